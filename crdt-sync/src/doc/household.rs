@@ -1,0 +1,262 @@
+//! A household document: the family's fields at the root, `members.<id>`,
+//! `contacts`, `areas` (a set), `consent`, `pathways.<id>` (notes as text),
+//! and `merged_into` / `merge_confirmed` for duplicates.
+
+use std::collections::BTreeSet;
+
+use automerge::transaction::Transactable;
+use automerge::{ObjId, ROOT, ReadDoc};
+use chrono::DateTime;
+
+use super::{
+    ensure_map, get_bool, get_i64, get_parsed, get_str_or_empty, get_string, get_u64, map_at,
+    put_bool, put_opt_str, put_opt_u64, put_set, put_str, put_text, set_keys,
+};
+use crate::domain::{
+    Consent, ConsentScope, Contacts, Household, HouseholdPatch, Keyed, Member, MemberPatch,
+    NewHousehold, NewMember, NewPathway, Pathway, PathwayKind, PathwayPatch, PathwayStatus,
+    ReferralSource,
+};
+use crate::error::{Error, Result};
+use crate::ids::{HouseholdId, MemberId, PathwayId};
+
+fn keyed_set<K: Keyed + Ord>(keys: Vec<String>) -> BTreeSet<K> {
+    keys.iter().filter_map(|k| K::from_key(k)).collect()
+}
+
+fn key_strings<K: Keyed>(set: &BTreeSet<K>) -> BTreeSet<String> {
+    set.iter().map(|k| k.key().to_owned()).collect()
+}
+
+/// Reads the household; `None` if the document holds no usable household.
+pub(crate) fn read<R: ReadDoc>(doc: &R, id: HouseholdId) -> Option<Household> {
+    let lab = get_parsed(doc, &ROOT, "lab")?;
+    let mut members: Vec<Member> = match map_at(doc, &ROOT, "members") {
+        Some(ms) => doc
+            .keys(&ms)
+            .filter_map(|k| {
+                let m = map_at(doc, &ms, &k)?;
+                Some(Member {
+                    id: k.parse().ok()?,
+                    first_name: get_str_or_empty(doc, &m, "first_name"),
+                    last_name: get_str_or_empty(doc, &m, "last_name"),
+                    birth_year: get_u64(doc, &m, "birth_year").and_then(|y| u16::try_from(y).ok()),
+                })
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    members.sort_by_key(|m| m.id);
+    let contacts = match map_at(doc, &ROOT, "contacts") {
+        Some(c) => Contacts {
+            phone: get_str_or_empty(doc, &c, "phone"),
+            email: get_str_or_empty(doc, &c, "email"),
+            address: get_str_or_empty(doc, &c, "address"),
+        },
+        None => Contacts::default(),
+    };
+    let consent = map_at(doc, &ROOT, "consent").and_then(|c| {
+        Some(Consent {
+            date: get_parsed(doc, &c, "date")?,
+            scopes: keyed_set(set_keys(doc, &c, "scopes")),
+            notice_version: get_str_or_empty(doc, &c, "notice_version"),
+            collected_by: get_parsed(doc, &c, "collected_by"),
+        })
+    });
+    let mut pathways: Vec<Pathway> = match map_at(doc, &ROOT, "pathways") {
+        Some(ps) => doc
+            .keys(&ps)
+            .filter_map(|k| {
+                let p = map_at(doc, &ps, &k)?;
+                Some(Pathway {
+                    id: k.parse().ok()?,
+                    kind: PathwayKind::from_key(&get_string(doc, &p, "kind")?)?,
+                    start: get_parsed(doc, &p, "start")?,
+                    end: get_parsed(doc, &p, "end"),
+                    operator: get_parsed(doc, &p, "operator"),
+                    status: get_string(doc, &p, "status")
+                        .and_then(|s| PathwayStatus::from_key(&s))
+                        .unwrap_or(PathwayStatus::Active),
+                    notes: get_str_or_empty(doc, &p, "notes"),
+                })
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    pathways.sort_by_key(|p| p.id);
+    Some(Household {
+        id,
+        code: get_str_or_empty(doc, &ROOT, "code"),
+        lab,
+        reference: get_parsed(doc, &ROOT, "reference"),
+        members,
+        contacts,
+        areas: keyed_set(set_keys(doc, &ROOT, "areas")),
+        referral: get_string(doc, &ROOT, "referral").and_then(|r| ReferralSource::from_key(&r)),
+        consent,
+        pathways,
+        merged_into: get_parsed(doc, &ROOT, "merged_into"),
+        merge_confirmed: get_bool(doc, &ROOT, "merge_confirmed").unwrap_or(false),
+        created_at: DateTime::from_timestamp_millis(get_i64(doc, &ROOT, "created_at").unwrap_or(0))
+            .unwrap_or_default(),
+    })
+}
+
+/// Writes a new household. `member_ids[0]` is the reference person's id,
+/// the rest follow `h.others`.
+pub(crate) fn write_new<T: Transactable>(
+    tx: &mut T,
+    code: &str,
+    h: &NewHousehold,
+    member_ids: &[MemberId],
+    created_at_ms: i64,
+) -> Result<()> {
+    put_str(tx, &ROOT, "lab", &h.lab.to_string())?;
+    put_str(tx, &ROOT, "code", code)?;
+    tx.put(ROOT, "created_at", created_at_ms)?;
+    let members = std::iter::once(&h.reference).chain(&h.others);
+    for (id, m) in member_ids.iter().zip(members) {
+        add_member(tx, *id, m)?;
+    }
+    if let Some(first) = member_ids.first() {
+        put_str(tx, &ROOT, "reference", &first.to_string())?;
+    }
+    patch(
+        tx,
+        &HouseholdPatch {
+            contacts: Some(h.contacts.clone()),
+            areas: Some(h.areas.clone()),
+            referral: Some(h.referral),
+            consent: h.consent.clone(),
+            reference: None,
+        },
+    )
+}
+
+/// Applies a patch to the household's own fields.
+pub(crate) fn patch<T: Transactable>(tx: &mut T, p: &HouseholdPatch) -> Result<()> {
+    if let Some(c) = &p.contacts {
+        let obj = ensure_map(tx, &ROOT, "contacts")?;
+        put_str(tx, &obj, "phone", &c.phone)?;
+        put_str(tx, &obj, "email", &c.email)?;
+        put_str(tx, &obj, "address", &c.address)?;
+    }
+    if let Some(a) = &p.areas {
+        put_set(tx, &ROOT, "areas", &key_strings(a))?;
+    }
+    if let Some(r) = p.referral {
+        put_opt_str(tx, &ROOT, "referral", r.map(ReferralSource::key))?;
+    }
+    if let Some(c) = &p.consent {
+        let obj = ensure_map(tx, &ROOT, "consent")?;
+        put_str(tx, &obj, "date", &c.date.to_string())?;
+        put_set(tx, &obj, "scopes", &key_strings::<ConsentScope>(&c.scopes))?;
+        put_str(tx, &obj, "notice_version", &c.notice_version)?;
+        put_opt_str(
+            tx,
+            &obj,
+            "collected_by",
+            c.collected_by.map(|p| p.to_string()).as_deref(),
+        )?;
+    }
+    if let Some(r) = p.reference {
+        put_str(tx, &ROOT, "reference", &r.to_string())?;
+    }
+    Ok(())
+}
+
+/// Adds a member.
+pub(crate) fn add_member<T: Transactable>(tx: &mut T, id: MemberId, m: &NewMember) -> Result<()> {
+    let members = ensure_map(tx, &ROOT, "members")?;
+    let obj = ensure_map(tx, &members, &id.to_string())?;
+    put_str(tx, &obj, "first_name", &m.first_name)?;
+    put_str(tx, &obj, "last_name", &m.last_name)?;
+    put_opt_u64(tx, &obj, "birth_year", m.birth_year.map(u64::from))?;
+    Ok(())
+}
+
+fn member_obj<T: Transactable>(tx: &mut T, id: MemberId) -> Result<ObjId> {
+    let members = ensure_map(tx, &ROOT, "members")?;
+    map_at(tx, &members, &id.to_string()).ok_or_else(|| Error::not_found("member", id))
+}
+
+/// Applies a patch to a member.
+pub(crate) fn patch_member<T: Transactable>(
+    tx: &mut T,
+    id: MemberId,
+    p: &MemberPatch,
+) -> Result<()> {
+    let obj = member_obj(tx, id)?;
+    if let Some(f) = &p.first_name {
+        put_str(tx, &obj, "first_name", f)?;
+    }
+    if let Some(l) = &p.last_name {
+        put_str(tx, &obj, "last_name", l)?;
+    }
+    if let Some(y) = p.birth_year {
+        put_opt_u64(tx, &obj, "birth_year", y.map(u64::from))?;
+    }
+    Ok(())
+}
+
+/// Adds a pathway.
+pub(crate) fn add_pathway<T: Transactable>(
+    tx: &mut T,
+    id: PathwayId,
+    p: &NewPathway,
+) -> Result<()> {
+    let ps = ensure_map(tx, &ROOT, "pathways")?;
+    let obj = ensure_map(tx, &ps, &id.to_string())?;
+    put_str(tx, &obj, "kind", p.kind.key())?;
+    put_str(tx, &obj, "start", &p.start.to_string())?;
+    put_str(tx, &obj, "status", PathwayStatus::Active.key())?;
+    put_opt_str(
+        tx,
+        &obj,
+        "operator",
+        p.operator.map(|o| o.to_string()).as_deref(),
+    )?;
+    put_text(tx, &obj, "notes", &p.notes)?;
+    Ok(())
+}
+
+/// Applies a patch to a pathway.
+pub(crate) fn patch_pathway<T: Transactable>(
+    tx: &mut T,
+    id: PathwayId,
+    p: &PathwayPatch,
+) -> Result<()> {
+    let ps = ensure_map(tx, &ROOT, "pathways")?;
+    let obj = map_at(tx, &ps, &id.to_string()).ok_or_else(|| Error::not_found("pathway", id))?;
+    if let Some(s) = p.status {
+        put_str(tx, &obj, "status", s.key())?;
+    }
+    if let Some(e) = p.end {
+        put_opt_str(tx, &obj, "end", e.map(|d| d.to_string()).as_deref())?;
+    }
+    if let Some(o) = p.operator {
+        put_opt_str(tx, &obj, "operator", o.map(|o| o.to_string()).as_deref())?;
+    }
+    if let Some(n) = &p.notes {
+        put_text(tx, &obj, "notes", n)?;
+    }
+    Ok(())
+}
+
+/// Marks the household as merged into `into` (or clears the mark).
+pub(crate) fn set_merged_into<T: Transactable>(
+    tx: &mut T,
+    into: Option<HouseholdId>,
+) -> Result<()> {
+    put_opt_str(
+        tx,
+        &ROOT,
+        "merged_into",
+        into.map(|i| i.to_string()).as_deref(),
+    )
+}
+
+/// Confirms the merge; it can no longer be undone.
+pub(crate) fn confirm_merge<T: Transactable>(tx: &mut T) -> Result<()> {
+    put_bool(tx, &ROOT, "merge_confirmed", true)
+}

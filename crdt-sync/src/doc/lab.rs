@@ -1,0 +1,254 @@
+//! A lab document: `meetings.<meeting_id>` (with `attendance.<member_id>` and
+//! a `facilitators` set), `households.<household_id>` (the index of families
+//! registered here: only the code, never personal data) and the `roster` set.
+
+use automerge::transaction::Transactable;
+use automerge::{ObjId, ROOT, ReadDoc};
+
+use super::{
+    ensure_map, get_parsed, get_str_or_empty, get_string, get_u64, map_at, put_set, put_str,
+    put_text, put_u64, set_keys,
+};
+use crate::domain::{Attendance, Meeting, MeetingPatch, NewMeeting};
+use crate::error::{Error, Result};
+use crate::ids::{HouseholdId, LabId, MeetingId, MemberId, PersonId};
+
+const TIME: &str = "%H:%M";
+
+/// Ids of every meeting in the document.
+pub(crate) fn meeting_ids<R: ReadDoc>(doc: &R) -> Vec<MeetingId> {
+    match map_at(doc, &ROOT, "meetings") {
+        Some(m) => doc.keys(&m).filter_map(|k| k.parse().ok()).collect(),
+        None => Vec::new(),
+    }
+}
+
+/// Reads one meeting; `None` if absent or unreadable.
+pub(crate) fn read_meeting<R: ReadDoc>(doc: &R, lab: LabId, id: MeetingId) -> Option<Meeting> {
+    let meetings = map_at(doc, &ROOT, "meetings")?;
+    let m = map_at(doc, &meetings, &id.to_string())?;
+    let time = |k: &str| chrono::NaiveTime::parse_from_str(&get_string(doc, &m, k)?, TIME).ok();
+    let mut attendance: Vec<Attendance> = match map_at(doc, &m, "attendance") {
+        Some(att) => doc
+            .keys(&att)
+            .filter_map(|k| {
+                let member: MemberId = k.parse().ok()?;
+                let entry = map_at(doc, &att, &k)?;
+                Some(Attendance {
+                    household: get_parsed(doc, &entry, "household")?,
+                    member,
+                })
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    attendance.sort_by_key(|a| a.member);
+    Some(Meeting {
+        id,
+        lab,
+        date: get_parsed(doc, &m, "date")?,
+        start: time("start")?,
+        end: time("end")?,
+        activity: get_str_or_empty(doc, &m, "activity"),
+        theme: get_str_or_empty(doc, &m, "theme"),
+        facilitators: set_keys(doc, &m, "facilitators")
+            .iter()
+            .filter_map(|k| k.parse().ok())
+            .collect(),
+        attendance,
+        guests: get_u64(doc, &m, "guests")
+            .and_then(|g| u32::try_from(g).ok())
+            .unwrap_or(0),
+        notes: get_str_or_empty(doc, &m, "notes"),
+    })
+}
+
+fn meeting_obj<T: Transactable>(tx: &mut T, id: MeetingId) -> Result<ObjId> {
+    let meetings = ensure_map(tx, &ROOT, "meetings")?;
+    map_at(tx, &meetings, &id.to_string()).ok_or_else(|| Error::not_found("meeting", id))
+}
+
+/// Writes a new meeting with its attendance.
+pub(crate) fn write_new_meeting<T: Transactable>(
+    tx: &mut T,
+    id: MeetingId,
+    m: &NewMeeting,
+) -> Result<()> {
+    let meetings = ensure_map(tx, &ROOT, "meetings")?;
+    let obj = ensure_map(tx, &meetings, &id.to_string())?;
+    put_str(tx, &obj, "date", &m.date.to_string())?;
+    put_str(tx, &obj, "start", &m.start.format(TIME).to_string())?;
+    put_str(tx, &obj, "end", &m.end.format(TIME).to_string())?;
+    put_str(tx, &obj, "activity", &m.activity)?;
+    put_str(tx, &obj, "theme", &m.theme)?;
+    put_set(
+        tx,
+        &obj,
+        "facilitators",
+        &m.facilitators.iter().map(ToString::to_string).collect(),
+    )?;
+    put_u64(tx, &obj, "guests", u64::from(m.guests))?;
+    put_text(tx, &obj, "notes", &m.notes)?;
+    ensure_map(tx, &obj, "attendance")?;
+    for a in &m.attendance {
+        add_attendance(tx, id, *a)?;
+    }
+    Ok(())
+}
+
+/// Applies a patch to a meeting's own fields.
+pub(crate) fn patch_meeting<T: Transactable>(
+    tx: &mut T,
+    id: MeetingId,
+    p: &MeetingPatch,
+) -> Result<()> {
+    let obj = meeting_obj(tx, id)?;
+    if let Some(d) = p.date {
+        put_str(tx, &obj, "date", &d.to_string())?;
+    }
+    if let Some(t) = p.start {
+        put_str(tx, &obj, "start", &t.format(TIME).to_string())?;
+    }
+    if let Some(t) = p.end {
+        put_str(tx, &obj, "end", &t.format(TIME).to_string())?;
+    }
+    if let Some(a) = &p.activity {
+        put_str(tx, &obj, "activity", a)?;
+    }
+    if let Some(t) = &p.theme {
+        put_str(tx, &obj, "theme", t)?;
+    }
+    if let Some(f) = &p.facilitators {
+        put_set(
+            tx,
+            &obj,
+            "facilitators",
+            &f.iter().map(ToString::to_string).collect(),
+        )?;
+    }
+    if let Some(g) = p.guests {
+        put_u64(tx, &obj, "guests", u64::from(g))?;
+    }
+    if let Some(n) = &p.notes {
+        put_text(tx, &obj, "notes", n)?;
+    }
+    Ok(())
+}
+
+/// Ticks a member as present.
+pub(crate) fn add_attendance<T: Transactable>(
+    tx: &mut T,
+    id: MeetingId,
+    a: Attendance,
+) -> Result<()> {
+    let obj = meeting_obj(tx, id)?;
+    let att = ensure_map(tx, &obj, "attendance")?;
+    let entry = ensure_map(tx, &att, &a.member.to_string())?;
+    put_str(tx, &entry, "household", &a.household.to_string())?;
+    Ok(())
+}
+
+/// Unticks a member. Returns whether they were ticked.
+pub(crate) fn remove_attendance<T: Transactable>(
+    tx: &mut T,
+    id: MeetingId,
+    member: MemberId,
+) -> Result<bool> {
+    let obj = meeting_obj(tx, id)?;
+    let att = ensure_map(tx, &obj, "attendance")?;
+    let key = member.to_string();
+    if tx.get(&att, key.as_str())?.is_none() {
+        return Ok(false);
+    }
+    tx.delete(&att, key.as_str())?;
+    Ok(true)
+}
+
+/// The families registered in this lab, with their codes.
+pub(crate) fn households<R: ReadDoc>(doc: &R) -> Vec<(HouseholdId, String)> {
+    let Some(hh) = map_at(doc, &ROOT, "households") else {
+        return Vec::new();
+    };
+    doc.keys(&hh)
+        .filter_map(|k| {
+            let id = k.parse().ok()?;
+            let m = map_at(doc, &hh, &k)?;
+            Some((id, get_str_or_empty(doc, &m, "code")))
+        })
+        .collect()
+}
+
+/// Lists a family in the lab's index.
+pub(crate) fn register_household<T: Transactable>(
+    tx: &mut T,
+    id: HouseholdId,
+    code: &str,
+) -> Result<()> {
+    let hh = ensure_map(tx, &ROOT, "households")?;
+    let m = ensure_map(tx, &hh, &id.to_string())?;
+    put_str(tx, &m, "code", code)
+}
+
+/// The staff on the lab's roster.
+pub(crate) fn roster<R: ReadDoc>(doc: &R) -> Vec<PersonId> {
+    set_keys(doc, &ROOT, "roster")
+        .iter()
+        .filter_map(|k| k.parse().ok())
+        .collect()
+}
+
+/// Adds a person to the roster.
+pub(crate) fn add_to_roster<T: Transactable>(tx: &mut T, person: PersonId) -> Result<()> {
+    let roster = ensure_map(tx, &ROOT, "roster")?;
+    tx.put(&roster, person.to_string().as_str(), true)?;
+    Ok(())
+}
+
+/// What a set of patches touched in a lab document, so the projection
+/// re-projects only that.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct Touched {
+    /// Meetings added, changed or removed.
+    pub meetings: std::collections::BTreeSet<MeetingId>,
+    /// The households index changed.
+    pub households: bool,
+    /// The roster changed.
+    pub roster: bool,
+    /// Something else changed (or a path was not understood): re-project all.
+    pub all: bool,
+}
+
+/// Classifies patches (from `Automerge::diff`) by the part of the lab document they touch.
+pub(crate) fn touched(patches: &[automerge::Patch]) -> Touched {
+    use automerge::{PatchAction, Prop};
+    let mut out = Touched::default();
+    for p in patches {
+        let mut props: Vec<String> = p
+            .path
+            .iter()
+            .map(|(_, prop)| match prop {
+                Prop::Map(k) => k.clone(),
+                Prop::Seq(i) => i.to_string(),
+            })
+            .collect();
+        match &p.action {
+            PatchAction::PutMap { key, .. } | PatchAction::DeleteMap { key } => {
+                props.push(key.clone())
+            }
+            PatchAction::Conflict { prop: Prop::Map(k) } => props.push(k.clone()),
+            _ => {}
+        }
+        match props.first().map(String::as_str) {
+            Some("meetings") => match props.get(1).and_then(|id| id.parse().ok()) {
+                Some(id) => {
+                    out.meetings.insert(id);
+                }
+                None => out.all = true,
+            },
+            Some("households") => out.households = true,
+            Some("roster") => out.roster = true,
+            _ => out.all = true,
+        }
+    }
+    out
+}

@@ -1,0 +1,105 @@
+//! The project document: `labs.<lab_id>`, `activity_types.<key>`, `targets`.
+
+use automerge::transaction::Transactable;
+use automerge::{ROOT, ReadDoc};
+
+use super::{ensure_map, get_str_or_empty, get_u64, map_at, put_str, put_u64};
+use crate::domain::{ActivityType, Lab, NewLab, Targets};
+use crate::error::Result;
+use crate::ids::LabId;
+
+/// Every lab, ordered by number.
+pub(crate) fn labs<R: ReadDoc>(doc: &R) -> Vec<Lab> {
+    let Some(labs) = map_at(doc, &ROOT, "labs") else {
+        return Vec::new();
+    };
+    let mut out: Vec<Lab> = doc
+        .keys(&labs)
+        .filter_map(|k| {
+            let id: LabId = k.parse().ok()?;
+            let m = map_at(doc, &labs, &k)?;
+            Some(Lab {
+                id,
+                number: u8::try_from(get_u64(doc, &m, "number")?).ok()?,
+                name: get_str_or_empty(doc, &m, "name"),
+                address: get_str_or_empty(doc, &m, "address"),
+                partner: get_str_or_empty(doc, &m, "partner"),
+            })
+        })
+        .collect();
+    out.sort_by_key(|l| (l.number, l.id));
+    out
+}
+
+/// Adds a lab entry.
+pub(crate) fn put_lab<T: Transactable>(tx: &mut T, id: LabId, lab: &NewLab) -> Result<()> {
+    let labs = ensure_map(tx, &ROOT, "labs")?;
+    let m = ensure_map(tx, &labs, &id.to_string())?;
+    put_u64(tx, &m, "number", u64::from(lab.number))?;
+    put_str(tx, &m, "name", &lab.name)?;
+    put_str(tx, &m, "address", &lab.address)?;
+    put_str(tx, &m, "partner", &lab.partner)?;
+    Ok(())
+}
+
+/// The activity types, ordered by key.
+pub(crate) fn activity_types<R: ReadDoc>(doc: &R) -> Vec<ActivityType> {
+    let Some(types) = map_at(doc, &ROOT, "activity_types") else {
+        return Vec::new();
+    };
+    doc.keys(&types)
+        .filter_map(|key| {
+            let m = map_at(doc, &types, &key)?;
+            Some(ActivityType {
+                label_it: get_str_or_empty(doc, &m, "label_it"),
+                label_en: get_str_or_empty(doc, &m, "label_en"),
+                key,
+            })
+        })
+        .collect()
+}
+
+/// Adds or relabels an activity type.
+pub(crate) fn put_activity_type<T: Transactable>(tx: &mut T, t: &ActivityType) -> Result<()> {
+    let types = ensure_map(tx, &ROOT, "activity_types")?;
+    let m = ensure_map(tx, &types, &t.key)?;
+    put_str(tx, &m, "label_it", &t.label_it)?;
+    put_str(tx, &m, "label_en", &t.label_en)?;
+    Ok(())
+}
+
+/// The targets; defaults for fields never written.
+pub(crate) fn targets<R: ReadDoc>(doc: &R) -> Targets {
+    let d = Targets::default();
+    let Some(m) = map_at(doc, &ROOT, "targets") else {
+        return d;
+    };
+    let get = |k: &str, default: u32| {
+        get_u64(doc, &m, k)
+            .and_then(|v| u32::try_from(v).ok())
+            .unwrap_or(default)
+    };
+    Targets {
+        families: get("families", d.families),
+        labs: get("labs", d.labs),
+        operators_trained: get("operators_trained", d.operators_trained),
+        volunteers_trained: get("volunteers_trained", d.volunteers_trained),
+        trained_hours: get("trained_hours", d.trained_hours),
+    }
+}
+
+/// Writes the targets (only the fields that changed).
+pub(crate) fn put_targets<T: Transactable>(tx: &mut T, t: &Targets) -> Result<()> {
+    let m = ensure_map(tx, &ROOT, "targets")?;
+    put_u64(tx, &m, "families", u64::from(t.families))?;
+    put_u64(tx, &m, "labs", u64::from(t.labs))?;
+    put_u64(tx, &m, "operators_trained", u64::from(t.operators_trained))?;
+    put_u64(
+        tx,
+        &m,
+        "volunteers_trained",
+        u64::from(t.volunteers_trained),
+    )?;
+    put_u64(tx, &m, "trained_hours", u64::from(t.trained_hours))?;
+    Ok(())
+}

@@ -1,0 +1,312 @@
+//! A family: its members, contacts, consent and pathways. All of it lives in
+//! the family's own household document, so erasing the family is dropping
+//! that one document.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::keyed_enum;
+use crate::ids::{HouseholdId, LabId, MemberId, PathwayId, PersonId};
+
+keyed_enum!(
+    /// Areas of difficulty a family is supported in.
+    Area {
+        /// Economic difficulty.
+        Economic => "economic",
+        /// Relational difficulty.
+        Relational => "relational",
+        /// Social difficulty.
+        Social => "social",
+    }
+);
+
+keyed_enum!(
+    /// Who sent the family to the lab.
+    ReferralSource {
+        /// The municipality's social services.
+        SocialServices => "social_services",
+        /// A school.
+        School => "school",
+        /// A parish.
+        Parish => "parish",
+        /// Another association.
+        Association => "association",
+        /// Word of mouth.
+        WordOfMouth => "word_of_mouth",
+        /// The family came on its own.
+        SelfReferred => "self_referred",
+        /// Something else.
+        Other => "other",
+    }
+);
+
+keyed_enum!(
+    /// What a family consented to.
+    ConsentScope {
+        /// Processing of personal data for the project (required).
+        DataProcessing => "data_processing",
+        /// Photos during activities.
+        Photos => "photos",
+        /// Being contacted by phone or message.
+        Contact => "contact",
+    }
+);
+
+keyed_enum!(
+    /// Kinds of pathway (*percorso*).
+    PathwayKind {
+        /// *Tutoraggio familiare*.
+        FamilyTutoring => "family_tutoring",
+        /// *Mediazione dei conflitti*.
+        ConflictMediation => "conflict_mediation",
+        /// *Sostegno alla genitorialità*.
+        ParentingSupport => "parenting_support",
+        /// *Cura di sé*.
+        SelfCare => "self_care",
+    }
+);
+
+keyed_enum!(
+    /// Where a pathway stands.
+    PathwayStatus {
+        /// Ongoing.
+        Active => "active",
+        /// Paused.
+        Suspended => "suspended",
+        /// Finished.
+        Closed => "closed",
+    }
+);
+
+/// A member's age bracket, derived from the birth year.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AgeStatus {
+    /// Under 18 during the given year.
+    Minor,
+    /// Turns 18 to 21 during the given year (*neomaggiorenne*).
+    NewlyAdult,
+    /// Older.
+    Adult,
+    /// Birth year unknown.
+    Unknown,
+}
+
+impl AgeStatus {
+    /// The bracket of someone born in `birth_year`, as of `on`. Only the year
+    /// is known, so the age is the age reached during `on`'s year.
+    pub fn of(birth_year: Option<u16>, on: NaiveDate) -> AgeStatus {
+        match birth_year {
+            None => AgeStatus::Unknown,
+            Some(y) => match on.year() - i32::from(y) {
+                ..18 => AgeStatus::Minor,
+                18..=21 => AgeStatus::NewlyAdult,
+                _ => AgeStatus::Adult,
+            },
+        }
+    }
+}
+
+/// How to reach a family.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contacts {
+    /// Phone number.
+    pub phone: String,
+    /// E-mail address.
+    pub email: String,
+    /// Home address.
+    pub address: String,
+}
+
+/// The family's consent, as recorded on paper.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Consent {
+    /// When it was given.
+    pub date: NaiveDate,
+    /// What was consented to.
+    pub scopes: BTreeSet<ConsentScope>,
+    /// Version of the privacy notice that was given.
+    pub notice_version: String,
+    /// Who collected it.
+    pub collected_by: Option<PersonId>,
+}
+
+/// A member of a household.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    /// Id.
+    pub id: MemberId,
+    /// First name.
+    pub first_name: String,
+    /// Last name.
+    pub last_name: String,
+    /// Year of birth, if known.
+    pub birth_year: Option<u16>,
+}
+
+/// A pathway the family follows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pathway {
+    /// Id.
+    pub id: PathwayId,
+    /// Kind.
+    pub kind: PathwayKind,
+    /// Start date.
+    pub start: NaiveDate,
+    /// End date, once closed.
+    pub end: Option<NaiveDate>,
+    /// The operator who follows it.
+    pub operator: Option<PersonId>,
+    /// Status.
+    pub status: PathwayStatus,
+    /// Free notes (merged character by character when edited concurrently).
+    pub notes: String,
+}
+
+/// A family, as read from its household document.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Household {
+    /// Id (also the id of its document).
+    pub id: HouseholdId,
+    /// Human code (`PV03-0042`).
+    pub code: String,
+    /// The lab that registered it.
+    pub lab: LabId,
+    /// The member who is the reference person.
+    pub reference: Option<MemberId>,
+    /// Members, ordered by id (creation order).
+    pub members: Vec<Member>,
+    /// Contacts.
+    pub contacts: Contacts,
+    /// Areas of difficulty.
+    pub areas: BTreeSet<Area>,
+    /// Who referred them.
+    pub referral: Option<ReferralSource>,
+    /// Consent record.
+    pub consent: Option<Consent>,
+    /// Pathways, ordered by id.
+    pub pathways: Vec<Pathway>,
+    /// Set when a lead merged this family into another.
+    pub merged_into: Option<HouseholdId>,
+    /// Whether that merge was confirmed (and can no longer be undone).
+    pub merge_confirmed: bool,
+    /// When it was registered.
+    pub created_at: DateTime<Utc>,
+}
+
+impl Household {
+    /// The reference person, if set and still a member.
+    pub fn reference_member(&self) -> Option<&Member> {
+        let id = self.reference?;
+        self.members.iter().find(|m| m.id == id)
+    }
+}
+
+/// Input for a new member.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewMember {
+    /// First name.
+    pub first_name: String,
+    /// Last name.
+    pub last_name: String,
+    /// Year of birth, if known.
+    pub birth_year: Option<u16>,
+}
+
+/// Input for a new family: the reference person is its first member.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewHousehold {
+    /// The lab that registers it.
+    pub lab: LabId,
+    /// The reference person.
+    pub reference: NewMember,
+    /// Other members.
+    pub others: Vec<NewMember>,
+    /// Contacts.
+    pub contacts: Contacts,
+    /// Areas of difficulty.
+    pub areas: BTreeSet<Area>,
+    /// Referral.
+    pub referral: Option<ReferralSource>,
+    /// Consent.
+    pub consent: Option<Consent>,
+}
+
+/// A change to a family's own fields; `None` leaves a field as it is.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HouseholdPatch {
+    /// New contacts.
+    pub contacts: Option<Contacts>,
+    /// New areas.
+    pub areas: Option<BTreeSet<Area>>,
+    /// New referral (`Some(None)` clears it).
+    pub referral: Option<Option<ReferralSource>>,
+    /// New consent record.
+    pub consent: Option<Consent>,
+    /// New reference person (must be a member).
+    pub reference: Option<MemberId>,
+}
+
+/// A change to a member; `None` leaves a field as it is.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberPatch {
+    /// First name.
+    pub first_name: Option<String>,
+    /// Last name.
+    pub last_name: Option<String>,
+    /// Birth year (`Some(None)` clears it).
+    pub birth_year: Option<Option<u16>>,
+}
+
+/// Input for a new pathway.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewPathway {
+    /// Kind.
+    pub kind: PathwayKind,
+    /// Start date.
+    pub start: NaiveDate,
+    /// Operator.
+    pub operator: Option<PersonId>,
+    /// Notes.
+    pub notes: String,
+}
+
+/// A change to a pathway; `None` leaves a field as it is.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PathwayPatch {
+    /// Status.
+    pub status: Option<PathwayStatus>,
+    /// End date (`Some(None)` clears it).
+    pub end: Option<Option<NaiveDate>>,
+    /// Operator (`Some(None)` clears it).
+    pub operator: Option<Option<PersonId>>,
+    /// Notes (the whole new text; stored as a text diff).
+    pub notes: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Keyed;
+
+    #[test]
+    fn age_status_by_year() {
+        let on = NaiveDate::from_ymd_opt(2026, 3, 1).expect("date");
+        assert_eq!(AgeStatus::of(Some(2010), on), AgeStatus::Minor);
+        assert_eq!(AgeStatus::of(Some(2009), on), AgeStatus::Minor);
+        assert_eq!(AgeStatus::of(Some(2008), on), AgeStatus::NewlyAdult);
+        assert_eq!(AgeStatus::of(Some(2005), on), AgeStatus::NewlyAdult);
+        assert_eq!(AgeStatus::of(Some(2004), on), AgeStatus::Adult);
+        assert_eq!(AgeStatus::of(None, on), AgeStatus::Unknown);
+    }
+
+    #[test]
+    fn keys_round_trip() {
+        for a in Area::ALL {
+            assert_eq!(Area::from_key(a.key()), Some(*a));
+        }
+        assert_eq!(PathwayKind::from_key("nonsense"), None);
+    }
+}

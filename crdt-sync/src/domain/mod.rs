@@ -1,0 +1,51 @@
+//! The domain model: plain values, independent of automerge and SQLite.
+//!
+//! Reading a document yields these types; operations take the `New*` and
+//! `*Patch` inputs, which are validated before anything is written.
+
+mod household;
+mod meeting;
+mod person;
+mod project;
+mod training;
+mod validate;
+
+pub use household::{
+    AgeStatus, Area, Consent, ConsentScope, Contacts, Household, HouseholdPatch, Member,
+    MemberPatch, NewHousehold, NewMember, NewPathway, Pathway, PathwayKind, PathwayPatch,
+    PathwayStatus, ReferralSource,
+};
+pub use meeting::{Attendance, Meeting, MeetingPatch, NewMeeting};
+pub use person::{NewPerson, Person, PersonPatch, Role};
+pub use project::{ActivityType, Lab, NewLab, Targets};
+pub use training::{NewTraining, TrainingSession};
+pub(crate) use validate::{check_birth_year, check_date, check_name, check_text};
+
+/// A closed set of values stored in documents as a stable lowercase key.
+pub trait Keyed: Sized + Copy + 'static {
+    /// Every value, in display order.
+    const ALL: &'static [Self];
+    /// The stable key written into documents and the projection.
+    fn key(self) -> &'static str;
+    /// The value for a key; `None` for keys written by a newer app.
+    fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|v| v.key() == key)
+    }
+}
+
+macro_rules! keyed_enum {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident => $key:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($(#[$vdoc])* $variant),+ }
+
+        impl $crate::domain::Keyed for $name {
+            const ALL: &'static [Self] = &[$($name::$variant),+];
+            fn key(self) -> &'static str {
+                match self { $($name::$variant => $key),+ }
+            }
+        }
+    };
+}
+pub(crate) use keyed_enum;

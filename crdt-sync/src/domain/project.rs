@@ -1,0 +1,101 @@
+//! The project document's contents: labs, activity types, targets.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::LabId;
+
+/// A *Laboratorio di comunità*.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lab {
+    /// Its id (also the id of its lab document).
+    pub id: LabId,
+    /// Number 1–10 (99 at most), used in codes (`PV03-…`).
+    pub number: u8,
+    /// Display name.
+    pub name: String,
+    /// Street address.
+    pub address: String,
+    /// The partner organisation that runs it.
+    pub partner: String,
+}
+
+/// Input for a new lab.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewLab {
+    /// Number 1–99, unique in the project.
+    pub number: u8,
+    /// Display name.
+    pub name: String,
+    /// Street address.
+    pub address: String,
+    /// Partner organisation.
+    pub partner: String,
+}
+
+/// A kind of activity a meeting can be. The list lives in the project
+/// document and can grow; `key` is what meetings store.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityType {
+    /// Stable key (`family_tutoring`).
+    pub key: String,
+    /// Italian label.
+    pub label_it: String,
+    /// English label.
+    pub label_en: String,
+}
+
+impl ActivityType {
+    /// The six activity types every project starts with.
+    pub fn defaults() -> Vec<ActivityType> {
+        [
+            ("family_tutoring", "Tutoraggio familiare", "Family tutoring"),
+            (
+                "conflict_mediation",
+                "Mediazione dei conflitti",
+                "Conflict mediation",
+            ),
+            (
+                "parenting_support",
+                "Sostegno alla genitorialità",
+                "Parenting support",
+            ),
+            ("self_care", "Cura di sé", "Self-care"),
+            ("open_lab", "Laboratorio aperto", "Open lab"),
+            ("other", "Altro", "Other"),
+        ]
+        .into_iter()
+        .map(|(key, it, en)| ActivityType {
+            key: key.into(),
+            label_it: it.into(),
+            label_en: en.into(),
+        })
+        .collect()
+    }
+}
+
+/// The grant's targets, against which indicators are measured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Targets {
+    /// Families accompanied (800).
+    pub families: u32,
+    /// Permanent labs (10).
+    pub labs: u32,
+    /// Operators trained (60).
+    pub operators_trained: u32,
+    /// Volunteers trained (120).
+    pub volunteers_trained: u32,
+    /// Training hours that make a person count as trained.
+    pub trained_hours: u32,
+}
+
+impl Default for Targets {
+    fn default() -> Self {
+        Targets {
+            families: 800,
+            labs: 10,
+            operators_trained: 60,
+            volunteers_trained: 120,
+            trained_hours: 20,
+        }
+    }
+}

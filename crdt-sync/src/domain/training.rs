@@ -1,0 +1,36 @@
+//! The training register.
+
+use std::collections::BTreeSet;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{PersonId, TrainingId};
+
+/// A training session, as read from the training document.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrainingSession {
+    /// Id.
+    pub id: TrainingId,
+    /// Date.
+    pub date: NaiveDate,
+    /// Title.
+    pub title: String,
+    /// Duration in minutes.
+    pub minutes: u32,
+    /// Who attended.
+    pub attendees: BTreeSet<PersonId>,
+}
+
+/// Input for a new training session.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewTraining {
+    /// Date.
+    pub date: NaiveDate,
+    /// Title.
+    pub title: String,
+    /// Duration in minutes (1 to 24 hours).
+    pub minutes: u32,
+    /// Attendees.
+    pub attendees: BTreeSet<PersonId>,
+}

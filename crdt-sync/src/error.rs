@@ -1,0 +1,121 @@
+//! The crate's one error type.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong in `crdt-sync`.
+///
+/// Variants carry the context a person needs to act: which field is invalid,
+/// which document is missing, that a passphrase is wrong.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The key does not open the database, or the file is not a Taccuino database.
+    /// The file was not modified.
+    #[error("wrong passphrase or not a Taccuino database: {path}")]
+    WrongKeyOrNotADatabase {
+        /// The database file.
+        path: PathBuf,
+    },
+    /// `Store::open` was given a path with no database.
+    #[error("no Taccuino database at {path}: create one first")]
+    NoDatabase {
+        /// The path that was asked for.
+        path: PathBuf,
+    },
+    /// `Store::create` was given a path that already has a file.
+    #[error("a file already exists at {path}: refusing to overwrite it")]
+    AlreadyExists {
+        /// The path that was asked for.
+        path: PathBuf,
+    },
+    /// The database was written by a newer Taccuino.
+    #[error(
+        "the database has schema version {found}, newer than this app ({supported}): update Taccuino"
+    )]
+    NewerDatabase {
+        /// Version in the file.
+        found: i64,
+        /// Newest version this build knows.
+        supported: i64,
+    },
+    /// An input failed validation; `field` names it (`meeting.date`, `member.first_name`).
+    #[error("invalid {field}: {reason}")]
+    Invalid {
+        /// Dotted name of the offending field.
+        field: &'static str,
+        /// What is wrong with it, in English, for logs.
+        reason: String,
+    },
+    /// A referenced entity does not exist in this store.
+    #[error("{what} {id} does not exist")]
+    NotFound {
+        /// The kind of entity (`household`, `meeting`, ...).
+        what: &'static str,
+        /// Its id.
+        id: String,
+    },
+    /// Bytes offered as a document are corrupt, or belong to another document.
+    #[error("rejected document bytes for {doc}: {reason}")]
+    RejectedBytes {
+        /// The document the bytes were offered for.
+        doc: String,
+        /// Why they were refused.
+        reason: String,
+    },
+    /// A merge operation is not allowed in the household's current state.
+    #[error("merge not possible: {0}")]
+    Merge(String),
+    /// The device's range of human codes is used up.
+    #[error(
+        "this device has used all its codes ({start}..={end}): sync with the hub to get a new range"
+    )]
+    CodesExhausted {
+        /// First code of the range.
+        start: u32,
+        /// Last code of the range.
+        end: u32,
+    },
+    /// A stored document could not be decoded: the database is damaged.
+    #[error("stored document {doc} is damaged: {source}")]
+    DamagedDocument {
+        /// The document's key.
+        doc: String,
+        /// The automerge error.
+        #[source]
+        source: automerge::AutomergeError,
+    },
+    /// An automerge operation failed.
+    #[error("document operation failed: {0}")]
+    Automerge(#[from] automerge::AutomergeError),
+    /// SQLite failed.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// A file operation failed.
+    #[error("i/o error on {path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// `Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
+        Error::Invalid {
+            field,
+            reason: reason.into(),
+        }
+    }
+
+    pub(crate) fn not_found(what: &'static str, id: impl ToString) -> Self {
+        Error::NotFound {
+            what,
+            id: id.to_string(),
+        }
+    }
+}

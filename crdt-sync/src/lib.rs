@@ -1,0 +1,111 @@
+//! # crdt-sync: Taccuino's core
+//!
+//! Taccuino is the register of the ten *Laboratori di comunità* of
+//! "Fare #BeneComune": volunteers record meetings on laptops that are often
+//! offline, and the laptops reconcile through a hub. This crate is
+//! everything below the user interface and the network: the domain, the
+//! documents, and the store. It does no networking and knows nothing of Tauri
+//! or axum.
+//!
+//! ## Where the truth lives
+//!
+//! The truth is a set of [automerge](automerge) documents (see [`DocKind`]):
+//! one *project* document (labs, activity types, targets), one *lab*
+//! document per lab (its meetings with attendance, the codes of the families
+//! registered there, its roster), one *household* document per family (all
+//! of its personal data, so erasing a family is dropping one document), one
+//! *person* document per operator or volunteer, and one *training* document.
+//! Documents are maps keyed by entity id, so concurrent edits merge per field
+//! and two volunteers ticking the same meeting merge to the union. When two
+//! values are entered for one field, every replica shows the same one and
+//! [`Store::household_conflicts`] lists the others, for a person to confirm.
+//!
+//! The [`Store`] keeps, in one SQLCipher-encrypted SQLite file, the
+//! documents (a compacted save plus incremental chunks) and a *projection*:
+//! ordinary tables and a full-text index derived from the documents, so that
+//! lists, searches and exports are plain SQL. Every write is one automerge
+//! change and one SQLite transaction holding both the change bytes and the
+//! projection rows; bytes from another replica ([`Store::apply_bytes`]) take
+//! the same path. The projection is planned by a pure function of the
+//! document and can always be rebuilt ([`Store::rebuild_projection`]).
+//!
+//! ## How replicas converge
+//!
+//! A device exports a document ([`Store::export_doc`], or only what another
+//! replica lacks with [`Store::export_since`]) and another applies it. Order
+//! does not matter: after every replica has seen every change, all hold the
+//! same heads, the same values and the same projection rows, which
+//! [`Store::fingerprint`] summarises as a code two people can read aloud.
+//!
+//! ```
+//! use std::collections::BTreeSet;
+//! use crdt_sync::{CodeRange, DeviceConfig, DeviceId, DocRef, NewHousehold, NewLab, NewMember,
+//!     ProjectId, SeededEnv, Store};
+//!
+//! # fn main() -> crdt_sync::Result<()> {
+//! let project = ProjectId(uuid::Uuid::from_u128(1));
+//! let device = |n: u128, first: u32| DeviceConfig {
+//!     device: DeviceId(uuid::Uuid::from_u128(n)),
+//!     project,
+//!     codes: CodeRange::new(first, first + 99).expect("range"),
+//! };
+//! let mut a = Store::in_memory(device(10, 1), Box::new(SeededEnv::with_seed(1)))?;
+//! let mut b = Store::in_memory(device(11, 101), Box::new(SeededEnv::with_seed(2)))?;
+//!
+//! // Laptop A creates the lab and registers a family.
+//! let lab = a.create_lab(NewLab { number: 3, name: "Lab Crosione".into(),
+//!     address: "Via Acerbi 21".into(), partner: "Coop. Il Convoglio".into() })?;
+//! let family = a.create_household(NewHousehold {
+//!     lab,
+//!     reference: NewMember { first_name: "Nicolò".into(), last_name: "Bianchi".into(), birth_year: Some(1984) },
+//!     others: vec![],
+//!     contacts: Default::default(),
+//!     areas: BTreeSet::new(),
+//!     referral: None,
+//!     consent: None,
+//! })?;
+//!
+//! // Laptop B receives the documents, in any order.
+//! for doc in a.doc_refs()? {
+//!     let bytes = a.export_doc(doc)?;
+//!     b.apply_bytes(doc, &bytes)?;
+//! }
+//! assert_eq!(b.search_households("nicolo", 10)?[0].id, family);
+//! let docs = a.doc_refs()?;
+//! assert_eq!(a.fingerprint(&docs)?, b.fingerprint(&docs)?);
+//! # Ok(()) }
+//! ```
+//!
+//! ## Layout of the crate
+//!
+//! - `domain`: plain values and inputs, with validation that names the field.
+//! - `doc`: the document layout; reading and writing domain values.
+//! - `projection`: the pure plan (document in, rows out) and its execution.
+//! - `store`: the SQLite file, the write path, operations and queries.
+//! - [`demo`]: a seeded generator of realistic Italian data.
+
+mod codes;
+pub mod demo;
+mod doc;
+mod domain;
+mod env;
+mod error;
+mod ids;
+mod projection;
+mod store;
+
+pub use automerge::ChangeHash;
+pub use codes::{CodeRange, format_code};
+pub use doc::{DocKind, DocRef, FieldConflict, SCHEMA_VERSION};
+pub use domain::{
+    ActivityType, AgeStatus, Area, Attendance, Consent, ConsentScope, Contacts, Household,
+    HouseholdPatch, Keyed, Lab, Meeting, MeetingPatch, Member, MemberPatch, NewHousehold, NewLab,
+    NewMeeting, NewMember, NewPathway, NewPerson, NewTraining, Pathway, PathwayKind, PathwayPatch,
+    PathwayStatus, Person, PersonPatch, ReferralSource, Role, Targets, TrainingSession,
+};
+pub use env::{Environment, SeededEnv, SystemEnv};
+pub use error::{Error, Result};
+pub use ids::{
+    DeviceId, HouseholdId, LabId, MeetingId, MemberId, PathwayId, PersonId, ProjectId, TrainingId,
+};
+pub use store::{Applied, AttendanceEntry, DeviceConfig, HouseholdHit, Key, MeetingSummary, Store};

@@ -1,0 +1,314 @@
+//! Executing a plan against the projection tables.
+
+use std::collections::BTreeMap;
+
+use rusqlite::{Connection, params};
+
+use super::TABLES;
+use super::rows::{Delete, Plan, Row};
+use crate::error::Result;
+
+/// Applies `plan` on `conn` (the caller holds the transaction).
+pub(crate) fn apply(conn: &Connection, plan: &Plan) -> Result<()> {
+    for d in &plan.deletes {
+        delete(conn, d)?;
+    }
+    for r in &plan.rows {
+        insert(conn, r)?;
+    }
+    if plan.merges_changed {
+        recompute_canonical(conn)?;
+    }
+    Ok(())
+}
+
+fn exec(conn: &Connection, sql: &str, p: impl rusqlite::Params) -> Result<()> {
+    conn.prepare_cached(sql)?.execute(p)?;
+    Ok(())
+}
+
+fn delete(conn: &Connection, d: &Delete) -> Result<()> {
+    match d {
+        Delete::Project => {
+            for t in ["labs", "activity_types", "targets"] {
+                exec(conn, &format!("DELETE FROM {t}"), [])?;
+            }
+        }
+        Delete::Household(id) => {
+            let id = id.to_string();
+            exec(conn, "DELETE FROM households WHERE id = ?1", [&id])?;
+            exec(conn, "DELETE FROM members WHERE household_id = ?1", [&id])?;
+            exec(conn, "DELETE FROM pathways WHERE household_id = ?1", [&id])?;
+            exec(
+                conn,
+                "DELETE FROM household_search WHERE household_id = ?1",
+                [&id],
+            )?;
+        }
+        Delete::Person(id) => {
+            let id = id.to_string();
+            exec(conn, "DELETE FROM persons WHERE id = ?1", [&id])?;
+            exec(conn, "DELETE FROM person_labs WHERE person_id = ?1", [&id])?;
+        }
+        Delete::Meeting(id) => {
+            let id = id.to_string();
+            exec(conn, "DELETE FROM meetings WHERE id = ?1", [&id])?;
+            exec(
+                conn,
+                "DELETE FROM meeting_facilitators WHERE meeting_id = ?1",
+                [&id],
+            )?;
+            exec(conn, "DELETE FROM attendance WHERE meeting_id = ?1", [&id])?;
+        }
+        Delete::LabMeetings(lab) => {
+            let lab = lab.to_string();
+            exec(
+                conn,
+                "DELETE FROM meeting_facilitators WHERE meeting_id IN (SELECT id FROM meetings WHERE lab_id = ?1)",
+                [&lab],
+            )?;
+            exec(conn, "DELETE FROM attendance WHERE lab_id = ?1", [&lab])?;
+            exec(conn, "DELETE FROM meetings WHERE lab_id = ?1", [&lab])?;
+        }
+        Delete::LabHouseholds(lab) => exec(
+            conn,
+            "DELETE FROM lab_households WHERE lab_id = ?1",
+            [lab.to_string()],
+        )?,
+        Delete::LabRoster(lab) => exec(
+            conn,
+            "DELETE FROM lab_roster WHERE lab_id = ?1",
+            [lab.to_string()],
+        )?,
+        Delete::Trainings => {
+            exec(conn, "DELETE FROM trainings", [])?;
+            exec(conn, "DELETE FROM training_attendance", [])?;
+        }
+    }
+    Ok(())
+}
+
+fn insert(conn: &Connection, r: &Row) -> Result<()> {
+    match r {
+        Row::Lab { id, number, name, address, partner } => exec(
+            conn,
+            "INSERT INTO labs (id, number, name, address, partner) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![id, number, name, address, partner],
+        ),
+        Row::ActivityType { key, label_it, label_en } => exec(
+            conn,
+            "INSERT INTO activity_types (key, label_it, label_en) VALUES (?1, ?2, ?3)",
+            params![key, label_it, label_en],
+        ),
+        Row::Target { key, value } => {
+            exec(conn, "INSERT INTO targets (key, value) VALUES (?1, ?2)", params![key, value])
+        }
+        Row::Household {
+            id,
+            lab_id,
+            code,
+            reference_id,
+            phone,
+            email,
+            address,
+            areas,
+            referral,
+            consent_date,
+            consent_scopes,
+            merged_into,
+            merge_confirmed,
+            created_at,
+        } => exec(
+            conn,
+            "INSERT INTO households (id, lab_id, code, reference_id, phone, email, address, areas, referral,
+                consent_date, consent_scopes, merged_into, merge_confirmed, canonical_id, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?1, ?14)",
+            params![
+                id,
+                lab_id,
+                code,
+                reference_id,
+                phone,
+                email,
+                address,
+                areas,
+                referral,
+                consent_date,
+                consent_scopes,
+                merged_into,
+                merge_confirmed,
+                created_at
+            ],
+        ),
+        Row::Member { id, household_id, first_name, last_name, birth_year } => exec(
+            conn,
+            "INSERT INTO members (id, household_id, first_name, last_name, birth_year) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![id, household_id, first_name, last_name, birth_year],
+        ),
+        Row::Pathway { id, household_id, kind, start_date, end_date, operator_id, status, notes } => exec(
+            conn,
+            "INSERT INTO pathways (id, household_id, kind, start_date, end_date, operator_id, status, notes)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![id, household_id, kind, start_date, end_date, operator_id, status, notes],
+        ),
+        Row::HouseholdSearch { household_id, code, names } => exec(
+            conn,
+            "INSERT INTO household_search (household_id, code, names) VALUES (?1, ?2, ?3)",
+            params![household_id, code, names],
+        ),
+        Row::Person { id, code, first_name, last_name, role, organisation, phone, email } => exec(
+            conn,
+            "INSERT INTO persons (id, code, first_name, last_name, role, organisation, phone, email)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![id, code, first_name, last_name, role, organisation, phone, email],
+        ),
+        Row::PersonLab { person_id, lab_id } => exec(
+            conn,
+            "INSERT INTO person_labs (person_id, lab_id) VALUES (?1, ?2)",
+            params![person_id, lab_id],
+        ),
+        Row::LabHousehold { lab_id, household_id, code } => exec(
+            conn,
+            "INSERT INTO lab_households (lab_id, household_id, code) VALUES (?1, ?2, ?3)",
+            params![lab_id, household_id, code],
+        ),
+        Row::Roster { lab_id, person_id } => exec(
+            conn,
+            "INSERT INTO lab_roster (lab_id, person_id) VALUES (?1, ?2)",
+            params![lab_id, person_id],
+        ),
+        Row::Meeting { id, lab_id, date, start_time, end_time, activity, theme, guests, notes } => exec(
+            conn,
+            "INSERT INTO meetings (id, lab_id, date, start_time, end_time, activity, theme, guests, notes)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![id, lab_id, date, start_time, end_time, activity, theme, guests, notes],
+        ),
+        Row::Facilitator { meeting_id, person_id } => exec(
+            conn,
+            "INSERT INTO meeting_facilitators (meeting_id, person_id) VALUES (?1, ?2)",
+            params![meeting_id, person_id],
+        ),
+        Row::Attendance { meeting_id, member_id, household_id, lab_id, date } => exec(
+            conn,
+            "INSERT INTO attendance (meeting_id, member_id, household_id, lab_id, date) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![meeting_id, member_id, household_id, lab_id, date],
+        ),
+        Row::Training { id, date, title, minutes } => exec(
+            conn,
+            "INSERT INTO trainings (id, date, title, minutes) VALUES (?1, ?2, ?3, ?4)",
+            params![id, date, title, minutes],
+        ),
+        Row::TrainingAttendance { training_id, person_id } => exec(
+            conn,
+            "INSERT INTO training_attendance (training_id, person_id) VALUES (?1, ?2)",
+            params![training_id, person_id],
+        ),
+    }
+}
+
+/// Resolves `merged_into` chains so every household's `canonical_id` names
+/// the family it now counts as. A chain ends at a household that is not
+/// merged (or not known here). A cycle, possible when two devices merge A
+/// into B and B into A offline, resolves to the smallest id in the cycle, the
+/// same on every replica.
+pub(crate) fn recompute_canonical(conn: &Connection) -> Result<()> {
+    let merged: BTreeMap<String, String> = conn
+        .prepare_cached("SELECT id, merged_into FROM households WHERE merged_into IS NOT NULL")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    exec(
+        conn,
+        "UPDATE households SET canonical_id = id WHERE canonical_id <> id AND merged_into IS NULL",
+        [],
+    )?;
+    for start in merged.keys() {
+        let canonical = resolve(&merged, start);
+        exec(
+            conn,
+            "UPDATE households SET canonical_id = ?2 WHERE id = ?1 AND canonical_id <> ?2",
+            params![start, canonical],
+        )?;
+    }
+    Ok(())
+}
+
+fn resolve<'a>(merged: &'a BTreeMap<String, String>, start: &'a str) -> &'a str {
+    let mut path: Vec<&str> = vec![start];
+    let mut cur = start;
+    while let Some(next) = merged.get(cur) {
+        if let Some(pos) = path.iter().position(|p| *p == next.as_str()) {
+            // A cycle: path[pos..] are its members.
+            return path[pos..].iter().copied().min().unwrap_or(next);
+        }
+        path.push(next);
+        cur = next;
+    }
+    cur
+}
+
+/// Removes every projected row.
+pub(crate) fn clear_all(conn: &Connection) -> Result<()> {
+    for t in TABLES {
+        exec(conn, &format!("DELETE FROM {t}"), [])?;
+    }
+    exec(conn, "DELETE FROM household_search", [])?;
+    Ok(())
+}
+
+/// Every projected row, as text, in a stable order: for comparing replicas
+/// and rebuilds byte for byte.
+pub(crate) fn dump(conn: &Connection) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    let mut tables: Vec<(String, String)> = TABLES
+        .iter()
+        .map(|t| ((*t).to_owned(), format!("SELECT * FROM {t}")))
+        .collect();
+    tables.push((
+        "household_search".into(),
+        "SELECT household_id, code, names FROM household_search".into(),
+    ));
+    for (name, sql) in tables {
+        let mut stmt = conn.prepare(&sql)?;
+        let n = stmt.column_count();
+        let mut rows: Vec<String> = stmt
+            .query_map([], |r| {
+                let mut cells = Vec::with_capacity(n);
+                for i in 0..n {
+                    let v: rusqlite::types::Value = r.get(i)?;
+                    cells.push(format!("{v:?}"));
+                }
+                Ok(format!("{name}|{}", cells.join("|")))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        rows.sort();
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn chains_resolve_to_their_end() {
+        let merged = m(&[("a", "b"), ("b", "c")]);
+        assert_eq!(resolve(&merged, "a"), "c");
+        assert_eq!(resolve(&merged, "b"), "c");
+    }
+
+    #[test]
+    fn cycles_resolve_to_their_smallest_member() {
+        let merged = m(&[("b", "a"), ("a", "b"), ("c", "b")]);
+        assert_eq!(resolve(&merged, "a"), "a");
+        assert_eq!(resolve(&merged, "b"), "a");
+        assert_eq!(resolve(&merged, "c"), "a");
+    }
+}

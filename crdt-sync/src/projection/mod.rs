@@ -1,0 +1,36 @@
+//! The projection: plain SQLite rows derived from the documents.
+//!
+//! [`plan`] is pure: given a document and what changed, it returns the rows
+//! to delete and insert. [`apply`] executes a plan inside the caller's
+//! SQLite transaction. Incremental maintenance and a full rebuild use the
+//! same two functions, which is why they give identical rows (a test checks).
+
+mod apply;
+mod plan;
+mod rows;
+
+pub(crate) use apply::{apply, clear_all, dump};
+pub(crate) use plan::{Scope, plan};
+
+/// Bump when the projection's rows change meaning: every document is then
+/// re-projected at the next open.
+pub(crate) const VERSION: i64 = 1;
+
+/// Projection tables, in dump order (the FTS table is dumped via its content).
+pub(crate) const TABLES: &[&str] = &[
+    "labs",
+    "activity_types",
+    "targets",
+    "households",
+    "members",
+    "pathways",
+    "persons",
+    "person_labs",
+    "lab_households",
+    "lab_roster",
+    "meetings",
+    "meeting_facilitators",
+    "attendance",
+    "trainings",
+    "training_attendance",
+];

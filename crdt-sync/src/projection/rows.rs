@@ -1,0 +1,152 @@
+//! Rows of the projection tables, as data.
+
+use crate::ids::{HouseholdId, LabId, MeetingId, PersonId};
+
+/// Rows to remove before inserting a document's (or an entity's) new rows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Delete {
+    /// Everything from the project document.
+    Project,
+    /// Everything of one household.
+    Household(HouseholdId),
+    /// Everything of one person.
+    Person(PersonId),
+    /// One meeting with its attendance and facilitators.
+    Meeting(MeetingId),
+    /// Every meeting of a lab.
+    LabMeetings(LabId),
+    /// A lab's households index.
+    LabHouseholds(LabId),
+    /// A lab's roster.
+    LabRoster(LabId),
+    /// Every training session.
+    Trainings,
+}
+
+/// One projected row. Text columns hold ids as hyphenated UUIDs and dates as
+/// ISO `YYYY-MM-DD`, so they sort and compare in SQL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub(crate) enum Row {
+    Lab {
+        id: String,
+        number: i64,
+        name: String,
+        address: String,
+        partner: String,
+    },
+    ActivityType {
+        key: String,
+        label_it: String,
+        label_en: String,
+    },
+    Target {
+        key: &'static str,
+        value: i64,
+    },
+    Household {
+        id: String,
+        lab_id: String,
+        code: String,
+        reference_id: Option<String>,
+        phone: String,
+        email: String,
+        address: String,
+        areas: String,
+        referral: Option<String>,
+        consent_date: Option<String>,
+        consent_scopes: Option<String>,
+        merged_into: Option<String>,
+        merge_confirmed: bool,
+        created_at: i64,
+    },
+    Member {
+        id: String,
+        household_id: String,
+        first_name: String,
+        last_name: String,
+        birth_year: Option<i64>,
+    },
+    Pathway {
+        id: String,
+        household_id: String,
+        kind: String,
+        start_date: String,
+        end_date: Option<String>,
+        operator_id: Option<String>,
+        status: String,
+        notes: String,
+    },
+    HouseholdSearch {
+        household_id: String,
+        code: String,
+        names: String,
+    },
+    Person {
+        id: String,
+        code: String,
+        first_name: String,
+        last_name: String,
+        role: String,
+        organisation: String,
+        phone: String,
+        email: String,
+    },
+    PersonLab {
+        person_id: String,
+        lab_id: String,
+    },
+    LabHousehold {
+        lab_id: String,
+        household_id: String,
+        code: String,
+    },
+    Roster {
+        lab_id: String,
+        person_id: String,
+    },
+    Meeting {
+        id: String,
+        lab_id: String,
+        date: String,
+        start_time: String,
+        end_time: String,
+        activity: String,
+        theme: String,
+        guests: i64,
+        notes: String,
+    },
+    Facilitator {
+        meeting_id: String,
+        person_id: String,
+    },
+    Attendance {
+        meeting_id: String,
+        member_id: String,
+        household_id: String,
+        lab_id: String,
+        date: String,
+    },
+    Training {
+        id: String,
+        date: String,
+        title: String,
+        minutes: i64,
+    },
+    TrainingAttendance {
+        training_id: String,
+        person_id: String,
+    },
+}
+
+/// What projecting (part of) a document does to the tables.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Plan {
+    /// Applied first.
+    pub deletes: Vec<Delete>,
+    /// Then these.
+    pub rows: Vec<Row>,
+    /// Whether a household's `merged_into` may have changed, so canonical
+    /// ids must be recomputed.
+    pub merges_changed: bool,
+}

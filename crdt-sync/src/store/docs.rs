@@ -1,0 +1,395 @@
+//! Documents in the store: loading, the write path, bytes from elsewhere,
+//! and keeping the projection in step.
+
+use automerge::transaction::{CommitOptions, Transaction};
+use automerge::{Automerge, ChangeHash, LoadOptions, OnPartialLoad, VerificationMode};
+use rusqlite::{OptionalExtension, params};
+use sha2::{Digest, Sha256};
+
+use super::Store;
+use crate::doc::DocRef;
+use crate::error::{Error, Result};
+use crate::projection::{self, Scope};
+
+/// After this many incremental chunks a document is compacted into one save
+/// (inside the same transaction as the write that crosses the threshold).
+const COMPACT_AFTER: i64 = 256;
+
+/// What applying bytes from another replica did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Applied {
+    /// New changes were stored and projected.
+    Changed,
+    /// Everything in the bytes was already here.
+    Unchanged,
+}
+
+/// An automerge change made in memory, not yet in SQLite.
+pub(super) struct Pending {
+    doc: DocRef,
+    before: Vec<ChangeHash>,
+    bytes: Vec<u8>,
+}
+
+pub(super) fn encode_heads(mut heads: Vec<ChangeHash>) -> Vec<u8> {
+    heads.sort();
+    heads.iter().flat_map(|h| h.0).collect()
+}
+
+fn load_options() -> LoadOptions<'static> {
+    LoadOptions::new()
+        .on_partial_load(OnPartialLoad::Error)
+        .verification_mode(VerificationMode::Check)
+}
+
+impl Store {
+    /// Loads `r` from SQLite into the cache if it is there. Returns whether it exists.
+    fn load(&mut self, r: DocRef) -> Result<bool> {
+        if self.docs.contains_key(&r) {
+            return Ok(true);
+        }
+        let key = r.to_string();
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT bytes FROM doc_chunks WHERE doc_key = ?1 ORDER BY seq")?;
+        let chunks: Vec<Vec<u8>> = stmt
+            .query_map([&key], |row| row.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        if chunks.is_empty() {
+            return Ok(false);
+        }
+        let doc = Automerge::load_with_options(&chunks.concat(), load_options())
+            .map_err(|source| Error::DamagedDocument { doc: key, source })?
+            .with_actor(self.actor.clone());
+        self.docs.insert(r, doc);
+        Ok(true)
+    }
+
+    /// The document `r`, loaded; `NotFound` if this store does not hold it.
+    pub(super) fn doc(&mut self, r: DocRef) -> Result<&Automerge> {
+        if !self.load(r)? {
+            return Err(Error::not_found(r.kind.as_str(), r.id));
+        }
+        self.docs
+            .get(&r)
+            .ok_or_else(|| Error::not_found(r.kind.as_str(), r.id))
+    }
+
+    /// Whether the store holds `r`.
+    pub fn has_doc(&mut self, r: DocRef) -> Result<bool> {
+        self.load(r)
+    }
+
+    /// Creates `r` from its genesis if it does not exist yet, and stores it.
+    pub(super) fn ensure_doc(&mut self, r: DocRef) -> Result<()> {
+        if self.load(r)? {
+            return Ok(());
+        }
+        let doc = r.genesis().with_actor(self.actor.clone());
+        let bytes = doc.save();
+        self.docs.insert(r, doc);
+        self.commit(vec![Pending {
+            doc: r,
+            before: Vec::new(),
+            bytes,
+        }])
+    }
+
+    /// Runs `f` as one automerge transaction on `r` (created from its genesis
+    /// when `create` is set). On error nothing changes. The change is not yet
+    /// durable: pass the result to [`Store::commit`].
+    pub(super) fn edit<R>(
+        &mut self,
+        r: DocRef,
+        create: bool,
+        f: impl FnOnce(&mut Transaction<'_>) -> Result<R>,
+    ) -> Result<(R, Option<Pending>)> {
+        let mut fresh = false;
+        if !self.load(r)? {
+            if !create {
+                return Err(Error::not_found(r.kind.as_str(), r.id));
+            }
+            self.docs
+                .insert(r, r.genesis().with_actor(self.actor.clone()));
+            fresh = true;
+        }
+        let time = self.env.now().timestamp_millis();
+        let doc = self
+            .docs
+            .get_mut(&r)
+            .ok_or_else(|| Error::not_found(r.kind.as_str(), r.id))?;
+        let before = if fresh { Vec::new() } else { doc.get_heads() };
+        let mut tx = doc.transaction();
+        match f(&mut tx) {
+            Ok(out) => {
+                tx.commit_with(CommitOptions::default().with_time(time));
+                let doc = self
+                    .docs
+                    .get(&r)
+                    .ok_or_else(|| Error::not_found(r.kind.as_str(), r.id))?;
+                if !fresh && doc.get_heads() == before {
+                    return Ok((out, None));
+                }
+                let bytes = doc.save_after(&before);
+                Ok((
+                    out,
+                    Some(Pending {
+                        doc: r,
+                        before,
+                        bytes,
+                    }),
+                ))
+            }
+            Err(e) => {
+                tx.rollback();
+                if fresh {
+                    self.docs.remove(&r);
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Forgets in-memory changes that did not reach SQLite.
+    pub(super) fn discard(&mut self, pending: impl IntoIterator<Item = Option<Pending>>) {
+        for p in pending.into_iter().flatten() {
+            self.docs.remove(&p.doc);
+        }
+    }
+
+    /// Makes pending changes durable: their bytes and the projection rows
+    /// they imply commit in one SQLite transaction, or not at all (and then
+    /// the in-memory documents are reloaded from disk on next use).
+    pub(super) fn commit(&mut self, pending: Vec<Pending>) -> Result<()> {
+        if pending.is_empty() {
+            return Ok(());
+        }
+        let result = self.commit_inner(&pending);
+        if result.is_err() {
+            for p in &pending {
+                self.docs.remove(&p.doc);
+            }
+        }
+        result
+    }
+
+    fn commit_inner(&mut self, pending: &[Pending]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        for p in pending {
+            let doc = self
+                .docs
+                .get(&p.doc)
+                .ok_or_else(|| Error::not_found(p.doc.kind.as_str(), p.doc.id))?;
+            let key = p.doc.to_string();
+            let heads = encode_heads(doc.get_heads());
+            let count: Option<i64> = tx
+                .prepare_cached("SELECT chunk_count FROM documents WHERE doc_key = ?1")?
+                .query_row([&key], |r| r.get(0))
+                .optional()?;
+            let count = count.unwrap_or(0);
+            if count + 1 > COMPACT_AFTER {
+                tx.prepare_cached("DELETE FROM doc_chunks WHERE doc_key = ?1")?
+                    .execute([&key])?;
+                tx.prepare_cached(
+                    "INSERT INTO doc_chunks (doc_key, seq, bytes) VALUES (?1, 0, ?2)",
+                )?
+                .execute(params![key, doc.save()])?;
+            } else {
+                tx.prepare_cached(
+                    "INSERT INTO doc_chunks (doc_key, seq, bytes)
+                     VALUES (?1, (SELECT coalesce(max(seq) + 1, 0) FROM doc_chunks WHERE doc_key = ?1), ?2)",
+                )?
+                .execute(params![key, p.bytes])?;
+            }
+            let scope = if p.before.is_empty() {
+                Scope::Whole
+            } else {
+                Scope::Patches(doc.diff(&p.before, &doc.get_heads()))
+            };
+            projection::apply(&tx, &projection::plan(p.doc, doc, scope))?;
+            tx.prepare_cached(
+                "INSERT INTO documents (doc_key, kind, heads, projected_heads, projection_version, chunk_count)
+                 VALUES (?1, ?2, ?3, ?3, ?4, ?5)
+                 ON CONFLICT (doc_key) DO UPDATE SET heads = ?3, projected_heads = ?3,
+                    projection_version = ?4, chunk_count = ?5",
+            )?
+            .execute(params![
+                key,
+                p.doc.kind.as_str(),
+                heads,
+                projection::VERSION,
+                if count + 1 > COMPACT_AFTER { 1 } else { count + 1 }
+            ])?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Every document this store holds.
+    pub fn doc_refs(&self) -> Result<Vec<DocRef>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT doc_key FROM documents ORDER BY doc_key")?;
+        let keys: Vec<String> = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        keys.iter().map(|k| k.parse()).collect()
+    }
+
+    /// The current heads of `r`.
+    pub fn heads(&mut self, r: DocRef) -> Result<Vec<ChangeHash>> {
+        Ok(self.doc(r)?.get_heads())
+    }
+
+    /// The whole document as bytes (a compacted save), for another replica.
+    pub fn export_doc(&mut self, r: DocRef) -> Result<Vec<u8>> {
+        Ok(self.doc(r)?.save())
+    }
+
+    /// Only the changes another replica lacks, given the heads it has.
+    pub fn export_since(&mut self, r: DocRef, heads: &[ChangeHash]) -> Result<Vec<u8>> {
+        Ok(self.doc(r)?.save_after(heads))
+    }
+
+    /// Merges bytes of document `r` from another replica (a save, or changes).
+    /// Corrupt bytes, or bytes of another document, are refused and nothing
+    /// stored changes. The changes are stored and projected like local ones.
+    pub fn apply_bytes(&mut self, r: DocRef, bytes: &[u8]) -> Result<Applied> {
+        let reject = |reason: String| Error::RejectedBytes {
+            doc: r.to_string(),
+            reason,
+        };
+        let existed = self.load(r)?;
+        // Work on a copy: the live document changes only once the bytes are
+        // known to be valid and of this document.
+        let (mut next, before) = match self.docs.get(&r) {
+            Some(d) => (d.clone(), d.get_heads()),
+            None => (Automerge::new(), Vec::new()),
+        };
+        // Parse strictly first: automerge's incremental load would keep the
+        // valid prefix of truncated or corrupt bytes.
+        Automerge::load_with_options(bytes, load_options()).map_err(|e| reject(e.to_string()))?;
+        next.load_incremental(bytes)
+            .map_err(|e| reject(e.to_string()))?;
+        if !existed && next.get_heads().is_empty() {
+            return Err(reject("the bytes hold no changes".into()));
+        }
+        r.check_identity(&next)?;
+        if next.get_heads() == before {
+            return Ok(Applied::Unchanged);
+        }
+        let next = next.with_actor(self.actor.clone());
+        let bytes = next.save_after(&before);
+        self.docs.insert(r, next);
+        self.commit(vec![Pending {
+            doc: r,
+            before,
+            bytes,
+        }])?;
+        Ok(Applied::Changed)
+    }
+
+    /// A short code, the same on two devices exactly when they hold the same
+    /// changes of `docs`: two people can read it aloud to check that two
+    /// laptops hold the same register. Looks like `K3F9-7QX2-M4TD`.
+    pub fn fingerprint(&mut self, docs: &[DocRef]) -> Result<String> {
+        let mut docs = docs.to_vec();
+        docs.sort();
+        docs.dedup();
+        let mut hasher = Sha256::new();
+        for r in docs {
+            let mut heads = if self.load(r)? {
+                self.doc(r)?.get_heads()
+            } else {
+                Vec::new()
+            };
+            heads.sort();
+            hasher.update(r.to_string().as_bytes());
+            for h in heads {
+                hasher.update(h.0);
+            }
+            hasher.update(b"\n");
+        }
+        Ok(crockford(&hasher.finalize()[..8]))
+    }
+
+    /// Compares each document's heads with the heads it was projected at and
+    /// re-projects those that differ (or were projected by another version).
+    /// Returns how many were re-projected.
+    pub fn check_projection(&mut self) -> Result<usize> {
+        let rows: Vec<(String, Option<Vec<u8>>, i64)> = self
+            .conn
+            .prepare("SELECT doc_key, projected_heads, projection_version FROM documents")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut stale = Vec::new();
+        for (key, projected, version) in rows {
+            let r: DocRef = key.parse()?;
+            let heads = encode_heads(self.doc(r)?.get_heads());
+            if projected.as_deref() != Some(heads.as_slice()) || version != projection::VERSION {
+                stale.push(r);
+            }
+        }
+        let n = stale.len();
+        if n > 0 {
+            self.reproject(&stale)?;
+        }
+        Ok(n)
+    }
+
+    /// Drops every projected row and rebuilds them all from the documents.
+    pub fn rebuild_projection(&mut self) -> Result<()> {
+        let all = self.doc_refs()?;
+        for r in &all {
+            self.load(*r)?;
+        }
+        let tx = self.conn.transaction()?;
+        projection::clear_all(&tx)?;
+        for r in &all {
+            let doc = self
+                .docs
+                .get(r)
+                .ok_or_else(|| Error::not_found(r.kind.as_str(), r.id))?;
+            projection::apply(&tx, &projection::plan(*r, doc, Scope::Whole))?;
+            tx.prepare_cached("UPDATE documents SET projected_heads = heads, projection_version = ?2 WHERE doc_key = ?1")?
+                .execute(params![r.to_string(), projection::VERSION])?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn reproject(&mut self, docs: &[DocRef]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        for r in docs {
+            let doc = self
+                .docs
+                .get(r)
+                .ok_or_else(|| Error::not_found(r.kind.as_str(), r.id))?;
+            projection::apply(&tx, &projection::plan(*r, doc, Scope::Whole))?;
+            tx.prepare_cached("UPDATE documents SET heads = ?2, projected_heads = ?2, projection_version = ?3 WHERE doc_key = ?1")?
+                .execute(params![r.to_string(), encode_heads(doc.get_heads()), projection::VERSION])?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Every projected row as text, sorted: two stores with equal dumps have
+    /// byte-for-byte the same projection.
+    pub fn projection_dump(&self) -> Result<Vec<String>> {
+        projection::dump(&self.conn)
+    }
+}
+
+fn crockford(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let mut bits: u64 = 0;
+    for b in bytes.iter().take(8) {
+        bits = (bits << 8) | u64::from(*b);
+    }
+    // 60 bits: 12 characters in three groups of four.
+    let chars: Vec<u8> = (0..12)
+        .map(|i| ALPHABET[((bits >> (59 - i * 5)) & 31) as usize])
+        .collect();
+    let s = String::from_utf8_lossy(&chars).into_owned();
+    format!("{}-{}-{}", &s[0..4], &s[4..8], &s[8..12])
+}

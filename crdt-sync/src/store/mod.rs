@@ -1,0 +1,65 @@
+//! The encrypted SQLite store: documents plus their projection, in one file.
+
+mod codes;
+mod docs;
+mod open;
+mod ops;
+mod queries;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use automerge::{ActorId, Automerge};
+use rusqlite::Connection;
+
+pub use docs::Applied;
+pub use open::{DeviceConfig, Key};
+pub use queries::{AttendanceEntry, HouseholdHit, MeetingSummary};
+
+use crate::doc::DocRef;
+use crate::env::Environment;
+use crate::ids::{DeviceId, ProjectId};
+
+/// One device's store: an SQLite file (SQLCipher-encrypted) holding the
+/// automerge documents and the projection tables derived from them.
+///
+/// Every write is one automerge change per touched document and one SQLite
+/// transaction holding the change bytes and the new projection rows.
+pub struct Store {
+    conn: Connection,
+    path: Option<PathBuf>,
+    env: Box<dyn Environment>,
+    device: DeviceId,
+    project: ProjectId,
+    actor: ActorId,
+    /// Documents loaded so far (all of them after `open`).
+    docs: HashMap<DocRef, Automerge>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .field("device", &self.device)
+            .field("project", &self.project)
+            .field("docs", &self.docs.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// This device's id.
+    pub fn device(&self) -> DeviceId {
+        self.device
+    }
+
+    /// The project this store belongs to.
+    pub fn project(&self) -> ProjectId {
+        self.project
+    }
+
+    /// Where the database file is (`None` in memory).
+    pub fn path(&self) -> Option<&std::path::Path> {
+        self.path.as_deref()
+    }
+}

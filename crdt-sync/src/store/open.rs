@@ -1,0 +1,203 @@
+//! Creating and opening a store: the key, migrations, the device row, and
+//! the projection check at start-up.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use automerge::ActorId;
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+
+use super::Store;
+use crate::codes::CodeRange;
+use crate::doc::DocRef;
+use crate::env::Environment;
+use crate::error::{Error, Result};
+use crate::ids::{DeviceId, ProjectId};
+
+/// The numbered migrations, applied in order. Never edit one that landed.
+const MIGRATIONS: &[&str] = &[include_str!("../../migrations/0001_initial.sql")];
+
+/// A 256-bit database key. Where it comes from (a passphrase through a KDF,
+/// the OS keychain) is the caller's choice; the store uses it raw, so opening
+/// costs no key derivation.
+#[derive(Clone)]
+pub struct Key([u8; 32]);
+
+impl Key {
+    /// Wraps raw key bytes.
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        Key(bytes)
+    }
+
+    fn pragma(&self) -> String {
+        format!("x'{}'", hex::encode(self.0))
+    }
+}
+
+impl std::fmt::Debug for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Key(..)")
+    }
+}
+
+/// Who this device is, fixed when its database is created.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DeviceConfig {
+    /// The device's id; its automerge actor id is derived from it.
+    pub device: DeviceId,
+    /// The project (deployment) this database belongs to.
+    pub project: ProjectId,
+    /// The code numbers this device may assign.
+    pub codes: CodeRange,
+}
+
+fn configure(conn: &Connection, key: Option<&Key>, path: &Path) -> Result<()> {
+    if let Some(key) = key {
+        conn.execute_batch(&format!("PRAGMA key = \"{}\";", key.pragma()))?;
+    }
+    // The first read tells a wrong key (or a foreign file) apart; nothing
+    // has been written yet, so the file is untouched when it fails.
+    let probe: rusqlite::Result<i64> =
+        conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0));
+    if let Err(e) = probe {
+        return match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::NotADatabase) => Err(Error::WrongKeyOrNotADatabase {
+                path: path.to_owned(),
+            }),
+            _ => Err(e.into()),
+        };
+    }
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = FULL;
+         PRAGMA secure_delete = ON;
+         PRAGMA foreign_keys = OFF;
+         PRAGMA busy_timeout = 5000;",
+    )?;
+    Ok(())
+}
+
+fn migrate(conn: &mut Connection) -> Result<()> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let supported = MIGRATIONS.len() as i64;
+    if version > supported {
+        return Err(Error::NewerDatabase {
+            found: version,
+            supported,
+        });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1))?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Creates a new database at `path`, encrypted with `key`. Refuses to
+    /// touch an existing file.
+    pub fn create(
+        path: impl AsRef<Path>,
+        key: &Key,
+        config: DeviceConfig,
+        env: Box<dyn Environment>,
+    ) -> Result<Store> {
+        let path = path.as_ref();
+        if path.exists() {
+            return Err(Error::AlreadyExists {
+                path: path.to_owned(),
+            });
+        }
+        let conn = Connection::open(path)?;
+        Self::init(conn, Some(key), Some(path.to_owned()), config, env)
+    }
+
+    /// A store in memory, unencrypted: for tests and simulations.
+    pub fn in_memory(config: DeviceConfig, env: Box<dyn Environment>) -> Result<Store> {
+        let conn = Connection::open_in_memory()?;
+        Self::init(conn, None, None, config, env)
+    }
+
+    fn init(
+        mut conn: Connection,
+        key: Option<&Key>,
+        path: Option<PathBuf>,
+        config: DeviceConfig,
+        mut env: Box<dyn Environment>,
+    ) -> Result<Store> {
+        configure(&conn, key, path.as_deref().unwrap_or(Path::new(":memory:")))?;
+        migrate(&mut conn)?;
+        let now = env.now().timestamp_millis();
+        conn.execute(
+            "INSERT INTO device (singleton, device_id, project_id, created_at) VALUES (1, ?1, ?2, ?3)",
+            params![config.device.to_string(), config.project.to_string(), now],
+        )?;
+        conn.execute(
+            "INSERT INTO code_ranges (first_code, last_code, next_code) VALUES (?1, ?2, ?1)",
+            params![config.codes.first, config.codes.last],
+        )?;
+        let mut store = Store {
+            conn,
+            path,
+            env,
+            device: config.device,
+            project: config.project,
+            actor: ActorId::from(config.device.0.as_bytes().as_slice()),
+            docs: HashMap::new(),
+        };
+        // The project and training documents exist from the start (their
+        // genesis is the same everywhere, so this creates no rival copies).
+        store.ensure_doc(DocRef::project(config.project))?;
+        store.ensure_doc(DocRef::training(config.project))?;
+        Ok(store)
+    }
+
+    /// Opens an existing database. A wrong key is
+    /// [`Error::WrongKeyOrNotADatabase`], and the file is left untouched.
+    /// Every document is loaded and any whose projection is stale is
+    /// re-projected.
+    pub fn open(path: impl AsRef<Path>, key: &Key, env: Box<dyn Environment>) -> Result<Store> {
+        let path = path.as_ref();
+        if !path.exists() {
+            return Err(Error::NoDatabase {
+                path: path.to_owned(),
+            });
+        }
+        let mut conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | OpenFlags::SQLITE_OPEN_URI,
+        )?;
+        configure(&conn, Some(key), path)?;
+        migrate(&mut conn)?;
+        let row: Option<(String, String)> = conn
+            .query_row("SELECT device_id, project_id FROM device", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        let Some((device, project)) = row else {
+            return Err(Error::WrongKeyOrNotADatabase {
+                path: path.to_owned(),
+            });
+        };
+        let bad = |_| Error::WrongKeyOrNotADatabase {
+            path: path.to_owned(),
+        };
+        let device: DeviceId = device.parse().map_err(bad)?;
+        let project: ProjectId = project.parse().map_err(bad)?;
+        let mut store = Store {
+            conn,
+            path: Some(path.to_owned()),
+            env,
+            device,
+            project,
+            actor: ActorId::from(device.0.as_bytes().as_slice()),
+            docs: HashMap::new(),
+        };
+        store.check_projection()?;
+        Ok(store)
+    }
+}
