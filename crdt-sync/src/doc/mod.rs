@@ -14,6 +14,7 @@
 //! The layout is written down in `docs/decisions/0002-document-layout.md`.
 
 mod access;
+pub(crate) mod bytes;
 mod conflicts;
 pub(crate) mod household;
 pub(crate) mod lab;
@@ -220,7 +221,7 @@ impl FromStr for DocRef {
 }
 
 /// The schema version a document declares.
-pub fn schema_version(doc: &Automerge) -> u64 {
+pub(crate) fn schema_version(doc: &Automerge) -> u64 {
     get_u64(doc, &ROOT, "schema").unwrap_or(0)
 }
 

@@ -266,11 +266,11 @@ impl Store {
             Some(d) => (d.clone(), d.get_heads()),
             None => (Automerge::new(), Vec::new()),
         };
-        // Parse strictly first: automerge's incremental load would keep the
-        // valid prefix of truncated or corrupt bytes.
-        Automerge::load_with_options(bytes, load_options()).map_err(|e| reject(e.to_string()))?;
-        next.load_incremental(bytes)
-            .map_err(|e| reject(e.to_string()))?;
+        let parsed = crate::doc::bytes::parse(bytes).map_err(reject)?;
+        for mut save in parsed.saves {
+            next.merge(&mut save).map_err(|e| reject(e.to_string()))?;
+        }
+        next.apply_changes(parsed.changes).map_err(|e| reject(e.to_string()))?;
         if !existed && next.get_heads().is_empty() {
             return Err(reject("the bytes hold no changes".into()));
         }

@@ -5,6 +5,8 @@ mod docs;
 mod open;
 mod ops;
 mod queries;
+#[cfg(test)]
+mod tests;
 
 use std::collections::HashMap;
 use std::path::PathBuf;

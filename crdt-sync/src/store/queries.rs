@@ -293,6 +293,17 @@ impl Store {
         Ok(doc::conflicts(self.doc(DocRef::household(id))?))
     }
 
+    /// SQLite's own check of the file (`PRAGMA integrity_check`): `"ok"`
+    /// when the database is sound, otherwise the problems it found, one per
+    /// line. A diagnostic for support and for crash tests.
+    pub fn integrity_check(&self) -> Result<String> {
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+        let lines: Vec<String> = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(lines.join("\n"))
+    }
+
     /// Fields of a meeting where two values were entered concurrently
     /// (paths relative to the meeting).
     pub fn meeting_conflicts(&mut self, id: MeetingId) -> Result<Vec<FieldConflict>> {

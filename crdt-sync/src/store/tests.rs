@@ -1,0 +1,240 @@
+//! Unit tests of the store: operations, queries, merges, codes, schema
+//! evolution and the projection check. Multi-replica properties live in the
+//! workspace `tests/` package.
+
+use std::collections::BTreeSet;
+
+use automerge::transaction::Transactable;
+use automerge::{Automerge, ROOT, ReadDoc};
+use chrono::{NaiveDate, NaiveTime};
+use uuid::Uuid;
+
+use super::{DeviceConfig, Store};
+use crate::codes::CodeRange;
+use crate::doc::DocRef;
+use crate::domain::{
+    ActivityType, Attendance, Contacts, HouseholdPatch, NewHousehold, NewLab, NewMeeting, NewMember,
+};
+use crate::env::SeededEnv;
+use crate::error::Error;
+use crate::ids::{DeviceId, HouseholdId, LabId, ProjectId};
+
+fn store(device: u128, codes: (u32, u32)) -> Store {
+    let config = DeviceConfig {
+        device: DeviceId(Uuid::from_u128(device)),
+        project: ProjectId(Uuid::from_u128(1)),
+        codes: CodeRange::new(codes.0, codes.1).expect("range"),
+    };
+    Store::in_memory(config, Box::new(SeededEnv::with_seed(device as u64))).expect("store")
+}
+
+fn lab(s: &mut Store, number: u8) -> LabId {
+    for t in ActivityType::defaults() {
+        s.put_activity_type(t).expect("activity");
+    }
+    s.create_lab(NewLab {
+        number,
+        name: "Laboratorio Scala".into(),
+        address: "Via Scala 1, Pavia".into(),
+        partner: "Caritas".into(),
+    })
+    .expect("lab")
+}
+
+fn family(s: &mut Store, lab: LabId, first: &str, last: &str) -> HouseholdId {
+    s.create_household(NewHousehold {
+        lab,
+        reference: NewMember { first_name: first.into(), last_name: last.into(), birth_year: Some(1985) },
+        others: vec![NewMember { first_name: "Sofia".into(), last_name: last.into(), birth_year: Some(2014) }],
+        contacts: Contacts { phone: "+39 333 1234567".into(), ..Contacts::default() },
+        areas: BTreeSet::new(),
+        referral: None,
+        consent: None,
+    })
+    .expect("household")
+}
+
+fn meeting(lab: LabId, date: NaiveDate) -> NewMeeting {
+    NewMeeting {
+        lab,
+        date,
+        start: NaiveTime::from_hms_opt(16, 0, 0).expect("time"),
+        end: NaiveTime::from_hms_opt(18, 0, 0).expect("time"),
+        activity: "open_lab".into(),
+        theme: "Merenda e compiti".into(),
+        facilitators: BTreeSet::new(),
+        attendance: Vec::new(),
+        guests: 2,
+        notes: String::new(),
+    }
+}
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).expect("date")
+}
+
+#[test]
+fn search_ignores_accents_and_matches_codes() {
+    let mut s = store(10, (42, 100));
+    let l = lab(&mut s, 3);
+    let h = family(&mut s, l, "Nicolò", "Sciortino");
+    family(&mut s, l, "Amina", "El Idrissi");
+    let hit = &s.search_households("nicolo", 10).expect("search")[0];
+    assert_eq!(hit.id, h);
+    assert_eq!(hit.code, "PV03-0042");
+    assert_eq!(s.search_households("NICOL sciort", 10).expect("search").len(), 1);
+    assert_eq!(s.search_households("PV03-0042", 10).expect("search")[0].id, h);
+    assert_eq!(s.search_households("sofia", 10).expect("search").len(), 2, "every member is searchable");
+    assert!(s.search_households("zzz", 10).expect("search").is_empty());
+    assert!(s.search_households("  \"*", 10).expect("search").is_empty());
+}
+
+#[test]
+fn two_devices_never_assign_the_same_code_and_say_when_they_run_out() {
+    let mut a = store(10, (1, 3));
+    let mut b = store(11, (4, 6));
+    let la = lab(&mut a, 1);
+    for r in a.doc_refs().expect("docs") {
+        let bytes = a.export_doc(r).expect("export");
+        b.apply_bytes(r, &bytes).expect("apply");
+    }
+    let mut codes = BTreeSet::new();
+    for i in 0..3 {
+        for s in [&mut a, &mut b] {
+            let h = family(s, la, "Anna", &format!("Rossi{i}"));
+            assert!(codes.insert(s.household(h).expect("read").code), "duplicate code");
+        }
+    }
+    let err = a
+        .create_household(NewHousehold {
+            lab: la,
+            reference: NewMember { first_name: "X".into(), last_name: "Y".into(), birth_year: None },
+            others: vec![],
+            contacts: Contacts::default(),
+            areas: BTreeSet::new(),
+            referral: None,
+            consent: None,
+        })
+        .expect_err("no codes left");
+    assert!(matches!(err, Error::CodesExhausted { start: 1, end: 3 }), "{err}");
+    a.add_code_range(CodeRange::new(7, 9).expect("range")).expect("new range");
+    assert!(a.add_code_range(CodeRange::new(8, 20).expect("range")).is_err(), "overlap refused");
+    family(&mut a, la, "Anna", "Verdi");
+}
+
+#[test]
+fn merging_duplicates_moves_attendance_and_is_reversible_until_confirmed() {
+    let mut s = store(10, (1, 100));
+    let l = lab(&mut s, 1);
+    let a = family(&mut s, l, "Mario", "Rossi");
+    let b = family(&mut s, l, "Mario", "Rosi");
+    let mb = s.household(b).expect("b").members[0].id;
+    let m = s.create_meeting(meeting(l, d(2026, 10, 5))).expect("meeting");
+    s.record_attendance(m, Attendance { household: b, member: mb }).expect("tick");
+    assert!(s.attendance_history(a).expect("history").is_empty());
+
+    s.merge_households(b, a).expect("merge");
+    assert_eq!(s.canonical_household(b).expect("canonical"), a);
+    let history = s.attendance_history(a).expect("history");
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].recorded_for, b);
+    assert!(matches!(s.merge_households(a, b), Err(Error::Merge(_))), "winner of a pending merge cannot merge into its loser");
+
+    s.undo_merge(b).expect("undo");
+    assert!(s.attendance_history(a).expect("history").is_empty());
+    assert_eq!(s.attendance_history(b).expect("history").len(), 1);
+
+    s.merge_households(b, a).expect("merge again");
+    s.confirm_merge(b).expect("confirm");
+    assert!(matches!(s.undo_merge(b), Err(Error::Merge(_))));
+    assert!(s.household(b).expect("loser kept").merge_confirmed, "nothing is deleted");
+}
+
+#[test]
+fn validation_names_the_field_and_changes_nothing() {
+    let mut s = store(10, (1, 100));
+    let l = lab(&mut s, 1);
+    let h = family(&mut s, l, "Mario", "Rossi");
+    let before = s.projection_dump().expect("dump");
+    let field = |e: Error| match e {
+        Error::Invalid { field, .. } => field,
+        other => panic!("expected a validation error, got {other}"),
+    };
+    let mut m = meeting(l, d(2090, 1, 1));
+    assert_eq!(field(s.create_meeting(m.clone()).expect_err("2090")), "meeting.date");
+    m.date = d(2026, 10, 1);
+    m.end = NaiveTime::from_hms_opt(15, 0, 0).expect("time");
+    assert_eq!(field(s.create_meeting(m.clone()).expect_err("end before start")), "meeting.end");
+    m.end = NaiveTime::from_hms_opt(18, 0, 0).expect("time");
+    m.activity = "karaoke".into();
+    assert_eq!(field(s.create_meeting(m.clone()).expect_err("activity")), "meeting.activity");
+    m.activity = "open_lab".into();
+    m.attendance = vec![Attendance { household: h, member: crate::ids::MemberId(Uuid::from_u128(99)) }];
+    assert_eq!(field(s.create_meeting(m).expect_err("unknown member")), "attendance.household");
+    let bad = NewHousehold {
+        lab: l,
+        reference: NewMember { first_name: " ".into(), last_name: "Rossi".into(), birth_year: None },
+        others: vec![],
+        contacts: Contacts::default(),
+        areas: BTreeSet::new(),
+        referral: None,
+        consent: None,
+    };
+    assert_eq!(field(s.create_household(bad).expect_err("empty name")), "member.first_name");
+    assert_eq!(s.projection_dump().expect("dump"), before);
+}
+
+#[test]
+fn an_older_app_keeps_the_fields_of_a_newer_document() {
+    let mut s = store(10, (1, 100));
+    let l = lab(&mut s, 1);
+    let h = family(&mut s, l, "Mario", "Rossi");
+    let r = DocRef::household(h);
+    // A newer app adds a field this build does not know and bumps the schema.
+    let mut newer = Automerge::load(&s.export_doc(r).expect("export")).expect("load");
+    newer
+        .transact::<_, _, automerge::AutomergeError>(|tx| {
+            tx.put(ROOT, "schema", 2u64)?;
+            tx.put(ROOT, "isee_band", "B")?;
+            Ok(())
+        })
+        .expect("newer write");
+    s.apply_bytes(r, &newer.save()).expect("apply newer");
+    assert_eq!(s.doc_schema_version(r).expect("schema"), 2);
+    // This build edits the family...
+    let contacts = Contacts { phone: "+39 340 0000000".into(), ..Contacts::default() };
+    s.update_household(h, HouseholdPatch { contacts: Some(contacts), ..Default::default() }).expect("edit");
+    // ...and the field it does not know is still there.
+    let after = Automerge::load(&s.export_doc(r).expect("export")).expect("load");
+    assert_eq!(crate::doc::get_string(&after, &ROOT, "isee_band").as_deref(), Some("B"));
+    assert_eq!(crate::doc::schema_version(&after), 2);
+    assert_eq!(s.household(h).expect("read").contacts.phone, "+39 340 0000000");
+}
+
+#[test]
+fn a_stale_projection_is_repaired_at_check() {
+    let mut s = store(10, (1, 100));
+    let l = lab(&mut s, 1);
+    let h = family(&mut s, l, "Mario", "Rossi");
+    let good = s.projection_dump().expect("dump");
+    // Simulate a projection left behind: rows gone, heads not matching.
+    s.conn.execute("DELETE FROM members WHERE household_id = ?1", [h.to_string()]).expect("delete");
+    s.conn.execute("UPDATE documents SET projected_heads = x'00' WHERE doc_key = ?1", [DocRef::household(h).to_string()]).expect("update");
+    assert_ne!(s.projection_dump().expect("dump"), good);
+    assert_eq!(s.check_projection().expect("check"), 1);
+    assert_eq!(s.projection_dump().expect("dump"), good);
+    assert_eq!(s.check_projection().expect("check"), 0);
+}
+
+#[test]
+fn writes_that_change_nothing_store_nothing() {
+    let mut s = store(10, (1, 100));
+    let l = lab(&mut s, 1);
+    let h = family(&mut s, l, "Mario", "Rossi");
+    let heads = s.heads(DocRef::household(h)).expect("heads");
+    let contacts = s.household(h).expect("read").contacts;
+    s.update_household(h, HouseholdPatch { contacts: Some(contacts), ..Default::default() }).expect("same");
+    assert_eq!(s.heads(DocRef::household(h)).expect("heads"), heads);
+    let doc = s.doc(DocRef::household(h)).expect("doc");
+    assert!(doc.get(ROOT, "merged_into").expect("get").is_none());
+}
