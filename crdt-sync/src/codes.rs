@@ -23,10 +23,7 @@ impl CodeRange {
     /// A range, checked: `1 <= first <= last`.
     pub fn new(first: u32, last: u32) -> Result<Self> {
         if first == 0 || first > last {
-            return Err(Error::invalid(
-                "code_range",
-                format!("{first}..={last} is empty or starts at 0"),
-            ));
+            return Err(Error::invalid("code_range", format!("{first}..={last} is empty or starts at 0")));
         }
         Ok(CodeRange { first, last })
     }

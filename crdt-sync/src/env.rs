@@ -44,11 +44,7 @@ pub struct SeededEnv {
 impl SeededEnv {
     /// A seeded environment starting at `start`.
     pub fn new(seed: u64, start: DateTime<Utc>) -> Self {
-        SeededEnv {
-            rng: ChaCha8Rng::seed_from_u64(seed),
-            now_ms: start.timestamp_millis(),
-            step_ms: 1_000,
-        }
+        SeededEnv { rng: ChaCha8Rng::seed_from_u64(seed), now_ms: start.timestamp_millis(), step_ms: 1_000 }
     }
 
     /// A seeded environment starting on 2026-11-02 09:00 in Pavia.

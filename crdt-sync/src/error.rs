@@ -29,9 +29,7 @@ pub enum Error {
         path: PathBuf,
     },
     /// The database was written by a newer Taccuino.
-    #[error(
-        "the database has schema version {found}, newer than this app ({supported}): update Taccuino"
-    )]
+    #[error("the database has schema version {found}, newer than this app ({supported}): update Taccuino")]
     NewerDatabase {
         /// Version in the file.
         found: i64,
@@ -66,9 +64,7 @@ pub enum Error {
     #[error("merge not possible: {0}")]
     Merge(String),
     /// The device's range of human codes is used up.
-    #[error(
-        "this device has used all its codes ({start}..={end}): sync with the hub to get a new range"
-    )]
+    #[error("this device has used all its codes ({start}..={end}): sync with the hub to get a new range")]
     CodesExhausted {
         /// First code of the range.
         start: u32,
@@ -82,11 +78,11 @@ pub enum Error {
         doc: String,
         /// The automerge error.
         #[source]
-        source: automerge::AutomergeError,
+        source: Box<automerge::AutomergeError>,
     },
     /// An automerge operation failed.
     #[error("document operation failed: {0}")]
-    Automerge(#[from] automerge::AutomergeError),
+    Automerge(#[source] Box<automerge::AutomergeError>),
     /// SQLite failed.
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
@@ -101,21 +97,21 @@ pub enum Error {
     },
 }
 
+impl From<automerge::AutomergeError> for Error {
+    fn from(e: automerge::AutomergeError) -> Self {
+        Error::Automerge(Box::new(e))
+    }
+}
+
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
-        Error::Invalid {
-            field,
-            reason: reason.into(),
-        }
+        Error::Invalid { field, reason: reason.into() }
     }
 
     pub(crate) fn not_found(what: &'static str, id: impl ToString) -> Self {
-        Error::NotFound {
-            what,
-            id: id.to_string(),
-        }
+        Error::NotFound { what, id: id.to_string() }
     }
 }

@@ -98,10 +98,10 @@ pub use automerge::ChangeHash;
 pub use codes::{CodeRange, format_code};
 pub use doc::{DocKind, DocRef, FieldConflict, SCHEMA_VERSION};
 pub use domain::{
-    ActivityType, AgeStatus, Area, Attendance, Consent, ConsentScope, Contacts, Household,
-    HouseholdPatch, Keyed, Lab, Meeting, MeetingPatch, Member, MemberPatch, NewHousehold, NewLab,
-    NewMeeting, NewMember, NewPathway, NewPerson, NewTraining, Pathway, PathwayKind, PathwayPatch,
-    PathwayStatus, Person, PersonPatch, ReferralSource, Role, Targets, TrainingSession,
+    ActivityType, AgeStatus, Area, Attendance, Consent, ConsentScope, Contacts, Household, HouseholdPatch,
+    Keyed, Lab, Meeting, MeetingPatch, Member, MemberPatch, NewHousehold, NewLab, NewMeeting, NewMember,
+    NewPathway, NewPerson, NewTraining, Pathway, PathwayKind, PathwayPatch, PathwayStatus, Person,
+    PersonPatch, ReferralSource, Role, Targets, TrainingSession,
 };
 pub use env::{Environment, SeededEnv, SystemEnv};
 pub use error::{Error, Result};

@@ -72,11 +72,7 @@ pub(crate) fn get_bool<R: ReadDoc>(doc: &R, obj: &ObjId, key: &str) -> Option<bo
 }
 
 /// A value parsed from the string at `obj[key]`.
-pub(crate) fn get_parsed<R: ReadDoc, T: std::str::FromStr>(
-    doc: &R,
-    obj: &ObjId,
-    key: &str,
-) -> Option<T> {
+pub(crate) fn get_parsed<R: ReadDoc, T: std::str::FromStr>(doc: &R, obj: &ObjId, key: &str) -> Option<T> {
     get_string(doc, obj, key)?.parse().ok()
 }
 
@@ -96,12 +92,7 @@ pub(crate) fn ensure_map<T: Transactable>(tx: &mut T, parent: &ObjId, key: &str)
     Ok(tx.put_object(parent, key, ObjType::Map)?)
 }
 
-fn needs_write<T: Transactable>(
-    tx: &T,
-    obj: &ObjId,
-    key: &str,
-    same: impl Fn(&ScalarValue) -> bool,
-) -> bool {
+fn needs_write<T: Transactable>(tx: &T, obj: &ObjId, key: &str, same: impl Fn(&ScalarValue) -> bool) -> bool {
     let all = match tx.get_all(obj, key) {
         Ok(all) => all,
         Err(_) => return true,
@@ -113,18 +104,8 @@ fn needs_write<T: Transactable>(
 }
 
 /// Writes a string if it differs from the current value (or is in conflict).
-pub(crate) fn put_str<T: Transactable>(
-    tx: &mut T,
-    obj: &ObjId,
-    key: &str,
-    value: &str,
-) -> Result<()> {
-    if needs_write(
-        tx,
-        obj,
-        key,
-        |s| matches!(s, ScalarValue::Str(v) if v.as_str() == value),
-    ) {
+pub(crate) fn put_str<T: Transactable>(tx: &mut T, obj: &ObjId, key: &str, value: &str) -> Result<()> {
+    if needs_write(tx, obj, key, |s| matches!(s, ScalarValue::Str(v) if v.as_str() == value)) {
         tx.put(obj, key, value)?;
     }
     Ok(())
@@ -149,18 +130,8 @@ pub(crate) fn put_opt_str<T: Transactable>(
 }
 
 /// Writes an unsigned integer if it differs.
-pub(crate) fn put_u64<T: Transactable>(
-    tx: &mut T,
-    obj: &ObjId,
-    key: &str,
-    value: u64,
-) -> Result<()> {
-    if needs_write(
-        tx,
-        obj,
-        key,
-        |s| matches!(s, ScalarValue::Uint(v) if *v == value),
-    ) {
+pub(crate) fn put_u64<T: Transactable>(tx: &mut T, obj: &ObjId, key: &str, value: u64) -> Result<()> {
+    if needs_write(tx, obj, key, |s| matches!(s, ScalarValue::Uint(v) if *v == value)) {
         tx.put(obj, key, value)?;
     }
     Ok(())
@@ -185,18 +156,8 @@ pub(crate) fn put_opt_u64<T: Transactable>(
 }
 
 /// Writes a boolean if it differs.
-pub(crate) fn put_bool<T: Transactable>(
-    tx: &mut T,
-    obj: &ObjId,
-    key: &str,
-    value: bool,
-) -> Result<()> {
-    if needs_write(
-        tx,
-        obj,
-        key,
-        |s| matches!(s, ScalarValue::Boolean(v) if *v == value),
-    ) {
+pub(crate) fn put_bool<T: Transactable>(tx: &mut T, obj: &ObjId, key: &str, value: bool) -> Result<()> {
+    if needs_write(tx, obj, key, |s| matches!(s, ScalarValue::Boolean(v) if *v == value)) {
         tx.put(obj, key, value)?;
     }
     Ok(())
@@ -204,12 +165,7 @@ pub(crate) fn put_bool<T: Transactable>(
 
 /// Writes collaborative text: creates the text object, or applies the
 /// difference to the existing one so concurrent edits merge by character.
-pub(crate) fn put_text<T: Transactable>(
-    tx: &mut T,
-    obj: &ObjId,
-    key: &str,
-    value: &str,
-) -> Result<()> {
+pub(crate) fn put_text<T: Transactable>(tx: &mut T, obj: &ObjId, key: &str, value: &str) -> Result<()> {
     let existing = match tx.get(obj, key)? {
         Some((Value::Object(ObjType::Text), id)) => Some(id),
         _ => None,

@@ -26,20 +26,14 @@ pub fn conflicts(doc: &Automerge) -> Vec<FieldConflict> {
 
 fn walk(doc: &Automerge, obj: &ObjId, prefix: String, out: &mut Vec<FieldConflict>) {
     for key in doc.keys(obj) {
-        let path = if prefix.is_empty() {
-            key.clone()
-        } else {
-            format!("{prefix}.{key}")
-        };
+        let path = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
         let Ok(all) = doc.get_all(obj, key.as_str()) else {
             continue;
         };
         if all.len() > 1 {
             let winner = doc.get(obj, key.as_str()).ok().flatten().map(|(_, id)| id);
-            let mut values: Vec<(bool, String)> = all
-                .iter()
-                .map(|(v, id)| (Some(id) != winner.as_ref(), render(doc, v, id)))
-                .collect();
+            let mut values: Vec<(bool, String)> =
+                all.iter().map(|(v, id)| (Some(id) != winner.as_ref(), render(doc, v, id))).collect();
             values.sort_by_key(|(loser, _)| *loser);
             out.push(FieldConflict {
                 path: path.clone(),

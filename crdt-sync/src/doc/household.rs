@@ -9,13 +9,12 @@ use automerge::{ObjId, ROOT, ReadDoc};
 use chrono::DateTime;
 
 use super::{
-    ensure_map, get_bool, get_i64, get_parsed, get_str_or_empty, get_string, get_u64, map_at,
-    put_bool, put_opt_str, put_opt_u64, put_set, put_str, put_text, set_keys,
+    ensure_map, get_bool, get_i64, get_parsed, get_str_or_empty, get_string, get_u64, map_at, put_bool,
+    put_opt_str, put_opt_u64, put_set, put_str, put_text, set_keys,
 };
 use crate::domain::{
-    Consent, ConsentScope, Contacts, Household, HouseholdPatch, Keyed, Member, MemberPatch,
-    NewHousehold, NewMember, NewPathway, Pathway, PathwayKind, PathwayPatch, PathwayStatus,
-    ReferralSource,
+    Consent, ConsentScope, Contacts, Household, HouseholdPatch, Keyed, Member, MemberPatch, NewHousehold,
+    NewMember, NewPathway, Pathway, PathwayKind, PathwayPatch, PathwayStatus, ReferralSource,
 };
 use crate::error::{Error, Result};
 use crate::ids::{HouseholdId, MemberId, PathwayId};
@@ -152,12 +151,7 @@ pub(crate) fn patch<T: Transactable>(tx: &mut T, p: &HouseholdPatch) -> Result<(
         put_str(tx, &obj, "date", &c.date.to_string())?;
         put_set(tx, &obj, "scopes", &key_strings::<ConsentScope>(&c.scopes))?;
         put_str(tx, &obj, "notice_version", &c.notice_version)?;
-        put_opt_str(
-            tx,
-            &obj,
-            "collected_by",
-            c.collected_by.map(|p| p.to_string()).as_deref(),
-        )?;
+        put_opt_str(tx, &obj, "collected_by", c.collected_by.map(|p| p.to_string()).as_deref())?;
     }
     if let Some(r) = p.reference {
         put_str(tx, &ROOT, "reference", &r.to_string())?;
@@ -181,11 +175,7 @@ fn member_obj<T: Transactable>(tx: &mut T, id: MemberId) -> Result<ObjId> {
 }
 
 /// Applies a patch to a member.
-pub(crate) fn patch_member<T: Transactable>(
-    tx: &mut T,
-    id: MemberId,
-    p: &MemberPatch,
-) -> Result<()> {
+pub(crate) fn patch_member<T: Transactable>(tx: &mut T, id: MemberId, p: &MemberPatch) -> Result<()> {
     let obj = member_obj(tx, id)?;
     if let Some(f) = &p.first_name {
         put_str(tx, &obj, "first_name", f)?;
@@ -200,32 +190,19 @@ pub(crate) fn patch_member<T: Transactable>(
 }
 
 /// Adds a pathway.
-pub(crate) fn add_pathway<T: Transactable>(
-    tx: &mut T,
-    id: PathwayId,
-    p: &NewPathway,
-) -> Result<()> {
+pub(crate) fn add_pathway<T: Transactable>(tx: &mut T, id: PathwayId, p: &NewPathway) -> Result<()> {
     let ps = ensure_map(tx, &ROOT, "pathways")?;
     let obj = ensure_map(tx, &ps, &id.to_string())?;
     put_str(tx, &obj, "kind", p.kind.key())?;
     put_str(tx, &obj, "start", &p.start.to_string())?;
     put_str(tx, &obj, "status", PathwayStatus::Active.key())?;
-    put_opt_str(
-        tx,
-        &obj,
-        "operator",
-        p.operator.map(|o| o.to_string()).as_deref(),
-    )?;
+    put_opt_str(tx, &obj, "operator", p.operator.map(|o| o.to_string()).as_deref())?;
     put_text(tx, &obj, "notes", &p.notes)?;
     Ok(())
 }
 
 /// Applies a patch to a pathway.
-pub(crate) fn patch_pathway<T: Transactable>(
-    tx: &mut T,
-    id: PathwayId,
-    p: &PathwayPatch,
-) -> Result<()> {
+pub(crate) fn patch_pathway<T: Transactable>(tx: &mut T, id: PathwayId, p: &PathwayPatch) -> Result<()> {
     let ps = ensure_map(tx, &ROOT, "pathways")?;
     let obj = map_at(tx, &ps, &id.to_string()).ok_or_else(|| Error::not_found("pathway", id))?;
     if let Some(s) = p.status {
@@ -244,16 +221,8 @@ pub(crate) fn patch_pathway<T: Transactable>(
 }
 
 /// Marks the household as merged into `into` (or clears the mark).
-pub(crate) fn set_merged_into<T: Transactable>(
-    tx: &mut T,
-    into: Option<HouseholdId>,
-) -> Result<()> {
-    put_opt_str(
-        tx,
-        &ROOT,
-        "merged_into",
-        into.map(|i| i.to_string()).as_deref(),
-    )
+pub(crate) fn set_merged_into<T: Transactable>(tx: &mut T, into: Option<HouseholdId>) -> Result<()> {
+    put_opt_str(tx, &ROOT, "merged_into", into.map(|i| i.to_string()).as_deref())
 }
 
 /// Confirms the merge; it can no longer be undone.

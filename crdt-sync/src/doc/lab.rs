@@ -6,8 +6,8 @@ use automerge::transaction::Transactable;
 use automerge::{ObjId, ROOT, ReadDoc};
 
 use super::{
-    ensure_map, get_parsed, get_str_or_empty, get_string, get_u64, map_at, put_set, put_str,
-    put_text, put_u64, set_keys,
+    ensure_map, get_parsed, get_str_or_empty, get_string, get_u64, map_at, put_set, put_str, put_text,
+    put_u64, set_keys,
 };
 use crate::domain::{Attendance, Meeting, MeetingPatch, NewMeeting};
 use crate::error::{Error, Result};
@@ -34,10 +34,7 @@ pub(crate) fn read_meeting<R: ReadDoc>(doc: &R, lab: LabId, id: MeetingId) -> Op
             .filter_map(|k| {
                 let member: MemberId = k.parse().ok()?;
                 let entry = map_at(doc, &att, &k)?;
-                Some(Attendance {
-                    household: get_parsed(doc, &entry, "household")?,
-                    member,
-                })
+                Some(Attendance { household: get_parsed(doc, &entry, "household")?, member })
             })
             .collect(),
         None => Vec::new(),
@@ -51,14 +48,9 @@ pub(crate) fn read_meeting<R: ReadDoc>(doc: &R, lab: LabId, id: MeetingId) -> Op
         end: time("end")?,
         activity: get_str_or_empty(doc, &m, "activity"),
         theme: get_str_or_empty(doc, &m, "theme"),
-        facilitators: set_keys(doc, &m, "facilitators")
-            .iter()
-            .filter_map(|k| k.parse().ok())
-            .collect(),
+        facilitators: set_keys(doc, &m, "facilitators").iter().filter_map(|k| k.parse().ok()).collect(),
         attendance,
-        guests: get_u64(doc, &m, "guests")
-            .and_then(|g| u32::try_from(g).ok())
-            .unwrap_or(0),
+        guests: get_u64(doc, &m, "guests").and_then(|g| u32::try_from(g).ok()).unwrap_or(0),
         notes: get_str_or_empty(doc, &m, "notes"),
     })
 }
@@ -69,11 +61,7 @@ fn meeting_obj<T: Transactable>(tx: &mut T, id: MeetingId) -> Result<ObjId> {
 }
 
 /// Writes a new meeting with its attendance.
-pub(crate) fn write_new_meeting<T: Transactable>(
-    tx: &mut T,
-    id: MeetingId,
-    m: &NewMeeting,
-) -> Result<()> {
+pub(crate) fn write_new_meeting<T: Transactable>(tx: &mut T, id: MeetingId, m: &NewMeeting) -> Result<()> {
     let meetings = ensure_map(tx, &ROOT, "meetings")?;
     let obj = ensure_map(tx, &meetings, &id.to_string())?;
     put_str(tx, &obj, "date", &m.date.to_string())?;
@@ -81,12 +69,7 @@ pub(crate) fn write_new_meeting<T: Transactable>(
     put_str(tx, &obj, "end", &m.end.format(TIME).to_string())?;
     put_str(tx, &obj, "activity", &m.activity)?;
     put_str(tx, &obj, "theme", &m.theme)?;
-    put_set(
-        tx,
-        &obj,
-        "facilitators",
-        &m.facilitators.iter().map(ToString::to_string).collect(),
-    )?;
+    put_set(tx, &obj, "facilitators", &m.facilitators.iter().map(ToString::to_string).collect())?;
     put_u64(tx, &obj, "guests", u64::from(m.guests))?;
     put_text(tx, &obj, "notes", &m.notes)?;
     ensure_map(tx, &obj, "attendance")?;
@@ -97,11 +80,7 @@ pub(crate) fn write_new_meeting<T: Transactable>(
 }
 
 /// Applies a patch to a meeting's own fields.
-pub(crate) fn patch_meeting<T: Transactable>(
-    tx: &mut T,
-    id: MeetingId,
-    p: &MeetingPatch,
-) -> Result<()> {
+pub(crate) fn patch_meeting<T: Transactable>(tx: &mut T, id: MeetingId, p: &MeetingPatch) -> Result<()> {
     let obj = meeting_obj(tx, id)?;
     if let Some(d) = p.date {
         put_str(tx, &obj, "date", &d.to_string())?;
@@ -119,12 +98,7 @@ pub(crate) fn patch_meeting<T: Transactable>(
         put_str(tx, &obj, "theme", t)?;
     }
     if let Some(f) = &p.facilitators {
-        put_set(
-            tx,
-            &obj,
-            "facilitators",
-            &f.iter().map(ToString::to_string).collect(),
-        )?;
+        put_set(tx, &obj, "facilitators", &f.iter().map(ToString::to_string).collect())?;
     }
     if let Some(g) = p.guests {
         put_u64(tx, &obj, "guests", u64::from(g))?;
@@ -136,11 +110,7 @@ pub(crate) fn patch_meeting<T: Transactable>(
 }
 
 /// Ticks a member as present.
-pub(crate) fn add_attendance<T: Transactable>(
-    tx: &mut T,
-    id: MeetingId,
-    a: Attendance,
-) -> Result<()> {
+pub(crate) fn add_attendance<T: Transactable>(tx: &mut T, id: MeetingId, a: Attendance) -> Result<()> {
     let obj = meeting_obj(tx, id)?;
     let att = ensure_map(tx, &obj, "attendance")?;
     let entry = ensure_map(tx, &att, &a.member.to_string())?;
@@ -179,11 +149,7 @@ pub(crate) fn households<R: ReadDoc>(doc: &R) -> Vec<(HouseholdId, String)> {
 }
 
 /// Lists a family in the lab's index.
-pub(crate) fn register_household<T: Transactable>(
-    tx: &mut T,
-    id: HouseholdId,
-    code: &str,
-) -> Result<()> {
+pub(crate) fn register_household<T: Transactable>(tx: &mut T, id: HouseholdId, code: &str) -> Result<()> {
     let hh = ensure_map(tx, &ROOT, "households")?;
     let m = ensure_map(tx, &hh, &id.to_string())?;
     put_str(tx, &m, "code", code)
@@ -191,10 +157,7 @@ pub(crate) fn register_household<T: Transactable>(
 
 /// The staff on the lab's roster.
 pub(crate) fn roster<R: ReadDoc>(doc: &R) -> Vec<PersonId> {
-    set_keys(doc, &ROOT, "roster")
-        .iter()
-        .filter_map(|k| k.parse().ok())
-        .collect()
+    set_keys(doc, &ROOT, "roster").iter().filter_map(|k| k.parse().ok()).collect()
 }
 
 /// Adds a person to the roster.
@@ -232,9 +195,7 @@ pub(crate) fn touched(patches: &[automerge::Patch]) -> Touched {
             })
             .collect();
         match &p.action {
-            PatchAction::PutMap { key, .. } | PatchAction::DeleteMap { key } => {
-                props.push(key.clone())
-            }
+            PatchAction::PutMap { key, .. } | PatchAction::DeleteMap { key } => props.push(key.clone()),
             PatchAction::Conflict { prop: Prop::Map(k) } => props.push(k.clone()),
             _ => {}
         }

@@ -106,38 +106,23 @@ pub struct DocRef {
 impl DocRef {
     /// The project document.
     pub fn project(id: ProjectId) -> Self {
-        DocRef {
-            kind: DocKind::Project,
-            id: id.0,
-        }
+        DocRef { kind: DocKind::Project, id: id.0 }
     }
     /// A lab's document.
     pub fn lab(id: LabId) -> Self {
-        DocRef {
-            kind: DocKind::Lab,
-            id: id.0,
-        }
+        DocRef { kind: DocKind::Lab, id: id.0 }
     }
     /// A family's document.
     pub fn household(id: HouseholdId) -> Self {
-        DocRef {
-            kind: DocKind::Household,
-            id: id.0,
-        }
+        DocRef { kind: DocKind::Household, id: id.0 }
     }
     /// A person's document.
     pub fn person(id: PersonId) -> Self {
-        DocRef {
-            kind: DocKind::Person,
-            id: id.0,
-        }
+        DocRef { kind: DocKind::Person, id: id.0 }
     }
     /// The project's training register.
     pub fn training(id: ProjectId) -> Self {
-        DocRef {
-            kind: DocKind::Training,
-            id: id.0,
-        }
+        DocRef { kind: DocKind::Training, id: id.0 }
     }
 
     /// The deterministic first change of this document (see the module doc).
@@ -191,11 +176,7 @@ impl DocRef {
         if !ok {
             return Err(Error::RejectedBytes {
                 doc: self.to_string(),
-                reason: format!(
-                    "the bytes are of document {}:{}",
-                    kinds.join("|"),
-                    ids.join("|")
-                ),
+                reason: format!("the bytes are of document {}:{}", kinds.join("|"), ids.join("|")),
             });
         }
         Ok(())
@@ -253,11 +234,7 @@ mod tests {
         assert_eq!(a2.keys(&meetings).count(), 2);
         a.merge(&mut a2).expect("merge");
         r.check_identity(&a).expect("identity");
-        assert!(
-            DocRef::lab(LabId(Uuid::from_u128(8)))
-                .check_identity(&a)
-                .is_err()
-        );
+        assert!(DocRef::lab(LabId(Uuid::from_u128(8))).check_identity(&a).is_err());
     }
 
     #[test]

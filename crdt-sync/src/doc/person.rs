@@ -23,10 +23,7 @@ pub(crate) fn read<R: ReadDoc>(doc: &R, id: PersonId) -> Option<Person> {
         organisation: get_str_or_empty(doc, &ROOT, "organisation"),
         phone: get_str_or_empty(doc, &ROOT, "phone"),
         email: get_str_or_empty(doc, &ROOT, "email"),
-        labs: set_keys(doc, &ROOT, "labs")
-            .iter()
-            .filter_map(|k| k.parse().ok())
-            .collect(),
+        labs: set_keys(doc, &ROOT, "labs").iter().filter_map(|k| k.parse().ok()).collect(),
     })
 }
 

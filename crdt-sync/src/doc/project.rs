@@ -74,11 +74,8 @@ pub(crate) fn targets<R: ReadDoc>(doc: &R) -> Targets {
     let Some(m) = map_at(doc, &ROOT, "targets") else {
         return d;
     };
-    let get = |k: &str, default: u32| {
-        get_u64(doc, &m, k)
-            .and_then(|v| u32::try_from(v).ok())
-            .unwrap_or(default)
-    };
+    let get =
+        |k: &str, default: u32| get_u64(doc, &m, k).and_then(|v| u32::try_from(v).ok()).unwrap_or(default);
     Targets {
         families: get("families", d.families),
         labs: get("labs", d.labs),
@@ -94,12 +91,7 @@ pub(crate) fn put_targets<T: Transactable>(tx: &mut T, t: &Targets) -> Result<()
     put_u64(tx, &m, "families", u64::from(t.families))?;
     put_u64(tx, &m, "labs", u64::from(t.labs))?;
     put_u64(tx, &m, "operators_trained", u64::from(t.operators_trained))?;
-    put_u64(
-        tx,
-        &m,
-        "volunteers_trained",
-        u64::from(t.volunteers_trained),
-    )?;
+    put_u64(tx, &m, "volunteers_trained", u64::from(t.volunteers_trained))?;
     put_u64(tx, &m, "trained_hours", u64::from(t.trained_hours))?;
     Ok(())
 }

@@ -3,9 +3,7 @@
 use automerge::transaction::Transactable;
 use automerge::{ObjId, ROOT, ReadDoc};
 
-use super::{
-    ensure_map, get_parsed, get_str_or_empty, get_u64, map_at, put_set, put_str, put_u64, set_keys,
-};
+use super::{ensure_map, get_parsed, get_str_or_empty, get_u64, map_at, put_set, put_str, put_u64, set_keys};
 use crate::domain::{NewTraining, TrainingSession};
 use crate::error::Result;
 use crate::ids::{PersonId, TrainingId};
@@ -27,10 +25,7 @@ pub(crate) fn read<R: ReadDoc>(doc: &R, id: TrainingId) -> Option<TrainingSessio
         date: get_parsed(doc, &m, "date")?,
         title: get_str_or_empty(doc, &m, "title"),
         minutes: u32::try_from(get_u64(doc, &m, "minutes")?).ok()?,
-        attendees: set_keys(doc, &m, "attendees")
-            .iter()
-            .filter_map(|k| k.parse().ok())
-            .collect(),
+        attendees: set_keys(doc, &m, "attendees").iter().filter_map(|k| k.parse().ok()).collect(),
     })
 }
 
@@ -40,21 +35,12 @@ fn session<T: Transactable>(tx: &mut T, id: TrainingId) -> Result<ObjId> {
 }
 
 /// Writes a new session.
-pub(crate) fn write_new<T: Transactable>(
-    tx: &mut T,
-    id: TrainingId,
-    t: &NewTraining,
-) -> Result<()> {
+pub(crate) fn write_new<T: Transactable>(tx: &mut T, id: TrainingId, t: &NewTraining) -> Result<()> {
     let m = session(tx, id)?;
     put_str(tx, &m, "date", &t.date.to_string())?;
     put_str(tx, &m, "title", &t.title)?;
     put_u64(tx, &m, "minutes", u64::from(t.minutes))?;
-    put_set(
-        tx,
-        &m,
-        "attendees",
-        &t.attendees.iter().map(ToString::to_string).collect(),
-    )?;
+    put_set(tx, &m, "attendees", &t.attendees.iter().map(ToString::to_string).collect())?;
     Ok(())
 }
 

@@ -11,9 +11,8 @@ mod training;
 mod validate;
 
 pub use household::{
-    AgeStatus, Area, Consent, ConsentScope, Contacts, Household, HouseholdPatch, Member,
-    MemberPatch, NewHousehold, NewMember, NewPathway, Pathway, PathwayKind, PathwayPatch,
-    PathwayStatus, ReferralSource,
+    AgeStatus, Area, Consent, ConsentScope, Contacts, Household, HouseholdPatch, Member, MemberPatch,
+    NewHousehold, NewMember, NewPathway, Pathway, PathwayKind, PathwayPatch, PathwayStatus, ReferralSource,
 };
 pub use meeting::{Attendance, Meeting, MeetingPatch, NewMeeting};
 pub use person::{NewPerson, Person, PersonPatch, Role};

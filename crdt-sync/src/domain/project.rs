@@ -49,26 +49,14 @@ impl ActivityType {
     pub fn defaults() -> Vec<ActivityType> {
         [
             ("family_tutoring", "Tutoraggio familiare", "Family tutoring"),
-            (
-                "conflict_mediation",
-                "Mediazione dei conflitti",
-                "Conflict mediation",
-            ),
-            (
-                "parenting_support",
-                "Sostegno alla genitorialità",
-                "Parenting support",
-            ),
+            ("conflict_mediation", "Mediazione dei conflitti", "Conflict mediation"),
+            ("parenting_support", "Sostegno alla genitorialità", "Parenting support"),
             ("self_care", "Cura di sé", "Self-care"),
             ("open_lab", "Laboratorio aperto", "Open lab"),
             ("other", "Altro", "Other"),
         ]
         .into_iter()
-        .map(|(key, it, en)| ActivityType {
-            key: key.into(),
-            label_it: it.into(),
-            label_en: en.into(),
-        })
+        .map(|(key, it, en)| ActivityType { key: key.into(), label_it: it.into(), label_en: en.into() })
         .collect()
     }
 }
@@ -90,12 +78,6 @@ pub struct Targets {
 
 impl Default for Targets {
     fn default() -> Self {
-        Targets {
-            families: 800,
-            labs: 10,
-            operators_trained: 60,
-            volunteers_trained: 120,
-            trained_hours: 20,
-        }
+        Targets { families: 800, labs: 10, operators_trained: 60, volunteers_trained: 120, trained_hours: 20 }
     }
 }

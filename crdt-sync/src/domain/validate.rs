@@ -21,10 +21,7 @@ pub(crate) fn check_name(field: &'static str, value: &str) -> Result<String> {
         return Err(Error::invalid(field, "must not be empty"));
     }
     if v.chars().count() > MAX_NAME {
-        return Err(Error::invalid(
-            field,
-            format!("longer than {MAX_NAME} characters"),
-        ));
+        return Err(Error::invalid(field, format!("longer than {MAX_NAME} characters")));
     }
     if v.chars().any(char::is_control) {
         return Err(Error::invalid(field, "contains control characters"));
@@ -35,30 +32,19 @@ pub(crate) fn check_name(field: &'static str, value: &str) -> Result<String> {
 /// Optional free text: bounded length.
 pub(crate) fn check_text(field: &'static str, value: &str) -> Result<()> {
     if value.chars().count() > MAX_TEXT {
-        return Err(Error::invalid(
-            field,
-            format!("longer than {MAX_TEXT} characters"),
-        ));
+        return Err(Error::invalid(field, format!("longer than {MAX_TEXT} characters")));
     }
     Ok(())
 }
 
 /// A date of something that happened or is planned: from 2000 to one year after `today`.
 pub(crate) fn check_date(field: &'static str, date: NaiveDate, today: NaiveDate) -> Result<()> {
-    let latest = today
-        .checked_add_signed(chrono::Duration::days(366))
-        .unwrap_or(today);
+    let latest = today.checked_add_signed(chrono::Duration::days(366)).unwrap_or(today);
     if date < EARLIEST {
-        return Err(Error::invalid(
-            field,
-            format!("{date} is before {EARLIEST}"),
-        ));
+        return Err(Error::invalid(field, format!("{date} is before {EARLIEST}")));
     }
     if date > latest {
-        return Err(Error::invalid(
-            field,
-            format!("{date} is more than a year from today"),
-        ));
+        return Err(Error::invalid(field, format!("{date} is more than a year from today")));
     }
     Ok(())
 }
@@ -67,10 +53,7 @@ pub(crate) fn check_date(field: &'static str, date: NaiveDate, today: NaiveDate)
 pub(crate) fn check_birth_year(field: &'static str, year: u16, today: NaiveDate) -> Result<()> {
     let this_year = today.year();
     if i32::from(year) < 1900 || i32::from(year) > this_year {
-        return Err(Error::invalid(
-            field,
-            format!("{year} is not between 1900 and {this_year}"),
-        ));
+        return Err(Error::invalid(field, format!("{year} is not between 1900 and {this_year}")));
     }
     Ok(())
 }
@@ -88,10 +71,7 @@ mod tests {
         assert_eq!(check_name("f", "  Anna ").expect("ok"), "Anna");
         assert!(matches!(
             check_name("member.first_name", "   "),
-            Err(Error::Invalid {
-                field: "member.first_name",
-                ..
-            })
+            Err(Error::Invalid { field: "member.first_name", .. })
         ));
         assert!(check_name("f", &"x".repeat(101)).is_err());
         assert!(check_name("f", "a\u{0}b").is_err());

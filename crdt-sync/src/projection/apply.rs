@@ -39,11 +39,7 @@ fn delete(conn: &Connection, d: &Delete) -> Result<()> {
             exec(conn, "DELETE FROM households WHERE id = ?1", [&id])?;
             exec(conn, "DELETE FROM members WHERE household_id = ?1", [&id])?;
             exec(conn, "DELETE FROM pathways WHERE household_id = ?1", [&id])?;
-            exec(
-                conn,
-                "DELETE FROM household_search WHERE household_id = ?1",
-                [&id],
-            )?;
+            exec(conn, "DELETE FROM household_search WHERE household_id = ?1", [&id])?;
         }
         Delete::Person(id) => {
             let id = id.to_string();
@@ -53,11 +49,7 @@ fn delete(conn: &Connection, d: &Delete) -> Result<()> {
         Delete::Meeting(id) => {
             let id = id.to_string();
             exec(conn, "DELETE FROM meetings WHERE id = ?1", [&id])?;
-            exec(
-                conn,
-                "DELETE FROM meeting_facilitators WHERE meeting_id = ?1",
-                [&id],
-            )?;
+            exec(conn, "DELETE FROM meeting_facilitators WHERE meeting_id = ?1", [&id])?;
             exec(conn, "DELETE FROM attendance WHERE meeting_id = ?1", [&id])?;
         }
         Delete::LabMeetings(lab) => {
@@ -70,16 +62,10 @@ fn delete(conn: &Connection, d: &Delete) -> Result<()> {
             exec(conn, "DELETE FROM attendance WHERE lab_id = ?1", [&lab])?;
             exec(conn, "DELETE FROM meetings WHERE lab_id = ?1", [&lab])?;
         }
-        Delete::LabHouseholds(lab) => exec(
-            conn,
-            "DELETE FROM lab_households WHERE lab_id = ?1",
-            [lab.to_string()],
-        )?,
-        Delete::LabRoster(lab) => exec(
-            conn,
-            "DELETE FROM lab_roster WHERE lab_id = ?1",
-            [lab.to_string()],
-        )?,
+        Delete::LabHouseholds(lab) => {
+            exec(conn, "DELETE FROM lab_households WHERE lab_id = ?1", [lab.to_string()])?
+        }
+        Delete::LabRoster(lab) => exec(conn, "DELETE FROM lab_roster WHERE lab_id = ?1", [lab.to_string()])?,
         Delete::Trainings => {
             exec(conn, "DELETE FROM trainings", [])?;
             exec(conn, "DELETE FROM training_attendance", [])?;
@@ -259,14 +245,9 @@ pub(crate) fn clear_all(conn: &Connection) -> Result<()> {
 /// and rebuilds byte for byte.
 pub(crate) fn dump(conn: &Connection) -> Result<Vec<String>> {
     let mut out = Vec::new();
-    let mut tables: Vec<(String, String)> = TABLES
-        .iter()
-        .map(|t| ((*t).to_owned(), format!("SELECT * FROM {t}")))
-        .collect();
-    tables.push((
-        "household_search".into(),
-        "SELECT household_id, code, names FROM household_search".into(),
-    ));
+    let mut tables: Vec<(String, String)> =
+        TABLES.iter().map(|t| ((*t).to_owned(), format!("SELECT * FROM {t}"))).collect();
+    tables.push(("household_search".into(), "SELECT household_id, code, names FROM household_search".into()));
     for (name, sql) in tables {
         let mut stmt = conn.prepare(&sql)?;
         let n = stmt.column_count();
@@ -291,10 +272,7 @@ mod tests {
     use super::*;
 
     fn m(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
-            .collect()
+        pairs.iter().map(|(a, b)| ((*a).to_owned(), (*b).to_owned())).collect()
     }
 
     #[test]

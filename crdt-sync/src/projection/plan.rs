@@ -63,11 +63,7 @@ fn project(d: &Automerge, p: &mut Plan) {
         });
     }
     for t in doc::project::activity_types(d) {
-        p.rows.push(Row::ActivityType {
-            key: t.key,
-            label_it: t.label_it,
-            label_en: t.label_en,
-        });
+        p.rows.push(Row::ActivityType { key: t.key, label_it: t.label_it, label_en: t.label_en });
     }
     let t = doc::project::targets(d);
     for (key, value) in [
@@ -77,10 +73,7 @@ fn project(d: &Automerge, p: &mut Plan) {
         ("volunteers_trained", t.volunteers_trained),
         ("trained_hours", t.trained_hours),
     ] {
-        p.rows.push(Row::Target {
-            key,
-            value: i64::from(value),
-        });
+        p.rows.push(Row::Target { key, value: i64::from(value) });
     }
 }
 
@@ -103,10 +96,7 @@ fn household(id: HouseholdId, d: &Automerge, p: &mut Plan) {
         areas: join(h.areas.iter().map(|a| a.key()).collect()),
         referral: h.referral.map(|r| r.key().to_owned()),
         consent_date: h.consent.as_ref().map(|c| c.date.to_string()),
-        consent_scopes: h
-            .consent
-            .as_ref()
-            .map(|c| join(c.scopes.iter().map(|s| s.key()).collect())),
+        consent_scopes: h.consent.as_ref().map(|c| join(c.scopes.iter().map(|s| s.key()).collect())),
         merged_into: h.merged_into.map(|m| m.to_string()),
         merge_confirmed: h.merge_confirmed,
         created_at: h.created_at.timestamp_millis(),
@@ -134,11 +124,7 @@ fn household(id: HouseholdId, d: &Automerge, p: &mut Plan) {
             notes: pw.notes.clone(),
         });
     }
-    p.rows.push(Row::HouseholdSearch {
-        household_id: hid,
-        code: h.code,
-        names: names.join(" "),
-    });
+    p.rows.push(Row::HouseholdSearch { household_id: hid, code: h.code, names: names.join(" ") });
 }
 
 fn person(id: PersonId, d: &Automerge, p: &mut Plan) {
@@ -148,10 +134,7 @@ fn person(id: PersonId, d: &Automerge, p: &mut Plan) {
     };
     let pid = x.id.to_string();
     for lab in &x.labs {
-        p.rows.push(Row::PersonLab {
-            person_id: pid.clone(),
-            lab_id: lab.to_string(),
-        });
+        p.rows.push(Row::PersonLab { person_id: pid.clone(), lab_id: lab.to_string() });
     }
     p.rows.push(Row::Person {
         id: pid,
@@ -173,10 +156,7 @@ fn training(d: &Automerge, p: &mut Plan) {
         };
         let tid = t.id.to_string();
         for person in &t.attendees {
-            p.rows.push(Row::TrainingAttendance {
-                training_id: tid.clone(),
-                person_id: person.to_string(),
-            });
+            p.rows.push(Row::TrainingAttendance { training_id: tid.clone(), person_id: person.to_string() });
         }
         p.rows.push(Row::Training {
             id: tid,
@@ -199,21 +179,14 @@ fn lab_whole(lab: LabId, d: &Automerge, p: &mut Plan) {
 fn lab_households(lab: LabId, d: &Automerge, p: &mut Plan) {
     p.deletes.push(Delete::LabHouseholds(lab));
     for (id, code) in doc::lab::households(d) {
-        p.rows.push(Row::LabHousehold {
-            lab_id: lab.to_string(),
-            household_id: id.to_string(),
-            code,
-        });
+        p.rows.push(Row::LabHousehold { lab_id: lab.to_string(), household_id: id.to_string(), code });
     }
 }
 
 fn lab_roster(lab: LabId, d: &Automerge, p: &mut Plan) {
     p.deletes.push(Delete::LabRoster(lab));
     for person in doc::lab::roster(d) {
-        p.rows.push(Row::Roster {
-            lab_id: lab.to_string(),
-            person_id: person.to_string(),
-        });
+        p.rows.push(Row::Roster { lab_id: lab.to_string(), person_id: person.to_string() });
     }
 }
 
@@ -224,10 +197,7 @@ fn meeting(lab: LabId, id: MeetingId, d: &Automerge, p: &mut Plan) {
     let mid = m.id.to_string();
     let date = m.date.to_string();
     for f in &m.facilitators {
-        p.rows.push(Row::Facilitator {
-            meeting_id: mid.clone(),
-            person_id: f.to_string(),
-        });
+        p.rows.push(Row::Facilitator { meeting_id: mid.clone(), person_id: f.to_string() });
     }
     for a in &m.attendance {
         p.rows.push(Row::Attendance {

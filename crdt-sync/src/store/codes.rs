@@ -21,17 +21,13 @@ impl Store {
             )
             .optional()?;
         let Some((first, _last, next)) = row else {
-            let (start, end): (u32, u32) = tx.query_row(
-                "SELECT min(first_code), max(last_code) FROM code_ranges",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )?;
+            let (start, end): (u32, u32) =
+                tx.query_row("SELECT min(first_code), max(last_code) FROM code_ranges", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?;
             return Err(Error::CodesExhausted { start, end });
         };
-        tx.execute(
-            "UPDATE code_ranges SET next_code = ?2 WHERE first_code = ?1",
-            params![first, next + 1],
-        )?;
+        tx.execute("UPDATE code_ranges SET next_code = ?2 WHERE first_code = ?1", params![first, next + 1])?;
         tx.commit()?;
         Ok(next)
     }
@@ -44,10 +40,7 @@ impl Store {
             |r| r.get(0),
         )?;
         if overlaps > 0 {
-            return Err(Error::invalid(
-                "code_range",
-                "overlaps a range this device already has",
-            ));
+            return Err(Error::invalid("code_range", "overlaps a range this device already has"));
         }
         self.conn.execute(
             "INSERT INTO code_ranges (first_code, last_code, next_code) VALUES (?1, ?2, ?1)",

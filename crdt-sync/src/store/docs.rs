@@ -37,9 +37,7 @@ pub(super) fn encode_heads(mut heads: Vec<ChangeHash>) -> Vec<u8> {
 }
 
 fn load_options() -> LoadOptions<'static> {
-    LoadOptions::new()
-        .on_partial_load(OnPartialLoad::Error)
-        .verification_mode(VerificationMode::Check)
+    LoadOptions::new().on_partial_load(OnPartialLoad::Error).verification_mode(VerificationMode::Check)
 }
 
 impl Store {
@@ -49,17 +47,15 @@ impl Store {
             return Ok(true);
         }
         let key = r.to_string();
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT bytes FROM doc_chunks WHERE doc_key = ?1 ORDER BY seq")?;
-        let chunks: Vec<Vec<u8>> = stmt
-            .query_map([&key], |row| row.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+        let mut stmt =
+            self.conn.prepare_cached("SELECT bytes FROM doc_chunks WHERE doc_key = ?1 ORDER BY seq")?;
+        let chunks: Vec<Vec<u8>> =
+            stmt.query_map([&key], |row| row.get(0))?.collect::<rusqlite::Result<_>>()?;
         if chunks.is_empty() {
             return Ok(false);
         }
         let doc = Automerge::load_with_options(&chunks.concat(), load_options())
-            .map_err(|source| Error::DamagedDocument { doc: key, source })?
+            .map_err(|source| Error::DamagedDocument { doc: key, source: Box::new(source) })?
             .with_actor(self.actor.clone());
         self.docs.insert(r, doc);
         Ok(true)
@@ -70,9 +66,7 @@ impl Store {
         if !self.load(r)? {
             return Err(Error::not_found(r.kind.as_str(), r.id));
         }
-        self.docs
-            .get(&r)
-            .ok_or_else(|| Error::not_found(r.kind.as_str(), r.id))
+        self.docs.get(&r).ok_or_else(|| Error::not_found(r.kind.as_str(), r.id))
     }
 
     /// Whether the store holds `r`.
@@ -88,11 +82,7 @@ impl Store {
         let doc = r.genesis().with_actor(self.actor.clone());
         let bytes = doc.save();
         self.docs.insert(r, doc);
-        self.commit(vec![Pending {
-            doc: r,
-            before: Vec::new(),
-            bytes,
-        }])
+        self.commit(vec![Pending { doc: r, before: Vec::new(), bytes }])
     }
 
     /// Runs `f` as one automerge transaction on `r` (created from its genesis
@@ -109,36 +99,22 @@ impl Store {
             if !create {
                 return Err(Error::not_found(r.kind.as_str(), r.id));
             }
-            self.docs
-                .insert(r, r.genesis().with_actor(self.actor.clone()));
+            self.docs.insert(r, r.genesis().with_actor(self.actor.clone()));
             fresh = true;
         }
         let time = self.env.now().timestamp_millis();
-        let doc = self
-            .docs
-            .get_mut(&r)
-            .ok_or_else(|| Error::not_found(r.kind.as_str(), r.id))?;
+        let doc = self.docs.get_mut(&r).ok_or_else(|| Error::not_found(r.kind.as_str(), r.id))?;
         let before = if fresh { Vec::new() } else { doc.get_heads() };
         let mut tx = doc.transaction();
         match f(&mut tx) {
             Ok(out) => {
                 tx.commit_with(CommitOptions::default().with_time(time));
-                let doc = self
-                    .docs
-                    .get(&r)
-                    .ok_or_else(|| Error::not_found(r.kind.as_str(), r.id))?;
+                let doc = self.docs.get(&r).ok_or_else(|| Error::not_found(r.kind.as_str(), r.id))?;
                 if !fresh && doc.get_heads() == before {
                     return Ok((out, None));
                 }
                 let bytes = doc.save_after(&before);
-                Ok((
-                    out,
-                    Some(Pending {
-                        doc: r,
-                        before,
-                        bytes,
-                    }),
-                ))
+                Ok((out, Some(Pending { doc: r, before, bytes })))
             }
             Err(e) => {
                 tx.rollback();
@@ -176,10 +152,7 @@ impl Store {
     fn commit_inner(&mut self, pending: &[Pending]) -> Result<()> {
         let tx = self.conn.transaction()?;
         for p in pending {
-            let doc = self
-                .docs
-                .get(&p.doc)
-                .ok_or_else(|| Error::not_found(p.doc.kind.as_str(), p.doc.id))?;
+            let doc = self.docs.get(&p.doc).ok_or_else(|| Error::not_found(p.doc.kind.as_str(), p.doc.id))?;
             let key = p.doc.to_string();
             let heads = encode_heads(doc.get_heads());
             let count: Option<i64> = tx
@@ -188,12 +161,9 @@ impl Store {
                 .optional()?;
             let count = count.unwrap_or(0);
             if count + 1 > COMPACT_AFTER {
-                tx.prepare_cached("DELETE FROM doc_chunks WHERE doc_key = ?1")?
-                    .execute([&key])?;
-                tx.prepare_cached(
-                    "INSERT INTO doc_chunks (doc_key, seq, bytes) VALUES (?1, 0, ?2)",
-                )?
-                .execute(params![key, doc.save()])?;
+                tx.prepare_cached("DELETE FROM doc_chunks WHERE doc_key = ?1")?.execute([&key])?;
+                tx.prepare_cached("INSERT INTO doc_chunks (doc_key, seq, bytes) VALUES (?1, 0, ?2)")?
+                    .execute(params![key, doc.save()])?;
             } else {
                 tx.prepare_cached(
                     "INSERT INTO doc_chunks (doc_key, seq, bytes)
@@ -227,12 +197,8 @@ impl Store {
 
     /// Every document this store holds.
     pub fn doc_refs(&self) -> Result<Vec<DocRef>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT doc_key FROM documents ORDER BY doc_key")?;
-        let keys: Vec<String> = stmt
-            .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+        let mut stmt = self.conn.prepare_cached("SELECT doc_key FROM documents ORDER BY doc_key")?;
+        let keys: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
         keys.iter().map(|k| k.parse()).collect()
     }
 
@@ -255,10 +221,7 @@ impl Store {
     /// Corrupt bytes, or bytes of another document, are refused and nothing
     /// stored changes. The changes are stored and projected like local ones.
     pub fn apply_bytes(&mut self, r: DocRef, bytes: &[u8]) -> Result<Applied> {
-        let reject = |reason: String| Error::RejectedBytes {
-            doc: r.to_string(),
-            reason,
-        };
+        let reject = |reason: String| Error::RejectedBytes { doc: r.to_string(), reason };
         let existed = self.load(r)?;
         // Work on a copy: the live document changes only once the bytes are
         // known to be valid and of this document.
@@ -281,11 +244,7 @@ impl Store {
         let next = next.with_actor(self.actor.clone());
         let bytes = next.save_after(&before);
         self.docs.insert(r, next);
-        self.commit(vec![Pending {
-            doc: r,
-            before,
-            bytes,
-        }])?;
+        self.commit(vec![Pending { doc: r, before, bytes }])?;
         Ok(Applied::Changed)
     }
 
@@ -298,11 +257,7 @@ impl Store {
         docs.dedup();
         let mut hasher = Sha256::new();
         for r in docs {
-            let mut heads = if self.load(r)? {
-                self.doc(r)?.get_heads()
-            } else {
-                Vec::new()
-            };
+            let mut heads = if self.load(r)? { self.doc(r)?.get_heads() } else { Vec::new() };
             heads.sort();
             hasher.update(r.to_string().as_bytes());
             for h in heads {
@@ -346,13 +301,12 @@ impl Store {
         let tx = self.conn.transaction()?;
         projection::clear_all(&tx)?;
         for r in &all {
-            let doc = self
-                .docs
-                .get(r)
-                .ok_or_else(|| Error::not_found(r.kind.as_str(), r.id))?;
+            let doc = self.docs.get(r).ok_or_else(|| Error::not_found(r.kind.as_str(), r.id))?;
             projection::apply(&tx, &projection::plan(*r, doc, Scope::Whole))?;
-            tx.prepare_cached("UPDATE documents SET projected_heads = heads, projection_version = ?2 WHERE doc_key = ?1")?
-                .execute(params![r.to_string(), projection::VERSION])?;
+            tx.prepare_cached(
+                "UPDATE documents SET projected_heads = heads, projection_version = ?2 WHERE doc_key = ?1",
+            )?
+            .execute(params![r.to_string(), projection::VERSION])?;
         }
         tx.commit()?;
         Ok(())
@@ -361,10 +315,7 @@ impl Store {
     fn reproject(&mut self, docs: &[DocRef]) -> Result<()> {
         let tx = self.conn.transaction()?;
         for r in docs {
-            let doc = self
-                .docs
-                .get(r)
-                .ok_or_else(|| Error::not_found(r.kind.as_str(), r.id))?;
+            let doc = self.docs.get(r).ok_or_else(|| Error::not_found(r.kind.as_str(), r.id))?;
             projection::apply(&tx, &projection::plan(*r, doc, Scope::Whole))?;
             tx.prepare_cached("UPDATE documents SET heads = ?2, projected_heads = ?2, projection_version = ?3 WHERE doc_key = ?1")?
                 .execute(params![r.to_string(), encode_heads(doc.get_heads()), projection::VERSION])?;
@@ -387,9 +338,7 @@ fn crockford(bytes: &[u8]) -> String {
         bits = (bits << 8) | u64::from(*b);
     }
     // 60 bits: 12 characters in three groups of four.
-    let chars: Vec<u8> = (0..12)
-        .map(|i| ALPHABET[((bits >> (59 - i * 5)) & 31) as usize])
-        .collect();
+    let chars: Vec<u8> = (0..12).map(|i| ALPHABET[((bits >> (59 - i * 5)) & 31) as usize]).collect();
     let s = String::from_utf8_lossy(&chars).into_owned();
     format!("{}-{}-{}", &s[0..4], &s[4..8], &s[8..12])
 }

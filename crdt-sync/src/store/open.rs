@@ -57,13 +57,12 @@ fn configure(conn: &Connection, key: Option<&Key>, path: &Path) -> Result<()> {
     }
     // The first read tells a wrong key (or a foreign file) apart; nothing
     // has been written yet, so the file is untouched when it fails.
-    let probe: rusqlite::Result<i64> =
-        conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0));
+    let probe: rusqlite::Result<i64> = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0));
     if let Err(e) = probe {
         return match e.sqlite_error_code() {
-            Some(rusqlite::ErrorCode::NotADatabase) => Err(Error::WrongKeyOrNotADatabase {
-                path: path.to_owned(),
-            }),
+            Some(rusqlite::ErrorCode::NotADatabase) => {
+                Err(Error::WrongKeyOrNotADatabase { path: path.to_owned() })
+            }
             _ => Err(e.into()),
         };
     }
@@ -81,10 +80,7 @@ fn migrate(conn: &mut Connection) -> Result<()> {
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     let supported = MIGRATIONS.len() as i64;
     if version > supported {
-        return Err(Error::NewerDatabase {
-            found: version,
-            supported,
-        });
+        return Err(Error::NewerDatabase { found: version, supported });
     }
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
         let tx = conn.transaction()?;
@@ -106,9 +102,7 @@ impl Store {
     ) -> Result<Store> {
         let path = path.as_ref();
         if path.exists() {
-            return Err(Error::AlreadyExists {
-                path: path.to_owned(),
-            });
+            return Err(Error::AlreadyExists { path: path.to_owned() });
         }
         let conn = Connection::open(path)?;
         Self::init(conn, Some(key), Some(path.to_owned()), config, env)
@@ -161,31 +155,21 @@ impl Store {
     pub fn open(path: impl AsRef<Path>, key: &Key, env: Box<dyn Environment>) -> Result<Store> {
         let path = path.as_ref();
         if !path.exists() {
-            return Err(Error::NoDatabase {
-                path: path.to_owned(),
-            });
+            return Err(Error::NoDatabase { path: path.to_owned() });
         }
         let mut conn = Connection::open_with_flags(
             path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE
-                | OpenFlags::SQLITE_OPEN_NO_MUTEX
-                | OpenFlags::SQLITE_OPEN_URI,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
         )?;
         configure(&conn, Some(key), path)?;
         migrate(&mut conn)?;
         let row: Option<(String, String)> = conn
-            .query_row("SELECT device_id, project_id FROM device", [], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+            .query_row("SELECT device_id, project_id FROM device", [], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
         let Some((device, project)) = row else {
-            return Err(Error::WrongKeyOrNotADatabase {
-                path: path.to_owned(),
-            });
+            return Err(Error::WrongKeyOrNotADatabase { path: path.to_owned() });
         };
-        let bad = |_| Error::WrongKeyOrNotADatabase {
-            path: path.to_owned(),
-        };
+        let bad = |_| Error::WrongKeyOrNotADatabase { path: path.to_owned() };
         let device: DeviceId = device.parse().map_err(bad)?;
         let project: ProjectId = project.parse().map_err(bad)?;
         let mut store = Store {

@@ -42,8 +42,7 @@ impl Store {
             .prepare_cached("SELECT lab_id FROM meetings WHERE id = ?1")?
             .query_row([id.to_string()], |r| r.get(0))
             .optional()?;
-        lab.and_then(|s| s.parse().ok())
-            .ok_or_else(|| Error::not_found("meeting", id))
+        lab.and_then(|s| s.parse().ok()).ok_or_else(|| Error::not_found("meeting", id))
     }
 
     fn check_person(&self, field: &'static str, id: PersonId) -> Result<()> {
@@ -63,10 +62,7 @@ impl Store {
             .prepare_cached("SELECT count(*) FROM activity_types WHERE key = ?1")?
             .query_row([key], |r| r.get(0))?;
         if n == 0 {
-            return Err(Error::invalid(
-                "meeting.activity",
-                format!("unknown activity type {key:?}"),
-            ));
+            return Err(Error::invalid("meeting.activity", format!("unknown activity type {key:?}")));
         }
         Ok(())
     }
@@ -108,26 +104,16 @@ impl Store {
     /// Adds a lab to the project and creates its lab document.
     pub fn create_lab(&mut self, lab: NewLab) -> Result<LabId> {
         if !(1..=99).contains(&lab.number) {
-            return Err(Error::invalid(
-                "lab.number",
-                format!("{} is not between 1 and 99", lab.number),
-            ));
+            return Err(Error::invalid("lab.number", format!("{} is not between 1 and 99", lab.number)));
         }
-        let lab = NewLab {
-            name: check_name("lab.name", &lab.name)?,
-            ..lab
-        };
+        let lab = NewLab { name: check_name("lab.name", &lab.name)?, ..lab };
         check_text("lab.address", &lab.address)?;
         if self.labs()?.iter().any(|l| l.number == lab.number) {
-            return Err(Error::invalid(
-                "lab.number",
-                format!("lab {} already exists", lab.number),
-            ));
+            return Err(Error::invalid("lab.number", format!("lab {} already exists", lab.number)));
         }
         let id = LabId(self.env.new_uuid());
-        let (_, p1) = self.edit(DocRef::project(self.project), false, |tx| {
-            doc::project::put_lab(tx, id, &lab)
-        })?;
+        let (_, p1) =
+            self.edit(DocRef::project(self.project), false, |tx| doc::project::put_lab(tx, id, &lab))?;
         let p2 = match self.edit(DocRef::lab(id), true, |_| Ok(())) {
             Ok((_, p)) => p,
             Err(e) => {
@@ -152,41 +138,31 @@ impl Store {
             address: lab.address,
             partner: lab.partner,
         };
-        let (_, p) = self.edit(DocRef::project(self.project), false, |tx| {
-            doc::project::put_lab(tx, lab.id, &new)
-        })?;
+        let (_, p) =
+            self.edit(DocRef::project(self.project), false, |tx| doc::project::put_lab(tx, lab.id, &new))?;
         self.commit(p.into_iter().collect())
     }
 
     /// Adds (or relabels) an activity type.
     pub fn put_activity_type(&mut self, t: ActivityType) -> Result<()> {
         let key = t.key.trim();
-        if key.is_empty()
-            || !key
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit())
-        {
-            return Err(Error::invalid(
-                "activity_type.key",
-                "use lowercase letters, digits and _",
-            ));
+        if key.is_empty() || !key.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit()) {
+            return Err(Error::invalid("activity_type.key", "use lowercase letters, digits and _"));
         }
         let t = ActivityType {
             key: key.to_owned(),
             label_it: check_name("activity_type.label_it", &t.label_it)?,
             label_en: check_name("activity_type.label_en", &t.label_en)?,
         };
-        let (_, p) = self.edit(DocRef::project(self.project), false, |tx| {
-            doc::project::put_activity_type(tx, &t)
-        })?;
+        let (_, p) =
+            self.edit(DocRef::project(self.project), false, |tx| doc::project::put_activity_type(tx, &t))?;
         self.commit(p.into_iter().collect())
     }
 
     /// Writes the grant's targets.
     pub fn set_targets(&mut self, t: Targets) -> Result<()> {
-        let (_, p) = self.edit(DocRef::project(self.project), false, |tx| {
-            doc::project::put_targets(tx, &t)
-        })?;
+        let (_, p) =
+            self.edit(DocRef::project(self.project), false, |tx| doc::project::put_targets(tx, &t))?;
         self.commit(p.into_iter().collect())
     }
 
@@ -197,51 +173,30 @@ impl Store {
     pub fn create_household(&mut self, h: NewHousehold) -> Result<HouseholdId> {
         let number = self.lab_number(h.lab)?;
         let today = self.env.today();
-        let reference = self.check_member(
-            "member.first_name",
-            "member.last_name",
-            "member.birth_year",
-            &h.reference,
-        )?;
+        let reference =
+            self.check_member("member.first_name", "member.last_name", "member.birth_year", &h.reference)?;
         let others = h
             .others
             .iter()
-            .map(|m| {
-                self.check_member(
-                    "member.first_name",
-                    "member.last_name",
-                    "member.birth_year",
-                    m,
-                )
-            })
+            .map(|m| self.check_member("member.first_name", "member.last_name", "member.birth_year", m))
             .collect::<Result<Vec<_>>>()?;
         if let Some(c) = &h.consent {
             check_date("consent.date", c.date, today)?;
         }
         check_text(
             "household.contacts",
-            &format!(
-                "{}{}{}",
-                h.contacts.phone, h.contacts.email, h.contacts.address
-            ),
+            &format!("{}{}{}", h.contacts.phone, h.contacts.email, h.contacts.address),
         )?;
-        let h = NewHousehold {
-            reference,
-            others,
-            ..h
-        };
+        let h = NewHousehold { reference, others, ..h };
         let id = HouseholdId(self.env.new_uuid());
-        let member_ids: Vec<MemberId> = (0..=h.others.len())
-            .map(|_| MemberId(self.env.new_uuid()))
-            .collect();
+        let member_ids: Vec<MemberId> = (0..=h.others.len()).map(|_| MemberId(self.env.new_uuid())).collect();
         let now = self.env.now().timestamp_millis();
         let code = format_code(number, self.next_code_number()?);
         let (_, p1) = self.edit(DocRef::household(id), true, |tx| {
             doc::household::write_new(tx, &code, &h, &member_ids, now)
         })?;
-        let p2 = match self.edit(DocRef::lab(h.lab), false, |tx| {
-            doc::lab::register_household(tx, id, &code)
-        }) {
+        let p2 = match self.edit(DocRef::lab(h.lab), false, |tx| doc::lab::register_household(tx, id, &code))
+        {
             Ok((_, p)) => p,
             Err(e) => {
                 self.discard([p1]);
@@ -258,32 +213,21 @@ impl Store {
         if let Some(c) = &patch.consent {
             check_date("consent.date", c.date, today)?;
         }
-        if let Some(r) = patch.reference {
-            if self.member_household(r)? != Some(id) {
-                return Err(Error::invalid(
-                    "household.reference",
-                    format!("{r} is not a member of {id}"),
-                ));
-            }
+        if let Some(r) = patch.reference
+            && self.member_household(r)? != Some(id)
+        {
+            return Err(Error::invalid("household.reference", format!("{r} is not a member of {id}")));
         }
-        let (_, p) = self.edit(DocRef::household(id), false, |tx| {
-            doc::household::patch(tx, &patch)
-        })?;
+        let (_, p) = self.edit(DocRef::household(id), false, |tx| doc::household::patch(tx, &patch))?;
         self.commit(p.into_iter().collect())
     }
 
     /// Adds a member to a family.
     pub fn add_member(&mut self, household: HouseholdId, m: NewMember) -> Result<MemberId> {
-        let m = self.check_member(
-            "member.first_name",
-            "member.last_name",
-            "member.birth_year",
-            &m,
-        )?;
+        let m = self.check_member("member.first_name", "member.last_name", "member.birth_year", &m)?;
         let id = MemberId(self.env.new_uuid());
-        let (_, p) = self.edit(DocRef::household(household), false, |tx| {
-            doc::household::add_member(tx, id, &m)
-        })?;
+        let (_, p) =
+            self.edit(DocRef::household(household), false, |tx| doc::household::add_member(tx, id, &m))?;
         self.commit(p.into_iter().collect())?;
         Ok(id)
     }
@@ -302,11 +246,7 @@ impl Store {
                 .as_deref()
                 .map(|n| check_name("member.first_name", n))
                 .transpose()?,
-            last_name: patch
-                .last_name
-                .as_deref()
-                .map(|n| check_name("member.last_name", n))
-                .transpose()?,
+            last_name: patch.last_name.as_deref().map(|n| check_name("member.last_name", n)).transpose()?,
             birth_year: patch.birth_year,
         };
         if let Some(Some(y)) = patch.birth_year {
@@ -327,9 +267,8 @@ impl Store {
             self.check_person("pathway.operator", op)?;
         }
         let id = PathwayId(self.env.new_uuid());
-        let (_, p) = self.edit(DocRef::household(household), false, |tx| {
-            doc::household::add_pathway(tx, id, &pw)
-        })?;
+        let (_, p) =
+            self.edit(DocRef::household(household), false, |tx| doc::household::add_pathway(tx, id, &pw))?;
         self.commit(p.into_iter().collect())?;
         Ok(id)
     }
@@ -367,20 +306,13 @@ impl Store {
         let l = self.household(loser)?;
         let w = self.household(winner)?;
         if l.merge_confirmed {
-            return Err(Error::Merge(format!(
-                "{} was already merged for good",
-                l.code
-            )));
+            return Err(Error::Merge(format!("{} was already merged for good", l.code)));
         }
         if w.merged_into.is_some() {
-            return Err(Error::Merge(format!(
-                "{} is itself merged into another family",
-                w.code
-            )));
+            return Err(Error::Merge(format!("{} is itself merged into another family", w.code)));
         }
-        let (_, p) = self.edit(DocRef::household(loser), false, |tx| {
-            doc::household::set_merged_into(tx, Some(winner))
-        })?;
+        let (_, p) = self
+            .edit(DocRef::household(loser), false, |tx| doc::household::set_merged_into(tx, Some(winner)))?;
         self.commit(p.into_iter().collect())
     }
 
@@ -391,14 +323,10 @@ impl Store {
             return Err(Error::Merge(format!("{} is not merged", l.code)));
         }
         if l.merge_confirmed {
-            return Err(Error::Merge(format!(
-                "the merge of {} was confirmed and cannot be undone",
-                l.code
-            )));
+            return Err(Error::Merge(format!("the merge of {} was confirmed and cannot be undone", l.code)));
         }
-        let (_, p) = self.edit(DocRef::household(loser), false, |tx| {
-            doc::household::set_merged_into(tx, None)
-        })?;
+        let (_, p) =
+            self.edit(DocRef::household(loser), false, |tx| doc::household::set_merged_into(tx, None))?;
         self.commit(p.into_iter().collect())
     }
 
@@ -407,9 +335,7 @@ impl Store {
         if self.household(loser)?.merged_into.is_none() {
             return Err(Error::Merge("only a merged family can be confirmed".into()));
         }
-        let (_, p) = self.edit(DocRef::household(loser), false, |tx| {
-            doc::household::confirm_merge(tx)
-        })?;
+        let (_, p) = self.edit(DocRef::household(loser), false, |tx| doc::household::confirm_merge(tx))?;
         self.commit(p.into_iter().collect())
     }
 
@@ -426,12 +352,8 @@ impl Store {
         check_text("person.organisation", &p.organisation)?;
         let id = PersonId(self.env.new_uuid());
         let code = format_code(number, self.next_code_number()?);
-        let (_, p1) = self.edit(DocRef::person(id), true, |tx| {
-            doc::person::write_new(tx, &code, &p)
-        })?;
-        let p2 = match self.edit(DocRef::lab(p.lab), false, |tx| {
-            doc::lab::add_to_roster(tx, id)
-        }) {
+        let (_, p1) = self.edit(DocRef::person(id), true, |tx| doc::person::write_new(tx, &code, &p))?;
+        let p2 = match self.edit(DocRef::lab(p.lab), false, |tx| doc::lab::add_to_roster(tx, id)) {
             Ok((_, x)) => x,
             Err(e) => {
                 self.discard([p1]);
@@ -450,16 +372,10 @@ impl Store {
                 .as_deref()
                 .map(|n| check_name("person.first_name", n))
                 .transpose()?,
-            last_name: patch
-                .last_name
-                .as_deref()
-                .map(|n| check_name("person.last_name", n))
-                .transpose()?,
+            last_name: patch.last_name.as_deref().map(|n| check_name("person.last_name", n)).transpose()?,
             ..patch
         };
-        let (_, p) = self.edit(DocRef::person(id), false, |tx| {
-            doc::person::patch(tx, &patch)
-        })?;
+        let (_, p) = self.edit(DocRef::person(id), false, |tx| doc::person::patch(tx, &patch))?;
         self.commit(p.into_iter().collect())
     }
 
@@ -480,10 +396,7 @@ impl Store {
         check_text("meeting.theme", &m.theme)?;
         check_text("meeting.notes", &m.notes)?;
         if m.guests > MAX_GUESTS {
-            return Err(Error::invalid(
-                "meeting.guests",
-                format!("more than {MAX_GUESTS}"),
-            ));
+            return Err(Error::invalid("meeting.guests", format!("more than {MAX_GUESTS}")));
         }
         for f in &m.facilitators {
             self.check_person("meeting.facilitators", *f)?;
@@ -492,9 +405,7 @@ impl Store {
             self.check_attendance(a)?;
         }
         let id = MeetingId(self.env.new_uuid());
-        let (_, p) = self.edit(DocRef::lab(m.lab), false, |tx| {
-            doc::lab::write_new_meeting(tx, id, &m)
-        })?;
+        let (_, p) = self.edit(DocRef::lab(m.lab), false, |tx| doc::lab::write_new_meeting(tx, id, &m))?;
         self.commit(p.into_iter().collect())?;
         Ok(id)
     }
@@ -507,15 +418,9 @@ impl Store {
         if let Some(d) = patch.date {
             check_date("meeting.date", d, today)?;
         }
-        let (start, end) = (
-            patch.start.unwrap_or(current.start),
-            patch.end.unwrap_or(current.end),
-        );
+        let (start, end) = (patch.start.unwrap_or(current.start), patch.end.unwrap_or(current.end));
         if end <= start {
-            return Err(Error::invalid(
-                "meeting.end",
-                format!("{end} is not after the start {start}"),
-            ));
+            return Err(Error::invalid("meeting.end", format!("{end} is not after the start {start}")));
         }
         if let Some(a) = &patch.activity {
             self.check_activity(a)?;
@@ -523,20 +428,15 @@ impl Store {
         if let Some(n) = &patch.notes {
             check_text("meeting.notes", n)?;
         }
-        if let Some(g) = patch.guests {
-            if g > MAX_GUESTS {
-                return Err(Error::invalid(
-                    "meeting.guests",
-                    format!("more than {MAX_GUESTS}"),
-                ));
-            }
+        if let Some(g) = patch.guests
+            && g > MAX_GUESTS
+        {
+            return Err(Error::invalid("meeting.guests", format!("more than {MAX_GUESTS}")));
         }
         for f in patch.facilitators.iter().flatten() {
             self.check_person("meeting.facilitators", *f)?;
         }
-        let (_, p) = self.edit(DocRef::lab(lab), false, |tx| {
-            doc::lab::patch_meeting(tx, id, &patch)
-        })?;
+        let (_, p) = self.edit(DocRef::lab(lab), false, |tx| doc::lab::patch_meeting(tx, id, &patch))?;
         self.commit(p.into_iter().collect())
     }
 
@@ -544,18 +444,15 @@ impl Store {
     pub fn record_attendance(&mut self, meeting: MeetingId, a: Attendance) -> Result<()> {
         let lab = self.meeting_lab(meeting)?;
         self.check_attendance(&a)?;
-        let (_, p) = self.edit(DocRef::lab(lab), false, |tx| {
-            doc::lab::add_attendance(tx, meeting, a)
-        })?;
+        let (_, p) = self.edit(DocRef::lab(lab), false, |tx| doc::lab::add_attendance(tx, meeting, a))?;
         self.commit(p.into_iter().collect())
     }
 
     /// Unticks a member. Returns whether they had been ticked.
     pub fn remove_attendance(&mut self, meeting: MeetingId, member: MemberId) -> Result<bool> {
         let lab = self.meeting_lab(meeting)?;
-        let (was, p) = self.edit(DocRef::lab(lab), false, |tx| {
-            doc::lab::remove_attendance(tx, meeting, member)
-        })?;
+        let (was, p) =
+            self.edit(DocRef::lab(lab), false, |tx| doc::lab::remove_attendance(tx, meeting, member))?;
         self.commit(p.into_iter().collect())?;
         Ok(was)
     }
@@ -566,23 +463,16 @@ impl Store {
     pub fn create_training(&mut self, t: NewTraining) -> Result<TrainingId> {
         let today = self.env.today();
         check_date("training.date", t.date, today)?;
-        let t = NewTraining {
-            title: check_name("training.title", &t.title)?,
-            ..t
-        };
+        let t = NewTraining { title: check_name("training.title", &t.title)?, ..t };
         if !(1..=24 * 60).contains(&t.minutes) {
-            return Err(Error::invalid(
-                "training.minutes",
-                "must be between 1 minute and 24 hours",
-            ));
+            return Err(Error::invalid("training.minutes", "must be between 1 minute and 24 hours"));
         }
         for p in &t.attendees {
             self.check_person("training.attendees", *p)?;
         }
         let id = TrainingId(self.env.new_uuid());
-        let (_, p) = self.edit(DocRef::training(self.project), true, |tx| {
-            doc::training::write_new(tx, id, &t)
-        })?;
+        let (_, p) =
+            self.edit(DocRef::training(self.project), true, |tx| doc::training::write_new(tx, id, &t))?;
         self.commit(p.into_iter().collect())?;
         Ok(id)
     }
@@ -599,24 +489,15 @@ impl Store {
         if doc::training::read(self.doc(r)?, training).is_none() {
             return Err(Error::not_found("training", training));
         }
-        let (_, p) = self.edit(r, false, |tx| {
-            doc::training::set_attendee(tx, training, person, present)
-        })?;
+        let (_, p) = self.edit(r, false, |tx| doc::training::set_attendee(tx, training, person, present))?;
         self.commit(p.into_iter().collect())
     }
 
     /// Counts rows in a projection table (for diagnostics and tests).
     pub fn count_rows(&self, table: &str) -> Result<i64> {
         if !crate::projection::TABLES.contains(&table) {
-            return Err(Error::invalid(
-                "table",
-                format!("{table} is not a projection table"),
-            ));
+            return Err(Error::invalid("table", format!("{table} is not a projection table")));
         }
-        Ok(self
-            .conn
-            .query_row(&format!("SELECT count(*) FROM {table}"), params![], |r| {
-                r.get(0)
-            })?)
+        Ok(self.conn.query_row(&format!("SELECT count(*) FROM {table}"), params![], |r| r.get(0))?)
     }
 }

@@ -68,8 +68,7 @@ pub struct AttendanceEntry {
 }
 
 fn parse<T: std::str::FromStr>(s: String) -> rusqlite::Result<T> {
-    s.parse()
-        .map_err(|_| rusqlite::Error::InvalidColumnType(0, s, rusqlite::types::Type::Text))
+    s.parse().map_err(|_| rusqlite::Error::InvalidColumnType(0, s, rusqlite::types::Type::Text))
 }
 
 fn date(s: String) -> rusqlite::Result<NaiveDate> {
@@ -84,19 +83,15 @@ fn fts_query(input: &str) -> Option<String> {
         .filter(|w| !w.is_empty())
         .map(|w| format!("\"{w}\"*"))
         .collect();
-    if words.is_empty() {
-        None
-    } else {
-        Some(words.join(" AND "))
-    }
+    if words.is_empty() { None } else { Some(words.join(" AND ")) }
 }
 
 impl Store {
     /// Every lab, by number.
     pub fn labs(&self) -> Result<Vec<Lab>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, number, name, address, partner FROM labs ORDER BY number",
-        )?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id, number, name, address, partner FROM labs ORDER BY number")?;
         let rows = stmt.query_map([], |r| {
             Ok(Lab {
                 id: parse(r.get(0)?)?,
@@ -111,55 +106,40 @@ impl Store {
 
     /// The activity types, by key.
     pub fn activity_types(&self) -> Result<Vec<ActivityType>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT key, label_it, label_en FROM activity_types ORDER BY key")?;
+        let mut stmt =
+            self.conn.prepare_cached("SELECT key, label_it, label_en FROM activity_types ORDER BY key")?;
         let rows = stmt.query_map([], |r| {
-            Ok(ActivityType {
-                key: r.get(0)?,
-                label_it: r.get(1)?,
-                label_en: r.get(2)?,
-            })
+            Ok(ActivityType { key: r.get(0)?, label_it: r.get(1)?, label_en: r.get(2)? })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// The grant's targets.
     pub fn targets(&mut self) -> Result<Targets> {
-        Ok(doc::project::targets(
-            self.doc(DocRef::project(self.project))?,
-        ))
+        Ok(doc::project::targets(self.doc(DocRef::project(self.project))?))
     }
 
     /// Meetings of `lab` from `from` to `to` (both included), by date and time.
-    pub fn meetings(
-        &self,
-        lab: LabId,
-        from: NaiveDate,
-        to: NaiveDate,
-    ) -> Result<Vec<MeetingSummary>> {
+    pub fn meetings(&self, lab: LabId, from: NaiveDate, to: NaiveDate) -> Result<Vec<MeetingSummary>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT m.id, m.lab_id, m.date, m.start_time, m.end_time, m.activity, m.theme,
                     (SELECT count(*) FROM attendance a WHERE a.meeting_id = m.id), m.guests
              FROM meetings m WHERE m.lab_id = ?1 AND m.date BETWEEN ?2 AND ?3
              ORDER BY m.date, m.start_time, m.id",
         )?;
-        let rows = stmt.query_map(
-            params![lab.to_string(), from.to_string(), to.to_string()],
-            |r| {
-                Ok(MeetingSummary {
-                    id: parse(r.get(0)?)?,
-                    lab: parse(r.get(1)?)?,
-                    date: date(r.get(2)?)?,
-                    start: r.get(3)?,
-                    end: r.get(4)?,
-                    activity: r.get(5)?,
-                    theme: r.get(6)?,
-                    attendees: r.get(7)?,
-                    guests: r.get(8)?,
-                })
-            },
-        )?;
+        let rows = stmt.query_map(params![lab.to_string(), from.to_string(), to.to_string()], |r| {
+            Ok(MeetingSummary {
+                id: parse(r.get(0)?)?,
+                lab: parse(r.get(1)?)?,
+                date: date(r.get(2)?)?,
+                start: r.get(3)?,
+                end: r.get(4)?,
+                activity: r.get(5)?,
+                theme: r.get(6)?,
+                attendees: r.get(7)?,
+                guests: r.get(8)?,
+            })
+        })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -183,8 +163,7 @@ impl Store {
 
     /// One person, read from their document.
     pub fn person(&mut self, id: PersonId) -> Result<Person> {
-        doc::person::read(self.doc(DocRef::person(id))?, id)
-            .ok_or_else(|| Error::not_found("person", id))
+        doc::person::read(self.doc(DocRef::person(id))?, id).ok_or_else(|| Error::not_found("person", id))
     }
 
     /// Every person, optionally only those on a lab's roster, by name.
@@ -205,21 +184,15 @@ impl Store {
                 .collect::<rusqlite::Result<_>>()?,
         };
         ids.into_iter()
-            .map(|s| {
-                s.parse()
-                    .map_err(|_| Error::not_found("person", &s))
-                    .and_then(|id| self.person(id))
-            })
+            .map(|s| s.parse().map_err(|_| Error::not_found("person", &s)).and_then(|id| self.person(id)))
             .collect()
     }
 
     /// Every training session, by date.
     pub fn trainings(&mut self) -> Result<Vec<TrainingSession>> {
         let d = self.doc(DocRef::training(self.project))?;
-        let mut out: Vec<TrainingSession> = doc::training::session_ids(d)
-            .into_iter()
-            .filter_map(|id| doc::training::read(d, id))
-            .collect();
+        let mut out: Vec<TrainingSession> =
+            doc::training::session_ids(d).into_iter().filter_map(|id| doc::training::read(d, id)).collect();
         out.sort_by_key(|t| (t.date, t.id));
         Ok(out)
     }
@@ -298,9 +271,7 @@ impl Store {
     /// line. A diagnostic for support and for crash tests.
     pub fn integrity_check(&self) -> Result<String> {
         let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
-        let lines: Vec<String> = stmt
-            .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+        let lines: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
         Ok(lines.join("\n"))
     }
 
@@ -312,10 +283,9 @@ impl Store {
         Ok(doc::conflicts(self.doc(DocRef::lab(lab))?)
             .into_iter()
             .filter_map(|c| {
-                c.path.strip_prefix(&prefix).map(|p| FieldConflict {
-                    path: p.to_owned(),
-                    values: c.values.clone(),
-                })
+                c.path
+                    .strip_prefix(&prefix)
+                    .map(|p| FieldConflict { path: p.to_owned(), values: c.values.clone() })
             })
             .collect())
     }
@@ -327,14 +297,8 @@ mod tests {
 
     #[test]
     fn typed_text_becomes_a_safe_prefix_query() {
-        assert_eq!(
-            fts_query("nicolo ross").as_deref(),
-            Some("\"nicolo\"* AND \"ross\"*")
-        );
-        assert_eq!(
-            fts_query("PV03-0042").as_deref(),
-            Some("\"PV03\"* AND \"0042\"*")
-        );
+        assert_eq!(fts_query("nicolo ross").as_deref(), Some("\"nicolo\"* AND \"ross\"*"));
+        assert_eq!(fts_query("PV03-0042").as_deref(), Some("\"PV03\"* AND \"0042\"*"));
         assert_eq!(fts_query("\" OR"), Some("\"OR\"*".to_owned()));
         assert_eq!(fts_query("\" * ("), None);
     }

@@ -45,7 +45,11 @@ fn family(s: &mut Store, lab: LabId, first: &str, last: &str) -> HouseholdId {
     s.create_household(NewHousehold {
         lab,
         reference: NewMember { first_name: first.into(), last_name: last.into(), birth_year: Some(1985) },
-        others: vec![NewMember { first_name: "Sofia".into(), last_name: last.into(), birth_year: Some(2014) }],
+        others: vec![NewMember {
+            first_name: "Sofia".into(),
+            last_name: last.into(),
+            birth_year: Some(2014),
+        }],
         contacts: Contacts { phone: "+39 333 1234567".into(), ..Contacts::default() },
         areas: BTreeSet::new(),
         referral: None,
@@ -138,7 +142,10 @@ fn merging_duplicates_moves_attendance_and_is_reversible_until_confirmed() {
     let history = s.attendance_history(a).expect("history");
     assert_eq!(history.len(), 1);
     assert_eq!(history[0].recorded_for, b);
-    assert!(matches!(s.merge_households(a, b), Err(Error::Merge(_))), "winner of a pending merge cannot merge into its loser");
+    assert!(
+        matches!(s.merge_households(a, b), Err(Error::Merge(_))),
+        "winner of a pending merge cannot merge into its loser"
+    );
 
     s.undo_merge(b).expect("undo");
     assert!(s.attendance_history(a).expect("history").is_empty());
@@ -219,7 +226,12 @@ fn a_stale_projection_is_repaired_at_check() {
     let good = s.projection_dump().expect("dump");
     // Simulate a projection left behind: rows gone, heads not matching.
     s.conn.execute("DELETE FROM members WHERE household_id = ?1", [h.to_string()]).expect("delete");
-    s.conn.execute("UPDATE documents SET projected_heads = x'00' WHERE doc_key = ?1", [DocRef::household(h).to_string()]).expect("update");
+    s.conn
+        .execute(
+            "UPDATE documents SET projected_heads = x'00' WHERE doc_key = ?1",
+            [DocRef::household(h).to_string()],
+        )
+        .expect("update");
     assert_ne!(s.projection_dump().expect("dump"), good);
     assert_eq!(s.check_projection().expect("check"), 1);
     assert_eq!(s.projection_dump().expect("dump"), good);
