@@ -1,1 +1,0 @@
-//! Demo data (written next).
