@@ -30,7 +30,9 @@ CREATE TABLE doc_chunks (
     seq      INTEGER NOT NULL,
     bytes    BLOB NOT NULL,
     PRIMARY KEY (doc_key, seq)
-) WITHOUT ROWID;
+);
+-- A rowid table: WITHOUT ROWID keeps at most ~1 KB of a row in its page, so
+-- most chunks would spill into mostly empty overflow pages.
 
 -- The projection: plain tables rebuilt from the documents at will.
 CREATE TABLE labs (

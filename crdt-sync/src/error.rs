@@ -83,6 +83,9 @@ pub enum Error {
     /// An automerge operation failed.
     #[error("document operation failed: {0}")]
     Automerge(#[source] Box<automerge::AutomergeError>),
+    /// An invariant of this crate did not hold: a bug, to be reported.
+    #[error("internal error (please report): {0}")]
+    Internal(String),
     /// SQLite failed.
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),

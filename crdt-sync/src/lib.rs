@@ -9,7 +9,7 @@
 //!
 //! ## Where the truth lives
 //!
-//! The truth is a set of [automerge](automerge) documents (see [`DocKind`]):
+//! The truth is a set of [automerge](https://docs.rs/automerge) documents (see [`DocKind`]):
 //! one *project* document (labs, activity types, targets), one *lab*
 //! document per lab (its meetings with attendance, the codes of the families
 //! registered there, its roster), one *household* document per family (all

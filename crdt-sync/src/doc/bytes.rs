@@ -57,7 +57,14 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Parsed, String> {
                 .verification_mode(VerificationMode::Check);
             out.saves.push(Automerge::load_with_options(chunk, options).map_err(|e| e.to_string())?);
         } else {
-            out.changes.push(Change::try_from(chunk).map_err(|e| e.to_string())?);
+            let change = Change::try_from(chunk).map_err(|e| e.to_string())?;
+            // `Change::try_from` does not verify the chunk's checksum (the
+            // first four bytes of the change's hash): without this check a
+            // flipped bit in a change is taken as another, valid change.
+            if change.hash().0[..4] != chunk[4..8] {
+                return Err("change chunk checksum mismatch".into());
+            }
+            out.changes.push(change);
         }
         rest = &rest[end..];
     }
@@ -105,6 +112,18 @@ mod tests {
         for bytes in [doc.save(), changes] {
             for cut in 0..bytes.len() {
                 assert!(parse(&bytes[..cut]).is_err(), "cut at {cut} accepted");
+            }
+        }
+    }
+
+    #[test]
+    fn flipped_bits_in_a_change_are_refused() {
+        let (_, changes) = sample();
+        for i in 0..changes.len() {
+            for bit in 0..8 {
+                let mut bad = changes.clone();
+                bad[i] ^= 1 << bit;
+                assert!(parse(&bad).is_err(), "flip of bit {bit} at {i} accepted");
             }
         }
     }

@@ -148,6 +148,13 @@ pub(crate) fn households<R: ReadDoc>(doc: &R) -> Vec<(HouseholdId, String)> {
         .collect()
 }
 
+/// The code under which a family is listed in the lab's index, if it is.
+pub(crate) fn household_code<R: ReadDoc>(doc: &R, id: HouseholdId) -> Option<String> {
+    let hh = map_at(doc, &ROOT, "households")?;
+    let m = map_at(doc, &hh, &id.to_string())?;
+    Some(get_str_or_empty(doc, &m, "code"))
+}
+
 /// Lists a family in the lab's index.
 pub(crate) fn register_household<T: Transactable>(tx: &mut T, id: HouseholdId, code: &str) -> Result<()> {
     let hh = ensure_map(tx, &ROOT, "households")?;
@@ -173,8 +180,8 @@ pub(crate) fn add_to_roster<T: Transactable>(tx: &mut T, person: PersonId) -> Re
 pub(crate) struct Touched {
     /// Meetings added, changed or removed.
     pub meetings: std::collections::BTreeSet<MeetingId>,
-    /// The households index changed.
-    pub households: bool,
+    /// Entries of the households index added, changed or removed.
+    pub households: std::collections::BTreeSet<HouseholdId>,
     /// The roster changed.
     pub roster: bool,
     /// Something else changed (or a path was not understood): re-project all.
@@ -206,7 +213,12 @@ pub(crate) fn touched(patches: &[automerge::Patch]) -> Touched {
                 }
                 None => out.all = true,
             },
-            Some("households") => out.households = true,
+            Some("households") => match props.get(1).and_then(|id| id.parse().ok()) {
+                Some(id) => {
+                    out.households.insert(id);
+                }
+                None => out.all = true,
+            },
             Some("roster") => out.roster = true,
             _ => out.all = true,
         }

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::TABLES;
 use super::rows::{Delete, Plan, Row};
@@ -10,13 +10,41 @@ use crate::error::Result;
 
 /// Applies `plan` on `conn` (the caller holds the transaction).
 pub(crate) fn apply(conn: &Connection, plan: &Plan) -> Result<()> {
+    // `merged_into` and `canonical_id` of the households this plan replaces:
+    // canonical ids are recomputed only when a `merged_into` changes, and
+    // otherwise carried over to the re-inserted row.
+    let mut before: BTreeMap<String, (Option<String>, String)> = BTreeMap::new();
     for d in &plan.deletes {
+        if let Delete::Household(id) = d {
+            let id = id.to_string();
+            let old: Option<(Option<String>, String)> = conn
+                .prepare_cached("SELECT merged_into, canonical_id FROM households WHERE id = ?1")?
+                .query_row([&id], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            if let Some(old) = old {
+                before.insert(id, old);
+            }
+        }
         delete(conn, d)?;
     }
+    let mut merges_changed = false;
     for r in &plan.rows {
         insert(conn, r)?;
+        if let Row::Household { id, merged_into, .. } = r {
+            match before.remove(id) {
+                Some((old_merged, canonical)) if old_merged == *merged_into => exec(
+                    conn,
+                    "UPDATE households SET canonical_id = ?2 WHERE id = ?1",
+                    params![id, canonical],
+                )?,
+                Some(_) => merges_changed = true,
+                None => merges_changed |= merged_into.is_some(),
+            }
+        }
     }
-    if plan.merges_changed {
+    // Households deleted and not re-inserted that were merged.
+    merges_changed |= before.values().any(|(merged, _)| merged.is_some());
+    if merges_changed {
         recompute_canonical(conn)?;
     }
     Ok(())
@@ -36,10 +64,16 @@ fn delete(conn: &Connection, d: &Delete) -> Result<()> {
         }
         Delete::Household(id) => {
             let id = id.to_string();
+            // The search row shares the household row's rowid (see insert):
+            // deleting by rowid avoids scanning the FTS table.
+            exec(
+                conn,
+                "DELETE FROM household_search WHERE rowid = (SELECT rowid FROM households WHERE id = ?1)",
+                [&id],
+            )?;
             exec(conn, "DELETE FROM households WHERE id = ?1", [&id])?;
             exec(conn, "DELETE FROM members WHERE household_id = ?1", [&id])?;
             exec(conn, "DELETE FROM pathways WHERE household_id = ?1", [&id])?;
-            exec(conn, "DELETE FROM household_search WHERE household_id = ?1", [&id])?;
         }
         Delete::Person(id) => {
             let id = id.to_string();
@@ -65,6 +99,11 @@ fn delete(conn: &Connection, d: &Delete) -> Result<()> {
         Delete::LabHouseholds(lab) => {
             exec(conn, "DELETE FROM lab_households WHERE lab_id = ?1", [lab.to_string()])?
         }
+        Delete::LabHousehold(lab, h) => exec(
+            conn,
+            "DELETE FROM lab_households WHERE lab_id = ?1 AND household_id = ?2",
+            params![lab.to_string(), h.to_string()],
+        )?,
         Delete::LabRoster(lab) => exec(conn, "DELETE FROM lab_roster WHERE lab_id = ?1", [lab.to_string()])?,
         Delete::Trainings => {
             exec(conn, "DELETE FROM trainings", [])?;
@@ -139,7 +178,8 @@ fn insert(conn: &Connection, r: &Row) -> Result<()> {
         ),
         Row::HouseholdSearch { household_id, code, names } => exec(
             conn,
-            "INSERT INTO household_search (household_id, code, names) VALUES (?1, ?2, ?3)",
+            "INSERT INTO household_search (rowid, household_id, code, names)
+             VALUES ((SELECT rowid FROM households WHERE id = ?1), ?1, ?2, ?3)",
             params![household_id, code, names],
         ),
         Row::Person { id, code, first_name, last_name, role, organisation, phone, email } => exec(

@@ -33,8 +33,15 @@ pub(crate) fn plan(r: DocRef, d: &Automerge, scope: Scope) -> Plan {
                     if t.all {
                         lab_whole(lab, d, &mut p);
                     } else {
-                        if t.households {
-                            lab_households(lab, d, &mut p);
+                        for h in t.households {
+                            p.deletes.push(Delete::LabHousehold(lab, h));
+                            if let Some(code) = doc::lab::household_code(d, h) {
+                                p.rows.push(Row::LabHousehold {
+                                    lab_id: lab.to_string(),
+                                    household_id: h.to_string(),
+                                    code,
+                                });
+                            }
                         }
                         if t.roster {
                             lab_roster(lab, d, &mut p);
@@ -79,7 +86,6 @@ fn project(d: &Automerge, p: &mut Plan) {
 
 fn household(id: HouseholdId, d: &Automerge, p: &mut Plan) {
     p.deletes.push(Delete::Household(id));
-    p.merges_changed = true;
     let Some(h) = doc::household::read(d, id) else {
         return;
     };

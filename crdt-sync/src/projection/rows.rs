@@ -17,6 +17,8 @@ pub(crate) enum Delete {
     LabMeetings(LabId),
     /// A lab's households index.
     LabHouseholds(LabId),
+    /// One entry of a lab's households index.
+    LabHousehold(LabId, HouseholdId),
     /// A lab's roster.
     LabRoster(LabId),
     /// Every training session.
@@ -146,7 +148,4 @@ pub(crate) struct Plan {
     pub deletes: Vec<Delete>,
     /// Then these.
     pub rows: Vec<Row>,
-    /// Whether a household's `merged_into` may have changed, so canonical
-    /// ids must be recomputed.
-    pub merges_changed: bool,
 }

@@ -266,6 +266,14 @@ impl Store {
         Ok(doc::conflicts(self.doc(DocRef::household(id))?))
     }
 
+    /// Copies the write-ahead log into the database file and truncates it.
+    /// Cheap when there is little to copy; the app calls it when idle, so
+    /// that writes rarely pay for a checkpoint.
+    pub fn checkpoint(&self) -> Result<()> {
+        self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+
     /// SQLite's own check of the file (`PRAGMA integrity_check`): `"ok"`
     /// when the database is sound, otherwise the problems it found, one per
     /// line. A diagnostic for support and for crash tests.
