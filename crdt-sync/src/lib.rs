@@ -93,6 +93,7 @@ mod error;
 mod ids;
 mod projection;
 mod store;
+pub mod sync;
 
 pub use automerge::ChangeHash;
 pub use codes::{CodeRange, format_code};
@@ -108,4 +109,4 @@ pub use error::{Error, Result};
 pub use ids::{
     DeviceId, HouseholdId, LabId, MeetingId, MemberId, PathwayId, PersonId, ProjectId, TrainingId,
 };
-pub use store::{Applied, AttendanceEntry, DeviceConfig, HouseholdHit, Key, MeetingSummary, Store};
+pub use store::{Applied, AttendanceEntry, DeviceConfig, HouseholdHit, Key, MeetingSummary, Store, WriteCheck};

@@ -34,6 +34,17 @@ pub(super) struct Pending {
     patches: Option<Vec<automerge::Patch>>,
 }
 
+impl Pending {
+    pub(super) fn new(
+        doc: DocRef,
+        before: Vec<ChangeHash>,
+        bytes: Vec<u8>,
+        patches: Option<Vec<automerge::Patch>>,
+    ) -> Self {
+        Pending { doc, before, bytes, patches }
+    }
+}
+
 pub(super) fn encode_heads(mut heads: Vec<ChangeHash>) -> Vec<u8> {
     heads.sort();
     heads.iter().flat_map(|h| h.0).collect()

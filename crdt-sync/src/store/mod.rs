@@ -5,6 +5,7 @@ mod docs;
 mod open;
 mod ops;
 mod queries;
+mod sync;
 #[cfg(test)]
 mod tests;
 
@@ -15,6 +16,7 @@ use automerge::{ActorId, Automerge};
 use rusqlite::Connection;
 
 pub use docs::Applied;
+pub use sync::WriteCheck;
 pub use open::{DeviceConfig, Key};
 pub use queries::{AttendanceEntry, HouseholdHit, MeetingSummary};
 

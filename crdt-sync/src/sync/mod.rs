@@ -1,0 +1,24 @@
+//! Sync between a device and the hub, sans I/O.
+//!
+//! One connection carries [`Frame`]s. The device opens with `Hello` (the
+//! documents it holds); the hub answers with a `Catalog` of the documents
+//! this device may sync (decided by [`access`] from the device's [`Grant`]
+//! and what the hub knows), `Refused` for the rest, and its first automerge
+//! sync messages. From then on both sides exchange one automerge sync
+//! message per document per turn (`Sync`), until neither has anything to
+//! say. Changes a peer sends are stored through the store's strict,
+//! transactional path, so the projection follows and a bad message changes
+//! nothing. A household created offline is accepted once its lab's
+//! document, synced in the same session, lists it.
+//!
+//! [`Session`] is the state machine; the hub's WebSocket handler and the
+//! app's client move its frames. Why not samod: see
+//! `docs/decisions/0006-sync-protocol.md`.
+
+mod policy;
+mod session;
+mod wire;
+
+pub use policy::{Access, DeviceRole, DocFacts, Grant, access};
+pub use session::{Session, Stats};
+pub use wire::{DecodeError, Fatal, Frame, MAX_FRAME, PROTOCOL_VERSION, Refusal};

@@ -1,0 +1,285 @@
+//! One connection's sync, on either side, as a state machine: frames in,
+//! frames out, no I/O. A driver (the hub's WebSocket handler, the app's
+//! client) moves the frames.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use automerge::sync::{self, Message};
+
+use super::policy::{Access, Grant, access};
+use super::wire::{Fatal, Frame, PROTOCOL_VERSION, Refusal};
+use crate::doc::{DocKind, DocRef};
+use crate::error::{Error, Result};
+use crate::store::{Applied, Store, WriteCheck};
+
+/// Which end of the connection this session is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Side {
+    Device,
+    Hub(Grant),
+}
+
+/// Counters a driver can show as progress.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Frames received.
+    pub frames_in: u64,
+    /// Frames sent.
+    pub frames_out: u64,
+    /// Sync-message bytes received.
+    pub bytes_in: u64,
+    /// Sync-message bytes sent.
+    pub bytes_out: u64,
+    /// Documents whose changes were stored.
+    pub docs_changed: u64,
+}
+
+/// The sync of one connection.
+#[derive(Debug)]
+pub struct Session {
+    side: Side,
+    states: BTreeMap<DocRef, sync::State>,
+    /// Documents being synced in this session.
+    active: BTreeSet<DocRef>,
+    /// Hub: new households the device offered that its lab does not list yet.
+    unlisted: BTreeSet<DocRef>,
+    /// Documents refused, with the reason (shown to the user on a device).
+    refused: BTreeMap<DocRef, Refusal>,
+    closed: Option<Fatal>,
+    stats: Stats,
+}
+
+impl Session {
+    fn new(side: Side) -> Self {
+        Session {
+            side,
+            states: BTreeMap::new(),
+            active: BTreeSet::new(),
+            unlisted: BTreeSet::new(),
+            refused: BTreeMap::new(),
+            closed: None,
+            stats: Stats::default(),
+        }
+    }
+
+    /// A device's session; send [`Session::hello`] first.
+    pub fn device() -> Self {
+        Session::new(Side::Device)
+    }
+
+    /// The hub's session for a device with `grant`.
+    pub fn hub(grant: Grant) -> Self {
+        Session::new(Side::Hub(grant))
+    }
+
+    /// The device's first frame.
+    pub fn hello(&mut self, store: &Store) -> Result<Frame> {
+        self.out(Frame::Hello { version: PROTOCOL_VERSION, docs: store.doc_refs()? })
+    }
+
+    /// Counters so far.
+    pub fn stats(&self) -> Stats {
+        self.stats
+    }
+
+    /// Documents refused in this session.
+    pub fn refused(&self) -> &BTreeMap<DocRef, Refusal> {
+        &self.refused
+    }
+
+    /// Documents being synced.
+    pub fn active(&self) -> &BTreeSet<DocRef> {
+        &self.active
+    }
+
+    /// Why the session was closed, if it was.
+    pub fn closed(&self) -> Option<Fatal> {
+        self.closed
+    }
+
+    fn out(&mut self, frame: Frame) -> Result<Frame> {
+        self.stats.frames_out += 1;
+        if let Frame::Sync { message, .. } = &frame {
+            self.stats.bytes_out += message.len() as u64;
+        }
+        Ok(frame)
+    }
+
+    fn close(&mut self, reason: Fatal) -> Vec<Frame> {
+        self.closed = Some(reason);
+        vec![Frame::Close { reason }]
+    }
+
+    fn generate(&mut self, store: &mut Store, doc: DocRef, out: &mut Vec<Frame>) -> Result<()> {
+        let state = self.states.entry(doc).or_default();
+        if let Some(message) = store.generate_sync_message(doc, state)? {
+            out.push(self.out(Frame::Sync { doc, message })?);
+        }
+        Ok(())
+    }
+
+    /// Sync messages for every active document that has something to say:
+    /// call after local changes.
+    pub fn outgoing(&mut self, store: &mut Store) -> Result<Vec<Frame>> {
+        let mut out = Vec::new();
+        let docs: Vec<DocRef> = self.active.iter().copied().collect();
+        for doc in docs {
+            self.generate(store, doc, &mut out)?;
+        }
+        Ok(out)
+    }
+
+    /// Handles one frame from the other side and returns the frames to send
+    /// back. Protocol violations end in a `Close` frame; an `Err` is a local
+    /// storage failure (the driver closes with [`Fatal::Storage`]).
+    pub fn receive(&mut self, store: &mut Store, frame: Frame) -> Result<Vec<Frame>> {
+        self.stats.frames_in += 1;
+        if self.closed.is_some() {
+            return Ok(Vec::new());
+        }
+        match (self.side, frame) {
+            (_, Frame::Close { reason }) => {
+                self.closed = Some(reason);
+                Ok(Vec::new())
+            }
+            (Side::Hub(grant), Frame::Hello { version, docs }) => {
+                if version != PROTOCOL_VERSION {
+                    return Ok(self.close(Fatal::Version));
+                }
+                self.hub_hello(store, grant, docs)
+            }
+            (Side::Device, Frame::Catalog { docs }) => {
+                let mut out = Vec::new();
+                for doc in docs {
+                    if self.active.insert(doc) {
+                        self.generate(store, doc, &mut out)?;
+                    }
+                }
+                Ok(out)
+            }
+            (Side::Device, Frame::Refused { doc, reason }) => {
+                self.active.remove(&doc);
+                self.refused.insert(doc, reason);
+                Ok(Vec::new())
+            }
+            (side, Frame::Sync { doc, message }) => {
+                self.stats.bytes_in += message.len() as u64;
+                self.sync(store, side, doc, &message)
+            }
+            _ => Ok(self.close(Fatal::Protocol)),
+        }
+    }
+
+    fn hub_hello(&mut self, store: &mut Store, grant: Grant, offered: Vec<DocRef>) -> Result<Vec<Frame>> {
+        let mut catalog = Vec::new();
+        for doc in store.doc_refs()? {
+            if access(grant, doc, &store.doc_facts(doc)?).can_read() {
+                catalog.push(doc);
+            }
+        }
+        let held: BTreeSet<DocRef> = catalog.iter().copied().collect();
+        let mut refusals = Vec::new();
+        for doc in offered {
+            if held.contains(&doc) {
+                continue;
+            }
+            let facts = store.doc_facts(doc)?;
+            match access(grant, doc, &facts) {
+                Access::CreateHousehold(_) => catalog.push(doc),
+                _ if doc.kind == DocKind::Household && !facts.exists && grant.lab.is_some() => {
+                    // Maybe its lab document, not yet synced, lists it.
+                    self.unlisted.insert(doc);
+                }
+                a if a.can_read() => catalog.push(doc),
+                _ => refusals.push(Frame::Refused { doc, reason: Refusal::NotAllowed }),
+            }
+        }
+        let mut out = vec![self.out(Frame::Catalog { docs: catalog.clone() })?];
+        for f in refusals {
+            out.push(self.out(f)?);
+        }
+        for doc in catalog {
+            self.active.insert(doc);
+            self.generate(store, doc, &mut out)?;
+        }
+        Ok(out)
+    }
+
+    fn sync(&mut self, store: &mut Store, side: Side, doc: DocRef, message: &[u8]) -> Result<Vec<Frame>> {
+        let mut out = Vec::new();
+        if !self.active.contains(&doc) {
+            if self.unlisted.contains(&doc) || self.refused.contains_key(&doc) {
+                // Already answered (or to be answered when listed); messages
+                // the device sent before it read the answer are dropped.
+                return Ok(out);
+            }
+            return match side {
+                Side::Hub(_) => Ok(vec![self.out(Frame::Refused { doc, reason: Refusal::NotAllowed })?]),
+                Side::Device => Ok(out), // A late message for a refused document.
+            };
+        }
+        let check = match side {
+            Side::Device => WriteCheck::None,
+            Side::Hub(grant) => {
+                let facts = store.doc_facts(doc)?;
+                let access = access(grant, doc, &facts);
+                let has_changes = Message::decode(message).map(|m| !m.changes.is_empty()).unwrap_or(false);
+                if has_changes && !access.can_write() {
+                    self.active.remove(&doc);
+                    self.refused.insert(doc, Refusal::ReadOnly);
+                    return Ok(vec![self.out(Frame::Refused { doc, reason: Refusal::ReadOnly })?]);
+                }
+                match (access, grant.lab) {
+                    (Access::CreateHousehold(lab), _) => WriteCheck::HouseholdOfLab(lab),
+                    (_, Some(lab))
+                        if doc.kind == DocKind::Household && grant.role != super::DeviceRole::Coordinator =>
+                    {
+                        WriteCheck::HouseholdOfLab(lab)
+                    }
+                    _ => WriteCheck::None,
+                }
+            }
+        };
+        let state = self.states.entry(doc).or_default();
+        match store.receive_sync_message(doc, state, message, check) {
+            Ok(Applied::Changed) => {
+                self.stats.docs_changed += 1;
+                if doc.kind == DocKind::Lab {
+                    self.recheck_unlisted(store, &mut out)?;
+                }
+            }
+            Ok(Applied::Unchanged) => {}
+            Err(Error::RejectedBytes { .. }) => {
+                self.active.remove(&doc);
+                self.refused.insert(doc, Refusal::BadBytes);
+                if matches!(side, Side::Hub(_)) {
+                    out.push(self.out(Frame::Refused { doc, reason: Refusal::BadBytes })?);
+                }
+                return Ok(out);
+            }
+            Err(e) => return Err(e),
+        }
+        self.generate(store, doc, &mut out)?;
+        Ok(out)
+    }
+
+    /// Hub: households that became listed after a lab document changed.
+    fn recheck_unlisted(&mut self, store: &mut Store, out: &mut Vec<Frame>) -> Result<()> {
+        let Side::Hub(grant) = self.side else { return Ok(()) };
+        let mut now_allowed = Vec::new();
+        for doc in self.unlisted.clone() {
+            if let Access::CreateHousehold(_) = access(grant, doc, &store.doc_facts(doc)?) {
+                self.unlisted.remove(&doc);
+                now_allowed.push(doc);
+            }
+        }
+        if !now_allowed.is_empty() {
+            out.push(self.out(Frame::Catalog { docs: now_allowed.clone() })?);
+            for doc in now_allowed {
+                self.active.insert(doc);
+                self.generate(store, doc, out)?;
+            }
+        }
+        Ok(())
+    }
+}
