@@ -53,6 +53,9 @@ pub struct DeviceConfig {
 
 fn configure(conn: &Connection, key: Option<&Key>, path: &Path) -> Result<()> {
     if let Some(key) = key {
+        // SQLCipher would print "error decrypting page 1" on a wrong key;
+        // the caller gets a typed error instead.
+        conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
         conn.execute_batch(&format!("PRAGMA key = \"{}\";", key.pragma()))?;
     }
     // The first read tells a wrong key (or a foreign file) apart; nothing
@@ -110,8 +113,24 @@ impl Store {
         if path.exists() {
             return Err(Error::AlreadyExists { path: path.to_owned() });
         }
-        let conn = Connection::open(path)?;
-        Self::init(conn, Some(key), Some(path.to_owned()), config, env)
+        // Built under a temporary name and renamed when complete, so a crash
+        // during creation never leaves a half-made file at `path` that
+        // neither `open` nor `create` would accept.
+        let mut tmp = path.as_os_str().to_owned();
+        tmp.push(".creating");
+        let tmp = PathBuf::from(tmp);
+        for suffix in ["", "-wal", "-shm"] {
+            let mut stale = tmp.as_os_str().to_owned();
+            stale.push(suffix);
+            let _ = std::fs::remove_file(PathBuf::from(stale));
+        }
+        let conn = Connection::open(&tmp)?;
+        let store = Self::init(conn, Some(key), Some(tmp.clone()), config, env)?;
+        let Store { conn, env, .. } = store;
+        // Closing checkpoints the WAL into the file and removes it.
+        conn.close().map_err(|(_, e)| Error::Sqlite(e))?;
+        std::fs::rename(&tmp, path).map_err(|source| Error::Io { path: path.to_owned(), source })?;
+        Self::open(path, key, env)
     }
 
     /// A store in memory, unencrypted: for tests and simulations.
