@@ -15,10 +15,12 @@
 //! app's client move its frames. Why not samod: see
 //! `docs/decisions/0006-sync-protocol.md`.
 
+mod enroll;
 mod policy;
 mod session;
 mod wire;
 
+pub use enroll::{EnrollError, EnrollRequest, EnrollResponse, Enrolled};
 pub use policy::{Access, DeviceRole, DocFacts, Grant, access};
 pub use session::{Session, Stats};
 pub use wire::{DecodeError, Fatal, Frame, MAX_FRAME, PROTOCOL_VERSION, Refusal};

@@ -92,6 +92,30 @@ impl Session {
         &self.active
     }
 
+    /// Device: whether every document is settled: each active one known to
+    /// be at the same heads on both sides, and every document this device
+    /// holds either active or refused. A driver stops when this holds and
+    /// nothing is left to send.
+    pub fn is_settled(&self, store: &mut Store) -> Result<bool> {
+        for doc in store.doc_refs()? {
+            if !self.active.contains(&doc) && !self.refused.contains_key(&doc) {
+                return Ok(false);
+            }
+        }
+        for doc in &self.active {
+            let mut ours = if store.has_doc(*doc)? { store.heads(*doc)? } else { Vec::new() };
+            ours.sort();
+            let theirs = self.states.get(doc).and_then(|s| s.their_heads.clone()).map(|mut h| {
+                h.sort();
+                h
+            });
+            if theirs.as_ref() != Some(&ours) {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
     /// Why the session was closed, if it was.
     pub fn closed(&self) -> Option<Fatal> {
         self.closed

@@ -1,0 +1,95 @@
+//! The hub's data directory: its registry, its encrypted register and the
+//! key of that register.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crdt_sync::{CodeRange, DeviceConfig, DeviceId, Key, ProjectId, Store, SystemEnv};
+use rand::RngCore;
+use uuid::Uuid;
+
+use crate::error::{HubError, Result};
+use crate::registry::Registry;
+
+/// Paths inside the data directory.
+#[derive(Clone, Debug)]
+pub struct DataDir {
+    root: PathBuf,
+}
+
+impl DataDir {
+    /// The directory at `root`.
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        DataDir { root: root.into() }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.root.join(name)
+    }
+
+    fn io(path: &Path) -> impl FnOnce(std::io::Error) -> HubError + '_ {
+        move |source| HubError::Io { path: path.to_owned(), source }
+    }
+
+    /// Creates a new hub for `project`: the register (encrypted with a new
+    /// random key written to `hub.key`, readable by the owner only) and the
+    /// registry. Refuses to touch an existing hub.
+    pub fn init(&self, project: ProjectId) -> Result<()> {
+        std::fs::create_dir_all(&self.root).map_err(Self::io(&self.root))?;
+        let key_path = self.path("hub.key");
+        if key_path.exists() || self.path("register.db").exists() {
+            return Err(HubError::Usage(format!("{} already holds a hub", self.root.display())));
+        }
+        let mut key = [0u8; 32];
+        rand::rng().fill_bytes(&mut key);
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut f = options.open(&key_path).map_err(Self::io(&key_path))?;
+        f.write_all(hex::encode(key).as_bytes()).map_err(Self::io(&key_path))?;
+        f.sync_all().map_err(Self::io(&key_path))?;
+        let config = DeviceConfig {
+            device: DeviceId(Uuid::now_v7()),
+            project,
+            // The hub registers nothing itself; block 0 is its own.
+            codes: CodeRange::new(1, 999)?,
+        };
+        Store::create(self.path("register.db"), &Key::from_bytes(key), config, Box::new(SystemEnv))?;
+        Registry::open(&self.path("hub.db"))?;
+        Ok(())
+    }
+
+    fn key(&self) -> Result<Key> {
+        let path = self.path("hub.key");
+        let text = std::fs::read_to_string(&path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => HubError::Usage(format!(
+                "{} holds no hub: run `taccuino-hub init` first",
+                self.root.display()
+            )),
+            _ => HubError::Io { path: path.clone(), source: e },
+        })?;
+        let bytes = hex::decode(text.trim())
+            .map_err(|_| HubError::Usage(format!("{} is damaged", path.display())))?;
+        let key: [u8; 32] =
+            bytes.try_into().map_err(|_| HubError::Usage(format!("{} is damaged", path.display())))?;
+        Ok(Key::from_bytes(key))
+    }
+
+    /// Opens the register.
+    pub fn open_store(&self) -> Result<Store> {
+        let key = self.key()?;
+        Ok(Store::open(self.path("register.db"), &key, Box::new(SystemEnv))?)
+    }
+
+    /// Opens the registry.
+    pub fn open_registry(&self) -> Result<Registry> {
+        if !self.path("register.db").exists() {
+            return Err(HubError::Usage(format!(
+                "{} holds no hub: run `taccuino-hub init` first",
+                self.root.display()
+            )));
+        }
+        Registry::open(&self.path("hub.db"))
+    }
+}

@@ -1,0 +1,23 @@
+//! # taccuino-hub
+//!
+//! The central hub the labs sync to. It keeps every document in the same
+//! kind of encrypted store as a device (so it has the projection of all ten
+//! labs), enrols devices with one-time pairing codes, and serves sync over
+//! one authenticated WebSocket per device, deciding per document what each
+//! device may read and write (`crdt_sync::sync::access`).
+//!
+//! `router(state)` builds the service without a socket, for tests;
+//! `serve(listener, state, shutdown)` runs it.
+
+mod config;
+mod data_dir;
+mod error;
+mod pairing;
+mod registry;
+mod server;
+
+pub use config::{Config, EXAMPLE as CONFIG_EXAMPLE, FileConfig, Overrides};
+pub use data_dir::DataDir;
+pub use error::{HubError, Result};
+pub use registry::{Device, Registry};
+pub use server::{AppState, router, serve};

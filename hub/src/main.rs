@@ -1,0 +1,162 @@
+//! `taccuino-hub`: the hub's command line.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use crdt_sync::ProjectId;
+use crdt_sync::sync::DeviceRole;
+use taccuino_hub::{AppState, CONFIG_EXAMPLE, Config, DataDir, Overrides, serve};
+
+#[derive(Parser)]
+#[command(name = "taccuino-hub", version, about = "Taccuino's central hub")]
+struct Cli {
+    /// The data directory.
+    #[arg(long, env = "TACCUINO_HUB_DATA_DIR", global = true)]
+    data_dir: Option<PathBuf>,
+    /// A TOML configuration file (see `config-example`).
+    #[arg(long, env = "TACCUINO_HUB_CONFIG", global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Creates a new hub in the data directory.
+    Init {
+        /// The project's id (a UUID); a new one if omitted.
+        #[arg(long)]
+        project: Option<uuid::Uuid>,
+    },
+    /// Runs the hub.
+    Serve {
+        /// Address and port to listen on (port 0 picks a free one; the
+        /// chosen address is printed as `listening on ADDR`).
+        #[arg(long, env = "TACCUINO_HUB_LISTEN")]
+        listen: Option<String>,
+    },
+    /// Prints a one-time pairing code for a new device.
+    Enroll {
+        /// The lab's number (1–10); not for coordinators.
+        #[arg(long)]
+        lab: Option<u8>,
+        /// volunteer, operator, lead or coordinator.
+        #[arg(long)]
+        role: String,
+        /// Hours the code stays valid.
+        #[arg(long, env = "TACCUINO_HUB_PAIRING_TTL_HOURS")]
+        ttl_hours: Option<u32>,
+    },
+    /// Lists enrolled devices.
+    Devices,
+    /// Revokes a device: its open connection is cut and it can no longer sync.
+    Revoke {
+        /// The device id (from `devices`).
+        device: uuid::Uuid,
+    },
+    /// Prints an example configuration file.
+    ConfigExample,
+}
+
+fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    if let Command::ConfigExample = cli.command {
+        print!("{CONFIG_EXAMPLE}");
+        return Ok(());
+    }
+    let (listen, ttl) = match &cli.command {
+        Command::Serve { listen } => (listen.clone(), None),
+        Command::Enroll { ttl_hours, .. } => (None, *ttl_hours),
+        _ => (None, None),
+    };
+    let config = Config::resolve(
+        Overrides { data_dir: cli.data_dir.clone(), listen, pairing_ttl_hours: ttl },
+        cli.config.as_deref(),
+    )?;
+    let dir = DataDir::new(&config.data_dir);
+    match cli.command {
+        Command::Init { project } => {
+            let project = ProjectId(project.unwrap_or_else(uuid::Uuid::now_v7));
+            dir.init(project)?;
+            println!("hub created in {} for project {project}", config.data_dir.display());
+        }
+        Command::Serve { .. } => {
+            let store = dir.open_store()?;
+            let registry = dir.open_registry()?;
+            let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::bind(&config.listen)
+                    .await
+                    .with_context(|| format!("cannot listen on {}", config.listen))?;
+                println!("listening on {}", listener.local_addr()?);
+                let shutdown = async {
+                    let _ = tokio::signal::ctrl_c().await;
+                };
+                serve(listener, AppState::new(store, registry), shutdown).await?;
+                anyhow::Ok(())
+            })?;
+        }
+        Command::Enroll { lab, role, .. } => {
+            let role = DeviceRole::parse(&role).with_context(|| {
+                format!("unknown role {role:?}: volunteer, operator, lead or coordinator")
+            })?;
+            let lab = match (role, lab) {
+                (DeviceRole::Coordinator, None) => None,
+                (DeviceRole::Coordinator, Some(_)) => {
+                    bail!("a coordinator device is not tied to a lab: drop --lab")
+                }
+                (_, None) => bail!("a {} device needs --lab", role.as_str()),
+                (_, Some(n)) => {
+                    let store = dir.open_store()?;
+                    let found = store.labs()?.into_iter().find(|l| l.number == n);
+                    let lab = found.with_context(|| {
+                        format!(
+                            "lab {n} is not in the register yet: a coordinator must create it and sync first"
+                        )
+                    })?;
+                    Some((lab.id, n))
+                }
+            };
+            let code = dir.open_registry()?.issue_code(role, lab, config.pairing_ttl_hours)?;
+            println!("{code}");
+            eprintln!("valid for {} hours, once", config.pairing_ttl_hours);
+        }
+        Command::Devices => {
+            println!("{:<38} {:<12} {:<4} {:<25} {:<9} NAME", "DEVICE", "ROLE", "LAB", "LAST SYNC", "STATUS");
+            for d in dir.open_registry()?.devices()? {
+                let last = d
+                    .last_sync
+                    .and_then(chrono::DateTime::from_timestamp_millis)
+                    .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+                    .unwrap_or_else(|| "never".into());
+                let lab = d.lab_number.map(|n| n.to_string()).unwrap_or_else(|| "-".into());
+                let status = if d.revoked_at.is_some() { "revoked" } else { "active" };
+                println!(
+                    "{:<38} {:<12} {:<4} {:<25} {:<9} {}",
+                    d.id,
+                    d.role.as_str(),
+                    lab,
+                    last,
+                    status,
+                    d.name
+                );
+            }
+        }
+        Command::Revoke { device } => {
+            if !dir.open_registry()?.revoke(crdt_sync::DeviceId(device))? {
+                bail!("no device {device}");
+            }
+            println!("device {device} revoked");
+        }
+        Command::ConfigExample => {}
+    }
+    Ok(())
+}

@@ -1,0 +1,191 @@
+//! End to end: the real `taccuino-hub` binary on a loopback port, devices
+//! enrolled with pairing codes from its command line, syncing over real
+//! WebSockets with `taccuino-sync-client`.
+//!
+//! New scenarios against a running hub go here; pure sync logic is tested
+//! without a network in `tests/tests/sync_simulation.rs`.
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use chrono::{NaiveDate, NaiveTime};
+use crdt_sync::sync::{EnrollError, Enrolled, Fatal, Frame, PROTOCOL_VERSION};
+use crdt_sync::{
+    ActivityType, Contacts, DeviceConfig, Key, NewHousehold, NewLab, NewMeeting, NewMember, Store, SystemEnv,
+};
+use futures_util::{SinkExt, StreamExt};
+use taccuino_sync_client::{ClientError, enroll, sync_once};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+const BIN: &str = env!("CARGO_BIN_EXE_taccuino-hub");
+
+/// A hub process, killed when dropped.
+struct Hub {
+    dir: PathBuf,
+    child: Child,
+    url: String,
+}
+
+impl Drop for Hub {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn hub_cmd(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new(BIN).arg("--data-dir").arg(dir).args(args).output().expect("run taccuino-hub");
+    assert!(out.status.success(), "taccuino-hub {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("utf-8").trim().to_owned()
+}
+
+fn start(dir: &Path) -> Hub {
+    let mut child = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(dir)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start hub");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).expect("read address");
+    let addr = line.trim().strip_prefix("listening on ").expect("address line").to_owned();
+    Hub { dir: dir.to_owned(), child, url: format!("ws://{addr}") }
+}
+
+fn device_store(dir: &Path, name: &str, e: &Enrolled) -> Store {
+    let config = DeviceConfig { device: e.device, project: e.project, codes: e.codes };
+    Store::create(dir.join(format!("{name}.db")), &Key::from_bytes([9; 32]), config, Box::new(SystemEnv))
+        .expect("device store")
+}
+
+fn family(lab: crdt_sync::LabId, name: &str) -> NewHousehold {
+    NewHousehold {
+        lab,
+        reference: NewMember { first_name: name.into(), last_name: "Ferrari".into(), birth_year: Some(1979) },
+        others: vec![],
+        contacts: Contacts::default(),
+        areas: BTreeSet::new(),
+        referral: None,
+        consent: None,
+    }
+}
+
+fn meeting(lab: crdt_sync::LabId) -> NewMeeting {
+    NewMeeting {
+        lab,
+        date: NaiveDate::from_ymd_opt(2026, 11, 3).expect("date"),
+        start: NaiveTime::from_hms_opt(16, 0, 0).expect("time"),
+        end: NaiveTime::from_hms_opt(18, 0, 0).expect("time"),
+        activity: "open_lab".into(),
+        theme: "Laboratorio di cucina".into(),
+        facilitators: BTreeSet::new(),
+        attendance: vec![],
+        guests: 3,
+        notes: String::new(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enrol_record_offline_sync_and_revoke() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let data = tmp.path().join("hub");
+    hub_cmd(&data, &["init"]);
+    let coord_code = hub_cmd(&data, &["enroll", "--role", "coordinator"]);
+    let hub = start(&data);
+
+    // The coordinator pairs, creates two labs, and syncs them up.
+    let coord = enroll(&hub.url, &coord_code, "Ufficio").await.expect("enrol coordinator");
+    let replay = enroll(&hub.url, &coord_code, "Again").await;
+    assert!(matches!(replay, Err(ClientError::Enroll(EnrollError::Used))), "{replay:?}");
+    let mut c = device_store(tmp.path(), "coord", &coord);
+    for t in ActivityType::defaults() {
+        c.put_activity_type(t).expect("activity");
+    }
+    let labs: Vec<_> = (1..=2)
+        .map(|n| {
+            c.create_lab(NewLab {
+                number: n,
+                name: format!("Lab {n}"),
+                address: "Pavia".into(),
+                partner: "Coop".into(),
+            })
+            .expect("lab")
+        })
+        .collect();
+    sync_once(&mut c, &hub.url, &coord.token).await.expect("coordinator sync");
+
+    // Two volunteers of lab 1 and one of lab 2 pair and take the register.
+    let mut devices = Vec::new();
+    for (name, lab) in [("a1", 1), ("a2", 1), ("b1", 2)] {
+        let code = hub_cmd(&hub.dir, &["enroll", "--lab", &lab.to_string(), "--role", "volunteer"]);
+        let e = enroll(&hub.url, &code, name).await.expect("enrol");
+        let mut s = device_store(tmp.path(), name, &e);
+        sync_once(&mut s, &hub.url, &e.token).await.expect("first sync");
+        assert_eq!(s.labs().expect("labs").len(), 2, "{name} sees the project's labs");
+        devices.push((e, s));
+    }
+
+    // A1, offline, registers a family and records a meeting; then syncs.
+    let mut devices = devices.into_iter();
+    let (a1, mut s_a1) = devices.next().expect("a1");
+    let (a2, mut s_a2) = devices.next().expect("a2");
+    let (b1, mut s_b1) = devices.next().expect("b1");
+    let h = s_a1.create_household(family(labs[0], "Noè")).expect("family");
+    let m = s_a1.create_meeting(meeting(labs[0])).expect("meeting");
+    let report = sync_once(&mut s_a1, &hub.url, &a1.token).await.expect("a1 sync");
+    assert!(report.refused.is_empty(), "{:?}", report.refused);
+
+    // A2 gets both; B1 gets neither.
+    sync_once(&mut s_a2, &hub.url, &a2.token).await.expect("a2 sync");
+    assert_eq!(s_a2.meeting(m).expect("a2 has the meeting").guests, 3);
+    assert_eq!(s_a2.search_households("noe", 5).expect("search")[0].id, h);
+    sync_once(&mut s_b1, &hub.url, &b1.token).await.expect("b1 sync");
+    assert!(s_b1.meeting(m).is_err());
+    assert!(s_b1.search_households("noe", 5).expect("search").is_empty());
+
+    // A credential the hub does not know is refused.
+    let mut stranger = device_store(tmp.path(), "stranger", &a2);
+    let err = sync_once(&mut stranger, &hub.url, "0000").await.expect_err("unknown credential");
+    assert!(matches!(err, ClientError::Unauthorized), "{err}");
+
+    // B1 holds a connection open; revoking it cuts the connection within a second.
+    let mut request = format!("{}/sync", hub.url).into_client_request().expect("request");
+    request.headers_mut().insert("authorization", format!("Bearer {}", b1.token).parse().expect("header"));
+    let (mut ws, _) = tokio_tungstenite::connect_async(request).await.expect("connect");
+    let hello = Frame::Hello { version: PROTOCOL_VERSION, docs: vec![] };
+    ws.send(Message::Binary(hello.encode().into())).await.expect("hello");
+    let _catalog = ws.next().await;
+    let started = Instant::now();
+    hub_cmd(&hub.dir, &["revoke", &b1.device.to_string()]);
+    let closed = loop {
+        match tokio::time::timeout(Duration::from_secs(5), ws.next()).await.expect("hub answers") {
+            Some(Ok(Message::Binary(b))) => {
+                if let Ok(Frame::Close { reason }) = Frame::decode(&b) {
+                    break reason;
+                }
+            }
+            Some(Ok(_)) => {}
+            other => panic!("connection ended without a revocation frame: {other:?}"),
+        }
+    };
+    let elapsed = started.elapsed();
+    println!("revocation reached the open connection in {elapsed:?}");
+    assert_eq!(closed, Fatal::Revoked);
+    assert!(
+        elapsed < Duration::from_secs(1) + Duration::from_millis(300),
+        "{elapsed:?} (includes the CLI's start-up)"
+    );
+    let err = sync_once(&mut s_b1, &hub.url, &b1.token).await.expect_err("revoked");
+    assert!(matches!(err, ClientError::Unauthorized), "{err}");
+
+    // The device list shows the revocation.
+    let list = hub_cmd(&hub.dir, &["devices"]);
+    assert!(list.lines().any(|l| l.contains(&b1.device.to_string()) && l.contains("revoked")), "{list}");
+}
