@@ -107,9 +107,13 @@ fn household(id: HouseholdId, d: &Automerge, p: &mut Plan) {
         merge_confirmed: h.merge_confirmed,
         created_at: h.created_at.timestamp_millis(),
     });
-    let mut names = Vec::new();
+    // Reference person first: search results show them as the family's name.
+    let mut names: Vec<String> =
+        h.reference_member().map(|m| format!("{} {}", m.first_name, m.last_name)).into_iter().collect();
     for m in &h.members {
-        names.push(format!("{} {}", m.first_name, m.last_name));
+        if Some(m.id) != h.reference {
+            names.push(format!("{} {}", m.first_name, m.last_name));
+        }
         p.rows.push(Row::Member {
             id: m.id.to_string(),
             household_id: hid.clone(),
