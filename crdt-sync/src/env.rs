@@ -71,6 +71,9 @@ impl Environment for SeededEnv {
     fn new_uuid(&mut self) -> Uuid {
         let mut rand = [0u8; 10];
         self.rng.fill_bytes(&mut rand);
+        // One millisecond per id keeps ids in creation order (members,
+        // pathways), as `Uuid::now_v7` does within a process.
+        self.now_ms += 1;
         let ms = self.now_ms.max(0) as u64;
         uuid::Builder::from_unix_timestamp_millis(ms, &rand).into_uuid()
     }
