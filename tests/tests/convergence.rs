@@ -17,9 +17,9 @@ use std::collections::BTreeSet;
 
 use chrono::{NaiveDate, NaiveTime};
 use crdt_sync::{
-    ActivityType, Attendance, CodeRange, Contacts, DeviceConfig, DeviceId, DocKind, DocRef,
-    HouseholdId, HouseholdPatch, LabId, MeetingId, MeetingPatch, MemberPatch, NewHousehold, NewLab,
-    NewMeeting, NewMember, ProjectId, SeededEnv, Store,
+    ActivityType, Attendance, CodeRange, Contacts, DeviceConfig, DeviceId, DocKind, DocRef, HouseholdId,
+    HouseholdPatch, LabId, MeetingId, MeetingPatch, MemberPatch, NewHousehold, NewLab, NewMeeting, NewMember,
+    ProjectId, SeededEnv, Store,
 };
 use proptest::prelude::*;
 use uuid::Uuid;
@@ -30,21 +30,76 @@ const PROJECT: ProjectId = ProjectId(Uuid::from_u128(0x7acc));
 /// modulo how many it knows.
 #[derive(Clone, Debug)]
 enum Op {
-    SetPhone { replica: usize, household: usize, phone: u16 },
-    RenameMember { replica: usize, household: usize, member: usize, name: u8 },
-    AddMember { replica: usize, household: usize, name: u8 },
-    Tick { replica: usize, meeting: usize, household: usize, member: usize },
-    Untick { replica: usize, meeting: usize, household: usize, member: usize },
-    SetTheme { replica: usize, meeting: usize, theme: u8 },
-    AppendNotes { replica: usize, meeting: usize, word: u8 },
-    SetGuests { replica: usize, meeting: usize, guests: u8 },
-    NewMeeting { replica: usize, lab: usize, day: u8 },
-    NewHousehold { replica: usize, lab: usize, name: u8 },
-    Merge { replica: usize, loser: usize, winner: usize },
-    UndoMerge { replica: usize, household: usize },
+    SetPhone {
+        replica: usize,
+        household: usize,
+        phone: u16,
+    },
+    RenameMember {
+        replica: usize,
+        household: usize,
+        member: usize,
+        name: u8,
+    },
+    AddMember {
+        replica: usize,
+        household: usize,
+        name: u8,
+    },
+    Tick {
+        replica: usize,
+        meeting: usize,
+        household: usize,
+        member: usize,
+    },
+    Untick {
+        replica: usize,
+        meeting: usize,
+        household: usize,
+        member: usize,
+    },
+    SetTheme {
+        replica: usize,
+        meeting: usize,
+        theme: u8,
+    },
+    AppendNotes {
+        replica: usize,
+        meeting: usize,
+        word: u8,
+    },
+    SetGuests {
+        replica: usize,
+        meeting: usize,
+        guests: u8,
+    },
+    NewMeeting {
+        replica: usize,
+        lab: usize,
+        day: u8,
+    },
+    NewHousehold {
+        replica: usize,
+        lab: usize,
+        name: u8,
+    },
+    Merge {
+        replica: usize,
+        loser: usize,
+        winner: usize,
+    },
+    UndoMerge {
+        replica: usize,
+        household: usize,
+    },
     /// Sends one document from one replica to another: all of it, or only
     /// what the receiver lacks.
-    Send { from: usize, to: usize, doc: usize, whole: bool },
+    Send {
+        from: usize,
+        to: usize,
+        doc: usize,
+        whole: bool,
+    },
 }
 
 const NAMES: &[&str] = &["Nicolò", "Giulia", "Amina", "Ionuț", "Noè", "Zoè", "Luca", "Oksana"];
@@ -286,7 +341,9 @@ fn run(stores: &mut [Store], op: &Op) {
         assert!(
             matches!(
                 e,
-                crdt_sync::Error::Merge(_) | crdt_sync::Error::Invalid { .. } | crdt_sync::Error::NotFound { .. }
+                crdt_sync::Error::Merge(_)
+                    | crdt_sync::Error::Invalid { .. }
+                    | crdt_sync::Error::NotFound { .. }
             ),
             "{op:?} failed unexpectedly: {e}"
         );
@@ -294,7 +351,8 @@ fn run(stores: &mut [Store], op: &Op) {
 }
 
 fn send(stores: &mut [Store], from: usize, to: usize, d: DocRef, whole: bool) {
-    let have = if stores[to].has_doc(d).expect("has") { stores[to].heads(d).expect("heads") } else { Vec::new() };
+    let have =
+        if stores[to].has_doc(d).expect("has") { stores[to].heads(d).expect("heads") } else { Vec::new() };
     let bytes = if whole || have.is_empty() {
         stores[from].export_doc(d).expect("export")
     } else {
@@ -319,7 +377,8 @@ fn assert_converged(stores: &mut [Store]) {
     let fp0 = stores[0].fingerprint(&docs).expect("fingerprint");
     let households0: Vec<_> =
         households(&stores[0]).into_iter().map(|h| stores[0].household(h).expect("household")).collect();
-    let meetings0: Vec<_> = meetings(&stores[0]).into_iter().map(|m| stores[0].meeting(m).expect("meeting")).collect();
+    let meetings0: Vec<_> =
+        meetings(&stores[0]).into_iter().map(|m| stores[0].meeting(m).expect("meeting")).collect();
     for (i, s) in stores.iter_mut().enumerate() {
         assert_eq!(s.doc_refs().expect("docs"), docs, "replica {i} holds other documents");
         let heads: Vec<_> = docs.iter().map(|d| sorted_heads(s, *d)).collect();
@@ -331,7 +390,11 @@ fn assert_converged(stores: &mut [Store]) {
         assert_eq!(ms, meetings0, "replica {i} meetings");
         assert_eq!(s.projection_dump().expect("dump"), dump0, "replica {i} projection differs");
         s.rebuild_projection().expect("rebuild");
-        assert_eq!(s.projection_dump().expect("dump"), dump0, "replica {i}: incremental projection != rebuild");
+        assert_eq!(
+            s.projection_dump().expect("dump"),
+            dump0,
+            "replica {i}: incremental projection != rebuild"
+        );
     }
 }
 
@@ -388,7 +451,8 @@ fn concurrent_edits_merge_per_field_and_keep_the_losing_value_readable() {
     for (i, phone) in ["+39 333 1111111", "+39 333 2222222"].iter().enumerate() {
         let s = &mut stores[i];
         let contacts = Contacts { phone: (*phone).into(), ..Contacts::default() };
-        s.update_household(h, HouseholdPatch { contacts: Some(contacts), ..Default::default() }).expect("phone");
+        s.update_household(h, HouseholdPatch { contacts: Some(contacts), ..Default::default() })
+            .expect("phone");
         s.record_attendance(m, Attendance { household: h, member: members[i] }).expect("tick");
     }
     sync_all(&mut stores);
@@ -404,7 +468,9 @@ fn concurrent_edits_merge_per_field_and_keep_the_losing_value_readable() {
     assert_eq!(values, vec!["+39 333 1111111".to_owned(), "+39 333 2222222".to_owned()]);
     // Confirming a value resolves the conflict everywhere.
     let contacts = Contacts { phone: "+39 333 2222222".into(), ..Contacts::default() };
-    stores[0].update_household(h, HouseholdPatch { contacts: Some(contacts), ..Default::default() }).expect("confirm");
+    stores[0]
+        .update_household(h, HouseholdPatch { contacts: Some(contacts), ..Default::default() })
+        .expect("confirm");
     sync_all(&mut stores);
     assert!(stores[1].household_conflicts(h).expect("conflicts").is_empty());
 }
