@@ -6,7 +6,8 @@
 set -euo pipefail
 
 need=()
-for pkg in libssl-dev pkg-config; do
+# poppler-utils: pdftotext, with which the export tests read PDFs back.
+for pkg in libssl-dev pkg-config poppler-utils; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

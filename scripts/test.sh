@@ -23,3 +23,4 @@ cargo test --workspace --locked
 
 step "benchmark (quick data set; the full one: cargo bench -p taccuino-crdt-sync --bench store)"
 TACCUINO_BENCH_QUICK=1 cargo bench -p taccuino-crdt-sync --bench store --locked
+TACCUINO_BENCH_QUICK=1 cargo bench -p taccuino-crdt-sync --bench exports --locked

@@ -90,8 +90,13 @@ mod doc;
 mod domain;
 mod env;
 mod error;
+pub mod export;
+#[cfg(test)]
+mod fixture;
 mod ids;
+pub mod indicators;
 mod projection;
+mod selection;
 mod store;
 pub mod sync;
 
@@ -102,11 +107,15 @@ pub use domain::{
     ActivityType, AgeStatus, Area, Attendance, Consent, ConsentScope, Contacts, Household, HouseholdPatch,
     Keyed, Lab, Meeting, MeetingPatch, Member, MemberPatch, NewHousehold, NewLab, NewMeeting, NewMember,
     NewPathway, NewPerson, NewTraining, Pathway, PathwayKind, PathwayPatch, PathwayStatus, Person,
-    PersonPatch, ReferralSource, Role, Targets, TrainingSession,
+    PersonPatch, ReferralSource, Role, Targets, TrainingPatch, TrainingSession,
 };
 pub use env::{Environment, SeededEnv, SystemEnv};
 pub use error::{Error, Result};
 pub use ids::{
     DeviceId, HouseholdId, LabId, MeetingId, MemberId, PathwayId, PersonId, ProjectId, TrainingId,
 };
-pub use store::{Applied, AttendanceEntry, DeviceConfig, HouseholdHit, Key, MeetingSummary, Store, WriteCheck};
+pub use selection::{Labs, Month, Period, Selection};
+pub use store::{
+    Applied, AttendanceEntry, DeviceConfig, HouseholdHit, Key, MeetingSummary, Store, WriteCheck,
+};
+pub use store::{AuditAction, AuditEntry};

@@ -76,6 +76,27 @@ impl DataDir {
         Ok(Key::from_bytes(key))
     }
 
+    /// Takes the data directory's exclusive lock: the running server holds
+    /// it, so a command that writes the register (`import`) cannot run
+    /// behind the server's back. Released when the file is dropped or the
+    /// process dies.
+    pub fn lock(&self) -> Result<std::fs::File> {
+        let path = self.path("serve.lock");
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(Self::io(&path))?;
+        match file.try_lock() {
+            Ok(()) => Ok(file),
+            Err(std::fs::TryLockError::WouldBlock) => {
+                Err(HubError::Usage(format!("the hub in {} is running: stop it first", self.root.display())))
+            }
+            Err(std::fs::TryLockError::Error(e)) => Err(HubError::Io { path, source: e }),
+        }
+    }
+
     /// Opens the register.
     pub fn open_store(&self) -> Result<Store> {
         let key = self.key()?;

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use crdt_sync::ProjectId;
-use crdt_sync::sync::DeviceRole;
+use crdt_sync::sync::{self, DeviceRole, Grant, bundle};
 use taccuino_hub::{AppState, CONFIG_EXAMPLE, Config, DataDir, Overrides, serve};
 
 #[derive(Parser)]
@@ -55,6 +55,12 @@ enum Command {
         /// The device id (from `devices`).
         device: uuid::Uuid,
     },
+    /// Imports a sync bundle (from a lab with no network): verified with the
+    /// lab's key, then merged document by document as that lab may write.
+    Import {
+        /// The bundle file.
+        file: PathBuf,
+    },
     /// Prints an example configuration file.
     ConfigExample,
 }
@@ -89,6 +95,7 @@ fn main() -> anyhow::Result<()> {
             println!("hub created in {} for project {project}", config.data_dir.display());
         }
         Command::Serve { .. } => {
+            let _lock = dir.lock()?;
             let store = dir.open_store()?;
             let registry = dir.open_registry()?;
             let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
@@ -155,6 +162,24 @@ fn main() -> anyhow::Result<()> {
                 bail!("no device {device}");
             }
             println!("device {device} revoked");
+        }
+        Command::Import { file } => {
+            let _lock = dir.lock()?;
+            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let lab = bundle::claimed_lab(&bytes)?;
+            let key = dir.open_registry()?.lab_key(lab)?;
+            let mut store = dir.open_store()?;
+            let grant = Grant { role: DeviceRole::Lead, lab: Some(lab) };
+            let imported = bundle::import(&mut store, &bytes, &key, |store, doc| {
+                Ok(sync::access(grant, doc, &store.doc_facts(doc)?).can_write())
+            })?;
+            println!(
+                "{}: {} documents changed, {} already up to date, {} not this lab's (skipped)",
+                file.display(),
+                imported.changed.len(),
+                imported.unchanged.len(),
+                imported.skipped.len()
+            );
         }
         Command::ConfigExample => {}
     }

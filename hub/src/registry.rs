@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use chrono::Utc;
+use crdt_sync::sync::bundle::BundleKey;
 use crdt_sync::sync::{DeviceRole, EnrollError, Enrolled, Grant};
 use crdt_sync::{CodeRange, DeviceId, LabId, ProjectId};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -27,6 +28,10 @@ CREATE TABLE IF NOT EXISTS pairing_codes (
     expires_at  INTEGER NOT NULL,
     used_at     INTEGER,
     device_id   TEXT
+);
+CREATE TABLE IF NOT EXISTS lab_keys (
+    lab_id  TEXT PRIMARY KEY,
+    key     TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS devices (
     id           TEXT PRIMARY KEY,
@@ -201,6 +206,10 @@ impl Registry {
             .map_err(|e| HubError::Internal(e.to_string()))?;
         let device = DeviceId(Uuid::now_v7());
         let token = pairing::new_token(&mut rand::rng());
+        let bundle_key = match lab {
+            Some(l) => Some(hex::encode(Self::lab_key_in(&tx, l)?.0)),
+            None => None,
+        };
         let name = name.trim();
         let name = if name.is_empty() { "device" } else { name };
         tx.execute(
@@ -223,7 +232,34 @@ impl Registry {
             params![hash, now(), device.to_string()],
         )?;
         tx.commit()?;
-        Ok(Ok(Enrolled { device, token, project, role, lab, codes }))
+        Ok(Ok(Enrolled { device, token, project, role, lab, codes, bundle_key }))
+    }
+
+    fn lab_key_in(conn: &Connection, lab: LabId) -> Result<BundleKey> {
+        let existing: Option<String> = conn
+            .query_row("SELECT key FROM lab_keys WHERE lab_id = ?1", [lab.to_string()], |r| r.get(0))
+            .optional()?;
+        let hex_key = match existing {
+            Some(k) => k,
+            None => {
+                let mut key = [0u8; 32];
+                rand::RngCore::fill_bytes(&mut rand::rng(), &mut key);
+                let k = hex::encode(key);
+                conn.execute(
+                    "INSERT INTO lab_keys (lab_id, key) VALUES (?1, ?2)",
+                    params![lab.to_string(), k],
+                )?;
+                k
+            }
+        };
+        let bytes = hex::decode(&hex_key).map_err(|_| HubError::Internal("bad lab key".into()))?;
+        let key: [u8; 32] = bytes.try_into().map_err(|_| HubError::Internal("bad lab key".into()))?;
+        Ok(BundleKey(key))
+    }
+
+    /// The key that signs lab `lab`'s sync bundles (created on first use).
+    pub fn lab_key(&mut self, lab: LabId) -> Result<BundleKey> {
+        Self::lab_key_in(&self.conn, lab)
     }
 
     /// The device a credential belongs to, if it is valid and not revoked.

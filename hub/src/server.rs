@@ -147,7 +147,6 @@ async fn sync_socket(mut socket: WebSocket, state: AppState, device: Device) {
     let mut revocation = tokio::time::interval(REVOCATION_CHECK);
     let mut window = tokio::time::Instant::now();
     let mut frames_in_window = 0u32;
-    let mut logged_refusals = 0;
     loop {
         let msg = tokio::select! {
             msg = socket.recv() => msg,
@@ -202,10 +201,13 @@ async fn sync_socket(mut socket: WebSocket, state: AppState, device: Device) {
                 vec![Frame::Close { reason: Fatal::Storage }]
             }
         };
-        for (doc, reason) in session.refused().iter().skip(logged_refusals) {
-            tracing::warn!(device = %id, doc = %doc, reason = ?reason, "refused");
+        // Every refusal, as it is sent (the session's map of refused
+        // documents holds only some of them, and in document order).
+        for f in &out {
+            if let Frame::Refused { doc, reason } = f {
+                tracing::warn!(device = %id, doc = %doc, reason = ?reason, "refused");
+            }
         }
-        logged_refusals = session.refused().len();
         let closing = out.iter().any(|f| matches!(f, Frame::Close { .. }));
         if !send(&mut socket, out).await || closing || session.closed().is_some() {
             break;

@@ -2,95 +2,22 @@
 //! enrolled with pairing codes from its command line, syncing over real
 //! WebSockets with `taccuino-sync-client`.
 //!
-//! New scenarios against a running hub go here; pure sync logic is tested
-//! without a network in `tests/tests/sync_simulation.rs`.
+//! The other files here test one area each against a running hub
+//! (`ten_labs.rs`, `hostile.rs`, `faults.rs`), with the helpers they share in
+//! `common/mod.rs`; a scenario of the whole journey goes here. Pure sync
+//! logic is tested without a network in `tests/tests/sync_simulation.rs`.
 
-use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+mod common;
+
 use std::time::{Duration, Instant};
 
-use chrono::{NaiveDate, NaiveTime};
-use crdt_sync::sync::{EnrollError, Enrolled, Fatal, Frame, PROTOCOL_VERSION};
-use crdt_sync::{
-    ActivityType, Contacts, DeviceConfig, Key, NewHousehold, NewLab, NewMeeting, NewMember, Store, SystemEnv,
-};
+use common::{Hub, device_store, family, hub_cmd, meeting};
+use crdt_sync::sync::{EnrollError, Fatal, Frame, PROTOCOL_VERSION};
+use crdt_sync::{ActivityType, NewLab};
 use futures_util::{SinkExt, StreamExt};
 use taccuino_sync_client::{ClientError, enroll, sync_once};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-
-const BIN: &str = env!("CARGO_BIN_EXE_taccuino-hub");
-
-/// A hub process, killed when dropped.
-struct Hub {
-    dir: PathBuf,
-    child: Child,
-    url: String,
-}
-
-impl Drop for Hub {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn hub_cmd(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new(BIN).arg("--data-dir").arg(dir).args(args).output().expect("run taccuino-hub");
-    assert!(out.status.success(), "taccuino-hub {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).expect("utf-8").trim().to_owned()
-}
-
-fn start(dir: &Path) -> Hub {
-    let mut child = Command::new(BIN)
-        .arg("--data-dir")
-        .arg(dir)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start hub");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).expect("read address");
-    let addr = line.trim().strip_prefix("listening on ").expect("address line").to_owned();
-    Hub { dir: dir.to_owned(), child, url: format!("ws://{addr}") }
-}
-
-fn device_store(dir: &Path, name: &str, e: &Enrolled) -> Store {
-    let config = DeviceConfig { device: e.device, project: e.project, codes: e.codes };
-    Store::create(dir.join(format!("{name}.db")), &Key::from_bytes([9; 32]), config, Box::new(SystemEnv))
-        .expect("device store")
-}
-
-fn family(lab: crdt_sync::LabId, name: &str) -> NewHousehold {
-    NewHousehold {
-        lab,
-        reference: NewMember { first_name: name.into(), last_name: "Ferrari".into(), birth_year: Some(1979) },
-        others: vec![],
-        contacts: Contacts::default(),
-        areas: BTreeSet::new(),
-        referral: None,
-        consent: None,
-    }
-}
-
-fn meeting(lab: crdt_sync::LabId) -> NewMeeting {
-    NewMeeting {
-        lab,
-        date: NaiveDate::from_ymd_opt(2026, 11, 3).expect("date"),
-        start: NaiveTime::from_hms_opt(16, 0, 0).expect("time"),
-        end: NaiveTime::from_hms_opt(18, 0, 0).expect("time"),
-        activity: "open_lab".into(),
-        theme: "Laboratorio di cucina".into(),
-        facilitators: BTreeSet::new(),
-        attendance: vec![],
-        guests: 3,
-        notes: String::new(),
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn enrol_record_offline_sync_and_revoke() {
@@ -98,7 +25,7 @@ async fn enrol_record_offline_sync_and_revoke() {
     let data = tmp.path().join("hub");
     hub_cmd(&data, &["init"]);
     let coord_code = hub_cmd(&data, &["enroll", "--role", "coordinator"]);
-    let hub = start(&data);
+    let hub = Hub::start(&data);
 
     // The coordinator pairs, creates two labs, and syncs them up.
     let coord = enroll(&hub.url, &coord_code, "Ufficio").await.expect("enrol coordinator");

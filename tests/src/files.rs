@@ -37,7 +37,9 @@ pub fn read_all(path: &Path) -> BTreeMap<&'static str, Vec<u8>> {
 pub fn digests(path: &Path) -> BTreeMap<&'static str, String> {
     read_all(path)
         .into_iter()
-        .map(|(suffix, bytes)| (suffix, format!("{:x}", Sha256::digest(&bytes))))
+        .map(|(suffix, bytes)| {
+            (suffix, Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect::<String>())
+        })
         .collect()
 }
 

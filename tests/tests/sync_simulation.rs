@@ -178,7 +178,9 @@ fn a_device_of_another_lab_can_neither_read_nor_write_nor_learn() {
     let before = hub.fingerprint(&hub.doc_refs().expect("docs")).expect("fp");
     let (_, _, s) = sync(&mut hub, volunteer(b), &mut b1);
     assert_eq!(s.refused().get(&DocRef::lab(a)), Some(&Refusal::NotAllowed));
-    assert_eq!(s.refused().get(&DocRef::household(h)), Some(&Refusal::NotAllowed));
+    // A family is answered as one the hub does not hold would be: the
+    // device learns nothing of another lab's families.
+    assert_eq!(s.refused().get(&DocRef::household(h)), Some(&Refusal::NotListed));
     assert_eq!(hub.fingerprint(&hub.doc_refs().expect("docs")).expect("fp"), before, "hub unchanged");
     // A fresh lab-B device is never offered any lab-A document.
     let mut b2 = store(5);

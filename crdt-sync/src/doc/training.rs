@@ -4,7 +4,7 @@ use automerge::transaction::Transactable;
 use automerge::{ObjId, ROOT, ReadDoc};
 
 use super::{ensure_map, get_parsed, get_str_or_empty, get_u64, map_at, put_set, put_str, put_u64, set_keys};
-use crate::domain::{NewTraining, TrainingSession};
+use crate::domain::{NewTraining, TrainingPatch, TrainingSession};
 use crate::error::Result;
 use crate::ids::{PersonId, TrainingId};
 
@@ -41,6 +41,21 @@ pub(crate) fn write_new<T: Transactable>(tx: &mut T, id: TrainingId, t: &NewTrai
     put_str(tx, &m, "title", &t.title)?;
     put_u64(tx, &m, "minutes", u64::from(t.minutes))?;
     put_set(tx, &m, "attendees", &t.attendees.iter().map(ToString::to_string).collect())?;
+    Ok(())
+}
+
+/// Applies a patch to a session.
+pub(crate) fn patch<T: Transactable>(tx: &mut T, id: TrainingId, p: &TrainingPatch) -> Result<()> {
+    let m = session(tx, id)?;
+    if let Some(d) = p.date {
+        put_str(tx, &m, "date", &d.to_string())?;
+    }
+    if let Some(t) = &p.title {
+        put_str(tx, &m, "title", t)?;
+    }
+    if let Some(minutes) = p.minutes {
+        put_u64(tx, &m, "minutes", u64::from(minutes))?;
+    }
     Ok(())
 }
 

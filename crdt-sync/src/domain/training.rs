@@ -34,3 +34,14 @@ pub struct NewTraining {
     /// Attendees.
     pub attendees: BTreeSet<PersonId>,
 }
+
+/// A change to a training session; `None` leaves a field as it is.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrainingPatch {
+    /// Date.
+    pub date: Option<NaiveDate>,
+    /// Title.
+    pub title: Option<String>,
+    /// Duration in minutes.
+    pub minutes: Option<u32>,
+}

@@ -11,9 +11,13 @@ use crate::doc::DocRef;
 use crate::error::{Error, Result};
 use crate::projection::{self, Scope};
 
-/// After this many incremental chunks a document is compacted into one save
-/// (inside the same transaction as the write that crosses the threshold).
+/// Documents with at least this many chunks are compacted into one save by
+/// [`Store::maintenance`] (run at open and when the app is idle), never in
+/// a person's write.
 const COMPACT_AFTER: i64 = 256;
+/// A safety net for a store whose maintenance never runs: the write that
+/// crosses this many chunks compacts inline, bounding load time.
+const COMPACT_INLINE: i64 = 4096;
 
 /// What applying bytes from another replica did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -180,7 +184,7 @@ impl Store {
                 .query_row([&key], |r| r.get(0))
                 .optional()?;
             let count = count.unwrap_or(0);
-            if count + 1 > COMPACT_AFTER {
+            if count + 1 > COMPACT_INLINE {
                 tx.prepare_cached("DELETE FROM doc_chunks WHERE doc_key = ?1")?.execute([&key])?;
                 tx.prepare_cached("INSERT INTO doc_chunks (doc_key, seq, bytes) VALUES (?1, 0, ?2)")?
                     .execute(params![key, doc.save()])?;
@@ -208,11 +212,35 @@ impl Store {
                 p.doc.kind.as_str(),
                 heads,
                 projection::VERSION,
-                if count + 1 > COMPACT_AFTER { 1 } else { count + 1 }
+                if count + 1 > COMPACT_INLINE { 1 } else { count + 1 }
             ])?;
         }
         tx.commit()?;
         Ok(())
+    }
+
+    /// Housekeeping for idle moments (also run at open): compacts every
+    /// document with many chunks into one save, each in its own
+    /// transaction, and checkpoints the WAL. Returns how many documents
+    /// were compacted.
+    pub fn maintenance(&mut self) -> Result<usize> {
+        let keys: Vec<String> = self
+            .conn
+            .prepare_cached("SELECT doc_key FROM documents WHERE chunk_count >= ?1")?
+            .query_map([COMPACT_AFTER], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for key in &keys {
+            let r: DocRef = key.parse()?;
+            let save = self.doc(r)?.save();
+            let tx = self.conn.transaction()?;
+            tx.prepare_cached("DELETE FROM doc_chunks WHERE doc_key = ?1")?.execute([key])?;
+            tx.prepare_cached("INSERT INTO doc_chunks (doc_key, seq, bytes) VALUES (?1, 0, ?2)")?
+                .execute(params![key, save])?;
+            tx.prepare_cached("UPDATE documents SET chunk_count = 1 WHERE doc_key = ?1")?.execute([key])?;
+            tx.commit()?;
+        }
+        self.checkpoint()?;
+        Ok(keys.len())
     }
 
     /// Every document this store holds.

@@ -1,5 +1,6 @@
 //! The encrypted SQLite store: documents plus their projection, in one file.
 
+mod audit;
 mod codes;
 mod docs;
 mod open;
@@ -15,10 +16,11 @@ use std::path::PathBuf;
 use automerge::{ActorId, Automerge};
 use rusqlite::Connection;
 
+pub use audit::{AuditAction, AuditEntry};
 pub use docs::Applied;
-pub use sync::WriteCheck;
 pub use open::{DeviceConfig, Key};
 pub use queries::{AttendanceEntry, HouseholdHit, MeetingSummary};
+pub use sync::WriteCheck;
 
 use crate::doc::DocRef;
 use crate::env::Environment;
@@ -65,5 +67,11 @@ impl Store {
     /// Where the database file is (`None` in memory).
     pub fn path(&self) -> Option<&std::path::Path> {
         self.path.as_deref()
+    }
+
+    /// Read access to the projection for the crate's reports (indicators,
+    /// exports): plain SQL over the tables of `migrations/`.
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
     }
 }

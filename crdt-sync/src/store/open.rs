@@ -15,7 +15,8 @@ use crate::error::{Error, Result};
 use crate::ids::{DeviceId, ProjectId};
 
 /// The numbered migrations, applied in order. Never edit one that landed.
-const MIGRATIONS: &[&str] = &[include_str!("../../migrations/0001_initial.sql")];
+const MIGRATIONS: &[&str] =
+    &[include_str!("../../migrations/0001_initial.sql"), include_str!("../../migrations/0002_audit_log.sql")];
 
 /// A 256-bit database key. Where it comes from (a passphrase through a KDF,
 /// the OS keychain) is the caller's choice; the store uses it raw, so opening
@@ -212,6 +213,7 @@ impl Store {
             docs: HashMap::new(),
         };
         store.check_projection()?;
+        store.maintenance()?;
         Ok(store)
     }
 }

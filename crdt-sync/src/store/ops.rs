@@ -10,7 +10,7 @@ use crate::doc::{self, DocRef};
 use crate::domain::{
     ActivityType, Attendance, HouseholdPatch, Lab, MeetingPatch, MemberPatch, NewHousehold, NewLab,
     NewMeeting, NewMember, NewPathway, NewPerson, NewTraining, PathwayPatch, PersonPatch, Targets,
-    check_birth_year, check_date, check_name, check_text,
+    TrainingPatch, check_birth_year, check_date, check_name, check_text,
 };
 use crate::error::{Error, Result};
 use crate::ids::{HouseholdId, LabId, MeetingId, MemberId, PathwayId, PersonId, TrainingId};
@@ -475,6 +475,29 @@ impl Store {
             self.edit(DocRef::training(self.project), true, |tx| doc::training::write_new(tx, id, &t))?;
         self.commit(p.into_iter().collect())?;
         Ok(id)
+    }
+
+    /// Edits a training session's date, title or duration.
+    pub fn update_training(&mut self, training: TrainingId, patch: TrainingPatch) -> Result<()> {
+        let today = self.env.today();
+        if let Some(d) = patch.date {
+            check_date("training.date", d, today)?;
+        }
+        let patch = TrainingPatch {
+            title: patch.title.as_deref().map(|t| check_name("training.title", t)).transpose()?,
+            ..patch
+        };
+        if let Some(m) = patch.minutes
+            && !(1..=24 * 60).contains(&m)
+        {
+            return Err(Error::invalid("training.minutes", "must be between 1 minute and 24 hours"));
+        }
+        let r = DocRef::training(self.project);
+        if doc::training::read(self.doc(r)?, training).is_none() {
+            return Err(Error::not_found("training", training));
+        }
+        let (_, p) = self.edit(r, false, |tx| doc::training::patch(tx, training, &patch))?;
+        self.commit(p.into_iter().collect())
     }
 
     /// Marks a person present at (or absent from) a training session.

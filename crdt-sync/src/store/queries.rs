@@ -297,6 +297,58 @@ impl Store {
             })
             .collect())
     }
+
+    /// The projected rows that belong to lab `lab`, as text, sorted: the lab,
+    /// its households with their members, pathways and search rows, its
+    /// staff, its index and roster, its meetings with facilitators and
+    /// attendance. Two replicas that hold the same documents of a lab have
+    /// equal dumps for it, whatever else each holds (a device holds one lab,
+    /// the hub all of them). Like [`Store::projection_dump`], for tests.
+    pub fn projection_dump_for_lab(&self, lab: LabId) -> Result<Vec<String>> {
+        const OF_LAB: &str = "SELECT id FROM households WHERE lab_id = ?1";
+        const STAFF: &str = concat!(
+            "SELECT person_id FROM person_labs WHERE lab_id = ?1 ",
+            "UNION SELECT person_id FROM lab_roster WHERE lab_id = ?1"
+        );
+        let queries = [
+            ("labs", "SELECT * FROM labs WHERE id = ?1".to_owned()),
+            ("households", "SELECT * FROM households WHERE lab_id = ?1".to_owned()),
+            ("members", format!("SELECT * FROM members WHERE household_id IN ({OF_LAB})")),
+            ("pathways", format!("SELECT * FROM pathways WHERE household_id IN ({OF_LAB})")),
+            (
+                "household_search",
+                format!("SELECT household_id, code, names FROM household_search WHERE household_id IN ({OF_LAB})"),
+            ),
+            ("persons", format!("SELECT * FROM persons WHERE id IN ({STAFF})")),
+            ("person_labs", format!("SELECT * FROM person_labs WHERE person_id IN ({STAFF})")),
+            ("lab_households", "SELECT * FROM lab_households WHERE lab_id = ?1".to_owned()),
+            ("lab_roster", "SELECT * FROM lab_roster WHERE lab_id = ?1".to_owned()),
+            ("meetings", "SELECT * FROM meetings WHERE lab_id = ?1".to_owned()),
+            (
+                "meeting_facilitators",
+                "SELECT * FROM meeting_facilitators WHERE meeting_id IN (SELECT id FROM meetings WHERE lab_id = ?1)"
+                    .to_owned(),
+            ),
+            ("attendance", "SELECT * FROM attendance WHERE lab_id = ?1".to_owned()),
+        ];
+        let lab = lab.to_string();
+        let mut out = Vec::new();
+        for (name, sql) in queries {
+            let mut stmt = self.conn.prepare(&sql)?;
+            let n = stmt.column_count();
+            let mut rows: Vec<String> = stmt
+                .query_map([&lab], |r| {
+                    let cells = (0..n)
+                        .map(|i| r.get::<_, rusqlite::types::Value>(i).map(|v| format!("{v:?}")))
+                        .collect::<rusqlite::Result<Vec<_>>>()?;
+                    Ok(format!("{name}|{}", cells.join("|")))
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+            rows.sort();
+            out.extend(rows);
+        }
+        Ok(out)
+    }
 }
 
 #[cfg(test)]

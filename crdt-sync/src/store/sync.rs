@@ -3,7 +3,7 @@
 //! strict, transactional path as any other bytes from elsewhere.
 
 use automerge::sync::{self, Message, SyncDoc};
-use automerge::{Automerge, PatchLog};
+use automerge::{Automerge, PatchLog, ReadDoc};
 use rusqlite::params;
 
 use super::Store;
@@ -23,6 +23,48 @@ pub enum WriteCheck {
     HouseholdOfLab(LabId),
 }
 
+/// The most `have` summaries a message may carry (automerge sends one at most).
+const MAX_HAVES: usize = 8;
+/// Bounds of a Bloom filter's parameters (automerge uses 10 bits per entry and 7 probes).
+const MAX_BITS_PER_ENTRY: u64 = 64;
+const MAX_PROBES: u64 = 64;
+
+/// Refuses `have` summaries that automerge would trust, unchecked, the next
+/// time it generates a message for this peer: a filter with entries but no
+/// bits makes every probe `% 0` (a panic), a huge probe count allocates and
+/// loops that often per change, and many filters multiply the work for
+/// every change. automerge itself never sends any of these.
+fn check_haves(message: &Message) -> std::result::Result<(), String> {
+    if message.have.len() > MAX_HAVES {
+        return Err(format!("{} Bloom filters (at most {MAX_HAVES})", message.have.len()));
+    }
+    for have in &message.have {
+        // Entries, bits per entry, probes (LEB128), then the bits; nothing
+        // at all for a filter without entries, which is never probed.
+        let bytes = have.bloom.to_bytes();
+        let mut input = bytes.as_slice();
+        if input.is_empty() {
+            continue;
+        }
+        let mut field = || {
+            let mut value = 0u64;
+            for (i, b) in input.iter().take(10).enumerate() {
+                value |= u64::from(b & 0x7f) << (7 * i);
+                if b & 0x80 == 0 {
+                    input = &input[i + 1..];
+                    return value;
+                }
+            }
+            u64::MAX
+        };
+        let (_entries, bits, probes) = (field(), field(), field());
+        if !(1..=MAX_BITS_PER_ENTRY).contains(&bits) || !(1..=MAX_PROBES).contains(&probes) {
+            return Err(format!("a Bloom filter with {bits} bits per entry and {probes} probes"));
+        }
+    }
+    Ok(())
+}
+
 impl Store {
     /// The next sync message for `doc` given what `state` knows of the peer;
     /// `None` when there is nothing to say. A document this store lacks is
@@ -35,7 +77,15 @@ impl Store {
             empty = Automerge::new();
             &empty
         };
-        Ok(doc.generate_sync_message(state).map(Message::encode))
+        // Generating reads the document and trusts what `state` learnt of
+        // the peer; should automerge still panic on something a peer sent,
+        // that is this message's error, not a panic in the caller (on the
+        // hub, a panic while it holds the shared store poisons it for every
+        // device).
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            doc.generate_sync_message(state).map(Message::encode)
+        }))
+        .map_err(|_| Error::Internal(format!("automerge failed generating a sync message for {r}")))
     }
 
     /// Receives one sync message for `doc`. Malformed messages and changes
@@ -50,6 +100,7 @@ impl Store {
     ) -> Result<Applied> {
         let reject = |reason: String| Error::RejectedBytes { doc: r.to_string(), reason };
         let message = Message::decode(bytes).map_err(|e| reject(e.to_string()))?;
+        check_haves(&message).map_err(reject)?;
         for chunk in message.changes.iter() {
             doc::bytes::parse(chunk).map_err(reject)?;
         }
@@ -75,7 +126,7 @@ impl Store {
             next.receive_sync_message_log_patches(&mut st, message, &mut log)
                 .map_err(|e| reject(e.to_string()))?;
             if next.get_heads() == before {
-                return Ok(None);
+                return Ok(Err(next));
             }
             r.check_identity(&next)?;
             if let WriteCheck::HouseholdOfLab(lab) = check {
@@ -87,12 +138,23 @@ impl Store {
             let patches = next.make_patches(&mut log);
             let next = next.with_actor(actor);
             let bytes = if existed { next.save_after(&before) } else { next.save() };
-            Ok(Some((next, bytes, patches)))
+            Ok(Ok((next, bytes, patches)))
         }))
         .unwrap_or_else(|_| Err(reject("automerge failed on these changes (it panicked)".into())))?;
-        let Some((next, bytes, patches)) = outcome else {
-            *state = st;
-            return Ok(Applied::Unchanged);
+        let (next, bytes, patches) = match outcome {
+            Ok(applied) => applied,
+            Err(waiting) => {
+                // Nothing applied: nothing new, or changes that wait in the
+                // copy's queue for a change they depend on (the sender skips
+                // what the Bloom filter wrongly says we have). Keep those:
+                // the sender counts them as sent and will not send them
+                // again, only, once asked, the change they wait for.
+                if existed && !waiting.get_missing_deps(&[]).is_empty() {
+                    self.docs.insert(r, waiting);
+                }
+                *state = st;
+                return Ok(Applied::Unchanged);
+            }
         };
         self.docs.insert(r, next);
         let patches = if existed { Some(patches) } else { None };
@@ -134,5 +196,103 @@ impl Store {
             _ => {}
         }
         Ok(facts)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use automerge::sync::{BloomFilter, ChunkList, Have, Message, MessageVersion};
+
+    use super::*;
+    use crate::codes::CodeRange;
+    use crate::env::SeededEnv;
+    use crate::ids::{DeviceId, ProjectId};
+    use crate::store::DeviceConfig;
+
+    fn store(n: u128) -> Store {
+        let config = DeviceConfig {
+            device: DeviceId(uuid::Uuid::from_u128(n)),
+            project: ProjectId(uuid::Uuid::from_u128(2)),
+            codes: CodeRange::new(1, 99).expect("range"),
+        };
+        Store::in_memory(config, Box::new(SeededEnv::with_seed(n as u64))).expect("store")
+    }
+
+    /// A change can arrive before the change it depends on (the sender
+    /// skips changes its peer's Bloom filter seems to hold, and about 1 in
+    /// 100 it is wrong). Such a change waited in a copy of the document that
+    /// was then dropped; the sender, which counts it as sent, never sent it
+    /// again, and the sync went round in circles until the hub cut it off.
+    #[test]
+    fn a_change_that_arrives_before_its_dependency_is_kept_until_that_arrives() {
+        let mut a = store(1);
+        let mut b = store(3);
+        let doc = DocRef::project(a.project());
+        let h0 = a.heads(doc).expect("heads");
+        a.set_targets(crate::domain::Targets { families: 1, ..Default::default() }).expect("edit");
+        let x = a.export_since(doc, &h0).expect("x");
+        let h1 = a.heads(doc).expect("heads");
+        a.set_targets(crate::domain::Targets { families: 2, ..Default::default() }).expect("edit");
+        let y = a.export_since(doc, &h1).expect("y");
+        let h2 = a.heads(doc).expect("heads");
+        let message = |change: &[u8]| {
+            Message {
+                heads: h2.clone(),
+                need: vec![],
+                have: vec![],
+                changes: ChunkList::from(change.to_vec()),
+                flags: None,
+                version: MessageVersion::V1,
+            }
+            .encode()
+        };
+        let mut state = sync::State::new();
+        let got = b.receive_sync_message(doc, &mut state, &message(&y), WriteCheck::None).expect("y");
+        assert_eq!(got, Applied::Unchanged, "y waits for x");
+        let got = b.receive_sync_message(doc, &mut state, &message(&x), WriteCheck::None).expect("x");
+        assert_eq!(got, Applied::Changed);
+        assert_eq!(b.heads(doc).expect("heads"), h2, "x, and y with it");
+        assert_eq!(b.targets().expect("targets").families, 2);
+    }
+
+    /// A peer's `have` used to reach automerge unchecked, and the next
+    /// message generated for that peer divided by zero (a filter with
+    /// entries but no bits) or allocated and looped per probe (a million).
+    #[test]
+    fn bloom_filters_automerge_never_sends_are_refused_not_trusted() {
+        let mut store = store(1);
+        let doc = DocRef::project(store.project());
+        let heads = store.heads(doc).expect("heads");
+        let message = |haves: Vec<&[u8]>| {
+            Message {
+                heads: heads.clone(),
+                need: vec![],
+                have: haves
+                    .into_iter()
+                    .map(|b| Have { last_sync: vec![], bloom: BloomFilter::try_from(b).expect("bloom") })
+                    .collect(),
+                changes: ChunkList::empty(),
+                flags: None,
+                version: MessageVersion::V1,
+            }
+            .encode()
+        };
+        let normal: &[u8] = &[1, 10, 7, 0xff, 0xff];
+        for (haves, ok) in [
+            (vec![normal], true),
+            (vec![&[][..]], true),
+            (vec![&[1, 0, 7][..]], false),
+            (vec![&[1, 10, 0x80, 0x80, 0x40, 0xff, 0xff][..]], false),
+            (vec![normal; MAX_HAVES + 1], false),
+        ] {
+            let mut state = sync::State::new();
+            let got = store.receive_sync_message(doc, &mut state, &message(haves.clone()), WriteCheck::None);
+            match got {
+                Ok(Applied::Unchanged) if ok => {}
+                Err(Error::RejectedBytes { .. }) if !ok => {}
+                other => panic!("{haves:?}: {other:?}"),
+            }
+            store.generate_sync_message(doc, &mut state).expect("a message, not a panic");
+        }
     }
 }

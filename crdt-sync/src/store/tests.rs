@@ -250,3 +250,61 @@ fn writes_that_change_nothing_store_nothing() {
     let doc = s.doc(DocRef::household(h)).expect("doc");
     assert!(doc.get(ROOT, "merged_into").expect("get").is_none());
 }
+
+#[test]
+fn maintenance_compacts_many_chunks_into_one_save_without_changing_anything() {
+    let mut s = store(10, (1, 100));
+    let l = lab(&mut s, 1);
+    let m = s.create_meeting(meeting(l, d(2026, 10, 5))).expect("meeting");
+    for g in 0..300u32 {
+        s.update_meeting(m, crate::domain::MeetingPatch { guests: Some(g), ..Default::default() })
+            .expect("edit");
+    }
+    let key = DocRef::lab(l).to_string();
+    let chunks = |s: &Store| -> i64 {
+        s.conn
+            .query_row("SELECT count(*) FROM doc_chunks WHERE doc_key = ?1", [&key], |r| r.get(0))
+            .expect("count")
+    };
+    assert!(chunks(&s) > 256, "writes append; they do not compact inline");
+    let dump = s.projection_dump().expect("dump");
+    let heads = s.heads(DocRef::lab(l)).expect("heads");
+    assert!(s.maintenance().expect("maintenance") >= 1);
+    assert_eq!(chunks(&s), 1);
+    // Reload from disk: same document, same projection.
+    s.docs.clear();
+    assert_eq!(s.heads(DocRef::lab(l)).expect("heads"), heads);
+    assert_eq!(s.meeting(m).expect("meeting").guests, 299);
+    assert_eq!(s.projection_dump().expect("dump"), dump);
+}
+
+#[test]
+fn training_sessions_are_edited_and_validated() {
+    let mut s = store(10, (1, 100));
+    let l = lab(&mut s, 1);
+    let p = s
+        .create_person(crate::domain::NewPerson {
+            lab: l,
+            first_name: "Marta".into(),
+            last_name: "Colombo".into(),
+            role: crate::domain::Role::Volunteer,
+            organisation: "Auser".into(),
+            phone: String::new(),
+            email: String::new(),
+        })
+        .expect("person");
+    let t = s
+        .create_training(crate::domain::NewTraining {
+            date: d(2026, 9, 1),
+            title: "Ascolto attivo".into(),
+            minutes: 120,
+            attendees: BTreeSet::from([p]),
+        })
+        .expect("training");
+    let patch = crate::domain::TrainingPatch { minutes: Some(180), ..Default::default() };
+    s.update_training(t, patch).expect("edit");
+    assert_eq!(s.trainings().expect("list")[0].minutes, 180);
+    let bad = crate::domain::TrainingPatch { minutes: Some(0), ..Default::default() };
+    assert!(matches!(s.update_training(t, bad), Err(Error::Invalid { field: "training.minutes", .. })));
+    assert_eq!(s.count_rows("training_attendance").expect("rows"), 1);
+}

@@ -31,6 +31,8 @@ pub struct Enrolled {
     pub lab: Option<LabId>,
     /// Code numbers this device may assign.
     pub codes: CodeRange,
+    /// The lab's sync-bundle key, hex (none for coordinators).
+    pub bundle_key: Option<String>,
 }
 
 /// Hub → device when enrolment fails.

@@ -15,6 +15,7 @@
 //! app's client move its frames. Why not samod: see
 //! `docs/decisions/0006-sync-protocol.md`.
 
+pub mod bundle;
 mod enroll;
 mod policy;
 mod session;

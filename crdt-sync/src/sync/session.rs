@@ -46,8 +46,16 @@ pub struct Session {
     /// Documents refused, with the reason (shown to the user on a device).
     refused: BTreeMap<DocRef, Refusal>,
     closed: Option<Fatal>,
+    /// Hub: whether the device sent its `Hello`.
+    greeted: bool,
     stats: Stats,
 }
+
+/// Hub: the most documents a device may offer in its `Hello`. Each costs the
+/// hub a look-up while it holds its store (100,000 took over a second in a
+/// debug build); a coordinator's device of a five-year deployment holds a
+/// few thousand.
+const MAX_OFFERED: usize = 50_000;
 
 impl Session {
     fn new(side: Side) -> Self {
@@ -58,6 +66,7 @@ impl Session {
             unlisted: BTreeSet::new(),
             refused: BTreeMap::new(),
             closed: None,
+            greeted: false,
             stats: Stats::default(),
         }
     }
@@ -170,11 +179,19 @@ impl Session {
                 if version != PROTOCOL_VERSION {
                     return Ok(self.close(Fatal::Version));
                 }
+                // One `Hello` per session, of bounded length: each one makes
+                // the hub decide about every document, holding its store.
+                if self.greeted || docs.len() > MAX_OFFERED {
+                    return Ok(self.close(Fatal::Protocol));
+                }
+                self.greeted = true;
                 self.hub_hello(store, grant, docs)
             }
             (Side::Device, Frame::Catalog { docs }) => {
                 let mut out = Vec::new();
                 for doc in docs {
+                    // A household refused as not listed, listed since.
+                    self.refused.remove(&doc);
                     if self.active.insert(doc) {
                         self.generate(store, doc, &mut out)?;
                     }
@@ -210,9 +227,15 @@ impl Session {
             let facts = store.doc_facts(doc)?;
             match access(grant, doc, &facts) {
                 Access::CreateHousehold(_) => catalog.push(doc),
-                _ if doc.kind == DocKind::Household && !facts.exists && grant.lab.is_some() => {
-                    // Maybe its lab document, not yet synced, lists it.
+                _ if doc.kind == DocKind::Household && grant.lab.is_some() => {
+                    // Maybe its lab document, not yet synced, lists it: then
+                    // a `Catalog` follows. Answered alike whether or not the
+                    // hub holds it (as another lab's family), so that the
+                    // device learns nothing of other labs' families, and
+                    // answered now, so that a device whose lab never lists it
+                    // does not wait for an answer.
                     self.unlisted.insert(doc);
+                    refusals.push(Frame::Refused { doc, reason: Refusal::NotListed });
                 }
                 a if a.can_read() => catalog.push(doc),
                 _ => refusals.push(Frame::Refused { doc, reason: Refusal::NotAllowed }),

@@ -1,0 +1,252 @@
+//! Every word an export prints, in Italian and English, in one place:
+//! column headers, sheet and file names, the words of the printed register,
+//! and the labels of the domain's closed sets. Activity types carry their
+//! own labels in the project document.
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{Area, PathwayKind, PathwayStatus, ReferralSource};
+
+/// The language of an export's headers and words.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Language {
+    /// Italian (the default: the labs, the city and the funder are Italian).
+    #[default]
+    It,
+    /// English.
+    En,
+}
+
+macro_rules! labels {
+    ($($(#[$doc:meta])* $name:ident => $it:literal, $en:literal;)+) => {
+        /// A word or phrase of an export.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub(crate) enum Label { $($(#[$doc])* $name),+ }
+
+        impl Label {
+            /// The text in `lang`.
+            pub(crate) fn text(self, lang: Language) -> &'static str {
+                match (self, lang) {
+                    $((Label::$name, Language::It) => $it, (Label::$name, Language::En) => $en,)+
+                }
+            }
+        }
+    };
+}
+
+labels! {
+    // Tables: sheet names, and file names (lowercase, no spaces).
+    SheetMeetings => "Incontri", "Meetings";
+    SheetAttendance => "Presenze", "Attendance";
+    SheetHouseholds => "Famiglie", "Households";
+    SheetTrainings => "Formazione", "Trainings";
+    SheetIndicators => "Indicatori", "Indicators";
+    SheetTargets => "Obiettivi", "Targets";
+    FileMeetings => "incontri", "meetings";
+    FileAttendance => "presenze", "attendance";
+    FileHouseholds => "famiglie", "households";
+    FileTrainings => "formazione", "trainings";
+    FileIndicators => "indicatori", "indicators";
+    FileTargets => "obiettivi", "targets";
+    FileRegister => "registro", "register";
+    FileRegisterMeeting => "registro_incontro", "meeting_register";
+
+    // Columns.
+    ColMeetingId => "ID incontro", "Meeting ID";
+    ColLab => "Laboratorio", "Lab";
+    ColLabName => "Nome laboratorio", "Lab name";
+    ColDate => "Data", "Date";
+    ColStart => "Inizio", "Start";
+    ColEnd => "Fine", "End";
+    ColActivity => "Attività", "Activity";
+    ColTheme => "Tema", "Theme";
+    ColFacilitators => "Conduttori", "Facilitators";
+    ColPresent => "Presenti", "Present";
+    ColFamilies => "Famiglie", "Families";
+    ColMinors => "Minori", "Minors";
+    ColGuests => "Ospiti", "Guests";
+    ColNotes => "Note", "Notes";
+    ColFamily => "Famiglia", "Family";
+    ColPerson => "Persona", "Person";
+    ColFirstName => "Nome", "First name";
+    ColLastName => "Cognome", "Last name";
+    ColBirthYear => "Anno di nascita", "Birth year";
+    ColMinor => "Minore", "Minor";
+    ColCode => "Codice", "Code";
+    ColMembers => "Componenti", "Members";
+    ColBirthYears => "Anni di nascita", "Birth years";
+    ColAreas => "Aree di fragilità", "Areas";
+    ColReferral => "Invio da", "Referred by";
+    ColConsent => "Data consenso", "Consent date";
+    ColPathways => "Percorsi", "Pathways";
+    ColAttendancesInPeriod => "Presenze nel periodo", "Attendances in period";
+    ColStatus => "Stato", "Status";
+    ColReference => "Referente", "Reference person";
+    ColMemberNames => "Nomi dei componenti", "Members' names";
+    ColPhone => "Telefono", "Phone";
+    ColEmail => "Email", "E-mail";
+    ColAddress => "Indirizzo", "Address";
+    ColTitle => "Titolo", "Title";
+    ColHours => "Ore", "Hours";
+    ColParticipants => "Partecipanti", "Participants";
+    ColOperators => "Operatori", "Operators";
+    ColVolunteers => "Volontari", "Volunteers";
+    ColParticipantList => "Elenco partecipanti", "Participant list";
+    ColMonth => "Mese", "Month";
+    ColIndicator => "Indicatore", "Indicator";
+    ColValue => "Valore", "Value";
+    ColTarget => "Obiettivo", "Target";
+    ColShare => "% dell'obiettivo", "% of target";
+    ColMeetingsOf => "Incontri: ", "Meetings: ";
+
+    // Indicators.
+    FamiliesReached => "Famiglie raggiunte", "Families reached";
+    FamiliesAccompanied => "Famiglie accompagnate", "Families accompanied";
+    MembersReached => "Persone raggiunte", "Members reached";
+    MinorsReached => "Minori raggiunti", "Minors reached";
+    MeetingsHeld => "Incontri realizzati", "Meetings held";
+    Attendances => "Presenze", "Attendances";
+    Guests => "Ospiti", "Guests";
+    ActiveLabs => "Laboratori attivi", "Active labs";
+    OperatorsTrained => "Operatori formati", "Operators trained";
+    VolunteersTrained => "Volontari formati", "Volunteers trained";
+    TrainingHours => "Ore di formazione", "Training hours";
+    AllLabs => "Tutti", "All";
+    WholePeriod => "Totale periodo", "Whole period";
+
+    // Values.
+    Yes => "sì", "yes";
+    No => "no", "no";
+    Registered => "registrata", "registered";
+    Erased => "dati cancellati", "data erased";
+
+    // The printed register.
+    RegisterTitle => "Registro presenze", "Attendance register";
+    RegisterOfMonth => "Registro presenze del mese", "Attendance register of the month";
+    Meeting => "Incontro", "Meeting";
+    LabNumber => "n.", "no.";
+    PresentList => "Presenti", "Present";
+    Signature => "Firma", "Signature";
+    SignatureFacilitator => "Firma del conduttore", "Facilitator's signature";
+    NoAttendance => "Nessun presente registrato.", "Nobody recorded as present.";
+    Page => "Pagina", "Page";
+    Of => "di", "of";
+    Pseudonymised => "Versione pseudonimizzata: codici al posto dei nomi.",
+        "Pseudonymised version: codes instead of names.";
+}
+
+/// `sì`/`no`.
+pub(crate) fn yes_no(b: bool, lang: Language) -> &'static str {
+    if b { Label::Yes.text(lang) } else { Label::No.text(lang) }
+}
+
+/// Month names, for the printed register.
+pub(crate) fn month_name(month: u32, lang: Language) -> &'static str {
+    const IT: [&str; 12] = [
+        "gennaio",
+        "febbraio",
+        "marzo",
+        "aprile",
+        "maggio",
+        "giugno",
+        "luglio",
+        "agosto",
+        "settembre",
+        "ottobre",
+        "novembre",
+        "dicembre",
+    ];
+    const EN: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let i = (month.clamp(1, 12) - 1) as usize;
+    match lang {
+        Language::It => IT[i],
+        Language::En => EN[i],
+    }
+}
+
+/// An area of difficulty.
+pub(crate) fn area(a: Area, lang: Language) -> &'static str {
+    match (a, lang) {
+        (Area::Economic, Language::It) => "economica",
+        (Area::Economic, Language::En) => "economic",
+        (Area::Relational, Language::It) => "relazionale",
+        (Area::Relational, Language::En) => "relational",
+        (Area::Social, Language::It) => "sociale",
+        (Area::Social, Language::En) => "social",
+    }
+}
+
+/// Who referred a family.
+pub(crate) fn referral(r: ReferralSource, lang: Language) -> &'static str {
+    use ReferralSource as R;
+    match (r, lang) {
+        (R::SocialServices, Language::It) => "servizi sociali",
+        (R::SocialServices, Language::En) => "social services",
+        (R::School, Language::It) => "scuola",
+        (R::School, Language::En) => "school",
+        (R::Parish, Language::It) => "parrocchia",
+        (R::Parish, Language::En) => "parish",
+        (R::Association, Language::It) => "associazione",
+        (R::Association, Language::En) => "association",
+        (R::WordOfMouth, Language::It) => "passaparola",
+        (R::WordOfMouth, Language::En) => "word of mouth",
+        (R::SelfReferred, Language::It) => "accesso spontaneo",
+        (R::SelfReferred, Language::En) => "self-referred",
+        (R::Other, Language::It) => "altro",
+        (R::Other, Language::En) => "other",
+    }
+}
+
+/// A kind of pathway.
+pub(crate) fn pathway_kind(k: PathwayKind, lang: Language) -> &'static str {
+    use PathwayKind as K;
+    match (k, lang) {
+        (K::FamilyTutoring, Language::It) => "tutoraggio familiare",
+        (K::FamilyTutoring, Language::En) => "family tutoring",
+        (K::ConflictMediation, Language::It) => "mediazione dei conflitti",
+        (K::ConflictMediation, Language::En) => "conflict mediation",
+        (K::ParentingSupport, Language::It) => "sostegno alla genitorialità",
+        (K::ParentingSupport, Language::En) => "parenting support",
+        (K::SelfCare, Language::It) => "cura di sé",
+        (K::SelfCare, Language::En) => "self-care",
+    }
+}
+
+/// Where a pathway stands.
+pub(crate) fn pathway_status(s: PathwayStatus, lang: Language) -> &'static str {
+    match (s, lang) {
+        (PathwayStatus::Active, Language::It) => "attivo",
+        (PathwayStatus::Active, Language::En) => "active",
+        (PathwayStatus::Suspended, Language::It) => "sospeso",
+        (PathwayStatus::Suspended, Language::En) => "suspended",
+        (PathwayStatus::Closed, Language::It) => "chiuso",
+        (PathwayStatus::Closed, Language::En) => "closed",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_languages_differ_where_they_should() {
+        assert_eq!(Label::SheetMeetings.text(Language::It), "Incontri");
+        assert_eq!(Label::SheetMeetings.text(Language::En), "Meetings");
+        assert_eq!(month_name(3, Language::It), "marzo");
+        assert_eq!(yes_no(true, Language::It), "sì");
+    }
+}

@@ -1,0 +1,200 @@
+//! CSV read back with the `csv` crate, as `;`-separated UTF-8 after checking
+//! and removing the byte-order mark.
+
+use std::collections::BTreeSet;
+
+use chrono::NaiveTime;
+
+use super::{export, options, unzip};
+use crate::domain::NewMeeting;
+use crate::export::{Format, Language, Privacy};
+use crate::fixture::{self, d};
+use crate::selection::Selection;
+
+/// The rows of a CSV file, header first.
+fn read(bytes: &[u8]) -> Vec<Vec<String>> {
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF".as_slice()).expect("starts with a UTF-8 BOM");
+    let mut r = ::csv::ReaderBuilder::new().delimiter(b';').has_headers(false).from_reader(body);
+    r.records().map(|rec| rec.expect("valid CSV").iter().map(str::to_owned).collect()).collect()
+}
+
+fn file(out: &crate::export::Export, name: &str) -> Vec<Vec<String>> {
+    let f = out.files.iter().find(|f| f.name == name).unwrap_or_else(|| panic!("{name} exported"));
+    read(&f.bytes)
+}
+
+#[test]
+fn pseudonymised_italian_csv_has_every_table_and_value() {
+    let (mut a, f) = fixture::build();
+    let code = |a: &mut crate::Store, h| a.household(h).expect("household").code;
+    let (c1, c2, c3, c4, c5) =
+        (code(&mut a, f.f1), code(&mut a, f.f2), code(&mut a, f.f3), code(&mut a, f.f4), code(&mut a, f.f5));
+    let staff: Vec<String> = f.staff.iter().map(|p| a.person(*p).expect("person").code).collect();
+    let mut b = fixture::replica_without_f5(&mut a, &f);
+    let out =
+        export(&mut b, &options(Selection::all_labs(fixture::period()), Format::Csv, Privacy::Pseudonymised));
+    let names: Vec<&str> = out.files.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names, ["incontri.csv", "presenze.csv", "famiglie.csv", "formazione.csv"]);
+
+    let meetings = file(&out, "incontri.csv");
+    assert_eq!(
+        meetings[0],
+        [
+            "ID incontro",
+            "Laboratorio",
+            "Nome laboratorio",
+            "Data",
+            "Inizio",
+            "Fine",
+            "Attività",
+            "Tema",
+            "Conduttori",
+            "Presenti",
+            "Famiglie",
+            "Minori",
+            "Ospiti"
+        ]
+    );
+    assert_eq!(meetings.len(), 5, "M1, M2, M3 (lab 1) and M4 (lab 2); M0 is before the period");
+    let m1 = &meetings[1];
+    assert_eq!(m1[0], f.m1.to_string());
+    assert_eq!(
+        &m1[1..8],
+        [
+            "1",
+            "Laboratorio Crosione",
+            "31/01/2025",
+            "16:00",
+            "18:00",
+            "Laboratorio aperto",
+            "Compiti e merenda"
+        ]
+    );
+    let olga_vera: BTreeSet<&str> = m1[8].split(", ").collect();
+    assert_eq!(olga_vera, BTreeSet::from([staff[0].as_str(), staff[2].as_str()]));
+    assert_eq!(&m1[9..], ["3", "2", "1", "2"]);
+    let dates: Vec<&str> = meetings[1..].iter().map(|r| r[3].as_str()).collect();
+    assert_eq!(dates, ["31/01/2025", "01/02/2025", "10/01/2026", "10/03/2025"]);
+    assert_eq!(&meetings[4][6], "Sostegno alla genitorialità");
+
+    let attendance = file(&out, "presenze.csv");
+    assert_eq!(
+        attendance[0],
+        [
+            "ID incontro",
+            "Laboratorio",
+            "Data",
+            "Attività",
+            "Famiglia",
+            "Persona",
+            "Anno di nascita",
+            "Minore"
+        ]
+    );
+    assert_eq!(attendance.len(), 10);
+    // M2: F3's Marco and Sara count for F2, under F3's own code as persons.
+    let m2: Vec<&Vec<String>> = attendance.iter().filter(|r| r[2] == "01/02/2025").collect();
+    let m2: Vec<[&str; 4]> =
+        m2.iter().map(|r| [r[4].as_str(), r[5].as_str(), r[6].as_str(), r[7].as_str()]).collect();
+    // Members are numbered in id order, the same on every replica.
+    let f3_order: Vec<String> =
+        a.household(f.f3).expect("F3").members.into_iter().map(|m| m.first_name).collect();
+    let number = |first: &str| f3_order.iter().position(|n| n == first).expect("member") + 1;
+    let (marco, sara) = (format!("{c3}/{}", number("Marco")), format!("{c3}/{}", number("Sara")));
+    let mut expected = vec![[c2.as_str(), &marco, "1975", "no"], [c2.as_str(), &sara, "2015", "sì"]];
+    expected.sort();
+    assert_eq!(m2, expected);
+    // M4: Mirela's family document is not on this replica.
+    let mirela = attendance.iter().find(|r| r[4] == c5).expect("F5 still in the register");
+    assert_eq!(&mirela[5..], ["dati cancellati", "", ""]);
+    let luca_2026 = attendance.iter().find(|r| r[2] == "10/01/2026").expect("M3");
+    let f1_order: Vec<String> =
+        a.household(f.f1).expect("F1").members.into_iter().map(|m| m.first_name).collect();
+    let luca = format!("{c1}/{}", f1_order.iter().position(|n| n == "Luca").expect("Luca") + 1);
+    assert_eq!(&luca_2026[4..], [c1.as_str(), &luca, "2008", "no"]);
+
+    let households = file(&out, "famiglie.csv");
+    assert_eq!(households[0][0], "Codice");
+    let rows: Vec<&[String]> = households[1..].iter().map(|r| &r[..]).collect();
+    assert_eq!(
+        rows.iter().map(|r| r[0].as_str()).collect::<Vec<_>>(),
+        [&c1, &c2, &c4, &c5],
+        "F3 merged away"
+    );
+    assert_eq!(rows[0][0], c1);
+    assert_eq!(
+        &rows[0][1..],
+        [
+            "1",
+            "registrata",
+            "2",
+            "0",
+            "1980, 2008",
+            "economica, sociale",
+            "",
+            "",
+            "tutoraggio familiare (attivo)",
+            "3"
+        ]
+    );
+    assert_eq!(rows[1][9], "tutoraggio familiare (chiuso); tutoraggio familiare (attivo)");
+    assert_eq!(rows[1][10], "3", "Marco at M1, and F3's Marco and Sara at M2");
+    assert_eq!(&rows[3][1..4], ["2", "dati cancellati", ""]);
+
+    let trainings = file(&out, "formazione.csv");
+    assert_eq!(
+        trainings[0],
+        ["Data", "Titolo", "Ore", "Partecipanti", "Operatori", "Volontari", "Elenco partecipanti"]
+    );
+    assert_eq!(&trainings[1][..6], ["10/01/2025", "Ascolto e accoglienza", "2", "3", "2", "1"]);
+    assert_eq!(&trainings[2][..6], ["05/03/2025", "Ascolto e accoglienza", "1,5", "3", "1", "2"]);
+}
+
+#[test]
+fn quoting_english_headers_and_the_zip() {
+    let (mut a, f) = fixture::build();
+    a.create_meeting(NewMeeting {
+        lab: f.lab1,
+        date: d(2025, 5, 5),
+        start: NaiveTime::from_hms_opt(9, 30, 0).expect("time"),
+        end: NaiveTime::from_hms_opt(11, 0, 0).expect("time"),
+        activity: "other".into(),
+        theme: "Gioco \"libero\"; merenda\ne compiti".into(),
+        facilitators: Default::default(),
+        attendance: vec![],
+        guests: 0,
+        notes: String::new(),
+    })
+    .expect("meeting");
+    let sel = Selection::lab(f.lab1, fixture::period());
+    let opts = crate::export::Options {
+        language: Language::En,
+        ..options(sel.clone(), Format::Csv, Privacy::Pseudonymised)
+    };
+    let out = export(&mut a, &opts);
+    let meetings = file(&out, "meetings.csv");
+    assert_eq!(&meetings[0][..4], ["Meeting ID", "Lab", "Lab name", "Date"]);
+    let may = meetings.iter().find(|r| r[3] == "05/05/2025").expect("the May meeting");
+    assert_eq!(may[7], "Gioco \"libero\"; merenda\ne compiti");
+    assert_eq!(may[6], "Other");
+    assert_eq!(file(&out, "trainings.csv")[2][2], "1.5");
+
+    let zipped = export(&mut a, &crate::export::Options { format: Format::CsvZip, ..opts });
+    assert_eq!(zipped.files.len(), 1);
+    assert_eq!(zipped.files[0].name, "register_2025-01-01_2026-01-31.zip");
+    let entries = unzip(&zipped.files[0].bytes);
+    assert_eq!(entries.len(), out.files.len());
+    for ((name, bytes), f) in entries.iter().zip(&out.files) {
+        assert_eq!((name, bytes), (&f.name, &f.bytes));
+    }
+}
+
+#[test]
+fn decimals_use_the_language_separator() {
+    use crate::export::csv::decimal;
+    assert_eq!(decimal(1.5, Language::It), "1,5");
+    assert_eq!(decimal(1.5, Language::En), "1.5");
+    assert_eq!(decimal(100.0, Language::It), "100");
+    assert_eq!(decimal(100.0 / 3.0, Language::It), "33,33");
+    assert_eq!(decimal(0.0, Language::It), "0");
+}

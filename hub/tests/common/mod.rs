@@ -1,0 +1,437 @@
+//! Helpers shared by the hub's end-to-end tests: the real `taccuino-hub`
+//! binary on a loopback port 0, its command line, devices enrolled with its
+//! pairing codes, sample records, a raw WebSocket, `/health` over plain TCP,
+//! a loopback TCP proxy that counts and cuts, and printed, replayable seeds.
+//!
+//! A helper goes here once two test files need it; one used by a single file
+//! stays in that file.
+
+// Each test binary compiles this module and uses a different part of it.
+#![allow(dead_code)]
+
+use std::collections::BTreeSet;
+use std::fs::OpenOptions;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{NaiveDate, NaiveTime};
+use crdt_sync::sync::{Enrolled, Frame};
+use crdt_sync::{
+    ActivityType, Attendance, Contacts, DeviceConfig, DocRef, Key, LabId, NewHousehold, NewLab, NewMeeting,
+    NewMember, Store, SystemEnv,
+};
+use futures_util::{SinkExt, StreamExt};
+use taccuino_sync_client::{ClientError, Report, enroll, sync_once};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, tungstenite};
+
+/// The hub binary Cargo built for these tests.
+pub const BIN: &str = env!("CARGO_BIN_EXE_taccuino-hub");
+
+/// A running `taccuino-hub serve`, killed (SIGKILL) when dropped. Its log
+/// (stderr) is appended to `<data dir>.log`, across restarts.
+pub struct Hub {
+    /// The data directory.
+    pub dir: PathBuf,
+    /// `ws://127.0.0.1:PORT`.
+    pub url: String,
+    /// `127.0.0.1:PORT`.
+    pub addr: String,
+    child: Child,
+    log: PathBuf,
+}
+
+impl Hub {
+    /// Starts the hub on the data directory `dir` (made by `init`), on a free
+    /// loopback port, and waits for its `listening on` line.
+    pub fn start(dir: &Path) -> Hub {
+        let log = log_path(dir);
+        let log_file = OpenOptions::new().create(true).append(true).open(&log).expect("open the hub's log");
+        let mut child = Command::new(BIN)
+            .arg("--data-dir")
+            .arg(dir)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::from(log_file))
+            .spawn()
+            .expect("start the hub");
+        let stdout = child.stdout.take().expect("the hub's stdout");
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).expect("read the hub's address");
+        let Some(addr) = line.trim().strip_prefix("listening on ") else {
+            panic!("the hub did not start: {line:?}\n{}", std::fs::read_to_string(&log).unwrap_or_default());
+        };
+        let addr = addr.to_owned();
+        Hub { dir: dir.to_owned(), url: format!("ws://{addr}"), addr, child, log }
+    }
+
+    /// Runs the hub's command line on this hub's data directory.
+    pub fn cmd(&self, args: &[&str]) -> String {
+        hub_cmd(&self.dir, args)
+    }
+
+    /// Kills the process with SIGKILL (no shutdown of any kind) and reaps it.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Whether the process is still running.
+    pub fn alive(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// Everything the hub logged so far (across restarts on this directory).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Fails if the log shows a panic outside automerge (whose panics on
+    /// forged bytes the store catches and turns into refusals) or a
+    /// poisoned lock (a panic that the store did not catch).
+    pub fn assert_no_uncaught_panics(&self) {
+        let log = self.log();
+        for line in log.lines() {
+            let foreign =
+                line.contains("panicked at") && !["/automerge-", "/hexane-"].iter().any(|c| line.contains(c));
+            assert!(
+                !foreign && !line.contains("poisoned"),
+                "the hub logged: {line}\n\nlast lines:\n{}",
+                tail(&log)
+            );
+        }
+    }
+}
+
+impl Drop for Hub {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+fn log_path(dir: &Path) -> PathBuf {
+    let mut name = dir.as_os_str().to_owned();
+    name.push(".log");
+    PathBuf::from(name)
+}
+
+/// The last lines of a log, for failure messages.
+pub fn tail(log: &str) -> String {
+    let lines: Vec<&str> = log.lines().collect();
+    lines[lines.len().saturating_sub(30)..].join("\n")
+}
+
+/// Runs `taccuino-hub --data-dir DIR ARGS…`, asserts success, returns stdout.
+pub fn hub_cmd(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new(BIN).arg("--data-dir").arg(dir).args(args).output().expect("run taccuino-hub");
+    assert!(out.status.success(), "taccuino-hub {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("utf-8").trim().to_owned()
+}
+
+/// A new hub in `<tmp>/hub` and a coordinator's pairing code for it.
+pub fn init_hub(tmp: &Path) -> (PathBuf, String) {
+    let data = tmp.join("hub");
+    hub_cmd(&data, &["init"]);
+    let code = hub_cmd(&data, &["enroll", "--role", "coordinator"]);
+    (data, code)
+}
+
+/// A device's encrypted store, created from what enrolment returned.
+pub fn device_store(dir: &Path, name: &str, e: &Enrolled) -> Store {
+    let config = DeviceConfig { device: e.device, project: e.project, codes: e.codes };
+    Store::create(dir.join(format!("{name}.db")), &Key::from_bytes([9; 32]), config, Box::new(SystemEnv))
+        .expect("device store")
+}
+
+/// An enrolled device with its own store.
+pub struct Device {
+    /// Its name (and its store's file name).
+    pub name: String,
+    /// What enrolment returned.
+    pub enrolled: Enrolled,
+    /// Its register.
+    pub store: Store,
+}
+
+impl Device {
+    /// One sync with the hub at `url`.
+    pub async fn sync(&mut self, url: &str) -> Result<Report, ClientError> {
+        sync_once(&mut self.store, url, &self.enrolled.token).await
+    }
+
+    /// One sync that must succeed with nothing refused.
+    pub async fn sync_ok(&mut self, url: &str) -> Report {
+        let report = self.sync(url).await.unwrap_or_else(|e| panic!("{} sync: {e}", self.name));
+        assert!(report.refused.is_empty(), "{}: refused {:?}", self.name, report.refused);
+        report
+    }
+}
+
+/// Enrols a device through the command line's pairing code and the
+/// `/enroll` WebSocket. `lab` is the lab's number (none for coordinators).
+pub async fn enrol(hub: &Hub, tmp: &Path, name: &str, lab: Option<u8>, role: &str) -> Device {
+    let number = lab.map(|n| n.to_string());
+    let mut args = vec!["enroll", "--role", role];
+    if let Some(n) = &number {
+        args.extend(["--lab", n.as_str()]);
+    }
+    let code = hub.cmd(&args);
+    let enrolled = enroll(&hub.url, &code, name).await.unwrap_or_else(|e| panic!("enrol {name}: {e}"));
+    let store = device_store(tmp, name, &enrolled);
+    Device { name: name.to_owned(), enrolled, store }
+}
+
+/// Enrols the coordinator with `code`, creates the activity types and labs
+/// 1..=`labs`, and syncs them to the hub. Returns the coordinator and the labs.
+pub async fn project(hub: &Hub, tmp: &Path, code: &str, labs: u8) -> (Device, Vec<LabId>) {
+    let enrolled = enroll(&hub.url, code, "Ufficio").await.expect("enrol the coordinator");
+    let mut store = device_store(tmp, "coordinator", &enrolled);
+    for t in ActivityType::defaults() {
+        store.put_activity_type(t).expect("activity type");
+    }
+    let ids = (1..=labs)
+        .map(|n| {
+            store
+                .create_lab(NewLab {
+                    number: n,
+                    name: format!("Laboratorio {n}"),
+                    address: "Pavia".into(),
+                    partner: "Coop".into(),
+                })
+                .expect("lab")
+        })
+        .collect();
+    let mut coordinator = Device { name: "coordinator".into(), enrolled, store };
+    coordinator.sync_ok(&hub.url).await;
+    (coordinator, ids)
+}
+
+/// A family of lab `lab` with a reference person named `name` and a child.
+pub fn family(lab: LabId, name: &str) -> NewHousehold {
+    NewHousehold {
+        lab,
+        reference: NewMember { first_name: name.into(), last_name: "Ferrari".into(), birth_year: Some(1979) },
+        others: vec![NewMember {
+            first_name: "Leo".into(),
+            last_name: "Ferrari".into(),
+            birth_year: Some(2016),
+        }],
+        contacts: Contacts::default(),
+        areas: BTreeSet::new(),
+        referral: None,
+        consent: None,
+    }
+}
+
+/// A meeting of `lab` on 3 November 2026.
+pub fn meeting(lab: LabId) -> NewMeeting {
+    meeting_on(lab, NaiveDate::from_ymd_opt(2026, 11, 3).expect("date"), "Laboratorio di cucina", vec![])
+}
+
+/// A meeting of `lab` on `date` with `theme` and `attendance`.
+pub fn meeting_on(lab: LabId, date: NaiveDate, theme: &str, attendance: Vec<Attendance>) -> NewMeeting {
+    NewMeeting {
+        lab,
+        date,
+        start: NaiveTime::from_hms_opt(16, 0, 0).expect("time"),
+        end: NaiveTime::from_hms_opt(18, 0, 0).expect("time"),
+        activity: "open_lab".into(),
+        theme: theme.into(),
+        facilitators: BTreeSet::new(),
+        attendance,
+        guests: 3,
+        notes: String::new(),
+    }
+}
+
+/// The seed in environment variable `var` if set (a `u64`), else a random
+/// one; printed either way so that a failure can be replayed.
+pub fn seed(var: &str) -> u64 {
+    match std::env::var(var) {
+        Ok(s) => {
+            let seed = s.trim().parse().unwrap_or_else(|_| panic!("{var}={s:?} is not a u64 seed"));
+            println!("seed {seed} (from {var})");
+            seed
+        }
+        Err(_) => {
+            let seed = rand::random();
+            println!("seed {seed} (replay with {var}={seed})");
+            seed
+        }
+    }
+}
+
+/// A client WebSocket as tokio-tungstenite gives it.
+pub type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// Opens `/sync` with `Authorization: Bearer <token>` (none if `None`).
+pub async fn connect(url: &str, token: Option<&str>) -> Result<Ws, tungstenite::Error> {
+    let mut request = format!("{url}/sync").into_client_request()?;
+    if let Some(token) = token {
+        let header = format!("Bearer {token}").parse().expect("header text");
+        request.headers_mut().insert("authorization", header);
+    }
+    // No client-side limit: the hostile tests send frames over the hub's.
+    let config =
+        tungstenite::protocol::WebSocketConfig::default().max_message_size(None).max_frame_size(None);
+    tokio_tungstenite::connect_async_with_config(request, Some(config), true).await.map(|(ws, _)| ws)
+}
+
+/// Sends `frames` on `ws`, then a `Sync` for a document the device may not
+/// read, whose `Refused` answer marks the end of the answers to `frames`;
+/// returns every frame the hub sent until then.
+pub async fn answers(ws: &mut Ws, frames: &[Frame], barrier: DocRef) -> Vec<Frame> {
+    for f in frames {
+        ws.send(Message::Binary(f.encode().into())).await.expect("send");
+    }
+    ws.send(Message::Binary(Frame::Sync { doc: barrier, message: vec![] }.encode().into()))
+        .await
+        .expect("send the barrier");
+    let mut got = Vec::new();
+    loop {
+        let next = tokio::time::timeout(Duration::from_secs(20), ws.next()).await.expect("the hub answers");
+        let Some(Ok(msg)) = next else { panic!("the connection ended; got {got:?}") };
+        let Message::Binary(bytes) = msg else { continue };
+        match Frame::decode(&bytes).expect("the hub's frames decode") {
+            Frame::Refused { doc, .. } if doc == barrier => return got,
+            f => got.push(f),
+        }
+    }
+}
+
+/// `GET /health` over a plain TCP connection; returns the whole response.
+pub async fn health(addr: &str) -> std::io::Result<String> {
+    let mut s = TcpStream::connect(addr).await?;
+    s.write_all(format!("GET /health HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes())
+        .await?;
+    let mut response = String::new();
+    s.read_to_string(&mut response).await?;
+    Ok(response)
+}
+
+/// Asserts that `/health` answers 200 `ok`.
+pub async fn assert_healthy(addr: &str) {
+    let response = health(addr).await.expect("GET /health");
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.ends_with("\r\n\r\nok"), "{response}");
+}
+
+/// Where a [`Proxy`] cuts each connection it forwards.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cut {
+    /// Never: a plain forwarder.
+    Never,
+    /// After this many bytes from the device to the hub.
+    Upstream(u64),
+    /// After this many bytes from the hub to the device.
+    Downstream(u64),
+}
+
+/// A TCP forwarder on a loopback port: counts the bytes it forwards (both
+/// ways, all connections) and can cut every connection, both ways at once,
+/// after a given number of bytes in one direction, possibly in the middle of
+/// a WebSocket frame.
+pub struct Proxy {
+    /// `ws://127.0.0.1:PORT` of the proxy.
+    pub url: String,
+    bytes: watch::Receiver<u64>,
+    cuts: Arc<std::sync::atomic::AtomicU64>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Proxy {
+    /// Forwards connections to `target` (`127.0.0.1:PORT`), cutting as `cut` says.
+    pub async fn start(target: &str, cut: Cut) -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("proxy listens");
+        let url = format!("ws://{}", listener.local_addr().expect("proxy address"));
+        let (tx, bytes) = watch::channel(0u64);
+        let tx = Arc::new(tx);
+        let cuts = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let target = target.to_owned();
+        let counter = cuts.clone();
+        let task = tokio::spawn(async move {
+            while let Ok((client, _)) = listener.accept().await {
+                let Ok(server) = TcpStream::connect(&target).await else { continue };
+                let (tx, counter) = (tx.clone(), counter.clone());
+                tokio::spawn(async move {
+                    let (cr, cw) = client.into_split();
+                    let (sr, sw) = server.into_split();
+                    let (up, down) = match cut {
+                        Cut::Never => (None, None),
+                        Cut::Upstream(n) => (Some(n), None),
+                        Cut::Downstream(n) => (None, Some(n)),
+                    };
+                    // Whichever way ends first (closed or cut) ends both:
+                    // dropping the halves closes both sockets.
+                    let was_cut = tokio::select! {
+                        c = pipe(cr, sw, up, &tx) => c,
+                        c = pipe(sr, cw, down, &tx) => c,
+                    };
+                    if was_cut {
+                        counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    }
+                });
+            }
+        });
+        Proxy { url, bytes, cuts, task }
+    }
+
+    /// Bytes forwarded so far.
+    pub fn bytes(&self) -> u64 {
+        *self.bytes.borrow()
+    }
+
+    /// Connections cut so far.
+    pub fn cuts(&self) -> u64 {
+        self.cuts.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Waits until at least `n` bytes were forwarded.
+    pub async fn wait_for_bytes(&self, n: u64) {
+        let mut rx = self.bytes.clone();
+        let _ = rx.wait_for(|b| *b >= n).await;
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Copies `from` to `to` until either ends or `limit` bytes were copied.
+/// Returns whether it stopped at the limit.
+async fn pipe(
+    mut from: tokio::net::tcp::OwnedReadHalf,
+    mut to: tokio::net::tcp::OwnedWriteHalf,
+    limit: Option<u64>,
+    total: &watch::Sender<u64>,
+) -> bool {
+    let mut buf = vec![0u8; 16 * 1024];
+    let mut copied = 0u64;
+    loop {
+        let n = match from.read(&mut buf).await {
+            Ok(0) | Err(_) => return false,
+            Ok(n) => n,
+        };
+        let n = match limit {
+            Some(l) => n.min(usize::try_from(l - copied).unwrap_or(usize::MAX)),
+            None => n,
+        };
+        if to.write_all(&buf[..n]).await.is_err() {
+            return false;
+        }
+        copied += n as u64;
+        total.send_modify(|b| *b += n as u64);
+        if limit == Some(copied) {
+            return true;
+        }
+    }
+}
