@@ -254,18 +254,7 @@ pub fn meeting_on(lab: LabId, date: NaiveDate, theme: &str, attendance: Vec<Atte
 /// The seed in environment variable `var` if set (a `u64`), else a random
 /// one; printed either way so that a failure can be replayed.
 pub fn seed(var: &str) -> u64 {
-    match std::env::var(var) {
-        Ok(s) => {
-            let seed = s.trim().parse().unwrap_or_else(|_| panic!("{var}={s:?} is not a u64 seed"));
-            println!("seed {seed} (from {var})");
-            seed
-        }
-        Err(_) => {
-            let seed = rand::random();
-            println!("seed {seed} (replay with {var}={seed})");
-            seed
-        }
-    }
+    taccuino_tests::seed::from_env(var)
 }
 
 /// A client WebSocket as tokio-tungstenite gives it.
