@@ -230,12 +230,19 @@ impl Store {
             .query_map([COMPACT_AFTER], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         for key in &keys {
-            let r: DocRef = key.parse()?;
-            let save = self.doc(r)?.save();
-            let tx = self.conn.transaction()?;
+            // Under SQLite's write lock from the first read: another process
+            // on the same file (the hub's CLI beside its server) cannot
+            // append a chunk between reading the chunks and replacing them.
+            let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let chunks: Vec<Vec<u8>> = tx
+                .prepare_cached("SELECT bytes FROM doc_chunks WHERE doc_key = ?1 ORDER BY seq")?
+                .query_map([key], |row| row.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            let doc = Automerge::load_with_options(&chunks.concat(), load_options())
+                .map_err(|source| Error::DamagedDocument { doc: key.clone(), source: Box::new(source) })?;
             tx.prepare_cached("DELETE FROM doc_chunks WHERE doc_key = ?1")?.execute([key])?;
             tx.prepare_cached("INSERT INTO doc_chunks (doc_key, seq, bytes) VALUES (?1, 0, ?2)")?
-                .execute(params![key, save])?;
+                .execute(params![key, doc.save()])?;
             tx.prepare_cached("UPDATE documents SET chunk_count = 1 WHERE doc_key = ?1")?.execute([key])?;
             tx.commit()?;
         }
