@@ -14,6 +14,7 @@ mod data_dir;
 mod error;
 mod pairing;
 mod registry;
+pub mod reports;
 mod server;
 
 pub use config::{Config, EXAMPLE as CONFIG_EXAMPLE, FileConfig, Overrides};

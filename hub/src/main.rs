@@ -6,7 +6,7 @@ use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use crdt_sync::ProjectId;
 use crdt_sync::sync::{self, DeviceRole, Grant, bundle};
-use taccuino_hub::{AppState, CONFIG_EXAMPLE, Config, DataDir, Overrides, serve};
+use taccuino_hub::{AppState, CONFIG_EXAMPLE, Config, DataDir, Overrides, reports, serve};
 
 #[derive(Parser)]
 #[command(name = "taccuino-hub", version, about = "Taccuino's central hub")]
@@ -60,6 +60,42 @@ enum Command {
     Import {
         /// The bundle file.
         file: PathBuf,
+    },
+    /// Exports the merged register (pseudonymised unless --full) into a folder.
+    Export {
+        /// A lab's number; repeat for several; none means all labs.
+        #[arg(long = "lab")]
+        labs: Vec<u8>,
+        /// First day, 31/01/2026 or 2026-01-31.
+        #[arg(long)]
+        from: String,
+        /// Last day.
+        #[arg(long)]
+        to: String,
+        /// csv, csv-zip, xlsx or pdf (the printed monthly registers).
+        #[arg(long, default_value = "xlsx")]
+        format: String,
+        /// With names and contacts (coordinators only; recorded in the audit log).
+        #[arg(long)]
+        full: bool,
+        /// English headers instead of Italian.
+        #[arg(long)]
+        english: bool,
+        /// The folder to write into.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Prints the indicators against the grant's targets, as JSON.
+    Indicators {
+        /// A lab's number; repeat for several; none means all labs.
+        #[arg(long = "lab")]
+        labs: Vec<u8>,
+        /// First day, 31/01/2026 or 2026-01-31.
+        #[arg(long)]
+        from: String,
+        /// Last day.
+        #[arg(long)]
+        to: String,
     },
     /// Prints an example configuration file.
     ConfigExample,
@@ -180,6 +216,21 @@ fn main() -> anyhow::Result<()> {
                 imported.unchanged.len(),
                 imported.skipped.len()
             );
+        }
+        Command::Export { labs, from, to, format, full, english, out } => {
+            let mut store = dir.open_store()?;
+            let selection =
+                reports::selection(&store, &labs, reports::parse_date(&from)?, reports::parse_date(&to)?)?;
+            let format = reports::parse_format(&format)?;
+            for path in reports::export_to(&mut store, selection, format, full, english, &out)? {
+                println!("{}", path.display());
+            }
+        }
+        Command::Indicators { labs, from, to } => {
+            let store = dir.open_store()?;
+            let selection =
+                reports::selection(&store, &labs, reports::parse_date(&from)?, reports::parse_date(&to)?)?;
+            println!("{}", reports::indicators_json(&store, &selection)?);
         }
         Command::ConfigExample => {}
     }
