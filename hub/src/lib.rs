@@ -16,6 +16,7 @@ mod pairing;
 mod registry;
 pub mod reports;
 mod server;
+mod throttle;
 
 pub use config::{Config, EXAMPLE as CONFIG_EXAMPLE, FileConfig, Overrides};
 pub use data_dir::DataDir;

@@ -18,9 +18,13 @@ use tokio::net::TcpListener;
 
 use crate::error::HubError;
 use crate::registry::{Device, Registry};
+use crate::throttle::Throttle;
 
 /// How often an open connection checks whether its device was revoked.
 const REVOCATION_CHECK: Duration = Duration::from_millis(200);
+/// Wrong pairing codes accepted per minute, hub-wide, before every attempt
+/// is refused until the minute ends.
+const ENROL_FAILURES_PER_MINUTE: u32 = 30;
 /// Frames a device may send per second before it is cut off.
 const MAX_FRAMES_PER_SECOND: u32 = 2_000;
 
@@ -30,13 +34,22 @@ pub struct AppState {
     store: Arc<Mutex<Store>>,
     registry: Arc<Mutex<Registry>>,
     project: ProjectId,
+    enrol_failures: Arc<Mutex<Throttle>>,
 }
 
 impl AppState {
     /// State over an opened register and registry.
     pub fn new(store: Store, registry: Registry) -> Self {
         let project = store.project();
-        AppState { store: Arc::new(Mutex::new(store)), registry: Arc::new(Mutex::new(registry)), project }
+        AppState {
+            store: Arc::new(Mutex::new(store)),
+            registry: Arc::new(Mutex::new(registry)),
+            project,
+            enrol_failures: Arc::new(Mutex::new(Throttle::new(
+                ENROL_FAILURES_PER_MINUTE,
+                Duration::from_secs(60),
+            ))),
+        }
     }
 
     fn registry(&self) -> Result<std::sync::MutexGuard<'_, Registry>, HubError> {
@@ -95,7 +108,13 @@ async fn enroll(State(state): State<AppState>, ws: WebSocketUpgrade) -> impl Int
 
 async fn enroll_socket(mut socket: WebSocket, state: AppState) {
     let Some(Ok(Message::Text(text))) = socket.recv().await else { return };
+    let now = std::time::Instant::now();
+    let allowed = state.enrol_failures.lock().map(|mut t| t.allows(now)).unwrap_or(false);
     let response = match serde_json::from_str::<EnrollRequest>(&text) {
+        _ if !allowed => {
+            tracing::warn!("enrolment attempt refused: too many wrong pairing codes this minute");
+            EnrollResponse::Refused(EnrollError::RateLimited)
+        }
         Ok(req) => {
             let result = state.registry().and_then(|mut r| r.redeem(&req.code, &req.name, state.project));
             match result {
@@ -105,6 +124,9 @@ async fn enroll_socket(mut socket: WebSocket, state: AppState) {
                 }
                 Ok(Err(e)) => {
                     tracing::warn!(reason = %e, "pairing code refused");
+                    if let Ok(mut t) = state.enrol_failures.lock() {
+                        t.failed(now);
+                    }
                     EnrollResponse::Refused(e)
                 }
                 Err(e) => {

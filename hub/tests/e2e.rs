@@ -116,3 +116,18 @@ async fn enrol_record_offline_sync_and_revoke() {
     let list = hub_cmd(&hub.dir, &["devices"]);
     assert!(list.lines().any(|l| l.contains(&b1.device.to_string()) && l.contains("revoked")), "{list}");
 }
+
+/// After 30 wrong pairing codes in a minute, even a right one waits: the
+/// hub answers "too many attempts" instead of checking it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guessing_pairing_codes_is_throttled() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (data, code) = common::init_hub(tmp.path());
+    let hub = Hub::start(&data);
+    for i in 0..30 {
+        let r = enroll(&hub.url, &format!("WRONG-{i:05}"), "guess").await;
+        assert!(matches!(r, Err(ClientError::Enroll(EnrollError::Unknown))), "{r:?}");
+    }
+    let r = enroll(&hub.url, &code, "Ufficio").await;
+    assert!(matches!(r, Err(ClientError::Enroll(EnrollError::RateLimited))), "{r:?}");
+}
