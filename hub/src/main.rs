@@ -21,6 +21,27 @@ struct Cli {
     command: Command,
 }
 
+/// Which labs and which period a report covers.
+#[derive(clap::Args)]
+struct Scope {
+    /// A lab's number; repeat for several; none means all labs.
+    #[arg(long = "lab")]
+    labs: Vec<u8>,
+    /// First day, 31/01/2026 or 2026-01-31.
+    #[arg(long)]
+    from: String,
+    /// Last day.
+    #[arg(long)]
+    to: String,
+}
+
+impl Scope {
+    fn selection(&self, store: &crdt_sync::Store) -> anyhow::Result<crdt_sync::Selection> {
+        let (from, to) = (reports::parse_date(&self.from)?, reports::parse_date(&self.to)?);
+        Ok(reports::selection(store, &self.labs, from, to)?)
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Creates a new hub in the data directory.
@@ -63,15 +84,8 @@ enum Command {
     },
     /// Exports the merged register (pseudonymised unless --full) into a folder.
     Export {
-        /// A lab's number; repeat for several; none means all labs.
-        #[arg(long = "lab")]
-        labs: Vec<u8>,
-        /// First day, 31/01/2026 or 2026-01-31.
-        #[arg(long)]
-        from: String,
-        /// Last day.
-        #[arg(long)]
-        to: String,
+        #[command(flatten)]
+        scope: Scope,
         /// csv, csv-zip, xlsx or pdf (the printed monthly registers).
         #[arg(long, default_value = "xlsx")]
         format: String,
@@ -87,15 +101,8 @@ enum Command {
     },
     /// Prints the indicators against the grant's targets, as JSON.
     Indicators {
-        /// A lab's number; repeat for several; none means all labs.
-        #[arg(long = "lab")]
-        labs: Vec<u8>,
-        /// First day, 31/01/2026 or 2026-01-31.
-        #[arg(long)]
-        from: String,
-        /// Last day.
-        #[arg(long)]
-        to: String,
+        #[command(flatten)]
+        scope: Scope,
     },
     /// Prints an example configuration file.
     ConfigExample,
@@ -217,19 +224,17 @@ fn main() -> anyhow::Result<()> {
                 imported.skipped.len()
             );
         }
-        Command::Export { labs, from, to, format, full, english, out } => {
+        Command::Export { scope, format, full, english, out } => {
             let mut store = dir.open_store()?;
-            let selection =
-                reports::selection(&store, &labs, reports::parse_date(&from)?, reports::parse_date(&to)?)?;
+            let selection = scope.selection(&store)?;
             let format = reports::parse_format(&format)?;
             for path in reports::export_to(&mut store, selection, format, full, english, &out)? {
                 println!("{}", path.display());
             }
         }
-        Command::Indicators { labs, from, to } => {
+        Command::Indicators { scope } => {
             let store = dir.open_store()?;
-            let selection =
-                reports::selection(&store, &labs, reports::parse_date(&from)?, reports::parse_date(&to)?)?;
+            let selection = scope.selection(&store)?;
             println!("{}", reports::indicators_json(&store, &selection)?);
         }
         Command::ConfigExample => {}

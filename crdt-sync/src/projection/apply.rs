@@ -281,6 +281,27 @@ pub(crate) fn clear_all(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// The rows `sql` returns, each as `name|cell|cell…`, sorted.
+pub(crate) fn dump_rows(
+    conn: &Connection,
+    name: &str,
+    sql: &str,
+    p: impl rusqlite::Params,
+) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare(sql)?;
+    let n = stmt.column_count();
+    let mut rows: Vec<String> = stmt
+        .query_map(p, |r| {
+            let cells = (0..n)
+                .map(|i| r.get::<_, rusqlite::types::Value>(i).map(|v| format!("{v:?}")))
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(format!("{name}|{}", cells.join("|")))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    rows.sort();
+    Ok(rows)
+}
+
 /// Every projected row, as text, in a stable order: for comparing replicas
 /// and rebuilds byte for byte.
 pub(crate) fn dump(conn: &Connection) -> Result<Vec<String>> {
@@ -289,20 +310,7 @@ pub(crate) fn dump(conn: &Connection) -> Result<Vec<String>> {
         TABLES.iter().map(|t| ((*t).to_owned(), format!("SELECT * FROM {t}"))).collect();
     tables.push(("household_search".into(), "SELECT household_id, code, names FROM household_search".into()));
     for (name, sql) in tables {
-        let mut stmt = conn.prepare(&sql)?;
-        let n = stmt.column_count();
-        let mut rows: Vec<String> = stmt
-            .query_map([], |r| {
-                let mut cells = Vec::with_capacity(n);
-                for i in 0..n {
-                    let v: rusqlite::types::Value = r.get(i)?;
-                    cells.push(format!("{v:?}"));
-                }
-                Ok(format!("{name}|{}", cells.join("|")))
-            })?
-            .collect::<rusqlite::Result<_>>()?;
-        rows.sort();
-        out.extend(rows);
+        out.extend(dump_rows(conn, &name, &sql, [])?);
     }
     Ok(out)
 }

@@ -9,7 +9,7 @@ mod apply;
 mod plan;
 mod rows;
 
-pub(crate) use apply::{apply, clear_all, dump};
+pub(crate) use apply::{apply, clear_all, dump, dump_rows};
 pub(crate) use plan::{Scope, plan};
 
 /// Bump when the projection's rows change meaning: every document is then

@@ -334,18 +334,7 @@ impl Store {
         let lab = lab.to_string();
         let mut out = Vec::new();
         for (name, sql) in queries {
-            let mut stmt = self.conn.prepare(&sql)?;
-            let n = stmt.column_count();
-            let mut rows: Vec<String> = stmt
-                .query_map([&lab], |r| {
-                    let cells = (0..n)
-                        .map(|i| r.get::<_, rusqlite::types::Value>(i).map(|v| format!("{v:?}")))
-                        .collect::<rusqlite::Result<Vec<_>>>()?;
-                    Ok(format!("{name}|{}", cells.join("|")))
-                })?
-                .collect::<rusqlite::Result<_>>()?;
-            rows.sort();
-            out.extend(rows);
+            out.extend(crate::projection::dump_rows(&self.conn, name, &sql, [&lab])?);
         }
         Ok(out)
     }
