@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use crdt_sync::ProjectId;
-use crdt_sync::sync::{self, DeviceRole, Grant, bundle};
+use crdt_sync::sync::{DeviceRole, bundle};
 use taccuino_hub::{AppState, CONFIG_EXAMPLE, Config, DataDir, Overrides, reports, serve};
 
 #[derive(Parser)]
@@ -212,10 +212,7 @@ fn main() -> anyhow::Result<()> {
             let lab = bundle::claimed_lab(&bytes)?;
             let key = dir.open_registry()?.lab_key(lab)?;
             let mut store = dir.open_store()?;
-            let grant = Grant { role: DeviceRole::Lead, lab: Some(lab) };
-            let imported = bundle::import(&mut store, &bytes, &key, |store, doc| {
-                Ok(sync::access(grant, doc, &store.doc_facts(doc)?).can_write())
-            })?;
+            let imported = bundle::import_as_lab(&mut store, &bytes, &key, lab)?;
             println!(
                 "{}: {} documents changed, {} already up to date, {} not this lab's (skipped)",
                 file.display(),
