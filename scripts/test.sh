@@ -9,6 +9,9 @@ step() { printf '\n==> %s\n' "$*"; }
 step "system packages"
 scripts/setup.sh
 
+step "front end: type check, unit tests, build (the app embeds ui/dist)"
+(cd ui && npm run build && npm test)
+
 step "format"
 cargo fmt --all --check
 
@@ -20,6 +23,20 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
 
 step "tests"
 cargo test --workspace --locked
+
+step "end to end: the real app window, driven through WebDriver"
+# The binary `cargo test` just built (same features: no second build).
+cargo build -p taccuino-app --all-targets --locked
+rm -rf target/e2e-screenshots
+if [ ! -x target/tools/bin/tauri-driver ]; then
+  cargo install tauri-driver --version 2.1.0 --locked --root target/tools
+fi
+if [ -n "${DISPLAY:-}" ]; then
+  (cd ui && npm run e2e)
+else
+  (cd ui && xvfb-run -a -s "-screen 0 1366x768x24" npm run e2e)
+fi
+echo "screenshots: target/e2e-screenshots/"
 
 step "benchmark (quick data set; the full one: cargo bench -p taccuino-crdt-sync --bench store)"
 TACCUINO_BENCH_QUICK=1 cargo bench -p taccuino-crdt-sync --bench store --locked

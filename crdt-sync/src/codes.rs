@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 
 /// A range of code numbers, both ends included.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct CodeRange {
     /// First number.
     pub first: u32,

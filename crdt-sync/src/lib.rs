@@ -82,6 +82,8 @@
 //! - `doc`: the document layout; reading and writing domain values.
 //! - `projection`: the pure plan (document in, rows out) and its execution.
 //! - `store`: the SQLite file, the write path, operations and queries.
+//! - [`keys`]: the database key, wrapped by the volunteer's passphrase and for
+//!   the coordinator's recovery key, as a JSON key file (no I/O).
 //! - [`demo`]: a seeded generator of realistic Italian data.
 
 mod codes;
@@ -95,6 +97,7 @@ pub mod export;
 mod fixture;
 mod ids;
 pub mod indicators;
+pub mod keys;
 mod projection;
 mod selection;
 mod store;
@@ -119,3 +122,4 @@ pub use store::{
     Applied, AttendanceEntry, DeviceConfig, HouseholdHit, Key, MeetingSummary, Store, WriteCheck,
 };
 pub use store::{AuditAction, AuditEntry};
+pub use store::{HubLink, HubLinkStatus, SyncOutcome};

@@ -15,6 +15,7 @@ use crate::store::Store;
 
 /// A span of days, both ends included.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct Period {
     /// First day.
     pub from: NaiveDate,
@@ -86,6 +87,7 @@ impl fmt::Display for Period {
 
 /// A calendar month.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct Month {
     /// Year.
     pub year: i32,
@@ -136,6 +138,7 @@ impl fmt::Display for Month {
 
 /// Which labs a report covers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum Labs {
     /// Every lab this store knows.
@@ -146,6 +149,7 @@ pub enum Labs {
 
 /// The labs and the period of a report.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct Selection {
     /// Which labs.
     pub labs: Labs,

@@ -8,6 +8,10 @@
 //! TLS and certificate pinning come with the hub's TLS support; today the
 //! client speaks `ws://` (loopback and trusted networks only).
 
+mod backoff;
+
+pub use backoff::{Attempt, Backoff};
+
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -61,9 +65,16 @@ pub struct Report {
 /// How long the client waits for the hub before giving up.
 const STALL: Duration = Duration::from_secs(30);
 
+/// How long connecting may take: on a network that drops packets a TCP
+/// connect can hang for minutes, and the app's register waits meanwhile.
+const CONNECT: Duration = Duration::from_secs(10);
+
 /// Redeems a pairing code at `base` (`ws://host:port`).
 pub async fn enroll(base: &str, code: &str, name: &str) -> Result<Enrolled, ClientError> {
-    let (mut ws, _) = tokio_tungstenite::connect_async(format!("{base}/enroll")).await?;
+    let (mut ws, _) =
+        tokio::time::timeout(CONNECT, tokio_tungstenite::connect_async(format!("{base}/enroll")))
+            .await
+            .map_err(|_| ClientError::Stalled(CONNECT))??;
     let req = EnrollRequest { code: code.into(), name: name.into() };
     let json = serde_json::to_string(&req).map_err(|e| ClientError::Protocol(e.to_string()))?;
     ws.send(Message::Text(json.into())).await?;
@@ -86,7 +97,10 @@ pub async fn sync_once(store: &mut Store, base: &str, token: &str) -> Result<Rep
         .map_err(|_| ClientError::Protocol("the credential is not valid header text".into()))?;
     request.headers_mut().insert("authorization", bearer);
     let config = WebSocketConfig::default().max_message_size(Some(MAX_FRAME)).max_frame_size(Some(MAX_FRAME));
-    let (mut ws, _) = match tokio_tungstenite::connect_async_with_config(request, Some(config), true).await {
+    let connect = tokio_tungstenite::connect_async_with_config(request, Some(config), true);
+    let connected =
+        tokio::time::timeout(CONNECT, connect).await.map_err(|_| ClientError::Stalled(CONNECT))?;
+    let (mut ws, _) = match connected {
         Ok(ok) => ok,
         Err(tungstenite::Error::Http(resp)) if resp.status() == 401 => return Err(ClientError::Unauthorized),
         Err(e) => return Err(e.into()),

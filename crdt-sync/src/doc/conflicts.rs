@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// One field with concurrent values.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct FieldConflict {
     /// Dotted path from the document root (`members.<id>.first_name`).
     pub path: String,

@@ -44,6 +44,7 @@ pub const SCHEMA_VERSION: u64 = 1;
 
 /// The kinds of document.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum DocKind {
     /// One per deployment: labs, activity types, targets.
@@ -95,6 +96,7 @@ impl DocKind {
 
 /// Names a document: its kind and id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct DocRef {
     /// The kind.
     pub kind: DocKind,

@@ -82,6 +82,7 @@ keyed_enum!(
 
 /// A member's age bracket, derived from the birth year.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum AgeStatus {
     /// Under 18 during the given year.
@@ -111,6 +112,7 @@ impl AgeStatus {
 
 /// How to reach a family.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct Contacts {
     /// Phone number.
     pub phone: String,
@@ -122,6 +124,7 @@ pub struct Contacts {
 
 /// The family's consent, as recorded on paper.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct Consent {
     /// When it was given.
     pub date: NaiveDate,
@@ -135,6 +138,7 @@ pub struct Consent {
 
 /// A member of a household.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct Member {
     /// Id.
     pub id: MemberId,
@@ -148,6 +152,7 @@ pub struct Member {
 
 /// A pathway the family follows.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct Pathway {
     /// Id.
     pub id: PathwayId,
@@ -167,6 +172,7 @@ pub struct Pathway {
 
 /// A family, as read from its household document.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct Household {
     /// Id (also the id of its document).
     pub id: HouseholdId,
@@ -206,6 +212,7 @@ impl Household {
 
 /// Input for a new member.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct NewMember {
     /// First name.
     pub first_name: String,
@@ -217,6 +224,7 @@ pub struct NewMember {
 
 /// Input for a new family: the reference person is its first member.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct NewHousehold {
     /// The lab that registers it.
     pub lab: LabId,
@@ -236,6 +244,7 @@ pub struct NewHousehold {
 
 /// A change to a family's own fields; `None` leaves a field as it is.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct HouseholdPatch {
     /// New contacts.
     pub contacts: Option<Contacts>,
@@ -251,6 +260,7 @@ pub struct HouseholdPatch {
 
 /// A change to a member; `None` leaves a field as it is.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct MemberPatch {
     /// First name.
     pub first_name: Option<String>,
@@ -262,6 +272,7 @@ pub struct MemberPatch {
 
 /// Input for a new pathway.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct NewPathway {
     /// Kind.
     pub kind: PathwayKind,
@@ -275,6 +286,7 @@ pub struct NewPathway {
 
 /// A change to a pathway; `None` leaves a field as it is.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct PathwayPatch {
     /// Status.
     pub status: Option<PathwayStatus>,

@@ -10,6 +10,7 @@ use crate::ids::{HouseholdId, LabId, MeetingId, MemberId, PersonId};
 /// One member present at a meeting. Attendance is keyed by member, so two
 /// volunteers ticking the same meeting offline merge to the union.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct Attendance {
     /// The household the member belongs to.
     pub household: HouseholdId,
@@ -19,6 +20,7 @@ pub struct Attendance {
 
 /// A meeting, as read from its lab document.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct Meeting {
     /// Id.
     pub id: MeetingId,
@@ -46,6 +48,7 @@ pub struct Meeting {
 
 /// Input for a new meeting.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct NewMeeting {
     /// The lab.
     pub lab: LabId,
@@ -71,6 +74,7 @@ pub struct NewMeeting {
 
 /// A change to a meeting's own fields; `None` leaves a field as it is.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct MeetingPatch {
     /// Date.
     pub date: Option<NaiveDate>,

@@ -19,6 +19,7 @@ keyed_enum!(
 
 /// An operator or volunteer, as read from their person document.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct Person {
     /// Id.
     pub id: PersonId,
@@ -42,6 +43,7 @@ pub struct Person {
 
 /// Input for a new person.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct NewPerson {
     /// The lab whose roster they join first (codes use its number).
     pub lab: LabId,
@@ -61,6 +63,7 @@ pub struct NewPerson {
 
 /// A change to a person; `None` leaves a field as it is.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct PersonPatch {
     /// First name.
     pub first_name: Option<String>,

@@ -6,6 +6,7 @@ use crate::ids::LabId;
 
 /// A *Laboratorio di comunità*.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct Lab {
     /// Its id (also the id of its lab document).
     pub id: LabId,
@@ -21,6 +22,7 @@ pub struct Lab {
 
 /// Input for a new lab.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct NewLab {
     /// Number 1–99, unique in the project.
     pub number: u8,
@@ -35,6 +37,7 @@ pub struct NewLab {
 /// A kind of activity a meeting can be. The list lives in the project
 /// document and can grow; `key` is what meetings store.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct ActivityType {
     /// Stable key (`family_tutoring`).
     pub key: String,
@@ -63,6 +66,7 @@ impl ActivityType {
 
 /// The grant's targets, against which indicators are measured.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct Targets {
     /// Families accompanied (800).
     pub families: u32,

@@ -9,6 +9,7 @@ use crate::ids::{PersonId, TrainingId};
 
 /// A training session, as read from the training document.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct TrainingSession {
     /// Id.
     pub id: TrainingId,
@@ -24,6 +25,7 @@ pub struct TrainingSession {
 
 /// Input for a new training session.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct NewTraining {
     /// Date.
     pub date: NaiveDate,
@@ -37,6 +39,7 @@ pub struct NewTraining {
 
 /// A change to a training session; `None` leaves a field as it is.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct TrainingPatch {
     /// Date.
     pub date: Option<NaiveDate>,

@@ -9,6 +9,7 @@ use crate::domain::{Area, PathwayKind, PathwayStatus, ReferralSource};
 
 /// The language of an export's headers and words.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum Language {
     /// Italian (the default: the labs, the city and the funder are Italian).

@@ -65,6 +65,7 @@ use table::Table;
 
 /// The file format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum Format {
     /// One CSV file per table: meetings, attendance, households, trainings.
@@ -81,6 +82,7 @@ pub enum Format {
 
 /// Whether names and contacts are included.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum Privacy {
     /// Codes, birth years and areas; no names, contacts or notes (the default,
@@ -94,6 +96,7 @@ pub enum Privacy {
 
 /// What to export.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct Options {
     /// Which labs and which period.
     pub selection: Selection,
@@ -114,6 +117,7 @@ impl Options {
 
 /// Where an export is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
     /// Reading the register from the database.
@@ -128,6 +132,7 @@ pub enum Stage {
 
 /// A progress report: `done` of `total` units (rows, plus one per table read).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct Progress {
     /// What is happening.
     pub stage: Stage,

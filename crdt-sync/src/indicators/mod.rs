@@ -53,6 +53,7 @@
 //! accompanied against `families` (800), active labs against `labs` (10),
 //! operators and volunteers trained against theirs (60 and 120).
 
+mod people;
 mod query;
 mod reach;
 #[cfg(test)]
@@ -68,8 +69,11 @@ use crate::ids::LabId;
 use crate::selection::{Month, Period, Selection};
 use crate::store::Store;
 
+pub use people::{PersonTraining, training_by_person};
+
 /// The figures of one cell: a lab and month, a lab, a month, or the total.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct Counts {
     /// *Famiglie raggiunte*: families with any attendance.
     pub families_reached: u32,
@@ -99,6 +103,7 @@ pub struct Counts {
 
 /// The figures of one month.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct MonthCounts {
     /// The month.
     pub month: Month,
@@ -110,6 +115,7 @@ pub struct MonthCounts {
 
 /// The figures of one lab.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct LabIndicators {
     /// The lab.
     pub lab: Lab,
@@ -121,6 +127,7 @@ pub struct LabIndicators {
 
 /// Which target a figure is measured against.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum Goal {
     /// Families accompanied against [`Targets::families`].
@@ -135,6 +142,7 @@ pub enum Goal {
 
 /// A total against its target.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct TargetProgress {
     /// Which target.
     pub goal: Goal,
@@ -153,6 +161,7 @@ impl TargetProgress {
 
 /// The indicators of a selection.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct Indicators {
     /// The period.
     pub period: Period,

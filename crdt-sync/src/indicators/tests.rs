@@ -183,3 +183,26 @@ fn an_empty_register_has_zero_everywhere() {
     assert!(ind.labs.is_empty());
     assert_eq!(ind.targets, crate::domain::Targets::default());
 }
+
+#[test]
+fn training_by_person_adds_every_session_and_applies_the_threshold() {
+    let (mut s, f) = crate::fixture::build();
+    let threshold_minutes = s.targets().expect("targets").trained_hours * 60;
+    let people = super::training_by_person(&mut s).expect("people");
+    let [olga, piero, vera, walter] = [0, 1, 2, 3].map(|i| f.staff[i]);
+    // By hand: 120 + 90 for Olga and Vera, 120 for Piero, 90 for Walter.
+    for (who, minutes) in [(olga, 210), (piero, 120), (vera, 210), (walter, 90)] {
+        let p = people.iter().find(|p| p.person == who).expect("on the roster");
+        assert_eq!(p.minutes, minutes, "{}", p.name);
+        assert_eq!(p.trained, minutes >= threshold_minutes, "{}", p.name);
+    }
+    let mut names: Vec<&str> = people.iter().map(|p| p.name.as_str()).collect();
+    let sorted = {
+        let mut n = names.clone();
+        n.sort();
+        n
+    };
+    assert_eq!(names, sorted);
+    names.dedup();
+    assert_eq!(names.len(), people.len());
+}

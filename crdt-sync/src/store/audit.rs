@@ -25,6 +25,7 @@ keyed_enum!(
 
 /// One row of the audit log.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct AuditEntry {
     /// Id (UUID v7).
     pub id: Uuid,

@@ -3,6 +3,8 @@
 mod audit;
 mod codes;
 mod docs;
+mod duplicates;
+mod hub_link;
 mod open;
 mod ops;
 mod queries;
@@ -18,6 +20,7 @@ use rusqlite::Connection;
 
 pub use audit::{AuditAction, AuditEntry};
 pub use docs::Applied;
+pub use hub_link::{HubLink, HubLinkStatus, SyncOutcome};
 pub use open::{DeviceConfig, Key};
 pub use queries::{AttendanceEntry, HouseholdHit, MeetingSummary};
 pub use sync::WriteCheck;

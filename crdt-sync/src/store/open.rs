@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use automerge::ActorId;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use super::Store;
 use crate::codes::CodeRange;
@@ -15,12 +16,17 @@ use crate::error::{Error, Result};
 use crate::ids::{DeviceId, ProjectId};
 
 /// The numbered migrations, applied in order. Never edit one that landed.
-const MIGRATIONS: &[&str] =
-    &[include_str!("../../migrations/0001_initial.sql"), include_str!("../../migrations/0002_audit_log.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/0001_initial.sql"),
+    include_str!("../../migrations/0002_audit_log.sql"),
+    include_str!("../../migrations/0003_hub_link.sql"),
+];
 
 /// A 256-bit database key. Where it comes from (a passphrase through a KDF,
 /// the OS keychain) is the caller's choice; the store uses it raw, so opening
-/// costs no key derivation.
+/// costs no key derivation. [`crate::keys`] makes one ([`Key::generate`])
+/// and keeps it wrapped by the volunteer's passphrase. The bytes are wiped
+/// when the value is dropped.
 #[derive(Clone)]
 pub struct Key([u8; 32]);
 
@@ -30,10 +36,33 @@ impl Key {
         Key(bytes)
     }
 
-    fn pragma(&self) -> String {
-        format!("x'{}'", hex::encode(self.0))
+    /// The raw key bytes.
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    /// The `PRAGMA key` statement, written into one buffer allocated at its
+    /// final size (no reallocation leaves a copy behind) and wiped on drop.
+    fn pragma(&self) -> Zeroizing<String> {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut sql = Zeroizing::new(String::with_capacity(96));
+        sql.push_str("PRAGMA key = \"x'");
+        for &byte in &self.0 {
+            sql.push(char::from(HEX[usize::from(byte >> 4)]));
+            sql.push(char::from(HEX[usize::from(byte & 0x0f)]));
+        }
+        sql.push_str("'\";");
+        sql
     }
 }
+
+impl Drop for Key {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
+
+impl ZeroizeOnDrop for Key {}
 
 impl std::fmt::Debug for Key {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -57,7 +86,7 @@ fn configure(conn: &Connection, key: Option<&Key>, path: &Path) -> Result<()> {
         // SQLCipher would print "error decrypting page 1" on a wrong key;
         // the caller gets a typed error instead.
         conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
-        conn.execute_batch(&format!("PRAGMA key = \"{}\";", key.pragma()))?;
+        conn.execute_batch(&key.pragma())?;
     }
     // The first read tells a wrong key (or a foreign file) apart; nothing
     // has been written yet, so the file is untouched when it fails.

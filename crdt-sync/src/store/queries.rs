@@ -13,6 +13,7 @@ use crate::ids::{HouseholdId, LabId, MeetingId, MemberId, PersonId};
 
 /// A line of the meetings list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct MeetingSummary {
     /// Id.
     pub id: MeetingId,
@@ -36,6 +37,7 @@ pub struct MeetingSummary {
 
 /// A search result.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct HouseholdHit {
     /// Id.
     pub id: HouseholdId,
@@ -51,6 +53,7 @@ pub struct HouseholdHit {
 
 /// One attendance in a family's history.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct AttendanceEntry {
     /// The meeting.
     pub meeting: MeetingId,
@@ -243,6 +246,16 @@ impl Store {
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// A family's code, from the projection (`None` if it is unknown here).
+    pub fn household_code(&self, id: HouseholdId) -> Result<Option<String>> {
+        let mut stmt = self.conn.prepare_cached("SELECT code FROM households WHERE id = ?1")?;
+        let mut rows = stmt.query([id.to_string()])?;
+        Ok(match rows.next()? {
+            Some(r) => Some(r.get(0)?),
+            None => None,
+        })
     }
 
     /// The family this one counts as (itself unless merged).

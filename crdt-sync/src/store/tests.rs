@@ -308,3 +308,65 @@ fn training_sessions_are_edited_and_validated() {
     assert!(matches!(s.update_training(t, bad), Err(Error::Invalid { field: "training.minutes", .. })));
     assert_eq!(s.count_rows("training_attendance").expect("rows"), 1);
 }
+
+#[test]
+fn likely_duplicates_match_similar_names_or_the_same_phone_but_not_merged_families() {
+    let mut s = store(40, (1, 99));
+    let lab = lab(&mut s, 1);
+    let one = |s: &mut Store, first: &str, last: &str, phone: &str| {
+        s.create_household(NewHousehold {
+            lab,
+            reference: NewMember { first_name: first.into(), last_name: last.into(), birth_year: None },
+            others: vec![],
+            contacts: Contacts { phone: phone.into(), ..Contacts::default() },
+            areas: BTreeSet::new(),
+            referral: None,
+            consent: None,
+        })
+        .expect("household")
+    };
+    let a = one(&mut s, "Nicolò", "Bianchi", "333 1111111");
+    let accentless = one(&mut s, "nicolo", "BIANCHI", "");
+    let other_name = one(&mut s, "Giuseppe", "Bianchi", "333 2222222");
+    let same_phone = one(&mut s, "Amina", "Diallo", "+39 333-111-1111");
+    let merged = one(&mut s, "Nicola", "Bianchi", "");
+    let winner = one(&mut s, "Marco", "Verdi", "");
+    s.merge_households(merged, winner).expect("merge");
+
+    let found: Vec<HouseholdId> =
+        s.likely_duplicates(a, 10).expect("duplicates").iter().map(|h| h.id).collect();
+    // The same phone ranks above a similar name; "Giuseppe" is not
+    // "Nicolò"; a family already merged is not proposed again.
+    assert_eq!(found, vec![same_phone, accentless]);
+    assert!(!found.contains(&other_name));
+    assert_eq!(s.likely_duplicates(other_name, 10).expect("duplicates"), vec![]);
+}
+
+#[test]
+fn the_hub_link_is_kept_once_and_its_history_recorded() {
+    use crate::store::{HubLink, SyncOutcome};
+    use crate::sync::DeviceRole;
+    let mut s = store(50, (1, 99));
+    assert_eq!(s.hub_link().expect("read"), None);
+    assert!(s.record_sync(SyncOutcome::Ok).is_err(), "not paired yet");
+    let link = HubLink {
+        url: "ws://127.0.0.1:7878".into(),
+        token: "secret".into(),
+        role: DeviceRole::Volunteer,
+        lab: Some(LabId(Uuid::from_u128(3))),
+        bundle_key: Some("00ff".into()),
+    };
+    s.set_hub_link(&link).expect("link");
+    assert_eq!(s.hub_link().expect("read"), Some(link.clone()));
+    assert!(s.set_hub_link(&link).is_err(), "a device is paired once");
+
+    s.record_sync(SyncOutcome::Ok).expect("ok");
+    let first = s.hub_link_status().expect("status").expect("paired");
+    assert_eq!(first.last_outcome, Some(SyncOutcome::Ok));
+    assert_eq!(first.last_success, first.last_attempt);
+    s.record_sync(SyncOutcome::Offline).expect("offline");
+    let second = s.hub_link_status().expect("status").expect("paired");
+    assert_eq!(second.last_outcome, Some(SyncOutcome::Offline));
+    assert_eq!(second.last_success, first.last_success, "a failure keeps the last success");
+    assert!(second.last_attempt > first.last_attempt);
+}

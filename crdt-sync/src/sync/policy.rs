@@ -16,6 +16,7 @@ use crate::ids::LabId;
 
 /// What a device was enrolled as.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum DeviceRole {
     /// A volunteer's laptop.

@@ -1,0 +1,178 @@
+//! The device's link to its hub (migration `0003_hub_link.sql`): kept in
+//! the encrypted file because the credential is a secret, and beside the
+//! documents because "when did this laptop last sync" belongs to the
+//! register, not to the app's preferences.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+use super::Store;
+use crate::error::{Error, Result};
+use crate::ids::LabId;
+use crate::sync::DeviceRole;
+
+/// Where this device syncs, and as what.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HubLink {
+    /// The hub's address (`ws://host:port` or `wss://…`).
+    pub url: String,
+    /// The device credential (secret).
+    pub token: String,
+    /// What the device was enrolled as.
+    pub role: DeviceRole,
+    /// Its lab (none for coordinators).
+    pub lab: Option<LabId>,
+    /// The lab's sync-bundle key, hex (none for coordinators).
+    pub bundle_key: Option<String>,
+}
+
+/// How a sync attempt ended, as the app shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum SyncOutcome {
+    /// Everything exchanged.
+    Ok,
+    /// Exchanged, but the hub refused some documents.
+    Partial,
+    /// The hub could not be reached.
+    Offline,
+    /// The hub does not accept this device's credential.
+    Unauthorized,
+    /// The coordinator revoked this device.
+    Revoked,
+    /// Anything else (a broken connection, a protocol error).
+    Failed,
+}
+
+impl SyncOutcome {
+    fn key(self) -> &'static str {
+        match self {
+            SyncOutcome::Ok => "ok",
+            SyncOutcome::Partial => "partial",
+            SyncOutcome::Offline => "offline",
+            SyncOutcome::Unauthorized => "unauthorized",
+            SyncOutcome::Revoked => "revoked",
+            SyncOutcome::Failed => "failed",
+        }
+    }
+
+    fn parse(s: &str) -> Option<SyncOutcome> {
+        Some(match s {
+            "ok" => SyncOutcome::Ok,
+            "partial" => SyncOutcome::Partial,
+            "offline" => SyncOutcome::Offline,
+            "unauthorized" => SyncOutcome::Unauthorized,
+            "revoked" => SyncOutcome::Revoked,
+            "failed" => SyncOutcome::Failed,
+            _ => return None,
+        })
+    }
+}
+
+/// The link's public part and its history: what the sync screen shows
+/// (never the credential).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
+pub struct HubLinkStatus {
+    /// The hub's address.
+    pub url: String,
+    /// What the device was enrolled as.
+    pub role: DeviceRole,
+    /// Its lab.
+    pub lab: Option<LabId>,
+    /// The last attempt, successful or not.
+    pub last_attempt: Option<DateTime<Utc>>,
+    /// The last sync that completed.
+    pub last_success: Option<DateTime<Utc>>,
+    /// How the last attempt ended.
+    pub last_outcome: Option<SyncOutcome>,
+}
+
+fn time(ms: Option<i64>) -> Option<DateTime<Utc>> {
+    ms.and_then(DateTime::from_timestamp_millis)
+}
+
+impl Store {
+    /// Records the link after enrolment. A device is enrolled once: a
+    /// second link is refused rather than silently replacing the first.
+    pub fn set_hub_link(&mut self, link: &HubLink) -> Result<()> {
+        if self.hub_link()?.is_some() {
+            return Err(Error::invalid("hub_link", "this device is already paired with a hub"));
+        }
+        self.conn.execute(
+            "INSERT INTO hub_link (id, url, token, role, lab_id, bundle_key) VALUES (1, ?1, ?2, ?3, ?4, ?5)",
+            params![
+                link.url,
+                link.token,
+                link.role.as_str(),
+                link.lab.map(|l| l.to_string()),
+                link.bundle_key
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// The link, with its credential, if the device is paired.
+    pub fn hub_link(&self) -> Result<Option<HubLink>> {
+        let row = self
+            .conn
+            .query_row("SELECT url, token, role, lab_id, bundle_key FROM hub_link WHERE id = 1", [], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                ))
+            })
+            .optional()?;
+        let Some((url, token, role, lab, bundle_key)) = row else { return Ok(None) };
+        let role = DeviceRole::parse(&role)
+            .ok_or_else(|| Error::Internal(format!("hub_link holds an unknown role {role:?}")))?;
+        let lab = match lab {
+            Some(l) => {
+                Some(l.parse().map_err(|_| Error::Internal(format!("hub_link holds a bad lab {l:?}")))?)
+            }
+            None => None,
+        };
+        Ok(Some(HubLink { url, token, role, lab, bundle_key }))
+    }
+
+    /// What the sync screen shows, if paired.
+    pub fn hub_link_status(&self) -> Result<Option<HubLinkStatus>> {
+        let Some(link) = self.hub_link()? else { return Ok(None) };
+        let (attempt, success, outcome) = self.conn.query_row(
+            "SELECT last_attempt, last_success, last_outcome FROM hub_link WHERE id = 1",
+            [],
+            |r| {
+                Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, Option<i64>>(1)?, r.get::<_, Option<String>>(2)?))
+            },
+        )?;
+        Ok(Some(HubLinkStatus {
+            url: link.url,
+            role: link.role,
+            lab: link.lab,
+            last_attempt: time(attempt),
+            last_success: time(success),
+            last_outcome: outcome.as_deref().and_then(SyncOutcome::parse),
+        }))
+    }
+
+    /// Records how a sync attempt ended, stamped with the store's clock.
+    pub fn record_sync(&mut self, outcome: SyncOutcome) -> Result<()> {
+        let now = self.env.now().timestamp_millis();
+        let success = matches!(outcome, SyncOutcome::Ok | SyncOutcome::Partial);
+        let changed = self.conn.execute(
+            "UPDATE hub_link SET last_attempt = ?1, last_outcome = ?2,
+                 last_success = CASE WHEN ?3 THEN ?1 ELSE last_success END
+             WHERE id = 1",
+            params![now, outcome.key(), success],
+        )?;
+        if changed == 0 {
+            return Err(Error::invalid("hub_link", "this device is not paired with a hub"));
+        }
+        Ok(())
+    }
+}

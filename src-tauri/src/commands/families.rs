@@ -1,0 +1,134 @@
+//! *Famiglie*: search as you type, a family's page, registering a family
+//! (also inline, from a meeting), and merging duplicates.
+
+use crdt_sync::{
+    AttendanceEntry, FieldConflict, Household, HouseholdHit, HouseholdId, HouseholdPatch, MemberId,
+    MemberPatch, NewHousehold, NewMember,
+};
+use serde::Serialize;
+use tauri::State;
+
+use crate::error::AppResult;
+use crate::state::AppState;
+
+/// Everything the family page shows.
+#[derive(Debug, Serialize, specta::Type)]
+pub struct FamilyDetail {
+    /// The family's data.
+    pub household: Household,
+    /// Every attendance, including those recorded for families merged into it.
+    pub attendance: Vec<AttendanceEntry>,
+    /// Other families that may be the same (similar names, same phone).
+    pub duplicates: Vec<HouseholdHit>,
+    /// Fields where two devices entered different values.
+    pub conflicts: Vec<FieldConflict>,
+}
+
+/// A registered family's id and code.
+#[derive(Debug, Serialize, specta::Type)]
+pub struct Registered {
+    /// Id.
+    pub id: HouseholdId,
+    /// Code for paper forms.
+    pub code: String,
+}
+
+/// Families whose names or code start with the words typed (accents ignored).
+#[tauri::command]
+#[specta::specta]
+pub async fn search_families(
+    state: State<'_, AppState>,
+    query: String,
+    limit: u32,
+) -> AppResult<Vec<HouseholdHit>> {
+    state.with_store(|s, _| Ok(s.search_households(&query, limit.min(200))?)).await
+}
+
+/// A family's page.
+#[tauri::command]
+#[specta::specta]
+pub async fn get_family(state: State<'_, AppState>, id: HouseholdId) -> AppResult<FamilyDetail> {
+    state
+        .with_store(|s, _| {
+            Ok(FamilyDetail {
+                household: s.household(id)?,
+                attendance: s.attendance_history(id)?,
+                duplicates: s.likely_duplicates(id, 10)?,
+                conflicts: s.household_conflicts(id)?,
+            })
+        })
+        .await
+}
+
+/// Registers a family.
+#[tauri::command]
+#[specta::specta]
+pub async fn register_family(state: State<'_, AppState>, family: NewHousehold) -> AppResult<Registered> {
+    state
+        .with_store(|s, _| {
+            let id = s.create_household(family)?;
+            let code = s.household(id)?.code;
+            Ok(Registered { id, code })
+        })
+        .await
+}
+
+/// Changes a family's contacts, areas, referral, consent or reference person.
+#[tauri::command]
+#[specta::specta]
+pub async fn update_family(
+    state: State<'_, AppState>,
+    id: HouseholdId,
+    patch: HouseholdPatch,
+) -> AppResult<()> {
+    state.with_store(|s, _| Ok(s.update_household(id, patch)?)).await
+}
+
+/// Adds a member to a family.
+#[tauri::command]
+#[specta::specta]
+pub async fn add_member(
+    state: State<'_, AppState>,
+    household: HouseholdId,
+    member: NewMember,
+) -> AppResult<MemberId> {
+    state.with_store(|s, _| Ok(s.add_member(household, member)?)).await
+}
+
+/// Changes a member's name or birth year.
+#[tauri::command]
+#[specta::specta]
+pub async fn update_member(
+    state: State<'_, AppState>,
+    household: HouseholdId,
+    member: MemberId,
+    patch: MemberPatch,
+) -> AppResult<()> {
+    state.with_store(|s, _| Ok(s.update_member(household, member, patch)?)).await
+}
+
+/// Marks `loser` as the same family as `winner`. Nothing is deleted: the
+/// lead can undo until the merge is confirmed.
+#[tauri::command]
+#[specta::specta]
+pub async fn merge_families(
+    state: State<'_, AppState>,
+    loser: HouseholdId,
+    winner: HouseholdId,
+) -> AppResult<()> {
+    state.with_store(|s, _| Ok(s.merge_households(loser, winner)?)).await
+}
+
+/// Undoes a merge that is not confirmed yet.
+#[tauri::command]
+#[specta::specta]
+pub async fn undo_merge(state: State<'_, AppState>, loser: HouseholdId) -> AppResult<()> {
+    state.with_store(|s, _| Ok(s.undo_merge(loser)?)).await
+}
+
+/// Confirms a merge: from now on it cannot be undone from the app.
+#[tauri::command]
+#[specta::specta]
+pub async fn confirm_merge(state: State<'_, AppState>, loser: HouseholdId) -> AppResult<()> {
+    state.with_store(|s, _| Ok(s.confirm_merge(loser)?)).await
+}

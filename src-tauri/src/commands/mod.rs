@@ -1,0 +1,12 @@
+//! The commands the front end may call. Each is a thin adapter: it takes
+//! the register from [`AppState`](crate::state::AppState), calls
+//! `crdt-sync`, and returns plain values or an [`AppError`](crate::error::AppError).
+//! Every name here is also in `command_names.rs`, which the build script
+//! turns into one permission per command.
+
+pub mod families;
+pub mod meetings;
+pub mod register;
+pub mod reports;
+pub mod staff;
+pub mod sync;

@@ -1,0 +1,103 @@
+//! *Indicatori* and *Esportazioni*: the grant's figures and the files for
+//! the funder. Files are written by Rust, where the user chose in a native
+//! save dialog: the webview never touches the file system.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crdt_sync::export::{self, Format, Options, Privacy, Progress};
+use crdt_sync::indicators::Indicators;
+use crdt_sync::{AuditEntry, Selection};
+use serde::Serialize;
+use tauri::ipc::Channel;
+use tauri::{AppHandle, Runtime, State};
+use tauri_plugin_dialog::DialogExt;
+
+use crate::error::{AppError, AppResult};
+use crate::files::write_atomically;
+use crate::state::AppState;
+
+/// Set while an export runs; [`cancel_export`] raises it.
+static CANCEL: AtomicBool = AtomicBool::new(false);
+
+/// The files an export wrote.
+#[derive(Debug, Serialize, specta::Type)]
+pub struct Saved {
+    /// Full paths, for the confirmation message.
+    pub paths: Vec<String>,
+}
+
+/// Indicators for a set of labs and a period: per lab and month, totals,
+/// and progress against the project's targets.
+#[tauri::command]
+#[specta::specta]
+pub async fn indicators(state: State<'_, AppState>, selection: Selection) -> AppResult<Indicators> {
+    state.with_store(|s, _| Ok(crdt_sync::indicators::compute(s, &selection)?)).await
+}
+
+/// Asks where to save, then writes the export there, reporting progress on
+/// `progress`. `Ok(None)` when the user closed the dialog. A full export
+/// (names included) is recorded in the audit log by the core.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_register<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    options: Options,
+    progress: Channel<Progress>,
+) -> AppResult<Option<Saved>> {
+    let multi = matches!(options.format, Format::Csv | Format::PdfMonths);
+    let target = if multi {
+        app.dialog().file().blocking_pick_folder().map(|p| p.into_path())
+    } else {
+        let name = suggested_name(&options);
+        app.dialog().file().set_file_name(&name).blocking_save_file().map(|p| p.into_path())
+    };
+    let Some(target) = target else { return Ok(None) };
+    let target = target.map_err(|e| AppError::File { detail: e.to_string() })?;
+    CANCEL.store(false, Ordering::SeqCst);
+    let files = state
+        .with_store(|s, _| {
+            let send = |p: Progress| {
+                let _ = progress.send(p);
+            };
+            Ok(export::run(s, &options, &send, &CANCEL)?)
+        })
+        .await?;
+    let mut paths = Vec::new();
+    for f in files.files {
+        let path = if multi { target.join(&f.name) } else { target.clone() };
+        write_atomically(&path, &f.bytes)?;
+        paths.push(path.display().to_string());
+    }
+    Ok(Some(Saved { paths }))
+}
+
+/// Stops the running export at its next row; it then fails with
+/// `cancelled` and writes nothing.
+#[tauri::command]
+#[specta::specta]
+pub async fn cancel_export() -> AppResult<()> {
+    CANCEL.store(true, Ordering::SeqCst);
+    Ok(())
+}
+
+/// The most recent entries of the audit log (exports, erasures), newest first.
+#[tauri::command]
+#[specta::specta]
+pub async fn audit_log(state: State<'_, AppState>, limit: u32) -> AppResult<Vec<AuditEntry>> {
+    state.with_store(|s, _| Ok(s.audit_log(limit.min(1000))?)).await
+}
+
+fn suggested_name(o: &Options) -> String {
+    let p = o.selection.period;
+    let kind = if o.privacy == Privacy::Full { "registro-completo" } else { "registro" };
+    let ext = match o.format {
+        Format::CsvZip => "zip",
+        Format::Xlsx => "xlsx",
+        Format::PdfMeeting(_) => "pdf",
+        Format::Csv | Format::PdfMonths => "",
+    };
+    let name: PathBuf = format!("{kind}-{}-{}.{ext}", p.from, p.to).into();
+    name.display().to_string()
+}

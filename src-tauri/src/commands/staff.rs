@@ -1,0 +1,90 @@
+//! *Operatori e volontari* and *Formazione*: the roster, the training
+//! register, and each person's hours against the threshold that counts as
+//! trained.
+
+use crdt_sync::indicators::PersonTraining;
+use crdt_sync::{
+    LabId, NewPerson, NewTraining, Person, PersonId, PersonPatch, TrainingId, TrainingPatch, TrainingSession,
+};
+use serde::Serialize;
+use tauri::State;
+
+use crate::error::AppResult;
+use crate::state::AppState;
+
+/// The training register with everyone's progress.
+#[derive(Debug, Serialize, specta::Type)]
+pub struct TrainingRegister {
+    /// Sessions, by date.
+    pub sessions: Vec<TrainingSession>,
+    /// Hours per person, against [`threshold_hours`](Self::threshold_hours).
+    pub people: Vec<PersonTraining>,
+    /// Hours of training that count as trained (the project's setting).
+    pub threshold_hours: u32,
+}
+
+/// Operators and volunteers of a lab (all labs with `null`), by name.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_staff(state: State<'_, AppState>, lab: Option<LabId>) -> AppResult<Vec<Person>> {
+    state.with_store(|s, _| Ok(s.persons(lab)?)).await
+}
+
+/// Adds an operator or volunteer to a lab's roster.
+#[tauri::command]
+#[specta::specta]
+pub async fn add_staff(state: State<'_, AppState>, person: NewPerson) -> AppResult<PersonId> {
+    state.with_store(|s, _| Ok(s.create_person(person)?)).await
+}
+
+/// Changes a person's details.
+#[tauri::command]
+#[specta::specta]
+pub async fn update_staff(state: State<'_, AppState>, id: PersonId, patch: PersonPatch) -> AppResult<()> {
+    state.with_store(|s, _| Ok(s.update_person(id, patch)?)).await
+}
+
+/// The training register.
+#[tauri::command]
+#[specta::specta]
+pub async fn training_register(state: State<'_, AppState>) -> AppResult<TrainingRegister> {
+    state
+        .with_store(|s, _| {
+            Ok(TrainingRegister {
+                sessions: s.trainings()?,
+                people: crdt_sync::indicators::training_by_person(s)?,
+                threshold_hours: s.targets()?.trained_hours,
+            })
+        })
+        .await
+}
+
+/// Records a training session.
+#[tauri::command]
+#[specta::specta]
+pub async fn add_training(state: State<'_, AppState>, training: NewTraining) -> AppResult<TrainingId> {
+    state.with_store(|s, _| Ok(s.create_training(training)?)).await
+}
+
+/// Changes a training session's date, title or length.
+#[tauri::command]
+#[specta::specta]
+pub async fn update_training(
+    state: State<'_, AppState>,
+    id: TrainingId,
+    patch: TrainingPatch,
+) -> AppResult<()> {
+    state.with_store(|s, _| Ok(s.update_training(id, patch)?)).await
+}
+
+/// Ticks or unticks a person at a training session.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_training_presence(
+    state: State<'_, AppState>,
+    training: TrainingId,
+    person: PersonId,
+    present: bool,
+) -> AppResult<()> {
+    state.with_store(|s, _| Ok(s.set_training_attendance(training, person, present)?)).await
+}

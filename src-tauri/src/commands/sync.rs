@@ -1,0 +1,341 @@
+//! *Sincronizzazione*: pairing with the hub (on first run), syncing now,
+//! the link's status, and sync bundles for labs with no network.
+//!
+//! A sync holds the register for its network round trips (the store is one
+//! SQLite writer); commands issued meanwhile wait for it. What arrives is
+//! applied through the store's own write path, so the projection follows.
+
+use crdt_sync::keys::KeyFile;
+use crdt_sync::sync::bundle::{self, BundleKey};
+use crdt_sync::sync::{Grant, access};
+use crdt_sync::{DeviceConfig, DocRef, HubLink, HubLinkStatus, Key, Store, SyncOutcome, SystemEnv};
+use serde::Serialize;
+use taccuino_sync_client::{ClientError, Report};
+use tauri::{AppHandle, Runtime, State};
+use tauri_plugin_dialog::DialogExt;
+use tauri_specta::Event;
+
+use super::register::{SessionInfo, remove_register_files, session};
+use crate::error::{AppError, AppResult};
+use crate::events::SyncStatusChanged;
+use crate::files::write_atomically;
+use crate::state::AppState;
+
+/// The sync screen's data.
+#[derive(Debug, Serialize, specta::Type)]
+pub struct SyncStatus {
+    /// The link to the hub, if this device is paired.
+    pub link: Option<HubLinkStatus>,
+}
+
+/// What a sync did.
+#[derive(Debug, Serialize, specta::Type)]
+pub struct SyncSummary {
+    /// How it ended.
+    pub outcome: SyncOutcome,
+    /// Documents that changed here.
+    pub docs_changed: u64,
+    /// Bytes sent and received.
+    pub bytes_out: u64,
+    /// Bytes received.
+    pub bytes_in: u64,
+    /// Documents the hub refused, with the reason (`not_allowed`,
+    /// `read_only`, `bad_bytes`, `not_listed`).
+    pub refused: Vec<RefusedDoc>,
+}
+
+/// One refused document.
+#[derive(Debug, Serialize, specta::Type)]
+pub struct RefusedDoc {
+    /// `kind:uuid`.
+    pub doc: String,
+    /// Why, as a key the UI explains in words.
+    pub reason: String,
+}
+
+/// What importing a bundle did.
+#[derive(Debug, Serialize, specta::Type)]
+pub struct BundleImport {
+    /// Documents that gained changes.
+    pub changed: u32,
+    /// Documents already up to date.
+    pub unchanged: u32,
+    /// Documents this device may not write (left out).
+    pub skipped: u32,
+}
+
+/// First run, paired: redeems the pairing code at the hub, creates the
+/// register with the identity the hub gives (device id, project, code
+/// range), keeps the credential inside the encrypted file, and syncs once.
+#[tauri::command]
+#[specta::specta]
+pub async fn pair_with_hub<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    url: String,
+    code: String,
+    device_name: String,
+    passphrase: String,
+) -> AppResult<SessionInfo> {
+    let url = url.trim().trim_end_matches('/').to_owned();
+    if !(url.starts_with("ws://") || url.starts_with("wss://")) {
+        return Err(AppError::Invalid {
+            field: "hub.url".into(),
+            reason: "must start with ws:// or wss://".into(),
+        });
+    }
+    let mut inner = state.lock().await;
+    if state.paths.db().exists() {
+        return Err(AppError::RegisterExists);
+    }
+    // Check the passphrase before spending the one-time code.
+    let key = Key::generate(&mut rand::rng())?;
+    let file = KeyFile::create(&key, &passphrase, state.kdf.params(), &mut rand::rng())?;
+    let enrolled =
+        taccuino_sync_client::enroll(&url, code.trim(), device_name.trim()).await.map_err(client_error)?;
+    let created = (|| {
+        write_atomically(&state.paths.keys(), file.to_json().as_bytes())?;
+        let config =
+            DeviceConfig { device: enrolled.device, project: enrolled.project, codes: enrolled.codes };
+        let mut store = Store::create(state.paths.db(), &key, config, Box::new(SystemEnv))?;
+        store.set_hub_link(&HubLink {
+            url,
+            token: enrolled.token.clone(),
+            role: enrolled.role,
+            lab: enrolled.lab,
+            bundle_key: enrolled.bundle_key.clone(),
+        })?;
+        AppResult::Ok(store)
+    })();
+    let mut store = match created {
+        Ok(store) => store,
+        Err(e) => {
+            // The code is spent: the coordinator must issue a new one, but
+            // nothing half-made stays on this laptop.
+            remove_register_files(&state);
+            return Err(e);
+        }
+    };
+    // The first sync brings the labs; if it fails the register is still
+    // paired and the next sync will bring them.
+    let summary = run_sync(&app, &mut store).await;
+    if let Err(e) = &summary {
+        tracing::warn!(error = %e, "first sync after pairing failed");
+    }
+    let mut settings = inner.settings.clone();
+    settings.lab = enrolled.lab.or(settings.lab);
+    settings.save(&state.paths.settings())?;
+    inner.settings = settings;
+    let info = session(&mut store, &inner.settings)?;
+    inner.store = Some(store);
+    Ok(info)
+}
+
+/// The link's status, for the sync screen.
+#[tauri::command]
+#[specta::specta]
+pub async fn sync_status(state: State<'_, AppState>) -> AppResult<SyncStatus> {
+    state.with_store(|s, _| Ok(SyncStatus { link: s.hub_link_status()? })).await
+}
+
+/// Syncs with the hub now, emitting `SyncStatusChanged` as it goes.
+#[tauri::command]
+#[specta::specta]
+pub async fn sync_now<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> AppResult<SyncSummary> {
+    let mut inner = state.lock().await;
+    inner.last_used = std::time::Instant::now();
+    let crate::state::Inner { store, backoff, .. } = &mut *inner;
+    let store = store.as_mut().ok_or(AppError::Locked)?;
+    let result = run_sync(&app, store).await;
+    backoff.record(std::time::Instant::now(), attempt_of(&result), rand::random());
+    result
+}
+
+/// Syncs by itself while the register is open and paired: when the
+/// [`Backoff`](taccuino_sync_client::Backoff) says it is due (every 10
+/// minutes, sooner retries after a failure, none after a refusal). A tick
+/// that finds the register busy simply waits for the next one.
+pub fn start_auto_sync<R: Runtime>(app: AppHandle<R>, tick: std::time::Duration) {
+    use tauri::Manager;
+    tauri::async_runtime::spawn(async move {
+        loop {
+            tokio::time::sleep(tick).await;
+            let Some(state) = app.try_state::<AppState>() else { continue };
+            let Ok(mut inner) = state.inner_try_lock() else { continue };
+            let now = std::time::Instant::now();
+            let crate::state::Inner { store, backoff, .. } = &mut *inner;
+            let Some(store) = store.as_mut() else { continue };
+            if !backoff.due(now) || !matches!(store.hub_link(), Ok(Some(_))) {
+                continue;
+            }
+            let result = run_sync(&app, store).await;
+            if let Err(e) = &result {
+                tracing::info!(error = %e, "automatic sync did not complete");
+            }
+            backoff.record(std::time::Instant::now(), attempt_of(&result), rand::random());
+        }
+    });
+}
+
+fn attempt_of(result: &AppResult<SyncSummary>) -> taccuino_sync_client::Attempt {
+    use taccuino_sync_client::Attempt;
+    match result {
+        Ok(_) => Attempt::Succeeded,
+        Err(AppError::Revoked | AppError::Unauthorized | AppError::NotPaired) => Attempt::Refused,
+        Err(_) => Attempt::Failed,
+    }
+}
+
+/// Writes a sync bundle of this lab's documents where the user chooses
+/// (a USB stick), for another device of the lab or the hub to import.
+/// `Ok(None)` when the user closed the dialog.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_bundle<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> AppResult<Option<String>> {
+    let (bytes, name) = state
+        .with_store(|s, _| {
+            let (link, lab, key) = bundle_identity(s)?;
+            let grant = Grant { role: link.role, lab: Some(lab) };
+            let mut docs: Vec<DocRef> = Vec::new();
+            for doc in s.doc_refs()? {
+                if access(grant, doc, &s.doc_facts(doc)?).can_write() {
+                    docs.push(doc);
+                }
+            }
+            let now = crdt_sync::Environment::now(&mut SystemEnv);
+            let bytes = bundle::export(s, lab, &key, &docs, now.timestamp_millis())?;
+            Ok((bytes, format!("taccuino-{}.bundle", now.format("%Y-%m-%d"))))
+        })
+        .await?;
+    let Some(path) = app.dialog().file().set_file_name(&name).blocking_save_file() else { return Ok(None) };
+    let path = path.into_path().map_err(|e| AppError::File { detail: e.to_string() })?;
+    write_atomically(&path, &bytes)?;
+    Ok(Some(path.display().to_string()))
+}
+
+/// Imports a sync bundle the user picks. A forged or altered file is
+/// refused whole; importing twice changes nothing. `Ok(None)` when the user
+/// closed the dialog.
+#[tauri::command]
+#[specta::specta]
+pub async fn import_bundle<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> AppResult<Option<BundleImport>> {
+    let Some(path) = app.dialog().file().blocking_pick_file() else { return Ok(None) };
+    let path = path.into_path().map_err(|e| AppError::File { detail: e.to_string() })?;
+    let meta = std::fs::metadata(&path).map_err(|e| AppError::file(&path, e))?;
+    if meta.len() > bundle::MAX_BUNDLE as u64 {
+        return Err(AppError::BadFile {
+            detail: format!("{} is larger than a bundle can be", path.display()),
+        });
+    }
+    let bytes = std::fs::read(&path).map_err(|e| AppError::file(&path, e))?;
+    state
+        .with_store(|s, _| {
+            let (_, lab, key) = bundle_identity(s)?;
+            let done = bundle::import_as_lab(s, &bytes, &key, lab)
+                .map_err(|e| AppError::BadFile { detail: e.to_string() })?;
+            let n = |v: &Vec<DocRef>| u32::try_from(v.len()).unwrap_or(u32::MAX);
+            Ok(Some(BundleImport {
+                changed: n(&done.changed),
+                unchanged: n(&done.unchanged),
+                skipped: n(&done.skipped),
+            }))
+        })
+        .await
+}
+
+fn bundle_identity(s: &Store) -> AppResult<(HubLink, crdt_sync::LabId, BundleKey)> {
+    let link = s.hub_link()?.ok_or(AppError::NotPaired)?;
+    let lab = link.lab.ok_or(AppError::Invalid {
+        field: "bundle".into(),
+        reason: "a coordinator's device has no lab bundle key".into(),
+    })?;
+    let hex_key = link.bundle_key.clone().ok_or(AppError::NotPaired)?;
+    let mut key = [0u8; 32];
+    hex::decode_to_slice(&hex_key, &mut key)
+        .map_err(|_| AppError::Internal { detail: "the stored bundle key is not 32 bytes of hex".into() })?;
+    Ok((link, lab, BundleKey(key)))
+}
+
+/// One sync, recorded in the store and announced to the window.
+pub(crate) async fn run_sync<R: Runtime>(app: &AppHandle<R>, store: &mut Store) -> AppResult<SyncSummary> {
+    let link = store.hub_link()?.ok_or(AppError::NotPaired)?;
+    announce(app, SyncOutcomeOrRunning::Syncing);
+    let result = taccuino_sync_client::sync_once(store, &link.url, &link.token).await;
+    let outcome = match &result {
+        Ok(r) if r.refused.is_empty() => SyncOutcome::Ok,
+        Ok(_) => SyncOutcome::Partial,
+        Err(e) => outcome_of(e),
+    };
+    store.record_sync(outcome)?;
+    announce(app, SyncOutcomeOrRunning::Done(outcome));
+    match result {
+        Ok(report) => Ok(summary(outcome, report)),
+        Err(e) => Err(client_error(e)),
+    }
+}
+
+enum SyncOutcomeOrRunning {
+    Syncing,
+    Done(SyncOutcome),
+}
+
+fn announce<R: Runtime>(app: &AppHandle<R>, what: SyncOutcomeOrRunning) {
+    let event = match what {
+        SyncOutcomeOrRunning::Syncing => SyncStatusChanged { syncing: true, outcome: None },
+        SyncOutcomeOrRunning::Done(o) => SyncStatusChanged { syncing: false, outcome: Some(o) },
+    };
+    if let Err(e) = event.emit(app) {
+        tracing::debug!(error = %e, "no window to tell about the sync");
+    }
+}
+
+fn summary(outcome: SyncOutcome, r: Report) -> SyncSummary {
+    SyncSummary {
+        outcome,
+        docs_changed: r.stats.docs_changed,
+        bytes_out: r.stats.bytes_out,
+        bytes_in: r.stats.bytes_in,
+        refused: r
+            .refused
+            .iter()
+            .map(|(doc, why)| RefusedDoc {
+                doc: doc.to_string(),
+                reason: serde_json::to_value(why)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_else(|| format!("{why:?}")),
+            })
+            .collect(),
+    }
+}
+
+fn outcome_of(e: &ClientError) -> SyncOutcome {
+    match e {
+        ClientError::Network(_) | ClientError::Stalled(_) => SyncOutcome::Offline,
+        ClientError::Unauthorized => SyncOutcome::Unauthorized,
+        ClientError::Revoked => SyncOutcome::Revoked,
+        _ => SyncOutcome::Failed,
+    }
+}
+
+fn client_error(e: ClientError) -> AppError {
+    match e {
+        ClientError::Network(_) | ClientError::Stalled(_) => AppError::Offline,
+        ClientError::Unauthorized => AppError::Unauthorized,
+        ClientError::Revoked => AppError::Revoked,
+        ClientError::Enroll(why) => AppError::Pairing {
+            reason: serde_json::to_value(why)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_else(|| why.to_string()),
+        },
+        ClientError::Store(e) => e.into(),
+        other => AppError::Internal { detail: other.to_string() },
+    }
+}

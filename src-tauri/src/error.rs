@@ -1,0 +1,146 @@
+//! The error every command returns: a tagged union the front end matches on
+//! `kind` and shows in the user's language (`ui/src/api/errors.ts`). The
+//! text of a variant is for logs; the UI never shows it as is.
+
+use serde::Serialize;
+
+/// What went wrong, in terms the front end can explain.
+#[derive(Debug, thiserror::Error, Serialize, specta::Type)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum AppError {
+    /// The register is locked (after inactivity or by the user): unlock first.
+    #[error("the register is locked")]
+    Locked,
+    /// There is no register on this computer yet.
+    #[error("no register has been created yet")]
+    NoRegister,
+    /// A register already exists: creating a second one would overwrite it.
+    #[error("a register already exists here")]
+    RegisterExists,
+    /// The passphrase does not open this register.
+    #[error("wrong passphrase")]
+    WrongPassphrase,
+    /// The recovery key does not open this register.
+    #[error("wrong recovery key")]
+    WrongRecoveryKey,
+    /// A new passphrase is too short.
+    #[error("the passphrase must have at least {min_chars} characters")]
+    WeakPassphrase {
+        /// Minimum length, in characters.
+        min_chars: u32,
+    },
+    /// A value was refused; `field` names it.
+    #[error("invalid {field}: {reason}")]
+    Invalid {
+        /// The field, as named in the core's validation.
+        field: String,
+        /// Why (English, for logs and as a fallback).
+        reason: String,
+    },
+    /// Something asked for does not exist (any more).
+    #[error("{what} not found")]
+    NotFound {
+        /// What kind of thing.
+        what: String,
+    },
+    /// Two families could not be merged.
+    #[error("merge not possible: {reason}")]
+    Merge {
+        /// Why.
+        reason: String,
+    },
+    /// This device has used all its human codes; syncing gets new ones.
+    #[error("the device has no codes left")]
+    CodesExhausted,
+    /// This device is not paired with a hub.
+    #[error("this device is not paired with a hub")]
+    NotPaired,
+    /// The hub could not be reached (no network, wrong address, hub down).
+    #[error("the hub cannot be reached")]
+    Offline,
+    /// The hub does not accept this device (unknown credential).
+    #[error("the hub does not accept this device")]
+    Unauthorized,
+    /// The coordinator revoked this device.
+    #[error("this device was revoked")]
+    Revoked,
+    /// The pairing code was refused; `reason` is `unknown`, `used`,
+    /// `expired`, ... (the hub's `EnrollError`).
+    #[error("pairing refused: {reason}")]
+    Pairing {
+        /// Why, as a key the UI explains.
+        reason: String,
+    },
+    /// The database was written by a newer Taccuino.
+    #[error("the register was written by a newer Taccuino")]
+    NewerDatabase,
+    /// The user cancelled (a dialog, a long export).
+    #[error("cancelled")]
+    Cancelled,
+    /// A file could not be read or written.
+    #[error("file error: {detail}")]
+    File {
+        /// The path and the system's message.
+        detail: String,
+    },
+    /// A file the user chose is not what it should be (a damaged bundle, a
+    /// key file that does not parse).
+    #[error("unreadable file: {detail}")]
+    BadFile {
+        /// What is wrong with it.
+        detail: String,
+    },
+    /// Anything else: a bug or a damaged database. The detail goes to the
+    /// log and to the "details" disclosure in the UI.
+    #[error("internal error: {detail}")]
+    Internal {
+        /// Technical detail.
+        detail: String,
+    },
+}
+
+/// What every command returns.
+pub type AppResult<T> = Result<T, AppError>;
+
+impl From<crdt_sync::Error> for AppError {
+    fn from(e: crdt_sync::Error) -> Self {
+        use crdt_sync::Error as E;
+        match e {
+            E::WrongKeyOrNotADatabase { .. } => AppError::WrongPassphrase,
+            E::NoDatabase { .. } => AppError::NoRegister,
+            E::AlreadyExists { .. } => AppError::RegisterExists,
+            E::NewerDatabase { .. } => AppError::NewerDatabase,
+            E::Invalid { field, reason } => AppError::Invalid { field: field.into(), reason },
+            E::NotFound { what, .. } => AppError::NotFound { what: what.into() },
+            E::Merge(reason) => AppError::Merge { reason },
+            E::CodesExhausted { .. } => AppError::CodesExhausted,
+            E::Cancelled => AppError::Cancelled,
+            E::Io { path, source } => AppError::File { detail: format!("{}: {source}", path.display()) },
+            other => {
+                tracing::error!(error = %other, "core error");
+                AppError::Internal { detail: other.to_string() }
+            }
+        }
+    }
+}
+
+impl AppError {
+    /// A file error with its path.
+    pub fn file(path: &std::path::Path, e: impl std::fmt::Display) -> Self {
+        AppError::File { detail: format!("{}: {e}", path.display()) }
+    }
+}
+
+impl From<crdt_sync::keys::KeyError> for AppError {
+    fn from(e: crdt_sync::keys::KeyError) -> Self {
+        use crdt_sync::keys::KeyError as K;
+        match e {
+            K::WrongPassphrase => AppError::WrongPassphrase,
+            K::WrongRecoveryKey => AppError::WrongRecoveryKey,
+            K::WeakPassphrase { min_chars } => {
+                AppError::WeakPassphrase { min_chars: u32::try_from(min_chars).unwrap_or(u32::MAX) }
+            }
+            other => AppError::BadFile { detail: other.to_string() },
+        }
+    }
+}

@@ -1,0 +1,147 @@
+//! What the running app holds: where its files are, its preferences, and
+//! the open register while it is unlocked.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crdt_sync::Store;
+use crdt_sync::keys::KdfParams;
+use tokio::sync::{Mutex, MutexGuard};
+
+use crate::error::{AppError, AppResult};
+use crate::settings::Settings;
+
+/// The files of one register, all in one directory.
+#[derive(Clone, Debug)]
+pub struct Paths {
+    /// The directory.
+    pub dir: PathBuf,
+}
+
+impl Paths {
+    /// The encrypted SQLite register.
+    pub fn db(&self) -> PathBuf {
+        self.dir.join("register.db")
+    }
+    /// The wrapped database key.
+    pub fn keys(&self) -> PathBuf {
+        self.dir.join("keys.json")
+    }
+    /// Preferences.
+    pub fn settings(&self) -> PathBuf {
+        self.dir.join("settings.json")
+    }
+}
+
+/// How the passphrase is stretched into a wrapping key.
+#[derive(Clone, Copy, Debug)]
+pub enum Kdf {
+    /// Argon2id calibrated on this computer (the app).
+    Calibrated,
+    /// Fixed parameters (tests, where calibration would only cost time).
+    Fixed(KdfParams),
+}
+
+impl Kdf {
+    /// The parameters to wrap with now.
+    pub fn params(&self) -> KdfParams {
+        match self {
+            Kdf::Calibrated => KdfParams::calibrate_here(Duration::from_millis(500)),
+            Kdf::Fixed(p) => *p,
+        }
+    }
+}
+
+/// The app's state, shared by every command.
+pub struct AppState {
+    /// Where the register lives.
+    pub paths: Paths,
+    /// Key stretching.
+    pub kdf: Kdf,
+    inner: Mutex<Inner>,
+}
+
+/// Guarded by one mutex: commands run one at a time against the store,
+/// which is how SQLite wants a single writer anyway.
+pub struct Inner {
+    /// Preferences.
+    pub settings: Settings,
+    /// The open register; `None` while locked.
+    pub store: Option<Store>,
+    /// When a command last touched the register.
+    pub last_used: Instant,
+    /// The database key, kept only while a register opened with the
+    /// recovery key waits for its new passphrase.
+    pub recovered: Option<crdt_sync::Key>,
+    /// When the next automatic sync is due.
+    pub backoff: taccuino_sync_client::Backoff,
+}
+
+impl AppState {
+    /// State for the register in `dir`.
+    pub fn new(dir: &Path, kdf: Kdf) -> AppResult<AppState> {
+        let paths = Paths { dir: dir.to_path_buf() };
+        let settings = Settings::load(&paths.settings())?;
+        Ok(AppState {
+            paths,
+            kdf,
+            inner: Mutex::new(Inner {
+                settings,
+                store: None,
+                last_used: Instant::now(),
+                recovered: None,
+                backoff: taccuino_sync_client::Backoff::standard(Instant::now()),
+            }),
+        })
+    }
+
+    /// The guarded state. An async mutex: a sync holds the store across
+    /// its network round trips, and commands wait for it rather than fail.
+    pub async fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().await
+    }
+
+    /// The guarded state if nothing holds it now (background work that
+    /// should not queue behind the user).
+    pub fn inner_try_lock(&self) -> Result<MutexGuard<'_, Inner>, tokio::sync::TryLockError> {
+        self.inner.try_lock()
+    }
+
+    /// [`AppState::lock`] from a thread outside the async runtime.
+    pub fn lock_blocking(&self) -> MutexGuard<'_, Inner> {
+        self.inner.blocking_lock()
+    }
+
+    /// Runs `f` on the unlocked register, or answers [`AppError::Locked`].
+    pub async fn with_store<T>(&self, f: impl FnOnce(&mut Store, &Settings) -> AppResult<T>) -> AppResult<T> {
+        let mut inner = self.lock().await;
+        inner.last_used = Instant::now();
+        let Inner { store, settings, .. } = &mut *inner;
+        let store = store.as_mut().ok_or(AppError::Locked)?;
+        f(store, settings)
+    }
+
+    /// Locks the register if it has been idle longer than the setting.
+    /// Returns whether it locked now.
+    pub fn lock_if_idle(&self, now: Instant) -> bool {
+        let mut inner = self.lock_blocking();
+        let limit = Duration::from_secs(u64::from(inner.settings.lock_after_minutes) * 60);
+        if inner.store.is_some() && now.saturating_duration_since(inner.last_used) >= limit {
+            close(&mut inner);
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// Closes the register: checkpoints the WAL so the file is whole, then
+/// drops the store (and with it the key).
+pub fn close(inner: &mut Inner) {
+    inner.recovered = None;
+    if let Some(store) = inner.store.take()
+        && let Err(e) = store.checkpoint()
+    {
+        tracing::warn!(error = %e, "checkpoint at lock failed");
+    }
+}

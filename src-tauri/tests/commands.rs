@@ -1,0 +1,317 @@
+//! Every command through Tauri's mock runtime, with the app's real
+//! configuration and capability (so the permission of each command is
+//! checked too), over a real register in a temporary directory.
+
+use serde_json::{Value, json};
+use taccuino_app::state::{AppState, Kdf};
+use tauri::test::{INVOKE_KEY, MockRuntime, mock_builder};
+use tauri::webview::InvokeRequest;
+
+struct App {
+    _app: tauri::App<MockRuntime>,
+    webview: tauri::WebviewWindow<MockRuntime>,
+    _dir: tempfile::TempDir,
+}
+
+fn app() -> App {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let builder = taccuino_app::taccuino_builder!(MockRuntime);
+    let state = AppState::new(dir.path(), Kdf::Fixed(crdt_sync::keys::KdfParams::FLOOR)).expect("state");
+    let app = mock_builder()
+        .invoke_handler(builder.invoke_handler())
+        .manage(state)
+        .build(taccuino_app::context())
+        .expect("app");
+    builder.mount_events(&app);
+    let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("window");
+    App { _app: app, webview, _dir: dir }
+}
+
+impl App {
+    fn call(&self, cmd: &str, args: Value) -> Result<Value, Value> {
+        self.call_from("tauri://localhost", cmd, args)
+    }
+
+    fn call_from(&self, url: &str, cmd: &str, args: Value) -> Result<Value, Value> {
+        tauri::test::get_ipc_response(
+            &self.webview,
+            InvokeRequest {
+                cmd: cmd.into(),
+                callback: tauri::ipc::CallbackFn(0),
+                error: tauri::ipc::CallbackFn(1),
+                url: url.parse().expect("url"),
+                body: tauri::ipc::InvokeBody::Json(args),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_string(),
+            },
+        )
+        .map(|b| b.deserialize::<Value>().expect("json"))
+    }
+
+    fn ok(&self, cmd: &str, args: Value) -> Value {
+        self.call(cmd, args).unwrap_or_else(|e| panic!("{cmd} failed: {e}"))
+    }
+
+    fn err_kind(&self, cmd: &str, args: Value) -> String {
+        match self.call(cmd, args) {
+            Ok(v) => panic!("{cmd} succeeded with {v}"),
+            Err(e) => e["kind"].as_str().map(str::to_owned).unwrap_or_else(|| e.to_string()),
+        }
+    }
+
+    fn demo(&self) -> Value {
+        self.ok("create_demo_register", json!({ "passphrase": "cavolo rosso 42" }))
+    }
+}
+
+const PASS: &str = "cavolo rosso 42";
+
+#[test]
+fn first_run_creates_a_register_locks_and_unlocks() {
+    let app = app();
+    assert_eq!(app.ok("app_status", json!({}))["register"], "new");
+    assert_eq!(app.err_kind("session_info", json!({})), "locked");
+    assert_eq!(app.err_kind("create_demo_register", json!({ "passphrase": "corta" })), "weak_passphrase");
+    let session = app.demo();
+    assert_eq!(session["labs"].as_array().expect("labs").len(), 1);
+    assert_eq!(session["lab"], session["labs"][0]["id"]);
+    assert!(!session["activity_types"].as_array().expect("types").is_empty());
+    assert_eq!(app.ok("app_status", json!({}))["register"], "unlocked");
+    assert_eq!(app.err_kind("create_demo_register", json!({ "passphrase": PASS })), "register_exists");
+
+    app.ok("lock_register", json!({}));
+    assert_eq!(app.ok("app_status", json!({}))["register"], "locked");
+    assert_eq!(app.err_kind("search_families", json!({ "query": "a", "limit": 5 })), "locked");
+    assert_eq!(app.err_kind("unlock", json!({ "passphrase": "cavolo rosso 43" })), "wrong_passphrase");
+    let again = app.ok("unlock", json!({ "passphrase": PASS }));
+    assert_eq!(again["labs"], session["labs"]);
+}
+
+#[test]
+fn passphrase_change_keeps_the_register() {
+    let app = app();
+    app.demo();
+    let before = app.ok("search_families", json!({ "query": "a", "limit": 100 }));
+    assert_eq!(
+        app.err_kind(
+            "change_passphrase",
+            json!({ "oldPassphrase": "sbagliata!!", "newPassphrase": "nuova frase 7" })
+        ),
+        "wrong_passphrase"
+    );
+    app.ok("change_passphrase", json!({ "oldPassphrase": PASS, "newPassphrase": "nuova frase 7" }));
+    app.ok("lock_register", json!({}));
+    assert_eq!(app.err_kind("unlock", json!({ "passphrase": PASS })), "wrong_passphrase");
+    app.ok("unlock", json!({ "passphrase": "nuova frase 7" }));
+    assert_eq!(app.ok("search_families", json!({ "query": "a", "limit": 100 })), before);
+}
+
+#[test]
+fn language_and_lab_preferences_persist() {
+    let app = app();
+    let session = app.demo();
+    app.ok("set_language", json!({ "language": "en" }));
+    assert_eq!(app.ok("app_status", json!({}))["settings"]["language"], "en");
+    assert!(app.call("set_language", json!({ "language": "fr" })).is_err());
+    let lab = session["labs"][0]["id"].clone();
+    let s = app.ok("select_lab", json!({ "lab": lab }));
+    assert_eq!(s["settings"]["lab"], lab);
+    assert_eq!(app.ok("session_info", json!({}))["lab"], lab);
+}
+
+#[test]
+fn a_meeting_is_recorded_field_by_field_with_attendance() {
+    let app = app();
+    let session = app.demo();
+    let lab = session["lab"].clone();
+    let today = session["today"].as_str().expect("today").to_owned();
+    let id = app.ok(
+        "create_meeting",
+        json!({ "meeting": {
+            "lab": lab, "date": today, "start": "17:00:00", "end": "19:00:00",
+            "activity": session["activity_types"][0]["key"], "theme": "", "facilitators": [],
+            "attendance": [], "guests": 0, "notes": ""
+        }}),
+    );
+    app.ok("update_meeting", json!({ "id": id, "patch": { "theme": "Compiti insieme", "guests": 3, "notes": "Porta i quaderni" } }));
+    let hit = app.ok("search_families", json!({ "query": "a", "limit": 1 }))[0].clone();
+    let family = app.ok("family_for_attendance", json!({ "id": hit["id"] }));
+    assert!(family["members"].as_array().expect("members").iter().all(|m| m["present"] == false));
+    let member = family["members"][0]["id"].clone();
+    app.ok(
+        "set_presence",
+        json!({ "meeting": id, "household": hit["id"], "member": member, "present": true }),
+    );
+
+    let m = app.ok("get_meeting", json!({ "id": id }));
+    assert_eq!(m["meeting"]["theme"], "Compiti insieme");
+    assert_eq!(m["meeting"]["guests"], 3);
+    assert_eq!(m["meeting"]["notes"], "Porta i quaderni");
+    assert_eq!(m["families"][0]["code"], hit["code"]);
+    assert_eq!(m["families"][0]["members"][0]["present"], true);
+
+    let week = app.ok("list_meetings", json!({ "lab": lab, "from": today, "to": today }));
+    let listed = week.as_array().expect("list").iter().find(|x| x["id"] == id).expect("in the list").clone();
+    assert_eq!(listed["attendees"], 1);
+
+    app.ok(
+        "set_presence",
+        json!({ "meeting": id, "household": hit["id"], "member": member, "present": false }),
+    );
+    assert_eq!(app.ok("get_meeting", json!({ "id": id }))["families"], json!([]));
+    assert_eq!(
+        app.err_kind(
+            "update_meeting",
+            json!({ "id": id, "patch": { "start": "20:00:00", "end": "19:00:00" } })
+        ),
+        "invalid"
+    );
+    let unknown = "01890000-0000-7000-8000-000000000000";
+    assert_eq!(app.err_kind("get_meeting", json!({ "id": unknown })), "not_found");
+}
+
+#[test]
+fn families_are_registered_searched_edited_and_merged_with_undo() {
+    let app = app();
+    let session = app.demo();
+    let lab = session["lab"].clone();
+    let new = |first: &str| {
+        app.ok(
+            "register_family",
+            json!({ "family": {
+                "lab": lab,
+                "reference": { "first_name": first, "last_name": "Ñañez Ricciò", "birth_year": 1990 },
+                "others": [], "contacts": { "phone": "", "email": "", "address": "" },
+                "areas": ["economic"], "referral": null, "consent": null
+            }}),
+        )
+    };
+    let a = new("Ilaria");
+    let b = new("Ilaría");
+    assert!(a["code"].as_str().expect("code").starts_with("PV01-"));
+    let hits = app.ok("search_families", json!({ "query": "nanez riccio", "limit": 10 }));
+    assert_eq!(hits.as_array().expect("hits").len(), 2, "accents ignored: {hits}");
+
+    let page = app.ok("get_family", json!({ "id": a["id"] }));
+    assert_eq!(page["household"]["code"], a["code"]);
+    assert_eq!(page["duplicates"][0]["id"], b["id"], "the look-alike is proposed");
+
+    let member = app.ok(
+        "add_member",
+        json!({ "household": a["id"], "member": { "first_name": "Teo", "last_name": "Ñañez", "birth_year": 2019 } }),
+    );
+    app.ok(
+        "update_member",
+        json!({ "household": a["id"], "member": member, "patch": { "birth_year": 2018 } }),
+    );
+    app.ok("update_family", json!({ "id": a["id"], "patch": { "contacts": { "phone": "333 000 1111", "email": "", "address": "" } } }));
+    let page = app.ok("get_family", json!({ "id": a["id"] }));
+    assert_eq!(page["household"]["members"].as_array().expect("members").len(), 2);
+    assert_eq!(page["household"]["contacts"]["phone"], "333 000 1111");
+
+    app.ok("merge_families", json!({ "loser": b["id"], "winner": a["id"] }));
+    assert_eq!(app.ok("get_family", json!({ "id": b["id"] }))["household"]["merged_into"], a["id"]);
+    app.ok("undo_merge", json!({ "loser": b["id"] }));
+    assert_eq!(app.ok("get_family", json!({ "id": b["id"] }))["household"]["merged_into"], Value::Null);
+    app.ok("merge_families", json!({ "loser": b["id"], "winner": a["id"] }));
+    app.ok("confirm_merge", json!({ "loser": b["id"] }));
+    assert_eq!(app.err_kind("undo_merge", json!({ "loser": b["id"] })), "merge");
+    assert_eq!(app.err_kind("merge_families", json!({ "loser": a["id"], "winner": a["id"] })), "merge");
+}
+
+#[test]
+fn staff_and_training_register() {
+    let app = app();
+    let session = app.demo();
+    let lab = session["lab"].clone();
+    let staff = app.ok("list_staff", json!({ "lab": lab }));
+    let n = staff.as_array().expect("staff").len();
+    assert!(n > 0);
+    let id = app.ok(
+        "add_staff",
+        json!({ "person": { "lab": lab, "first_name": "Rita", "last_name": "Levi", "role": "volunteer",
+            "organisation": "Caritas", "phone": "", "email": "" } }),
+    );
+    app.ok("update_staff", json!({ "id": id, "patch": { "phone": "0382 000000" } }));
+    assert_eq!(app.ok("list_staff", json!({ "lab": lab })).as_array().expect("staff").len(), n + 1);
+
+    let before = app.ok("training_register", json!({}));
+    let threshold = before["threshold_hours"].as_u64().expect("threshold");
+    let t = app.ok(
+        "add_training",
+        json!({ "training": { "date": session["today"], "title": "Primo ascolto", "minutes": threshold * 60, "attendees": [] } }),
+    );
+    app.ok("update_training", json!({ "id": t, "patch": { "title": "Primo ascolto (1)" } }));
+    app.ok("set_training_presence", json!({ "training": t, "person": id, "present": true }));
+    let after = app.ok("training_register", json!({}));
+    let rita =
+        after["people"].as_array().expect("people").iter().find(|p| p["person"] == id).expect("Rita").clone();
+    assert_eq!(rita["minutes"], threshold * 60);
+    assert_eq!(rita["trained"], true);
+}
+
+#[test]
+fn indicators_and_audit_log() {
+    let app = app();
+    let session = app.demo();
+    let today = session["today"].as_str().expect("today").to_owned();
+    let ind = app.ok(
+        "indicators",
+        json!({ "selection": { "labs": "all", "period": { "from": "2020-01-01", "to": today } } }),
+    );
+    assert!(ind["total"]["meetings"].as_u64().expect("meetings") >= 10, "{}", ind["total"]);
+    assert_eq!(
+        app.err_kind(
+            "indicators",
+            json!({ "selection": { "labs": "all", "period": { "from": today, "to": "2020-01-01" } } })
+        ),
+        "invalid"
+    );
+    app.ok("cancel_export", json!({}));
+    assert!(app.ok("audit_log", json!({ "limit": 10 })).is_array());
+}
+
+#[test]
+fn commands_are_refused_to_remote_pages_and_unknown_commands() {
+    let app = app();
+    let err = app.call_from("https://example.org", "app_status", json!({})).expect_err("remote page");
+    assert!(err.to_string().contains("not allowed"), "{err}");
+    let err = app.call("read_file", json!({ "path": "/etc/passwd" })).expect_err("no such command");
+    assert!(err.to_string().contains("not"), "{err}");
+}
+
+#[test]
+fn the_coordinators_recovery_key_reopens_a_register_whose_passphrase_is_lost() {
+    let app = app();
+    app.demo();
+    let pair = crdt_sync::keys::RecoveryKeyPair::generate(&mut rand::rng()).expect("pair");
+    let public = pair.public.to_text();
+    assert_eq!(
+        app.err_kind("add_recovery_key", json!({ "passphrase": "non è questa", "recoveryPublic": public })),
+        "wrong_passphrase"
+    );
+    assert_eq!(
+        app.err_kind("add_recovery_key", json!({ "passphrase": PASS, "recoveryPublic": "tcr1-nonsense" })),
+        "invalid"
+    );
+    let keys = app.ok("add_recovery_key", json!({ "passphrase": PASS, "recoveryPublic": public }));
+    assert_eq!(keys, json!([public]));
+    assert_eq!(app.ok("recovery_keys", json!({})), json!([public]));
+    assert_eq!(app.err_kind("set_new_passphrase", json!({ "newPassphrase": "rubata 12345" })), "locked");
+
+    app.ok("lock_register", json!({}));
+    let other = crdt_sync::keys::RecoveryKeyPair::generate(&mut rand::rng()).expect("pair");
+    assert_eq!(
+        app.err_kind("unlock_with_recovery", json!({ "recoveryKey": other.secret.to_text().as_str() })),
+        "wrong_recovery_key"
+    );
+    let families = {
+        app.ok("unlock_with_recovery", json!({ "recoveryKey": pair.secret.to_text().as_str() }));
+        app.ok("search_families", json!({ "query": "a", "limit": 100 }))
+    };
+    app.ok("set_new_passphrase", json!({ "newPassphrase": "nuova dopo il recupero" }));
+    app.ok("lock_register", json!({}));
+    assert_eq!(app.err_kind("unlock", json!({ "passphrase": PASS })), "wrong_passphrase");
+    app.ok("unlock", json!({ "passphrase": "nuova dopo il recupero" }));
+    assert_eq!(app.ok("search_families", json!({ "query": "a", "limit": 100 })), families);
+}

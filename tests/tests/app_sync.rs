@@ -1,0 +1,194 @@
+//! The desktop app and the hub, for real: a hub (its router on a loopback
+//! port, its own encrypted store and registry) issues a pairing code; the
+//! app, through its commands in Tauri's mock runtime, pairs on first run
+//! with that code, receives the lab, records a meeting offline-style and
+//! syncs it; a second device of the lab receives it; a spent code is
+//! refused; a revoked device is told so.
+
+use crdt_sync::sync::DeviceRole;
+use crdt_sync::{ActivityType, NewLab};
+use serde_json::{Value, json};
+use taccuino_app::state::{AppState, Kdf};
+use taccuino_hub::DataDir;
+use tauri::test::{INVOKE_KEY, MockRuntime, mock_builder};
+use tauri::webview::InvokeRequest;
+
+struct App {
+    _app: tauri::App<MockRuntime>,
+    webview: tauri::WebviewWindow<MockRuntime>,
+    _dir: tempfile::TempDir,
+}
+
+fn app() -> App {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let builder = taccuino_app::taccuino_builder!(MockRuntime);
+    let state = AppState::new(dir.path(), Kdf::Fixed(crdt_sync::keys::KdfParams::FLOOR)).expect("state");
+    let app = mock_builder()
+        .invoke_handler(builder.invoke_handler())
+        .manage(state)
+        .build(taccuino_app::context())
+        .expect("app");
+    builder.mount_events(&app);
+    let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("window");
+    App { _app: app, webview, _dir: dir }
+}
+
+impl App {
+    fn call(&self, cmd: &str, args: Value) -> Result<Value, Value> {
+        tauri::test::get_ipc_response(
+            &self.webview,
+            InvokeRequest {
+                cmd: cmd.into(),
+                callback: tauri::ipc::CallbackFn(0),
+                error: tauri::ipc::CallbackFn(1),
+                url: "tauri://localhost".parse().expect("url"),
+                body: tauri::ipc::InvokeBody::Json(args),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_string(),
+            },
+        )
+        .map(|b| b.deserialize::<Value>().expect("json"))
+    }
+
+    fn ok(&self, cmd: &str, args: Value) -> Value {
+        self.call(cmd, args).unwrap_or_else(|e| panic!("{cmd} failed: {e}"))
+    }
+
+    fn err(&self, cmd: &str, args: Value) -> Value {
+        match self.call(cmd, args) {
+            Ok(v) => panic!("{cmd} succeeded with {v}"),
+            Err(e) => e,
+        }
+    }
+
+    fn pair(&self, url: &str, code: &str, name: &str) -> Result<Value, Value> {
+        self.call(
+            "pair_with_hub",
+            json!({ "url": url, "code": code, "deviceName": name, "passphrase": "quaderno a righe 7" }),
+        )
+    }
+}
+
+struct Hub {
+    dir: DataDir,
+    url: String,
+    lab: crdt_sync::LabId,
+    _root: tempfile::TempDir,
+    _runtime: tokio::runtime::Runtime,
+}
+
+fn hub() -> Hub {
+    let root = tempfile::tempdir().expect("temp dir");
+    let dir = DataDir::new(root.path().join("hub"));
+    dir.init(crdt_sync::ProjectId(uuid_v7())).expect("init");
+    // The coordinator's first steps, done on the hub's store directly: the
+    // activity types and lab 3.
+    let lab = {
+        let mut store = dir.open_store().expect("store");
+        for t in ActivityType::defaults() {
+            store.put_activity_type(t).expect("activity type");
+        }
+        store
+            .create_lab(NewLab {
+                number: 3,
+                name: "Laboratorio Crosione".into(),
+                address: "Via Acerbi 21".into(),
+                partner: "Coop. Il Convoglio".into(),
+            })
+            .expect("lab")
+    };
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("rt");
+    let state =
+        taccuino_hub::AppState::new(dir.open_store().expect("store"), dir.open_registry().expect("registry"));
+    let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).expect("bind");
+    let url = format!("ws://{}", listener.local_addr().expect("addr"));
+    runtime.spawn(taccuino_hub::serve(listener, state, std::future::pending()));
+    Hub { dir, url, lab, _root: root, _runtime: runtime }
+}
+
+fn uuid_v7() -> uuid::Uuid {
+    uuid::Uuid::now_v7()
+}
+
+impl Hub {
+    fn code(&self) -> String {
+        self.dir
+            .open_registry()
+            .expect("registry")
+            .issue_code(DeviceRole::Volunteer, Some((self.lab, 3)), 1)
+            .expect("code")
+    }
+}
+
+#[test]
+fn the_app_pairs_on_first_run_and_a_meeting_reaches_the_other_laptop_of_the_lab() {
+    let hub = hub();
+    let a = app();
+    let b = app();
+
+    let code = hub.code();
+    let session = a.pair(&hub.url, &code, "Portatile A").expect("pairing");
+    assert_eq!(session["labs"][0]["name"], "Laboratorio Crosione", "the first sync brought the lab");
+    assert_eq!(session["lab"], json!(hub.lab.to_string()));
+    let status = a.ok("sync_status", json!({}));
+    assert_eq!(status["link"]["url"], json!(hub.url));
+    assert_eq!(status["link"]["role"], "volunteer");
+    assert_eq!(status["link"]["last_outcome"], "ok");
+    assert!(status["link"].get("token").is_none(), "the credential never reaches the window");
+
+    // The code worked once.
+    let again = b.pair(&hub.url, &code, "Portatile B").expect_err("a spent code");
+    assert_eq!(again["kind"], "pairing");
+    assert_eq!(again["reason"], "used");
+    assert_eq!(b.ok("app_status", json!({}))["register"], "new", "nothing half-made stays behind");
+    b.pair(&hub.url, &hub.code(), "Portatile B").expect("b pairs with its own code");
+
+    // A records a meeting and syncs; B syncs and sees it.
+    let today = session["today"].clone();
+    let meeting = a.ok(
+        "create_meeting",
+        json!({ "meeting": {
+            "lab": session["lab"], "date": today, "start": "17:00:00", "end": "19:00:00",
+            "activity": session["activity_types"][0]["key"], "theme": "Compiti insieme", "facilitators": [],
+            "attendance": [], "guests": 4, "notes": ""
+        }}),
+    );
+    let sent = a.ok("sync_now", json!({}));
+    assert_eq!(sent["outcome"], "ok", "{sent}");
+    assert!(sent["bytes_out"].as_u64().expect("bytes") > 0);
+    let got = b.ok("sync_now", json!({}));
+    assert_eq!(got["outcome"], "ok", "{got}");
+    assert!(got["docs_changed"].as_u64().expect("count") >= 1, "{got}");
+    let m = b.ok("get_meeting", json!({ "id": meeting }));
+    assert_eq!(m["meeting"]["theme"], "Compiti insieme");
+    assert_eq!(m["meeting"]["guests"], 4);
+
+    // The coordinator revokes A: its next sync is told, and recorded.
+    let device = {
+        let registry = hub.dir.open_registry().expect("registry");
+        let devices = registry.devices().expect("devices");
+        devices.iter().find(|d| d.name == "Portatile A").map(|d| d.id).expect("device")
+    };
+    let mut registry = hub.dir.open_registry().expect("registry");
+    assert!(registry.revoke(device).expect("revoke"));
+    let revoked = a.err("sync_now", json!({}));
+    assert!(matches!(revoked["kind"].as_str(), Some("unauthorized" | "revoked")), "{revoked}");
+    let status = a.ok("sync_status", json!({}));
+    assert!(matches!(status["link"]["last_outcome"].as_str(), Some("unauthorized" | "revoked")));
+}
+
+#[test]
+fn an_unreachable_hub_or_a_wrong_code_leaves_no_register() {
+    let hub = hub();
+    let a = app();
+    let err = a.pair("ws://127.0.0.1:9", "ABCD-EFGH", "Portatile A").expect_err("nobody listens on port 9");
+    assert_eq!(err["kind"], "offline");
+    let err = a.pair(&hub.url, "ZZZZ-ZZZZ", "Portatile A").expect_err("unknown code");
+    assert_eq!(err["kind"], "pairing");
+    assert_eq!(err["reason"], "unknown");
+    let err = a.pair("http://example.org", "ZZZZ-ZZZZ", "Portatile A").expect_err("not a hub address");
+    assert_eq!(err["kind"], "invalid");
+    assert_eq!(a.ok("app_status", json!({}))["register"], "new");
+    a.pair(&hub.url, &hub.code(), "Portatile A").expect("then the right code works");
+}

@@ -1,0 +1,106 @@
+// Drives the real Taccuino binary in a real window through WebDriver:
+// tauri-driver (from crates.io) in front of WebKitWebDriver (Debian's
+// webkit2gtk-driver), under Xvfb in CI. Nothing here is mocked: the app
+// opens its own encrypted register in a temporary directory.
+
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { createConnection } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { Builder, By, Key, type WebDriver, type WebElement, until } from "selenium-webdriver";
+
+const root = resolve(import.meta.dirname, "../..");
+export const APP = process.env.TACCUINO_APP ?? join(root, "target/debug/taccuino");
+const DRIVER = process.env.TAURI_DRIVER ?? join(root, "target/tools/bin/tauri-driver");
+export const SCREENSHOTS = join(root, "target/e2e-screenshots");
+const PORT = 4444;
+
+let driverProcess: ChildProcess | undefined;
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((ok) => {
+    const s = createConnection({ port, host: "127.0.0.1" });
+    s.once("connect", () => {
+      s.destroy();
+      ok(true);
+    });
+    s.once("error", () => ok(false));
+  });
+}
+
+/** Starts tauri-driver and waits until it listens. */
+export async function startDriver(): Promise<void> {
+  driverProcess = spawn(DRIVER, ["--port", String(PORT), "--native-driver", "/usr/bin/WebKitWebDriver"], {
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  for (let i = 0; i < 100; i++) {
+    if (await portOpen(PORT)) return;
+    await sleep(100);
+  }
+  throw new Error(`tauri-driver did not listen on ${PORT} (is it installed at ${DRIVER}?)`);
+}
+
+export function stopDriver(): void {
+  driverProcess?.kill();
+  driverProcess = undefined;
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A fresh directory for one register. */
+export function freshDataDir(): string {
+  return mkdtempSync(join(tmpdir(), "taccuino-e2e-"));
+}
+
+/** Starts the app on the register in `dataDir` and returns its driver. */
+export async function openApp(dataDir: string): Promise<WebDriver> {
+  const caps = {
+    browserName: "wry",
+    "tauri:options": { application: APP, args: ["--data-dir", dataDir] },
+  };
+  const driver = await new Builder().usingServer(`http://127.0.0.1:${PORT}/`).withCapabilities(caps).build();
+  await driver.manage().setTimeouts({ implicit: 0 });
+  await driver.manage().window().setRect({ width: 1366, height: 768 });
+  return driver;
+}
+
+/** Waits for an element by `data-testid`. */
+export async function byTestId(d: WebDriver, id: string, timeout = 10_000): Promise<WebElement> {
+  const el = await d.wait(until.elementLocated(By.css(`[data-testid="${id}"]`)), timeout, `no [data-testid=${id}]`);
+  await d.wait(until.elementIsVisible(el), timeout, `[data-testid=${id}] not visible`);
+  return el;
+}
+
+/** Waits until some element's text contains `text`. */
+export async function waitForText(d: WebDriver, css: string, text: string, timeout = 10_000): Promise<WebElement> {
+  return d.wait(
+    async () => {
+      for (const el of await d.findElements(By.css(css))) {
+        try {
+          if ((await el.getText()).includes(text)) return el;
+        } catch {
+          // Re-rendered while reading: try again.
+        }
+      }
+      return null;
+    },
+    timeout,
+    `no ${css} containing ${JSON.stringify(text)}`,
+  ) as Promise<WebElement>;
+}
+
+/** Saves a screenshot as a test artifact (target/e2e-screenshots). */
+export async function screenshot(d: WebDriver, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  writeFileSync(join(SCREENSHOTS, `${name}.png`), await d.takeScreenshot(), "base64");
+}
+
+/** Types into an input, replacing what is there. */
+export async function typeInto(el: WebElement, text: string): Promise<void> {
+  await el.click();
+  await el.clear();
+  await el.sendKeys(text);
+}
+
+export { By, Key, until };

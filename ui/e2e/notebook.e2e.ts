@@ -1,0 +1,199 @@
+// The volunteer's notebook, end to end in the real window: first run with
+// the demo data, a meeting with three families (one registered on the spot),
+// the week view, an accent-free search, notes that survive closing the app,
+// a duplicate merged, and the switch to English. A screenshot of each
+// screen lands in target/e2e-screenshots.
+
+import type { WebDriver } from "selenium-webdriver";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import {
+  By,
+  byTestId,
+  freshDataDir,
+  openApp,
+  screenshot,
+  sleep,
+  startDriver,
+  stopDriver,
+  typeInto,
+  waitForText,
+} from "./harness";
+
+const PASS = "quaderno a righe 7";
+const dataDir = freshDataDir();
+let d: WebDriver;
+
+async function go(section: string): Promise<void> {
+  await (await byTestId(d, `nav-${section}`)).click();
+}
+
+async function saved(): Promise<void> {
+  await d.wait(
+    async () => (await (await byTestId(d, "save-status")).getAttribute("data-state")) === "saved",
+    10_000,
+    "the meeting was not saved",
+  );
+}
+
+/** Picks a family in the meeting's attendance search and ticks everyone. */
+async function addFamily(query: string, expectName: string): Promise<void> {
+  await typeInto(await byTestId(d, "attendance-search"), query);
+  const hit = await waitForText(d, '[data-testid="attendance-result"]', expectName);
+  await hit.click();
+  const block = await waitForText(d, '[data-testid="attendance-family"]', expectName);
+  for (const box of await block.findElements(By.css('input[type="checkbox"]'))) {
+    if (!(await box.isSelected())) await box.click();
+  }
+  await saved();
+}
+
+describe("the volunteer's notebook", () => {
+  beforeAll(async () => {
+    await startDriver();
+    d = await openApp(dataDir);
+  });
+
+  // A failed step leaves a picture of what the window showed.
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state === "fail" && d) {
+      const name = ctx.task.name.replace(/[^a-z0-9]+/gi, "-");
+      await screenshot(d, `failed-${name}`).catch(() => undefined);
+    }
+  });
+
+  afterAll(async () => {
+    await d?.quit().catch(() => undefined);
+    stopDriver();
+  });
+
+  it("starts with the demo data on first run", async () => {
+    await byTestId(d, "first-run");
+    await screenshot(d, "01-first-run");
+    await typeInto(await byTestId(d, "passphrase"), PASS);
+    await typeInto(await byTestId(d, "passphrase-confirm"), PASS);
+    await (await byTestId(d, "start-demo")).click();
+    await byTestId(d, "week-view", 30_000);
+    const cards = await d.findElements(By.css('[data-testid="meeting-card"]'));
+    expect(cards.length).toBeGreaterThan(0);
+    await screenshot(d, "02-meetings-week");
+  });
+
+  it("records a meeting with three families, one registered on the spot", async () => {
+    await (await byTestId(d, "new-meeting")).click();
+    await typeInto(await byTestId(d, "meeting-theme"), "Merenda e compiti");
+    await saved();
+    // The demo data is the same on every computer (DEMO_SEED in
+    // src-tauri/src/commands/register.rs): Sara Rossi's family is PV01-0023,
+    // the Shehu family PV01-0028.
+    await addFamily("ross", "Rossi");
+    await addFamily("shehu", "Shehu");
+    // A family nobody has registered yet: registered inline, the meeting
+    // stays open.
+    await (await byTestId(d, "new-family")).click();
+    await typeInto(await byTestId(d, "new-family-first"), "Zaccaria");
+    await typeInto(await byTestId(d, "new-family-last"), "Quaglieri");
+    await typeInto(await byTestId(d, "new-family-birth-year"), "1988");
+    await (await byTestId(d, "new-family-save")).click();
+    const block = await waitForText(d, '[data-testid="attendance-family"]', "Quaglieri");
+    for (const box of await block.findElements(By.css('input[type="checkbox"]'))) {
+      if (!(await box.isSelected())) await box.click();
+    }
+    await saved();
+    expect((await d.findElements(By.css('[data-testid="attendance-family"]'))).length).toBe(3);
+    expect(await (await byTestId(d, "meeting-theme")).getAttribute("value")).toBe("Merenda e compiti");
+    await screenshot(d, "03-meeting-editor");
+    await (await byTestId(d, "meeting-close")).click();
+  });
+
+  it("finds the meeting in the week view", async () => {
+    const card = await waitForText(d, '[data-testid="meeting-card"]', "Merenda e compiti");
+    expect(await card.getText()).toContain("Merenda e compiti");
+  });
+
+  it("searches a family without accents", async () => {
+    await go("families");
+    await typeInto(await byTestId(d, "family-search"), "nicolo");
+    const hit = await waitForText(d, '[data-testid="family-result"]', "Nicolò");
+    expect(await hit.getText()).toContain("Nicolò");
+    await screenshot(d, "04-families-search");
+  });
+
+  it("keeps notes typed right before the app is closed", async () => {
+    await go("meetings");
+    await (await waitForText(d, '[data-testid="meeting-card"]', "Merenda e compiti")).click();
+    const notes = await byTestId(d, "meeting-notes");
+    await notes.click();
+    await notes.sendKeys("Portare i colori. Luca ha chiesto dei libri");
+    await saved();
+    await d.quit();
+    d = await openApp(dataDir);
+    await typeInto(await byTestId(d, "unlock-passphrase"), PASS);
+    await (await byTestId(d, "unlock-submit")).click();
+    await (await waitForText(d, '[data-testid="meeting-card"]', "Merenda e compiti", 30_000)).click();
+    expect(await (await byTestId(d, "meeting-notes")).getAttribute("value")).toBe(
+      "Portare i colori. Luca ha chiesto dei libri",
+    );
+    await (await byTestId(d, "meeting-close")).click();
+  });
+
+  it("refuses a wrong passphrase with a clear message", async () => {
+    await (await byTestId(d, "lock")).click();
+    await typeInto(await byTestId(d, "unlock-passphrase"), "non è lei");
+    await (await byTestId(d, "unlock-submit")).click();
+    const err = await byTestId(d, "unlock-error");
+    expect(await err.getText()).toMatch(/passphrase|frase/i);
+    await screenshot(d, "05-unlock-wrong");
+    await typeInto(await byTestId(d, "unlock-passphrase"), PASS);
+    await (await byTestId(d, "unlock-submit")).click();
+    await byTestId(d, "week-view", 30_000);
+  });
+
+  it("merges a duplicate family, with undo before confirming", async () => {
+    await go("families");
+    // Register the same family twice, as two offline laptops would.
+    for (const first of ["Ilaria", "Ilaría"]) {
+      await (await byTestId(d, "register-family")).click();
+      await typeInto(await byTestId(d, "new-family-first"), first);
+      await typeInto(await byTestId(d, "new-family-last"), "Fumagalli");
+      await (await byTestId(d, "new-family-save")).click();
+      await waitForText(d, '[data-testid="family-page"]', `${first} Fumagalli`);
+      if (first === "Ilaria") await (await byTestId(d, "family-back")).click();
+    }
+    const dup = await byTestId(d, "duplicate-item");
+    expect(await dup.getText()).toContain("Fumagalli");
+    await (await dup.findElement(By.css('[data-testid="merge-into-this"]'))).click();
+    await byTestId(d, "merge-pending");
+    await screenshot(d, "06-family-merge-pending");
+    await (await byTestId(d, "merge-undo")).click();
+    await byTestId(d, "duplicate-item");
+    await (await (await byTestId(d, "duplicate-item")).findElement(By.css('[data-testid="merge-into-this"]'))).click();
+    await (await byTestId(d, "merge-confirm")).click();
+    await byTestId(d, "merge-confirmed");
+  });
+
+  it("shows the other screens", async () => {
+    for (const [section, name] of [
+      ["people", "07-people"],
+      ["training", "08-training"],
+      ["sync", "09-sync"],
+      ["indicators", "10-indicators"],
+      ["exports", "11-exports"],
+    ] as const) {
+      await go(section);
+      await byTestId(d, `screen-${section}`);
+      await sleep(300);
+      await screenshot(d, name);
+    }
+  });
+
+  it("switches to English", async () => {
+    await go("settings");
+    await (await byTestId(d, "language-en")).click();
+    await waitForText(d, '[data-testid="nav-meetings"]', "Meetings");
+    await screenshot(d, "12-settings-english");
+    await go("meetings");
+    await byTestId(d, "week-view");
+    await screenshot(d, "13-meetings-english");
+    expect(await (await byTestId(d, "new-meeting")).getText()).toMatch(/meeting/i);
+  });
+});

@@ -1,0 +1,38 @@
+import { useI18n } from "../i18n";
+import { SECTIONS, type SectionId } from "./sections";
+
+export interface NavProps {
+  current: SectionId;
+  onNavigate: (id: SectionId) => void;
+}
+
+/**
+ * The left navigation: a list of buttons (navigation is state, not URLs);
+ * the current one has aria-current="page". Each shows its Alt+n shortcut.
+ */
+export function Nav({ current, onNavigate }: NavProps) {
+  const { t } = useI18n();
+  return (
+    <nav class="nav" aria-label={t("app.sectionsNav")}>
+      <ul class="nav__list">
+        {SECTIONS.map((section, i) => (
+          <li key={section.id}>
+            <button
+              type="button"
+              class="nav__item"
+              data-testid={`nav-${section.id}`}
+              aria-current={section.id === current ? "page" : undefined}
+              aria-keyshortcuts={`Alt+${i + 1}`}
+              onClick={() => onNavigate(section.id)}
+            >
+              <span class="nav__label">{t(section.label)}</span>
+              <kbd class="nav__shortcut" aria-hidden="true">
+                Alt+{i + 1}
+              </kbd>
+            </button>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}

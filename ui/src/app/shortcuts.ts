@@ -1,0 +1,29 @@
+/**
+ * The global keyboard shortcuts, as a pure function of the key event (easy
+ * to test, and the one place to read them all). They are listed for users
+ * in the help dialog (`HelpDialog.tsx`): keep the two in step.
+ *
+ * - Alt+1 … Alt+8: go to the n-th section (by physical key, so it works on
+ *   Italian and English layouts alike, and on the numeric keypad).
+ * - ? (or F1): open the help, unless the user is typing in a field.
+ */
+import { isTypingTarget } from "../lib/focus";
+
+export type ShortcutAction = { type: "section"; index: number } | { type: "help" };
+
+type KeyLike = Pick<KeyboardEvent, "key" | "code" | "altKey" | "ctrlKey" | "metaKey" | "shiftKey" | "target">;
+
+export function matchShortcut(event: KeyLike, sectionCount: number): ShortcutAction | null {
+  if (event.altKey && !event.ctrlKey && !event.metaKey && !event.shiftKey) {
+    const digit = /^(?:Digit|Numpad)([1-9])$/.exec(event.code)?.[1];
+    if (digit !== undefined) {
+      const index = Number(digit) - 1;
+      return index < sectionCount ? { type: "section", index } : null;
+    }
+    return null;
+  }
+  if (event.ctrlKey || event.metaKey || event.altKey) return null;
+  if (event.key === "F1") return { type: "help" };
+  if (event.key === "?" && !isTypingTarget(event.target)) return { type: "help" };
+  return null;
+}

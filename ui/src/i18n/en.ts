@@ -1,0 +1,195 @@
+import type { Catalogue } from "./catalogue";
+import { settings } from "./screens/settings.en";
+import { newFamily } from "./screens/newFamily.en";
+import { meetings } from "./screens/meetings.en";
+import { unlock } from "./screens/unlock.en";
+import { firstRun } from "./screens/firstRun.en";
+import { passphrase } from "./screens/passphrase.en";
+import { shell } from "./screens/shell.en";
+import { families } from "./screens/families.en";
+import { people } from "./screens/people.en";
+import { training } from "./screens/training.en";
+import { indicators } from "./screens/indicators.en";
+import { exportsTexts } from "./screens/exports.en";
+import { sync } from "./screens/sync.en";
+import { widgets } from "./screens/widgets.en";
+
+/**
+ * The English catalogue. Its type is the Italian one's shape: add a key to
+ * `it.ts` first, then here (a missing or extra key does not compile).
+ */
+export const en: Catalogue = {
+  app: {
+    name: "Taccuino",
+    titleWithSection: "{section} · Taccuino",
+    skipToContent: "Skip to main content",
+    sectionsNav: "Sections",
+    labFallback: "Community lab",
+    lock: "Lock",
+    lockDescription: "Lock the register: reopening it will need the passphrase",
+    help: "Help",
+    helpDescription: "Keyboard shortcuts (? key)",
+    language: "Language",
+  },
+  languages: {
+    it: "Italiano",
+    en: "English",
+  },
+  sections: {
+    meetings: "Meetings",
+    families: "Families",
+    people: "Staff and volunteers",
+    training: "Training",
+    sync: "Synchronisation",
+    indicators: "Indicators",
+    exports: "Exports",
+    settings: "Settings",
+  },
+  locked: {
+    title: "The register is locked",
+    body: "The data is encrypted on this computer. Enter the passphrase to reopen it.",
+    unlock: "Unlock",
+  },
+  help: {
+    title: "Keyboard shortcuts",
+    intro: "The whole application can be used with the keyboard alone.",
+    keyColumn: "Keys",
+    actionColumn: "Action",
+    goToSection: "Go to “{section}”",
+    openHelp: "Open this help",
+    closeDialog: "Close the open window",
+    nextControl: "Move to the next control (Shift+Tab: to the previous one)",
+    skipLink: "From the top of the page, Tab then Enter: skip to the content",
+    altKey: "Alt",
+    escKey: "Esc",
+    tabKey: "Tab",
+  },
+  common: {
+    close: "Close",
+    cancel: "Cancel",
+    save: "Save",
+    saved: "Saved",
+    loading: "Loading…",
+    search: "Search",
+    clearSearch: "Clear the search",
+    dismiss: "Dismiss the message",
+    required: "required",
+    details: "Details",
+    notifications: "Notifications",
+  },
+  counts: {
+    families: { one: "{n} family", other: "{n} families" },
+    meetings: { one: "{n} meeting", other: "{n} meetings" },
+    people: { one: "{n} person", other: "{n} people" },
+    days: { one: "{n} day", other: "{n} days" },
+    results: { one: "{n} result", other: "{n} results" },
+  },
+  dates: {
+    week: "Week {week} of {year}",
+  },
+  errors: {
+    generic: "Something went wrong. Try again; if it happens again, contact the coordinators.",
+    locked: "The register is locked: unlock it with the passphrase.",
+    noRegister: "There is no register on this computer yet.",
+    registerExists: "A register already exists on this computer.",
+    wrongPassphrase: "The passphrase is not correct.",
+    wrongRecoveryKey: "The recovery key is not correct.",
+    weakPassphrase: {
+      one: "The passphrase must have at least {n} character.",
+      other: "The passphrase must have at least {n} characters.",
+    },
+    invalid: "Check the field “{field}”.",
+    notFoundAny: "What you are looking for is no longer there: it may have been deleted.",
+    notFound: {
+      household: "This family is no longer there: it may have been deleted or merged with another.",
+      lab: "This lab does not exist.",
+      meeting: "This meeting is no longer there: it may have been deleted.",
+      member: "This family member is no longer there: they may have been deleted.",
+      pathway: "This pathway is no longer there: it may have been deleted.",
+      person: "This person is no longer listed: they may have been deleted.",
+      training: "This training session is no longer there: it may have been deleted.",
+    },
+    merge: "These two families cannot be merged.",
+    codesExhausted: "This computer has run out of codes: synchronise to get more.",
+    newerDatabase: "The register was written by a newer version of Taccuino: update the application.",
+    cancelled: "Cancelled.",
+    file: "The file could not be read or written.",
+    badFile: "The chosen file is damaged or not of the right kind.",
+    internal: "An internal error occurred. The detail is in the technical log.",
+
+    notPaired: "This computer is not connected to the hub.",
+    offline: "The hub cannot be reached: check the connection and try again later.",
+    unauthorized: "The hub does not recognise this computer: ask the coordinators to connect it again.",
+    revoked: "The coordinators revoked this computer's access: ask them before syncing.",
+    pairing: {
+      unknown: "Unknown pairing code: check it with the coordinators.",
+      used: "This pairing code was already used: ask for a new one.",
+      expired: "This pairing code has expired: ask for a new one.",
+      rate_limited: "Too many attempts with wrong codes: wait a minute and try again.",
+      any: "The hub refused the pairing code.",
+    },
+  },
+  fields: {
+    meeting: {
+      date: "Meeting date",
+      end: "End time",
+      activity: "Activity",
+      theme: "Theme",
+      notes: "Notes",
+      guests: "Guests",
+      facilitators: "Facilitators",
+    },
+    member: {
+      first_name: "First name",
+      last_name: "Last name",
+      birth_year: "Year of birth",
+    },
+    person: {
+      first_name: "First name",
+      last_name: "Last name",
+      organisation: "Organisation",
+    },
+    training: {
+      title: "Title",
+      date: "Date",
+      minutes: "Duration (minutes)",
+      attendees: "Attendees",
+    },
+    lab: {
+      name: "Lab name",
+      number: "Lab number",
+      address: "Address",
+    },
+    pathway: {
+      start: "Pathway start",
+      end: "Pathway end",
+      operator: "Key worker",
+      notes: "Pathway notes",
+    },
+    consent: {
+      date: "Consent date",
+    },
+    period: {
+      to: "End of period",
+      year: "Year",
+    },
+    hub: {
+      url: "Hub address",
+    },
+    recovery_public: "Public recovery key",
+  },
+  shell,
+  families,
+  people,
+  training,
+  indicators,
+  exports: exportsTexts,
+  sync,
+  widgets,
+  passphrase,
+  firstRun,
+  unlock,
+  meetings,
+  newFamily,
+  settings,
+};

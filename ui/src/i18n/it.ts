@@ -1,0 +1,204 @@
+import { shell } from "./screens/shell.it";
+import { families } from "./screens/families.it";
+import { people } from "./screens/people.it";
+import { training } from "./screens/training.it";
+import { indicators } from "./screens/indicators.it";
+import { exportsTexts } from "./screens/exports.it";
+import { sync } from "./screens/sync.it";
+import { widgets } from "./screens/widgets.it";
+import { settings } from "./screens/settings.it";
+import { newFamily } from "./screens/newFamily.it";
+import { meetings } from "./screens/meetings.it";
+import { unlock } from "./screens/unlock.it";
+import { firstRun } from "./screens/firstRun.it";
+import { passphrase } from "./screens/passphrase.it";
+
+/**
+ * The Italian catalogue: the source of truth for every text the UI shows.
+ *
+ * Rules (see README.md, "Texts and translations"):
+ * - Group keys by screen or purpose; a key is the dotted path to a leaf,
+ *   e.g. `t("sections.meetings")`.
+ * - A leaf is either a string or a plural object with CLDR categories
+ *   (`one`, `other`, and optionally `zero`, `two`, `few`, `many`); `other` is
+ *   required and is reserved: never use `other` as the name of a group.
+ * - `{name}` in a string is a parameter: `t("app.titleWithSection", { section })`.
+ *   Plural leaves always take `n` (the count that picks the form).
+ * - Add every key here first, then in `en.ts`: the compiler refuses an
+ *   English catalogue with a missing or extra key.
+ */
+export const it = {
+  app: {
+    name: "Taccuino",
+    titleWithSection: "{section} · Taccuino",
+    skipToContent: "Vai al contenuto principale",
+    sectionsNav: "Sezioni",
+    labFallback: "Laboratorio di comunità",
+    lock: "Blocca",
+    lockDescription: "Blocca il registro: per riaprirlo servirà la passphrase",
+    help: "Aiuto",
+    helpDescription: "Scorciatoie da tastiera (tasto ?)",
+    language: "Lingua",
+  },
+  languages: {
+    it: "Italiano",
+    en: "English",
+  },
+  sections: {
+    meetings: "Incontri",
+    families: "Famiglie",
+    people: "Operatori e volontari",
+    training: "Formazione",
+    sync: "Sincronizzazione",
+    indicators: "Indicatori",
+    exports: "Esportazioni",
+    settings: "Impostazioni",
+  },
+  locked: {
+    title: "Il registro è bloccato",
+    body: "I dati sono cifrati su questo computer. Inserisci la passphrase per riaprirlo.",
+    unlock: "Sblocca",
+  },
+  help: {
+    title: "Scorciatoie da tastiera",
+    intro: "Tutta l'applicazione si usa anche solo con la tastiera.",
+    keyColumn: "Tasti",
+    actionColumn: "Azione",
+    goToSection: "Vai a «{section}»",
+    openHelp: "Apri questo aiuto",
+    closeDialog: "Chiudi la finestra aperta",
+    nextControl: "Passa al comando successivo (Maiusc+Tab: al precedente)",
+    skipLink: "Dall'inizio della pagina, Tab e Invio: salta al contenuto",
+    altKey: "Alt",
+    escKey: "Esc",
+    tabKey: "Tab",
+  },
+  common: {
+    close: "Chiudi",
+    cancel: "Annulla",
+    save: "Salva",
+    saved: "Salvato",
+    loading: "Caricamento…",
+    search: "Cerca",
+    clearSearch: "Cancella la ricerca",
+    dismiss: "Chiudi il messaggio",
+    required: "obbligatorio",
+    details: "Dettagli",
+    notifications: "Notifiche",
+  },
+  counts: {
+    families: { one: "{n} famiglia", other: "{n} famiglie" },
+    meetings: { one: "{n} incontro", other: "{n} incontri" },
+    people: { one: "{n} persona", other: "{n} persone" },
+    days: { one: "{n} giorno", other: "{n} giorni" },
+    results: { one: "{n} risultato", other: "{n} risultati" },
+  },
+  dates: {
+    week: "Settimana {week} del {year}",
+  },
+  errors: {
+    generic: "Si è verificato un errore. Riprova; se si ripete, contatta il coordinamento.",
+    locked: "Il registro è bloccato: sbloccalo con la passphrase.",
+    noRegister: "Su questo computer non c'è ancora un registro.",
+    registerExists: "Su questo computer esiste già un registro.",
+    wrongPassphrase: "La passphrase non è corretta.",
+    wrongRecoveryKey: "La chiave di recupero non è corretta.",
+    weakPassphrase: {
+      one: "La passphrase deve avere almeno {n} carattere.",
+      other: "La passphrase deve avere almeno {n} caratteri.",
+    },
+    invalid: "Controlla il campo «{field}».",
+    notFoundAny: "Quello che cerchi non c'è più: forse è stato eliminato.",
+    notFound: {
+      household: "Questa famiglia non c'è più: forse è stata eliminata o unita a un'altra.",
+      lab: "Questo laboratorio non esiste.",
+      meeting: "Questo incontro non c'è più: forse è stato eliminato.",
+      member: "Questo componente della famiglia non c'è più: forse è stato eliminato.",
+      pathway: "Questo percorso non c'è più: forse è stato eliminato.",
+      person: "Questa persona non è più in elenco: forse è stata eliminata.",
+      training: "Questa formazione non c'è più: forse è stata eliminata.",
+    },
+    merge: "Non è possibile unire queste due famiglie.",
+    codesExhausted: "Questo computer ha esaurito i codici: sincronizza per riceverne altri.",
+    newerDatabase: "Il registro è stato scritto da una versione più recente di Taccuino: aggiorna l'applicazione.",
+    cancelled: "Operazione annullata.",
+    file: "Impossibile leggere o scrivere il file.",
+    badFile: "Il file scelto è danneggiato o non è del tipo giusto.",
+    internal: "Si è verificato un errore interno. Il dettaglio è nel registro tecnico.",
+    notPaired: "Questo computer non è collegato all'hub.",
+    offline: "L'hub non è raggiungibile: controlla la connessione e riprova più tardi.",
+    unauthorized: "L'hub non riconosce questo computer: chiedi al coordinamento di collegarlo di nuovo.",
+    revoked: "Il coordinamento ha revocato l'accesso di questo computer: chiedi prima di sincronizzare.",
+    pairing: {
+      unknown: "Codice di abbinamento sconosciuto: controllalo con il coordinamento.",
+      used: "Questo codice di abbinamento è già stato usato: chiedine uno nuovo.",
+      expired: "Questo codice di abbinamento è scaduto: chiedine uno nuovo.",
+      rate_limited: "Troppi tentativi con codici sbagliati: aspetta un minuto e riprova.",
+      any: "L'hub ha rifiutato il codice di abbinamento.",
+    },
+  },
+  /** Field names as the core's validation reports them (`meeting.date`). */
+  fields: {
+    meeting: {
+      date: "Data dell'incontro",
+      end: "Ora di fine",
+      activity: "Attività",
+      theme: "Tema",
+      notes: "Note",
+      guests: "Ospiti",
+      facilitators: "Conduttori",
+    },
+    member: {
+      first_name: "Nome",
+      last_name: "Cognome",
+      birth_year: "Anno di nascita",
+    },
+    person: {
+      first_name: "Nome",
+      last_name: "Cognome",
+      organisation: "Ente",
+    },
+    training: {
+      title: "Titolo",
+      date: "Data",
+      minutes: "Durata (minuti)",
+      attendees: "Partecipanti",
+    },
+    lab: {
+      name: "Nome del laboratorio",
+      number: "Numero del laboratorio",
+      address: "Indirizzo",
+    },
+    pathway: {
+      start: "Inizio del percorso",
+      end: "Fine del percorso",
+      operator: "Operatore di riferimento",
+      notes: "Note sul percorso",
+    },
+    consent: {
+      date: "Data del consenso",
+    },
+    period: {
+      to: "Fine del periodo",
+      year: "Anno",
+    },
+    hub: {
+      url: "Indirizzo dell'hub",
+    },
+    recovery_public: "Chiave pubblica di recupero",
+  },
+  shell,
+  families,
+  people,
+  training,
+  indicators,
+  exports: exportsTexts,
+  sync,
+  widgets,
+  passphrase,
+  firstRun,
+  unlock,
+  meetings,
+  newFamily,
+  settings,
+} as const;

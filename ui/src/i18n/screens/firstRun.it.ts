@@ -1,0 +1,31 @@
+/** The first start on a computer (Italian). */
+export const firstRun = {
+  title: "Benvenuto in Taccuino",
+  intro: "Il registro del laboratorio: incontri, famiglie, presenze. Servono due minuti per prepararlo.",
+  languageHeading: "Lingua",
+  passphraseHeading: "Scegli una passphrase",
+  startHeading: "Come vuoi iniziare?",
+  startDemo: "Prova con i dati dimostrativi",
+  startDemoHint: "Famiglie e incontri inventati, per imparare senza paura di sbagliare.",
+  startPair: "Collega all'hub",
+  startPairHint: "Per registrare famiglie e incontri veri, con il codice del coordinamento.",
+  creating: "Sto preparando il registro…",
+  pair: {
+    heading: "Collegamento all'hub",
+    explain:
+      "Il codice di abbinamento te lo dà il coordinamento: è breve, si può dettare al telefono e vale una volta sola.",
+    url: "Indirizzo dell'hub",
+    urlHint: "Comincia con wss:// (o ws://).",
+    urlEmpty: "Scrivi l'indirizzo dell'hub.",
+    urlScheme: "L'indirizzo deve cominciare con wss:// o ws://, per esempio wss://hub.benecomune.it.",
+    code: "Codice di abbinamento",
+    codeHint: "Scrivilo come te lo detta il coordinamento.",
+    codeEmpty: "Scrivi il codice di abbinamento.",
+    deviceName: "Nome di questo computer",
+    deviceNameHint: "Così il coordinamento lo riconosce nell'elenco dei computer collegati.",
+    deviceNameDefault: "Portatile laboratorio",
+    deviceNameEmpty: "Scrivi un nome per questo computer.",
+    submit: "Collega e crea il registro",
+    pairing: "Collegamento all'hub e prima sincronizzazione…",
+  },
+} as const;

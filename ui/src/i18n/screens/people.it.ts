@@ -1,0 +1,31 @@
+/** Operatori e volontari: the roster and the form to add someone. */
+export const people = {
+  labLede: "Chi lavora al laboratorio {lab}.",
+  allLabsLede: "Operatori e volontari di tutti i laboratori.",
+  roster: "Elenco",
+  allLabs: "Tutti i laboratori",
+  empty: "Nessuno in elenco.",
+  code: "Codice",
+  name: "Cognome e nome",
+  role: "Ruolo",
+  organisation: "Ente",
+  phone: "Telefono",
+  labs: "Laboratori",
+  roles: {
+    operator: "Operatore",
+    volunteer: "Volontario",
+  },
+  form: {
+    title: "Aggiungi un operatore o un volontario",
+    firstName: "Nome",
+    lastName: "Cognome",
+    email: "E-mail",
+    lab: "Laboratorio",
+    organisationHint: "L'ente o l'associazione di appartenenza.",
+    firstRequired: "Scrivi il nome.",
+    lastRequired: "Scrivi il cognome.",
+    checkField: "Controlla questo campo.",
+    submit: "Aggiungi",
+    added: "Aggiunto all'elenco: {name}.",
+  },
+} as const;

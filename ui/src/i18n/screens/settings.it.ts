@@ -1,0 +1,37 @@
+/** Impostazioni (Italian). */
+export const settings = {
+  languageHeading: "Lingua",
+  languageHint: "La lingua di tutta l'applicazione, su questo computer.",
+  labHeading: "Laboratorio di questo computer",
+  labHint: "All'apertura, incontri e famiglie sono quelli di questo laboratorio.",
+  onlyLab: "Questo registro ha un solo laboratorio: {name}.",
+  noLab: "Questo registro non ha ancora laboratori.",
+  labChanged: "Ora vedi il laboratorio «{name}».",
+  passphraseHeading: "Cambia la passphrase",
+  passphraseIntro: "Serve la passphrase di adesso. Chi usa questo computer dovrà conoscere quella nuova.",
+  oldPassphrase: "Passphrase attuale",
+  newPassphrase: "Nuova passphrase",
+  confirmPassphrase: "Ripeti la nuova passphrase",
+  oldEmpty: "Scrivi la passphrase attuale.",
+  change: "Cambia la passphrase",
+  changed: "Passphrase cambiata.",
+  wrongOld: "La passphrase attuale non è corretta.",
+  recovery: {
+    heading: "Chiave di recupero del coordinamento",
+    explain:
+      "Il coordinamento conserva la metà segreta della chiave; qui si aggiunge quella pubblica. Se la passphrase viene dimenticata, il coordinamento può riaprire il registro con la sua metà.",
+    list: "Chiavi che possono riaprire questo registro",
+    loading: "Lettura delle chiavi…",
+    none: "Nessuna chiave di recupero: se la passphrase si perde, il registro non si può più aprire.",
+    public: "Chiave pubblica del coordinamento",
+    publicHint: "Comincia con tcr1-: incollala com'è, dal messaggio del coordinamento.",
+    publicEmpty: "Incolla la chiave pubblica.",
+    publicPrefix: "La chiave pubblica comincia con tcr1-.",
+    secretGiven:
+      "Questa è la metà segreta (TCS1-…): deve restare al coordinamento. Qui va quella pubblica, che comincia con tcr1-.",
+    publicInvalid: "Questa chiave non è valida: controlla di averla copiata tutta.",
+    passphraseHint: "Serve perché la chiave apre una seconda strada per entrare nel registro.",
+    add: "Aggiungi la chiave",
+    added: "Chiave di recupero aggiunta.",
+  },
+} as const;

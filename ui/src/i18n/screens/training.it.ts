@@ -1,0 +1,51 @@
+/** Formazione: sessions, attendance and hours against the threshold. */
+export const training = {
+  lede: {
+    one: "Le ore di formazione di operatori e volontari: chi arriva a {n} ora conta come formato.",
+    other: "Le ore di formazione di operatori e volontari: chi arriva a {n} ore conta come formato.",
+  },
+  duration: {
+    hm: "{h} h {m} min",
+    h: "{h} h",
+    m: "{m} min",
+  },
+  people: {
+    title: "Ore per persona",
+    none: "Nessun operatore o volontario in elenco: aggiungili in «Operatori e volontari».",
+    trainedCount: {
+      one: "{n} persona su {total} ha raggiunto la soglia.",
+      other: "{n} persone su {total} hanno raggiunto la soglia.",
+    },
+    name: "Nome",
+    role: "Ruolo",
+    hours: "Ore di formazione",
+    trained: "formato",
+    progressLabel: "Ore di formazione di {name}",
+    progressText: "{done} su {threshold}",
+  },
+  sessions: {
+    title: "Incontri di formazione",
+    none: "Nessuna formazione registrata.",
+    date: "Data",
+    titleColumn: "Titolo",
+    duration: "Durata",
+    attendees: "Partecipanti",
+    presence: "Presenze",
+    hidePresence: "Chiudi le presenze",
+    presenceFor: "Chi ha partecipato a «{title}» del {date}",
+  },
+  form: {
+    title: "Registra una formazione",
+    date: "Data",
+    titleField: "Titolo",
+    duration: "Durata",
+    hours: "Ore",
+    minutes: "Minuti",
+    attendees: "Chi ha partecipato",
+    dateInvalid: "Scrivi una data valida.",
+    titleRequired: "Scrivi il titolo.",
+    durationInvalid: "La durata va da 1 minuto a 24 ore; i minuti da 0 a 59.",
+    submit: "Registra la formazione",
+    added: "Formazione registrata.",
+  },
+} as const;

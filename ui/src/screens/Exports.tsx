@@ -1,0 +1,397 @@
+import { Channel } from "@tauri-apps/api/core";
+import { useCallback, useEffect, useId, useRef, useState } from "preact/hooks";
+import { appErrorOf, call } from "../api/call";
+import { useSession } from "../app/session";
+import {
+  commands,
+  type AuditEntry,
+  type Language,
+  type Options,
+  type Privacy,
+  type Progress,
+  type Stage,
+} from "../bindings";
+import { Button } from "../components/Button";
+import { ProgressBar } from "../components/ProgressBar";
+import {
+  SelectionPicker,
+  defaultSelection,
+  selectionProblem,
+  toSelection,
+  type SelectionValue,
+} from "../components/SelectionPicker";
+import { useToast } from "../components/Toast";
+import "../components/widgets.css";
+import { LANGUAGES, useI18n, type Translate } from "../i18n";
+import { useIndicators } from "./indicators/useIndicators";
+
+/** The formats offered here (a single meeting's PDF is printed from its page). */
+export const EXPORT_FORMATS = ["csv_zip", "csv", "xlsx", "pdf_months"] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+export const PRIVACIES: readonly Privacy[] = ["pseudonymised", "full"];
+
+/** What the form holds. */
+export interface ExportForm {
+  selection: SelectionValue;
+  format: ExportFormat;
+  privacy: Privacy;
+  language: Language;
+}
+
+/** Every lab over the whole project, a zip of CSV files, pseudonymised, in Italian. */
+export function defaultExportForm(today: string): ExportForm {
+  return { selection: defaultSelection(today), format: "csv_zip", privacy: "pseudonymised", language: "it" };
+}
+
+/** The Rust side's export `Options` for the form. */
+export function buildExportOptions(form: ExportForm): Options {
+  return {
+    selection: toSelection(form.selection),
+    format: form.format,
+    privacy: form.privacy,
+    language: form.language,
+  };
+}
+
+/** "Scrittura di presenze" and friends. */
+export function stageText(stage: Stage, t: Translate): string {
+  if (typeof stage === "object") return t("exports.run.stage.writing", { name: stage.writing });
+  return t(`exports.run.stage.${stage}`);
+}
+
+/** What an audit row's details say (the core writes `{ options, files, rows }`; anything may be missing). */
+export interface AuditSummary {
+  format: string | null;
+  privacy: string | null;
+  from: string | null;
+  to: string | null;
+  /** "all", or how many labs. */
+  labs: "all" | number | null;
+  files: number | null;
+  rows: number | null;
+}
+
+function obj(v: unknown): Record<string, unknown> | null {
+  return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+}
+
+function str(v: unknown): string | null {
+  return typeof v === "string" ? v : null;
+}
+
+/** Reads an audit row's details defensively: they are JSON written by whichever app version exported. */
+export function auditSummary(details: unknown): AuditSummary {
+  const d = obj(details);
+  const options = obj(d?.options);
+  const selection = obj(options?.selection);
+  const period = obj(selection?.period);
+  const labs = selection?.labs;
+  const only = obj(labs)?.only;
+  const format = options?.format;
+  return {
+    format: str(format) ?? (obj(format) ? Object.keys(obj(format) ?? {})[0] ?? null : null),
+    privacy: str(options?.privacy),
+    from: str(period?.from),
+    to: str(period?.to),
+    labs: labs === "all" ? "all" : Array.isArray(only) ? only.length : null,
+    files: Array.isArray(d?.files) ? d.files.length : null,
+    rows: typeof d?.rows === "number" ? d.rows : null,
+  };
+}
+
+function isExportFormat(v: string | null): v is ExportFormat {
+  return v !== null && (EXPORT_FORMATS as readonly string[]).includes(v);
+}
+
+/**
+ * Esportazioni: labs and period, format, privacy; a preview of what goes
+ * out; the export itself with progress and cancel; the audit log.
+ */
+export function Exports() {
+  const { t } = useI18n();
+  const { info } = useSession();
+  const toast = useToast();
+  const [form, setForm] = useState<ExportForm>(() => defaultExportForm(info.today));
+  const [progress, setProgress] = useState<Progress | null>(null);
+  const [running, setRunning] = useState(false);
+  const [saved, setSaved] = useState<string[] | null>(null);
+  const [log, setLog] = useState<AuditEntry[] | null>(null);
+  const [cancelling, setCancelling] = useState(false);
+  const resultRef = useRef<HTMLDivElement>(null);
+  const set = (patch: Partial<ExportForm>) => {
+    setSaved(null);
+    setForm((f) => ({ ...f, ...patch }));
+  };
+
+  const loadLog = useCallback(async () => {
+    try {
+      setLog(await call(commands.auditLog(20)));
+    } catch (err) {
+      setLog([]);
+      toast.error(appErrorOf(err) ?? err);
+    }
+  }, [toast]);
+
+  useEffect(() => {
+    void loadLog();
+  }, [loadLog]);
+
+  useEffect(() => {
+    if (saved) resultRef.current?.focus();
+  }, [saved]);
+
+  const start = async () => {
+    if (running || selectionProblem(form.selection)) return;
+    setSaved(null);
+    setProgress(null);
+    setCancelling(false);
+    setRunning(true);
+    const channel = new Channel<Progress>();
+    channel.onmessage = (p) => setProgress(p);
+    try {
+      const result = await call(commands.exportRegister(buildExportOptions(form), channel));
+      // `null`: the user closed the save dialog. Nothing to say.
+      if (result) {
+        setSaved(result.paths);
+        void loadLog();
+      }
+    } catch (err) {
+      if (appErrorOf(err)?.kind === "cancelled") toast.notify(t("exports.run.cancelled"), { kind: "info" });
+      else toast.error(appErrorOf(err) ?? err);
+    } finally {
+      setRunning(false);
+      setProgress(null);
+    }
+  };
+
+  const cancel = async () => {
+    setCancelling(true);
+    try {
+      await call(commands.cancelExport());
+    } catch (err) {
+      toast.error(appErrorOf(err) ?? err);
+    }
+  };
+
+  const invalid = selectionProblem(form.selection) !== null;
+  const formatLegend = `fmt-${useId()}`;
+
+  return (
+    <div data-testid="screen-exports">
+      <h1>{t("sections.exports")}</h1>
+      <p class="lede">{t("exports.lede")}</p>
+      <section class="page-section" aria-label={t("exports.what")}>
+        <SelectionPicker
+          value={form.selection}
+          onChange={(selection) => set({ selection })}
+          labs={info.labs}
+          today={info.today}
+          labMode="multiple"
+        />
+        <div class="two-columns">
+          <fieldset class="fieldset" aria-describedby={formatLegend}>
+            <legend>{t("exports.format.legend")}</legend>
+            <div class="choices choices--column">
+              {EXPORT_FORMATS.map((f) => (
+                <label class="choice" key={f}>
+                  <input
+                    type="radio"
+                    name="export-format"
+                    value={f}
+                    checked={form.format === f}
+                    onChange={() => set({ format: f })}
+                  />
+                  <span>
+                    {t(`exports.format.${f}.label`)} <span class="muted">— {t(`exports.format.${f}.hint`)}</span>
+                  </span>
+                </label>
+              ))}
+            </div>
+            <p class="muted" id={formatLegend}>
+              {t("exports.format.where")}
+            </p>
+          </fieldset>
+          <fieldset class="fieldset">
+            <legend>{t("exports.privacy.legend")}</legend>
+            <div class="choices choices--column">
+              {PRIVACIES.map((p) => (
+                <label class="choice" key={p}>
+                  <input
+                    type="radio"
+                    name="export-privacy"
+                    value={p}
+                    checked={form.privacy === p}
+                    onChange={() => set({ privacy: p })}
+                  />
+                  <span>
+                    {t(`exports.privacy.${p}.label`)} <span class="muted">— {t(`exports.privacy.${p}.hint`)}</span>
+                  </span>
+                </label>
+              ))}
+            </div>
+            {form.privacy === "full" && (
+              <div class="notice notice--warning" data-testid="full-warning">
+                <p>{t("exports.privacy.fullWarning")}</p>
+              </div>
+            )}
+            <label class="inline-field">
+              <span>{t("exports.language")}</span>
+              <select
+                class="select"
+                value={form.language}
+                onChange={(e) => {
+                  const v = (e.currentTarget as HTMLSelectElement).value;
+                  if (v === "it" || v === "en") set({ language: v });
+                }}
+              >
+                {LANGUAGES.map((l) => (
+                  <option key={l} value={l} lang={l}>
+                    {t(`languages.${l}`)}
+                  </option>
+                ))}
+              </select>
+            </label>
+          </fieldset>
+        </div>
+      </section>
+      <Preview form={form} />
+      <section class="page-section" aria-label={t("exports.run.title")}>
+        <div class="toolbar">
+          <Button variant="primary" data-testid="export-start" busy={running} disabled={invalid} onClick={() => void start()}>
+            {t("exports.run.start")}
+          </Button>
+          {running && (
+            <Button data-testid="export-cancel" busy={cancelling} onClick={() => void cancel()}>
+              {t("exports.run.cancel")}
+            </Button>
+          )}
+        </div>
+        {running && (
+          <div class="export-progress" data-testid="export-progress">
+            <ProgressBar
+              value={progress?.done ?? 0}
+              max={progress?.total ?? 0}
+              label={t("exports.run.progress")}
+              valueText={
+                progress
+                  ? `${stageText(progress.stage, t)}: ${t("exports.run.progressText", { done: progress.done, total: progress.total })}`
+                  : t("exports.run.waiting")
+              }
+            />
+          </div>
+        )}
+        <p role="status" class="muted" data-testid="export-stage">
+          {running ? (progress ? stageText(progress.stage, t) : t("exports.run.waiting")) : ""}
+        </p>
+        {saved && (
+          <div class="notice notice--success" data-testid="export-done" tabIndex={-1} ref={resultRef}>
+            <p class="notice__title">{t("exports.done.title")}</p>
+            <p>{t("exports.done.files", { n: saved.length })}</p>
+            <ul class="paths">
+              {saved.map((p) => (
+                <li key={p}>{p}</li>
+              ))}
+            </ul>
+          </div>
+        )}
+      </section>
+      <AuditLog log={log} />
+    </div>
+  );
+}
+
+function Preview({ form }: { form: ExportForm }) {
+  const { t, formatDate } = useI18n();
+  const headingId = `preview-${useId()}`;
+  const { data, loading } = useIndicators(form.selection);
+  const labs =
+    form.selection.labs === "all"
+      ? t("exports.preview.allLabs")
+      : t("exports.preview.someLabs", { n: form.selection.labs.length });
+  return (
+    <section class="page-section" aria-labelledby={headingId} data-testid="export-preview">
+      <h2 id={headingId}>{t("exports.preview.title")}</h2>
+      <div class="panel" aria-busy={loading ? "true" : "false"}>
+        {selectionProblem(form.selection) ? (
+          <p class="muted">{t("exports.preview.invalid")}</p>
+        ) : !data ? (
+          <p class="muted">{t("exports.preview.computing")}</p>
+        ) : (
+          <>
+            <p data-testid="export-preview-what">
+              {t("exports.preview.what", {
+                from: formatDate(form.selection.from),
+                to: formatDate(form.selection.to),
+                labs,
+                meetings: t("counts.meetings", { n: data.total.meetings }),
+                attendances: t("exports.preview.attendances", { n: data.total.attendances }),
+                families: t("exports.preview.families", { n: data.total.families_reached }),
+              })}
+            </p>
+            {data.total.meetings === 0 && <p class="muted">{t("exports.preview.empty")}</p>}
+            <p data-testid="export-preview-privacy">
+              <strong>
+                {form.privacy === "pseudonymised" ? t("exports.preview.pseudonymised") : t("exports.preview.full")}
+              </strong>
+            </p>
+          </>
+        )}
+      </div>
+    </section>
+  );
+}
+
+function AuditLog({ log }: { log: AuditEntry[] | null }) {
+  const { t, formatDate, formatTime } = useI18n();
+  const headingId = `audit-${useId()}`;
+  const describe = (e: AuditEntry): string => {
+    const s = auditSummary(e.details);
+    const parts: string[] = [];
+    if (isExportFormat(s.format)) parts.push(t(`exports.format.${s.format}.label`));
+    else if (s.format === "pdf_meeting") parts.push(t("exports.audit.pdfMeeting"));
+    if (s.from && s.to) parts.push(`${formatDate(s.from)} – ${formatDate(s.to)}`);
+    if (s.labs === "all") parts.push(t("exports.preview.allLabs"));
+    else if (typeof s.labs === "number") parts.push(t("exports.preview.someLabs", { n: s.labs }));
+    if (s.files !== null) parts.push(t("exports.audit.files", { n: s.files }));
+    if (s.rows !== null) parts.push(t("exports.audit.rows", { n: s.rows }));
+    return parts.join(" · ") || "—";
+  };
+  const action = (key: string) =>
+    key === "export" || key === "export_full" ? t(`exports.audit.actions.${key}`) : key;
+  return (
+    <section class="page-section" aria-labelledby={headingId}>
+      <h2 id={headingId}>{t("exports.audit.title")}</h2>
+      <p class="muted">{t("exports.audit.intro")}</p>
+      {log === null ? null : log.length === 0 ? (
+        <p class="muted">{t("exports.audit.none")}</p>
+      ) : (
+        <div class="table-wrap">
+          <table class="data-table data-table--compact" data-testid="audit-log">
+            <thead>
+              <tr>
+                <th scope="col">{t("exports.audit.when")}</th>
+                <th scope="col">{t("exports.audit.action")}</th>
+                <th scope="col">{t("exports.audit.details")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {log.map((e) => (
+                <tr key={e.id}>
+                  <th scope="row">
+                    {formatDate(e.at)} {formatTime(e.at)}
+                  </th>
+                  <td>
+                    {action(e.action)}
+                    {e.action === "export_full" && <span class="badge badge--warning">{t("exports.audit.withNames")}</span>}
+                  </td>
+                  <td>{describe(e)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}

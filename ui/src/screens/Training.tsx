@@ -1,0 +1,386 @@
+import { useCallback, useEffect, useId, useRef, useState } from "preact/hooks";
+import { appErrorOf, call } from "../api/call";
+import { useSession } from "../app/session";
+import {
+  commands,
+  type NewTraining,
+  type PersonId,
+  type PersonTraining,
+  type TrainingRegister,
+  type TrainingSession,
+} from "../bindings";
+import { Button } from "../components/Button";
+import { ProgressBar } from "../components/ProgressBar";
+import { Spinner } from "../components/Spinner";
+import { TextField } from "../components/TextField";
+import { useToast } from "../components/Toast";
+import "../components/widgets.css";
+import { useI18n, type Translate } from "../i18n";
+import { isIsoDate } from "../lib/dates";
+
+/** The longest session the Rust side accepts: 24 hours. */
+export const MAX_MINUTES = 24 * 60;
+
+/**
+ * A duration typed as hours and minutes, in minutes; `null` when it is not
+ * whole numbers, minutes are not 0–59, or the total is not 1 minute to 24 hours.
+ */
+export function toMinutes(hours: string, minutes: string): number | null {
+  const h = hours.trim() === "" ? 0 : Number(hours.trim());
+  const m = minutes.trim() === "" ? 0 : Number(minutes.trim());
+  if (!Number.isInteger(h) || !Number.isInteger(m) || h < 0 || m < 0 || m > 59) return null;
+  const total = h * 60 + m;
+  return total >= 1 && total <= MAX_MINUTES ? total : null;
+}
+
+/** "2 h 30 min", "2 h", "45 min". */
+export function durationText(minutes: number, t: Translate): string {
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  if (h > 0 && m > 0) return t("training.duration.hm", { h, m });
+  if (h > 0) return t("training.duration.h", { h });
+  return t("training.duration.m", { m });
+}
+
+/** "12 h 30 min su 20 h": a person's hours against the threshold. */
+export function progressText(minutes: number, thresholdHours: number, t: Translate): string {
+  return t("training.people.progressText", {
+    done: durationText(minutes, t),
+    threshold: durationText(thresholdHours * 60, t),
+  });
+}
+
+/** Newest first, for the list. */
+function newestFirst(sessions: readonly TrainingSession[]): TrainingSession[] {
+  return [...sessions].sort((a, b) => (a.date < b.date ? 1 : a.date > b.date ? -1 : 0));
+}
+
+/**
+ * Formazione: the training sessions (with who attended, editable) and
+ * each person's hours against the threshold that counts as trained.
+ */
+export function Training() {
+  const { t } = useI18n();
+  const toast = useToast();
+  const [register, setRegister] = useState<TrainingRegister | null>(null);
+
+  const load = useCallback(async () => {
+    try {
+      setRegister(await call(commands.trainingRegister()));
+    } catch (err) {
+      toast.error(appErrorOf(err) ?? err);
+    }
+  }, [toast]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  return (
+    <div data-testid="screen-training">
+      <h1>{t("sections.training")}</h1>
+      {register === null ? (
+        <Spinner />
+      ) : (
+        <>
+          <p class="lede">{t("training.lede", { n: register.threshold_hours })}</p>
+          <PeopleHours register={register} />
+          <Sessions register={register} setRegister={setRegister} reload={load} />
+          <AddSession people={register.people} reload={load} />
+        </>
+      )}
+    </div>
+  );
+}
+
+function PeopleHours({ register }: { register: TrainingRegister }) {
+  const { t } = useI18n();
+  const headingId = `hours-${useId()}`;
+  const trained = register.people.filter((p) => p.trained).length;
+  return (
+    <section class="page-section" aria-labelledby={headingId}>
+      <h2 id={headingId}>{t("training.people.title")}</h2>
+      {register.people.length === 0 ? (
+        <p class="muted">{t("training.people.none")}</p>
+      ) : (
+        <>
+          <p>{t("training.people.trainedCount", { n: trained, total: register.people.length })}</p>
+          <div class="table-wrap">
+            <table class="data-table" data-testid="training-people">
+              <thead>
+                <tr>
+                  <th scope="col">{t("training.people.name")}</th>
+                  <th scope="col">{t("training.people.role")}</th>
+                  <th scope="col">{t("training.people.hours")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {register.people.map((p) => (
+                  <tr key={p.person} data-testid="training-person">
+                    <th scope="row">
+                      {p.name}
+                      {p.trained && (
+                        <span class="badge badge--success" data-testid="trained-badge">
+                          {t("training.people.trained")}
+                        </span>
+                      )}
+                    </th>
+                    <td>{t(`people.roles.${p.role}`)}</td>
+                    <td>
+                      <ProgressBar
+                        size="small"
+                        showText
+                        value={p.minutes}
+                        max={register.threshold_hours * 60}
+                        label={t("training.people.progressLabel", { name: p.name })}
+                        valueText={progressText(p.minutes, register.threshold_hours, t)}
+                      />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
+    </section>
+  );
+}
+
+function Sessions({
+  register,
+  setRegister,
+  reload,
+}: {
+  register: TrainingRegister;
+  setRegister: (r: TrainingRegister) => void;
+  reload: () => Promise<void>;
+}) {
+  const { t, formatDate } = useI18n();
+  const toast = useToast();
+  const headingId = `sessions-${useId()}`;
+  const [open, setOpen] = useState<string | null>(null);
+  const sessions = newestFirst(register.sessions);
+
+  const toggle = async (session: TrainingSession, person: PersonId, present: boolean) => {
+    // Shown at once; the hours are recomputed by the Rust side on reload.
+    const attendees = present
+      ? [...new Set([...session.attendees, person])]
+      : session.attendees.filter((p) => p !== person);
+    setRegister({
+      ...register,
+      sessions: register.sessions.map((s) => (s.id === session.id ? { ...s, attendees } : s)),
+    });
+    try {
+      await call(commands.setTrainingPresence(session.id, person, present));
+    } catch (err) {
+      toast.error(appErrorOf(err) ?? err);
+    }
+    await reload();
+  };
+
+  return (
+    <section class="page-section" aria-labelledby={headingId}>
+      <h2 id={headingId}>{t("training.sessions.title")}</h2>
+      {sessions.length === 0 ? (
+        <p class="muted">{t("training.sessions.none")}</p>
+      ) : (
+        <div class="table-wrap">
+          <table class="data-table" data-testid="training-sessions">
+            <thead>
+              <tr>
+                <th scope="col">{t("training.sessions.date")}</th>
+                <th scope="col">{t("training.sessions.titleColumn")}</th>
+                <th scope="col">{t("training.sessions.duration")}</th>
+                <th scope="col" class="num">
+                  {t("training.sessions.attendees")}
+                </th>
+                <th scope="col">
+                  <span class="visually-hidden">{t("training.sessions.presence")}</span>
+                </th>
+              </tr>
+            </thead>
+            {sessions.map((s) => {
+              const panelId = `${headingId}-${s.id}`;
+              const isOpen = open === s.id;
+              return (
+                <tbody key={s.id}>
+                  <tr data-testid="training-session">
+                    <td>{formatDate(s.date)}</td>
+                    <th scope="row">{s.title}</th>
+                    <td>{durationText(s.minutes, t)}</td>
+                    <td class="num">{s.attendees.length}</td>
+                    <td>
+                      <Button
+                        variant="quiet"
+                        aria-expanded={isOpen ? "true" : "false"}
+                        aria-controls={panelId}
+                        onClick={() => setOpen(isOpen ? null : s.id)}
+                      >
+                        {isOpen ? t("training.sessions.hidePresence") : t("training.sessions.presence")}
+                      </Button>
+                    </td>
+                  </tr>
+                  {isOpen && (
+                    <tr id={panelId}>
+                      <td colSpan={5}>
+                        <fieldset class="fieldset">
+                          <legend>{t("training.sessions.presenceFor", { title: s.title, date: formatDate(s.date) })}</legend>
+                          {register.people.length === 0 ? (
+                            <p class="muted">{t("training.people.none")}</p>
+                          ) : (
+                            <div class="choices">
+                              {register.people.map((p) => (
+                                <label class="choice" key={p.person}>
+                                  <input
+                                    type="checkbox"
+                                    checked={s.attendees.includes(p.person)}
+                                    onChange={(e) => void toggle(s, p.person, (e.currentTarget as HTMLInputElement).checked)}
+                                  />
+                                  {p.name}
+                                </label>
+                              ))}
+                            </div>
+                          )}
+                        </fieldset>
+                      </td>
+                    </tr>
+                  )}
+                </tbody>
+              );
+            })}
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+/** The `NewTraining` the form describes, or `null` while it is not complete. */
+export function newTrainingFrom(form: {
+  date: string;
+  title: string;
+  hours: string;
+  minutes: string;
+  attendees: ReadonlySet<PersonId>;
+}): NewTraining | null {
+  const minutes = toMinutes(form.hours, form.minutes);
+  if (!isIsoDate(form.date) || form.title.trim() === "" || minutes === null) return null;
+  return { date: form.date, title: form.title.trim(), minutes, attendees: [...form.attendees] };
+}
+
+function AddSession({ people, reload }: { people: PersonTraining[]; reload: () => Promise<void> }) {
+  const { t } = useI18n();
+  const toast = useToast();
+  const { info } = useSession();
+  const headingId = `add-training-${useId()}`;
+  const [date, setDate] = useState(info.today);
+  const [title, setTitle] = useState("");
+  const [hours, setHours] = useState("2");
+  const [minutes, setMinutes] = useState("0");
+  const [attendees, setAttendees] = useState<ReadonlySet<PersonId>>(new Set());
+  const [tried, setTried] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const titleRef = useRef<HTMLElement>(null);
+
+  const errors = {
+    date: isIsoDate(date) ? undefined : t("training.form.dateInvalid"),
+    title: title.trim() === "" ? t("training.form.titleRequired") : undefined,
+    duration: toMinutes(hours, minutes) === null ? t("training.form.durationInvalid") : undefined,
+  };
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setTried(true);
+    const training = newTrainingFrom({ date, title, hours, minutes, attendees });
+    if (!training) return;
+    setBusy(true);
+    try {
+      await call(commands.addTraining(training));
+      toast.success(t("training.form.added"));
+      setTitle("");
+      setAttendees(new Set());
+      setTried(false);
+      await reload();
+      titleRef.current?.focus();
+    } catch (err) {
+      toast.error(appErrorOf(err) ?? err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section class="page-section" aria-labelledby={headingId}>
+      <h2 id={headingId}>{t("training.form.title")}</h2>
+      <form class="panel" noValidate onSubmit={(e) => void submit(e)} data-testid="add-training">
+        <div class="form-grid">
+          <TextField
+            type="date"
+            label={t("training.form.date")}
+            value={date}
+            required
+            onValueChange={setDate}
+            error={tried ? errors.date : undefined}
+          />
+          <TextField
+            label={t("training.form.titleField")}
+            value={title}
+            required
+            inputRef={titleRef}
+            onValueChange={setTitle}
+            error={tried ? errors.title : undefined}
+          />
+          <fieldset class="fieldset">
+            <legend>{t("training.form.duration")}</legend>
+            <div class="inline-fields">
+              <TextField
+                label={t("training.form.hours")}
+                inputMode="numeric"
+                value={hours}
+                maxLength={2}
+                onValueChange={setHours}
+              />
+              <TextField
+                label={t("training.form.minutes")}
+                inputMode="numeric"
+                value={minutes}
+                maxLength={2}
+                onValueChange={setMinutes}
+                error={tried ? errors.duration : undefined}
+              />
+            </div>
+          </fieldset>
+        </div>
+        {people.length > 0 && (
+          <fieldset class="fieldset">
+            <legend>{t("training.form.attendees")}</legend>
+            <div class="choices">
+              {people.map((p) => (
+                <label class="choice" key={p.person}>
+                  <input
+                    type="checkbox"
+                    checked={attendees.has(p.person)}
+                    onChange={(e) => {
+                      const on = (e.currentTarget as HTMLInputElement).checked;
+                      setAttendees((set) => {
+                        const next = new Set(set);
+                        if (on) next.add(p.person);
+                        else next.delete(p.person);
+                        return next;
+                      });
+                    }}
+                  />
+                  {p.name}
+                </label>
+              ))}
+            </div>
+          </fieldset>
+        )}
+        <Button type="submit" variant="primary" busy={busy}>
+          {t("training.form.submit")}
+        </Button>
+      </form>
+    </section>
+  );
+}
