@@ -18,6 +18,7 @@ pub mod commands;
 pub mod error;
 pub mod events;
 pub mod files;
+pub mod files_dialog;
 pub mod settings;
 pub mod state;
 

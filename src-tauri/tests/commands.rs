@@ -3,11 +3,13 @@
 //! checked too), over a real register in a temporary directory.
 
 use serde_json::{Value, json};
+use taccuino_app::files_dialog::Fixed;
 use taccuino_app::state::{AppState, Kdf};
 use tauri::test::{INVOKE_KEY, MockRuntime, mock_builder};
 use tauri::webview::InvokeRequest;
 
 struct App {
+    files: Fixed,
     _app: tauri::App<MockRuntime>,
     webview: tauri::WebviewWindow<MockRuntime>,
     _dir: tempfile::TempDir,
@@ -16,15 +18,17 @@ struct App {
 fn app() -> App {
     let dir = tempfile::tempdir().expect("temp dir");
     let builder = taccuino_app::taccuino_builder!(MockRuntime);
+    let files = Fixed::default();
     let state = AppState::new(dir.path(), Kdf::Fixed(crdt_sync::keys::KdfParams::FLOOR)).expect("state");
     let app = mock_builder()
         .invoke_handler(builder.invoke_handler())
         .manage(state)
+        .manage(files.clone())
         .build(taccuino_app::context())
         .expect("app");
     builder.mount_events(&app);
     let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("window");
-    App { _app: app, webview, _dir: dir }
+    App { files, _app: app, webview, _dir: dir }
 }
 
 impl App {
@@ -314,4 +318,51 @@ fn the_coordinators_recovery_key_reopens_a_register_whose_passphrase_is_lost() {
     assert_eq!(app.err_kind("unlock", json!({ "passphrase": PASS })), "wrong_passphrase");
     app.ok("unlock", json!({ "passphrase": "nuova dopo il recupero" }));
     assert_eq!(app.ok("search_families", json!({ "query": "a", "limit": 100 })), families);
+}
+
+#[test]
+fn exports_are_written_where_the_user_chose_and_closing_the_dialog_writes_nothing() {
+    let app = app();
+    let session = app.demo();
+    let out = tempfile::tempdir().expect("out");
+    let selection = json!({ "labs": "all", "period": { "from": "2020-01-01", "to": session["today"] } });
+    let options =
+        json!({ "selection": selection, "format": "xlsx", "privacy": "pseudonymised", "language": "it" });
+    let channel = json!("__CHANNEL__:1");
+
+    app.files.answer(None);
+    assert_eq!(app.ok("export_register", json!({ "options": options, "progress": channel })), Value::Null);
+    assert_eq!(std::fs::read_dir(out.path()).expect("dir").count(), 0);
+
+    let file = out.path().join("registro.xlsx");
+    app.files.answer(Some(file.clone()));
+    let saved = app.ok("export_register", json!({ "options": options, "progress": channel }));
+    assert_eq!(saved["paths"], json!([file.display().to_string()]));
+    assert_eq!(&std::fs::read(&file).expect("written")[..2], b"PK", "an xlsx is a zip");
+
+    let folder = out.path().join("csv");
+    std::fs::create_dir(&folder).expect("mkdir");
+    app.files.answer(Some(folder.clone()));
+    let csv =
+        json!({ "selection": selection, "format": "csv", "privacy": "pseudonymised", "language": "it" });
+    let saved = app.ok("export_register", json!({ "options": csv, "progress": channel }));
+    let paths = saved["paths"].as_array().expect("paths");
+    assert_eq!(paths.len(), 4, "{saved}");
+    for p in paths {
+        let bytes = std::fs::read(p.as_str().expect("path")).expect("written");
+        assert_eq!(&bytes[..3], b"\xEF\xBB\xBF", "CSV with BOM for Italian Excel");
+    }
+    let log = app.ok("audit_log", json!({ "limit": 10 }));
+    assert_eq!(log.as_array().expect("log").len(), 2, "each export is in the audit log: {log}");
+}
+
+#[test]
+fn a_register_that_is_not_paired_has_no_bundles() {
+    let app = app();
+    app.demo();
+    let out = tempfile::tempdir().expect("out");
+    app.files.answer(Some(out.path().to_path_buf()));
+    assert_eq!(app.err_kind("export_bundle", json!({})), "not_paired");
+    assert_eq!(app.ok("sync_status", json!({}))["link"], Value::Null);
+    assert_eq!(app.err_kind("sync_now", json!({})), "not_paired");
 }

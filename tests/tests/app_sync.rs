@@ -3,17 +3,20 @@
 //! app, through its commands in Tauri's mock runtime, pairs on first run
 //! with that code, receives the lab, records a meeting offline-style and
 //! syncs it; a second device of the lab receives it; a spent code is
-//! refused; a revoked device is told so.
+//! refused; a revoked device is told so; two laptops with no network
+//! exchange a sync bundle, and an altered bundle is refused.
 
 use crdt_sync::sync::DeviceRole;
 use crdt_sync::{ActivityType, NewLab};
 use serde_json::{Value, json};
+use taccuino_app::files_dialog::Fixed;
 use taccuino_app::state::{AppState, Kdf};
 use taccuino_hub::DataDir;
 use tauri::test::{INVOKE_KEY, MockRuntime, mock_builder};
 use tauri::webview::InvokeRequest;
 
 struct App {
+    files: Fixed,
     _app: tauri::App<MockRuntime>,
     webview: tauri::WebviewWindow<MockRuntime>,
     _dir: tempfile::TempDir,
@@ -22,15 +25,17 @@ struct App {
 fn app() -> App {
     let dir = tempfile::tempdir().expect("temp dir");
     let builder = taccuino_app::taccuino_builder!(MockRuntime);
+    let files = Fixed::default();
     let state = AppState::new(dir.path(), Kdf::Fixed(crdt_sync::keys::KdfParams::FLOOR)).expect("state");
     let app = mock_builder()
         .invoke_handler(builder.invoke_handler())
         .manage(state)
+        .manage(files.clone())
         .build(taccuino_app::context())
         .expect("app");
     builder.mount_events(&app);
     let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("window");
-    App { _app: app, webview, _dir: dir }
+    App { files, _app: app, webview, _dir: dir }
 }
 
 impl App {
@@ -191,4 +196,46 @@ fn an_unreachable_hub_or_a_wrong_code_leaves_no_register() {
     assert_eq!(err["kind"], "invalid");
     assert_eq!(a.ok("app_status", json!({}))["register"], "new");
     a.pair(&hub.url, &hub.code(), "Portatile A").expect("then the right code works");
+}
+
+#[test]
+fn two_laptops_of_a_lab_exchange_a_bundle_with_no_network() {
+    let hub = hub();
+    let a = app();
+    let b = app();
+    let session = a.pair(&hub.url, &hub.code(), "Portatile A").expect("a");
+    b.pair(&hub.url, &hub.code(), "Portatile B").expect("b");
+    // Offline from here: A records a meeting and writes a bundle.
+    let meeting = a.ok(
+        "create_meeting",
+        json!({ "meeting": {
+            "lab": session["lab"], "date": session["today"], "start": "10:00:00", "end": "12:00:00",
+            "activity": session["activity_types"][0]["key"], "theme": "Orto condiviso", "facilitators": [],
+            "attendance": [], "guests": 2, "notes": ""
+        }}),
+    );
+    let usb = tempfile::tempdir().expect("usb stick");
+    a.files.answer(Some(usb.path().to_path_buf()));
+    let written = a.ok("export_bundle", json!({}));
+    let path = std::path::PathBuf::from(written.as_str().expect("path"));
+    assert!(path.starts_with(usb.path()));
+
+    // An altered copy is refused whole, and B's register is unchanged.
+    let mut bytes = std::fs::read(&path).expect("bundle");
+    let tampered = usb.path().join("altered.bundle");
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x01;
+    std::fs::write(&tampered, &bytes).expect("write");
+    b.files.answer(Some(tampered));
+    assert_eq!(b.err("import_bundle", json!({}))["kind"], "bad_file");
+    assert_eq!(b.err("get_meeting", json!({ "id": meeting }))["kind"], "not_found");
+
+    b.files.answer(Some(path));
+    let first = b.ok("import_bundle", json!({}));
+    assert!(first["changed"].as_u64().expect("changed") >= 1, "{first}");
+    assert_eq!(b.ok("get_meeting", json!({ "id": meeting }))["meeting"]["theme"], "Orto condiviso");
+    let again = b.ok("import_bundle", json!({}));
+    assert_eq!(again["changed"], 0, "importing twice changes nothing: {again}");
+    b.files.answer(None);
+    assert_eq!(b.ok("import_bundle", json!({})), Value::Null, "closing the dialog does nothing");
 }

@@ -11,10 +11,10 @@ use crdt_sync::{AuditEntry, Selection};
 use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Runtime, State};
-use tauri_plugin_dialog::DialogExt;
 
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::files::write_atomically;
+use crate::files_dialog::chooser;
 use crate::state::AppState;
 
 /// Set while an export runs; [`cancel_export`] raises it.
@@ -47,14 +47,13 @@ pub async fn export_register<R: Runtime>(
     progress: Channel<Progress>,
 ) -> AppResult<Option<Saved>> {
     let multi = matches!(options.format, Format::Csv | Format::PdfMonths);
+    let files_dialog = chooser(&app);
     let target = if multi {
-        app.dialog().file().blocking_pick_folder().map(|p| p.into_path())
+        files_dialog.pick_folder()?
     } else {
-        let name = suggested_name(&options);
-        app.dialog().file().set_file_name(&name).blocking_save_file().map(|p| p.into_path())
+        files_dialog.save_file(&suggested_name(&options))?
     };
     let Some(target) = target else { return Ok(None) };
-    let target = target.map_err(|e| AppError::File { detail: e.to_string() })?;
     CANCEL.store(false, Ordering::SeqCst);
     let files = state
         .with_store(|s, _| {

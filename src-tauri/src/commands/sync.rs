@@ -12,13 +12,13 @@ use crdt_sync::{DeviceConfig, DocRef, HubLink, HubLinkStatus, Key, Store, SyncOu
 use serde::Serialize;
 use taccuino_sync_client::{ClientError, Report};
 use tauri::{AppHandle, Runtime, State};
-use tauri_plugin_dialog::DialogExt;
 use tauri_specta::Event;
 
 use super::register::{SessionInfo, remove_register_files, session};
 use crate::error::{AppError, AppResult};
 use crate::events::SyncStatusChanged;
 use crate::files::write_atomically;
+use crate::files_dialog::chooser;
 use crate::state::AppState;
 
 /// The sync screen's data.
@@ -210,8 +210,7 @@ pub async fn export_bundle<R: Runtime>(
             Ok((bytes, format!("taccuino-{}.bundle", now.format("%Y-%m-%d"))))
         })
         .await?;
-    let Some(path) = app.dialog().file().set_file_name(&name).blocking_save_file() else { return Ok(None) };
-    let path = path.into_path().map_err(|e| AppError::File { detail: e.to_string() })?;
+    let Some(path) = chooser(&app).save_file(&name)? else { return Ok(None) };
     write_atomically(&path, &bytes)?;
     Ok(Some(path.display().to_string()))
 }
@@ -225,8 +224,7 @@ pub async fn import_bundle<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
 ) -> AppResult<Option<BundleImport>> {
-    let Some(path) = app.dialog().file().blocking_pick_file() else { return Ok(None) };
-    let path = path.into_path().map_err(|e| AppError::File { detail: e.to_string() })?;
+    let Some(path) = chooser(&app).pick_file()? else { return Ok(None) };
     let meta = std::fs::metadata(&path).map_err(|e| AppError::file(&path, e))?;
     if meta.len() > bundle::MAX_BUNDLE as u64 {
         return Err(AppError::BadFile {
