@@ -220,6 +220,9 @@ fn main() -> anyhow::Result<()> {
                 imported.unchanged.len(),
                 imported.skipped.len()
             );
+            for (doc, why) in &imported.refused {
+                eprintln!("refused {doc}: {why}");
+            }
         }
         Command::Export { scope, format, full, english, out } => {
             let mut store = dir.open_store()?;

@@ -305,6 +305,8 @@ export type BundleImport = {
 	unchanged: number,
 	/**  Documents this device may not write (left out). */
 	skipped: number,
+	/**  Documents refused (damaged, or a family that would leave the lab). */
+	refused: number,
 };
 
 /**  The family's consent, as recorded on paper. */

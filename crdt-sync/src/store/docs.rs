@@ -7,6 +7,7 @@ use rusqlite::{OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
 use super::Store;
+use super::sync::WriteCheck;
 use crate::doc::DocRef;
 use crate::error::{Error, Result};
 use crate::projection::{self, Scope};
@@ -276,6 +277,14 @@ impl Store {
     /// Corrupt bytes, or bytes of another document, are refused and nothing
     /// stored changes. The changes are stored and projected like local ones.
     pub fn apply_bytes(&mut self, r: DocRef, bytes: &[u8]) -> Result<Applied> {
+        self.apply_bytes_checked(r, bytes, WriteCheck::None)
+    }
+
+    /// [`Store::apply_bytes`], refusing the bytes unless the merged
+    /// document meets `check` (a sync bundle of lab 3 may not turn a
+    /// household into one of lab 7). Checked on the copy: a refusal stores
+    /// nothing.
+    pub fn apply_bytes_checked(&mut self, r: DocRef, bytes: &[u8], check: WriteCheck) -> Result<Applied> {
         let reject = |reason: String| Error::RejectedBytes { doc: r.to_string(), reason };
         let existed = self.load(r)?;
         // Work on a copy: the live document changes only once the bytes are
@@ -313,6 +322,7 @@ impl Store {
             if next.get_heads() == before {
                 return Ok(None);
             }
+            check.verify(r, &next).map_err(reject)?;
             let next = next.with_actor(actor);
             let bytes = next.save_after(&before);
             Ok(Some((next, bytes)))

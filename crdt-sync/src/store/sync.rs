@@ -23,6 +23,22 @@ pub enum WriteCheck {
     HouseholdOfLab(LabId),
 }
 
+impl WriteCheck {
+    /// Whether `next`, the document `r` after the changes, meets the check.
+    pub(crate) fn verify(self, r: DocRef, next: &Automerge) -> std::result::Result<(), String> {
+        match self {
+            WriteCheck::None => Ok(()),
+            WriteCheck::HouseholdOfLab(lab) => {
+                if doc::household::read(next, HouseholdId(r.id)).is_some_and(|h| h.lab == lab) {
+                    Ok(())
+                } else {
+                    Err(format!("not a household of lab {lab}"))
+                }
+            }
+        }
+    }
+}
+
 /// The most `have` summaries a message may carry (automerge sends one at most).
 const MAX_HAVES: usize = 8;
 /// Bounds of a Bloom filter's parameters (automerge uses 10 bits per entry and 7 probes).
@@ -129,12 +145,7 @@ impl Store {
                 return Ok(Err(next));
             }
             r.check_identity(&next)?;
-            if let WriteCheck::HouseholdOfLab(lab) = check {
-                let ok = doc::household::read(&next, HouseholdId(r.id)).is_some_and(|h| h.lab == lab);
-                if !ok {
-                    return Err(reject(format!("not a household of lab {lab}")));
-                }
-            }
+            check.verify(r, &next).map_err(reject)?;
             let patches = next.make_patches(&mut log);
             let next = next.with_actor(actor);
             let bytes = if existed { next.save_after(&before) } else { next.save() };

@@ -11,10 +11,10 @@ use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
-use crate::doc::DocRef;
+use crate::doc::{DocKind, DocRef};
 use crate::error::{Error, Result};
 use crate::ids::{DeviceId, LabId};
-use crate::store::{Applied, Store};
+use crate::store::{Applied, Store, WriteCheck};
 
 const MAGIC: &[u8; 16] = b"TACCUINO-BUNDLE1";
 const TAG: usize = 32;
@@ -61,6 +61,9 @@ pub struct Imported {
     pub unchanged: Vec<DocRef>,
     /// Documents skipped because this side may not take them.
     pub skipped: Vec<DocRef>,
+    /// Documents whose bytes were refused, and why (corrupt, or a household
+    /// that would leave the bundle's lab).
+    pub refused: Vec<(DocRef, String)>,
 }
 
 fn mac(key: &BundleKey) -> Hmac<Sha256> {
@@ -137,25 +140,30 @@ pub fn verify(bytes: &[u8], key: &BundleKey) -> Result<BundleInfo> {
 
 /// Verifies the bundle, then merges each document `allow` accepts (the
 /// caller's authorisation: the hub's access policy, or a device's own
-/// lab). Nothing is applied unless the whole file verifies; each document
-/// is applied through the store's strict path.
+/// lab), under the [`WriteCheck`] it returns (`None`: skip the document).
+/// Nothing is applied unless the whole file verifies; each document is
+/// applied through the store's strict path, and one whose bytes are
+/// refused (corrupt, or failing its check) is listed in
+/// [`Imported::refused`] while the others go in.
 pub fn import(
     store: &mut Store,
     bytes: &[u8],
     key: &BundleKey,
-    mut allow: impl FnMut(&mut Store, DocRef) -> Result<bool>,
+    mut allow: impl FnMut(&mut Store, DocRef) -> Result<Option<WriteCheck>>,
 ) -> Result<Imported> {
     verify(bytes, key)?;
     let body = parse_body(bytes)?;
     let mut out = Imported::default();
     for (doc, save) in body.docs {
-        if !allow(store, doc)? {
+        let Some(check) = allow(store, doc)? else {
             out.skipped.push(doc);
             continue;
-        }
-        match store.apply_bytes(doc, &save)? {
-            Applied::Changed => out.changed.push(doc),
-            Applied::Unchanged => out.unchanged.push(doc),
+        };
+        match store.apply_bytes_checked(doc, &save, check) {
+            Ok(Applied::Changed) => out.changed.push(doc),
+            Ok(Applied::Unchanged) => out.unchanged.push(doc),
+            Err(Error::RejectedBytes { reason, .. }) => out.refused.push((doc, reason)),
+            Err(e) => return Err(e),
         }
     }
     Ok(out)
@@ -165,9 +173,17 @@ pub fn import(
 /// merged only if a lead of `lab` may write it ([`super::access`]), so a
 /// bundle can never carry changes its lab could not sync. The hub's
 /// `import` command and a device of the same lab both use this.
+/// A household, new or known, must stay a household of `lab`, as in sync.
 pub fn import_as_lab(store: &mut Store, bytes: &[u8], key: &BundleKey, lab: LabId) -> Result<Imported> {
     let grant = super::Grant { role: super::DeviceRole::Lead, lab: Some(lab) };
-    import(store, bytes, key, |store, doc| Ok(super::access(grant, doc, &store.doc_facts(doc)?).can_write()))
+    import(store, bytes, key, |store, doc| {
+        let access = super::access(grant, doc, &store.doc_facts(doc)?);
+        Ok(match access {
+            _ if !access.can_write() => None,
+            _ if doc.kind == DocKind::Household => Some(WriteCheck::HouseholdOfLab(lab)),
+            _ => Some(WriteCheck::None),
+        })
+    })
 }
 
 #[cfg(test)]
@@ -227,10 +243,10 @@ mod tests {
         let key = BundleKey([5; 32]);
         let bundle = export(&mut a, lab, &key, &docs, 0).expect("export");
         assert_eq!(claimed_lab(&bundle).expect("lab"), lab);
-        let first = import(&mut b, &bundle, &key, |_, _| Ok(true)).expect("import");
+        let first = import(&mut b, &bundle, &key, |_, _| Ok(Some(WriteCheck::None))).expect("import");
         assert!(!first.changed.is_empty());
         assert_eq!(b.search_households("ettore", 5).expect("search").len(), 1);
-        let again = import(&mut b, &bundle, &key, |_, _| Ok(true)).expect("import again");
+        let again = import(&mut b, &bundle, &key, |_, _| Ok(Some(WriteCheck::None))).expect("import again");
         assert!(again.changed.is_empty(), "importing twice changes nothing");
         assert_eq!(a.fingerprint(&docs).expect("fp"), b.fingerprint(&docs).expect("fp"));
     }
@@ -244,15 +260,48 @@ mod tests {
         for i in (0..bundle.len()).step_by(97) {
             let mut bad = bundle.clone();
             bad[i] ^= 0x01;
-            assert!(import(&mut b, &bad, &key, |_, _| Ok(true)).is_err(), "flip at {i} accepted");
+            assert!(
+                import(&mut b, &bad, &key, |_, _| Ok(Some(WriteCheck::None))).is_err(),
+                "flip at {i} accepted"
+            );
         }
-        assert!(import(&mut b, &bundle, &BundleKey([6; 32]), |_, _| Ok(true)).is_err(), "wrong lab key");
-        assert!(import(&mut b, &bundle[..bundle.len() - 1], &key, |_, _| Ok(true)).is_err());
-        assert!(import(&mut b, b"hello", &key, |_, _| Ok(true)).is_err());
+        assert!(
+            import(&mut b, &bundle, &BundleKey([6; 32]), |_, _| Ok(Some(WriteCheck::None))).is_err(),
+            "wrong lab key"
+        );
+        assert!(
+            import(&mut b, &bundle[..bundle.len() - 1], &key, |_, _| Ok(Some(WriteCheck::None))).is_err()
+        );
+        assert!(import(&mut b, b"hello", &key, |_, _| Ok(Some(WriteCheck::None))).is_err());
         assert_eq!(b.projection_dump().expect("dump"), before, "nothing applied");
-        let partial =
-            import(&mut b, &bundle, &key, |_, d| Ok(d.kind != crate::DocKind::Household)).expect("import");
+        let partial = import(&mut b, &bundle, &key, |_, d| {
+            Ok((d.kind != crate::DocKind::Household).then_some(WriteCheck::None))
+        })
+        .expect("import");
         assert_eq!(partial.skipped.len(), 1);
         assert!(b.search_households("ettore", 5).expect("search").is_empty());
+    }
+
+    #[test]
+    fn a_household_that_fails_its_check_is_refused_and_the_rest_goes_in() {
+        let (mut a, mut b, lab, docs) = setup();
+        let key = BundleKey([5; 32]);
+        let bundle = export(&mut a, lab, &key, &docs, 0).expect("export");
+        let elsewhere = LabId(Uuid::from_u128(99));
+        let done = import(&mut b, &bundle, &key, |_, d| {
+            Ok(Some(if d.kind == crate::DocKind::Household {
+                WriteCheck::HouseholdOfLab(elsewhere)
+            } else {
+                WriteCheck::None
+            }))
+        })
+        .expect("import");
+        assert_eq!(done.refused.len(), 1, "{done:?}");
+        assert!(done.refused[0].1.contains("not a household of lab"), "{done:?}");
+        assert!(b.search_households("ettore", 5).expect("search").is_empty(), "nothing of it stored");
+        assert!(!done.changed.is_empty(), "the lab document went in");
+        let right = import_as_lab(&mut b, &bundle, &key, lab).expect("import as the lab");
+        assert!(right.refused.is_empty(), "{right:?}");
+        assert_eq!(b.search_households("ettore", 5).expect("search").len(), 1);
     }
 }

@@ -62,6 +62,8 @@ pub struct BundleImport {
     pub unchanged: u32,
     /// Documents this device may not write (left out).
     pub skipped: u32,
+    /// Documents refused (damaged, or a family that would leave the lab).
+    pub refused: u32,
 }
 
 /// First run, paired: redeems the pairing code at the hub, creates the
@@ -237,11 +239,15 @@ pub async fn import_bundle<R: Runtime>(
             let (_, lab, key) = bundle_identity(s)?;
             let done = bundle::import_as_lab(s, &bytes, &key, lab)
                 .map_err(|e| AppError::BadFile { detail: e.to_string() })?;
-            let n = |v: &Vec<DocRef>| u32::try_from(v.len()).unwrap_or(u32::MAX);
+            let n = |len: usize| u32::try_from(len).unwrap_or(u32::MAX);
+            for (doc, why) in &done.refused {
+                tracing::warn!(%doc, reason = %why, "a bundle document was refused");
+            }
             Ok(Some(BundleImport {
-                changed: n(&done.changed),
-                unchanged: n(&done.unchanged),
-                skipped: n(&done.skipped),
+                changed: n(done.changed.len()),
+                unchanged: n(done.unchanged.len()),
+                skipped: n(done.skipped.len()),
+                refused: n(done.refused.len()),
             }))
         })
         .await

@@ -378,6 +378,11 @@ function Bundles({ link, busy, onImported }: { link: HubLinkStatus; busy: boolea
                     })}
                   </p>
                   {result.counts.skipped > 0 && <p>{t("sync.bundle.skippedWhy")}</p>}
+                  {result.counts.refused > 0 && (
+                    <p role="alert" data-testid="bundle-refused">
+                      {t("sync.bundle.refused", { n: result.counts.refused })}
+                    </p>
+                  )}
                 </>
               )}
             </div>

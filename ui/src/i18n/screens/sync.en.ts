@@ -90,6 +90,10 @@ export const sync: Catalogue["sync"] = {
     changed: { one: "{n} document updated", other: "{n} documents updated" },
     unchanged: { one: "{n} already up to date", other: "{n} already up to date" },
     skipped: { one: "{n} left out", other: "{n} left out" },
+    refused: {
+      one: "{n} document refused: damaged, or a family that would belong to another lab. Tell the coordinators.",
+      other: "{n} documents refused: damaged, or families that would belong to another lab. Tell the coordinators.",
+    },
     skippedWhy: "Those left out are documents this computer may not change.",
     notPaired: "A bundle on a USB stick needs a computer connected to the hub: it is encrypted with the keys the hub gave it.",
     coordinator: "A coordinators' computer has no lab: bundles go between a lab's computers and the hub.",

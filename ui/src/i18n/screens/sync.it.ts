@@ -88,6 +88,10 @@ export const sync = {
     changed: { one: "{n} documento aggiornato", other: "{n} documenti aggiornati" },
     unchanged: { one: "{n} già aggiornato", other: "{n} già aggiornati" },
     skipped: { one: "{n} escluso", other: "{n} esclusi" },
+    refused: {
+      one: "{n} documento rifiutato: danneggiato, o una famiglia che risulterebbe di un altro laboratorio. Avvisa il coordinamento.",
+      other: "{n} documenti rifiutati: danneggiati, o famiglie che risulterebbero di un altro laboratorio. Avvisa il coordinamento.",
+    },
     skippedWhy: "Gli esclusi sono documenti che questo computer non può modificare.",
     notPaired: "Il pacchetto su chiavetta richiede un computer collegato all'hub: è cifrato con le chiavi che l'hub gli ha dato.",
     coordinator: "Un computer del coordinamento non ha un laboratorio: i pacchetti si scambiano tra i computer di un laboratorio e l'hub.",
