@@ -129,7 +129,7 @@ fn data_dir(app: &tauri::App, given: Option<PathBuf>) -> Result<PathBuf, Box<dyn
 }
 
 /// Runs the app until its window closes, on the register in `data_dir`
-/// (see [`data_dir`] for the default).
+/// (default: `$TACCUINO_DATA_DIR`, else the platform's app data directory).
 pub fn run(data_dir: Option<PathBuf>) {
     let builder = specta_builder();
     let result = tauri::Builder::default()
