@@ -28,8 +28,9 @@ step "tests"
 cargo test --workspace --locked
 
 step "end to end: the real app window, driven through WebDriver"
-# The binary `cargo test` just built (same features: no second build).
-cargo build -p taccuino-app --all-targets --locked
+# The binary `cargo test --workspace` just built: the same targets and
+# feature set, so nothing is compiled again.
+cargo build --workspace --all-targets --locked
 rm -rf target/e2e-screenshots
 if [ ! -x target/tools/bin/tauri-driver ]; then
   cargo install tauri-driver --version 2.1.0 --locked --root target/tools
