@@ -18,7 +18,7 @@ const PORT = 4444;
 
 let driverProcess: ChildProcess | undefined;
 
-function portOpen(port: number): Promise<boolean> {
+export function portOpen(port: number): Promise<boolean> {
   return new Promise((ok) => {
     const s = createConnection({ port, host: "127.0.0.1" });
     s.once("connect", () => {
@@ -29,16 +29,24 @@ function portOpen(port: number): Promise<boolean> {
   });
 }
 
-/** Starts tauri-driver and waits until it listens. */
-export async function startDriver(): Promise<void> {
-  driverProcess = spawn(DRIVER, ["--port", String(PORT), "--native-driver", "/usr/bin/WebKitWebDriver"], {
-    stdio: ["ignore", "inherit", "inherit"],
-  });
+/** Starts tauri-driver on `port` (WebKitWebDriver on the next one) and waits until it listens. */
+export async function startDriver(port = PORT): Promise<void> {
+  if (await portOpen(port)) throw new Error(`port ${port} is taken`);
+  driverProcess = spawn(
+    DRIVER,
+    ["--port", String(port), "--native-port", String(port + 1), "--native-driver", "/usr/bin/WebKitWebDriver"],
+    { stdio: ["ignore", "inherit", "inherit"] },
+  );
   for (let i = 0; i < 100; i++) {
-    if (await portOpen(PORT)) return;
+    if (await portOpen(port)) return;
     await sleep(100);
   }
-  throw new Error(`tauri-driver did not listen on ${PORT} (is it installed at ${DRIVER}?)`);
+  throw new Error(`tauri-driver did not listen on ${port} (is it installed at ${DRIVER}?)`);
+}
+
+/** The running tauri-driver's process id (the benchmark walks its process tree). */
+export function driverPid(): number | undefined {
+  return driverProcess?.pid;
 }
 
 export function stopDriver(): void {
