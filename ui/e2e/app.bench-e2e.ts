@@ -242,6 +242,11 @@ interface Run {
   raw_search_ms: number[];
 }
 
+/** A screenshot for target/e2e-screenshots (of the first run only); a failure is not the benchmark's. */
+async function picture(d: WebDriver, name: string): Promise<void> {
+  await Promise.race([screenshot(d, name).catch(() => undefined), sleep(10_000)]);
+}
+
 // ---- one run -------------------------------------------------------------------
 
 type UiRun = Omit<Run, "raw_unlock_ms" | "raw_search_ms">;
@@ -260,7 +265,7 @@ async function oneRun(dir: string, label: string, index: number): Promise<UiRun>
     const unlocked = (await d.executeAsyncScript(UNLOCK_TO_WEEK)) as UnlockSeen;
     if (unlocked.error) throw new Error(`unlock: ${unlocked.error}`);
     const memoryAfterWeek = appMemory();
-    if (index === 0) await screenshot(d, `bench-${label}-week`);
+    if (index === 0) await picture(d, `bench-${label}-week`);
 
     const families = (await d.executeAsyncScript(OPEN_FAMILIES)) as { dom: number };
     const search = async (query: string) => {
@@ -278,7 +283,7 @@ async function oneRun(dir: string, label: string, index: number): Promise<UiRun>
       await clear();
       searches.push(await search(q));
     }
-    if (index === 0) await screenshot(d, `bench-${label}-search`);
+    if (index === 0) await picture(d, `bench-${label}-search`);
     const typed = [];
     for (const word of TYPED) {
       await clear();
