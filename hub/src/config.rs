@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::error::{HubError, Result};
+use crate::tls::CertPaths;
 
 /// The example configuration, printed by `taccuino-hub config-example`.
 pub const EXAMPLE: &str = include_str!("../taccuino-hub.example.toml");
@@ -20,6 +21,10 @@ pub struct FileConfig {
     pub listen: Option<String>,
     /// See the example.
     pub pairing_ttl_hours: Option<u32>,
+    /// See the example.
+    pub tls_cert: Option<PathBuf>,
+    /// See the example.
+    pub tls_key: Option<PathBuf>,
 }
 
 /// The resolved configuration.
@@ -31,6 +36,9 @@ pub struct Config {
     pub listen: String,
     /// Pairing code validity.
     pub pairing_ttl_hours: u32,
+    /// A certificate the hub is given; `None`: the one generated in the
+    /// data directory.
+    pub tls: Option<CertPaths>,
 }
 
 /// What flags and environment gave (clap fills these).
@@ -42,6 +50,10 @@ pub struct Overrides {
     pub listen: Option<String>,
     /// `--pairing-ttl-hours` / `TACCUINO_HUB_PAIRING_TTL_HOURS`.
     pub pairing_ttl_hours: Option<u32>,
+    /// `--tls-cert` / `TACCUINO_HUB_TLS_CERT`.
+    pub tls_cert: Option<PathBuf>,
+    /// `--tls-key` / `TACCUINO_HUB_TLS_KEY`.
+    pub tls_key: Option<PathBuf>,
 }
 
 impl Config {
@@ -61,7 +73,17 @@ impl Config {
                 "no data directory: give --data-dir, TACCUINO_HUB_DATA_DIR or data_dir in --config".into(),
             )
         })?;
+        let tls = match (overrides.tls_cert.or(from_file.tls_cert), overrides.tls_key.or(from_file.tls_key)) {
+            (Some(cert), Some(key)) => Some(CertPaths { cert, key }),
+            (None, None) => None,
+            _ => {
+                return Err(HubError::Usage(
+                    "give both a TLS certificate and its key (tls_cert and tls_key), or neither".into(),
+                ));
+            }
+        };
         Ok(Config {
+            tls,
             data_dir,
             listen: overrides.listen.or(from_file.listen).unwrap_or_else(|| "127.0.0.1:7878".into()),
             pairing_ttl_hours: overrides.pairing_ttl_hours.or(from_file.pairing_ttl_hours).unwrap_or(72),
@@ -90,5 +112,12 @@ mod tests {
         std::fs::write(&file, "bogus = 1").expect("write");
         assert!(Config::resolve(Overrides::default(), Some(&file)).is_err());
         assert!(Config::resolve(Overrides::default(), None).is_err(), "a data dir is required");
+        let half = Overrides {
+            data_dir: Some(dir.path().into()),
+            tls_cert: Some("c.pem".into()),
+            ..Overrides::default()
+        };
+        let e = Config::resolve(half, None).expect_err("a certificate without its key");
+        assert!(e.to_string().contains("tls_key"), "{e}");
     }
 }

@@ -1,5 +1,5 @@
-//! The hub's data directory: its registry, its encrypted register and the
-//! key of that register.
+//! The hub's data directory: its registry, its encrypted register, the key
+//! of that register, and its TLS certificate.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use crate::error::{HubError, Result};
 use crate::registry::Registry;
+use crate::tls::{CertPaths, Identity};
 
 /// Paths inside the data directory.
 #[derive(Clone, Debug)]
@@ -57,7 +58,24 @@ impl DataDir {
         };
         Store::create(self.path("register.db"), &Key::from_bytes(key), config, Box::new(SystemEnv))?;
         Registry::open(&self.path("hub.db"))?;
+        Identity::generate(&self.generated_tls())?;
         Ok(())
+    }
+
+    /// Where `init` puts the self-signed certificate.
+    fn generated_tls(&self) -> CertPaths {
+        CertPaths { cert: self.path("tls/cert.pem"), key: self.path("tls/key.pem") }
+    }
+
+    /// The hub's TLS identity: the certificate it was given, or the one in
+    /// the data directory (generated now if this hub predates TLS).
+    pub fn tls_identity(&self, given: Option<&CertPaths>) -> Result<Identity> {
+        if let Some(paths) = given {
+            return Identity::load(paths);
+        }
+        self.key()?;
+        let paths = self.generated_tls();
+        if paths.cert.exists() { Identity::load(&paths) } else { Identity::generate(&paths) }
     }
 
     fn key(&self) -> Result<Key> {

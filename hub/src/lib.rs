@@ -7,7 +7,9 @@
 //! device may read and write (`crdt_sync::sync::access`).
 //!
 //! `router(state)` builds the service without a socket, for tests;
-//! `serve(listener, state, shutdown)` runs it.
+//! `serve_tls(listener, identity, state, shutdown)` runs it over TLS (what
+//! `taccuino-hub serve` does), and `serve` without TLS, for in-process tests
+//! on loopback (the client refuses `ws://` anywhere else).
 
 mod config;
 mod data_dir;
@@ -17,9 +19,11 @@ mod registry;
 pub mod reports;
 mod server;
 mod throttle;
+mod tls;
 
 pub use config::{Config, EXAMPLE as CONFIG_EXAMPLE, FileConfig, Overrides};
 pub use data_dir::DataDir;
 pub use error::{HubError, Result};
 pub use registry::{Device, Registry};
-pub use server::{AppState, router, serve};
+pub use server::{AppState, router, serve, serve_tls};
+pub use tls::{CertPaths, Identity, TlsListener};

@@ -6,7 +6,7 @@ use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use crdt_sync::ProjectId;
 use crdt_sync::sync::{DeviceRole, bundle};
-use taccuino_hub::{AppState, CONFIG_EXAMPLE, Config, DataDir, Overrides, reports, serve};
+use taccuino_hub::{AppState, CONFIG_EXAMPLE, Config, DataDir, Overrides, reports, serve_tls};
 
 #[derive(Parser)]
 #[command(name = "taccuino-hub", version, about = "Taccuino's central hub")]
@@ -17,6 +17,12 @@ struct Cli {
     /// A TOML configuration file (see `config-example`).
     #[arg(long, env = "TACCUINO_HUB_CONFIG", global = true)]
     config: Option<PathBuf>,
+    /// A PEM certificate to serve instead of the generated self-signed one.
+    #[arg(long, env = "TACCUINO_HUB_TLS_CERT", global = true)]
+    tls_cert: Option<PathBuf>,
+    /// The PEM private key of `--tls-cert`.
+    #[arg(long, env = "TACCUINO_HUB_TLS_KEY", global = true)]
+    tls_key: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -53,9 +59,27 @@ enum Command {
     /// Runs the hub.
     Serve {
         /// Address and port to listen on (port 0 picks a free one; the
-        /// chosen address is printed as `listening on ADDR`).
+        /// chosen address is printed as `listening on ADDR`, then the
+        /// certificate's fingerprint as `certificate sha256 HEX`).
         #[arg(long, env = "TACCUINO_HUB_LISTEN")]
         listen: Option<String>,
+    },
+    /// Adds a lab to the register (with the project's default activity
+    /// types if it has none yet), as a coordinator would. The hub must be
+    /// stopped; devices receive the lab at their next sync.
+    AddLab {
+        /// The lab's number (1–99).
+        #[arg(long)]
+        number: u8,
+        /// Its name, e.g. "Laboratorio Crosione".
+        #[arg(long)]
+        name: String,
+        /// Its address.
+        #[arg(long, default_value = "")]
+        address: String,
+        /// The partner organisation that runs it.
+        #[arg(long, default_value = "")]
+        partner: String,
     },
     /// Prints a one-time pairing code for a new device.
     Enroll {
@@ -127,7 +151,13 @@ fn main() -> anyhow::Result<()> {
         _ => (None, None),
     };
     let config = Config::resolve(
-        Overrides { data_dir: cli.data_dir.clone(), listen, pairing_ttl_hours: ttl },
+        Overrides {
+            data_dir: cli.data_dir.clone(),
+            listen,
+            pairing_ttl_hours: ttl,
+            tls_cert: cli.tls_cert.clone(),
+            tls_key: cli.tls_key.clone(),
+        },
         cli.config.as_deref(),
     )?;
     let dir = DataDir::new(&config.data_dir);
@@ -136,23 +166,41 @@ fn main() -> anyhow::Result<()> {
             let project = ProjectId(project.unwrap_or_else(uuid::Uuid::now_v7));
             dir.init(project)?;
             println!("hub created in {} for project {project}", config.data_dir.display());
+            let identity = dir.tls_identity(config.tls.as_ref())?;
+            println!("certificate sha256 {}", identity.fingerprint());
         }
         Command::Serve { .. } => {
             let _lock = dir.lock()?;
             let store = dir.open_store()?;
             let registry = dir.open_registry()?;
+            let identity = dir.tls_identity(config.tls.as_ref())?;
             let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
             runtime.block_on(async move {
                 let listener = tokio::net::TcpListener::bind(&config.listen)
                     .await
                     .with_context(|| format!("cannot listen on {}", config.listen))?;
                 println!("listening on {}", listener.local_addr()?);
+                println!("certificate sha256 {}", identity.fingerprint());
                 let shutdown = async {
                     let _ = tokio::signal::ctrl_c().await;
                 };
-                serve(listener, AppState::new(store, registry), shutdown).await?;
+                serve_tls(listener, &identity, AppState::new(store, registry), shutdown).await?;
                 anyhow::Ok(())
             })?;
+        }
+        Command::AddLab { number, name, address, partner } => {
+            let _lock = dir.lock()?;
+            let mut store = dir.open_store()?;
+            if store.labs()?.iter().any(|l| l.number == number) {
+                bail!("lab {number} already exists");
+            }
+            if store.activity_types()?.is_empty() {
+                for t in crdt_sync::ActivityType::defaults() {
+                    store.put_activity_type(t)?;
+                }
+            }
+            let id = store.create_lab(crdt_sync::NewLab { number, name, address, partner })?;
+            println!("lab {number} added ({id})");
         }
         Command::Enroll { lab, role, .. } => {
             let role = DeviceRole::parse(&role).with_context(|| {
@@ -175,7 +223,8 @@ fn main() -> anyhow::Result<()> {
                     Some((lab.id, n))
                 }
             };
-            let code = dir.open_registry()?.issue_code(role, lab, config.pairing_ttl_hours)?;
+            let cert = dir.tls_identity(config.tls.as_ref())?.fingerprint();
+            let code = dir.open_registry()?.issue_code(role, lab, config.pairing_ttl_hours, Some(&cert))?;
             println!("{code}");
             eprintln!("valid for {} hours, once", config.pairing_ttl_hours);
         }

@@ -6,7 +6,8 @@ use std::path::Path;
 
 use chrono::Utc;
 use crdt_sync::sync::bundle::BundleKey;
-use crdt_sync::sync::{DeviceRole, EnrollError, Enrolled, Grant};
+use crdt_sync::sync::pairing as code;
+use crdt_sync::sync::{CertFingerprint, DeviceRole, EnrollError, Enrolled, Grant, PairingCode};
 use crdt_sync::{CodeRange, DeviceId, LabId, ProjectId};
 use rusqlite::{Connection, OptionalExtension, params};
 use uuid::Uuid;
@@ -134,23 +135,26 @@ impl Registry {
 
     /// Issues a one-time pairing code for a device of `role` in `lab`
     /// (`None` for coordinators), valid for `ttl_hours`. Returns the code,
-    /// which is shown once and stored only as a hash.
+    /// which is shown once and stored only as a hash of its secret part;
+    /// with `cert`, the code ends with the check that lets the device pin
+    /// the hub's certificate (`crdt_sync::sync::pairing`).
     pub fn issue_code(
         &mut self,
         role: DeviceRole,
         lab: Option<(LabId, u8)>,
         ttl_hours: u32,
+        cert: Option<&CertFingerprint>,
     ) -> Result<String> {
         if role != DeviceRole::Coordinator && lab.is_none() {
             return Err(HubError::Usage("a volunteer, operator or lead device needs --lab".into()));
         }
-        let code = pairing::new_code(&mut rand::rng());
+        let secret = code::new_secret(&mut rand::rng());
         let created = now();
         self.conn.execute(
             "INSERT INTO pairing_codes (code_hash, role, lab_id, lab_number, created_at, expires_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![
-                pairing::hash(&pairing::normalise(&code)),
+                pairing::hash(&secret),
                 role.as_str(),
                 lab.map(|(id, _)| id.to_string()),
                 lab.map(|(_, n)| n),
@@ -158,7 +162,7 @@ impl Registry {
                 created + i64::from(ttl_hours) * 3_600_000
             ],
         )?;
-        Ok(code)
+        Ok(code::display_code(&secret, cert))
     }
 
     /// Redeems a pairing code, once. On success the device is enrolled and
@@ -169,7 +173,7 @@ impl Registry {
         name: &str,
         project: ProjectId,
     ) -> Result<std::result::Result<Enrolled, EnrollError>> {
-        let hash = pairing::hash(&pairing::normalise(code));
+        let hash = pairing::hash(&PairingCode::parse(code).secret);
         let tx = self.conn.transaction()?;
         type CodeRow = (String, Option<String>, Option<u8>, i64, Option<i64>);
         let row: Option<CodeRow> = tx
@@ -318,8 +322,8 @@ mod tests {
         let dir = tempfile::tempdir().expect("dir");
         let mut r = Registry::open(&dir.path().join("hub.db")).expect("open");
         let lab = LabId(Uuid::from_u128(3));
-        assert!(r.issue_code(DeviceRole::Volunteer, None, 1).is_err());
-        let code = r.issue_code(DeviceRole::Volunteer, Some((lab, 3)), 1).expect("code");
+        assert!(r.issue_code(DeviceRole::Volunteer, None, 1, None).is_err());
+        let code = r.issue_code(DeviceRole::Volunteer, Some((lab, 3)), 1, None).expect("code");
         let project = ProjectId(Uuid::from_u128(1));
         assert_eq!(r.redeem("WRONG-CODE0", "x", project).expect("redeem"), Err(EnrollError::Unknown));
         let e =
@@ -329,7 +333,7 @@ mod tests {
         let d = r.authenticate(&e.token).expect("auth").expect("valid");
         assert_eq!(d.id, e.device);
         assert!(r.authenticate("nope").expect("auth").is_none());
-        let code2 = r.issue_code(DeviceRole::Coordinator, None, 1).expect("code");
+        let code2 = r.issue_code(DeviceRole::Coordinator, None, 1, None).expect("code");
         let e2 = r.redeem(&code2, "Ufficio", project).expect("redeem").expect("enrolled");
         assert!(e2.codes.first > e.codes.last, "ranges never overlap");
         assert!(r.revoke(e.device).expect("revoke"));
@@ -342,7 +346,7 @@ mod tests {
     fn expired_codes_are_refused() {
         let dir = tempfile::tempdir().expect("dir");
         let mut r = Registry::open(&dir.path().join("hub.db")).expect("open");
-        let code = r.issue_code(DeviceRole::Coordinator, None, 0).expect("code");
+        let code = r.issue_code(DeviceRole::Coordinator, None, 0, None).expect("code");
         std::thread::sleep(std::time::Duration::from_millis(5));
         let project = ProjectId(Uuid::from_u128(1));
         assert_eq!(r.redeem(&code, "x", project).expect("redeem"), Err(EnrollError::Expired));

@@ -19,6 +19,7 @@ use tokio::net::TcpListener;
 use crate::error::HubError;
 use crate::registry::{Device, Registry};
 use crate::throttle::Throttle;
+use crate::tls::{Identity, TlsListener};
 
 /// How often an open connection checks whether its device was revoked.
 const REVOCATION_CHECK: Duration = Duration::from_millis(200);
@@ -66,7 +67,23 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves until `shutdown` resolves.
+/// Serves over TLS with `identity` until `shutdown` resolves.
+pub async fn serve_tls(
+    listener: TcpListener,
+    identity: &Identity,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), HubError> {
+    let listener = TlsListener::new(listener, identity.server_config()?)
+        .map_err(|e| HubError::Internal(format!("cannot listen: {e}")))?;
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(|e| HubError::Internal(format!("the server stopped: {e}")))
+}
+
+/// Serves without TLS until `shutdown` resolves: for in-process tests on
+/// loopback only.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,

@@ -12,12 +12,11 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{Hub, device_store, family, hub_cmd, meeting};
-use crdt_sync::sync::{EnrollError, Fatal, Frame, PROTOCOL_VERSION};
+use crdt_sync::sync::{CertFingerprint, EnrollError, Fatal, Frame, PROTOCOL_VERSION};
 use crdt_sync::{ActivityType, NewLab};
 use futures_util::{SinkExt, StreamExt};
 use taccuino_sync_client::{ClientError, enroll, sync_once};
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn enrol_record_offline_sync_and_revoke() {
@@ -27,8 +26,21 @@ async fn enrol_record_offline_sync_and_revoke() {
     let coord_code = hub_cmd(&data, &["enroll", "--role", "coordinator"]);
     let hub = Hub::start(&data);
 
-    // The coordinator pairs, creates two labs, and syncs them up.
-    let coord = enroll(&hub.url, &coord_code, "Ufficio").await.expect("enrol coordinator");
+    // A code whose certificate check was misread is refused by the device
+    // before it sends anything, so the code is not spent; so is a code
+    // without its check.
+    let (secret, _check) = coord_code.rsplit_once('-').expect("three groups");
+    let misread = format!("{}{}", &coord_code[..16], if coord_code.ends_with('0') { '1' } else { '0' });
+    let err = enroll(&hub.url, &misread, "Ufficio").await.expect_err("wrong check");
+    assert!(matches!(err, ClientError::CodeMismatch), "{err}");
+    let err = enroll(&hub.url, secret, "Ufficio").await.expect_err("no check");
+    assert!(matches!(err, ClientError::CodeIncomplete), "{err}");
+
+    // The coordinator pairs, creates two labs, and syncs them up. The device
+    // pinned the certificate the hub printed.
+    let paired = enroll(&hub.url, &coord_code, "Ufficio").await.expect("enrol coordinator");
+    assert_eq!(paired.hub.pin(), hub.url.pin());
+    let coord = paired.enrolled;
     let replay = enroll(&hub.url, &coord_code, "Again").await;
     assert!(matches!(replay, Err(ClientError::Enroll(EnrollError::Used))), "{replay:?}");
     let mut c = device_store(tmp.path(), "coord", &coord);
@@ -52,7 +64,7 @@ async fn enrol_record_offline_sync_and_revoke() {
     let mut devices = Vec::new();
     for (name, lab) in [("a1", 1), ("a2", 1), ("b1", 2)] {
         let code = hub_cmd(&hub.dir, &["enroll", "--lab", &lab.to_string(), "--role", "volunteer"]);
-        let e = enroll(&hub.url, &code, name).await.expect("enrol");
+        let e = enroll(&hub.url, &code, name).await.expect("enrol").enrolled;
         let mut s = device_store(tmp.path(), name, &e);
         sync_once(&mut s, &hub.url, &e.token).await.expect("first sync");
         assert_eq!(s.labs().expect("labs").len(), 2, "{name} sees the project's labs");
@@ -82,10 +94,14 @@ async fn enrol_record_offline_sync_and_revoke() {
     let err = sync_once(&mut stranger, &hub.url, "0000").await.expect_err("unknown credential");
     assert!(matches!(err, ClientError::Unauthorized), "{err}");
 
+    // A hub with another certificate (someone in the middle) gets nothing:
+    // the device stops at the TLS handshake, before sending its credential.
+    let impostor = hub.url.clone().pinned(CertFingerprint([0; 32]));
+    let err = sync_once(&mut s_a2, &impostor, &a2.token).await.expect_err("another certificate");
+    assert!(matches!(err, ClientError::CertificateChanged), "{err}");
+
     // B1 holds a connection open; revoking it cuts the connection within a second.
-    let mut request = format!("{}/sync", hub.url).into_client_request().expect("request");
-    request.headers_mut().insert("authorization", format!("Bearer {}", b1.token).parse().expect("header"));
-    let (mut ws, _) = tokio_tungstenite::connect_async(request).await.expect("connect");
+    let mut ws = common::connect(&hub.url, Some(&b1.token)).await.expect("connect");
     let hello = Frame::Hello { version: PROTOCOL_VERSION, docs: vec![] };
     ws.send(Message::Binary(hello.encode().into())).await.expect("hello");
     let _catalog = ws.next().await;
@@ -124,10 +140,46 @@ async fn guessing_pairing_codes_is_throttled() {
     let tmp = tempfile::tempdir().expect("tmp");
     let (data, code) = common::init_hub(tmp.path());
     let hub = Hub::start(&data);
+    // The guesser knows the hub's certificate, so its codes pass the check.
+    let cert = hub.url.pin().expect("pinned");
     for i in 0..30 {
-        let r = enroll(&hub.url, &format!("WRONG-{i:05}"), "guess").await;
+        let wrong = crdt_sync::sync::pairing::display_code(&format!("ABCDE{i:05}"), Some(&cert));
+        let r = enroll(&hub.url, &wrong, "guess").await;
         assert!(matches!(r, Err(ClientError::Enroll(EnrollError::Unknown))), "{r:?}");
     }
     let r = enroll(&hub.url, &code, "Ufficio").await;
     assert!(matches!(r, Err(ClientError::Enroll(EnrollError::RateLimited))), "{r:?}");
+}
+
+/// The README's walk-through: a lab added on the hub's command line, a
+/// device of that lab paired with a printed code over TLS, a meeting
+/// recorded on one laptop reaching the other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lab_added_on_the_command_line_reaches_its_devices() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let data = tmp.path().join("hub");
+    hub_cmd(&data, &["init"]);
+    hub_cmd(&data, &["add-lab", "--number", "3", "--name", "Laboratorio Crosione"]);
+    let again = std::process::Command::new(common::BIN)
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["add-lab", "--number", "3", "--name", "Doppione"])
+        .output()
+        .expect("run");
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("lab 3 already exists"));
+    let hub = Hub::start(&data);
+    let mut a = common::enrol(&hub, tmp.path(), "a", Some(3), "volunteer").await;
+    let mut b = common::enrol(&hub, tmp.path(), "b", Some(3), "volunteer").await;
+    a.sync_ok(&hub.url).await;
+    let labs = a.store.labs().expect("labs");
+    assert_eq!(
+        labs.iter().map(|l| (l.number, l.name.as_str())).collect::<Vec<_>>(),
+        [(3, "Laboratorio Crosione")]
+    );
+    assert!(!a.store.activity_types().expect("types").is_empty());
+    let m = a.store.create_meeting(meeting(labs[0].id)).expect("meeting");
+    a.sync_ok(&hub.url).await;
+    b.sync_ok(&hub.url).await;
+    assert_eq!(b.store.meeting(m).expect("b has a's meeting").theme, "Laboratorio di cucina");
 }

@@ -167,7 +167,7 @@ async fn the_hub_killed_mid_sync_loses_nothing_committed() {
         for w in &mut workers {
             w.record(5, &mut rng);
         }
-        let proxy = Proxy::start(&hub.addr, Cut::Never).await;
+        let proxy = Proxy::start(&hub, Cut::Never).await;
         // Early in the syncs at first, later and later after.
         let threshold = rng.random_range(300..4_000 * (cycle + 1));
         let done = Notify::new();
@@ -271,7 +271,7 @@ async fn connections_cut_mid_message_leave_everything_consistent() {
         w.device.store.update_household(family, patch).expect("edit");
         let n = 2f64.powf(rng.random_range(0.0..16.0)) as u64;
         let how = if rng.random_bool(0.5) { Cut::Upstream(n) } else { Cut::Downstream(n) };
-        let proxy = Proxy::start(&hub.addr, how).await;
+        let proxy = Proxy::start(&hub, how).await;
         let result = w.device.sync(&proxy.url).await;
         cut += proxy.cuts();
         failed += usize::from(result.is_err());
@@ -301,7 +301,7 @@ async fn connections_cut_mid_message_leave_everything_consistent() {
     }
     println!("30 syncs through a cutting proxy: {cut} connections cut, {failed} syncs failed");
     assert!(cut >= 10 && failed >= 10, "the proxy cut most syncs");
-    assert_healthy(&hub.addr).await;
+    assert_healthy(&hub.url).await;
 
     converge(&hub, &mut workers, &mut coordinator).await;
     assert_converged(&mut workers, &mut coordinator);

@@ -35,7 +35,7 @@ use rand::seq::IndexedRandom;
 use rand::{Rng, RngCore, SeedableRng};
 use sha2::{Digest, Sha256};
 use taccuino_hub::DataDir;
-use tokio_tungstenite::tungstenite::{self, Message};
+use tokio_tungstenite::tungstenite::Message;
 use uuid::Uuid;
 
 /// How many hostile messages the big test sends, at least.
@@ -451,7 +451,7 @@ impl Tally {
 }
 
 struct Target {
-    url: String,
+    url: taccuino_sync_client::Endpoint,
     insider: String,
     intruder: String,
     corpus: Corpus,
@@ -473,7 +473,7 @@ async fn episode(t: &Target, rng: &mut StdRng, tally: &mut Tally) {
             (Kind::WrongCredential, Some(token))
         };
         match connect(&t.url, token.as_deref()).await {
-            Err(tungstenite::Error::Http(r)) if r.status() == 401 => tally.unauthorized += 1,
+            Err(taccuino_sync_client::ClientError::Unauthorized) => tally.unauthorized += 1,
             Err(e) => tally.failures.push(format!("{kind:?}: {e}")),
             Ok(_) => tally.failures.push(format!("{kind:?}: the hub upgraded the connection")),
         }
@@ -811,7 +811,7 @@ async fn ten_thousand_hostile_messages_change_nothing_honest() {
 
     // The hub is alive and well.
     assert!(hub.alive(), "the hub process is running");
-    assert_healthy(&hub.addr).await;
+    assert_healthy(&hub.url).await;
     hub.assert_no_uncaught_panics();
 
     // Its documents are the honest ones: lab 1's as the honest devices hold

@@ -105,7 +105,7 @@ fn offline_work(device: &mut Device, plan: &mut Plan, rng: &mut StdRng) {
 /// One sync round: every device once, in a random order, in batches of one
 /// to three syncing at the same time. Returns whether anything changed on
 /// any device.
-async fn round(devices: &mut [Device], url: &str, rng: &mut StdRng) -> bool {
+async fn round(devices: &mut [Device], url: &taccuino_sync_client::Endpoint, rng: &mut StdRng) -> bool {
     let mut order: Vec<usize> = (0..devices.len()).collect();
     order.shuffle(rng);
     let mut changed = false;

@@ -64,8 +64,15 @@ pub enum AppError {
     /// The coordinator revoked this device.
     #[error("this device was revoked")]
     Revoked,
+    /// The hub presented a TLS certificate other than the one pinned when
+    /// this device was paired: the connection may be intercepted.
+    #[error("the hub's certificate is not the one this device was paired with")]
+    UntrustedHub,
     /// The pairing code was refused; `reason` is `unknown`, `used`,
-    /// `expired`, ... (the hub's `EnrollError`).
+    /// `expired`, `rate_limited` (the hub's `EnrollError`), or, checked on
+    /// this device before anything is sent, `code_incomplete` (no
+    /// certificate check) or `code_mismatch` (the hub's certificate fails
+    /// the code's check).
     #[error("pairing refused: {reason}")]
     Pairing {
         /// Why, as a key the UI explains.

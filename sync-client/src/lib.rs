@@ -5,24 +5,34 @@
 //! this crate only moves bytes, adds the credential to the upgrade request,
 //! and reports what happened.
 //!
-//! TLS and certificate pinning come with the hub's TLS support; today the
-//! client speaks `ws://` (loopback and trusted networks only).
+//! The connection is TLS (rustls, ring) to a pinned certificate: at
+//! enrolment the hub's certificate must pass the check at the end of the
+//! pairing code, and its fingerprint is then pinned for every sync
+//! (`crdt_sync::sync::pairing`). `ws://` is accepted on loopback only.
 
 mod backoff;
+mod endpoint;
+mod transport;
 
 pub use backoff::{Attempt, Backoff};
+pub use endpoint::{DEFAULT_PORT, Endpoint, EndpointError};
+pub use transport::{Io, Transport};
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crdt_sync::sync::{
-    EnrollError, EnrollRequest, EnrollResponse, Enrolled, Fatal, Frame, MAX_FRAME, Refusal, Session, Stats,
+    EnrollError, EnrollRequest, EnrollResponse, Enrolled, Fatal, Frame, MAX_FRAME, PairingCode, Refusal,
+    Session, Stats,
 };
 use crdt_sync::{DocRef, Store};
-use futures_util::{SinkExt, StreamExt};
+use futures_util::{FutureExt, SinkExt, StreamExt};
+use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{self, Message};
+
+use crate::transport::Trust;
 
 /// What can go wrong talking to the hub.
 #[derive(Debug, thiserror::Error)]
@@ -30,6 +40,31 @@ pub enum ClientError {
     /// The hub could not be reached, or the connection broke.
     #[error("cannot reach the hub: {0}")]
     Network(#[from] tungstenite::Error),
+    /// Connecting failed (no route, refused, TLS handshake).
+    #[error("cannot reach the hub: {0}")]
+    Io(#[from] std::io::Error),
+    /// The address cannot be used.
+    #[error(transparent)]
+    Endpoint(#[from] EndpointError),
+    /// A `wss://` address with no pinned certificate: the device was not
+    /// enrolled through this client.
+    #[error("no certificate is pinned for this hub: pair the device again")]
+    NotPinned,
+    /// The pairing code lacks its last five characters (the certificate check).
+    #[error("the pairing code is incomplete: it has three groups of five characters, as the hub printed it")]
+    CodeIncomplete,
+    /// The certificate presented at enrolment fails the code's check.
+    #[error(
+        "the hub's certificate does not match the pairing code: check its last five characters; if \
+         they are right, the connection is being intercepted: do not pair on this network"
+    )]
+    CodeMismatch,
+    /// The certificate is not the one pinned at enrolment.
+    #[error(
+        "the hub presented a certificate other than the one this device was paired with: the \
+         connection may be intercepted; ask the coordinator before syncing"
+    )]
+    CertificateChanged,
     /// The hub refused the credential (unknown or revoked device).
     #[error("the hub does not accept this device: ask the coordinator to enrol it again")]
     Unauthorized,
@@ -60,6 +95,8 @@ pub struct Report {
     pub stats: Stats,
     /// Documents the hub refused, and why.
     pub refused: BTreeMap<DocRef, Refusal>,
+    /// Times the device sent and then waited for the hub.
+    pub round_trips: u32,
 }
 
 /// How long the client waits for the hub before giving up.
@@ -69,12 +106,21 @@ const STALL: Duration = Duration::from_secs(30);
 /// connect can hang for minutes, and the app's register waits meanwhile.
 const CONNECT: Duration = Duration::from_secs(10);
 
-/// Redeems a pairing code at `base` (`ws://host:port`).
-pub async fn enroll(base: &str, code: &str, name: &str) -> Result<Enrolled, ClientError> {
-    let (mut ws, _) =
-        tokio::time::timeout(CONNECT, tokio_tungstenite::connect_async(format!("{base}/enroll")))
-            .await
-            .map_err(|_| ClientError::Stalled(CONNECT))??;
+/// What enrolment returns: the identity for the device's store, and the
+/// hub's address with its certificate pinned, to keep for every sync.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Paired {
+    /// What the hub gave.
+    pub enrolled: Enrolled,
+    /// The hub, pinned (for `wss`).
+    pub hub: Endpoint,
+}
+
+/// Redeems a pairing code at `hub`. Over TLS, nothing is sent before the
+/// hub's certificate has passed the code's check.
+pub async fn enroll(hub: &Endpoint, code: &str, name: &str) -> Result<Paired, ClientError> {
+    let trust = Trust::Code(PairingCode::parse(code));
+    let (mut ws, seen) = websocket(hub, "/enroll", trust, None).await?;
     let req = EnrollRequest { code: code.into(), name: name.into() };
     let json = serde_json::to_string(&req).map_err(|e| ClientError::Protocol(e.to_string()))?;
     ws.send(Message::Text(json.into())).await?;
@@ -83,32 +129,92 @@ pub async fn enroll(base: &str, code: &str, name: &str) -> Result<Enrolled, Clie
         return Err(ClientError::Protocol("no answer to the pairing code".into()));
     };
     match serde_json::from_str(&text).map_err(|e| ClientError::Protocol(e.to_string()))? {
-        EnrollResponse::Enrolled(e) => Ok(e),
+        EnrollResponse::Enrolled(enrolled) => {
+            let hub = match seen {
+                Some(cert) => hub.clone().pinned(cert),
+                None => hub.clone(),
+            };
+            Ok(Paired { enrolled, hub })
+        }
         EnrollResponse::Refused(e) => Err(ClientError::Enroll(e)),
     }
 }
 
-/// One sync with the hub at `base`: connects, exchanges until every
-/// document is settled, and disconnects.
-pub async fn sync_once(store: &mut Store, base: &str, token: &str) -> Result<Report, ClientError> {
-    let mut request = format!("{base}/sync").into_client_request()?;
-    let bearer = format!("Bearer {token}")
-        .parse()
-        .map_err(|_| ClientError::Protocol("the credential is not valid header text".into()))?;
-    request.headers_mut().insert("authorization", bearer);
+/// Opens the WebSocket at `path` on `hub`: TCP and TLS within [`CONNECT`],
+/// `Authorization: Bearer` with `token`, the protocol's frame limit.
+/// Returns the socket and the certificate the hub presented.
+async fn websocket(
+    hub: &Endpoint,
+    path: &str,
+    trust: Trust,
+    token: Option<&str>,
+) -> Result<(WebSocketStream<Transport>, Option<crdt_sync::sync::CertFingerprint>), ClientError> {
     let config = WebSocketConfig::default().max_message_size(Some(MAX_FRAME)).max_frame_size(Some(MAX_FRAME));
-    let connect = tokio_tungstenite::connect_async_with_config(request, Some(config), true);
-    let connected =
-        tokio::time::timeout(CONNECT, connect).await.map_err(|_| ClientError::Stalled(CONNECT))?;
-    let (mut ws, _) = match connected {
-        Ok(ok) => ok,
-        Err(tungstenite::Error::Http(resp)) if resp.status() == 401 => return Err(ClientError::Unauthorized),
-        Err(e) => return Err(e.into()),
+    let connect = async {
+        let (stream, seen) = transport::open(hub, trust).await?;
+        let mut request = hub.url(path).into_client_request()?;
+        if let Some(token) = token {
+            let bearer = format!("Bearer {token}")
+                .parse()
+                .map_err(|_| ClientError::Protocol("the credential is not valid header text".into()))?;
+            request.headers_mut().insert("authorization", bearer);
+        }
+        match tokio_tungstenite::client_async_with_config(request, stream, Some(config)).await {
+            Ok((ws, _)) => Ok((ws, seen)),
+            Err(tungstenite::Error::Http(resp)) if resp.status() == 401 => Err(ClientError::Unauthorized),
+            Err(e) => Err(e.into()),
+        }
     };
+    tokio::time::timeout(CONNECT, connect).await.map_err(|_| ClientError::Stalled(CONNECT))?
+}
+
+/// A raw `/sync` WebSocket to a pinned hub, with no frame limit of its own:
+/// for tests that speak the protocol by hand (or break it on purpose).
+pub async fn connect_raw(
+    hub: &Endpoint,
+    token: Option<&str>,
+) -> Result<WebSocketStream<Transport>, ClientError> {
+    let (stream, _) = transport::open(hub, Trust::Pinned).await?;
+    let mut request = hub.url("/sync").into_client_request()?;
+    if let Some(token) = token {
+        let bearer = format!("Bearer {token}")
+            .parse()
+            .map_err(|_| ClientError::Protocol("the credential is not valid header text".into()))?;
+        request.headers_mut().insert("authorization", bearer);
+    }
+    let config = WebSocketConfig::default().max_message_size(None).max_frame_size(None);
+    match tokio_tungstenite::client_async_with_config(request, stream, Some(config)).await {
+        Ok((ws, _)) => Ok(ws),
+        Err(tungstenite::Error::Http(resp)) if resp.status() == 401 => Err(ClientError::Unauthorized),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A byte stream to a pinned hub (TLS done), for a plain HTTP request such
+/// as `GET /health`.
+pub async fn open_stream(hub: &Endpoint) -> Result<Transport, ClientError> {
+    Ok(transport::open(hub, Trust::Pinned).await?.0)
+}
+
+/// One sync with `hub` (pinned, for `wss`): connects, exchanges until
+/// every document is settled, and disconnects.
+pub async fn sync_once(store: &mut Store, hub: &Endpoint, token: &str) -> Result<Report, ClientError> {
+    let (mut ws, _) = websocket(hub, "/sync", Trust::Pinned, Some(token)).await?;
     let mut session = Session::device();
     ws.send(Message::Binary(session.hello(store)?.encode().into())).await?;
+    // A round trip: the device sent something, then had to wait for the
+    // hub (frames already buffered are not a new trip).
+    let (mut round_trips, mut sent) = (0u32, true);
     loop {
-        let next = tokio::time::timeout(STALL, ws.next()).await.map_err(|_| ClientError::Stalled(STALL))?;
+        let next = match ws.next().now_or_never() {
+            Some(ready) => ready,
+            None => {
+                if std::mem::take(&mut sent) {
+                    round_trips += 1;
+                }
+                tokio::time::timeout(STALL, ws.next()).await.map_err(|_| ClientError::Stalled(STALL))?
+            }
+        };
         let bytes = match next {
             Some(Ok(Message::Binary(b))) => b,
             Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => continue,
@@ -127,11 +233,12 @@ pub async fn sync_once(store: &mut Store, base: &str, token: &str) -> Result<Rep
         }
         for f in &out {
             ws.send(Message::Binary(f.encode().into())).await?;
+            sent = true;
         }
         if out.is_empty() && session.is_settled(store)? {
             break;
         }
     }
     let _ = ws.close(None).await;
-    Ok(Report { stats: session.stats(), refused: session.refused().clone() })
+    Ok(Report { stats: session.stats(), refused: session.refused().clone(), round_trips })
 }

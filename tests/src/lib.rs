@@ -7,6 +7,8 @@
 //!   refused operation changed nothing.
 //! - [`files`]: the database file and its SQLite side files, as bytes.
 //! - [`seed`]: seeds for randomised tests, printed so a failure can be replayed.
+//! - [`sim`]: one sync connection run in turns without a network, counting
+//!   round trips exactly (the simulation tests and the hub's sync benchmark).
 //!
 //! Helpers go here once two test files need them; a helper used by one test
 //! file stays in that file.
@@ -15,4 +17,5 @@ pub mod crash;
 pub mod files;
 pub mod fixture;
 pub mod seed;
+pub mod sim;
 pub mod snapshot;

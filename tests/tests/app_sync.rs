@@ -6,7 +6,7 @@
 //! refused; a revoked device is told so; two laptops with no network
 //! exchange a sync bundle, and an altered bundle is refused.
 
-use crdt_sync::sync::DeviceRole;
+use crdt_sync::sync::{CertFingerprint, DeviceRole};
 use crdt_sync::{ActivityType, NewLab};
 use serde_json::{Value, json};
 use taccuino_app::files_dialog::Fixed;
@@ -77,6 +77,7 @@ impl App {
 struct Hub {
     dir: DataDir,
     url: String,
+    cert: CertFingerprint,
     lab: crdt_sync::LabId,
     _root: tempfile::TempDir,
     _runtime: tokio::runtime::Runtime,
@@ -107,9 +108,13 @@ fn hub() -> Hub {
     let state =
         taccuino_hub::AppState::new(dir.open_store().expect("store"), dir.open_registry().expect("registry"));
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).expect("bind");
-    let url = format!("ws://{}", listener.local_addr().expect("addr"));
-    runtime.spawn(taccuino_hub::serve(listener, state, std::future::pending()));
-    Hub { dir, url, lab, _root: root, _runtime: runtime }
+    let url = format!("wss://{}", listener.local_addr().expect("addr"));
+    let identity = dir.tls_identity(None).expect("the certificate init made");
+    let cert = identity.fingerprint();
+    runtime.spawn(async move {
+        taccuino_hub::serve_tls(listener, &identity, state, std::future::pending()).await
+    });
+    Hub { dir, url, cert, lab, _root: root, _runtime: runtime }
 }
 
 fn uuid_v7() -> uuid::Uuid {
@@ -121,7 +126,7 @@ impl Hub {
         self.dir
             .open_registry()
             .expect("registry")
-            .issue_code(DeviceRole::Volunteer, Some((self.lab, 3)), 1)
+            .issue_code(DeviceRole::Volunteer, Some((self.lab, 3)), 1, Some(&self.cert))
             .expect("code")
     }
 }
@@ -189,13 +194,23 @@ fn an_unreachable_hub_or_a_wrong_code_leaves_no_register() {
     let a = app();
     let err = a.pair("ws://127.0.0.1:9", "ABCD-EFGH", "Portatile A").expect_err("nobody listens on port 9");
     assert_eq!(err["kind"], "offline");
-    let err = a.pair(&hub.url, "ZZZZ-ZZZZ", "Portatile A").expect_err("unknown code");
+    let unknown = crdt_sync::sync::pairing::display_code("ZZZZZZZZZZ", Some(&hub.cert));
+    let err = a.pair(&hub.url, &unknown, "Portatile A").expect_err("unknown code");
     assert_eq!(err["kind"], "pairing");
     assert_eq!(err["reason"], "unknown");
-    let err = a.pair("http://example.org", "ZZZZ-ZZZZ", "Portatile A").expect_err("not a hub address");
+    let err = a.pair("http://example.org", "ZZZZ-ZZZZ", "Portatile A").expect_err("no TLS over a network");
     assert_eq!(err["kind"], "invalid");
+    assert_eq!(err["field"], "hub.url");
+    // The code's last group checks the hub's certificate before the code
+    // is sent: a misread one is caught here and the code is not spent.
+    let code = hub.code();
+    let misread = format!("{}{}", &code[..16], if code.ends_with('0') { '1' } else { '0' });
+    let err = a.pair(&hub.url, &misread, "Portatile A").expect_err("check fails");
+    assert_eq!((err["kind"].as_str(), err["reason"].as_str()), (Some("pairing"), Some("code_mismatch")));
+    let err = a.pair(&hub.url, &code[..11], "Portatile A").expect_err("no check");
+    assert_eq!(err["reason"], "code_incomplete");
     assert_eq!(a.ok("app_status", json!({}))["register"], "new");
-    a.pair(&hub.url, &hub.code(), "Portatile A").expect("then the right code works");
+    a.pair(&hub.url, &code, "Portatile A").expect("the code was not spent");
 }
 
 #[test]

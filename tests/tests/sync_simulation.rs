@@ -29,28 +29,8 @@ fn store(n: u128) -> Store {
     Store::in_memory(config, Box::new(SeededEnv::with_seed(n as u64))).expect("store")
 }
 
-/// Runs one connection to quiescence. Returns the number of round trips
-/// (device → hub → device) and the device's counters.
 fn sync(hub: &mut Store, grant: Grant, device: &mut Store) -> (usize, Stats, Session) {
-    let mut hub_session = Session::hub(grant);
-    let mut dev_session = Session::device();
-    let mut to_hub = vec![dev_session.hello(device).expect("hello")];
-    let mut round_trips = 0;
-    while !to_hub.is_empty() {
-        round_trips += 1;
-        assert!(round_trips < 50, "sync does not settle");
-        let mut to_device = Vec::new();
-        for f in to_hub.drain(..) {
-            let f = Frame::decode(&f.encode()).expect("wire");
-            to_device.extend(hub_session.receive(hub, f).expect("hub"));
-        }
-        for f in to_device {
-            let f = Frame::decode(&f.encode()).expect("wire");
-            to_hub.extend(dev_session.receive(device, f).expect("device"));
-        }
-        to_hub.extend(dev_session.outgoing(device).expect("outgoing"));
-    }
-    (round_trips, dev_session.stats(), dev_session)
+    taccuino_tests::sim::settle(hub, grant, device)
 }
 
 fn coordinator() -> Grant {

@@ -207,8 +207,16 @@ reason: string } |
 /**  The coordinator revoked this device. */
 { kind: "revoked" } | 
 /**
+ *  The hub presented a TLS certificate other than the one pinned when
+ *  this device was paired: the connection may be intercepted.
+ */
+{ kind: "untrusted_hub" } | 
+/**
  *  The pairing code was refused; `reason` is `unknown`, `used`,
- *  `expired`, ... (the hub's `EnrollError`).
+ *  `expired`, `rate_limited` (the hub's `EnrollError`), or, checked on
+ *  this device before anything is sent, `code_incomplete` (no
+ *  certificate check) or `code_mismatch` (the hub's certificate fails
+ *  the code's check).
  */
 { kind: "pairing"; 
 /**  Why, as a key the UI explains. */

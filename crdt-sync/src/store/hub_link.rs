@@ -10,13 +10,16 @@ use serde::{Deserialize, Serialize};
 use super::Store;
 use crate::error::{Error, Result};
 use crate::ids::LabId;
-use crate::sync::DeviceRole;
+use crate::sync::{CertFingerprint, DeviceRole};
 
 /// Where this device syncs, and as what.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HubLink {
-    /// The hub's address (`ws://host:port` or `wss://…`).
+    /// The hub's address (`wss://host:port`, or `ws://` on loopback).
     pub url: String,
+    /// SHA-256 of the hub's TLS certificate, pinned at enrolment (migration
+    /// `0004_hub_pin.sql`); none for `ws://`.
+    pub cert: Option<CertFingerprint>,
     /// The device credential (secret).
     pub token: String,
     /// What the device was enrolled as.
@@ -102,13 +105,15 @@ impl Store {
             return Err(Error::invalid("hub_link", "this device is already paired with a hub"));
         }
         self.conn.execute(
-            "INSERT INTO hub_link (id, url, token, role, lab_id, bundle_key) VALUES (1, ?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO hub_link (id, url, token, role, lab_id, bundle_key, cert_sha256)
+             VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)",
             params![
                 link.url,
                 link.token,
                 link.role.as_str(),
                 link.lab.map(|l| l.to_string()),
-                link.bundle_key
+                link.bundle_key,
+                link.cert.map(|c| c.to_hex())
             ],
         )?;
         Ok(())
@@ -118,17 +123,29 @@ impl Store {
     pub fn hub_link(&self) -> Result<Option<HubLink>> {
         let row = self
             .conn
-            .query_row("SELECT url, token, role, lab_id, bundle_key FROM hub_link WHERE id = 1", [], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, Option<String>>(3)?,
-                    r.get::<_, Option<String>>(4)?,
-                ))
-            })
+            .query_row(
+                "SELECT url, token, role, lab_id, bundle_key, cert_sha256 FROM hub_link WHERE id = 1",
+                [],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, Option<String>>(3)?,
+                        r.get::<_, Option<String>>(4)?,
+                        r.get::<_, Option<String>>(5)?,
+                    ))
+                },
+            )
             .optional()?;
-        let Some((url, token, role, lab, bundle_key)) = row else { return Ok(None) };
+        let Some((url, token, role, lab, bundle_key, cert)) = row else { return Ok(None) };
+        let cert = match cert {
+            Some(hex) => Some(
+                CertFingerprint::from_hex(&hex)
+                    .ok_or_else(|| Error::Internal("hub_link holds a damaged certificate pin".into()))?,
+            ),
+            None => None,
+        };
         let role = DeviceRole::parse(&role)
             .ok_or_else(|| Error::Internal(format!("hub_link holds an unknown role {role:?}")))?;
         let lab = match lab {
@@ -137,7 +154,7 @@ impl Store {
             }
             None => None,
         };
-        Ok(Some(HubLink { url, token, role, lab, bundle_key }))
+        Ok(Some(HubLink { url, token, role, lab, bundle_key, cert }))
     }
 
     /// What the sync screen shows, if paired.

@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0001_initial.sql"),
     include_str!("../../migrations/0002_audit_log.sql"),
     include_str!("../../migrations/0003_hub_link.sql"),
+    include_str!("../../migrations/0004_hub_pin.sql"),
 ];
 
 /// A 256-bit database key. Where it comes from (a passphrase through a KDF,

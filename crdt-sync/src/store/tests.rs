@@ -350,7 +350,8 @@ fn the_hub_link_is_kept_once_and_its_history_recorded() {
     assert_eq!(s.hub_link().expect("read"), None);
     assert!(s.record_sync(SyncOutcome::Ok).is_err(), "not paired yet");
     let link = HubLink {
-        url: "ws://127.0.0.1:7878".into(),
+        url: "wss://hub.example.org:7878".into(),
+        cert: Some(crate::sync::CertFingerprint([5; 32])),
         token: "secret".into(),
         role: DeviceRole::Volunteer,
         lab: Some(LabId(Uuid::from_u128(3))),

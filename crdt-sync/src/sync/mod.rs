@@ -17,11 +17,13 @@
 
 pub mod bundle;
 mod enroll;
+pub mod pairing;
 mod policy;
 mod session;
 mod wire;
 
 pub use enroll::{EnrollError, EnrollRequest, EnrollResponse, Enrolled};
+pub use pairing::{CertFingerprint, PairingCode};
 pub use policy::{Access, DeviceRole, DocFacts, Grant, access};
 pub use session::{Session, Stats};
 pub use wire::{DecodeError, Fatal, Frame, MAX_FRAME, PROTOCOL_VERSION, Refusal};

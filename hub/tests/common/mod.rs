@@ -24,13 +24,12 @@ use crdt_sync::{
     NewMember, Store, SystemEnv,
 };
 use futures_util::{SinkExt, StreamExt};
-use taccuino_sync_client::{ClientError, Report, enroll, sync_once};
+use taccuino_sync_client::{ClientError, Endpoint, Report, Transport, enroll, sync_once};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
+use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, tungstenite};
 
 /// The hub binary Cargo built for these tests.
 pub const BIN: &str = env!("CARGO_BIN_EXE_taccuino-hub");
@@ -40,8 +39,8 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_taccuino-hub");
 pub struct Hub {
     /// The data directory.
     pub dir: PathBuf,
-    /// `ws://127.0.0.1:PORT`.
-    pub url: String,
+    /// `wss://127.0.0.1:PORT`, with the certificate the hub printed pinned.
+    pub url: Endpoint,
     /// `127.0.0.1:PORT`.
     pub addr: String,
     child: Child,
@@ -62,14 +61,23 @@ impl Hub {
             .stderr(Stdio::from(log_file))
             .spawn()
             .expect("start the hub");
-        let stdout = child.stdout.take().expect("the hub's stdout");
-        let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).expect("read the hub's address");
-        let Some(addr) = line.trim().strip_prefix("listening on ") else {
-            panic!("the hub did not start: {line:?}\n{}", std::fs::read_to_string(&log).unwrap_or_default());
+        let mut stdout = BufReader::new(child.stdout.take().expect("the hub's stdout"));
+        let mut read = |prefix: &str| {
+            let mut line = String::new();
+            stdout.read_line(&mut line).expect("read the hub's output");
+            match line.trim().strip_prefix(prefix) {
+                Some(value) => value.to_owned(),
+                None => panic!(
+                    "the hub did not start: {line:?}\n{}",
+                    std::fs::read_to_string(&log).unwrap_or_default()
+                ),
+            }
         };
-        let addr = addr.to_owned();
-        Hub { dir: dir.to_owned(), url: format!("ws://{addr}"), addr, child, log }
+        let addr = read("listening on ");
+        let pin = read("certificate sha256 ");
+        let pin = crdt_sync::sync::CertFingerprint::from_hex(&pin).expect("the printed fingerprint");
+        let url = Endpoint::parse(&format!("wss://{addr}")).expect("the hub's address").pinned(pin);
+        Hub { dir: dir.to_owned(), url, addr, child, log }
     }
 
     /// Runs the hub's command line on this hub's data directory.
@@ -81,6 +89,11 @@ impl Hub {
     pub fn kill(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+
+    /// The process id (for the benchmark's memory figures).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// Whether the process is still running.
@@ -162,12 +175,12 @@ pub struct Device {
 
 impl Device {
     /// One sync with the hub at `url`.
-    pub async fn sync(&mut self, url: &str) -> Result<Report, ClientError> {
+    pub async fn sync(&mut self, url: &Endpoint) -> Result<Report, ClientError> {
         sync_once(&mut self.store, url, &self.enrolled.token).await
     }
 
     /// One sync that must succeed with nothing refused.
-    pub async fn sync_ok(&mut self, url: &str) -> Report {
+    pub async fn sync_ok(&mut self, url: &Endpoint) -> Report {
         let report = self.sync(url).await.unwrap_or_else(|e| panic!("{} sync: {e}", self.name));
         assert!(report.refused.is_empty(), "{}: refused {:?}", self.name, report.refused);
         report
@@ -183,7 +196,8 @@ pub async fn enrol(hub: &Hub, tmp: &Path, name: &str, lab: Option<u8>, role: &st
         args.extend(["--lab", n.as_str()]);
     }
     let code = hub.cmd(&args);
-    let enrolled = enroll(&hub.url, &code, name).await.unwrap_or_else(|e| panic!("enrol {name}: {e}"));
+    let enrolled =
+        enroll(&hub.url, &code, name).await.unwrap_or_else(|e| panic!("enrol {name}: {e}")).enrolled;
     let store = device_store(tmp, name, &enrolled);
     Device { name: name.to_owned(), enrolled, store }
 }
@@ -191,7 +205,7 @@ pub async fn enrol(hub: &Hub, tmp: &Path, name: &str, lab: Option<u8>, role: &st
 /// Enrols the coordinator with `code`, creates the activity types and labs
 /// 1..=`labs`, and syncs them to the hub. Returns the coordinator and the labs.
 pub async fn project(hub: &Hub, tmp: &Path, code: &str, labs: u8) -> (Device, Vec<LabId>) {
-    let enrolled = enroll(&hub.url, code, "Ufficio").await.expect("enrol the coordinator");
+    let enrolled = enroll(&hub.url, code, "Ufficio").await.expect("enrol the coordinator").enrolled;
     let mut store = device_store(tmp, "coordinator", &enrolled);
     for t in ActivityType::defaults() {
         store.put_activity_type(t).expect("activity type");
@@ -257,20 +271,13 @@ pub fn seed(var: &str) -> u64 {
     taccuino_tests::seed::from_env(var)
 }
 
-/// A client WebSocket as tokio-tungstenite gives it.
-pub type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+/// A client WebSocket over the hub's TLS.
+pub type Ws = WebSocketStream<Transport>;
 
-/// Opens `/sync` with `Authorization: Bearer <token>` (none if `None`).
-pub async fn connect(url: &str, token: Option<&str>) -> Result<Ws, tungstenite::Error> {
-    let mut request = format!("{url}/sync").into_client_request()?;
-    if let Some(token) = token {
-        let header = format!("Bearer {token}").parse().expect("header text");
-        request.headers_mut().insert("authorization", header);
-    }
-    // No client-side limit: the hostile tests send frames over the hub's.
-    let config =
-        tungstenite::protocol::WebSocketConfig::default().max_message_size(None).max_frame_size(None);
-    tokio_tungstenite::connect_async_with_config(request, Some(config), true).await.map(|(ws, _)| ws)
+/// Opens `/sync` with `Authorization: Bearer <token>` (none if `None`), with
+/// no client-side frame limit: the hostile tests send frames over the hub's.
+pub async fn connect(url: &Endpoint, token: Option<&str>) -> Result<Ws, ClientError> {
+    taccuino_sync_client::connect_raw(url, token).await
 }
 
 /// Sends `frames` on `ws`, then a `Sync` for a document the device may not
@@ -295,19 +302,22 @@ pub async fn answers(ws: &mut Ws, frames: &[Frame], barrier: DocRef) -> Vec<Fram
     }
 }
 
-/// `GET /health` over a plain TCP connection; returns the whole response.
-pub async fn health(addr: &str) -> std::io::Result<String> {
-    let mut s = TcpStream::connect(addr).await?;
-    s.write_all(format!("GET /health HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes())
+/// `GET /health` over the hub's TLS; returns the whole response.
+pub async fn health(url: &Endpoint) -> Result<String, ClientError> {
+    let mut s = taccuino_sync_client::open_stream(url).await?;
+    let host = url.authority();
+    s.write_all(format!("GET /health HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").as_bytes())
         .await?;
     let mut response = String::new();
-    s.read_to_string(&mut response).await?;
+    // A TLS peer that closes without close_notify is an error to rustls
+    // after the whole body has arrived; what was read is the answer.
+    let _ = s.read_to_string(&mut response).await;
     Ok(response)
 }
 
 /// Asserts that `/health` answers 200 `ok`.
-pub async fn assert_healthy(addr: &str) {
-    let response = health(addr).await.expect("GET /health");
+pub async fn assert_healthy(url: &Endpoint) {
+    let response = health(url).await.expect("GET /health");
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
     assert!(response.ends_with("\r\n\r\nok"), "{response}");
 }
@@ -328,22 +338,24 @@ pub enum Cut {
 /// after a given number of bytes in one direction, possibly in the middle of
 /// a WebSocket frame.
 pub struct Proxy {
-    /// `ws://127.0.0.1:PORT` of the proxy.
-    pub url: String,
+    /// `wss://127.0.0.1:PORT` of the proxy, with the hub's certificate pinned.
+    pub url: Endpoint,
     bytes: watch::Receiver<u64>,
     cuts: Arc<std::sync::atomic::AtomicU64>,
     task: tokio::task::JoinHandle<()>,
 }
 
 impl Proxy {
-    /// Forwards connections to `target` (`127.0.0.1:PORT`), cutting as `cut` says.
-    pub async fn start(target: &str, cut: Cut) -> Proxy {
+    /// Forwards connections to `hub`, cutting as `cut` says.
+    pub async fn start(hub: &Hub, cut: Cut) -> Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("proxy listens");
-        let url = format!("ws://{}", listener.local_addr().expect("proxy address"));
+        let address = format!("wss://{}", listener.local_addr().expect("proxy address"));
+        let pin = hub.url.pin().expect("the hub's certificate");
+        let url = Endpoint::parse(&address).expect("proxy address").pinned(pin);
+        let target = hub.addr.clone();
         let (tx, bytes) = watch::channel(0u64);
         let tx = Arc::new(tx);
         let cuts = Arc::new(std::sync::atomic::AtomicU64::new(0));
-        let target = target.to_owned();
         let counter = cuts.clone();
         let task = tokio::spawn(async move {
             while let Ok((client, _)) = listener.accept().await {

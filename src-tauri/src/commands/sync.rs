@@ -10,7 +10,7 @@ use crdt_sync::sync::bundle::{self, BundleKey};
 use crdt_sync::sync::{Grant, access};
 use crdt_sync::{DeviceConfig, DocRef, HubLink, HubLinkStatus, Key, Store, SyncOutcome, SystemEnv};
 use serde::Serialize;
-use taccuino_sync_client::{ClientError, Report};
+use taccuino_sync_client::{ClientError, Endpoint, Paired, Report};
 use tauri::{AppHandle, Runtime, State};
 use tauri_specta::Event;
 
@@ -79,13 +79,8 @@ pub async fn pair_with_hub<R: Runtime>(
     device_name: String,
     passphrase: String,
 ) -> AppResult<SessionInfo> {
-    let url = url.trim().trim_end_matches('/').to_owned();
-    if !(url.starts_with("ws://") || url.starts_with("wss://")) {
-        return Err(AppError::Invalid {
-            field: "hub.url".into(),
-            reason: "must start with ws:// or wss://".into(),
-        });
-    }
+    let hub = Endpoint::parse(&url)
+        .map_err(|e| AppError::Invalid { field: "hub.url".into(), reason: e.to_string() })?;
     let mut inner = state.lock().await;
     if state.paths.db().exists() {
         return Err(AppError::RegisterExists);
@@ -93,15 +88,16 @@ pub async fn pair_with_hub<R: Runtime>(
     // Check the passphrase before spending the one-time code.
     let key = Key::generate(&mut rand::rng())?;
     let file = KeyFile::create(&key, &passphrase, state.kdf.params(), &mut rand::rng())?;
-    let enrolled =
-        taccuino_sync_client::enroll(&url, code.trim(), device_name.trim()).await.map_err(client_error)?;
+    let Paired { enrolled, hub } =
+        taccuino_sync_client::enroll(&hub, code.trim(), device_name.trim()).await.map_err(client_error)?;
     let created = (|| {
         write_atomically(&state.paths.keys(), file.to_json().as_bytes())?;
         let config =
             DeviceConfig { device: enrolled.device, project: enrolled.project, codes: enrolled.codes };
         let mut store = Store::create(state.paths.db(), &key, config, Box::new(SystemEnv))?;
         store.set_hub_link(&HubLink {
-            url,
+            url: hub.to_string(),
+            cert: hub.pin(),
             token: enrolled.token.clone(),
             role: enrolled.role,
             lab: enrolled.lab,
@@ -270,7 +266,10 @@ fn bundle_identity(s: &Store) -> AppResult<(HubLink, crdt_sync::LabId, BundleKey
 pub(crate) async fn run_sync<R: Runtime>(app: &AppHandle<R>, store: &mut Store) -> AppResult<SyncSummary> {
     let link = store.hub_link()?.ok_or(AppError::NotPaired)?;
     announce(app, SyncOutcomeOrRunning::Syncing);
-    let result = taccuino_sync_client::sync_once(store, &link.url, &link.token).await;
+    let result = match endpoint_of(&link) {
+        Ok(hub) => taccuino_sync_client::sync_once(store, &hub, &link.token).await,
+        Err(e) => Err(e),
+    };
     let outcome = match &result {
         Ok(r) if r.refused.is_empty() => SyncOutcome::Ok,
         Ok(_) => SyncOutcome::Partial,
@@ -319,9 +318,19 @@ fn summary(outcome: SyncOutcome, r: Report) -> SyncSummary {
     }
 }
 
+/// The stored link as the client takes it: the address, pinned to the
+/// certificate met at pairing.
+fn endpoint_of(link: &HubLink) -> Result<Endpoint, ClientError> {
+    let hub = Endpoint::parse(&link.url)?;
+    Ok(match link.cert {
+        Some(pin) => hub.pinned(pin),
+        None => hub,
+    })
+}
+
 fn outcome_of(e: &ClientError) -> SyncOutcome {
     match e {
-        ClientError::Network(_) | ClientError::Stalled(_) => SyncOutcome::Offline,
+        ClientError::Network(_) | ClientError::Io(_) | ClientError::Stalled(_) => SyncOutcome::Offline,
         ClientError::Unauthorized => SyncOutcome::Unauthorized,
         ClientError::Revoked => SyncOutcome::Revoked,
         _ => SyncOutcome::Failed,
@@ -330,8 +339,11 @@ fn outcome_of(e: &ClientError) -> SyncOutcome {
 
 fn client_error(e: ClientError) -> AppError {
     match e {
-        ClientError::Network(_) | ClientError::Stalled(_) => AppError::Offline,
+        ClientError::Network(_) | ClientError::Io(_) | ClientError::Stalled(_) => AppError::Offline,
         ClientError::Unauthorized => AppError::Unauthorized,
+        ClientError::CertificateChanged | ClientError::NotPinned => AppError::UntrustedHub,
+        ClientError::CodeIncomplete => AppError::Pairing { reason: "code_incomplete".into() },
+        ClientError::CodeMismatch => AppError::Pairing { reason: "code_mismatch".into() },
         ClientError::Revoked => AppError::Revoked,
         ClientError::Enroll(why) => AppError::Pairing {
             reason: serde_json::to_value(why)

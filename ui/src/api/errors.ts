@@ -98,6 +98,8 @@ export function errorMessage(err: unknown, lang: Language = getLanguage()): stri
       return translate(lang, "errors.unauthorized");
     case "revoked":
       return translate(lang, "errors.revoked");
+    case "untrusted_hub":
+      return translate(lang, "errors.untrustedHub");
     case "pairing": {
       const key = `errors.pairing.${str(e.reason)}`;
       return isTextKey(key) ? translateLoose(lang, key) : translate(lang, "errors.pairing.any");

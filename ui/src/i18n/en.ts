@@ -121,11 +121,16 @@ export const en: Catalogue = {
     offline: "The hub cannot be reached: check the connection and try again later.",
     unauthorized: "The hub does not recognise this computer: ask the coordinators to connect it again.",
     revoked: "The coordinators revoked this computer's access: ask them before syncing.",
+    untrustedHub:
+      "The hub presented a certificate other than the one it was paired with: the connection may be intercepted. Do not sync, and tell the coordinators.",
     pairing: {
       unknown: "Unknown pairing code: check it with the coordinators.",
       used: "This pairing code was already used: ask for a new one.",
       expired: "This pairing code has expired: ask for a new one.",
       rate_limited: "Too many attempts with wrong codes: wait a minute and try again.",
+      code_incomplete: "The code is incomplete: it has three groups of five characters; type them all.",
+      code_mismatch:
+        "The code does not match this hub: check its last group of five characters. If it is right, the network may be intercepted: do not pair from here, and tell the coordinators.",
       any: "The hub refused the pairing code.",
     },
   },

@@ -129,11 +129,16 @@ export const it = {
     offline: "L'hub non è raggiungibile: controlla la connessione e riprova più tardi.",
     unauthorized: "L'hub non riconosce questo computer: chiedi al coordinamento di collegarlo di nuovo.",
     revoked: "Il coordinamento ha revocato l'accesso di questo computer: chiedi prima di sincronizzare.",
+    untrustedHub:
+      "L'hub ha presentato un certificato diverso da quello del collegamento: la connessione potrebbe essere intercettata. Non sincronizzare e avvisa il coordinamento.",
     pairing: {
       unknown: "Codice di abbinamento sconosciuto: controllalo con il coordinamento.",
       used: "Questo codice di abbinamento è già stato usato: chiedine uno nuovo.",
       expired: "Questo codice di abbinamento è scaduto: chiedine uno nuovo.",
       rate_limited: "Troppi tentativi con codici sbagliati: aspetta un minuto e riprova.",
+      code_incomplete: "Il codice è incompleto: sono tre gruppi di cinque caratteri, scrivili tutti.",
+      code_mismatch:
+        "Il codice non corrisponde a questo hub: ricontrolla l'ultimo gruppo di cinque caratteri. Se è giusto, la rete potrebbe essere intercettata: non collegarti da qui e avvisa il coordinamento.",
       any: "L'hub ha rifiutato il codice di abbinamento.",
     },
   },

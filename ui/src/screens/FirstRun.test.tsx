@@ -178,13 +178,13 @@ describe("pairing with the hub", () => {
     const onCreated = vi.fn();
     const { url, code, device } = await openPairing(onCreated);
     type(url, "  wss://hub.benecomune.it/  ");
-    type(code, " 4821-7730 ");
+    type(code, " 4821a-7730b-k3m9q ");
     type(device, "  Portatile di Anna ");
     cmd.pairWithHub = vi.fn(() => ok(info));
     fireEvent.click(screen.getByTestId("pair-submit"));
     expect(cmd.pairWithHub).toHaveBeenCalledWith(
       "wss://hub.benecomune.it/",
-      "4821-7730",
+      "4821a-7730b-k3m9q",
       "Portatile di Anna",
       "quaderno a righe 7",
     );
@@ -206,18 +206,25 @@ describe("pairing with the hub", () => {
     expect(document.activeElement).toBe(passphrase);
 
     type(passphrase, "quaderno a righe 7");
-    type(url, "hub.benecomune.it");
+    type(url, "ws://192.168.1.10:8443");
     fireEvent.click(screen.getByTestId("pair-submit"));
     expect(cmd.pairWithHub).not.toHaveBeenCalled();
     expect(url.getAttribute("aria-invalid")).toBe("true");
-    expect(url.closest(".field")?.textContent).toContain("L'indirizzo deve cominciare con wss:// o ws://");
+    expect(url.closest(".field")?.textContent).toContain("Senza wss:// la connessione non è protetta");
     expect(code.closest(".field")?.textContent).toContain("Scrivi il codice di abbinamento.");
     expect(document.activeElement).toBe(url);
 
-    type(url, "ws://192.168.1.10:8443");
+    type(url, "hub benecomune");
     type(code, "4821-7730");
+    fireEvent.click(screen.getByTestId("pair-submit"));
+    expect(cmd.pairWithHub).not.toHaveBeenCalled();
+    expect(url.closest(".field")?.textContent).toContain("per esempio hub.benecomune.it:7878");
+    expect(code.closest(".field")?.textContent).toContain("tre gruppi di cinque");
+
+    type(url, "hub.benecomune.it:7878");
+    type(code, "4821A 7730B K3M9Q");
     fireEvent.submit(code.form!);
-    expect(cmd.pairWithHub).toHaveBeenCalledWith("ws://192.168.1.10:8443", "4821-7730", "Portatile laboratorio", "quaderno a righe 7");
+    expect(cmd.pairWithHub).toHaveBeenCalledWith("hub.benecomune.it:7878", "4821A 7730B K3M9Q", "Portatile laboratorio", "quaderno a righe 7");
   });
 
   it("shows why the hub refused the code, and lets the user try again", async () => {
@@ -225,7 +232,7 @@ describe("pairing with the hub", () => {
     const onCreated = vi.fn();
     const { url, code } = await openPairing(onCreated);
     type(url, "wss://hub.benecomune.it");
-    type(code, "4821-7730");
+    type(code, "4821A-7730B-K3M9Q");
     fireEvent.click(screen.getByTestId("pair-submit"));
     await flush();
     const error = screen.getByTestId("pair-error");
@@ -236,7 +243,7 @@ describe("pairing with the hub", () => {
     expect(onCreated).not.toHaveBeenCalled();
 
     cmd.pairWithHub = vi.fn(() => fail({ kind: "offline" }));
-    type(code, "5555-1111");
+    type(code, "55551-11112-22223");
     fireEvent.click(screen.getByTestId("pair-submit"));
     await flush();
     expect(screen.getByTestId("pair-error").textContent).toBe(

@@ -21,19 +21,34 @@ export interface PairingErrors {
   deviceName?: string | undefined;
 }
 
+/** Characters of a pairing code once separators are dropped: two groups of five (the secret) and one (the certificate check). */
+const CODE_LENGTH = 15;
+
 /**
  * The problems of the pairing form, checked before spending the one-time
- * code. The Rust side accepts `ws://` or `wss://` addresses (and refuses
- * anything else as `invalid hub.url`); values are trimmed there too.
+ * code. Mirrors the Rust side (`Endpoint::parse`, which has the last word):
+ * an address is `host[:port]` or `wss://…`/`https://…`; plain `ws://` is
+ * for a hub on this computer only, because the credential would otherwise
+ * cross the network in the clear.
  */
 export function checkPairing(t: Translate, url: string, code: string, deviceName: string): PairingErrors {
   const errors: PairingErrors = {};
   const u = url.trim();
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(u)?.[1]?.toLowerCase();
+  const host = u.replace(/^[a-z][a-z0-9+.-]*:\/\//i, "").replace(/[:/].*$/, "").replace(/^\[|\]$/g, "");
   if (u === "") errors.url = t("firstRun.pair.urlEmpty");
-  else if (!/^wss?:\/\/\S+$/i.test(u)) errors.url = t("firstRun.pair.urlScheme");
-  if (code.trim() === "") errors.code = t("firstRun.pair.codeEmpty");
+  else if (/\s/.test(u) || host === "" || (scheme !== undefined && !["wss", "https", "ws", "http"].includes(scheme)))
+    errors.url = t("firstRun.pair.urlScheme");
+  else if ((scheme === "ws" || scheme === "http") && !isLoopback(u)) errors.url = t("firstRun.pair.urlInsecure");
+  const typed = code.replace(/[^0-9a-z]/gi, "");
+  if (typed === "") errors.code = t("firstRun.pair.codeEmpty");
+  else if (typed.length !== CODE_LENGTH) errors.code = t("firstRun.pair.codeLength");
   if (deviceName.trim() === "") errors.deviceName = t("firstRun.pair.deviceNameEmpty");
   return errors;
+}
+
+function isLoopback(url: string): boolean {
+  return /^[a-z]+:\/\/(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?\/?$/i.test(url);
 }
 
 /**

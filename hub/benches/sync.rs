@@ -1,0 +1,287 @@
+//! Sync benchmark: the real `taccuino-hub` binary on a loopback port, over
+//! TLS, with devices driven by `taccuino-sync-client`. Prints figures; asserts
+//! only correctness (nothing lost), never timings.
+//!
+//! 1. The coordinator uploads the whole demo project to an empty hub.
+//! 2. A new, empty laptop of lab 1 takes its lab (first sync).
+//! 3. That laptop records a day's work, five meetings with attendance, and
+//!    syncs (goal: at most 3 round trips, at most 2x the new changes' bytes).
+//! 4. Many devices (1,000; 100 per lab) sync at once against one hub: each
+//!    pairs, records one meeting offline, then all sync together. Time,
+//!    failures, and the hub's memory.
+//!
+//! `cargo bench -p taccuino-hub --bench sync` runs the large demo data set
+//! and 1,000 devices; `TACCUINO_BENCH_QUICK=1` (in `scripts/test.sh`) the
+//! small one and 100 devices. Figures: `docs/benchmarks.md`.
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use common::{Hub, hub_cmd, meeting_on};
+use crdt_sync::demo::{DemoSize, populate};
+use crdt_sync::sync::{DeviceRole, Grant, Stats};
+use crdt_sync::{CodeRange, DeviceConfig, DocRef, NewLab, Store, SystemEnv};
+use taccuino_sync_client::{Report, enroll, sync_once};
+use taccuino_tests::sim::settle;
+
+fn main() {
+    let quick = std::env::var_os("TACCUINO_BENCH_QUICK").is_some();
+    let (size, devices) = if quick { (DemoSize::Small, 100) } else { (DemoSize::Large, 1_000) };
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+    let tmp = tempfile::tempdir().expect("tmp");
+    println!("sync benchmark: demo {size:?}, {devices} devices, TLS on loopback");
+    runtime.block_on(one_lab(tmp.path(), size));
+    runtime.block_on(many_devices(tmp.path(), devices));
+}
+
+fn line(what: &str, took: Duration, r: &Report) {
+    println!(
+        "  {what:<44} {:>8.0} ms  {:>3} round trips  {:>10} B out  {:>10} B in  {:>6} frames in",
+        took.as_secs_f64() * 1000.0,
+        r.round_trips,
+        r.stats.bytes_out,
+        r.stats.bytes_in,
+        r.stats.frames_in
+    );
+}
+
+/// Parts 1 to 3.
+async fn one_lab(tmp: &std::path::Path, size: DemoSize) {
+    let data = tmp.join("hub-one-lab");
+    hub_cmd(&data, &["init"]);
+    let code = hub_cmd(&data, &["enroll", "--role", "coordinator"]);
+    let hub = Hub::start(&data);
+    let coordinator = enroll(&hub.url, &code, "Ufficio").await.expect("enrol").enrolled;
+    let config = DeviceConfig {
+        device: coordinator.device,
+        project: coordinator.project,
+        codes: CodeRange::new(1, 9_999).expect("range"),
+    };
+    let key = crdt_sync::Key::from_bytes([3; 32]);
+    let mut office = Store::create(tmp.join("office.db"), &key, config, Box::new(SystemEnv)).expect("store");
+    let started = Instant::now();
+    let summary = populate(&mut office, size, 2026).expect("demo");
+    println!(
+        "  (demo data: {} families, {} meetings, generated in {:.1} s)",
+        summary.households,
+        summary.meetings,
+        started.elapsed().as_secs_f64()
+    );
+
+    let started = Instant::now();
+    let r = sync_once(&mut office, &hub.url, &coordinator.token).await.expect("upload");
+    line("coordinator uploads the project", started.elapsed(), &r);
+
+    let mut laptop = common::enrol(&hub, tmp, "lab1-laptop", Some(1), "volunteer").await;
+    let started = Instant::now();
+    let r = laptop.sync_ok(&hub.url).await;
+    line("first sync of lab 1 on an empty laptop", started.elapsed(), &r);
+
+    // The same first sync in turns without a network, for exact round trips:
+    // the coordinator's register, which holds everything the hub holds,
+    // plays the hub.
+    let lab = laptop.store.labs().expect("labs").into_iter().find(|l| l.number == 1).expect("lab 1").id;
+    let grant = Grant { role: DeviceRole::Volunteer, lab: Some(lab) };
+    let mut twin = Store::in_memory(
+        DeviceConfig {
+            device: crdt_sync::DeviceId(uuid::Uuid::now_v7()),
+            project: coordinator.project,
+            codes: CodeRange::new(20_000, 20_999).expect("range"),
+        },
+        Box::new(SystemEnv),
+    )
+    .expect("twin");
+    let (trips, stats, _) = settle(&mut office, grant, &mut twin);
+    sim_line("first sync of lab 1, in turns", trips, &stats, None);
+
+    // A day's work: five meetings, each with the attendance of a recent one.
+    let today = chrono::Utc::now().date_naive();
+    let recent = laptop.store.meetings(lab, today - chrono::Days::new(400), today).expect("meetings");
+    let attendance =
+        laptop.store.meeting(recent.last().expect("a recent meeting").id).expect("it").attendance;
+    let doc = DocRef::lab(lab);
+    let before = laptop.store.heads(doc).expect("heads");
+    let twin_before = twin.heads(doc).expect("heads");
+    for i in 0..5 {
+        let m = meeting_on(lab, today, &format!("Incontro {i}"), attendance.clone());
+        laptop.store.create_meeting(m.clone()).expect("meeting");
+        twin.create_meeting(m).expect("meeting");
+    }
+    let new_bytes = laptop.store.export_since(doc, &before).expect("changes").len();
+    let twin_new = twin.export_since(doc, &twin_before).expect("changes").len();
+    let (trips, stats, _) = settle(&mut office, grant, &mut twin);
+    sim_line("incremental: 5 meetings, in turns", trips, &stats, Some(twin_new));
+    let started = Instant::now();
+    let r = laptop.sync_ok(&hub.url).await;
+    line("incremental: a day's work of 5 meetings", started.elapsed(), &r);
+    let total = r.stats.bytes_out + r.stats.bytes_in;
+    println!(
+        "  {:<44} new changes {new_bytes} B; the sync moved {total} B = {:.2}x (goal <= 2x), {} waits on the network",
+        "",
+        total as f64 / new_bytes.max(1) as f64,
+        r.round_trips
+    );
+    let r = laptop.sync_ok(&hub.url).await;
+    println!(
+        "  {:<44} {} round trips, {} B out, {} B in",
+        "nothing new", r.round_trips, r.stats.bytes_out, r.stats.bytes_in
+    );
+    println!("  hub memory after: {}", memory(hub.pid()));
+}
+
+fn sim_line(what: &str, trips: usize, stats: &Stats, new_bytes: Option<usize>) {
+    let ratio = new_bytes
+        .map(|n| {
+            format!(
+                "  = {:.2}x the {n} B of new changes",
+                (stats.bytes_out + stats.bytes_in) as f64 / n.max(1) as f64
+            )
+        })
+        .unwrap_or_default();
+    println!(
+        "  {what:<44} {trips:>3} round trips  {:>10} B out  {:>10} B in{ratio}",
+        stats.bytes_out, stats.bytes_in
+    );
+}
+
+/// Part 4.
+async fn many_devices(tmp: &std::path::Path, devices: usize) {
+    let data = tmp.join("hub-many");
+    hub_cmd(&data, &["init"]);
+    let code = hub_cmd(&data, &["enroll", "--role", "coordinator"]);
+    let hub = Hub::start(&data);
+    let coordinator = enroll(&hub.url, &code, "Ufficio").await.expect("enrol").enrolled;
+    let mut office = common::device_store(tmp, "office-many", &coordinator);
+    populate(&mut office, DemoSize::Small, 2026).expect("demo");
+    for n in 2..=10 {
+        let lab = NewLab {
+            number: n,
+            name: format!("Laboratorio {n}"),
+            address: "Pavia".into(),
+            partner: "Coop".into(),
+        };
+        office.create_lab(lab).expect("lab");
+    }
+    sync_once(&mut office, &hub.url, &coordinator.token).await.expect("upload");
+    let labs = office.labs().expect("labs");
+    let meetings_before: usize = labs.iter().map(|l| lab_meetings(&office, l.id)).sum();
+    let idle = memory(hub.pid());
+
+    let pin = hub.url.pin().expect("pinned");
+    let mut registry = taccuino_hub::DataDir::new(&data).open_registry().expect("registry");
+    let codes: Vec<_> = (0..devices)
+        .map(|i| {
+            let lab = &labs[i % labs.len()];
+            let code = registry
+                .issue_code(DeviceRole::Volunteer, Some((lab.id, lab.number)), 1, Some(&pin))
+                .expect("code");
+            (code, lab.id)
+        })
+        .collect();
+    drop(registry);
+
+    // Everyone pairs and takes their lab (at once), then records a meeting offline.
+    let started = Instant::now();
+    let tasks: Vec<_> = codes
+        .into_iter()
+        .enumerate()
+        .map(|(i, (code, lab))| {
+            let url = hub.url.clone();
+            tokio::spawn(async move {
+                let e = enroll(&url, &code, &format!("laptop {i}")).await?.enrolled;
+                let config = DeviceConfig { device: e.device, project: e.project, codes: e.codes };
+                let mut store = Store::in_memory(config, Box::new(SystemEnv))?;
+                sync_once(&mut store, &url, &e.token).await?;
+                let today = chrono::Utc::now().date_naive();
+                store.create_meeting(meeting_on(lab, today, &format!("Incontro {i}"), vec![]))?;
+                anyhow::Ok((store, e.token))
+            })
+        })
+        .collect();
+    let mut ready = Vec::new();
+    let mut failures = 0;
+    for t in tasks {
+        match t.await.expect("task") {
+            Ok(ok) => ready.push(ok),
+            Err(e) => {
+                failures += 1;
+                eprintln!("pairing failed: {e}");
+            }
+        }
+    }
+    println!(
+        "  {devices} devices paired and took their lab, all at once, in {:.1} s ({failures} failures)",
+        started.elapsed().as_secs_f64()
+    );
+
+    // All sync at once.
+    let started = Instant::now();
+    let tasks: Vec<_> = ready
+        .into_iter()
+        .map(|(mut store, token)| {
+            let url = hub.url.clone();
+            tokio::spawn(async move {
+                let t = Instant::now();
+                let r = sync_once(&mut store, &url, &token).await;
+                (r.map(|r| r.refused.len()), t.elapsed())
+            })
+        })
+        .collect();
+    let (mut times, mut sync_failures, mut refused) = (Vec::new(), 0, 0);
+    for t in tasks {
+        match t.await.expect("task") {
+            (Ok(n), took) => {
+                refused += n;
+                times.push(took);
+            }
+            (Err(e), _) => {
+                sync_failures += 1;
+                eprintln!("sync failed: {e}");
+            }
+        }
+    }
+    let wall = started.elapsed();
+    times.sort();
+    let pct = |p: usize| {
+        times.get((times.len() * p / 100).min(times.len().saturating_sub(1))).copied().unwrap_or_default()
+    };
+    println!(
+        "  {} devices synced a new meeting at once: all done in {:.1} s; per device p50 {:.0} ms, p95 {:.0} ms, max {:.0} ms; {sync_failures} failures, {refused} documents refused",
+        times.len(),
+        wall.as_secs_f64(),
+        pct(50).as_secs_f64() * 1000.0,
+        pct(95).as_secs_f64() * 1000.0,
+        times.last().copied().unwrap_or_default().as_secs_f64() * 1000.0
+    );
+    println!("  hub memory idle: {idle}; after: {}", memory(hub.pid()));
+
+    // Nothing lost: the coordinator sees every device's meeting.
+    sync_once(&mut office, &hub.url, &coordinator.token).await.expect("coordinator sync");
+    let meetings_after: usize = labs.iter().map(|l| lab_meetings(&office, l.id)).sum();
+    let arrived = meetings_after - meetings_before;
+    println!("  meetings that reached the coordinator: {arrived} of {}", devices - failures - sync_failures);
+    assert_eq!(arrived, devices - failures - sync_failures, "every synced meeting reached the hub");
+    assert_eq!(failures + sync_failures, 0, "no device failed");
+}
+
+fn lab_meetings(store: &Store, lab: crdt_sync::LabId) -> usize {
+    let (from, to) =
+        (NaiveDate::from_ymd_opt(2000, 1, 1).expect("d"), NaiveDate::from_ymd_opt(2100, 1, 1).expect("d"));
+    store.meetings(lab, from, to).expect("meetings").len()
+}
+
+/// The hub's resident memory now and at its peak, from /proc (Linux).
+fn memory(pid: u32) -> String {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .map(|v| v.trim().to_owned())
+            .unwrap_or_else(|| "?".into())
+    };
+    format!("RSS {}, peak {}", field("VmRSS:"), field("VmHWM:"))
+}
