@@ -107,13 +107,14 @@ pub use automerge::ChangeHash;
 pub use codes::{CodeRange, format_code};
 pub use doc::{DocKind, DocRef, FieldConflict, SCHEMA_VERSION};
 pub use domain::{
-    ActivityType, AgeStatus, Area, Attendance, Consent, ConsentScope, Contacts, Household, HouseholdPatch,
-    Keyed, Lab, Meeting, MeetingPatch, Member, MemberPatch, NewHousehold, NewLab, NewMeeting, NewMember,
-    NewPathway, NewPerson, NewTraining, Pathway, PathwayKind, PathwayPatch, PathwayStatus, Person,
-    PersonPatch, ReferralSource, Role, Targets, TrainingPatch, TrainingSession,
+    ActivityType, AgeStatus, Area, Attendance, Consent, ConsentScope, Contacts, ErasedHousehold,
+    ErasureReason, ErasureRequest, Household, HouseholdPatch, Keyed, Lab, Meeting, MeetingPatch, Member,
+    MemberPatch, NewHousehold, NewLab, NewMeeting, NewMember, NewPathway, NewPerson, NewTraining, Pathway,
+    PathwayKind, PathwayPatch, PathwayStatus, Person, PersonPatch, ReferralSource, Role, Targets, Tombstone,
+    TrainingPatch, TrainingSession,
 };
 pub use env::{Environment, SeededEnv, SystemEnv};
-pub use error::{Error, Result};
+pub use error::{ErasureRefusal, Error, Result};
 pub use ids::{
     DeviceId, HouseholdId, LabId, MeetingId, MemberId, PathwayId, PersonId, ProjectId, TrainingId,
 };

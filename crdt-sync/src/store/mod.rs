@@ -4,6 +4,7 @@ mod audit;
 mod codes;
 mod docs;
 mod duplicates;
+mod erase;
 mod hub_link;
 mod open;
 mod ops;

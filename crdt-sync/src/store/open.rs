@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0001_initial.sql"),
     include_str!("../../migrations/0002_audit_log.sql"),
     include_str!("../../migrations/0003_hub_link.sql"),
+    include_str!("../../migrations/0004_erasure.sql"),
 ];
 
 /// A 256-bit database key. Where it comes from (a passphrase through a KDF,
@@ -242,6 +243,7 @@ impl Store {
             docs: HashMap::new(),
         };
         store.check_projection()?;
+        store.apply_pending_erasures()?;
         store.maintenance()?;
         Ok(store)
     }
