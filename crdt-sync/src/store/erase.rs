@@ -147,7 +147,7 @@ fn parse<T: std::str::FromStr>(s: String) -> rusqlite::Result<T> {
 
 impl Store {
     /// The erasure of `r`, if `r` is the document of an erased family.
-    pub(super) fn erased_doc(&self, r: DocRef) -> Result<Option<Error>> {
+    pub(crate) fn erased_doc(&self, r: DocRef) -> Result<Option<Error>> {
         if r.kind != DocKind::Household {
             return Ok(None);
         }

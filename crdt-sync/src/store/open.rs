@@ -44,7 +44,7 @@ impl Key {
 
     /// The `PRAGMA key` statement, written into one buffer allocated at its
     /// final size (no reallocation leaves a copy behind) and wiped on drop.
-    fn pragma(&self) -> Zeroizing<String> {
+    pub(super) fn pragma(&self) -> Zeroizing<String> {
         const HEX: &[u8; 16] = b"0123456789abcdef";
         let mut sql = Zeroizing::new(String::with_capacity(96));
         sql.push_str("PRAGMA key = \"x'");
