@@ -96,7 +96,7 @@ pub(crate) fn attend(s: &mut Store, lab: LabId, h: HouseholdId, date: NaiveDate)
     .expect("meeting");
 }
 
-fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+pub(crate) fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).expect("date")
 }
 
@@ -225,7 +225,7 @@ fn an_unconfirmed_duplicate_blocks_the_erasure_of_its_family() {
 
 /// Writes a tombstone the way a device that is not a coordinator's could,
 /// and returns the lab document's changes.
-fn forged_tombstone(s: &mut Store, lab: LabId, household: HouseholdId) -> Vec<u8> {
+pub(crate) fn forged_tombstone(s: &mut Store, lab: LabId, household: HouseholdId) -> Vec<u8> {
     let r = DocRef::lab(lab);
     let heads = s.heads(r).expect("heads");
     let t = Tombstone {
@@ -244,7 +244,7 @@ fn forged_tombstone(s: &mut Store, lab: LabId, household: HouseholdId) -> Vec<u8
     s.export_since(r, &heads).expect("export")
 }
 
-fn copy_all(from: &mut Store, to: &mut Store) {
+pub(crate) fn copy_all(from: &mut Store, to: &mut Store) {
     for r in from.doc_refs().expect("refs") {
         let bytes = from.export_doc(r).expect("export");
         to.apply_bytes(r, &bytes).expect("apply");
