@@ -37,6 +37,17 @@
 //! same heads, the same values and the same projection rows, which
 //! [`Store::fingerprint`] summarises as a code two people can read aloud.
 //!
+//! ## Erasure
+//!
+//! A coordinator erases a family with [`Store::erase_household`]: a
+//! [`Tombstone`] in the family's lab document (code, time, who, why; no
+//! personal data). Every replica that commits that lab document drops the
+//! family's document and projection rows in the same transaction, keeps only
+//! what the indicators count, vacuums the file, and refuses the family's
+//! document from then on ([`Error::Erased`]); the hub refuses tombstones from
+//! any other device ([`WriteCheck::NoErasure`]). See
+//! `docs/decisions/0008-erasure.md`.
+//!
 //! ```
 //! use std::collections::BTreeSet;
 //! use crdt_sync::{CodeRange, DeviceConfig, DeviceId, DocRef, NewHousehold, NewLab, NewMember,

@@ -255,6 +255,13 @@ fn root_maps<R: ReadDoc>(doc: &R, key: &str) -> Vec<ObjId> {
         .collect()
 }
 
+/// Whether rival `erased` maps exist (two devices created the map
+/// concurrently). Patches then need not show a tombstone written into the
+/// losing one, so a commit reads every tombstone instead of trusting them.
+pub(crate) fn erased_in_conflict<R: ReadDoc>(doc: &R) -> bool {
+    root_maps(doc, ERASED).len() > 1
+}
+
 /// The entries `<household_id> -> map` of every map at `ROOT[key]` (the
 /// first one found wins for a household present in two rival maps).
 fn entries<R: ReadDoc>(doc: &R, key: &str) -> Vec<(HouseholdId, ObjId)> {

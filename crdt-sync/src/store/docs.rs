@@ -232,7 +232,9 @@ impl Store {
             if p.doc.kind == DocKind::Lab {
                 let erasures = match &scope {
                     Scope::Whole => true,
-                    Scope::Patches(patches) => doc::lab::touched(patches).erased,
+                    Scope::Patches(patches) => {
+                        doc::lab::touched(patches).erased || doc::lab::erased_in_conflict(doc)
+                    }
                 };
                 if erasures {
                     tombstones.extend(doc::lab::tombstones(doc, LabId(p.doc.id)).into_values());
@@ -260,8 +262,8 @@ impl Store {
 
     /// Housekeeping for idle moments (also run at open): compacts every
     /// document with many chunks into one save, each in its own
-    /// transaction, and checkpoints the WAL. Returns how many documents
-    /// were compacted.
+    /// transaction, checkpoints the WAL, and scrubs the file if an erasure
+    /// was not scrubbed yet. Returns how many documents were compacted.
     pub fn maintenance(&mut self) -> Result<usize> {
         let keys: Vec<String> = self
             .conn
@@ -286,6 +288,7 @@ impl Store {
             tx.commit()?;
         }
         self.checkpoint()?;
+        self.scrub_if_pending()?;
         Ok(keys.len())
     }
 

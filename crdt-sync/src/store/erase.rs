@@ -360,6 +360,12 @@ impl Store {
                 self.docs.remove(&DocRef::household(h));
             }
         }
+        self.scrub_if_pending()
+    }
+
+    /// Scrubs if an erasure was applied and not scrubbed yet (a scrub that
+    /// failed, or a crash right after the erasure's commit).
+    pub(super) fn scrub_if_pending(&mut self) -> Result<()> {
         let unscrubbed: i64 =
             self.conn
                 .query_row("SELECT count(*) FROM erased_households WHERE scrubbed = 0", [], |r| r.get(0))?;

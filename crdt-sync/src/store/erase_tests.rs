@@ -311,6 +311,33 @@ fn a_tombstone_for_a_family_the_lab_does_not_list_is_refused_from_anyone() {
     // by hand names a family this store then treats as erased.
 }
 
+#[test]
+fn two_coordinators_erasing_offline_both_take_effect_everywhere() {
+    let mut a = store(1);
+    let l = lab(&mut a, 3);
+    let h1 = family(&mut a, l);
+    let h2 = family(&mut a, l);
+    let mut b = store(2);
+    let mut c = store(3);
+    copy_all(&mut a, &mut b);
+    copy_all(&mut a, &mut c);
+    // Each creates the `erased` map: rival maps after the merge.
+    a.erase_household(h1, ErasureReason::Request, None).expect("erase on a");
+    b.erase_household(h2, ErasureReason::Request, None).expect("erase on b");
+    let from_b = b.export_doc(DocRef::lab(l)).expect("export");
+    a.apply_bytes(DocRef::lab(l), &from_b).expect("merge into a");
+    let from_a = a.export_doc(DocRef::lab(l)).expect("export");
+    b.apply_bytes(DocRef::lab(l), &from_a).expect("merge into b");
+    c.apply_bytes(DocRef::lab(l), &from_a).expect("merge into c");
+    assert!(doc::lab::erased_in_conflict(a.doc(DocRef::lab(l)).expect("doc")));
+    for s in [&mut a, &mut b, &mut c] {
+        for h in [h1, h2] {
+            assert!(matches!(s.household(h), Err(Error::Erased { .. })), "{h}");
+            assert!(!s.has_doc(DocRef::household(h)).expect("has"));
+        }
+    }
+}
+
 /// Every page of the database file, decrypted by SQLCipher (free pages
 /// included), plus the raw bytes of any `-wal` or `-shm` file beside it; in
 /// lower case, since the full-text index stores words folded.
@@ -397,4 +424,59 @@ fn erased_bytes_leave_the_encrypted_file() {
     let s = Store::open(&path, &key, Box::new(SeededEnv::with_seed(3))).expect("reopen");
     assert_eq!(s.erased_households(None).expect("erased").len(), 1);
     assert_eq!(s.search_households("rossi", 5).expect("search").len(), 1);
+}
+
+/// The cost of an erasure on the large demo register (10 labs, 5 years) in
+/// an encrypted file: `cargo test -p taccuino-crdt-sync --lib -- --ignored
+/// --nocapture erasure_cost`. Figures in `docs/decisions/0008-erasure.md`.
+#[test]
+#[ignore = "slow: builds the large demo register"]
+fn erasure_cost_on_the_large_demo() {
+    use std::time::Instant;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("large.db");
+    let key = Key::from_bytes([3; 32]);
+    let config = DeviceConfig {
+        device: DeviceId(Uuid::from_u128(1)),
+        project: ProjectId(Uuid::from_u128(2)),
+        codes: CodeRange::new(1, 99_999).expect("range"),
+    };
+    let mut s = Store::create(&path, &key, config, Box::new(SeededEnv::with_seed(1))).expect("create");
+    let started = Instant::now();
+    crate::demo::populate(&mut s, crate::demo::DemoSize::Large, 2026).expect("demo");
+    println!("populate: {:.1} s", started.elapsed().as_secs_f64());
+    drop(s);
+    let size = |p: &std::path::Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+    let mib = |b: u64| b as f64 / 1024.0 / 1024.0;
+    println!("file after closing: {:.1} MiB", mib(size(&path)));
+    let mut s = Store::open(&path, &key, Box::new(SeededEnv::with_seed(2))).expect("open");
+    let victims: Vec<String> = s
+        .conn()
+        .prepare(
+            "SELECT id FROM households h WHERE merged_into IS NULL AND NOT EXISTS
+               (SELECT 1 FROM households l WHERE l.canonical_id = h.id AND l.id <> h.id) ORDER BY code LIMIT 3",
+        )
+        .expect("prepare")
+        .query_map([], |r| r.get(0))
+        .expect("query")
+        .collect::<rusqlite::Result<_>>()
+        .expect("rows");
+    let everything = Selection::all_labs(Period::new(d(2020, 1, 1), d(2027, 12, 31)).expect("period"));
+    let before = indicators::compute(&s, &everything).expect("indicators");
+    for id in &victims {
+        let id: HouseholdId = id.parse().expect("id");
+        let started = Instant::now();
+        s.erase_household(id, ErasureReason::Request, None).expect("erase");
+        let total = started.elapsed();
+        let started = Instant::now();
+        s.scrub().expect("scrub");
+        let scrub = started.elapsed();
+        println!(
+            "erase_household: {:.0} ms in all, of which a scrub (checkpoint + VACUUM) alone takes {:.0} ms; file {:.1} MiB",
+            total.as_secs_f64() * 1000.0,
+            scrub.as_secs_f64() * 1000.0,
+            mib(size(&path))
+        );
+    }
+    assert_eq!(indicators::compute(&s, &everything).expect("indicators").total, before.total);
 }
