@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use crate::ids::HouseholdId;
+
 /// Everything that can go wrong in `crdt-sync`.
 ///
 /// Variants carry the context a person needs to act: which field is invalid,
@@ -103,6 +105,26 @@ pub enum Error {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
+    /// The family was erased (GDPR art. 17): its document is gone from this
+    /// store and is refused from anywhere. Registers show it by its code only
+    /// ("famiglia cancellata").
+    #[error("family {code} was erased: its data is no longer kept (famiglia cancellata)")]
+    Erased {
+        /// The family.
+        household: HouseholdId,
+        /// Its human code.
+        code: String,
+    },
+    /// Changes to a lab document were refused because of what they do to
+    /// erasures: the sender may not make them, or a tombstone names a family
+    /// the lab does not list. Nothing was stored.
+    #[error("refused changes to {doc}: {refusal}")]
+    ErasureRefused {
+        /// The lab document.
+        doc: String,
+        /// What was wrong.
+        refusal: ErasureRefusal,
+    },
     /// A file operation failed.
     #[error("i/o error on {path}: {source}")]
     Io {
@@ -111,6 +133,27 @@ pub enum Error {
         /// The cause.
         #[source]
         source: std::io::Error,
+    },
+}
+
+/// Why changes touching erasures were refused ([`Error::ErasureRefused`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ErasureRefusal {
+    /// A device that is not a coordinator's added, changed or removed a
+    /// tombstone: only a coordinator confirms an erasure.
+    #[error("only a coordinator may erase a family, or change or remove an erasure")]
+    NotCoordinator,
+    /// A device that is not a lab lead's (or a coordinator's) touched the
+    /// erasure requests.
+    #[error("only a lab lead or a coordinator may request the erasure of a family")]
+    RequestNotAllowed,
+    /// A tombstone names a family this lab document does not list: a forged
+    /// erasure of another lab's family.
+    #[error("the erased family {household} is not registered in this lab")]
+    NotInLab {
+        /// The family the tombstone names.
+        household: HouseholdId,
     },
 }
 

@@ -37,6 +37,17 @@
 //! same heads, the same values and the same projection rows, which
 //! [`Store::fingerprint`] summarises as a code two people can read aloud.
 //!
+//! ## Erasure
+//!
+//! A coordinator erases a family with [`Store::erase_household`]: a
+//! [`Tombstone`] in the family's lab document (code, time, who, why; no
+//! personal data). Every replica that commits that lab document drops the
+//! family's document and projection rows in the same transaction, keeps only
+//! what the indicators count, vacuums the file, and refuses the family's
+//! document from then on ([`Error::Erased`]); the hub refuses tombstones from
+//! any other device ([`WriteCheck::NoErasure`]). See
+//! `docs/decisions/0009-erasure.md`.
+//!
 //! ```
 //! use std::collections::BTreeSet;
 //! use crdt_sync::{CodeRange, DeviceConfig, DeviceId, DocRef, NewHousehold, NewLab, NewMember,
@@ -107,13 +118,14 @@ pub use automerge::ChangeHash;
 pub use codes::{CodeRange, format_code};
 pub use doc::{DocKind, DocRef, FieldConflict, SCHEMA_VERSION};
 pub use domain::{
-    ActivityType, AgeStatus, Area, Attendance, Consent, ConsentScope, Contacts, Household, HouseholdPatch,
-    Keyed, Lab, Meeting, MeetingPatch, Member, MemberPatch, NewHousehold, NewLab, NewMeeting, NewMember,
-    NewPathway, NewPerson, NewTraining, Pathway, PathwayKind, PathwayPatch, PathwayStatus, Person,
-    PersonPatch, ReferralSource, Role, Targets, TrainingPatch, TrainingSession,
+    ActivityType, AgeStatus, Area, Attendance, Consent, ConsentScope, Contacts, ErasedHousehold,
+    ErasureReason, ErasureRequest, Household, HouseholdPatch, Keyed, Lab, Meeting, MeetingPatch, Member,
+    MemberPatch, NewHousehold, NewLab, NewMeeting, NewMember, NewPathway, NewPerson, NewTraining, Pathway,
+    PathwayKind, PathwayPatch, PathwayStatus, Person, PersonPatch, ReferralSource, Role, Targets, Tombstone,
+    TrainingPatch, TrainingSession,
 };
 pub use env::{Environment, SeededEnv, SystemEnv};
-pub use error::{Error, Result};
+pub use error::{ErasureRefusal, Error, Result};
 pub use ids::{
     DeviceId, HouseholdId, LabId, MeetingId, MemberId, PathwayId, PersonId, ProjectId, TrainingId,
 };

@@ -14,6 +14,7 @@
 mod config;
 mod data_dir;
 mod error;
+mod pace;
 mod pairing;
 mod registry;
 pub mod reports;

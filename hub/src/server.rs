@@ -17,6 +17,7 @@ use crdt_sync::{ProjectId, Store};
 use tokio::net::TcpListener;
 
 use crate::error::HubError;
+use crate::pace::Pace;
 use crate::registry::{Device, Registry};
 use crate::throttle::Throttle;
 use crate::tls::{Identity, TlsListener};
@@ -26,8 +27,10 @@ const REVOCATION_CHECK: Duration = Duration::from_millis(200);
 /// Wrong pairing codes accepted per minute, hub-wide, before every attempt
 /// is refused until the minute ends.
 const ENROL_FAILURES_PER_MINUTE: u32 = 30;
-/// Frames a device may send per second before it is cut off.
-const MAX_FRAMES_PER_SECOND: u32 = 2_000;
+/// Frames a connection may send per second, sustained, and in a burst;
+/// beyond that the hub reads more slowly (`pace.rs`).
+const FRAMES_PER_SECOND: u32 = 2_000;
+const FRAME_BURST: u32 = 4_000;
 
 /// What every request handler shares.
 #[derive(Clone)]
@@ -184,8 +187,7 @@ async fn sync_socket(mut socket: WebSocket, state: AppState, device: Device) {
     tracing::info!(device = %id, role = device.role.as_str(), "sync connected");
     let mut session = Session::hub(device.grant());
     let mut revocation = tokio::time::interval(REVOCATION_CHECK);
-    let mut window = tokio::time::Instant::now();
-    let mut frames_in_window = 0u32;
+    let mut pace = Pace::new(FRAMES_PER_SECOND, FRAME_BURST, std::time::Instant::now());
     loop {
         let msg = tokio::select! {
             msg = socket.recv() => msg,
@@ -209,15 +211,10 @@ async fn sync_socket(mut socket: WebSocket, state: AppState, device: Device) {
                 break;
             }
         };
-        if window.elapsed() >= Duration::from_secs(1) {
-            window = tokio::time::Instant::now();
-            frames_in_window = 0;
-        }
-        frames_in_window += 1;
-        if frames_in_window > MAX_FRAMES_PER_SECOND {
-            tracing::warn!(device = %id, "rate limit exceeded");
-            send(&mut socket, vec![Frame::Close { reason: Fatal::RateLimited }]).await;
-            break;
+        let wait = pace.take(std::time::Instant::now());
+        if !wait.is_zero() {
+            tracing::debug!(device = %id, ?wait, "pacing a fast sender");
+            tokio::time::sleep(wait).await;
         }
         let frame = match Frame::decode(&bytes) {
             Ok(f) => f,

@@ -10,7 +10,7 @@
 use std::collections::BTreeSet;
 
 use chrono::{NaiveDate, NaiveTime};
-use crdt_sync::sync::{DeviceRole, Frame, Grant, Refusal, Session, Stats};
+use crdt_sync::sync::{DeviceRole, Grant, Refusal, Session, Stats};
 use crdt_sync::{
     ActivityType, Attendance, CodeRange, Contacts, DeviceConfig, DeviceId, DocKind, DocRef, LabId,
     NewHousehold, NewLab, NewMeeting, NewMember, ProjectId, SeededEnv, Store, Targets,

@@ -1,17 +1,27 @@
 //! A lab document: `meetings.<meeting_id>` (with `attendance.<member_id>` and
 //! a `facilitators` set), `households.<household_id>` (the index of families
-//! registered here: only the code, never personal data) and the `roster` set.
+//! registered here: only the code, never personal data), the `roster` set,
+//! and for erasure (issue 6) `erased.<household_id>` (the tombstones) and
+//! `erasure_requests.<household_id>`. Those two root maps are not in the
+//! genesis (that would change every lab document's identity), so two devices
+//! can create rival maps concurrently: readers take the union of every
+//! value of the root key, so no tombstone is ever hidden by a conflict.
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use automerge::transaction::Transactable;
-use automerge::{ObjId, ROOT, ReadDoc};
+use automerge::{ObjId, ObjType, ROOT, ReadDoc, Value};
+use chrono::DateTime;
 
 use super::{
-    ensure_map, get_parsed, get_str_or_empty, get_string, get_u64, map_at, put_set, put_str, put_text,
-    put_u64, set_keys,
+    ensure_map, get_i64, get_parsed, get_str_or_empty, get_string, get_u64, map_at, put_opt_str, put_set,
+    put_str, put_text, put_u64, set_keys,
 };
-use crate::domain::{Attendance, Meeting, MeetingPatch, NewMeeting};
+use crate::domain::{
+    Attendance, ErasureReason, ErasureRequest, Keyed, Meeting, MeetingPatch, NewMeeting, Tombstone,
+};
 use crate::error::{Error, Result};
-use crate::ids::{HouseholdId, LabId, MeetingId, MemberId, PersonId};
+use crate::ids::{DeviceId, HouseholdId, LabId, MeetingId, MemberId, PersonId};
 
 const TIME: &str = "%H:%M";
 
@@ -184,6 +194,9 @@ pub(crate) struct Touched {
     pub households: std::collections::BTreeSet<HouseholdId>,
     /// The roster changed.
     pub roster: bool,
+    /// Tombstones (`erased`) were added or changed: erasures to apply.
+    /// Neither they nor `erasure_requests` have projection rows.
+    pub erased: bool,
     /// Something else changed (or a path was not understood): re-project all.
     pub all: bool,
 }
@@ -220,7 +233,158 @@ pub(crate) fn touched(patches: &[automerge::Patch]) -> Touched {
                 None => out.all = true,
             },
             Some("roster") => out.roster = true,
+            Some(ERASED) => out.erased = true,
+            Some(REQUESTS) => {}
             _ => out.all = true,
+        }
+    }
+    out
+}
+
+/// Root key of the tombstones.
+pub(crate) const ERASED: &str = "erased";
+/// Root key of the erasure requests.
+pub(crate) const REQUESTS: &str = "erasure_requests";
+
+/// Every map stored at `ROOT[key]`, rival values of a conflict included.
+fn root_maps<R: ReadDoc>(doc: &R, key: &str) -> Vec<ObjId> {
+    doc.get_all(ROOT, key)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(v, id)| matches!(v, Value::Object(ObjType::Map)).then_some(id))
+        .collect()
+}
+
+/// Whether rival `erased` maps exist (two devices created the map
+/// concurrently). Patches then need not show a tombstone written into the
+/// losing one, so a commit reads every tombstone instead of trusting them.
+pub(crate) fn erased_in_conflict<R: ReadDoc>(doc: &R) -> bool {
+    root_maps(doc, ERASED).len() > 1
+}
+
+/// The entries `<household_id> -> map` of every map at `ROOT[key]` (the
+/// first one found wins for a household present in two rival maps).
+fn entries<R: ReadDoc>(doc: &R, key: &str) -> Vec<(HouseholdId, ObjId)> {
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    for map in root_maps(doc, key) {
+        for k in doc.keys(&map) {
+            let Ok(id) = k.parse::<HouseholdId>() else { continue };
+            if let Some(obj) = map_at(doc, &map, &k)
+                && seen.insert(id)
+            {
+                out.push((id, obj));
+            }
+        }
+    }
+    out
+}
+
+/// Every tombstone in the document. Unreadable fields fall back to safe
+/// values (an erasure is applied even if, say, its reason is one a newer app
+/// wrote), because a tombstone that is not applied would keep personal data.
+pub(crate) fn tombstones<R: ReadDoc>(doc: &R, lab: LabId) -> BTreeMap<HouseholdId, Tombstone> {
+    entries(doc, ERASED)
+        .into_iter()
+        .map(|(household, m)| {
+            let code = household_code(doc, household).unwrap_or_else(|| get_str_or_empty(doc, &m, "code"));
+            let t = Tombstone {
+                household,
+                lab,
+                code,
+                at: DateTime::from_timestamp_millis(get_i64(doc, &m, "at").unwrap_or(0)).unwrap_or_default(),
+                by_device: get_parsed(doc, &m, "by_device").unwrap_or(DeviceId(uuid::Uuid::nil())),
+                by_person: get_parsed(doc, &m, "by_person"),
+                reason: get_string(doc, &m, "reason")
+                    .and_then(|r| ErasureReason::from_key(&r))
+                    .unwrap_or(ErasureReason::Other),
+                requested_by: get_parsed(doc, &m, "requested_by"),
+                confirmed_by: get_parsed(doc, &m, "confirmed_by"),
+            };
+            (household, t)
+        })
+        .collect()
+}
+
+/// Every erasure request in the document.
+pub(crate) fn erasure_requests<R: ReadDoc>(doc: &R, lab: LabId) -> Vec<ErasureRequest> {
+    entries(doc, REQUESTS)
+        .into_iter()
+        .map(|(household, m)| ErasureRequest {
+            household,
+            lab,
+            code: household_code(doc, household).unwrap_or_else(|| get_str_or_empty(doc, &m, "code")),
+            at: DateTime::from_timestamp_millis(get_i64(doc, &m, "at").unwrap_or(0)).unwrap_or_default(),
+            by_device: get_parsed(doc, &m, "by_device").unwrap_or(DeviceId(uuid::Uuid::nil())),
+            by_person: get_parsed(doc, &m, "by_person"),
+            reason: get_string(doc, &m, "reason")
+                .and_then(|r| ErasureReason::from_key(&r))
+                .unwrap_or(ErasureReason::Other),
+        })
+        .collect()
+}
+
+/// Writes a tombstone.
+pub(crate) fn write_tombstone<T: Transactable>(tx: &mut T, t: &Tombstone) -> Result<()> {
+    let erased = ensure_map(tx, &ROOT, ERASED)?;
+    let m = ensure_map(tx, &erased, &t.household.to_string())?;
+    put_str(tx, &m, "code", &t.code)?;
+    tx.put(&m, "at", t.at.timestamp_millis())?;
+    put_str(tx, &m, "by_device", &t.by_device.to_string())?;
+    put_opt_str(tx, &m, "by_person", t.by_person.map(|p| p.to_string()).as_deref())?;
+    put_str(tx, &m, "reason", t.reason.key())?;
+    put_opt_str(tx, &m, "requested_by", t.requested_by.map(|p| p.to_string()).as_deref())?;
+    put_opt_str(tx, &m, "confirmed_by", t.confirmed_by.map(|p| p.to_string()).as_deref())?;
+    Ok(())
+}
+
+/// Writes an erasure request.
+pub(crate) fn write_request<T: Transactable>(tx: &mut T, r: &ErasureRequest) -> Result<()> {
+    let requests = ensure_map(tx, &ROOT, REQUESTS)?;
+    let m = ensure_map(tx, &requests, &r.household.to_string())?;
+    put_str(tx, &m, "code", &r.code)?;
+    tx.put(&m, "at", r.at.timestamp_millis())?;
+    put_str(tx, &m, "by_device", &r.by_device.to_string())?;
+    put_opt_str(tx, &m, "by_person", r.by_person.map(|p| p.to_string()).as_deref())?;
+    put_str(tx, &m, "reason", r.reason.key())?;
+    Ok(())
+}
+
+/// Everything under `ROOT[key]`, every value of every conflict included, as
+/// sorted `path=value` lines: equal before and after a change exactly when
+/// the change did not touch that part of the document (a write that loses a
+/// conflict still adds a value, a deletion removes one).
+pub(crate) fn subtree<R: ReadDoc>(doc: &R, key: &str) -> BTreeSet<String> {
+    fn walk<R: ReadDoc>(doc: &R, obj: &ObjId, path: &str, out: &mut BTreeSet<String>, depth: u8) {
+        if depth > 8 {
+            out.insert(format!("{path}=<too deep>"));
+            return;
+        }
+        for k in doc.keys(obj) {
+            for (v, id) in doc.get_all(obj, k.as_str()).unwrap_or_default() {
+                let here = format!("{path}.{k}");
+                match v {
+                    Value::Object(_) => {
+                        out.insert(format!("{here}=<{id}>"));
+                        walk(doc, &id, &format!("{here}<{id}>"), out, depth + 1);
+                    }
+                    Value::Scalar(s) => {
+                        out.insert(format!("{here}={s}"));
+                    }
+                }
+            }
+        }
+    }
+    let mut out = BTreeSet::new();
+    for (v, id) in doc.get_all(ROOT, key).unwrap_or_default() {
+        match v {
+            Value::Object(_) => {
+                out.insert(format!("{key}=<{id}>"));
+                walk(doc, &id, &format!("{key}<{id}>"), &mut out, 0);
+            }
+            Value::Scalar(s) => {
+                out.insert(format!("{key}={s}"));
+            }
         }
     }
     out

@@ -3,6 +3,7 @@
 //! Reading a document yields these types; operations take the `New*` and
 //! `*Patch` inputs, which are validated before anything is written.
 
+mod erasure;
 mod household;
 mod meeting;
 mod person;
@@ -10,6 +11,7 @@ mod project;
 mod training;
 mod validate;
 
+pub use erasure::{ErasedHousehold, ErasureReason, ErasureRequest, Tombstone};
 pub use household::{
     AgeStatus, Area, Consent, ConsentScope, Contacts, Household, HouseholdPatch, Member, MemberPatch,
     NewHousehold, NewMember, NewPathway, Pathway, PathwayKind, PathwayPatch, PathwayStatus, ReferralSource,

@@ -14,8 +14,11 @@
 //! A *family* is a household counted as the family it was merged into, if
 //! any (`households.canonical_id`): two registrations merged by a lab lead
 //! count once. Attendance keeps the household id it was recorded with, so a
-//! family whose household document is not on this device (erased, or never
-//! received) still counts, as itself.
+//! family whose household document is not on this device (never received)
+//! still counts, as itself. A family *erased* on this device counts exactly
+//! as before its erasure: the store keeps an aggregate-only trace of it
+//! (member and family ids, birth years, pathway spans; no names, contacts or
+//! notes) in `erased_members` and `erased_pathways`.
 //!
 //! - **Famiglie raggiunte** (families reached): families with at least one
 //!   member present at a meeting of the labs in the period. Attributed to the
@@ -24,8 +27,10 @@
 //!   pathway (*percorso*) open during the period: started on or before its
 //!   last day and not ended before its first day (a pathway without an end
 //!   date is open; a suspended one still counts). Attributed to the lab that
-//!   registered the family. Pathways live in the household document, so an
-//!   erased family no longer counts here.
+//!   registered the family. Pathways live in the household document; the
+//!   spans of an erased family's pathways are kept in its trace, so it still
+//!   counts where it was erased (a replica that never held its document
+//!   never counted it).
 //! - **Persone raggiunte** (members reached): members present at least once.
 //!   A member of a merged-away family counts as the member of the surviving
 //!   family with the same first name, last name and birth year, if there is

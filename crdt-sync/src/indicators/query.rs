@@ -121,7 +121,9 @@ pw AS MATERIALIZED (
            p.start_date AS start, coalesce(p.end_date, '9999-12-31') AS end
       FROM pathways p
       JOIN households h ON h.id = p.household_id
-      LEFT JOIN households c ON c.id = h.canonical_id)
+      LEFT JOIN households c ON c.id = h.canonical_id
+    UNION ALL
+    SELECT family_id, lab_id, start_date, coalesce(end_date, '9999-12-31') FROM erased_pathways)
 SELECT pw.lab, span.key, count(DISTINCT pw.family)
   FROM pw JOIN span ON pw.start <= span.end AND pw.end >= span.start
  WHERE pw.lab IN (SELECT lab FROM sel)

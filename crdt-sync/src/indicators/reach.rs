@@ -16,8 +16,11 @@ use crate::selection::Period;
 /// family is the surviving family's member with the same name and birth
 /// year, if any), and their birth year. Families and persons are keyed by
 /// their projection rowid. Members whose family's document is not here
-/// (erased, or not received) have no row: they count as themselves, in the
-/// family their attendance names.
+/// (not received) have no row: they count as themselves, in the family
+/// their attendance names. Members of a family erased on this device come
+/// from its trace (`erased_members`, kept at erasure): the family and person
+/// they counted as then, as a row key when that family or person is still
+/// here and as an id otherwise, so the counts are the same as before.
 const MEMBERS: &str = "
 SELECT m.id,
        CASE WHEN h.canonical_id = h.id THEN h.rowid
@@ -31,7 +34,13 @@ SELECT m.id,
            m.rowid)
        ELSE m.rowid END,
        m.birth_year
-  FROM members m LEFT JOIN households h ON h.id = m.household_id";
+  FROM members m LEFT JOIN households h ON h.id = m.household_id
+UNION ALL
+SELECT e.member_id,
+       coalesce((SELECT c.rowid FROM households c WHERE c.id = e.family_id), e.family_id),
+       coalesce((SELECT w.rowid FROM members w WHERE w.id = e.person_id), e.person_id),
+       e.birth_year
+  FROM erased_members e";
 
 /// Every attendance of the selection: lab, month, year, member.
 const ATTENDANCE: &str = "

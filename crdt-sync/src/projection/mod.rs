@@ -34,3 +34,13 @@ pub(crate) const TABLES: &[&str] = &[
     "trainings",
     "training_attendance",
 ];
+
+/// Removes every projected row of a household (its erasure): the family
+/// row, members, pathways and search row. Attendance (ids only) and the
+/// lab's index entry (the code) stay.
+pub(crate) fn erase_household(
+    conn: &rusqlite::Connection,
+    id: crate::ids::HouseholdId,
+) -> crate::error::Result<()> {
+    apply(conn, &rows::Plan { deletes: vec![rows::Delete::Household(id)], rows: Vec::new() })
+}

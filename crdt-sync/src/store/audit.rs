@@ -20,6 +20,9 @@ keyed_enum!(
         Export => "export",
         /// A full export, with names and contacts (coordinators only).
         FullExport => "export_full",
+        /// A family's data was erased on this device (confirmed here, or a
+        /// tombstone received): ids, code, reason and who, no personal data.
+        Erasure => "erasure",
     }
 );
 
@@ -39,30 +42,37 @@ pub struct AuditEntry {
     pub details: serde_json::Value,
 }
 
+/// Appends a row to the audit log on `conn` (inside the caller's
+/// transaction, if it holds one).
+pub(super) fn record(
+    conn: &rusqlite::Connection,
+    env: &mut dyn crate::env::Environment,
+    device: DeviceId,
+    action: AuditAction,
+    details: &impl Serialize,
+) -> Result<AuditEntry> {
+    let details = serde_json::to_value(details)
+        .map_err(|e| Error::Internal(format!("audit details are not JSON: {e}")))?;
+    let entry =
+        AuditEntry { id: env.new_uuid(), at: env.now(), device, action: action.key().to_owned(), details };
+    conn.execute(
+        "INSERT INTO audit_log (id, at, device_id, action, details) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            entry.id.to_string(),
+            entry.at.timestamp_millis(),
+            entry.device.to_string(),
+            entry.action,
+            entry.details.to_string()
+        ],
+    )?;
+    Ok(entry)
+}
+
 impl Store {
     /// Appends a row to the audit log, stamped with this device and the
     /// store's clock, in its own transaction.
     pub fn record_audit(&mut self, action: AuditAction, details: &impl Serialize) -> Result<AuditEntry> {
-        let details = serde_json::to_value(details)
-            .map_err(|e| Error::Internal(format!("audit details are not JSON: {e}")))?;
-        let entry = AuditEntry {
-            id: self.env.new_uuid(),
-            at: self.env.now(),
-            device: self.device,
-            action: action.key().to_owned(),
-            details,
-        };
-        self.conn.execute(
-            "INSERT INTO audit_log (id, at, device_id, action, details) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![
-                entry.id.to_string(),
-                entry.at.timestamp_millis(),
-                entry.device.to_string(),
-                entry.action,
-                entry.details.to_string()
-            ],
-        )?;
-        Ok(entry)
+        record(&self.conn, &mut *self.env, self.device, action, details)
     }
 
     /// The newest `limit` rows of the audit log, newest first.

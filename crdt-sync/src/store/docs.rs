@@ -8,8 +8,9 @@ use sha2::{Digest, Sha256};
 
 use super::Store;
 use super::sync::WriteCheck;
-use crate::doc::DocRef;
+use crate::doc::{self, DocKind, DocRef};
 use crate::error::{Error, Result};
+use crate::ids::{HouseholdId, LabId};
 use crate::projection::{self, Scope};
 
 /// Documents with at least this many chunks are compacted into one save by
@@ -114,6 +115,9 @@ impl Store {
         f: impl FnOnce(&mut Transaction<'_>) -> Result<R>,
     ) -> Result<(R, Option<Pending>)> {
         let mut fresh = false;
+        if let Some(e) = self.erased_doc(r)? {
+            return Err(e);
+        }
         if !self.load(r)? {
             if !create {
                 return Err(Error::not_found(r.kind.as_str(), r.id));
@@ -165,18 +169,42 @@ impl Store {
         if pending.is_empty() {
             return Ok(());
         }
-        let result = self.commit_inner(&pending);
-        if result.is_err() {
-            for p in &pending {
-                self.docs.remove(&p.doc);
+        let erased = match self.commit_inner(&pending) {
+            Ok(erased) => erased,
+            Err(e) => {
+                for p in &pending {
+                    self.docs.remove(&p.doc);
+                }
+                return Err(e);
             }
+        };
+        if !erased.is_empty() {
+            for h in erased {
+                self.docs.remove(&DocRef::household(h));
+            }
+            // The erasure is committed whatever happens here; should the
+            // vacuum fail (a full disk), `erased_households.scrubbed` stays 0
+            // and the next open or `maintenance` scrubs again.
+            let _ = self.scrub();
         }
-        result
+        Ok(())
     }
 
-    fn commit_inner(&mut self, pending: &[Pending]) -> Result<()> {
+    /// The commit's one SQLite transaction; returns the families erased by
+    /// tombstones of the committed lab documents (see `store/erase.rs`).
+    fn commit_inner(&mut self, pending: &[Pending]) -> Result<Vec<HouseholdId>> {
         let tx = self.conn.transaction()?;
+        let mut tombstones = Vec::new();
         for p in pending {
+            if p.doc.kind == DocKind::Household {
+                let erased: Option<String> = tx
+                    .prepare_cached("SELECT code FROM erased_households WHERE id = ?1")?
+                    .query_row([p.doc.id.to_string()], |r| r.get(0))
+                    .optional()?;
+                if let Some(code) = erased {
+                    return Err(Error::Erased { household: HouseholdId(p.doc.id), code });
+                }
+            }
             let doc = self.docs.get(&p.doc).ok_or_else(|| Error::not_found(p.doc.kind.as_str(), p.doc.id))?;
             let key = p.doc.to_string();
             let heads = encode_heads(doc.get_heads());
@@ -201,6 +229,17 @@ impl Store {
                 Some(patches) => Scope::Patches(patches.clone()),
                 None => Scope::Patches(doc.diff(&p.before, &doc.get_heads())),
             };
+            if p.doc.kind == DocKind::Lab {
+                let erasures = match &scope {
+                    Scope::Whole => true,
+                    Scope::Patches(patches) => {
+                        doc::lab::touched(patches).erased || doc::lab::erased_in_conflict(doc)
+                    }
+                };
+                if erasures {
+                    tombstones.extend(doc::lab::tombstones(doc, LabId(p.doc.id)).into_values());
+                }
+            }
             projection::apply(&tx, &projection::plan(p.doc, doc, scope))?;
             tx.prepare_cached(
                 "INSERT INTO documents (doc_key, kind, heads, projected_heads, projection_version, chunk_count)
@@ -216,14 +255,15 @@ impl Store {
                 if count + 1 > COMPACT_INLINE { 1 } else { count + 1 }
             ])?;
         }
+        let erased = super::erase::apply_in(&tx, &mut *self.env, self.device, tombstones)?;
         tx.commit()?;
-        Ok(())
+        Ok(erased)
     }
 
     /// Housekeeping for idle moments (also run at open): compacts every
     /// document with many chunks into one save, each in its own
-    /// transaction, and checkpoints the WAL. Returns how many documents
-    /// were compacted.
+    /// transaction, checkpoints the WAL, and scrubs the file if an erasure
+    /// was not scrubbed yet. Returns how many documents were compacted.
     pub fn maintenance(&mut self) -> Result<usize> {
         let keys: Vec<String> = self
             .conn
@@ -248,6 +288,7 @@ impl Store {
             tx.commit()?;
         }
         self.checkpoint()?;
+        self.scrub_if_pending()?;
         Ok(keys.len())
     }
 
@@ -285,6 +326,9 @@ impl Store {
     /// household into one of lab 7). Checked on the copy: a refusal stores
     /// nothing.
     pub fn apply_bytes_checked(&mut self, r: DocRef, bytes: &[u8], check: WriteCheck) -> Result<Applied> {
+        if let Some(e) = self.erased_doc(r)? {
+            return Err(e);
+        }
         let reject = |reason: String| Error::RejectedBytes { doc: r.to_string(), reason };
         let existed = self.load(r)?;
         // Work on a copy: the live document changes only once the bytes are
@@ -294,6 +338,7 @@ impl Store {
             None => (Automerge::new(), Vec::new()),
         };
         let actor = self.actor.clone();
+        let live = if existed { self.docs.get(&r) } else { None };
         // Everything that touches the copy runs under `catch_unwind`:
         // automerge 0.12 (and hexane, its column codec) panics on some bytes
         // that carry a valid checksum but are inconsistent inside (unwraps in
@@ -322,7 +367,7 @@ impl Store {
             if next.get_heads() == before {
                 return Ok(None);
             }
-            check.verify(r, &next).map_err(reject)?;
+            check.verify(r, live, &next)?;
             let next = next.with_actor(actor);
             let bytes = next.save_after(&before);
             Ok(Some((next, bytes)))

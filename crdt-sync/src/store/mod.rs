@@ -4,6 +4,9 @@ mod audit;
 mod codes;
 mod docs;
 mod duplicates;
+mod erase;
+#[cfg(test)]
+pub(crate) mod erase_tests;
 mod hub_link;
 mod open;
 mod ops;

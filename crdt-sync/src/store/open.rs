@@ -21,6 +21,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0002_audit_log.sql"),
     include_str!("../../migrations/0003_hub_link.sql"),
     include_str!("../../migrations/0004_hub_pin.sql"),
+    include_str!("../../migrations/0005_erasure.sql"),
 ];
 
 /// A 256-bit database key. Where it comes from (a passphrase through a KDF,
@@ -44,7 +45,7 @@ impl Key {
 
     /// The `PRAGMA key` statement, written into one buffer allocated at its
     /// final size (no reallocation leaves a copy behind) and wiped on drop.
-    fn pragma(&self) -> Zeroizing<String> {
+    pub(super) fn pragma(&self) -> Zeroizing<String> {
         const HEX: &[u8; 16] = b"0123456789abcdef";
         let mut sql = Zeroizing::new(String::with_capacity(96));
         sql.push_str("PRAGMA key = \"x'");
@@ -243,6 +244,7 @@ impl Store {
             docs: HashMap::new(),
         };
         store.check_projection()?;
+        store.apply_pending_erasures()?;
         store.maintenance()?;
         Ok(store)
     }

@@ -159,7 +159,11 @@ impl Store {
     }
 
     /// One family, read from its household document.
+    /// An erased family is [`Error::Erased`], with its code.
     pub fn household(&mut self, id: HouseholdId) -> Result<Household> {
+        if let Some(e) = self.erased_doc(DocRef::household(id))? {
+            return Err(e);
+        }
         doc::household::read(self.doc(DocRef::household(id))?, id)
             .ok_or_else(|| Error::not_found("household", id))
     }

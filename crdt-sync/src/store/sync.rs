@@ -9,31 +9,76 @@ use rusqlite::params;
 use super::Store;
 use super::docs::{Applied, Pending};
 use crate::doc::{self, DocKind, DocRef};
-use crate::error::{Error, Result};
+use crate::error::{ErasureRefusal, Error, Result};
 use crate::ids::{HouseholdId, LabId};
 use crate::sync::DocFacts;
 
 /// A condition the document must meet after changes from a peer are
 /// applied, or the changes are refused.
+///
+/// Whatever the check, a lab document whose changes add a tombstone
+/// (`erased.<household_id>`) for a family its `households` index does not
+/// list is refused ([`ErasureRefusal::NotInLab`]): a forged erasure of
+/// another lab's family.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum WriteCheck {
     /// No condition beyond the document's identity.
     None,
     /// The document must be a household registered in this lab.
     HouseholdOfLab(LabId),
+    /// For changes from a device that is not a coordinator's: a lab
+    /// document's tombstones must stay exactly as they were (none added,
+    /// changed or removed), and its erasure requests too unless
+    /// `may_request` (a lab lead's device). Other documents are not
+    /// constrained. The hub passes it for every lab document written by a
+    /// volunteer, operator or lead.
+    NoErasure {
+        /// Whether the sender may add or change erasure requests.
+        may_request: bool,
+    },
 }
 
 impl WriteCheck {
-    /// Whether `next`, the document `r` after the changes, meets the check.
-    pub(crate) fn verify(self, r: DocRef, next: &Automerge) -> std::result::Result<(), String> {
+    /// Whether `next`, the document `r` after the changes, meets the check;
+    /// `before` is the document as this store held it (`None`: new here).
+    pub(crate) fn verify(self, r: DocRef, before: Option<&Automerge>, next: &Automerge) -> Result<()> {
+        let refuse = |refusal| Error::ErasureRefused { doc: r.to_string(), refusal };
+        if r.kind == DocKind::Lab {
+            let lab = LabId(r.id);
+            let old = before.map(|b| doc::lab::tombstones(b, lab)).unwrap_or_default();
+            for household in doc::lab::tombstones(next, lab).into_keys() {
+                if !old.contains_key(&household) && doc::lab::household_code(next, household).is_none() {
+                    return Err(refuse(ErasureRefusal::NotInLab { household }));
+                }
+            }
+        }
         match self {
             WriteCheck::None => Ok(()),
             WriteCheck::HouseholdOfLab(lab) => {
                 if doc::household::read(next, HouseholdId(r.id)).is_some_and(|h| h.lab == lab) {
                     Ok(())
                 } else {
-                    Err(format!("not a household of lab {lab}"))
+                    Err(Error::RejectedBytes {
+                        doc: r.to_string(),
+                        reason: format!("not a household of lab {lab}"),
+                    })
                 }
+            }
+            WriteCheck::NoErasure { may_request } => {
+                if r.kind != DocKind::Lab {
+                    return Ok(());
+                }
+                let same = |key| match before {
+                    Some(b) => doc::lab::subtree(b, key) == doc::lab::subtree(next, key),
+                    None => doc::lab::subtree(next, key).is_empty(),
+                };
+                if !same(doc::lab::ERASED) {
+                    return Err(refuse(ErasureRefusal::NotCoordinator));
+                }
+                if !may_request && !same(doc::lab::REQUESTS) {
+                    return Err(refuse(ErasureRefusal::RequestNotAllowed));
+                }
+                Ok(())
             }
         }
     }
@@ -86,6 +131,11 @@ impl Store {
     /// `None` when there is nothing to say. A document this store lacks is
     /// treated as empty, which asks the peer for all of it.
     pub fn generate_sync_message(&mut self, r: DocRef, state: &mut sync::State) -> Result<Option<Vec<u8>>> {
+        // An erased family's document is gone: asking the peer for "all of
+        // it" would bring it back.
+        if self.erased_doc(r)?.is_some() {
+            return Ok(None);
+        }
         let empty;
         let doc = if self.has_doc(r)? {
             self.doc(r)?
@@ -114,6 +164,9 @@ impl Store {
         bytes: &[u8],
         check: WriteCheck,
     ) -> Result<Applied> {
+        if let Some(e) = self.erased_doc(r)? {
+            return Err(e);
+        }
         let reject = |reason: String| Error::RejectedBytes { doc: r.to_string(), reason };
         let message = Message::decode(bytes).map_err(|e| reject(e.to_string()))?;
         check_haves(&message).map_err(reject)?;
@@ -137,6 +190,7 @@ impl Store {
         };
         let mut st = state.clone();
         let actor = self.actor.clone();
+        let live = if existed { self.docs.get(&r) } else { None };
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             let mut log = PatchLog::active();
             next.receive_sync_message_log_patches(&mut st, message, &mut log)
@@ -145,7 +199,7 @@ impl Store {
                 return Ok(Err(next));
             }
             r.check_identity(&next)?;
-            check.verify(r, &next).map_err(reject)?;
+            check.verify(r, live, &next)?;
             let patches = next.make_patches(&mut log);
             let next = next.with_actor(actor);
             let bytes = if existed { next.save_after(&before) } else { next.save() };

@@ -91,6 +91,11 @@ pub fn export(
     docs.dedup();
     let mut body = Body { lab, device: store.device(), created_ms, docs: Vec::with_capacity(docs.len()) };
     for doc in &docs {
+        // An erased family's document is gone; the lab document carries
+        // its tombstone instead.
+        if store.erased_doc(*doc)?.is_some() {
+            continue;
+        }
         body.docs.push((*doc, store.export_doc(*doc)?));
     }
     let body = postcard::to_stdvec(&body).map_err(|e| Error::Internal(e.to_string()))?;
@@ -163,6 +168,9 @@ pub fn import(
             Ok(Applied::Changed) => out.changed.push(doc),
             Ok(Applied::Unchanged) => out.unchanged.push(doc),
             Err(Error::RejectedBytes { reason, .. }) => out.refused.push((doc, reason)),
+            Err(e @ (Error::Erased { .. } | Error::ErasureRefused { .. })) => {
+                out.refused.push((doc, e.to_string()))
+            }
             Err(e) => return Err(e),
         }
     }
@@ -174,13 +182,41 @@ pub fn import(
 /// bundle can never carry changes its lab could not sync. The hub's
 /// `import` command and a device of the same lab both use this.
 /// A household, new or known, must stay a household of `lab`, as in sync.
+/// Like a lead's sync, the lab document may add erasure requests but no
+/// tombstone: a bundle signed with a lab's key cannot erase a family (only a
+/// coordinator can, through the hub). Erased families are refused.
+///
+/// A *device* importing a bundle that may carry its lab document with
+/// tombstones it received from the hub uses [`import_as_device`].
 pub fn import_as_lab(store: &mut Store, bytes: &[u8], key: &BundleKey, lab: LabId) -> Result<Imported> {
+    import_with(store, bytes, key, lab, WriteCheck::NoErasure { may_request: true })
+}
+
+/// Imports a bundle on a device of `lab` (from another device of the lab,
+/// or made by the hub): like [`import_as_lab`], except that tombstones in the
+/// lab document are obeyed, and the families they name are erased here in
+/// the same transaction. The device cannot check who wrote a tombstone (the
+/// hub refuses any not written by a coordinator, so a device's lab document
+/// only carries real ones unless the lab's key itself was abused).
+pub fn import_as_device(store: &mut Store, bytes: &[u8], key: &BundleKey, lab: LabId) -> Result<Imported> {
+    import_with(store, bytes, key, lab, WriteCheck::None)
+}
+
+fn import_with(
+    store: &mut Store,
+    bytes: &[u8],
+    key: &BundleKey,
+    lab: LabId,
+    lab_check: WriteCheck,
+) -> Result<Imported> {
     let grant = super::Grant { role: super::DeviceRole::Lead, lab: Some(lab) };
     import(store, bytes, key, |store, doc| {
         let access = super::access(grant, doc, &store.doc_facts(doc)?);
         Ok(match access {
+            _ if store.erased_doc(doc)?.is_some() => Some(WriteCheck::None), // refused by the store
             _ if !access.can_write() => None,
             _ if doc.kind == DocKind::Household => Some(WriteCheck::HouseholdOfLab(lab)),
+            _ if doc.kind == DocKind::Lab => Some(lab_check),
             _ => Some(WriteCheck::None),
         })
     })

@@ -17,6 +17,8 @@
 
 pub mod bundle;
 mod enroll;
+#[cfg(test)]
+mod erasure_tests;
 pub mod pairing;
 mod policy;
 mod session;

@@ -6,10 +6,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use automerge::sync::{self, Message};
 
-use super::policy::{Access, Grant, access};
+use super::policy::{Access, DeviceRole, Grant, access};
 use super::wire::{Fatal, Frame, PROTOCOL_VERSION, Refusal};
 use crate::doc::{DocKind, DocRef};
 use crate::error::{Error, Result};
+use crate::ids::HouseholdId;
 use crate::store::{Applied, Store, WriteCheck};
 
 /// Which end of the connection this session is.
@@ -224,6 +225,13 @@ impl Session {
             if held.contains(&doc) {
                 continue;
             }
+            if erased_for(store, grant, doc)? {
+                // Never stored again. The device still lists it when it has
+                // not yet received the tombstone; its lab document, synced
+                // now, brings it, and the device erases its copy.
+                refusals.push(Frame::Refused { doc, reason: Refusal::Erased });
+                continue;
+            }
             let facts = store.doc_facts(doc)?;
             match access(grant, doc, &facts) {
                 Access::CreateHousehold(_) => catalog.push(doc),
@@ -278,8 +286,12 @@ impl Session {
                 }
                 match (access, grant.lab) {
                     (Access::CreateHousehold(lab), _) => WriteCheck::HouseholdOfLab(lab),
+                    // Only coordinators erase; leads may ask to.
+                    _ if doc.kind == DocKind::Lab && grant.role != DeviceRole::Coordinator => {
+                        WriteCheck::NoErasure { may_request: grant.role == DeviceRole::Lead }
+                    }
                     (_, Some(lab))
-                        if doc.kind == DocKind::Household && grant.role != super::DeviceRole::Coordinator =>
+                        if doc.kind == DocKind::Household && grant.role != DeviceRole::Coordinator =>
                     {
                         WriteCheck::HouseholdOfLab(lab)
                     }
@@ -292,22 +304,46 @@ impl Session {
             Ok(Applied::Changed) => {
                 self.stats.docs_changed += 1;
                 if doc.kind == DocKind::Lab {
+                    self.drop_erased(store, &mut out)?;
                     self.recheck_unlisted(store, &mut out)?;
                 }
             }
             Ok(Applied::Unchanged) => {}
-            Err(Error::RejectedBytes { .. }) => {
+            Err(e) => {
+                let reason = match e {
+                    Error::RejectedBytes { .. } => Refusal::BadBytes,
+                    Error::Erased { .. } => Refusal::Erased,
+                    Error::ErasureRefused { .. } => Refusal::ErasureNotAllowed,
+                    e => return Err(e),
+                };
                 self.active.remove(&doc);
-                self.refused.insert(doc, Refusal::BadBytes);
+                self.refused.insert(doc, reason);
                 if matches!(side, Side::Hub(_)) {
-                    out.push(self.out(Frame::Refused { doc, reason: Refusal::BadBytes })?);
+                    out.push(self.out(Frame::Refused { doc, reason })?);
                 }
                 return Ok(out);
             }
-            Err(e) => return Err(e),
         }
         self.generate(store, doc, &mut out)?;
         Ok(out)
+    }
+
+    /// Both sides, after a lab document changed: households erased by it
+    /// leave the session (they are gone from this store, which refuses them
+    /// from now on). The hub tells the device.
+    fn drop_erased(&mut self, store: &mut Store, out: &mut Vec<Frame>) -> Result<()> {
+        let households: Vec<DocRef> =
+            self.active.iter().copied().filter(|d| d.kind == DocKind::Household).collect();
+        for doc in households {
+            if store.erased_household(HouseholdId(doc.id))?.is_some() {
+                self.active.remove(&doc);
+                self.refused.insert(doc, Refusal::Erased);
+                if matches!(self.side, Side::Hub(_)) {
+                    out.push(self.out(Frame::Refused { doc, reason: Refusal::Erased })?);
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Hub: households that became listed after a lab document changed.
@@ -315,6 +351,9 @@ impl Session {
         let Side::Hub(grant) = self.side else { return Ok(()) };
         let mut now_allowed = Vec::new();
         for doc in self.unlisted.clone() {
+            if store.erased_household(HouseholdId(doc.id))?.is_some() {
+                continue;
+            }
             if let Access::CreateHousehold(_) = access(grant, doc, &store.doc_facts(doc)?) {
                 self.unlisted.remove(&doc);
                 now_allowed.push(doc);
@@ -329,4 +368,16 @@ impl Session {
         }
         Ok(())
     }
+}
+
+/// Hub: whether `doc` is a family erased here that `grant` may know of (its
+/// lab's devices, coordinators). Another lab's device is answered as before,
+/// learning nothing of other labs' families.
+fn erased_for(store: &Store, grant: Grant, doc: DocRef) -> Result<bool> {
+    if doc.kind != DocKind::Household {
+        return Ok(false);
+    }
+    Ok(store
+        .erased_household(HouseholdId(doc.id))?
+        .is_some_and(|e| grant.role == DeviceRole::Coordinator || grant.lab == Some(e.lab)))
 }

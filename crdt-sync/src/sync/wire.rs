@@ -28,6 +28,13 @@ pub enum Refusal {
     BadBytes,
     /// A new household that the device's lab document does not list.
     NotListed,
+    /// The family was erased: its document is never stored again. The
+    /// device erases its own copy when its lab document, with the
+    /// tombstone, arrives.
+    Erased,
+    /// The changes add, change or remove an erasure (or a request) that this
+    /// device may not, or erase a family the lab does not list.
+    ErasureNotAllowed,
 }
 
 /// Why the connection is being closed.

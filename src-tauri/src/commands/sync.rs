@@ -233,7 +233,7 @@ pub async fn import_bundle<R: Runtime>(
     state
         .with_store(|s, _| {
             let (_, lab, key) = bundle_identity(s)?;
-            let done = bundle::import_as_lab(s, &bytes, &key, lab)
+            let done = bundle::import_as_device(s, &bytes, &key, lab)
                 .map_err(|e| AppError::BadFile { detail: e.to_string() })?;
             let n = |len: usize| u32::try_from(len).unwrap_or(u32::MAX);
             for (doc, why) in &done.refused {
