@@ -284,7 +284,7 @@ async fn connections_cut_mid_message_leave_everything_consistent() {
     for w in &mut workers[..2] {
         let mut ws = common::connect(&hub.url, Some(&w.device.enrolled.token)).await.expect("connect");
         let mut session = crdt_sync::sync::Session::device();
-        let hello = session.hello(&w.device.store).expect("hello");
+        let hello = session.hello(&mut w.device.store).expect("hello");
         ws.send(Message::Binary(hello.encode().into())).await.expect("hello");
         let mut answered = 0;
         while answered < 2 {
@@ -417,7 +417,7 @@ async fn a_change_that_arrives_before_its_dependency_waits_for_it() {
         Frame::Sync { doc: lab, message: m.encode() }
     };
     let mut ws = common::connect(&hub.url, Some(&w.device.enrolled.token)).await.expect("connect");
-    let hello = Frame::Hello { version: crdt_sync::sync::PROTOCOL_VERSION, docs: vec![] };
+    let hello = Frame::Hello { version: crdt_sync::sync::PROTOCOL_VERSION, docs: vec![], heads: vec![] };
     let got = common::answers(&mut ws, &[hello, message(&y), message(&x)], DocRef::lab(labs[1])).await;
     let heads = got
         .iter()

@@ -346,6 +346,7 @@ fn make(kind: Kind, who: Who, rng: &mut StdRng, c: &Corpus) -> Hostile {
             0 => Hostile {
                 msg: binary(&Frame::Catalog {
                     docs: (0..rng.random_range(0..4)).map(|_| random_doc(rng)).collect(),
+                    same: vec![0xff],
                 }),
                 close: Some(Fatal::Protocol),
             },
@@ -363,12 +364,15 @@ fn make(kind: Kind, who: Who, rng: &mut StdRng, c: &Corpus) -> Hostile {
                     break v;
                 }
             };
-            Hostile { msg: binary(&Frame::Hello { version, docs: vec![] }), close: Some(Fatal::Version) }
+            Hostile {
+                msg: binary(&Frame::Hello { version, docs: vec![], heads: vec![] }),
+                close: Some(Fatal::Version),
+            }
         }
         Kind::ExtraHello => {
             let docs = (0..rng.random_range(0..4)).map(|_| random_doc(rng)).collect();
             Hostile {
-                msg: binary(&Frame::Hello { version: PROTOCOL_VERSION, docs }),
+                msg: binary(&Frame::Hello { version: PROTOCOL_VERSION, docs, heads: vec![] }),
                 close: Some(Fatal::Protocol),
             }
         }
@@ -399,7 +403,7 @@ async fn read_all(mut stream: futures_util::stream::SplitStream<Ws>, forbidden: 
     while let Some(Ok(msg)) = stream.next().await {
         let Message::Binary(bytes) = msg else { continue };
         match Frame::decode(&bytes) {
-            Ok(Frame::Catalog { docs }) => {
+            Ok(Frame::Catalog { docs, .. }) => {
                 seen.leaks.extend(docs.into_iter().filter(|d| forbidden.contains(d)))
             }
             Ok(Frame::Sync { doc, .. }) => {
@@ -502,7 +506,7 @@ async fn episode(t: &Target, rng: &mut StdRng, tally: &mut Tally) {
         let mut docs: Vec<DocRef> = t.corpus.lab1.iter().chain(&t.corpus.lab2).copied().collect();
         docs.retain(|_| rng.random_bool(0.3));
         docs.extend((0..rng.random_range(0..3)).map(|_| random_doc(rng)));
-        let hello = Frame::Hello { version: PROTOCOL_VERSION, docs };
+        let hello = Frame::Hello { version: PROTOCOL_VERSION, docs, heads: vec![] };
         if sink.send(binary(&hello)).await.is_err() {
             tally.failures.push(format!("{who:?}: the hub closed before Hello"));
             return;
@@ -730,7 +734,7 @@ async fn ten_thousand_hostile_messages_change_nothing_honest() {
     let oversized = [MAX_FRAME + 1, MAX_FRAME + 4096, 2 * MAX_FRAME];
     for n in oversized {
         let mut ws = connect(&hub.url, Some(&insider.enrolled.token)).await.expect("connect");
-        let hello = Frame::Hello { version: PROTOCOL_VERSION, docs: vec![] };
+        let hello = Frame::Hello { version: PROTOCOL_VERSION, docs: vec![], heads: vec![] };
         ws.send(binary(&hello)).await.expect("hello");
         let _ = ws.send(Message::Binary(vec![0u8; n].into())).await;
         let mut frames_after = 0;
@@ -873,7 +877,7 @@ async fn a_bloom_filter_without_bits_is_refused_and_the_hub_keeps_syncing() {
         }
         .encode();
         let mut ws = connect(&hub.url, Some(&a.enrolled.token)).await.expect("connect");
-        let hello = Frame::Hello { version: PROTOCOL_VERSION, docs: vec![] };
+        let hello = Frame::Hello { version: PROTOCOL_VERSION, docs: vec![], heads: vec![] };
         let got =
             common::answers(&mut ws, &[hello, Frame::Sync { doc: lab, message }], DocRef::lab(labs[1])).await;
         assert!(
@@ -904,12 +908,15 @@ async fn an_offered_household_of_another_lab_is_answered_like_an_unknown_one() {
     let hello = Frame::Hello {
         version: PROTOCOL_VERSION,
         docs: vec![DocRef::household(theirs), DocRef::household(unknown)],
+        heads: vec![],
     };
     let got = common::answers(&mut ws, &[hello], DocRef::lab(labs[1])).await;
     let about = |h: crdt_sync::HouseholdId| -> Vec<String> {
         got.iter()
             .filter_map(|f| match f {
-                Frame::Catalog { docs } if docs.contains(&DocRef::household(h)) => Some("catalog".to_owned()),
+                Frame::Catalog { docs, .. } if docs.contains(&DocRef::household(h)) => {
+                    Some("catalog".to_owned())
+                }
                 Frame::Sync { doc, .. } if *doc == DocRef::household(h) => Some("sync".to_owned()),
                 Frame::Refused { doc, reason } if *doc == DocRef::household(h) => Some(format!("{reason:?}")),
                 _ => None,
@@ -947,7 +954,8 @@ async fn every_refusal_is_logged_with_device_and_document() {
     let theirs = DocRef::household(coordinator.store.search_households("amina", 1).expect("search")[0].id);
     let unknown = DocRef::household(crdt_sync::HouseholdId(Uuid::from_u128(0xbad)));
     let mut ws = connect(&hub.url, Some(&a.enrolled.token)).await.expect("connect");
-    let hello = Frame::Hello { version: PROTOCOL_VERSION, docs: vec![DocRef::lab(labs[1]), unknown] };
+    let hello =
+        Frame::Hello { version: PROTOCOL_VERSION, docs: vec![DocRef::lab(labs[1]), unknown], heads: vec![] };
     let message = SyncMessage {
         heads: vec![],
         need: vec![],
@@ -1017,11 +1025,11 @@ async fn a_repeated_or_oversized_hello_is_a_protocol_error() {
     let docs: Vec<DocRef> =
         (0..50_001u128).map(|i| DocRef::household(crdt_sync::HouseholdId(Uuid::from_u128(i + 1)))).collect();
     let mut ws = connect(&hub.url, Some(&a.enrolled.token)).await.expect("connect");
-    ws.send(binary(&Frame::Hello { version: PROTOCOL_VERSION, docs })).await.expect("send");
+    ws.send(binary(&Frame::Hello { version: PROTOCOL_VERSION, docs, heads: vec![] })).await.expect("send");
     assert_eq!(first_close(&mut ws).await, Some(Fatal::Protocol), "an oversized Hello");
 
     let mut ws = connect(&hub.url, Some(&a.enrolled.token)).await.expect("connect");
-    let hello = Frame::Hello { version: PROTOCOL_VERSION, docs: vec![] };
+    let hello = Frame::Hello { version: PROTOCOL_VERSION, docs: vec![], heads: vec![] };
     ws.send(binary(&hello)).await.expect("send");
     ws.send(binary(&hello)).await.expect("send");
     assert_eq!(first_close(&mut ws).await, Some(Fatal::Protocol), "a second Hello");

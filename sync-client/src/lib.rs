@@ -97,6 +97,11 @@ pub struct Report {
     pub refused: BTreeMap<DocRef, Refusal>,
     /// Times the device sent and then waited for the hub.
     pub round_trips: u32,
+    /// Bytes of every frame sent (WebSocket payloads: the handshake too,
+    /// not only the automerge messages that `stats` counts).
+    pub wire_out: u64,
+    /// Bytes of every frame received.
+    pub wire_in: u64,
 }
 
 /// How long the client waits for the hub before giving up.
@@ -201,7 +206,9 @@ pub async fn open_stream(hub: &Endpoint) -> Result<Transport, ClientError> {
 pub async fn sync_once(store: &mut Store, hub: &Endpoint, token: &str) -> Result<Report, ClientError> {
     let (mut ws, _) = websocket(hub, "/sync", Trust::Pinned, Some(token)).await?;
     let mut session = Session::device();
-    ws.send(Message::Binary(session.hello(store)?.encode().into())).await?;
+    let hello = session.hello(store)?.encode();
+    let (mut wire_out, mut wire_in) = (hello.len() as u64, 0u64);
+    ws.send(Message::Binary(hello.into())).await?;
     // A round trip: the device sent something, then had to wait for the
     // hub (frames already buffered are not a new trip).
     let (mut round_trips, mut sent) = (0u32, true);
@@ -224,6 +231,7 @@ pub async fn sync_once(store: &mut Store, hub: &Endpoint, token: &str) -> Result
             }
             Some(Err(e)) => return Err(e.into()),
         };
+        wire_in += bytes.len() as u64;
         let frame = Frame::decode(&bytes).map_err(|e| ClientError::Protocol(e.to_string()))?;
         let out = session.receive(store, frame)?;
         match session.closed() {
@@ -232,7 +240,9 @@ pub async fn sync_once(store: &mut Store, hub: &Endpoint, token: &str) -> Result
             None => {}
         }
         for f in &out {
-            ws.send(Message::Binary(f.encode().into())).await?;
+            let bytes = f.encode();
+            wire_out += bytes.len() as u64;
+            ws.send(Message::Binary(bytes.into())).await?;
             sent = true;
         }
         if out.is_empty() && session.is_settled(store)? {
@@ -240,5 +250,5 @@ pub async fn sync_once(store: &mut Store, hub: &Endpoint, token: &str) -> Result
         }
     }
     let _ = ws.close(None).await;
-    Ok(Report { stats: session.stats(), refused: session.refused().clone(), round_trips })
+    Ok(Report { stats: session.stats(), refused: session.refused().clone(), round_trips, wire_out, wire_in })
 }

@@ -221,4 +221,13 @@ fn incremental_sync_sends_little_and_settles_quickly() {
         .len(),
         25
     );
+
+    // Nothing new: the Hello's heads digests settle every document in one
+    // round trip, with no automerge message either way.
+    let (round_trips, stats, _) = sync(&mut hub, volunteer(a), &mut a1);
+    assert_eq!((round_trips, stats.bytes_out, stats.bytes_in), (1, 0, 0));
+    // A change on the hub's side is still noticed.
+    let m = hub.create_meeting(meeting(a, 26, vec![])).expect("meeting on the hub");
+    sync(&mut hub, volunteer(a), &mut a1);
+    assert!(a1.meeting(m).is_ok(), "the hub's new meeting arrived");
 }

@@ -28,4 +28,4 @@ pub use enroll::{EnrollError, EnrollRequest, EnrollResponse, Enrolled};
 pub use pairing::{CertFingerprint, PairingCode};
 pub use policy::{Access, DeviceRole, DocFacts, Grant, access};
 pub use session::{Session, Stats};
-pub use wire::{DecodeError, Fatal, Frame, MAX_FRAME, PROTOCOL_VERSION, Refusal};
+pub use wire::{DecodeError, Fatal, Frame, MAX_FRAME, PROTOCOL_VERSION, Refusal, heads_digest, same_bit};

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use automerge::sync::{self, Message};
 
 use super::policy::{Access, DeviceRole, Grant, access};
-use super::wire::{Fatal, Frame, PROTOCOL_VERSION, Refusal};
+use super::wire::{Fatal, Frame, PROTOCOL_VERSION, Refusal, heads_digest, same_bit};
 use crate::doc::{DocKind, DocRef};
 use crate::error::{Error, Result};
 use crate::ids::HouseholdId;
@@ -49,6 +49,11 @@ pub struct Session {
     closed: Option<Fatal>,
     /// Hub: whether the device sent its `Hello`.
     greeted: bool,
+    /// Device: the heads digest of each document offered in `Hello`.
+    offered: BTreeMap<DocRef, u64>,
+    /// Device: documents the hub said are at the heads offered, so nothing
+    /// was exchanged for them.
+    in_step: BTreeSet<DocRef>,
     stats: Stats,
 }
 
@@ -68,6 +73,8 @@ impl Session {
             refused: BTreeMap::new(),
             closed: None,
             greeted: false,
+            offered: BTreeMap::new(),
+            in_step: BTreeSet::new(),
             stats: Stats::default(),
         }
     }
@@ -83,8 +90,15 @@ impl Session {
     }
 
     /// The device's first frame.
-    pub fn hello(&mut self, store: &Store) -> Result<Frame> {
-        self.out(Frame::Hello { version: PROTOCOL_VERSION, docs: store.doc_refs()? })
+    pub fn hello(&mut self, store: &mut Store) -> Result<Frame> {
+        let docs = store.doc_refs()?;
+        let mut heads = Vec::with_capacity(docs.len());
+        for doc in &docs {
+            let digest = heads_digest(&store.heads(*doc)?);
+            self.offered.insert(*doc, digest);
+            heads.push(digest);
+        }
+        self.out(Frame::Hello { version: PROTOCOL_VERSION, docs, heads })
     }
 
     /// Counters so far.
@@ -119,7 +133,13 @@ impl Session {
                 h.sort();
                 h
             });
-            if theirs.as_ref() != Some(&ours) {
+            let settled = match theirs {
+                Some(theirs) => theirs == ours,
+                // Nothing exchanged: in step if the hub said so and the
+                // document has not changed here since.
+                None => self.in_step.contains(doc) && self.offered.get(doc) == Some(&heads_digest(&ours)),
+            };
+            if !settled {
                 return Ok(false);
             }
         }
@@ -158,6 +178,13 @@ impl Session {
         let mut out = Vec::new();
         let docs: Vec<DocRef> = self.active.iter().copied().collect();
         for doc in docs {
+            if self.in_step.contains(&doc) {
+                if self.offered.get(&doc) == Some(&heads_digest(&store.heads(doc)?)) {
+                    continue;
+                }
+                // Changed here since the offer: from now on, the protocol.
+                self.in_step.remove(&doc);
+            }
             self.generate(store, doc, &mut out)?;
         }
         Ok(out)
@@ -176,25 +203,30 @@ impl Session {
                 self.closed = Some(reason);
                 Ok(Vec::new())
             }
-            (Side::Hub(grant), Frame::Hello { version, docs }) => {
+            (Side::Hub(grant), Frame::Hello { version, docs, heads }) => {
                 if version != PROTOCOL_VERSION {
                     return Ok(self.close(Fatal::Version));
                 }
                 // One `Hello` per session, of bounded length: each one makes
                 // the hub decide about every document, holding its store.
-                if self.greeted || docs.len() > MAX_OFFERED {
+                let heads_ok = heads.is_empty() || heads.len() == docs.len();
+                if self.greeted || docs.len() > MAX_OFFERED || !heads_ok {
                     return Ok(self.close(Fatal::Protocol));
                 }
                 self.greeted = true;
-                self.hub_hello(store, grant, docs)
+                self.hub_hello(store, grant, docs, heads)
             }
-            (Side::Device, Frame::Catalog { docs }) => {
+            (Side::Device, Frame::Catalog { docs, same }) => {
                 let mut out = Vec::new();
-                for doc in docs {
+                for (i, doc) in docs.into_iter().enumerate() {
                     // A household refused as not listed, listed since.
                     self.refused.remove(&doc);
                     if self.active.insert(doc) {
-                        self.generate(store, doc, &mut out)?;
+                        if same_bit(&same, i) && self.offered.contains_key(&doc) {
+                            self.in_step.insert(doc);
+                        } else {
+                            self.generate(store, doc, &mut out)?;
+                        }
                     }
                 }
                 Ok(out)
@@ -212,7 +244,14 @@ impl Session {
         }
     }
 
-    fn hub_hello(&mut self, store: &mut Store, grant: Grant, offered: Vec<DocRef>) -> Result<Vec<Frame>> {
+    fn hub_hello(
+        &mut self,
+        store: &mut Store,
+        grant: Grant,
+        offered: Vec<DocRef>,
+        heads: Vec<u64>,
+    ) -> Result<Vec<Frame>> {
+        let digests: BTreeMap<DocRef, u64> = offered.iter().copied().zip(heads).collect();
         let mut catalog = Vec::new();
         for doc in store.doc_refs()? {
             if access(grant, doc, &store.doc_facts(doc)?).can_read() {
@@ -249,13 +288,25 @@ impl Session {
                 _ => refusals.push(Frame::Refused { doc, reason: Refusal::NotAllowed }),
             }
         }
-        let mut out = vec![self.out(Frame::Catalog { docs: catalog.clone() })?];
+        // Documents the device holds at the hub's heads: nothing to say.
+        let mut same = vec![0u8; catalog.len().div_ceil(8)];
+        for (i, doc) in catalog.iter().enumerate() {
+            if let Some(theirs) = digests.get(doc)
+                && store.has_doc(*doc)?
+                && heads_digest(&store.heads(*doc)?) == *theirs
+            {
+                same[i / 8] |= 1 << (i % 8);
+            }
+        }
+        let mut out = vec![self.out(Frame::Catalog { docs: catalog.clone(), same: same.clone() })?];
         for f in refusals {
             out.push(self.out(f)?);
         }
-        for doc in catalog {
+        for (i, doc) in catalog.into_iter().enumerate() {
             self.active.insert(doc);
-            self.generate(store, doc, &mut out)?;
+            if !same_bit(&same, i) {
+                self.generate(store, doc, &mut out)?;
+            }
         }
         Ok(out)
     }
@@ -360,7 +411,7 @@ impl Session {
             }
         }
         if !now_allowed.is_empty() {
-            out.push(self.out(Frame::Catalog { docs: now_allowed.clone() })?);
+            out.push(self.out(Frame::Catalog { docs: now_allowed.clone(), same: Vec::new() })?);
             for doc in now_allowed {
                 self.active.insert(doc);
                 self.generate(store, doc, out)?;

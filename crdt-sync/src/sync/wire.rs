@@ -14,7 +14,7 @@ use crate::doc::DocRef;
 pub const MAX_FRAME: usize = 16 * 1024 * 1024;
 
 /// The protocol version this build speaks.
-pub const PROTOCOL_VERSION: u16 = 1;
+pub const PROTOCOL_VERSION: u16 = 2;
 
 /// Why a document was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,12 +62,20 @@ pub enum Frame {
         version: u16,
         /// Every document the device holds.
         docs: Vec<DocRef>,
+        /// For each of `docs`, a digest of its heads ([`heads_digest`]), so
+        /// the hub can tell which documents are already in step and skip
+        /// them; empty when the device does not say.
+        heads: Vec<u64>,
     },
     /// Hub → device, the answer to `Hello`: the documents this device may
     /// sync. Documents it holds but may not sync are answered with `Refused`.
     Catalog {
         /// Allowed documents.
         docs: Vec<DocRef>,
+        /// A bit per document of `docs` (bit `i % 8` of byte `i / 8`): set
+        /// when the device offered it at the heads the hub holds, so
+        /// neither side sends anything for it.
+        same: Vec<u8>,
     },
     /// Either way: one automerge sync message for one document.
     Sync {
@@ -88,6 +96,25 @@ pub enum Frame {
         /// Why.
         reason: Fatal,
     },
+}
+
+/// A short digest of a document's heads (order does not matter): the first
+/// 8 bytes of SHA-256 over the sorted hashes.
+pub fn heads_digest(heads: &[automerge::ChangeHash]) -> u64 {
+    use sha2::{Digest, Sha256};
+    let mut sorted = heads.to_vec();
+    sorted.sort();
+    let mut hasher = Sha256::new();
+    for h in &sorted {
+        hasher.update(h.0);
+    }
+    let d = hasher.finalize();
+    u64::from_be_bytes([d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]])
+}
+
+/// Whether bit `i` of a [`Frame::Catalog`] `same` set is on.
+pub fn same_bit(same: &[u8], i: usize) -> bool {
+    same.get(i / 8).is_some_and(|b| b & (1 << (i % 8)) != 0)
 }
 
 /// A frame that could not be decoded.
@@ -132,15 +159,15 @@ mod tests {
     fn frames_round_trip() {
         let doc = DocRef::lab(LabId(uuid::Uuid::from_u128(5)));
         for f in [
-            Frame::Hello { version: PROTOCOL_VERSION, docs: vec![doc] },
-            Frame::Catalog { docs: vec![] },
+            Frame::Hello { version: PROTOCOL_VERSION, docs: vec![doc], heads: vec![7] },
+            Frame::Catalog { docs: vec![], same: vec![] },
             Frame::Sync { doc, message: vec![1, 2, 3] },
             Frame::Refused { doc, reason: Refusal::NotListed },
             Frame::Close { reason: Fatal::Revoked },
         ] {
             assert_eq!(Frame::decode(&f.encode()).expect("decode"), f);
         }
-        let mut long = Frame::Catalog { docs: vec![doc] }.encode();
+        let mut long = Frame::Catalog { docs: vec![doc], same: vec![1] }.encode();
         long.push(0);
         assert!(matches!(Frame::decode(&long), Err(DecodeError::Malformed(_))));
     }
