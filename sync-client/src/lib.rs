@@ -18,7 +18,7 @@ pub use backoff::{Attempt, Backoff};
 pub use endpoint::{DEFAULT_PORT, Endpoint, EndpointError};
 pub use transport::{Io, Transport};
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use crdt_sync::sync::{
@@ -93,8 +93,11 @@ pub enum ClientError {
 pub struct Report {
     /// Counters.
     pub stats: Stats,
-    /// Documents the hub refused, and why.
+    /// Documents the hub refused, and why (not erasures: see `erased`).
     pub refused: BTreeMap<DocRef, Refusal>,
+    /// Families' documents that are erased: the hub will not take them, and
+    /// this device dropped (or is about to drop) its copy. Not a failure.
+    pub erased: BTreeSet<DocRef>,
     /// Times the device sent and then waited for the hub.
     pub round_trips: u32,
     /// Bytes of every frame sent (WebSocket payloads: the handshake too,
@@ -250,5 +253,14 @@ pub async fn sync_once(store: &mut Store, hub: &Endpoint, token: &str) -> Result
         }
     }
     let _ = ws.close(None).await;
-    Ok(Report { stats: session.stats(), refused: session.refused().clone(), round_trips, wire_out, wire_in })
+    let (erased, refused): (BTreeMap<_, _>, BTreeMap<_, _>) =
+        session.refused().iter().map(|(d, r)| (*d, *r)).partition(|(_, r)| *r == Refusal::Erased);
+    Ok(Report {
+        stats: session.stats(),
+        refused,
+        erased: erased.into_keys().collect(),
+        round_trips,
+        wire_out,
+        wire_in,
+    })
 }
