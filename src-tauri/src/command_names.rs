@@ -15,6 +15,7 @@ pub const COMMANDS: &[&str] = &[
     "merge_families",
     "undo_merge",
     "confirm_merge",
+    "erase_family",
     // meetings
     "list_meetings",
     "get_meeting",

@@ -64,6 +64,18 @@ pub enum AppError {
     /// The coordinator revoked this device.
     #[error("this device was revoked")]
     Revoked,
+    /// This device's role may not do this (e.g. a volunteer erasing a family).
+    #[error("not allowed for this device's role: {action}")]
+    Forbidden {
+        /// The command.
+        action: String,
+    },
+    /// The family was erased: only its code is left.
+    #[error("family {code} was erased")]
+    Erased {
+        /// Its code.
+        code: String,
+    },
     /// The hub presented a TLS certificate other than the one pinned when
     /// this device was paired: the connection may be intercepted.
     #[error("the hub's certificate is not the one this device was paired with")]
@@ -122,6 +134,7 @@ impl From<crdt_sync::Error> for AppError {
             E::Merge(reason) => AppError::Merge { reason },
             E::CodesExhausted { .. } => AppError::CodesExhausted,
             E::Cancelled => AppError::Cancelled,
+            E::Erased { code, .. } => AppError::Erased { code },
             E::Io { path, source } => AppError::File { detail: format!("{}: {source}", path.display()) },
             other => {
                 tracing::error!(error = %other, "core error");

@@ -47,6 +47,7 @@ macro_rules! taccuino_builder {
                 $crate::commands::families::merge_families,
                 $crate::commands::families::undo_merge,
                 $crate::commands::families::confirm_merge,
+                $crate::commands::families::erase_family,
                 $crate::commands::meetings::list_meetings,
                 $crate::commands::meetings::get_meeting,
                 $crate::commands::meetings::create_meeting,

@@ -366,3 +366,32 @@ fn a_register_that_is_not_paired_has_no_bundles() {
     assert_eq!(app.ok("sync_status", json!({}))["link"], Value::Null);
     assert_eq!(app.err_kind("sync_now", json!({})), "not_paired");
 }
+
+#[test]
+fn a_family_erased_on_the_demo_register_leaves_only_its_code() {
+    let app = app();
+    let session = app.demo();
+    assert_eq!(session["role"], Value::Null, "the demo register is not paired");
+    let hits = app.ok("search_families", json!({ "query": "a", "limit": 50 }));
+    let hit = hits.as_array().expect("hits").first().expect("a demo family").clone();
+    let before = app.ok(
+        "indicators",
+        json!({ "selection": { "labs": "all", "period": { "from": "2020-01-01", "to": session["today"] } } }),
+    );
+
+    let done = app.ok("erase_family", json!({ "id": hit["id"], "reason": "request" }));
+    assert_eq!(done["kind"], "erased");
+    assert_eq!(done["codes"][0], hit["code"]);
+
+    let err = app.call("get_family", json!({ "id": hit["id"] })).expect_err("erased");
+    assert_eq!((err["kind"].as_str(), err["code"].as_str()), (Some("erased"), hit["code"].as_str()));
+    let hits = app.ok("search_families", json!({ "query": "a", "limit": 50 }));
+    assert!(!hits.as_array().expect("hits").iter().any(|h| h["id"] == hit["id"]), "not found any more");
+    let after = app.ok(
+        "indicators",
+        json!({ "selection": { "labs": "all", "period": { "from": "2020-01-01", "to": session["today"] } } }),
+    );
+    assert_eq!(after["total"]["families_reached"], before["total"]["families_reached"], "still counted");
+    let again = app.ok("erase_family", json!({ "id": hit["id"], "reason": "request" }));
+    assert_eq!(again["codes"][0], hit["code"], "erasing twice changes nothing");
+}

@@ -146,6 +146,10 @@ fn the_app_pairs_on_first_run_and_a_meeting_reaches_the_other_laptop_of_the_lab(
     assert_eq!(status["link"]["role"], "volunteer");
     assert_eq!(status["link"]["last_outcome"], "ok");
     assert!(status["link"].get("token").is_none(), "the credential never reaches the window");
+    assert_eq!(session["role"], "volunteer");
+    let any = uuid_v7().to_string();
+    let err = a.err("erase_family", json!({ "id": any, "reason": "request" }));
+    assert_eq!(err["kind"], "forbidden", "a volunteer's laptop does not erase families");
 
     // The code worked once.
     let again = b.pair(&hub.url, &code, "Portatile B").expect_err("a spent code");

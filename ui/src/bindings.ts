@@ -28,6 +28,13 @@ export const commands = {
 	undoMerge: (loser: HouseholdId) => typedError<null, AppError>(__TAURI_INVOKE("undo_merge", { loser })),
 	/**  Confirms a merge: from now on it cannot be undone from the app. */
 	confirmMerge: (loser: HouseholdId) => typedError<null, AppError>(__TAURI_INVOKE("confirm_merge", { loser })),
+	/**
+	 *  Erases a family (GDPR art. 17): coordinators erase, leads ask a
+	 *  coordinator to, other roles may not. The lab's document keeps only the
+	 *  order (code, time, who, why); the family's data leaves this computer's
+	 *  file now and every other replica as it syncs.
+	 */
+	eraseFamily: (id: HouseholdId, reason: ErasureReason) => typedError<ErasureOutcome, AppError>(__TAURI_INVOKE("erase_family", { id, reason })),
 	/**  Meetings of a lab between two dates (inclusive), by date and time. */
 	listMeetings: (lab: LabId, from: string, to: string) => typedError<MeetingSummary[], AppError>(__TAURI_INVOKE("list_meetings", { lab, from, to })),
 	/**  A meeting with its attendance by family. */
@@ -206,6 +213,14 @@ reason: string } |
 { kind: "unauthorized" } | 
 /**  The coordinator revoked this device. */
 { kind: "revoked" } | 
+/**  This device's role may not do this (e.g. a volunteer erasing a family). */
+{ kind: "forbidden"; 
+/**  The command. */
+action: string } | 
+/**  The family was erased: only its code is left. */
+{ kind: "erased"; 
+/**  Its code. */
+code: string } | 
 /**
  *  The hub presented a TLS certificate other than the one pinned when
  *  this device was paired: the connection may be intercepted.
@@ -389,6 +404,35 @@ export type DeviceRole =
 "lead" | 
 /**  A coordinator: every lab. */
 "coordinator";
+
+/**  What an erasure command did. */
+export type ErasureOutcome = 
+/**
+ *  Erased here (a coordinator, or the unpaired demo register); every
+ *  other device erases it as it syncs. `codes`: the family's, then those
+ *  of duplicates merged into it.
+ */
+{ kind: "erased"; 
+/**  Codes of the families erased. */
+codes: string[] } | 
+/**
+ *  A lead's request, recorded in the lab's document for a coordinator
+ *  to confirm.
+ */
+{ kind: "requested"; 
+/**  The family's code. */
+code: string };
+
+/**  Why a family was erased. */
+export type ErasureReason = 
+/**  The family asked for it (art. 17(1)(a)/(c)). */
+"request" | 
+/**  The family withdrew its consent. */
+"withdrawal" | 
+/**  The retention period ended. */
+"retention" | 
+/**  Another ground, recorded on paper. */
+"other";
 
 /**  Everything the family page shows. */
 export type FamilyDetail = {
@@ -1014,6 +1058,11 @@ export type SessionInfo = {
 	today: string,
 	/**  Preferences. */
 	settings: Settings,
+	/**
+	 *  What this device was enrolled as; none on the demo register, which
+	 *  is not paired and where every action is allowed.
+	 */
+	role: DeviceRole | null,
 };
 
 /**  The app's preferences (`settings.json`). */

@@ -1,14 +1,15 @@
 //! *Famiglie*: search as you type, a family's page, registering a family
 //! (also inline, from a meeting), and merging duplicates.
 
+use crdt_sync::sync::DeviceRole;
 use crdt_sync::{
-    AttendanceEntry, FieldConflict, Household, HouseholdHit, HouseholdId, HouseholdPatch, MemberId,
-    MemberPatch, NewHousehold, NewMember,
+    AttendanceEntry, ErasureReason, FieldConflict, Household, HouseholdHit, HouseholdId, HouseholdPatch,
+    MemberId, MemberPatch, NewHousehold, NewMember,
 };
 use serde::Serialize;
 use tauri::State;
 
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
 /// Everything the family page shows.
@@ -131,4 +132,52 @@ pub async fn undo_merge(state: State<'_, AppState>, loser: HouseholdId) -> AppRe
 #[specta::specta]
 pub async fn confirm_merge(state: State<'_, AppState>, loser: HouseholdId) -> AppResult<()> {
     state.with_store(|s, _| Ok(s.confirm_merge(loser)?)).await
+}
+
+/// What an erasure command did.
+#[derive(Debug, Serialize, specta::Type)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ErasureOutcome {
+    /// Erased here (a coordinator, or the unpaired demo register); every
+    /// other device erases it as it syncs. `codes`: the family's, then those
+    /// of duplicates merged into it.
+    Erased {
+        /// Codes of the families erased.
+        codes: Vec<String>,
+    },
+    /// A lead's request, recorded in the lab's document for a coordinator
+    /// to confirm.
+    Requested {
+        /// The family's code.
+        code: String,
+    },
+}
+
+/// Erases a family (GDPR art. 17): coordinators erase, leads ask a
+/// coordinator to, other roles may not. The lab's document keeps only the
+/// order (code, time, who, why); the family's data leaves this computer's
+/// file now and every other replica as it syncs.
+#[tauri::command]
+#[specta::specta]
+pub async fn erase_family(
+    state: State<'_, AppState>,
+    id: HouseholdId,
+    reason: ErasureReason,
+) -> AppResult<ErasureOutcome> {
+    state
+        .with_store(|s, _| {
+            let role = s.hub_link()?.map(|l| l.role);
+            match role {
+                None | Some(DeviceRole::Coordinator) => {
+                    let done = s.erase_household(id, reason, None)?;
+                    Ok(ErasureOutcome::Erased { codes: done.into_iter().map(|t| t.code).collect() })
+                }
+                Some(DeviceRole::Lead) => {
+                    let request = s.request_erasure(id, reason, None)?;
+                    Ok(ErasureOutcome::Requested { code: request.code })
+                }
+                Some(_) => Err(AppError::Forbidden { action: "erase_family".into() }),
+            }
+        })
+        .await
 }

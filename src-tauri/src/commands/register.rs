@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 use crdt_sync::demo::{self, DemoSize};
 use crdt_sync::keys::{KeyFile, RecoveryPublic, RecoverySecret};
+use crdt_sync::sync::DeviceRole;
 use crdt_sync::{
     ActivityType, CodeRange, DeviceConfig, DeviceId, Key, Lab, LabId, ProjectId, Store, SystemEnv,
 };
@@ -53,6 +54,9 @@ pub struct SessionInfo {
     pub today: NaiveDate,
     /// Preferences.
     pub settings: Settings,
+    /// What this device was enrolled as; none on the demo register, which
+    /// is not paired and where every action is allowed.
+    pub role: Option<DeviceRole>,
 }
 
 /// New, locked or open, and the preferences.
@@ -262,6 +266,7 @@ pub(crate) fn session(store: &mut Store, settings: &Settings) -> AppResult<Sessi
         lab,
         today: crdt_sync::Environment::today(&mut SystemEnv),
         settings: settings.clone(),
+        role: store.hub_link()?.map(|l| l.role),
     })
 }
 

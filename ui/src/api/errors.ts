@@ -100,6 +100,10 @@ export function errorMessage(err: unknown, lang: Language = getLanguage()): stri
       return translate(lang, "errors.revoked");
     case "untrusted_hub":
       return translate(lang, "errors.untrustedHub");
+    case "forbidden":
+      return translate(lang, "errors.forbidden");
+    case "erased":
+      return translate(lang, "errors.erased", { code: str(e.code) });
     case "pairing": {
       const key = `errors.pairing.${str(e.reason)}`;
       return isTextKey(key) ? translateLoose(lang, key) : translate(lang, "errors.pairing.any");

@@ -26,6 +26,7 @@ export function sessionFixture(overrides: Partial<SessionInfo> = {}): SessionInf
     lab: LAB_1,
     today: "2026-11-25",
     settings: { language: "it", lab: LAB_1, lock_after_minutes: 15 },
+    role: "coordinator",
     ...overrides,
   } as SessionInfo;
 }

@@ -1,6 +1,7 @@
 import type { Catalogue } from "./catalogue";
 import { settings } from "./screens/settings.en";
 import { newFamily } from "./screens/newFamily.en";
+import { erasure } from "./screens/erasure.en";
 import { meetings } from "./screens/meetings.en";
 import { unlock } from "./screens/unlock.en";
 import { firstRun } from "./screens/firstRun.en";
@@ -121,6 +122,8 @@ export const en: Catalogue = {
     offline: "The hub cannot be reached: check the connection and try again later.",
     unauthorized: "The hub does not recognise this computer: ask the coordinators to connect it again.",
     revoked: "The coordinators revoked this computer's access: ask them before syncing.",
+    forbidden: "Your role does not allow this: ask the coordinators.",
+    erased: "Family {code} was erased: only its code is left.",
     untrustedHub:
       "The hub presented a certificate other than the one it was paired with: the connection may be intercepted. Do not sync, and tell the coordinators.",
     pairing: {
@@ -196,5 +199,6 @@ export const en: Catalogue = {
   unlock,
   meetings,
   newFamily,
+  erasure,
   settings,
 };

@@ -8,6 +8,7 @@ import { sync } from "./screens/sync.it";
 import { widgets } from "./screens/widgets.it";
 import { settings } from "./screens/settings.it";
 import { newFamily } from "./screens/newFamily.it";
+import { erasure } from "./screens/erasure.it";
 import { meetings } from "./screens/meetings.it";
 import { unlock } from "./screens/unlock.it";
 import { firstRun } from "./screens/firstRun.it";
@@ -129,6 +130,8 @@ export const it = {
     offline: "L'hub non è raggiungibile: controlla la connessione e riprova più tardi.",
     unauthorized: "L'hub non riconosce questo computer: chiedi al coordinamento di collegarlo di nuovo.",
     revoked: "Il coordinamento ha revocato l'accesso di questo computer: chiedi prima di sincronizzare.",
+    forbidden: "Il tuo ruolo non consente questa operazione: chiedi al coordinamento.",
+    erased: "La famiglia {code} è stata cancellata: ne resta solo il codice.",
     untrustedHub:
       "L'hub ha presentato un certificato diverso da quello del collegamento: la connessione potrebbe essere intercettata. Non sincronizzare e avvisa il coordinamento.",
     pairing: {
@@ -205,5 +208,6 @@ export const it = {
   unlock,
   meetings,
   newFamily,
+  erasure,
   settings,
 } as const;

@@ -10,6 +10,7 @@ import { useToast } from "../../components/Toast";
 import { useI18n, type Translate } from "../../i18n";
 import { parseIsoDate } from "../../lib/dates";
 import { Duplicates } from "./Duplicates";
+import { Erasure } from "./Erasure";
 import { byMeeting, conflictLabel, isMinor, memberName } from "./format";
 
 export interface FamilyPageProps {
@@ -84,6 +85,7 @@ export function FamilyPage({ id, onBack, onOpen }: FamilyPageProps) {
           <Pathways household={h} />
           <Attendance detail={detail} />
           <Duplicates family={h} duplicates={detail.duplicates} reload={load} onOpen={onOpen} />
+          <Erasure family={h} onErased={onBack} />
         </>
       )}
     </div>

@@ -1,0 +1,88 @@
+import { fireEvent, screen } from "@testing-library/preact";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import type { Household } from "../../bindings";
+import { LAB_1, fail, flush, ok, renderScreen, sessionFixture } from "../../components/testing";
+import { Erasure, erasureRight } from "./Erasure";
+
+vi.mock("../../bindings", () => ({ commands: { eraseFamily: vi.fn() } }));
+
+import { commands } from "../../bindings";
+
+const api = vi.mocked(commands);
+const ID = "0190b000-0000-7000-8000-00000000000a";
+
+const family = {
+  id: ID,
+  code: "PV01-0042",
+  lab: LAB_1,
+  reference: null,
+  members: [],
+  contacts: { phone: "", email: "", address: "" },
+  areas: [],
+  referral: null,
+  consent: null,
+  pathways: [],
+  merged_into: null,
+  merge_confirmed: false,
+  created_at: "2026-03-02T09:00:00Z",
+} as unknown as Household;
+
+describe("erasing a family", () => {
+  beforeEach(() => vi.resetAllMocks());
+
+  it("gives coordinators and the demo register the erasure, leads a request, others nothing", () => {
+    expect(erasureRight("coordinator")).toBe("erase");
+    expect(erasureRight(null)).toBe("erase");
+    expect(erasureRight("lead")).toBe("request");
+    expect(erasureRight("volunteer")).toBe("none");
+    expect(erasureRight("operator")).toBe("none");
+  });
+
+  it("asks for the family's code before erasing, then leaves the page", async () => {
+    api.eraseFamily.mockReturnValue(ok({ kind: "erased", codes: ["PV01-0042"] }));
+    const onErased = vi.fn();
+    renderScreen(<Erasure family={family} onErased={onErased} />);
+    fireEvent.change(screen.getByTestId("erasure-reason"), { target: { value: "withdrawal" } });
+    const confirm = screen.getByTestId("erasure-confirm");
+    fireEvent.input(confirm, { target: { value: "PV01-0043" } });
+    fireEvent.click(screen.getByTestId("erasure-submit"));
+    await flush();
+    expect(api.eraseFamily).not.toHaveBeenCalled();
+    expect(confirm.getAttribute("aria-invalid")).toBe("true");
+    expect(screen.getByTestId("erasure").textContent).toContain("Il codice non corrisponde.");
+
+    fireEvent.input(confirm, { target: { value: "pv01-0042" } });
+    fireEvent.click(screen.getByTestId("erasure-submit"));
+    await flush();
+    expect(api.eraseFamily).toHaveBeenCalledWith(ID, "withdrawal");
+    expect(onErased).toHaveBeenCalled();
+    expect(document.body.textContent).toContain("Famiglia PV01-0042 cancellata.");
+  });
+
+  it("lets a lead ask, and stays on the page", async () => {
+    api.eraseFamily.mockReturnValue(ok({ kind: "requested", code: "PV01-0042" }));
+    const onErased = vi.fn();
+    renderScreen(<Erasure family={family} onErased={onErased} />, sessionFixture({ role: "lead" }));
+    expect(screen.queryByTestId("erasure-confirm")).toBeNull();
+    fireEvent.click(screen.getByTestId("erasure-submit"));
+    await flush();
+    expect(api.eraseFamily).toHaveBeenCalledWith(ID, "request");
+    expect(onErased).not.toHaveBeenCalled();
+    expect(document.body.textContent).toContain("la conferma il coordinamento");
+  });
+
+  it("tells a volunteer who can, and shows a refusal in words", async () => {
+    renderScreen(<Erasure family={family} onErased={() => {}} />, sessionFixture({ role: "volunteer" }));
+    expect(screen.queryByTestId("erasure-submit")).toBeNull();
+    expect(screen.getByTestId("erasure").textContent).toContain("Solo il coordinamento");
+  });
+
+  it("shows the Rust side's refusal", async () => {
+    api.eraseFamily.mockReturnValue(fail({ kind: "forbidden", action: "erase_family" }));
+    renderScreen(<Erasure family={family} onErased={() => {}} />);
+    fireEvent.input(screen.getByTestId("erasure-confirm"), { target: { value: "PV01-0042" } });
+    fireEvent.click(screen.getByTestId("erasure-submit"));
+    await flush();
+    expect(document.body.textContent).toContain("Il tuo ruolo non consente questa operazione");
+  });
+});
