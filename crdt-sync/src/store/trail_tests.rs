@@ -1,0 +1,1 @@
+//! The audit trail across devices (issue 6).
