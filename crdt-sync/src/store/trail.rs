@@ -225,7 +225,7 @@ fn household_action(c: &Change) -> (TrailAction, Vec<String>, Option<String>) {
 #[derive(Default)]
 struct LabChange {
     attendance: Vec<(String, String, Option<HouseholdId>)>,
-    registered: Vec<HouseholdId>,
+    registered: BTreeSet<HouseholdId>,
     other: BTreeSet<String>,
 }
 
@@ -244,7 +244,7 @@ fn lab_change(c: &Change) -> LabChange {
             }
             Some("households") if p.len() >= 2 => {
                 if let Ok(h) = p[1].parse() {
-                    out.registered.push(h);
+                    out.registered.insert(h);
                 }
             }
             Some("erased" | "erasure_requests") | None => {}
@@ -328,28 +328,47 @@ impl Store {
         let code_of = |h: HouseholdId| codes.get(&h).map(|(_, c)| c.clone());
         let lab_of = |h: HouseholdId| codes.get(&h).map(|(l, _)| *l);
 
-        // The families' own documents.
+        // The families' own documents; for one family, also the merges
+        // into it recorded in other documents of its labs (a merge since
+        // undone no longer shows in the projection).
+        let mut docs = families.clone();
+        if let TrailScope::Household(_) = scope {
+            docs.extend(codes.iter().filter(|(_, (l, _))| labs.contains(l)).map(|(h, _)| *h));
+        }
         let mut held = BTreeSet::new();
-        for &h in &families {
+        for &h in &docs {
             let r = DocRef::household(h);
             if self.erased_doc(r)?.is_some() || !self.has_doc(r)? {
                 continue;
             }
-            held.insert(h);
+            if families.contains(&h) {
+                held.insert(h);
+            }
             let own = scope == TrailScope::Household(h) || whole_lab;
+            // Which family this document was merged into, change after change.
+            let mut into: Option<HouseholdId> = None;
             for c in history(self.doc(r)?, HOUSEHOLD_DEPTH) {
                 let (action, fields, detail) = household_action(&c);
-                let merge = matches!(
-                    action,
-                    TrailAction::Merged | TrailAction::MergeUndone | TrailAction::MergeConfirmed
-                );
-                if !own && !merge {
+                let target = into;
+                match action {
+                    TrailAction::Merged => into = detail.as_deref().and_then(|w| w.parse().ok()),
+                    TrailAction::MergeUndone => into = None,
+                    _ => {}
+                }
+                let merge = match action {
+                    TrailAction::Merged => into,
+                    TrailAction::MergeUndone | TrailAction::MergeConfirmed => target,
+                    _ => None,
+                };
+                let about_scope = match scope {
+                    TrailScope::Household(f) => merge == Some(f),
+                    TrailScope::Lab(_) => false,
+                };
+                if !own && !about_scope {
                     continue;
                 }
-                let detail = match action {
-                    TrailAction::Merged => detail
-                        .and_then(|w| w.parse().ok())
-                        .map(|w: HouseholdId| code_of(w).unwrap_or_else(|| w.to_string())),
+                let detail = match (action, merge) {
+                    (TrailAction::Merged, Some(w)) => Some(code_of(w).unwrap_or_else(|| w.to_string())),
                     _ => detail,
                 };
                 out.push(TrailEntry {

@@ -1,1 +1,196 @@
-//! The audit trail across devices (issue 6).
+//! The audit trail across devices (issue 6): a coordinator's laptop, a
+//! volunteer's laptop and the hub, synced in-process through
+//! `sync::Session` frame by frame (the wire encoding included), so that what
+//! device A did shows device A on device B's trail.
+
+use std::sync::atomic::AtomicBool;
+
+use uuid::Uuid;
+
+use super::erase_tests::{attend, d, family, lab, store};
+use super::{Store, TrailAction, TrailEntry, TrailScope};
+use crate::domain::{Contacts, ErasureReason, HouseholdPatch};
+use crate::export::{self, Format, Language, Options};
+use crate::ids::{DeviceId, HouseholdId, LabId, PersonId};
+use crate::selection::{Period, Selection};
+use crate::sync::{DeviceRole, Frame, Grant, Session};
+
+/// Syncs `device` with `hub` until neither has anything to say.
+fn sync(hub: &mut Store, grant: Grant, device: &mut Store) {
+    let mut hub_session = Session::hub(grant);
+    let mut dev_session = Session::device();
+    let mut to_hub = vec![dev_session.hello(device).expect("hello")];
+    let mut rounds = 0;
+    while !to_hub.is_empty() {
+        rounds += 1;
+        assert!(rounds < 50, "sync does not settle");
+        let mut to_device = Vec::new();
+        for f in to_hub.drain(..) {
+            let f = Frame::decode(&f.encode()).expect("wire");
+            to_device.extend(hub_session.receive(hub, f).expect("hub"));
+        }
+        for f in to_device {
+            let f = Frame::decode(&f.encode()).expect("wire");
+            to_hub.extend(dev_session.receive(device, f).expect("device"));
+        }
+        to_hub.extend(dev_session.outgoing(device).expect("outgoing"));
+    }
+    assert!(dev_session.is_settled(device).expect("settled"), "{:?}", dev_session.refused());
+}
+
+fn coordinator() -> Grant {
+    Grant { role: DeviceRole::Coordinator, lab: None }
+}
+
+fn volunteer(lab: LabId) -> Grant {
+    Grant { role: DeviceRole::Volunteer, lab: Some(lab) }
+}
+
+fn person(n: u128) -> PersonId {
+    PersonId(Uuid::from_u128(0xA000 + n))
+}
+
+/// The entries of `trail` for `action` (on `household`, if given).
+fn of(trail: &[TrailEntry], action: TrailAction, household: Option<HouseholdId>) -> Vec<&TrailEntry> {
+    trail.iter().filter(|e| e.action == action && (household.is_none() || e.household == household)).collect()
+}
+
+fn by(e: &TrailEntry) -> (DeviceId, Option<PersonId>) {
+    (e.device, e.person)
+}
+
+fn export_lab(s: &mut Store, l: LabId) {
+    let sel = Selection::lab(l, Period::new(d(2024, 1, 1), d(2026, 12, 31)).expect("period"));
+    export::run(s, &Options::new(sel, Format::Csv), &|_| {}, &AtomicBool::new(false)).expect("export");
+}
+
+#[test]
+fn the_audit_trail_records_each_action_with_the_device_and_person_that_did_it() {
+    let mut a = store(1); // the coordinator's laptop
+    let mut b = store(2); // a volunteer's laptop
+    let mut hub = store(100);
+    let (pa, pb) = (person(1), person(2));
+    let (da, db) = (a.device(), b.device());
+
+    a.set_operator(Some(pa));
+    let l = lab(&mut a, 3);
+    let h = family(&mut a, l);
+    let k = family(&mut a, l);
+    let code = a.household(h).expect("h").code;
+    sync(&mut hub, coordinator(), &mut a);
+
+    // B changes H's contacts and ticks its members at a meeting.
+    sync(&mut hub, volunteer(l), &mut b);
+    b.set_operator(Some(pb));
+    b.update_household(h, HouseholdPatch { contacts: Some(Contacts::default()), ..Default::default() })
+        .expect("edit");
+    attend(&mut b, l, h, d(2025, 2, 3));
+    sync(&mut hub, volunteer(l), &mut b);
+    sync(&mut hub, coordinator(), &mut a);
+
+    // A merges K into H, undoes it, and exports the lab; with nobody set as
+    // operator for the undo.
+    a.merge_households(k, h).expect("merge");
+    a.set_operator(None);
+    a.undo_merge(k).expect("undo");
+    a.set_operator(Some(pa));
+    export_lab(&mut a, l);
+    sync(&mut hub, coordinator(), &mut a);
+    sync(&mut hub, volunteer(l), &mut b);
+
+    for (s, name) in [(&mut a, "A"), (&mut b, "B")] {
+        let trail = s.audit_trail(TrailScope::Household(h)).expect("trail");
+        assert!(trail.windows(2).all(|w| w[0].at <= w[1].at), "{name}: sorted by time");
+        let created = of(&trail, TrailAction::Created, Some(h));
+        assert_eq!(created.len(), 1, "{name}: {trail:#?}");
+        assert_eq!(by(created[0]), (da, Some(pa)), "{name}: created on A by pa");
+        assert_eq!(created[0].code.as_deref(), Some(code.as_str()));
+        let changed = of(&trail, TrailAction::Changed, Some(h));
+        assert!(changed.iter().any(|e| by(e) == (da, Some(pa)) && e.fields == ["pathways"]), "{name}");
+        assert!(changed.iter().any(|e| by(e) == (db, Some(pb)) && e.fields == ["contacts"]), "{name}");
+        let ticks = of(&trail, TrailAction::Attendance, Some(h));
+        assert_eq!(ticks.len(), 1, "{name}: {ticks:#?}");
+        assert_eq!(by(ticks[0]), (db, Some(pb)), "{name}: ticked on B");
+        let merged = of(&trail, TrailAction::Merged, Some(k));
+        assert_eq!(merged.len(), 1, "{name}");
+        assert_eq!((by(merged[0]), merged[0].detail.as_deref()), ((da, Some(pa)), Some(code.as_str())));
+        let undone = of(&trail, TrailAction::MergeUndone, Some(k));
+        assert_eq!(undone.len(), 1, "{name}");
+        assert_eq!(by(undone[0]), (da, None), "{name}: no operator set for the undo");
+    }
+    // The export is in A's own audit log only.
+    let exports = |s: &mut Store| {
+        s.audit_trail(TrailScope::Household(h))
+            .expect("trail")
+            .into_iter()
+            .filter(|e| e.action == TrailAction::Exported)
+            .collect::<Vec<_>>()
+    };
+    let on_a = exports(&mut a);
+    assert_eq!(on_a.len(), 1);
+    assert_eq!(
+        (by(&on_a[0]), on_a[0].lab, on_a[0].detail.as_deref()),
+        ((da, Some(pa)), Some(l), Some("csv"))
+    );
+    assert!(exports(&mut b).is_empty());
+
+    // The lab's trail has it all, meetings included.
+    let lab_trail = b.audit_trail(TrailScope::Lab(l)).expect("lab trail");
+    assert!(of(&lab_trail, TrailAction::Created, Some(k)).len() == 1);
+    assert!(
+        of(&lab_trail, TrailAction::LabChanged, None).iter().any(|e| e.fields.contains(&"meetings".into()))
+    );
+
+    // A erases H; B's trail keeps the erasure, by A and pa, and the code.
+    a.erase_household(h, ErasureReason::Request, Some(pa)).expect("erase");
+    sync(&mut hub, coordinator(), &mut a);
+    sync(&mut hub, volunteer(l), &mut b);
+    assert!(!b.has_doc(crate::doc::DocRef::household(h)).expect("has"));
+    let trail = b.audit_trail(TrailScope::Household(h)).expect("trail");
+    let erased = of(&trail, TrailAction::Erased, Some(h));
+    assert_eq!(erased.len(), 1, "{trail:#?}");
+    assert_eq!((by(erased[0]), erased[0].code.as_deref()), ((da, Some(pa)), Some(code.as_str())));
+    assert_eq!(erased[0].detail.as_deref(), Some("request"));
+    // Its own document's history is gone; its registration (from the lab
+    // index, by A) and attendance (by B) stay, by ids and code.
+    let created = of(&trail, TrailAction::Created, Some(h));
+    assert_eq!(created.len(), 1, "{created:#?}");
+    assert_eq!(created[0].device, da);
+    assert!(of(&trail, TrailAction::Changed, Some(h)).is_empty());
+    assert_eq!(of(&trail, TrailAction::Attendance, Some(h)).len(), 1);
+    assert!(
+        trail
+            .iter()
+            .all(|e| e.code.is_none() || e.code.as_deref() == Some(code.as_str()) || e.household == Some(k))
+    );
+
+    // The CSV for the data protection officer: BOM, `;`, Italian headers,
+    // codes and ids, no name, surname, phone or note.
+    let lab_trail = b.audit_trail(TrailScope::Lab(l)).expect("lab trail");
+    let f = export::audit_trail_csv(&lab_trail, Language::It).expect("csv");
+    assert!(f.bytes.starts_with(b"\xEF\xBB\xBF"));
+    let text = String::from_utf8(f.bytes[3..].to_vec()).expect("utf-8");
+    assert!(text.starts_with("Data e ora;Dispositivo;Persona;Azione;"), "{text}");
+    assert!(text.contains(&code) && text.contains("cancellazione"));
+    for secret in ["Quirinaldo", "Zabarellini", "Ottavina", "+39 347", "8812605", "Xylofonte", "Compiti"] {
+        assert!(!text.contains(secret), "{secret} in the trail");
+    }
+}
+
+#[test]
+fn a_lead_request_shows_in_the_trail_with_its_person() {
+    let mut a = store(1);
+    let l = lab(&mut a, 3);
+    let h = family(&mut a, l);
+    a.set_operator(Some(person(3)));
+    a.request_erasure(h, ErasureReason::Withdrawal, Some(person(3))).expect("request");
+    let trail = a.audit_trail(TrailScope::Household(h)).expect("trail");
+    let asked = of(&trail, TrailAction::ErasureRequested, Some(h));
+    assert_eq!(asked.len(), 1);
+    assert_eq!(
+        (by(asked[0]), asked[0].detail.as_deref()),
+        ((a.device(), Some(person(3))), Some("withdrawal"))
+    );
+    // The request's own change to the lab document is not a second entry.
+    assert!(of(&trail, TrailAction::LabChanged, None).is_empty());
+}
