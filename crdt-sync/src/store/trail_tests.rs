@@ -194,3 +194,54 @@ fn a_lead_request_shows_in_the_trail_with_its_person() {
     // The request's own change to the lab document is not a second entry.
     assert!(of(&trail, TrailAction::LabChanged, None).is_empty());
 }
+
+/// Figures for `docs/decisions/0011-retention-and-audit-trail.md`:
+/// `cargo test -p taccuino-crdt-sync --lib -- --ignored --nocapture trail_and_retention_cost`.
+#[test]
+#[ignore = "slow: builds the large demo register"]
+fn trail_and_retention_cost_on_the_large_demo() {
+    use std::time::Instant;
+    let config = super::DeviceConfig {
+        device: DeviceId(Uuid::from_u128(1)),
+        project: crate::ids::ProjectId(Uuid::from_u128(2)),
+        codes: crate::codes::CodeRange::new(1, 99_999).expect("range"),
+    };
+    let mut s = Store::in_memory(config, Box::new(crate::env::SeededEnv::with_seed(1))).expect("store");
+    let started = Instant::now();
+    crate::demo::populate(&mut s, crate::demo::DemoSize::Large, 2026).expect("demo");
+    println!("populate: {:.1} s", started.elapsed().as_secs_f64());
+    let ms = |t: Instant| t.elapsed().as_secs_f64() * 1000.0;
+    for today in [d(2026, 11, 2), d(2029, 1, 1), d(2031, 11, 2)] {
+        let t = Instant::now();
+        let due = s.retention_due(today).expect("preview");
+        println!("retention_due({today}): {:.1} ms, {} families due", ms(t), due.len());
+    }
+    let labs = s.labs().expect("labs");
+    for l in labs.iter().take(3) {
+        let t = Instant::now();
+        let trail = s.audit_trail(TrailScope::Lab(l.id)).expect("trail");
+        let took = ms(t);
+        let t = Instant::now();
+        let csv = export::audit_trail_csv(&trail, Language::It).expect("csv");
+        println!(
+            "audit_trail(lab {}): {took:.0} ms, {} entries; CSV {:.0} ms, {:.1} MiB",
+            l.number,
+            trail.len(),
+            ms(t),
+            csv.bytes.len() as f64 / 1024.0 / 1024.0
+        );
+    }
+    let hits: Vec<HouseholdId> = s
+        .conn()
+        .prepare("SELECT id FROM households ORDER BY code LIMIT 3")
+        .expect("prepare")
+        .query_map([], |r| r.get::<_, String>(0))
+        .expect("query")
+        .filter_map(|r| r.ok()?.parse().ok())
+        .collect();
+    for h in hits {
+        let t = Instant::now();
+        let trail = s.audit_trail(TrailScope::Household(h)).expect("trail");
+        println!("audit_trail(household): {:.0} ms, {} entries", ms(t), trail.len());
+    }
+}
