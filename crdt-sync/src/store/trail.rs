@@ -173,8 +173,13 @@ fn history(doc: &Automerge, depth: usize) -> Vec<Change> {
         }
         let Ok(device) = Uuid::from_slice(change.actor_id().to_bytes()) else { continue };
         let Some(at) = DateTime::from_timestamp_millis(change.timestamp()) else { continue };
-        let ops = change
-            .decode()
+        // `decode` panics on an operation it cannot expand; the store loaded
+        // the change with verification, so this is a guard, not a path: a
+        // change that cannot be read is left out rather than crash the app.
+        let Ok(expanded) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| change.decode())) else {
+            continue;
+        };
+        let ops = expanded
             .operations
             .into_iter()
             .filter_map(|op| {
@@ -445,7 +450,20 @@ impl Store {
         }
 
         // The audit log: exports covering the labs, erasures of the families.
-        out.extend(self.trail_from_audit_log(&labs, &families)?);
+        // A family's trail leaves out exports made before it was registered.
+        let audit = self.trail_from_audit_log(&labs, &families)?;
+        let since = match scope {
+            TrailScope::Household(h) => out
+                .iter()
+                .filter(|e| e.action == TrailAction::Created && e.household == Some(h))
+                .map(|e| e.at)
+                .min(),
+            TrailScope::Lab(_) => None,
+        };
+        out.extend(audit.into_iter().filter(|e| {
+            !matches!(e.action, TrailAction::Exported | TrailAction::FullExport)
+                || since.is_none_or(|t| e.at >= t)
+        }));
         out.sort_by(|a, b| {
             (a.at, a.device, a.action, a.household).cmp(&(b.at, b.device, b.action, b.household))
         });

@@ -181,7 +181,11 @@ fn the_audit_trail_records_each_action_with_the_device_and_person_that_did_it() 
 fn a_lead_request_shows_in_the_trail_with_its_person() {
     let mut a = store(1);
     let l = lab(&mut a, 3);
+    // An export made before the family was registered is not in its trail.
+    export_lab(&mut a, l);
     let h = family(&mut a, l);
+    let lab_trail = a.audit_trail(TrailScope::Lab(l)).expect("lab trail");
+    assert_eq!(of(&lab_trail, TrailAction::Exported, None).len(), 1);
     a.set_operator(Some(person(3)));
     a.request_erasure(h, ErasureReason::Withdrawal, Some(person(3))).expect("request");
     let trail = a.audit_trail(TrailScope::Household(h)).expect("trail");
@@ -193,6 +197,7 @@ fn a_lead_request_shows_in_the_trail_with_its_person() {
     );
     // The request's own change to the lab document is not a second entry.
     assert!(of(&trail, TrailAction::LabChanged, None).is_empty());
+    assert!(of(&trail, TrailAction::Exported, None).is_empty());
 }
 
 /// Figures for `docs/decisions/0011-retention-and-audit-trail.md`:
