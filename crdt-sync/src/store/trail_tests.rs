@@ -200,6 +200,24 @@ fn a_lead_request_shows_in_the_trail_with_its_person() {
     assert!(of(&trail, TrailAction::Exported, None).is_empty());
 }
 
+#[test]
+fn a_confirmed_merge_shows_on_the_winner_trail_and_the_loser_attendance_counts_for_it() {
+    let mut a = store(1);
+    let l = lab(&mut a, 3);
+    let (w, x) = (family(&mut a, l), family(&mut a, l));
+    attend(&mut a, l, x, d(2025, 1, 20));
+    a.set_operator(Some(person(4)));
+    a.merge_households(x, w).expect("merge");
+    a.confirm_merge(x).expect("confirm");
+    let trail = a.audit_trail(TrailScope::Household(w)).expect("trail");
+    let confirmed = of(&trail, TrailAction::MergeConfirmed, Some(x));
+    assert_eq!(confirmed.len(), 1, "{trail:#?}");
+    assert_eq!(by(confirmed[0]), (a.device(), Some(person(4))));
+    assert_eq!(of(&trail, TrailAction::Attendance, Some(x)).len(), 1, "the duplicate's attendance");
+    // The duplicate's own edits are its trail, not the family's.
+    assert!(of(&trail, TrailAction::Changed, Some(x)).is_empty());
+}
+
 /// Figures for `docs/decisions/0011-retention-and-audit-trail.md`:
 /// `cargo test -p taccuino-crdt-sync --lib -- --ignored --nocapture trail_and_retention_cost`.
 #[test]
