@@ -134,6 +134,17 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// An erasure for retention was confirmed for a family that is not due
+    /// (any more) on that day: it had activity since the preview, it is a
+    /// duplicate merged into another family (erased with it), or it is not
+    /// registered here. Nothing was erased: show the preview again.
+    #[error("family {code} is not due for erasure under the retention policy: refresh the list")]
+    NotDue {
+        /// The family.
+        household: HouseholdId,
+        /// Its human code (its id when this store has none).
+        code: String,
+    },
 }
 
 /// Why changes touching erasures were refused ([`Error::ErasureRefused`]).

@@ -117,6 +117,7 @@ pub mod sync;
 pub use automerge::ChangeHash;
 pub use codes::{CodeRange, format_code};
 pub use doc::{DocKind, DocRef, FieldConflict, SCHEMA_VERSION};
+pub use domain::RetentionPolicy;
 pub use domain::{
     ActivityType, AgeStatus, Area, Attendance, Consent, ConsentScope, Contacts, ErasedHousehold,
     ErasureReason, ErasureRequest, Household, HouseholdPatch, Keyed, Lab, Meeting, MeetingPatch, Member,
@@ -135,3 +136,4 @@ pub use store::{
 };
 pub use store::{AuditAction, AuditEntry};
 pub use store::{HubLink, HubLinkStatus, SyncOutcome};
+pub use store::{RetentionDue, TrailAction, TrailEntry, TrailScope};

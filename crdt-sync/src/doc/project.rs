@@ -1,10 +1,10 @@
-//! The project document: `labs.<lab_id>`, `activity_types.<key>`, `targets`.
+//! The project document: `labs.<lab_id>`, `activity_types.<key>`, `targets`, `retention`.
 
 use automerge::transaction::Transactable;
 use automerge::{ROOT, ReadDoc};
 
 use super::{ensure_map, get_str_or_empty, get_u64, map_at, put_str, put_u64};
-use crate::domain::{ActivityType, Lab, NewLab, Targets};
+use crate::domain::{ActivityType, Lab, NewLab, RetentionPolicy, Targets};
 use crate::error::Result;
 use crate::ids::LabId;
 
@@ -93,5 +93,27 @@ pub(crate) fn put_targets<T: Transactable>(tx: &mut T, t: &Targets) -> Result<()
     put_u64(tx, &m, "operators_trained", u64::from(t.operators_trained))?;
     put_u64(tx, &m, "volunteers_trained", u64::from(t.volunteers_trained))?;
     put_u64(tx, &m, "trained_hours", u64::from(t.trained_hours))?;
+    Ok(())
+}
+
+/// The retention policy; defaults for fields never written.
+pub(crate) fn retention<R: ReadDoc>(doc: &R) -> RetentionPolicy {
+    let d = RetentionPolicy::default();
+    let Some(m) = map_at(doc, &ROOT, "retention") else {
+        return d;
+    };
+    let get =
+        |k: &str, default: u32| get_u64(doc, &m, k).and_then(|v| u32::try_from(v).ok()).unwrap_or(default);
+    RetentionPolicy {
+        inactive_years: get("inactive_years", d.inactive_years),
+        stale_device_days: get("stale_device_days", d.stale_device_days),
+    }
+}
+
+/// Writes the retention policy at `retention{inactive_years,stale_device_days}`.
+pub(crate) fn put_retention<T: Transactable>(tx: &mut T, p: &RetentionPolicy) -> Result<()> {
+    let m = ensure_map(tx, &ROOT, "retention")?;
+    put_u64(tx, &m, "inactive_years", u64::from(p.inactive_years))?;
+    put_u64(tx, &m, "stale_device_days", u64::from(p.stale_device_days))?;
     Ok(())
 }

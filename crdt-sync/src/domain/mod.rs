@@ -18,6 +18,7 @@ pub use household::{
 };
 pub use meeting::{Attendance, Meeting, MeetingPatch, NewMeeting};
 pub use person::{NewPerson, Person, PersonPatch, Role};
+pub use project::RetentionPolicy;
 pub use project::{ActivityType, Lab, NewLab, Targets};
 pub use training::{NewTraining, TrainingPatch, TrainingSession};
 pub(crate) use validate::{check_birth_year, check_date, check_name, check_text};

@@ -85,3 +85,35 @@ impl Default for Targets {
         Targets { families: 800, labs: 10, operators_trained: 60, volunteers_trained: 120, trained_hours: 20 }
     }
 }
+
+/// How long families' data is kept, and how long a device may go without
+/// syncing; in the project document at `retention{inactive_years,stale_device_days}`
+/// (written by coordinators only: the hub refuses the project document from
+/// any other device). Fields never written read as the defaults.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
+pub struct RetentionPolicy {
+    /// A family with no activity (registration, consent, attendance, a
+    /// pathway's start or end) for this many whole years is due for erasure
+    /// (default 5).
+    pub inactive_years: u32,
+    /// A device that has not synced for this many days locks families'
+    /// personal data (default 30). Only stored here; the app enforces it.
+    pub stale_device_days: u32,
+}
+
+impl RetentionPolicy {
+    /// Default retention: five years without activity.
+    pub const DEFAULT_INACTIVE_YEARS: u32 = 5;
+    /// Default lock: thirty days without a sync.
+    pub const DEFAULT_STALE_DEVICE_DAYS: u32 = 30;
+}
+
+impl Default for RetentionPolicy {
+    fn default() -> Self {
+        RetentionPolicy {
+            inactive_years: Self::DEFAULT_INACTIVE_YEARS,
+            stale_device_days: Self::DEFAULT_STALE_DEVICE_DAYS,
+        }
+    }
+}

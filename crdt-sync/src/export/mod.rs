@@ -46,6 +46,7 @@ mod summary;
 mod table;
 #[cfg(test)]
 mod tests;
+mod trail;
 mod trainings;
 mod xlsx;
 
@@ -55,6 +56,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 pub use labels::Language;
+pub use trail::audit_trail_csv;
 
 use crate::error::{Error, Result};
 use crate::ids::MeetingId;

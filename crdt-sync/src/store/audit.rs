@@ -71,8 +71,15 @@ pub(super) fn record(
 impl Store {
     /// Appends a row to the audit log, stamped with this device and the
     /// store's clock, in its own transaction.
+    /// The person set with [`Store::set_operator`], if any, is added to the
+    /// details as `by_person`.
     pub fn record_audit(&mut self, action: AuditAction, details: &impl Serialize) -> Result<AuditEntry> {
-        record(&self.conn, &mut *self.env, self.device, action, details)
+        let mut details = serde_json::to_value(details)
+            .map_err(|e| Error::Internal(format!("audit details are not JSON: {e}")))?;
+        if let (Some(person), Some(map)) = (self.operator, details.as_object_mut()) {
+            map.insert("by_person".into(), serde_json::Value::String(person.to_string()));
+        }
+        record(&self.conn, &mut *self.env, self.device, action, &details)
     }
 
     /// The newest `limit` rows of the audit log, newest first.

@@ -136,7 +136,11 @@ impl Store {
             .map_err(|e| Error::Internal(format!("patch log: {e}")))?;
         match f(&mut tx) {
             Ok(out) => {
-                let (_, mut log) = tx.commit_with(CommitOptions::default().with_time(time));
+                let mut options = CommitOptions::default().with_time(time);
+                if let Some(message) = super::trail::change_message(self.operator) {
+                    options = options.with_message(message);
+                }
+                let (_, mut log) = tx.commit_with(options);
                 let doc = self.docs.get(&r).ok_or_else(|| Error::not_found(r.kind.as_str(), r.id))?;
                 if !fresh && doc.get_heads() == before {
                     return Ok((out, None));

@@ -11,9 +11,15 @@ mod hub_link;
 mod open;
 mod ops;
 mod queries;
+mod retention;
+#[cfg(test)]
+mod retention_tests;
 mod sync;
 #[cfg(test)]
 mod tests;
+mod trail;
+#[cfg(test)]
+mod trail_tests;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -26,11 +32,13 @@ pub use docs::Applied;
 pub use hub_link::{HubLink, HubLinkStatus, SyncOutcome};
 pub use open::{DeviceConfig, Key};
 pub use queries::{AttendanceEntry, HouseholdHit, MeetingSummary};
+pub use retention::RetentionDue;
 pub use sync::WriteCheck;
+pub use trail::{TrailAction, TrailEntry, TrailScope};
 
 use crate::doc::DocRef;
 use crate::env::Environment;
-use crate::ids::{DeviceId, ProjectId};
+use crate::ids::{DeviceId, PersonId, ProjectId};
 
 /// One device's store: an SQLite file (SQLCipher-encrypted) holding the
 /// automerge documents and the projection tables derived from them.
@@ -44,6 +52,9 @@ pub struct Store {
     device: DeviceId,
     project: ProjectId,
     actor: ActorId,
+    /// The person using the app, recorded in every change's message
+    /// ([`Store::set_operator`]).
+    operator: Option<PersonId>,
     /// Documents loaded so far (all of them after `open`).
     docs: HashMap<DocRef, Automerge>,
 }

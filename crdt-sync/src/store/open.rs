@@ -196,6 +196,7 @@ impl Store {
             device: config.device,
             project: config.project,
             actor: ActorId::from(config.device.0.as_bytes().as_slice()),
+            operator: None,
             docs: HashMap::new(),
         };
         // The project and training documents exist from the start (their
@@ -241,6 +242,7 @@ impl Store {
             device,
             project,
             actor: ActorId::from(device.0.as_bytes().as_slice()),
+            operator: None,
             docs: HashMap::new(),
         };
         store.check_projection()?;
