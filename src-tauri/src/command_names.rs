@@ -16,6 +16,13 @@ pub const COMMANDS: &[&str] = &[
     "undo_merge",
     "confirm_merge",
     "erase_family",
+    // privacy
+    "privacy_settings",
+    "set_privacy_settings",
+    "retention_due",
+    "erase_due",
+    "audit_trail",
+    "export_audit_trail",
     // meetings
     "list_meetings",
     "get_meeting",

@@ -70,6 +70,21 @@ pub enum AppError {
         /// The command.
         action: String,
     },
+    /// This laptop has not completed a sync for longer than the project
+    /// allows: families' personal data stay closed until it syncs.
+    #[error("no sync for more than {days} days: families' data are locked until this laptop syncs")]
+    Stale {
+        /// The project's limit.
+        days: u32,
+    },
+    /// A family confirmed for erasure under the retention policy is no
+    /// longer due (it had activity since the list was shown): nothing was
+    /// erased; the list must be looked at again.
+    #[error("family {code} is no longer due for erasure")]
+    NotDue {
+        /// Its code.
+        code: String,
+    },
     /// The family was erased: only its code is left.
     #[error("family {code} was erased")]
     Erased {
@@ -135,6 +150,7 @@ impl From<crdt_sync::Error> for AppError {
             E::CodesExhausted { .. } => AppError::CodesExhausted,
             E::Cancelled => AppError::Cancelled,
             E::Erased { code, .. } => AppError::Erased { code },
+            E::NotDue { code, .. } => AppError::NotDue { code },
             E::Io { path, source } => AppError::File { detail: format!("{}: {source}", path.display()) },
             other => {
                 tracing::error!(error = %other, "core error");

@@ -121,6 +121,20 @@ impl AppState {
         f(store, settings)
     }
 
+    /// Like [`AppState::with_store`], for commands that show or change
+    /// families' personal data: refused with [`AppError::Stale`] on a paired
+    /// laptop that has not synced for longer than the project allows.
+    pub async fn with_personal_data<T>(
+        &self,
+        f: impl FnOnce(&mut Store, &Settings) -> AppResult<T>,
+    ) -> AppResult<T> {
+        self.with_store(|s, settings| {
+            crate::commands::privacy::ensure_fresh(s)?;
+            f(s, settings)
+        })
+        .await
+    }
+
     /// Locks the register if it has been idle longer than the setting.
     /// Returns whether it locked now.
     pub fn lock_if_idle(&self, now: Instant) -> bool {

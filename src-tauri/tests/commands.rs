@@ -395,3 +395,35 @@ fn a_family_erased_on_the_demo_register_leaves_only_its_code() {
     let again = app.ok("erase_family", json!({ "id": hit["id"], "reason": "request" }));
     assert_eq!(again["codes"][0], hit["code"], "erasing twice changes nothing");
 }
+
+#[test]
+fn privacy_settings_retention_and_the_audit_trail() {
+    let app = app();
+    app.demo();
+    let policy = app.ok("privacy_settings", json!({}));
+    assert_eq!(policy, json!({ "inactive_years": 5, "stale_device_days": 30 }), "the defaults");
+    let bad = json!({ "policy": { "inactive_years": 0, "stale_device_days": 30 } });
+    assert_eq!(app.err_kind("set_privacy_settings", bad), "invalid");
+    app.ok("set_privacy_settings", json!({ "policy": { "inactive_years": 2, "stale_device_days": 14 } }));
+    assert_eq!(app.ok("privacy_settings", json!({}))["stale_device_days"], 14);
+    // The demo's families were all active in the last five weeks.
+    assert_eq!(app.ok("retention_due", json!({})), json!([]));
+
+    let hits = app.ok("search_families", json!({ "query": "a", "limit": 5 }));
+    let family = hits[0]["id"].clone();
+    let trail = app.ok("audit_trail", json!({ "scope": { "household": family } }));
+    let trail = trail.as_array().expect("entries");
+    assert_eq!(trail[0]["action"], "created", "{trail:?}");
+    // The erase_due list is checked again: a family that is not due is refused whole.
+    assert_eq!(app.err_kind("erase_due", json!({ "confirmed": [family] })), "not_due");
+    assert!(app.ok("get_family", json!({ "id": family })).is_object(), "nothing was erased");
+
+    let out = tempfile::tempdir().expect("out");
+    let file = out.path().join("registro_attivita.csv");
+    app.files.answer(Some(file.clone()));
+    let saved = app.ok("export_audit_trail", json!({ "scope": { "household": family } }));
+    assert_eq!(saved["paths"], json!([file.display().to_string()]));
+    let bytes = std::fs::read(&file).expect("written");
+    assert_eq!(&bytes[..3], b"\xEF\xBB\xBF");
+    assert!(String::from_utf8_lossy(&bytes).contains(';'));
+}

@@ -35,6 +35,25 @@ export const commands = {
 	 *  file now and every other replica as it syncs.
 	 */
 	eraseFamily: (id: HouseholdId, reason: ErasureReason) => typedError<ErasureOutcome, AppError>(__TAURI_INVOKE("erase_family", { id, reason })),
+	/**  The project's retention policy and stale-laptop limit. */
+	privacySettings: () => typedError<RetentionPolicy, AppError>(__TAURI_INVOKE("privacy_settings")),
+	/**  Changes them (coordinators); devices receive them as they sync. */
+	setPrivacySettings: (policy: RetentionPolicy) => typedError<null, AppError>(__TAURI_INVOKE("set_privacy_settings", { policy })),
+	/**  The families due for erasure today under the policy (coordinators). */
+	retentionDue: () => typedError<RetentionDue[], AppError>(__TAURI_INVOKE("retention_due")),
+	/**
+	 *  Erases the families the coordinator confirmed, if they are all still
+	 *  due (otherwise nothing is erased and the list must be looked at again).
+	 *  Returns the codes erased.
+	 */
+	eraseDue: (confirmed: HouseholdId[]) => typedError<string[], AppError>(__TAURI_INVOKE("erase_due", { confirmed })),
+	/**  Who did what to a family or a lab, oldest first. Ids and codes only. */
+	auditTrail: (scope: TrailScope) => typedError<TrailEntry[], AppError>(__TAURI_INVOKE("audit_trail", { scope })),
+	/**
+	 *  Saves the trail of `scope` as CSV for the data protection officer.
+	 *  `Ok(None)` when the dialog was closed.
+	 */
+	exportAuditTrail: (scope: TrailScope) => typedError<Saved | null, AppError>(__TAURI_INVOKE("export_audit_trail", { scope })),
 	/**  Meetings of a lab between two dates (inclusive), by date and time. */
 	listMeetings: (lab: LabId, from: string, to: string) => typedError<MeetingSummary[], AppError>(__TAURI_INVOKE("list_meetings", { lab, from, to })),
 	/**  A meeting with its attendance by family. */
@@ -217,6 +236,21 @@ reason: string } |
 { kind: "forbidden"; 
 /**  The command. */
 action: string } | 
+/**
+ *  This laptop has not completed a sync for longer than the project
+ *  allows: families' personal data stay closed until it syncs.
+ */
+{ kind: "stale"; 
+/**  The project's limit. */
+days: number } | 
+/**
+ *  A family confirmed for erasure under the retention policy is no
+ *  longer due (it had activity since the list was shown): nothing was
+ *  erased; the list must be looked at again.
+ */
+{ kind: "not_due"; 
+/**  Its code. */
+code: string } | 
 /**  The family was erased: only its code is left. */
 { kind: "erased"; 
 /**  Its code. */
@@ -404,6 +438,30 @@ export type DeviceRole =
 "lead" | 
 /**  A coordinator: every lab. */
 "coordinator";
+
+/**  The kinds of document. */
+export type DocKind = 
+/**  One per deployment: labs, activity types, targets. */
+"project" | 
+/**  One per lab: meetings, the lab's households index, its roster. */
+"lab" | 
+/**  One per family: all of its personal data. */
+"household" | 
+/**  One per operator or volunteer. */
+"person" | 
+/**  One per deployment: training sessions. */
+"training";
+
+/**  Names a document: its kind and id. */
+export type DocRef = {
+	/**  The kind. */
+	kind: DocKind,
+	/**
+	 *  The id (the project's, lab's, household's or person's id; the training
+	 *  document shares the project's id).
+	 */
+	id: string,
+};
 
 /**  What an erasure command did. */
 export type ErasureOutcome = 
@@ -1025,6 +1083,47 @@ export type Registered = {
 	code: string,
 };
 
+/**  A family due for erasure under the retention policy. */
+export type RetentionDue = {
+	/**  The family (the one duplicates were merged into). */
+	household: HouseholdId,
+	/**  Its human code. */
+	code: string,
+	/**  Its lab. */
+	lab: LabId,
+	/**  The date of its last activity (see the module documentation). */
+	last_activity: string,
+	/**  Whole years since then. */
+	years_inactive: number,
+	/**  Codes of the duplicates merged into it: they are erased with it. */
+	merged: string[],
+	/**
+	 *  A merge into it is not confirmed: erasing it is refused until that
+	 *  merge is confirmed or undone ([`Error::Merge`]).
+	 */
+	unconfirmed_merge: boolean,
+};
+
+/**
+ *  How long families' data is kept, and how long a device may go without
+ *  syncing; in the project document at `retention{inactive_years,stale_device_days}`
+ *  (written by coordinators only: the hub refuses the project document from
+ *  any other device). Fields never written read as the defaults.
+ */
+export type RetentionPolicy = {
+	/**
+	 *  A family with no activity (registration, consent, attendance, a
+	 *  pathway's start or end) for this many whole years is due for erasure
+	 *  (default 5).
+	 */
+	inactive_years: number,
+	/**
+	 *  A device that has not synced for this many days locks families'
+	 *  personal data (default 30). Only stored here; the app enforces it.
+	 */
+	stale_device_days: number,
+};
+
 /**  What a person does in the project. */
 export type Role = 
 /**  *Operatore*: a trained social operator. */
@@ -1145,6 +1244,91 @@ export type Targets = {
 	/**  Training hours that make a person count as trained. */
 	trained_hours: number,
 };
+
+/**  What an entry of the audit trail records. */
+export type TrailAction = 
+/**
+ *  A family was registered (its document's first change; for a
+ *  family whose document is not here, its lab index entry).
+ */
+"created" | 
+/**  A family's record was changed (`fields` names the parts). */
+"changed" | 
+/**  A duplicate was merged into a family (`detail`: the family's code). */
+"merged" | 
+/**  A merge was undone. */
+"merge_undone" | 
+/**  A merge was confirmed. */
+"merge_confirmed" | 
+/**
+ *  Members of a family were ticked or unticked at meetings
+ *  (`fields`: the meetings' ids).
+ */
+"attendance" | 
+/**
+ *  Another change to the lab document (meetings, roster; `fields`
+ *  names the parts).
+ */
+"lab_changed" | 
+/**  A pseudonymised export covering the lab (this device's log). */
+"exported" | 
+/**  A full export, with names, covering the lab (this device's log). */
+"full_export" | 
+/**  A lab lead asked for the family's erasure (`detail`: the reason). */
+"erasure_requested" | 
+/**  The family was erased (`detail`: the reason). */
+"erased";
+
+/**
+ *  One entry of the audit trail. Ids, codes and the names of the parts
+ *  touched only: no names, phones, addresses or notes.
+ */
+export type TrailEntry = {
+	/**  When (the acting device's clock). */
+	at: string,
+	/**  The device that did it. */
+	device: DeviceId,
+	/**  The person using that device, when known. */
+	person: PersonId | null,
+	/**  What was done. */
+	action: TrailAction,
+	/**
+	 *  The document the change was made to (`None` for exports and
+	 *  erasures, recorded outside the documents).
+	 */
+	doc: DocRef | null,
+	/**  The lab. */
+	lab: LabId | null,
+	/**  The family, when the entry is about one. */
+	household: HouseholdId | null,
+	/**  Its human code. */
+	code: string | null,
+	/**
+	 *  The parts touched: root keys of a household document (`members`,
+	 *  `contacts`, `pathways`…), meeting ids for attendance, file names for
+	 *  an export.
+	 */
+	fields: string[],
+	/**
+	 *  One more fact: the reason of an erasure, the family a duplicate was
+	 *  merged into, the format of an export.
+	 */
+	detail: string | null,
+};
+
+/**  Whose trail. */
+export type TrailScope = 
+/**
+ *  One family: its document's history, the merges into it, its
+ *  attendance and registration in its lab document, its erasure request
+ *  and erasure, and the exports that covered its lab.
+ */
+({ household: HouseholdId }) & { lab?: never } | 
+/**
+ *  One lab: its document's history, its families' trails, and the
+ *  exports that covered it.
+ */
+({ lab: LabId }) & { household?: never };
 
 /**  A training session. */
 export type TrainingId = string;

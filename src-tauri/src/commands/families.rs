@@ -42,7 +42,7 @@ pub async fn search_families(
     query: String,
     limit: u32,
 ) -> AppResult<Vec<HouseholdHit>> {
-    state.with_store(|s, _| Ok(s.search_households(&query, limit.min(200))?)).await
+    state.with_personal_data(|s, _| Ok(s.search_households(&query, limit.min(200))?)).await
 }
 
 /// A family's page.
@@ -50,7 +50,7 @@ pub async fn search_families(
 #[specta::specta]
 pub async fn get_family(state: State<'_, AppState>, id: HouseholdId) -> AppResult<FamilyDetail> {
     state
-        .with_store(|s, _| {
+        .with_personal_data(|s, _| {
             Ok(FamilyDetail {
                 household: s.household(id)?,
                 attendance: s.attendance_history(id)?,
@@ -66,7 +66,7 @@ pub async fn get_family(state: State<'_, AppState>, id: HouseholdId) -> AppResul
 #[specta::specta]
 pub async fn register_family(state: State<'_, AppState>, family: NewHousehold) -> AppResult<Registered> {
     state
-        .with_store(|s, _| {
+        .with_personal_data(|s, _| {
             let id = s.create_household(family)?;
             let code = s.household(id)?.code;
             Ok(Registered { id, code })
@@ -82,7 +82,7 @@ pub async fn update_family(
     id: HouseholdId,
     patch: HouseholdPatch,
 ) -> AppResult<()> {
-    state.with_store(|s, _| Ok(s.update_household(id, patch)?)).await
+    state.with_personal_data(|s, _| Ok(s.update_household(id, patch)?)).await
 }
 
 /// Adds a member to a family.
@@ -93,7 +93,7 @@ pub async fn add_member(
     household: HouseholdId,
     member: NewMember,
 ) -> AppResult<MemberId> {
-    state.with_store(|s, _| Ok(s.add_member(household, member)?)).await
+    state.with_personal_data(|s, _| Ok(s.add_member(household, member)?)).await
 }
 
 /// Changes a member's name or birth year.
@@ -105,7 +105,7 @@ pub async fn update_member(
     member: MemberId,
     patch: MemberPatch,
 ) -> AppResult<()> {
-    state.with_store(|s, _| Ok(s.update_member(household, member, patch)?)).await
+    state.with_personal_data(|s, _| Ok(s.update_member(household, member, patch)?)).await
 }
 
 /// Marks `loser` as the same family as `winner`. Nothing is deleted: the
@@ -117,21 +117,21 @@ pub async fn merge_families(
     loser: HouseholdId,
     winner: HouseholdId,
 ) -> AppResult<()> {
-    state.with_store(|s, _| Ok(s.merge_households(loser, winner)?)).await
+    state.with_personal_data(|s, _| Ok(s.merge_households(loser, winner)?)).await
 }
 
 /// Undoes a merge that is not confirmed yet.
 #[tauri::command]
 #[specta::specta]
 pub async fn undo_merge(state: State<'_, AppState>, loser: HouseholdId) -> AppResult<()> {
-    state.with_store(|s, _| Ok(s.undo_merge(loser)?)).await
+    state.with_personal_data(|s, _| Ok(s.undo_merge(loser)?)).await
 }
 
 /// Confirms a merge: from now on it cannot be undone from the app.
 #[tauri::command]
 #[specta::specta]
 pub async fn confirm_merge(state: State<'_, AppState>, loser: HouseholdId) -> AppResult<()> {
-    state.with_store(|s, _| Ok(s.confirm_merge(loser)?)).await
+    state.with_personal_data(|s, _| Ok(s.confirm_merge(loser)?)).await
 }
 
 /// What an erasure command did.
@@ -165,7 +165,7 @@ pub async fn erase_family(
     reason: ErasureReason,
 ) -> AppResult<ErasureOutcome> {
     state
-        .with_store(|s, _| {
+        .with_personal_data(|s, _| {
             let role = s.hub_link()?.map(|l| l.role);
             match role {
                 None | Some(DeviceRole::Coordinator) => {

@@ -64,7 +64,7 @@ pub async fn list_meetings(
 #[tauri::command]
 #[specta::specta]
 pub async fn get_meeting(state: State<'_, AppState>, id: MeetingId) -> AppResult<MeetingDetail> {
-    state.with_store(|s, _| detail(s, id)).await
+    state.with_personal_data(|s, _| detail(s, id)).await
 }
 
 /// Records a new meeting; returns its id. The front end creates it as soon
@@ -109,7 +109,7 @@ pub async fn set_presence(
 #[tauri::command]
 #[specta::specta]
 pub async fn family_for_attendance(state: State<'_, AppState>, id: HouseholdId) -> AppResult<FamilyPresence> {
-    state.with_store(|s, _| family_presence(s, id, &[])).await
+    state.with_personal_data(|s, _| family_presence(s, id, &[])).await
 }
 
 fn detail(s: &mut crdt_sync::Store, id: MeetingId) -> AppResult<MeetingDetail> {

@@ -6,6 +6,7 @@
 
 pub mod families;
 pub mod meetings;
+pub mod privacy;
 pub mod register;
 pub mod reports;
 pub mod staff;

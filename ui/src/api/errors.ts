@@ -102,6 +102,10 @@ export function errorMessage(err: unknown, lang: Language = getLanguage()): stri
       return translate(lang, "errors.untrustedHub");
     case "forbidden":
       return translate(lang, "errors.forbidden");
+    case "not_due":
+      return translate(lang, "errors.notDue", { code: str(e.code) });
+    case "stale":
+      return translate(lang, "errors.stale", { days: String(e.days) });
     case "erased":
       return translate(lang, "errors.erased", { code: str(e.code) });
     case "pairing": {

@@ -132,6 +132,8 @@ export const it = {
     revoked: "Il coordinamento ha revocato l'accesso di questo computer: chiedi prima di sincronizzare.",
     forbidden: "Il tuo ruolo non consente questa operazione: chiedi al coordinamento.",
     erased: "La famiglia {code} è stata cancellata: ne resta solo il codice.",
+    stale: "Questo computer non si sincronizza da più di {days} giorni: i dati delle famiglie restano chiusi finché non sincronizzi (Sincronizzazione → Sincronizza ora).",
+    notDue: "La famiglia {code} non è più da cancellare (ha avuto attività nel frattempo): non è stato cancellato nulla, rivedi l'elenco.",
     untrustedHub:
       "L'hub ha presentato un certificato diverso da quello del collegamento: la connessione potrebbe essere intercettata. Non sincronizzare e avvisa il coordinamento.",
     pairing: {

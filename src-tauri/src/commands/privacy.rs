@@ -1,0 +1,129 @@
+//! *Riservatezza*: the project's retention policy and the families due
+//! under it (coordinators confirm, then they are erased), the audit trail of
+//! a family or a lab (and its CSV for the data protection officer), and the
+//! lock on families' personal data of a laptop that has not synced for too
+//! long, so that an erasure reaches every laptop within a bounded time.
+
+use chrono::{DateTime, Utc};
+use crdt_sync::export::audit_trail_csv;
+use crdt_sync::sync::DeviceRole;
+use crdt_sync::{HouseholdId, RetentionDue, RetentionPolicy, Store, TrailEntry, TrailScope};
+use tauri::{AppHandle, Runtime, State};
+
+use super::reports::Saved;
+use crate::error::{AppError, AppResult};
+use crate::files::write_atomically;
+use crate::files_dialog::chooser;
+use crate::state::AppState;
+
+/// Whether this device may change the project's privacy settings and erase:
+/// a coordinator's, or the demo register (not paired).
+fn coordinator(s: &Store, action: &str) -> AppResult<()> {
+    match s.hub_link()?.map(|l| l.role) {
+        None | Some(DeviceRole::Coordinator) => Ok(()),
+        Some(_) => Err(AppError::Forbidden { action: action.into() }),
+    }
+}
+
+/// Refuses access to families' personal data on a paired laptop whose last
+/// completed sync is older than the project's `stale_device_days` (or that
+/// never completed one). Syncing lifts it. The demo register is not paired
+/// and never stale.
+pub(crate) fn ensure_fresh(s: &mut Store) -> AppResult<()> {
+    let Some(status) = s.hub_link_status()? else { return Ok(()) };
+    let days = s.retention_policy()?.stale_device_days;
+    if is_stale(status.last_success, Utc::now(), days) { Err(AppError::Stale { days }) } else { Ok(()) }
+}
+
+/// Whether a laptop whose last completed sync was at `last_success` is past
+/// the limit of `days` at `now`. Never synced counts as stale.
+fn is_stale(last_success: Option<DateTime<Utc>>, now: DateTime<Utc>, days: u32) -> bool {
+    last_success.is_none_or(|t| now.signed_duration_since(t) > chrono::Duration::days(i64::from(days)))
+}
+
+/// The project's retention policy and stale-laptop limit.
+#[tauri::command]
+#[specta::specta]
+pub async fn privacy_settings(state: State<'_, AppState>) -> AppResult<RetentionPolicy> {
+    state.with_store(|s, _| Ok(s.retention_policy()?)).await
+}
+
+/// Changes them (coordinators); devices receive them as they sync.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_privacy_settings(state: State<'_, AppState>, policy: RetentionPolicy) -> AppResult<()> {
+    state
+        .with_store(|s, _| {
+            coordinator(s, "set_privacy_settings")?;
+            Ok(s.set_retention_policy(policy)?)
+        })
+        .await
+}
+
+/// The families due for erasure today under the policy (coordinators).
+#[tauri::command]
+#[specta::specta]
+pub async fn retention_due(state: State<'_, AppState>) -> AppResult<Vec<RetentionDue>> {
+    state
+        .with_store(|s, _| {
+            coordinator(s, "retention_due")?;
+            let today = crdt_sync::Environment::today(&mut crdt_sync::SystemEnv);
+            Ok(s.retention_due(today)?)
+        })
+        .await
+}
+
+/// Erases the families the coordinator confirmed, if they are all still
+/// due (otherwise nothing is erased and the list must be looked at again).
+/// Returns the codes erased.
+#[tauri::command]
+#[specta::specta]
+pub async fn erase_due(state: State<'_, AppState>, confirmed: Vec<HouseholdId>) -> AppResult<Vec<String>> {
+    state
+        .with_store(|s, _| {
+            coordinator(s, "erase_due")?;
+            let today = crdt_sync::Environment::today(&mut crdt_sync::SystemEnv);
+            Ok(s.erase_due(today, &confirmed, None)?.into_iter().map(|t| t.code).collect())
+        })
+        .await
+}
+
+/// Who did what to a family or a lab, oldest first. Ids and codes only.
+#[tauri::command]
+#[specta::specta]
+pub async fn audit_trail(state: State<'_, AppState>, scope: TrailScope) -> AppResult<Vec<TrailEntry>> {
+    state.with_store(|s, _| Ok(s.audit_trail(scope)?)).await
+}
+
+/// Saves the trail of `scope` as CSV for the data protection officer.
+/// `Ok(None)` when the dialog was closed.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_audit_trail<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    scope: TrailScope,
+) -> AppResult<Option<Saved>> {
+    let file = state
+        .with_store(|s, settings| Ok(audit_trail_csv(&s.audit_trail(scope)?, settings.language)?))
+        .await?;
+    let Some(path) = chooser(&app).save_file(&file.name)? else { return Ok(None) };
+    write_atomically(&path, &file.bytes)?;
+    Ok(Some(Saved { paths: vec![path.display().to_string()] }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_laptop_is_stale_after_the_limit_or_if_it_never_synced() {
+        let now: DateTime<Utc> = "2026-11-25T10:00:00Z".parse().expect("time");
+        let days_ago = |d: i64| Some(now - chrono::Duration::days(d));
+        assert!(!is_stale(days_ago(0), now, 30));
+        assert!(!is_stale(days_ago(30), now, 30), "the limit itself is still allowed");
+        assert!(is_stale(Some(now - chrono::Duration::days(30) - chrono::Duration::seconds(1)), now, 30));
+        assert!(is_stale(days_ago(200), now, 30));
+        assert!(is_stale(None, now, 30), "paired but never synced");
+    }
+}
