@@ -128,6 +128,31 @@ enum Command {
         #[command(flatten)]
         scope: Scope,
     },
+    /// Writes the audit trail of a lab (or of one family) as CSV for the
+    /// data protection officer: who did what, when, from which device; ids
+    /// and codes only.
+    Audit {
+        /// The lab's number.
+        #[arg(long)]
+        lab: Option<u8>,
+        /// A family's code instead (e.g. PV03-0042).
+        #[arg(long)]
+        code: Option<String>,
+        /// English headers instead of Italian.
+        #[arg(long)]
+        english: bool,
+        /// The file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Lists the families due for erasure under the project's retention
+    /// policy; with --erase, erases those named (hub stopped), which every
+    /// device then erases as it syncs.
+    Retention {
+        /// Codes to erase, as listed; all must still be due.
+        #[arg(long = "erase", num_args = 1..)]
+        erase: Vec<String>,
+    },
     /// Prints an example configuration file.
     ConfigExample,
 }
@@ -286,7 +311,58 @@ fn main() -> anyhow::Result<()> {
             let selection = scope.selection(&store)?;
             println!("{}", reports::indicators_json(&store, &selection)?);
         }
+        Command::Audit { lab, code, english, out } => {
+            let mut store = dir.open_store()?;
+            let scope = match (lab, code) {
+                (Some(n), None) => {
+                    let lab = store.labs()?.into_iter().find(|l| l.number == n);
+                    crdt_sync::TrailScope::Lab(lab.with_context(|| format!("no lab {n}"))?.id)
+                }
+                (None, Some(code)) => crdt_sync::TrailScope::Household(household_by_code(&store, &code)?),
+                _ => bail!("give --lab N or --code CODE"),
+            };
+            let language = if english { crdt_sync::export::Language::En } else { crdt_sync::export::Language::It };
+            let file = crdt_sync::export::audit_trail_csv(&store.audit_trail(scope)?, language)?;
+            std::fs::write(&out, &file.bytes).with_context(|| format!("cannot write {}", out.display()))?;
+            println!("{}", out.display());
+        }
+        Command::Retention { erase } => {
+            let _lock = if erase.is_empty() { None } else { Some(dir.lock()?) };
+            let mut store = dir.open_store()?;
+            let today = chrono::Utc::now().date_naive();
+            let due = store.retention_due(today)?;
+            if erase.is_empty() {
+                let policy = store.retention_policy()?;
+                println!("families with no activity for {} years or more:", policy.inactive_years);
+                for d in &due {
+                    let merged = if d.merged.is_empty() { String::new() } else { format!(" (with {})", d.merged.join(", ")) };
+                    let flag = if d.unconfirmed_merge { "  [unconfirmed merge: confirm or undo it first]" } else { "" };
+                    println!("{}  last activity {}  {} years{merged}{flag}", d.code, d.last_activity, d.years_inactive);
+                }
+                println!("{} due", due.len());
+            } else {
+                let mut ids = Vec::new();
+                for code in &erase {
+                    let found = due.iter().find(|d| d.code.eq_ignore_ascii_case(code.trim()));
+                    ids.push(found.with_context(|| format!("{code} is not due for erasure"))?.household);
+                }
+                for t in store.erase_due(today, &ids, None)? {
+                    println!("erased {}", t.code);
+                }
+            }
+        }
         Command::ConfigExample => {}
     }
     Ok(())
+}
+
+/// A family's id from its code (case and spaces ignored).
+fn household_by_code(store: &crdt_sync::Store, code: &str) -> anyhow::Result<crdt_sync::HouseholdId> {
+    let wanted = code.trim().to_ascii_uppercase();
+    store
+        .search_households(&wanted, 20)?
+        .into_iter()
+        .find(|h| h.code.eq_ignore_ascii_case(&wanted))
+        .map(|h| h.id)
+        .with_context(|| format!("no family with code {wanted}"))
 }

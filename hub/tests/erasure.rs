@@ -162,6 +162,20 @@ async fn an_erasure_reaches_every_replica_and_leaves_no_bytes_behind() {
         "the hub never re-created it"
     );
     assert_eq!(counted(&hub_store), before);
+    let code = hub_store.erased_household(h).expect("read").expect("erased").code;
+    drop(hub_store);
+
+    // The data protection officer's view, from the hub's command line: the
+    // lab's trail shows the erasure by code, with no personal data.
+    let trail = tmp.path().join("trail.csv");
+    common::hub_cmd(&data, &["audit", "--lab", "1", "--out", trail.to_str().expect("path")]);
+    let csv = std::fs::read_to_string(&trail).expect("trail");
+    assert!(csv.lines().any(|l| l.contains(&code) && l.to_lowercase().contains("cancell")), "{csv}");
+    for secret in [NAME, PHONE, NOTES] {
+        assert!(!csv.contains(secret), "the trail holds {secret:?}");
+    }
+    let due = common::hub_cmd(&data, &["retention"]);
+    assert!(due.ends_with("0 due"), "{due}");
 }
 
 fn hex_key(text: &str) -> [u8; 32] {
