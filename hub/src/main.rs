@@ -321,7 +321,8 @@ fn main() -> anyhow::Result<()> {
                 (None, Some(code)) => crdt_sync::TrailScope::Household(household_by_code(&store, &code)?),
                 _ => bail!("give --lab N or --code CODE"),
             };
-            let language = if english { crdt_sync::export::Language::En } else { crdt_sync::export::Language::It };
+            let language =
+                if english { crdt_sync::export::Language::En } else { crdt_sync::export::Language::It };
             let file = crdt_sync::export::audit_trail_csv(&store.audit_trail(scope)?, language)?;
             std::fs::write(&out, &file.bytes).with_context(|| format!("cannot write {}", out.display()))?;
             println!("{}", out.display());
@@ -335,9 +336,20 @@ fn main() -> anyhow::Result<()> {
                 let policy = store.retention_policy()?;
                 println!("families with no activity for {} years or more:", policy.inactive_years);
                 for d in &due {
-                    let merged = if d.merged.is_empty() { String::new() } else { format!(" (with {})", d.merged.join(", ")) };
-                    let flag = if d.unconfirmed_merge { "  [unconfirmed merge: confirm or undo it first]" } else { "" };
-                    println!("{}  last activity {}  {} years{merged}{flag}", d.code, d.last_activity, d.years_inactive);
+                    let merged = if d.merged.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (with {})", d.merged.join(", "))
+                    };
+                    let flag = if d.unconfirmed_merge {
+                        "  [unconfirmed merge: confirm or undo it first]"
+                    } else {
+                        ""
+                    };
+                    println!(
+                        "{}  last activity {}  {} years{merged}{flag}",
+                        d.code, d.last_activity, d.years_inactive
+                    );
                 }
                 println!("{} due", due.len());
             } else {
