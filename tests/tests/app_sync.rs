@@ -150,6 +150,12 @@ fn the_app_pairs_on_first_run_and_a_meeting_reaches_the_other_laptop_of_the_lab(
     let any = uuid_v7().to_string();
     let err = a.err("erase_family", json!({ "id": any, "reason": "request" }));
     assert_eq!(err["kind"], "forbidden", "a volunteer's laptop does not erase families");
+    let err = a.err("audit_trail", json!({ "scope": { "lab": hub.lab.to_string() } }));
+    assert_eq!(err["kind"], "forbidden", "nor reads the audit trail");
+    let err =
+        a.err("set_privacy_settings", json!({ "policy": { "inactive_years": 1, "stale_device_days": 1 } }));
+    assert_eq!(err["kind"], "forbidden");
+    assert!(a.ok("search_families", json!({ "query": "", "limit": 5 })).is_array(), "just synced: not stale");
 
     // The code worked once.
     let again = b.pair(&hub.url, &code, "Portatile B").expect_err("a spent code");

@@ -25,6 +25,15 @@ fn coordinator(s: &Store, action: &str) -> AppResult<()> {
     }
 }
 
+/// Whether this device may read audit trails: coordinators, leads, and the
+/// demo register.
+fn supervisor(s: &Store, action: &str) -> AppResult<()> {
+    match s.hub_link()?.map(|l| l.role) {
+        None | Some(DeviceRole::Coordinator | DeviceRole::Lead) => Ok(()),
+        Some(_) => Err(AppError::Forbidden { action: action.into() }),
+    }
+}
+
 /// Refuses access to families' personal data on a paired laptop whose last
 /// completed sync is older than the project's `stale_device_days` (or that
 /// never completed one). Syncing lifts it. The demo register is not paired
@@ -88,11 +97,17 @@ pub async fn erase_due(state: State<'_, AppState>, confirmed: Vec<HouseholdId>) 
         .await
 }
 
-/// Who did what to a family or a lab, oldest first. Ids and codes only.
+/// Who did what to a family or a lab, oldest first. Ids and codes only;
+/// coordinators and leads.
 #[tauri::command]
 #[specta::specta]
 pub async fn audit_trail(state: State<'_, AppState>, scope: TrailScope) -> AppResult<Vec<TrailEntry>> {
-    state.with_store(|s, _| Ok(s.audit_trail(scope)?)).await
+    state
+        .with_store(|s, _| {
+            supervisor(s, "audit_trail")?;
+            Ok(s.audit_trail(scope)?)
+        })
+        .await
 }
 
 /// Saves the trail of `scope` as CSV for the data protection officer.
@@ -105,7 +120,10 @@ pub async fn export_audit_trail<R: Runtime>(
     scope: TrailScope,
 ) -> AppResult<Option<Saved>> {
     let file = state
-        .with_store(|s, settings| Ok(audit_trail_csv(&s.audit_trail(scope)?, settings.language)?))
+        .with_store(|s, settings| {
+            supervisor(s, "export_audit_trail")?;
+            Ok(audit_trail_csv(&s.audit_trail(scope)?, settings.language)?)
+        })
         .await?;
     let Some(path) = chooser(&app).save_file(&file.name)? else { return Ok(None) };
     write_atomically(&path, &file.bytes)?;

@@ -1,11 +1,11 @@
-import { act, fireEvent, render, screen, within } from "@testing-library/preact";
+import { act, cleanup, fireEvent, render, screen, within } from "@testing-library/preact";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { AppStatus, SessionInfo } from "../bindings";
 import { LAB_1, LAB_2, fail, flush, ok, sessionFixture } from "../components/testing";
 import { getLanguage, setLanguage } from "../i18n";
 import { App } from "./App";
 import { resetCommands } from "./mockBindings";
-import { SECTIONS } from "./sections";
+import { SECTIONS, sectionsFor } from "./sections";
 import { matchShortcut } from "./shortcuts";
 
 const mocks = vi.hoisted(() => ({
@@ -93,7 +93,7 @@ describe("the shell", () => {
   });
 
   it("lists the eight sections with test ids, the current one marked", async () => {
-    await openApp();
+    await openApp(sessionFixture({ role: "volunteer" }));
     const items = within(nav()).getAllByRole("button");
     expect(items.map((b) => b.querySelector(".nav__label")?.textContent)).toEqual([
       "Incontri",
@@ -105,7 +105,7 @@ describe("the shell", () => {
       "Esportazioni",
       "Impostazioni",
     ]);
-    expect(items.map((b) => b.dataset.testid)).toEqual(SECTIONS.map((s) => `nav-${s.id}`));
+    expect(items.map((b) => b.dataset.testid)).toEqual(sectionsFor("volunteer").map((s) => `nav-${s.id}`));
     expect(items[0]?.getAttribute("aria-current")).toBe("page");
     expect(items.filter((b) => b.hasAttribute("aria-current"))).toHaveLength(1);
     expect(items[7]?.getAttribute("aria-keyshortcuts")).toBe("Alt+8");
@@ -121,8 +121,29 @@ describe("the shell", () => {
     expect(screen.getByTestId("nav-settings").getAttribute("aria-current")).toBe("page");
   });
 
+  it("shows Riservatezza last to coordinators, leads and the demo register only", async () => {
+    cmd.privacySettings = vi.fn(() => ok({ inactive_years: 5, stale_device_days: 30 }));
+    cmd.retentionDue = vi.fn(() => ok([]));
+    cmd.auditTrail = vi.fn(() => ok([]));
+    for (const role of ["coordinator", "lead", null] as const) {
+      await openApp(sessionFixture({ role }));
+      const items = within(nav()).getAllByRole("button");
+      expect(items).toHaveLength(9);
+      expect(items[8]?.dataset.testid).toBe("nav-privacy");
+      expect(items[8]?.getAttribute("aria-keyshortcuts")).toBe("Alt+9");
+      fireEvent.keyDown(document.body, { key: "9", code: "Digit9", altKey: true });
+      expect(screen.getByRole("heading", { level: 1, name: "Riservatezza" })).toBeTruthy();
+      cleanup();
+    }
+    for (const role of ["volunteer", "operator"] as const) {
+      await openApp(sessionFixture({ role }));
+      expect(screen.queryByTestId("nav-privacy")).toBeNull();
+      cleanup();
+    }
+  });
+
   it("navigates with Alt+1 … Alt+8", async () => {
-    await openApp();
+    await openApp(sessionFixture({ role: "volunteer" }));
     fireEvent.keyDown(document.body, { key: "8", code: "Digit8", altKey: true });
     expect(screen.getByRole("heading", { level: 1, name: "Impostazioni" })).toBeTruthy();
     fireEvent.keyDown(document.body, { key: "1", code: "Numpad1", altKey: true });

@@ -2,11 +2,13 @@ import type { ComponentChildren } from "preact";
 import { Button } from "../components/Button";
 import { Dialog } from "../components/Dialog";
 import { useI18n } from "../i18n";
-import { SECTIONS } from "./sections";
+import { sectionsFor } from "./sections";
+import { useSession } from "./session";
 
 /** The "?" dialog: every keyboard shortcut (keep in step with `shortcuts.ts`). */
 export function HelpDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
   const { t } = useI18n();
+  const { info } = useSession();
   const row = (keys: ComponentChildren, action: string) => (
     <tr>
       <td class="help__keys">{keys}</td>
@@ -34,7 +36,7 @@ export function HelpDialog({ open, onClose }: { open: boolean; onClose: () => vo
           </tr>
         </thead>
         <tbody>
-          {SECTIONS.map((section, i) => (
+          {sectionsFor(info.role).map((section, i) => (
             <tr key={section.id}>
               <td class="help__keys">
                 <kbd>{alt}</kbd>+<kbd>{i + 1}</kbd>

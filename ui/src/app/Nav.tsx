@@ -1,5 +1,6 @@
 import { useI18n } from "../i18n";
-import { SECTIONS, type SectionId } from "./sections";
+import { useSession } from "./session";
+import { sectionsFor, type SectionId } from "./sections";
 
 export interface NavProps {
   current: SectionId;
@@ -12,10 +13,11 @@ export interface NavProps {
  */
 export function Nav({ current, onNavigate }: NavProps) {
   const { t } = useI18n();
+  const { info } = useSession();
   return (
     <nav class="nav" aria-label={t("app.sectionsNav")}>
       <ul class="nav__list">
-        {SECTIONS.map((section, i) => (
+        {sectionsFor(info.role).map((section, i) => (
           <li key={section.id}>
             <button
               type="button"

@@ -4,7 +4,8 @@ import { focusHeading } from "../lib/focus";
 import { Header } from "./Header";
 import { HelpDialog } from "./HelpDialog";
 import { Nav } from "./Nav";
-import { DEFAULT_SECTION, SECTIONS, sectionById, type SectionId } from "./sections";
+import { DEFAULT_SECTION, sectionById, sectionShown, sectionsFor, type SectionId } from "./sections";
+import { useSession } from "./session";
 import { matchShortcut } from "./shortcuts";
 
 export interface ShellProps {
@@ -23,7 +24,11 @@ export interface ShellProps {
  */
 export function Shell({ initialSection = DEFAULT_SECTION, onSectionChange, onLock }: ShellProps) {
   const { t, lang } = useI18n();
-  const [section, setSection] = useState<SectionId>(initialSection);
+  const role = useSession().info.role;
+  // A section this device does not show (its role) opens the default one.
+  const [section, setSection] = useState<SectionId>(() =>
+    sectionShown(initialSection, role) ? initialSection : DEFAULT_SECTION,
+  );
   const [helpOpen, setHelpOpen] = useState(false);
   const main = useRef<HTMLElement>(null);
   /** The section whose heading gets focus once it has rendered. */
@@ -77,19 +82,20 @@ export function Shell({ initialSection = DEFAULT_SECTION, onSectionChange, onLoc
       if (event.defaultPrevented) return;
       // While a dialog is open, its own keys rule (Tab trap, Esc).
       if (document.querySelector("[aria-modal='true']")) return;
-      const action = matchShortcut(event, SECTIONS.length);
+      const sections = sectionsFor(role);
+      const action = matchShortcut(event, sections.length);
       if (!action) return;
       event.preventDefault();
       if (action.type === "help") {
         setHelpOpen(true);
       } else {
-        const target = SECTIONS[action.index];
+        const target = sections[action.index];
         if (target) navigate(target.id);
       }
     };
     window.addEventListener("keydown", onKeyDown);
     return () => window.removeEventListener("keydown", onKeyDown);
-  }, [navigate]);
+  }, [navigate, role]);
 
   const Screen = current.Screen;
   return (

@@ -3,7 +3,7 @@
  * to test, and the one place to read them all). They are listed for users
  * in the help dialog (`HelpDialog.tsx`): keep the two in step.
  *
- * - Alt+1 … Alt+8: go to the n-th section (by physical key, so it works on
+ * - Alt+1 … Alt+9: go to the n-th section the device shows (by physical key, so it works on
  *   Italian and English layouts alike, and on the numeric keypad).
  * - ? (or F1): open the help, unless the user is typing in a field.
  */

@@ -2,6 +2,7 @@ import type { Catalogue } from "./catalogue";
 import { settings } from "./screens/settings.en";
 import { newFamily } from "./screens/newFamily.en";
 import { erasure } from "./screens/erasure.en";
+import { privacy } from "./screens/privacy.en";
 import { meetings } from "./screens/meetings.en";
 import { unlock } from "./screens/unlock.en";
 import { firstRun } from "./screens/firstRun.en";
@@ -45,6 +46,7 @@ export const en: Catalogue = {
     indicators: "Indicators",
     exports: "Exports",
     settings: "Settings",
+    privacy: "Privacy",
   },
   locked: {
     title: "The register is locked",
@@ -202,5 +204,6 @@ export const en: Catalogue = {
   meetings,
   newFamily,
   erasure,
+  privacy,
   settings,
 };

@@ -9,6 +9,7 @@ import { widgets } from "./screens/widgets.it";
 import { settings } from "./screens/settings.it";
 import { newFamily } from "./screens/newFamily.it";
 import { erasure } from "./screens/erasure.it";
+import { privacy } from "./screens/privacy.it";
 import { meetings } from "./screens/meetings.it";
 import { unlock } from "./screens/unlock.it";
 import { firstRun } from "./screens/firstRun.it";
@@ -54,6 +55,7 @@ export const it = {
     indicators: "Indicatori",
     exports: "Esportazioni",
     settings: "Impostazioni",
+    privacy: "Riservatezza",
   },
   locked: {
     title: "Il registro è bloccato",
@@ -211,5 +213,6 @@ export const it = {
   meetings,
   newFamily,
   erasure,
+  privacy,
   settings,
 } as const;

@@ -15,6 +15,7 @@ vi.mock("../bindings", () => ({
     addMember: vi.fn(),
     updateFamily: vi.fn(),
     registerFamily: vi.fn(),
+    auditTrail: vi.fn(() => Promise.resolve({ status: "ok", data: [] })),
   },
 }));
 

@@ -5,13 +5,9 @@ import { commands, type ErasureReason, type Household } from "../../bindings";
 import { Button } from "../../components/Button";
 import { useToast } from "../../components/Toast";
 import { useI18n } from "../../i18n";
+import { ERASURE_REASONS } from "../privacy/trail";
 
-const REASONS = {
-  request: "erasure.reasonRequest",
-  withdrawal: "erasure.reasonWithdrawal",
-  retention: "erasure.reasonRetention",
-  other: "erasure.reasonOther",
-} as const satisfies Record<ErasureReason, string>;
+const REASONS = ERASURE_REASONS;
 
 export interface ErasureProps {
   family: Household;

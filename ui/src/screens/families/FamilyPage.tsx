@@ -11,6 +11,7 @@ import { useI18n, type Translate } from "../../i18n";
 import { parseIsoDate } from "../../lib/dates";
 import { Duplicates } from "./Duplicates";
 import { Erasure } from "./Erasure";
+import { FamilyTrail } from "./FamilyTrail";
 import { byMeeting, conflictLabel, isMinor, memberName } from "./format";
 
 export interface FamilyPageProps {
@@ -85,6 +86,7 @@ export function FamilyPage({ id, onBack, onOpen }: FamilyPageProps) {
           <Pathways household={h} />
           <Attendance detail={detail} />
           <Duplicates family={h} duplicates={detail.duplicates} reload={load} onOpen={onOpen} />
+          <FamilyTrail id={h.id} />
           <Erasure family={h} onErased={onBack} />
         </>
       )}

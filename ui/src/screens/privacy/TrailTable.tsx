@@ -1,0 +1,118 @@
+import { useCallback, useEffect, useState } from "preact/hooks";
+import { appErrorOf, call } from "../../api/call";
+import { commands, type TrailEntry, type TrailScope } from "../../bindings";
+import { Button } from "../../components/Button";
+import { Spinner } from "../../components/Spinner";
+import { useToast } from "../../components/Toast";
+import { useI18n } from "../../i18n";
+import { actionLabel, newestFirst, shortDevice, trailDetail } from "./trail";
+
+/**
+ * The audit trail as a table, newest first: when (Rome), what, which
+ * family, which computer, the parts touched. Shared by the Riservatezza
+ * screen (a lab's trail) and a family's page.
+ */
+export function TrailTable({ entries, caption }: { entries: readonly TrailEntry[]; caption: string }) {
+  const { t, lang, formatDate, formatTime } = useI18n();
+  if (entries.length === 0) return <p class="muted" data-testid="trail-empty">{t("privacy.trail.empty")}</p>;
+  return (
+    <div class="table-wrap">
+      <table class="data-table data-table--compact" data-testid="trail-table">
+        <caption class="visually-hidden">{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t("privacy.trail.when")}</th>
+            <th scope="col">{t("privacy.trail.action")}</th>
+            <th scope="col">{t("privacy.trail.family")}</th>
+            <th scope="col">{t("privacy.trail.device")}</th>
+            <th scope="col">{t("privacy.trail.details")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {newestFirst(entries).map((e, i) => (
+            <tr key={`${e.at}-${e.device}-${e.action}-${e.household ?? ""}-${i}`} data-testid="trail-row">
+              <th scope="row" class="trail__when">
+                {formatDate(e.at)} {formatTime(e.at)}
+              </th>
+              <td>
+                {actionLabel(e.action, t)}
+                {e.action === "full_export" && <span class="badge badge--warning">{t("exports.audit.withNames")}</span>}
+              </td>
+              <td>{e.code ?? "—"}</td>
+              <td>
+                <code title={e.device}>{shortDevice(e.device)}</code>
+              </td>
+              <td>{trailDetail(e, t, lang)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** "Esporta per il DPO (CSV)": saves the trail of `scope`, then says where (nothing if the dialog was closed). */
+export function ExportTrailButton({ scope }: { scope: TrailScope }) {
+  const { t } = useI18n();
+  const toast = useToast();
+  const [busy, setBusy] = useState(false);
+  const run = async () => {
+    setBusy(true);
+    try {
+      const saved = await call(commands.exportAuditTrail(scope));
+      if (saved) toast.success(t("privacy.trail.exported", { path: saved.paths.join(", ") }));
+    } catch (err) {
+      toast.error(appErrorOf(err) ?? err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Button busy={busy} data-testid="trail-export" onClick={() => void run()}>
+      {t("privacy.trail.export")}
+    </Button>
+  );
+}
+
+/** Loads the trail of `scope` (again when it changes); `null` while loading. */
+export function useTrail(scope: TrailScope | null) {
+  const toast = useToast();
+  const [entries, setEntries] = useState<TrailEntry[] | null>(null);
+  const [failed, setFailed] = useState(false);
+  const key = scope ? JSON.stringify(scope) : "";
+  const load = useCallback(async () => {
+    if (!key) return;
+    setEntries(null);
+    setFailed(false);
+    try {
+      setEntries(await call(commands.auditTrail(JSON.parse(key) as TrailScope)));
+    } catch (err) {
+      setFailed(true);
+      toast.error(appErrorOf(err) ?? err);
+    }
+  }, [key, toast]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+  return { entries, failed, reload: load };
+}
+
+/** The table, or a spinner, or a retry button, for `useTrail`'s result. */
+export function TrailBody({
+  trail,
+  caption,
+}: {
+  trail: ReturnType<typeof useTrail>;
+  caption: string;
+}) {
+  const { t } = useI18n();
+  if (trail.failed)
+    return (
+      <div class="notice notice--warning">
+        <p>{t("privacy.loadError")}</p>
+        <Button onClick={() => void trail.reload()}>{t("privacy.retry")}</Button>
+      </div>
+    );
+  if (!trail.entries) return <Spinner />;
+  return <TrailTable entries={trail.entries} caption={caption} />;
+}
