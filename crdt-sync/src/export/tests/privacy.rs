@@ -8,7 +8,7 @@ use std::collections::{BTreeSet, HashSet};
 
 use chrono::Months;
 
-use super::{export, options, pdftotext, unzip};
+use super::{export, options, pdftotext, pseudo, unzip};
 use crate::demo::{self, DemoSize};
 use crate::export::{Format, Privacy};
 use crate::selection::{Month, Period, Selection};
@@ -108,10 +108,10 @@ fn a_funder_export_of_the_large_register_names_no_family() {
     let all_digits = digits(&text);
     assert!(phones.iter().any(|p| all_digits.contains(p.as_str())), "the full export has the phones");
 
-    for f in export(&mut store, &options(all.clone(), Format::Csv, Privacy::Pseudonymised)).files {
+    for f in export(&mut store, &options(all.clone(), Format::Csv, pseudo())).files {
         assert_clean(&f.name, &String::from_utf8(f.bytes).expect("UTF-8"), &secrets);
     }
-    let xlsx = export(&mut store, &options(all, Format::Xlsx, Privacy::Pseudonymised));
+    let xlsx = export(&mut store, &options(all, Format::Xlsx, pseudo()));
     for (part, bytes) in unzip(&xlsx.files[0].bytes) {
         assert_clean(&part, &unescape_xml(&String::from_utf8_lossy(&bytes)), &secrets);
     }
@@ -120,7 +120,7 @@ fn a_funder_export_of_the_large_register_names_no_family() {
     let last = Month::of(today);
     let from = Month::of(today - Months::new(1)).first_day();
     let recent = Selection::all_labs(Period::new(from, last.last_day()).expect("two months"));
-    let pdfs = export(&mut store, &options(recent, Format::PdfMonths, Privacy::Pseudonymised));
+    let pdfs = export(&mut store, &options(recent, Format::PdfMonths, pseudo()));
     assert!(pdfs.files.len() >= 10, "{} registers", pdfs.files.len());
     for f in pdfs.files {
         assert_clean(&f.name, &pdftotext(&f.bytes), &secrets);
