@@ -134,7 +134,14 @@ pub(crate) fn households(ctx: &Ctx<'_>) -> Result<Table> {
         let known: bool = r.get(3)?;
         let ms = members.get(&id).unwrap_or(&none);
         let status = if known { L::Registered } else { L::Erased };
-        let births: Vec<String> = ms.iter().filter_map(|m| m.birth).map(|y| y.to_string()).collect();
+        let births: Vec<String> = ms
+            .iter()
+            .filter_map(|m| m.birth)
+            .map(|y| match super::register::birth(y, year, !ctx.full) {
+                Cell::Text(band) => band,
+                _ => y.to_string(),
+            })
+            .collect();
         let minors = ms.iter().filter(|m| m.birth.is_some_and(|y| year - y < 18)).count();
         let referral: Option<String> = r.get(5)?;
         let referral = referral

@@ -10,8 +10,9 @@
 //!
 //! **Pseudonymised by default.** A [`Privacy::Pseudonymised`] export carries
 //! keyed pseudonyms (`F-7K3Q9M2X` for a family, `M-…` for a member, `S-…`
-//! for staff: see [`PseudonymKey`] and decision 0012), birth years and
-//! areas: no names, codes, phones, e-mails, addresses or notes. Its
+//! for staff: see [`PseudonymKey`] and decision 0012), birth years (a
+//! minor's as an age band) and areas: no names, codes, phones, e-mails,
+//! addresses or notes. Its
 //! indicators show counts of families and people from 1 to 4 as `<5`, with
 //! secondary suppression so none can be recovered by subtraction
 //! (`suppress.rs`). Such an export cannot be asked for without the

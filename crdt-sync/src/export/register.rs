@@ -300,6 +300,31 @@ impl AttendanceRow {
     pub(crate) fn minor(&self) -> Option<bool> {
         self.birth_year.map(|y| i64::from(self.date.year()) - y < 18)
     }
+
+    /// The birth year as the export shows it: a minor's as an age band in
+    /// a pseudonymised export (`coarse`), see [`birth`].
+    pub(crate) fn birth(&self, coarse: bool) -> Cell {
+        self.birth_year.map_or(Cell::Empty, |y| birth(y, i64::from(self.date.year()), coarse))
+    }
+}
+
+/// A birth year as a pseudonymised export shows it, in the year `year`: an
+/// adult's year as it is; a minor's as an age band (`<6`, `6–10`, `11–13`,
+/// `14–17`), because a child's exact birth year, with the family's other
+/// years, singles the family out more than an adult's (decision 0012). A
+/// full export (`coarse == false`) shows every year.
+pub(crate) fn birth(birth_year: i64, year: i64, coarse: bool) -> Cell {
+    let age = year - birth_year;
+    if !coarse || age >= 18 {
+        return Cell::Int(birth_year);
+    }
+    // En dashes: "6-10" in a CSV would become a date in a spreadsheet.
+    Cell::from(match age {
+        ..=5 => "<6",
+        6..=10 => "6–10",
+        11..=13 => "11–13",
+        _ => "14–17",
+    })
 }
 
 /// Each member's number in their family (1, 2, …, in id order).
@@ -388,6 +413,7 @@ pub(crate) fn attendance(ctx: &Ctx<'_>, rows: Vec<AttendanceRow>) -> Table {
     let mut t = Table::new(TableKind::Attendance, ctx.lang, &columns);
     for a in rows {
         let minor = a.minor().map(|m| yes_no(m, ctx.lang));
+        let birth = a.birth(!ctx.full);
         let mut row = vec![
             Cell::Text(a.meeting_id),
             Cell::Int(a.lab_number),
@@ -399,7 +425,7 @@ pub(crate) fn attendance(ctx: &Ctx<'_>, rows: Vec<AttendanceRow>) -> Table {
         if let Some((first, last)) = a.name {
             row.extend([Cell::Text(first), Cell::Text(last)]);
         }
-        row.extend([Cell::from(a.birth_year), Cell::from(minor)]);
+        row.extend([birth, Cell::from(minor)]);
         t.rows.push(row);
     }
     t

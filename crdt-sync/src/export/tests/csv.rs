@@ -104,7 +104,8 @@ fn pseudonymised_italian_csv_has_every_table_and_value() {
     let m2: Vec<[&str; 4]> =
         m2.iter().map(|r| [r[4].as_str(), r[5].as_str(), r[6].as_str(), r[7].as_str()]).collect();
     let (marco, sara) = (member(&mut a, f.f3, "Marco"), member(&mut a, f.f3, "Sara"));
-    let mut expected = vec![[p2.as_str(), &marco, "1975", "no"], [p2.as_str(), &sara, "2015", "sì"]];
+    // Sara (2015) is 10 in 2025: a minor's birth year shows as an age band.
+    let mut expected = vec![[p2.as_str(), &marco, "1975", "no"], [p2.as_str(), &sara, "6–10", "sì"]];
     expected.sort();
     assert_eq!(m2, expected);
     // M4: Mirela's family document is not on this replica.
@@ -142,6 +143,7 @@ fn pseudonymised_italian_csv_has_every_table_and_value() {
     );
     assert_eq!(row(&p2)[9], "tutoraggio familiare (chiuso); tutoraggio familiare (attivo)");
     assert_eq!(row(&p2)[10], "3", "Marco at M1, and F3's Marco and Sara at M2");
+    assert_eq!(row(&p2)[5], "1975, 11–13", "Sara is 11 in 2026, the year the period ends");
     assert_eq!(&row(&p5)[1..4], ["2", "dati cancellati", ""]);
 
     let trainings = file(&out, "formazione.csv");
@@ -173,6 +175,29 @@ fn a_full_csv_keeps_codes_and_names() {
     let luca = attendance.iter().find(|r| r[2] == "10/01/2026").expect("M3");
     assert!(luca[5].starts_with(&format!("{c1}/")), "{luca:?}");
     assert_eq!(&luca[6..8], ["Luca", "Rossi"]);
+    let sara = attendance.iter().find(|r| r[6] == "Sara").expect("Sara at M2");
+    assert_eq!(sara[8], "2015", "a full export keeps minors' birth years");
+}
+
+#[test]
+fn minors_birth_years_become_age_bands_in_a_pseudonymised_export() {
+    use crate::export::register::birth;
+    use crate::export::table::Cell;
+    let band = |s: &str| Cell::Text(s.to_owned());
+    for (born, year, coarse, expected) in [
+        (2020, 2025, true, band("<6")),
+        (2019, 2025, true, band("6–10")),
+        (2015, 2025, true, band("6–10")),
+        (2014, 2025, true, band("11–13")),
+        (2012, 2025, true, band("11–13")),
+        (2011, 2025, true, band("14–17")),
+        (2008, 2025, true, band("14–17")),
+        (2007, 2025, true, Cell::Int(2007)),
+        (2030, 2025, true, band("<6")),
+        (2015, 2025, false, Cell::Int(2015)),
+    ] {
+        assert_eq!(birth(born, year, coarse), expected, "{born} in {year}");
+    }
 }
 
 #[test]

@@ -93,3 +93,39 @@ fn workbook_cells_have_real_types() {
     let styles = part("xl/styles.xml");
     assert!(styles.contains("<b/>") && styles.contains("dd/mm/yyyy"), "bold header, date format");
 }
+
+/// Issue 6: a lab with a few families shows `<5` where the full workbook
+/// shows its small counts, and every cell left visible is the full one.
+#[test]
+fn small_counts_are_suppressed_and_the_rest_unchanged() {
+    let (mut a, f) = fixture::build();
+    let sel = Selection::lab(f.lab1, fixture::period());
+    let sheet = |a: &mut crate::Store, privacy| {
+        let out = export(a, &options(sel.clone(), Format::Xlsx, privacy));
+        let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(out.files[0].bytes.clone())).expect("xlsx");
+        wb.worksheet_range("Indicatori").expect("sheet")
+    };
+    let (pseudo, full) = (sheet(&mut a, pseudo()), sheet(&mut a, Privacy::Full));
+    assert_eq!(pseudo.get_size(), full.get_size());
+    let reached = full.get((1, 3));
+    assert!(matches!(reached, Some(Data::Float(n)) if (1.0..5.0).contains(n)), "lab 1: {reached:?}");
+    assert_eq!(pseudo.get((1, 3)), Some(&Data::String("<5".into())));
+    let (rows, cols) = full.get_size();
+    let mut suppressed = 0;
+    for r in 1..rows {
+        for c in 0..cols {
+            let (p, v) = (pseudo.get((r, c)), full.get((r, c)));
+            if p == Some(&Data::String("<5".into())) {
+                suppressed += 1;
+                // Families, people and attendances only (columns 3–6, and
+                // attendances after the meetings by activity), never zero.
+                let header = full.get((0, c)).map(|h| h.to_string()).unwrap_or_default();
+                assert!((3..=6).contains(&c) || header == "Presenze", "column {header:?} suppressed");
+                assert!(matches!(v, Some(Data::Float(n)) if *n > 0.0), "a suppressed zero at {r},{c}");
+            } else {
+                assert_eq!(p, v, "cell {r},{c} changed");
+            }
+        }
+    }
+    assert!(suppressed > 5, "{suppressed} cells suppressed");
+}
