@@ -84,7 +84,12 @@ impl DataDir {
         options.write(true).create_new(true);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut f = options.open(&path).map_err(Self::io(&path))?;
+        let mut f = match options.open(&path) {
+            Ok(f) => f,
+            // Another command created it just now: use that one.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return read_pseudonym_key(&path),
+            Err(e) => return Err(HubError::Io { path, source: e }),
+        };
         f.write_all(key.to_text().as_bytes()).map_err(Self::io(&path))?;
         f.write_all(b"\n").map_err(Self::io(&path))?;
         f.sync_all().map_err(Self::io(&path))?;

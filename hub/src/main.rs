@@ -299,8 +299,12 @@ fn main() -> anyhow::Result<()> {
             }
         }
         Command::PseudonymKey => {
-            dir.pseudonym_key()?;
+            let key = dir.pseudonym_key()?;
             println!("{}", dir.pseudonym_key_path().display());
+            eprintln!(
+                "fingerprint {} (the audit log records it with each pseudonymised export)",
+                key.fingerprint()
+            );
         }
         Command::Indicators { scope } => {
             let store = dir.open_store()?;

@@ -295,6 +295,9 @@ struct AuditDetails<'a> {
     files: Vec<&'a str>,
     /// Data rows written (tables), or meeting sheets (PDF registers).
     rows: u64,
+    /// The pseudonym key's fingerprint (never the key), in a pseudonymised export.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pseudonym_key: Option<String>,
 }
 
 /// Runs an export. `progress` is called from this thread as it goes;
@@ -364,7 +367,12 @@ pub fn run(
         Privacy::Pseudonymised(_) => AuditAction::Export,
         Privacy::Full => AuditAction::FullExport,
     };
-    let details = AuditDetails { options, files: files.iter().map(|f| f.name.as_str()).collect(), rows };
+    let pseudonym_key = match &options.privacy {
+        Privacy::Pseudonymised(key) => Some(key.fingerprint()),
+        Privacy::Full => None,
+    };
+    let names = files.iter().map(|f| f.name.as_str()).collect();
+    let details = AuditDetails { options, files: names, rows, pseudonym_key };
     store.record_audit(action, &details)?;
     ctl.done = ctl.total;
     (ctl.progress)(Progress { stage: Stage::Done, done: ctl.total, total: ctl.total });

@@ -106,6 +106,20 @@ impl PseudonymKey {
         Ok(PseudonymKey(bytes))
     }
 
+    /// The key's public fingerprint, `K-…`: the audit log records it with
+    /// each pseudonymised export, so a coordinator can check that the hub
+    /// and the app use the same key without showing either. It reveals
+    /// nothing of the key or of any pseudonym (another MAC domain).
+    pub fn fingerprint(&self) -> String {
+        let mut mac = self.mac();
+        mac.update(b"taccuino/pseudonym/v1/fingerprint\0");
+        let tag = mac.finalize().into_bytes();
+        let mut out = String::with_capacity(2 + base32::encoded_len(KEPT));
+        out.push_str("K-");
+        base32::encode_into(&tag[..KEPT], &mut out);
+        out
+    }
+
     /// A family's pseudonym, `F-7K3Q9M2X`.
     pub fn household(&self, id: HouseholdId) -> String {
         self.pseudonym(Kind::Household, id.0.as_bytes())
@@ -188,6 +202,8 @@ mod tests {
         assert_eq!(a.of_text(Kind::Household, &id.to_string()), p, "the projection's text form");
         assert!(a.member(MemberId(id)).starts_with("M-"));
         assert!(a.staff(PersonId(id)).starts_with("S-"));
+        assert!(a.fingerprint().starts_with("K-") && a.fingerprint() != b.fingerprint());
+        assert_eq!(a.fingerprint(), key(1).fingerprint());
     }
 
     #[test]

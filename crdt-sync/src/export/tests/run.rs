@@ -66,6 +66,11 @@ fn every_export_is_audited_and_a_full_one_is_marked() {
     assert_eq!(d["options"]["selection"]["labs"]["only"][0], f.lab1.to_string());
     assert_eq!(d["files"][0], "registro_2025-01-01_2026-01-31.xlsx");
     assert_eq!(pseudo.details["options"]["privacy"], "pseudonymised");
+    // The key's fingerprint, never the key or its bytes.
+    assert_eq!(pseudo.details["pseudonym_key"], super::key().fingerprint().as_str());
+    assert!(d.get("pseudonym_key").is_none(), "a full export uses no key");
+    let text = pseudo.details.to_string();
+    assert!(!text.contains(super::key().to_text().as_str()), "{text}");
     assert!(pseudo.details["rows"].as_u64().is_some_and(|n| n > 0));
 }
 
