@@ -1,9 +1,11 @@
 //! The hub's data directory: its registry, its encrypted register, the key
-//! of that register, and its TLS certificate.
+//! of that register, its TLS certificate, and the project's pseudonym key
+//! for funder exports (`pseudonym.key`, decision 0012).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use crdt_sync::export::PseudonymKey;
 use crdt_sync::{CodeRange, DeviceConfig, DeviceId, Key, ProjectId, Store, SystemEnv};
 use rand::RngCore;
 use uuid::Uuid;
@@ -59,7 +61,39 @@ impl DataDir {
         Store::create(self.path("register.db"), &Key::from_bytes(key), config, Box::new(SystemEnv))?;
         Registry::open(&self.path("hub.db"))?;
         Identity::generate(&self.generated_tls())?;
+        self.pseudonym_key()?;
         Ok(())
+    }
+
+    /// Where the project's pseudonym key is (it may not exist yet).
+    pub fn pseudonym_key_path(&self) -> PathBuf {
+        self.path("pseudonym.key")
+    }
+
+    /// The project's pseudonym key for funder exports: read from
+    /// `pseudonym.key`, or created there (readable by the owner only) on
+    /// first use by a hub that predates it. It never goes into an export.
+    pub fn pseudonym_key(&self) -> Result<PseudonymKey> {
+        let path = self.pseudonym_key_path();
+        if path.exists() {
+            return read_pseudonym_key(&path);
+        }
+        self.key()?;
+        let key = PseudonymKey::generate(&mut rand::rngs::OsRng)?;
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut f = match options.open(&path) {
+            Ok(f) => f,
+            // Another command created it just now: use that one.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return read_pseudonym_key(&path),
+            Err(e) => return Err(HubError::Io { path, source: e }),
+        };
+        f.write_all(key.to_text().as_bytes()).map_err(Self::io(&path))?;
+        f.write_all(b"\n").map_err(Self::io(&path))?;
+        f.sync_all().map_err(Self::io(&path))?;
+        Ok(key)
     }
 
     /// Where `init` puts the self-signed certificate.
@@ -131,4 +165,13 @@ impl DataDir {
         }
         Registry::open(&self.path("hub.db"))
     }
+}
+
+/// Reads a pseudonym key file (the hub's, or one given with
+/// `--pseudonym-key`).
+pub fn read_pseudonym_key(path: &Path) -> Result<PseudonymKey> {
+    let text =
+        std::fs::read_to_string(path).map_err(|source| HubError::Io { path: path.to_owned(), source })?;
+    PseudonymKey::from_text(&text)
+        .map_err(|_| HubError::Usage(format!("{} is not a pseudonym key", path.display())))
 }

@@ -23,7 +23,7 @@ mod throttle;
 mod tls;
 
 pub use config::{Config, EXAMPLE as CONFIG_EXAMPLE, FileConfig, Overrides};
-pub use data_dir::DataDir;
+pub use data_dir::{DataDir, read_pseudonym_key};
 pub use error::{HubError, Result};
 pub use registry::{Device, Registry};
 pub use server::{AppState, router, serve, serve_tls};

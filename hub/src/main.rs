@@ -5,8 +5,11 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use crdt_sync::ProjectId;
+use crdt_sync::export::Privacy;
 use crdt_sync::sync::{DeviceRole, bundle};
-use taccuino_hub::{AppState, CONFIG_EXAMPLE, Config, DataDir, Overrides, reports, serve_tls};
+use taccuino_hub::{
+    AppState, CONFIG_EXAMPLE, Config, DataDir, Overrides, read_pseudonym_key, reports, serve_tls,
+};
 
 #[derive(Parser)]
 #[command(name = "taccuino-hub", version, about = "Taccuino's central hub")]
@@ -113,9 +116,14 @@ enum Command {
         /// csv, csv-zip, xlsx or pdf (the printed monthly registers).
         #[arg(long, default_value = "xlsx")]
         format: String,
-        /// With names and contacts (coordinators only; recorded in the audit log).
-        #[arg(long)]
+        /// With names, codes and contacts, and no small-count suppression
+        /// (coordinators only; recorded in the audit log).
+        #[arg(long, conflicts_with = "pseudonym_key")]
         full: bool,
+        /// The pseudonym key file to use instead of the hub's own
+        /// (`pseudonym-key` prints where that is).
+        #[arg(long, value_name = "FILE")]
+        pseudonym_key: Option<PathBuf>,
         /// English headers instead of Italian.
         #[arg(long)]
         english: bool,
@@ -123,6 +131,10 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Prints where the project's pseudonym key is (never the key itself),
+    /// creating it if this hub has none yet. Keep it apart from the exports:
+    /// with it, pseudonyms can be linked to families.
+    PseudonymKey,
     /// Prints the indicators against the grant's targets, as JSON.
     Indicators {
         #[command(flatten)]
@@ -298,13 +310,26 @@ fn main() -> anyhow::Result<()> {
                 eprintln!("refused {doc}: {why}");
             }
         }
-        Command::Export { scope, format, full, english, out } => {
+        Command::Export { scope, format, full, pseudonym_key, english, out } => {
             let mut store = dir.open_store()?;
             let selection = scope.selection(&store)?;
             let format = reports::parse_format(&format)?;
-            for path in reports::export_to(&mut store, selection, format, full, english, &out)? {
+            let privacy = match (full, pseudonym_key) {
+                (true, _) => Privacy::Full,
+                (false, Some(file)) => Privacy::Pseudonymised(read_pseudonym_key(&file)?),
+                (false, None) => Privacy::Pseudonymised(dir.pseudonym_key()?),
+            };
+            for path in reports::export_to(&mut store, selection, format, privacy, english, &out)? {
                 println!("{}", path.display());
             }
+        }
+        Command::PseudonymKey => {
+            let key = dir.pseudonym_key()?;
+            println!("{}", dir.pseudonym_key_path().display());
+            eprintln!(
+                "fingerprint {} (the audit log records it with each pseudonymised export)",
+                key.fingerprint()
+            );
         }
         Command::Indicators { scope } => {
             let store = dir.open_store()?;

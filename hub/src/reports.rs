@@ -49,18 +49,19 @@ pub fn parse_format(s: &str) -> Result<Format> {
     })
 }
 
-/// Runs an export and writes its files into `out`. Returns the paths written.
+/// Runs an export and writes its files into `out`. Returns the paths
+/// written. A pseudonymised export carries its key in `privacy`
+/// (the hub's `pseudonym.key`, or the one given on the command line).
 pub fn export_to(
     store: &mut Store,
     selection: Selection,
     format: Format,
-    full: bool,
+    privacy: Privacy,
     english: bool,
     out: &Path,
 ) -> Result<Vec<std::path::PathBuf>> {
-    let mut options = Options::new(selection, format);
-    options.privacy = if full { Privacy::Full } else { Privacy::Pseudonymised };
-    options.language = if english { Language::En } else { Language::It };
+    let language = if english { Language::En } else { Language::It };
+    let options = Options { selection, format, privacy, language };
     let cancel = AtomicBool::new(false);
     let result = export::run(store, &options, &|p| tracing::debug!(progress = ?p, "export"), &cancel)?;
     std::fs::create_dir_all(out).map_err(|source| HubError::Io { path: out.to_owned(), source })?;

@@ -1,6 +1,8 @@
 //! The households table: one row per family of the selection, counted as
 //! the indicators count it (a merged duplicate is folded into the family it
 //! was merged into; an erased family keeps a row with its code only).
+//! A pseudonymised export shows each family by its pseudonym (`F-…`), in
+//! pseudonym order, so that not even the order of the rows follows the codes.
 //!
 //! The families of a selection are those registered at the selected labs
 //! and those with attendance at their meetings in the period.
@@ -97,7 +99,7 @@ fn areas(keys: &str, ctx: &Ctx<'_>) -> String {
 pub(crate) fn households(ctx: &Ctx<'_>) -> Result<Table> {
     use Label as L;
     let mut columns = vec![
-        (L::ColCode, 12.0),
+        (if ctx.full { L::ColCode } else { L::ColPseudonym }, 12.0),
         (L::ColLab, 11.0),
         (L::ColStatus, 16.0),
         (L::ColMembers, 12.0),
@@ -132,14 +134,21 @@ pub(crate) fn households(ctx: &Ctx<'_>) -> Result<Table> {
         let known: bool = r.get(3)?;
         let ms = members.get(&id).unwrap_or(&none);
         let status = if known { L::Registered } else { L::Erased };
-        let births: Vec<String> = ms.iter().filter_map(|m| m.birth).map(|y| y.to_string()).collect();
+        let births: Vec<String> = ms
+            .iter()
+            .filter_map(|m| m.birth)
+            .map(|y| match super::register::birth(y, year, !ctx.full) {
+                Cell::Text(band) => band,
+                _ => y.to_string(),
+            })
+            .collect();
         let minors = ms.iter().filter(|m| m.birth.is_some_and(|y| year - y < 18)).count();
         let referral: Option<String> = r.get(5)?;
         let referral = referral
             .map(|k| ReferralSource::from_key(&k).map_or(k, |s| labels::referral(s, ctx.lang).to_owned()));
         let consent: Option<String> = r.get(6)?;
         let mut row = vec![
-            Cell::Text(r.get(1)?),
+            Cell::Text(ctx.family(&id, r.get(1)?)),
             Cell::from(r.get::<_, Option<i64>>(2)?),
             Cell::from(ctx.text(status)),
             if known { Cell::Int(ms.len() as i64) } else { Cell::Empty },
@@ -170,6 +179,12 @@ pub(crate) fn households(ctx: &Ctx<'_>) -> Result<Table> {
             row.extend([Cell::Text(reference_name), Cell::Text(all), text(8)?, text(9)?, text(10)?]);
         }
         t.rows.push(row);
+    }
+    if !ctx.full {
+        t.rows.sort_by(|a, b| match (a.first(), b.first()) {
+            (Some(Cell::Text(a)), Some(Cell::Text(b))) => a.cmp(b),
+            _ => std::cmp::Ordering::Equal,
+        });
     }
     Ok(t)
 }

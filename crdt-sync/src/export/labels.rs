@@ -75,6 +75,7 @@ labels! {
     ColBirthYear => "Anno di nascita", "Birth year";
     ColMinor => "Minore", "Minor";
     ColCode => "Codice", "Code";
+    ColPseudonym => "Pseudonimo", "Pseudonym";
     ColMembers => "Componenti", "Members";
     ColBirthYears => "Anni di nascita", "Birth years";
     ColAreas => "Aree di fragilità", "Areas";
@@ -133,8 +134,8 @@ labels! {
     NoAttendance => "Nessun presente registrato.", "Nobody recorded as present.";
     Page => "Pagina", "Page";
     Of => "di", "of";
-    Pseudonymised => "Versione pseudonimizzata: codici al posto dei nomi.",
-        "Pseudonymised version: codes instead of names.";
+    Pseudonymised => "Versione pseudonimizzata: pseudonimi al posto di nomi e codici.",
+        "Pseudonymised version: pseudonyms instead of names and codes.";
 }
 
 /// `sì`/`no`.

@@ -9,12 +9,22 @@
 //! go (a save dialog, the hub's output directory) is the caller's business.
 //!
 //! **Pseudonymised by default.** A [`Privacy::Pseudonymised`] export carries
-//! codes (`PV03-0042`, and `PV03-0042/2` for a member of that family),
-//! birth years and areas: no names, phones, e-mails, addresses or notes.
-//! [`Privacy::Full`] adds them; the caller decides who may ask for it
+//! keyed pseudonyms (`F-7K3Q9M2X` for a family, `M-…` for a member, `S-…`
+//! for staff: see [`PseudonymKey`] and decision 0012), birth years (a
+//! minor's as an age band) and areas: no names, codes, phones, e-mails,
+//! addresses or notes. Its
+//! indicators show counts of families and people from 1 to 4 as `<5`, with
+//! secondary suppression so none can be recovered by subtraction
+//! (`suppress.rs`). Such an export cannot be asked for without the
+//! project's key: the variant holds it. [`Privacy::Full`] shows names and
+//! codes and counts everything; the caller decides who may ask for it
 //! (coordinators), and every export is written to the audit log
 //! ([`Store::audit_log`]) with its options, a full one as
 //! [`AuditAction::FullExport`].
+//!
+//! [`Options`] hold the key, so they never cross to the front end: the UI
+//! sends a [`Request`] (no key), and the Rust side adds the key it keeps
+//! apart ([`Request::with_key`]).
 //!
 //! Long exports report [`Progress`] and stop with [`Error::Cancelled`] when
 //! the caller sets the cancel flag (from another thread: a Cancel button, a
@@ -22,7 +32,7 @@
 //!
 //! ```
 //! use std::sync::atomic::AtomicBool;
-//! use crdt_sync::export::{self, Format, Options};
+//! use crdt_sync::export::{self, Format, Options, PseudonymKey};
 //! use crdt_sync::{CodeRange, DeviceConfig, DeviceId, Period, ProjectId, SeededEnv, Selection, Store};
 //!
 //! # fn main() -> crdt_sync::Result<()> {
@@ -30,7 +40,8 @@
 //! #     project: ProjectId(uuid::Uuid::from_u128(2)), codes: CodeRange::new(1, 9999)? };
 //! let mut store = Store::in_memory(config, Box::new(SeededEnv::with_seed(1)))?;
 //! crdt_sync::demo::populate(&mut store, crdt_sync::demo::DemoSize::Small, 42)?;
-//! let options = Options::new(Selection::all_labs(Period::year(2026)?), Format::CsvZip);
+//! let key = PseudonymKey::from_bytes([7; 32]); // PseudonymKey::generate, once per project
+//! let options = Options::new(Selection::all_labs(Period::year(2026)?), Format::CsvZip, key);
 //! let out = export::run(&mut store, &options, &|_| {}, &AtomicBool::new(false))?;
 //! assert_eq!(out.files.len(), 1);
 //! assert!(out.files[0].name.ends_with(".zip"));
@@ -41,8 +52,10 @@ mod csv;
 mod families;
 mod labels;
 mod pdf;
+mod pseudonym;
 mod register;
 mod summary;
+mod suppress;
 mod table;
 #[cfg(test)]
 mod tests;
@@ -53,9 +66,10 @@ mod xlsx;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, Serializer};
 
 pub use labels::Language;
+pub use pseudonym::PseudonymKey;
 pub use trail::audit_trail_csv;
 
 use crate::error::{Error, Result};
@@ -82,38 +96,105 @@ pub enum Format {
     PdfMeeting(MeetingId),
 }
 
-/// Whether names and contacts are included.
+/// Whether names and contacts are included, as the front end asks for it
+/// (in a [`Request`]); [`Privacy`] is the same choice with the key.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "bindings", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
-pub enum Privacy {
-    /// Codes, birth years and areas; no names, contacts or notes (the default,
-    /// and what funders receive).
+pub enum PrivacyLevel {
+    /// Pseudonyms, birth years and areas; small counts suppressed (the
+    /// default, and what funders receive).
     #[default]
     Pseudonymised,
-    /// Everything, names included: coordinators only (the caller enforces
-    /// it; the audit log records it).
+    /// Everything, names and codes included: coordinators only.
     Full,
 }
 
-/// What to export.
+/// Whether names and contacts are included.
+///
+/// A pseudonymised export needs the project's [`PseudonymKey`], so the
+/// variant holds it: there is no way to ask for one without the key. It
+/// serialises as `"pseudonymised"` or `"full"` (the audit log records it),
+/// never with the key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Privacy {
+    /// Keyed pseudonyms instead of codes, birth years and areas; no names,
+    /// contacts or notes; counts from 1 to 4 of the indicators shown as `<5`
+    /// (what funders receive).
+    Pseudonymised(PseudonymKey),
+    /// Everything, names and codes included, nothing suppressed:
+    /// coordinators only (the caller enforces it; the audit log records it).
+    Full,
+}
+
+impl Privacy {
+    /// The choice without the key.
+    pub fn level(&self) -> PrivacyLevel {
+        match self {
+            Privacy::Pseudonymised(_) => PrivacyLevel::Pseudonymised,
+            Privacy::Full => PrivacyLevel::Full,
+        }
+    }
+}
+
+impl Serialize for Privacy {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        self.level().serialize(s)
+    }
+}
+
+/// What to export, as the front end asks for it: [`Options`] without the
+/// key, which the Rust side adds ([`Request::with_key`]). The key never
+/// crosses to TypeScript.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "bindings", derive(specta::Type))]
-pub struct Options {
+pub struct Request {
     /// Which labs and which period.
     pub selection: Selection,
     /// The format.
     pub format: Format,
     /// Pseudonymised (default) or full.
+    #[serde(default)]
+    pub privacy: PrivacyLevel,
+    /// The language of headers and words (Italian by default).
+    #[serde(default)]
+    pub language: Language,
+}
+
+impl Request {
+    /// The options of this request, with the project's pseudonym key (which
+    /// a full export does not use).
+    pub fn with_key(self, key: PseudonymKey) -> Options {
+        let privacy = match self.privacy {
+            PrivacyLevel::Pseudonymised => Privacy::Pseudonymised(key),
+            PrivacyLevel::Full => Privacy::Full,
+        };
+        Options { selection: self.selection, format: self.format, privacy, language: self.language }
+    }
+}
+
+/// What to export. Serialises (for the audit log) without the key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Options {
+    /// Which labs and which period.
+    pub selection: Selection,
+    /// The format.
+    pub format: Format,
+    /// Pseudonymised (with the key) or full.
     pub privacy: Privacy,
     /// The language of headers and words (Italian by default).
     pub language: Language,
 }
 
 impl Options {
-    /// A pseudonymised export in Italian.
-    pub fn new(selection: Selection, format: Format) -> Options {
-        Options { selection, format, privacy: Privacy::default(), language: Language::default() }
+    /// A pseudonymised export in Italian, with the project's key.
+    pub fn new(selection: Selection, format: Format, key: PseudonymKey) -> Options {
+        Options { selection, format, privacy: Privacy::Pseudonymised(key), language: Language::default() }
+    }
+
+    /// A full export (names and codes) in Italian: coordinators only.
+    pub fn full(selection: Selection, format: Format) -> Options {
+        Options { selection, format, privacy: Privacy::Full, language: Language::default() }
     }
 }
 
@@ -214,6 +295,9 @@ struct AuditDetails<'a> {
     files: Vec<&'a str>,
     /// Data rows written (tables), or meeting sheets (PDF registers).
     rows: u64,
+    /// The pseudonym key's fingerprint (never the key), in a pseudonymised export.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pseudonym_key: Option<String>,
 }
 
 /// Runs an export. `progress` is called from this thread as it goes;
@@ -280,10 +364,15 @@ pub fn run(
     drop(ctx);
     ctl.check()?;
     let action = match options.privacy {
-        Privacy::Pseudonymised => AuditAction::Export,
+        Privacy::Pseudonymised(_) => AuditAction::Export,
         Privacy::Full => AuditAction::FullExport,
     };
-    let details = AuditDetails { options, files: files.iter().map(|f| f.name.as_str()).collect(), rows };
+    let pseudonym_key = match &options.privacy {
+        Privacy::Pseudonymised(key) => Some(key.fingerprint()),
+        Privacy::Full => None,
+    };
+    let names = files.iter().map(|f| f.name.as_str()).collect();
+    let details = AuditDetails { options, files: names, rows, pseudonym_key };
     store.record_audit(action, &details)?;
     ctl.done = ctl.total;
     (ctl.progress)(Progress { stage: Stage::Done, done: ctl.total, total: ctl.total });
@@ -312,8 +401,9 @@ fn tables(
     // register's four tables, as issue 5 lists them.
     if options.format == Format::Xlsx {
         let ind = indicators::compute(store, &options.selection)?;
-        out.push(summary::indicators(ctx, &ind));
-        out.push(summary::targets(ctx, &ind));
+        let indicators = summary::indicators(ctx, &ind);
+        let targets = summary::targets(ctx, &ind, &indicators);
+        out.extend([indicators, targets]);
     }
     ctl.step(Stage::Reading)?;
     Ok(out)

@@ -3,10 +3,12 @@
 //!
 //! Pseudonymisation happens here, by construction: a pseudonymised export
 //! never selects a name, phone, e-mail, address or note column, so nothing
-//! downstream can leak one. Families appear by their code (`PV03-0042`),
-//! members as the code and their number in the family (`PV03-0042/2`:
-//! members numbered in id order, the same on every replica and in every
-//! export), staff by their code.
+//! downstream can leak one, and it shows families, members and staff by
+//! their keyed pseudonyms (`F-…`, `M-…`, `S-…`: `pseudonym.rs`), never by
+//! the codes printed on paper forms. A full export shows families by their
+//! code (`PV03-0042`), members as the code and their number in the family
+//! (`PV03-0042/2`: members numbered in id order, the same on every replica
+//! and in every export), and people by name.
 
 use std::collections::{HashMap, HashSet};
 
@@ -14,6 +16,7 @@ use chrono::{Datelike, NaiveDate};
 use rusqlite::{Connection, params};
 
 use super::labels::{Label, Language, yes_no};
+use super::pseudonym::{Kind, PseudonymKey};
 use super::table::{Cell, Table, TableKind};
 use super::{Options, Privacy};
 use crate::error::{Error, Result};
@@ -24,6 +27,8 @@ pub(crate) struct Ctx<'a> {
     pub conn: &'a Connection,
     pub lang: Language,
     pub full: bool,
+    /// The key of a pseudonymised export (`None` in a full one).
+    pub pseudonyms: Option<&'a PseudonymKey>,
     /// The selected lab ids, as a JSON array for `json_each`.
     pub labs: String,
     pub period: Period,
@@ -31,7 +36,7 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
-    pub(crate) fn new(conn: &'a Connection, options: &Options, lab_ids: &[String]) -> Result<Ctx<'a>> {
+    pub(crate) fn new(conn: &'a Connection, options: &'a Options, lab_ids: &[String]) -> Result<Ctx<'a>> {
         let labs =
             serde_json::to_string(lab_ids).map_err(|e| Error::Internal(format!("lab list as JSON: {e}")))?;
         let mut stmt = conn.prepare_cached("SELECT key, label_it, label_en FROM activity_types")?;
@@ -44,7 +49,11 @@ impl<'a> Ctx<'a> {
         Ok(Ctx {
             conn,
             lang: options.language,
-            full: options.privacy == Privacy::Full,
+            full: matches!(options.privacy, Privacy::Full),
+            pseudonyms: match &options.privacy {
+                Privacy::Pseudonymised(key) => Some(key),
+                Privacy::Full => None,
+            },
             labs,
             period: options.selection.period,
             activities,
@@ -64,12 +73,31 @@ impl<'a> Ctx<'a> {
         (self.labs.clone(), self.period.from.to_string(), self.period.to.to_string())
     }
 
-    /// A person as the export shows them: their code, or their name in a full export.
-    pub(crate) fn person(&self, code: Option<String>, first: Option<String>, last: Option<String>) -> String {
-        match (self.full, code, first, last) {
-            (true, _, Some(f), Some(l)) => format!("{f} {l}"),
-            (_, Some(code), _, _) => code,
+    /// A person of the staff as the export shows them: their name (or code)
+    /// in a full export, their pseudonym in a pseudonymised one.
+    pub(crate) fn person(
+        &self,
+        id: &str,
+        code: Option<String>,
+        first: Option<String>,
+        last: Option<String>,
+    ) -> String {
+        if let Some(key) = self.pseudonyms {
+            return key.of_text(Kind::Staff, id);
+        }
+        match (code, first, last) {
+            (_, Some(f), Some(l)) => format!("{f} {l}"),
+            (Some(code), _, _) => code,
             _ => "?".to_owned(),
+        }
+    }
+
+    /// A family as the export shows it: its pseudonym, or its code in a
+    /// full export.
+    pub(crate) fn family(&self, id: &str, code: String) -> String {
+        match self.pseudonyms {
+            Some(key) => key.of_text(Kind::Household, id),
+            None => code,
         }
     }
 }
@@ -77,7 +105,7 @@ impl<'a> Ctx<'a> {
 /// Facilitators of the selected meetings, by meeting id, in a stable order.
 fn facilitators(ctx: &Ctx<'_>) -> Result<HashMap<String, Vec<String>>> {
     let mut stmt = ctx.conn.prepare_cached(
-        "SELECT f.meeting_id, p.code, p.first_name, p.last_name
+        "SELECT f.meeting_id, p.code, p.first_name, p.last_name, f.person_id
            FROM meeting_facilitators f
            JOIN meetings m ON m.id = f.meeting_id
            LEFT JOIN persons p ON p.id = f.person_id
@@ -88,7 +116,12 @@ fn facilitators(ctx: &Ctx<'_>) -> Result<HashMap<String, Vec<String>>> {
     let mut rows = stmt.query(params![labs, from, to])?;
     let mut out: HashMap<String, Vec<String>> = HashMap::new();
     while let Some(r) = rows.next()? {
-        out.entry(r.get(0)?).or_default().push(ctx.person(r.get(1)?, r.get(2)?, r.get(3)?));
+        let who = ctx.person(super::text(r.get_ref(4)?)?, r.get(1)?, r.get(2)?, r.get(3)?);
+        out.entry(r.get(0)?).or_default().push(who);
+    }
+    if !ctx.full {
+        // In code order, pseudonyms would tell the codes' order: sort them.
+        out.values_mut().for_each(|v| v.sort());
     }
     Ok(out)
 }
@@ -231,7 +264,8 @@ SELECT a.meeting_id, l.number, a.date, m.activity,
                 h.code, '?'),
        coalesce(h.code, (SELECT code FROM lab_households WHERE household_id = a.household_id LIMIT 1), '?'),
        a.member_id,
-       mb.id IS NOT NULL, mb.first_name, mb.last_name, mb.birth_year, m.start_time
+       mb.id IS NOT NULL, mb.first_name, mb.last_name, mb.birth_year, m.start_time,
+       coalesce(h.canonical_id, a.household_id)
   FROM attendance a NOT INDEXED
   JOIN meetings m ON m.id = a.meeting_id
   JOIN labs l ON l.id = a.lab_id
@@ -250,9 +284,11 @@ pub(crate) struct AttendanceRow {
     pub start: String,
     /// The activity's label.
     pub activity: String,
-    /// The code of the family it counts for.
+    /// The family it counts for: its pseudonym, or its code in a full export.
     pub family: String,
-    /// `PV03-0042/2`, or the "erased" label when the family's document is gone.
+    /// The member's pseudonym, or `PV03-0042/2` in a full export (the code of
+    /// the family they were recorded with, and their number in it); the
+    /// "erased" label when the family's document is gone.
     pub person: String,
     /// First and last name, only in a full export ("erased" when gone).
     pub name: Option<(String, String)>,
@@ -264,6 +300,31 @@ impl AttendanceRow {
     pub(crate) fn minor(&self) -> Option<bool> {
         self.birth_year.map(|y| i64::from(self.date.year()) - y < 18)
     }
+
+    /// The birth year as the export shows it: a minor's as an age band in
+    /// a pseudonymised export (`coarse`), see [`birth`].
+    pub(crate) fn birth(&self, coarse: bool) -> Cell {
+        self.birth_year.map_or(Cell::Empty, |y| birth(y, i64::from(self.date.year()), coarse))
+    }
+}
+
+/// A birth year as a pseudonymised export shows it, in the year `year`: an
+/// adult's year as it is; a minor's as an age band (`<6`, `6–10`, `11–13`,
+/// `14–17`), because a child's exact birth year, with the family's other
+/// years, singles the family out more than an adult's (decision 0012). A
+/// full export (`coarse == false`) shows every year.
+pub(crate) fn birth(birth_year: i64, year: i64, coarse: bool) -> Cell {
+    let age = year - birth_year;
+    if !coarse || age >= 18 {
+        return Cell::Int(birth_year);
+    }
+    // En dashes: "6-10" in a CSV would become a date in a spreadsheet.
+    Cell::from(match age {
+        ..=5 => "<6",
+        6..=10 => "6–10",
+        11..=13 => "11–13",
+        _ => "14–17",
+    })
 }
 
 /// Each member's number in their family (1, 2, …, in id order).
@@ -285,7 +346,8 @@ fn ordinals(ctx: &Ctx<'_>) -> Result<HashMap<String, i64>> {
 
 /// The attendance of the selection, by lab, date, meeting and family.
 pub(crate) fn attendance_rows(ctx: &Ctx<'_>) -> Result<Vec<AttendanceRow>> {
-    let ordinals = ordinals(ctx)?;
+    // Members' numbers show only in a full export.
+    let ordinals = if ctx.full { ordinals(ctx)? } else { HashMap::new() };
     let mut stmt = ctx.conn.prepare_cached(ATTENDANCE)?;
     let (labs, from, to) = ctx.bounds();
     let mut rows = stmt.query(params![labs, from, to])?;
@@ -295,7 +357,12 @@ pub(crate) fn attendance_rows(ctx: &Ctx<'_>) -> Result<Vec<AttendanceRow>> {
         let activity: String = r.get(3)?;
         let known: bool = r.get(7)?;
         let recorded: String = r.get(5)?;
-        let ordinal = ordinals.get(super::text(r.get_ref(6)?)?).copied().unwrap_or(0);
+        let member = super::text(r.get_ref(6)?)?;
+        let person = match (known, ctx.pseudonyms) {
+            (false, _) => erased.to_owned(),
+            (true, Some(key)) => key.of_text(Kind::Member, member),
+            (true, None) => format!("{recorded}/{}", ordinals.get(member).copied().unwrap_or(0)),
+        };
         let name = if ctx.full {
             let first: Option<String> = r.get(8)?;
             let last: Option<String> = r.get(9)?;
@@ -309,8 +376,8 @@ pub(crate) fn attendance_rows(ctx: &Ctx<'_>) -> Result<Vec<AttendanceRow>> {
             date: super::parse_date(r.get(2)?)?,
             start: r.get(11)?,
             activity: ctx.activity(&activity),
-            family: r.get(4)?,
-            person: if known { format!("{recorded}/{ordinal}") } else { erased.to_owned() },
+            family: ctx.family(super::text(r.get_ref(12)?)?, r.get(4)?),
+            person,
             name,
             birth_year: r.get(10)?,
         });
@@ -346,6 +413,7 @@ pub(crate) fn attendance(ctx: &Ctx<'_>, rows: Vec<AttendanceRow>) -> Table {
     let mut t = Table::new(TableKind::Attendance, ctx.lang, &columns);
     for a in rows {
         let minor = a.minor().map(|m| yes_no(m, ctx.lang));
+        let birth = a.birth(!ctx.full);
         let mut row = vec![
             Cell::Text(a.meeting_id),
             Cell::Int(a.lab_number),
@@ -357,7 +425,7 @@ pub(crate) fn attendance(ctx: &Ctx<'_>, rows: Vec<AttendanceRow>) -> Table {
         if let Some((first, last)) = a.name {
             row.extend([Cell::Text(first), Cell::Text(last)]);
         }
-        row.extend([Cell::from(a.birth_year), Cell::from(minor)]);
+        row.extend([birth, Cell::from(minor)]);
         t.rows.push(row);
     }
     t

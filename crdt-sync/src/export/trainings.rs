@@ -1,6 +1,6 @@
 //! The trainings table: one row per session in the period with someone of
 //! the selected labs present; only those people are counted and listed (by
-//! code, or by name in a full export).
+//! pseudonym, or by name in a full export).
 
 use rusqlite::params;
 
@@ -30,7 +30,7 @@ pub(crate) fn trainings(ctx: &Ctx<'_>) -> Result<Table> {
         "WITH staff(person) AS (
              SELECT person_id FROM person_labs WHERE lab_id IN (SELECT value FROM json_each(?1))
              UNION SELECT person_id FROM lab_roster WHERE lab_id IN (SELECT value FROM json_each(?1)))
-         SELECT t.id, t.date, t.title, t.minutes, p.code, p.first_name, p.last_name, p.role
+         SELECT t.id, t.date, t.title, t.minutes, p.code, p.first_name, p.last_name, p.role, ta.person_id
            FROM trainings t
            JOIN training_attendance ta ON ta.training_id = t.id
            LEFT JOIN persons p ON p.id = ta.person_id
@@ -56,7 +56,7 @@ pub(crate) fn trainings(ctx: &Ctx<'_>) -> Result<Table> {
             current = Some(id);
         }
         let role: Option<String> = r.get(7)?;
-        let who = ctx.person(r.get(4)?, r.get(5)?, r.get(6)?);
+        let who = ctx.person(super::text(r.get_ref(8)?)?, r.get(4)?, r.get(5)?, r.get(6)?);
         let Some(row) = t.rows.last_mut() else { continue };
         let bump = |c: &mut Cell| {
             if let Cell::Int(n) = c {

@@ -87,7 +87,7 @@
 //! lines over the same well-kept primitives.
 
 mod aead;
-mod base32;
+pub(crate) mod base32;
 mod calibrate;
 mod error;
 mod file;

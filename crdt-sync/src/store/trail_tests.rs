@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::erase_tests::{attend, d, family, lab, store};
 use super::{Store, TrailAction, TrailEntry, TrailScope};
 use crate::domain::{Contacts, ErasureReason, HouseholdPatch};
-use crate::export::{self, Format, Language, Options};
+use crate::export::{self, Format, Language, Options, PseudonymKey};
 use crate::ids::{DeviceId, HouseholdId, LabId, PersonId};
 use crate::selection::{Period, Selection};
 use crate::sync::{DeviceRole, Frame, Grant, Session};
@@ -61,7 +61,13 @@ fn by(e: &TrailEntry) -> (DeviceId, Option<PersonId>) {
 
 fn export_lab(s: &mut Store, l: LabId) {
     let sel = Selection::lab(l, Period::new(d(2024, 1, 1), d(2026, 12, 31)).expect("period"));
-    export::run(s, &Options::new(sel, Format::Csv), &|_| {}, &AtomicBool::new(false)).expect("export");
+    export::run(
+        s,
+        &Options::new(sel, Format::Csv, PseudonymKey::from_bytes([3; 32])),
+        &|_| {},
+        &AtomicBool::new(false),
+    )
+    .expect("export");
 }
 
 #[test]

@@ -18,6 +18,7 @@ use chrono::Datelike;
 
 use super::labels::{Label, month_name};
 use super::register::{AttendanceRow, Ctx, MeetingRow};
+use super::table::Cell;
 use super::{Ctl, ExportFile, Stage};
 use crate::error::Result;
 use layout::{Register, Sheet};
@@ -39,7 +40,12 @@ fn sheet(ctx: &Ctx<'_>, m: &MeetingRow, present: &[&AttendanceRow]) -> Sheet {
                 Some((first, last)) => format!("{first} {last}"),
                 None => a.person.clone(),
             };
-            [a.family.clone(), who, a.birth_year.map(|y| y.to_string()).unwrap_or_default()]
+            let birth = match a.birth(!ctx.full) {
+                Cell::Int(y) => y.to_string(),
+                Cell::Text(band) => band,
+                _ => String::new(),
+            };
+            [a.family.clone(), who, birth]
         })
         .collect();
     Sheet { heading, details, present }

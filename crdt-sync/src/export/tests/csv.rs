@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use chrono::NaiveTime;
 
-use super::{export, options, unzip};
+use super::{export, key, options, pseudo, unzip};
 use crate::domain::NewMeeting;
 use crate::export::{Format, Language, Privacy};
 use crate::fixture::{self, d};
@@ -29,10 +29,17 @@ fn pseudonymised_italian_csv_has_every_table_and_value() {
     let code = |a: &mut crate::Store, h| a.household(h).expect("household").code;
     let (c1, c2, c3, c4, c5) =
         (code(&mut a, f.f1), code(&mut a, f.f2), code(&mut a, f.f3), code(&mut a, f.f4), code(&mut a, f.f5));
-    let staff: Vec<String> = f.staff.iter().map(|p| a.person(*p).expect("person").code).collect();
+    let staff_codes: Vec<String> = f.staff.iter().map(|p| a.person(*p).expect("person").code).collect();
+    // A pseudonymised export shows keyed pseudonyms, never the codes.
+    let staff: Vec<String> = f.staff.iter().map(|p| key().staff(*p)).collect();
+    let (p1, p2, p4, p5) =
+        (key().household(f.f1), key().household(f.f2), key().household(f.f4), key().household(f.f5));
+    let member = |a: &mut crate::Store, h, first: &str| {
+        let m = a.household(h).expect("household").members.into_iter().find(|m| m.first_name == first);
+        key().member(m.expect("member").id)
+    };
     let mut b = fixture::replica_without_f5(&mut a, &f);
-    let out =
-        export(&mut b, &options(Selection::all_labs(fixture::period()), Format::Csv, Privacy::Pseudonymised));
+    let out = export(&mut b, &options(Selection::all_labs(fixture::period()), Format::Csv, pseudo()));
     let names: Vec<&str> = out.files.iter().map(|f| f.name.as_str()).collect();
     assert_eq!(names, ["incontri.csv", "presenze.csv", "famiglie.csv", "formazione.csv"]);
 
@@ -92,38 +99,35 @@ fn pseudonymised_italian_csv_has_every_table_and_value() {
         ]
     );
     assert_eq!(attendance.len(), 10);
-    // M2: F3's Marco and Sara count for F2, under F3's own code as persons.
+    // M2: F3's Marco and Sara count for F2, under their own pseudonyms.
     let m2: Vec<&Vec<String>> = attendance.iter().filter(|r| r[2] == "01/02/2025").collect();
     let m2: Vec<[&str; 4]> =
         m2.iter().map(|r| [r[4].as_str(), r[5].as_str(), r[6].as_str(), r[7].as_str()]).collect();
-    // Members are numbered in id order, the same on every replica.
-    let f3_order: Vec<String> =
-        a.household(f.f3).expect("F3").members.into_iter().map(|m| m.first_name).collect();
-    let number = |first: &str| f3_order.iter().position(|n| n == first).expect("member") + 1;
-    let (marco, sara) = (format!("{c3}/{}", number("Marco")), format!("{c3}/{}", number("Sara")));
-    let mut expected = vec![[c2.as_str(), &marco, "1975", "no"], [c2.as_str(), &sara, "2015", "sì"]];
+    let (marco, sara) = (member(&mut a, f.f3, "Marco"), member(&mut a, f.f3, "Sara"));
+    // Sara (2015) is 10 in 2025: a minor's birth year shows as an age band.
+    let mut expected = vec![[p2.as_str(), &marco, "1975", "no"], [p2.as_str(), &sara, "6–10", "sì"]];
     expected.sort();
     assert_eq!(m2, expected);
     // M4: Mirela's family document is not on this replica.
-    let mirela = attendance.iter().find(|r| r[4] == c5).expect("F5 still in the register");
+    let mirela = attendance.iter().find(|r| r[4] == p5).expect("F5 still in the register");
     assert_eq!(&mirela[5..], ["dati cancellati", "", ""]);
     let luca_2026 = attendance.iter().find(|r| r[2] == "10/01/2026").expect("M3");
-    let f1_order: Vec<String> =
-        a.household(f.f1).expect("F1").members.into_iter().map(|m| m.first_name).collect();
-    let luca = format!("{c1}/{}", f1_order.iter().position(|n| n == "Luca").expect("Luca") + 1);
-    assert_eq!(&luca_2026[4..], [c1.as_str(), &luca, "2008", "no"]);
+    let luca = member(&mut a, f.f1, "Luca");
+    assert_eq!(&luca_2026[4..], [p1.as_str(), &luca, "2008", "no"]);
 
     let households = file(&out, "famiglie.csv");
-    assert_eq!(households[0][0], "Codice");
+    assert_eq!(households[0][0], "Pseudonimo");
     let rows: Vec<&[String]> = households[1..].iter().map(|r| &r[..]).collect();
+    let mut expected = [&p1, &p2, &p4, &p5];
+    expected.sort();
     assert_eq!(
         rows.iter().map(|r| r[0].as_str()).collect::<Vec<_>>(),
-        [&c1, &c2, &c4, &c5],
-        "F3 merged away"
+        expected,
+        "F3 merged away; in pseudonym order"
     );
-    assert_eq!(rows[0][0], c1);
+    let row = |p: &str| *rows.iter().find(|r| r[0] == p).expect("the family's row");
     assert_eq!(
-        &rows[0][1..],
+        &row(&p1)[1..],
         [
             "1",
             "registrata",
@@ -137,9 +141,10 @@ fn pseudonymised_italian_csv_has_every_table_and_value() {
             "3"
         ]
     );
-    assert_eq!(rows[1][9], "tutoraggio familiare (chiuso); tutoraggio familiare (attivo)");
-    assert_eq!(rows[1][10], "3", "Marco at M1, and F3's Marco and Sara at M2");
-    assert_eq!(&rows[3][1..4], ["2", "dati cancellati", ""]);
+    assert_eq!(row(&p2)[9], "tutoraggio familiare (chiuso); tutoraggio familiare (attivo)");
+    assert_eq!(row(&p2)[10], "3", "Marco at M1, and F3's Marco and Sara at M2");
+    assert_eq!(row(&p2)[5], "1975, 11–13", "Sara is 11 in 2026, the year the period ends");
+    assert_eq!(&row(&p5)[1..4], ["2", "dati cancellati", ""]);
 
     let trainings = file(&out, "formazione.csv");
     assert_eq!(
@@ -148,6 +153,51 @@ fn pseudonymised_italian_csv_has_every_table_and_value() {
     );
     assert_eq!(&trainings[1][..6], ["10/01/2025", "Ascolto e accoglienza", "2", "3", "2", "1"]);
     assert_eq!(&trainings[2][..6], ["05/03/2025", "Ascolto e accoglienza", "1,5", "3", "1", "2"]);
+
+    // No code of a family or of the staff, anywhere.
+    for f in &out.files {
+        let text = String::from_utf8(f.bytes.clone()).expect("UTF-8");
+        for code in [&c1, &c2, &c3, &c4, &c5].into_iter().chain(&staff_codes) {
+            assert!(!text.contains(code.as_str()), "{code} in {}", f.name);
+        }
+    }
+}
+
+#[test]
+fn a_full_csv_keeps_codes_and_names() {
+    let (mut a, f) = fixture::build();
+    let c1 = a.household(f.f1).expect("F1").code;
+    let out = export(&mut a, &options(Selection::all_labs(fixture::period()), Format::Csv, Privacy::Full));
+    let households = file(&out, "famiglie.csv");
+    assert_eq!(households[0][0], "Codice");
+    assert_eq!(households[1][0], c1, "in code order");
+    let attendance = file(&out, "presenze.csv");
+    let luca = attendance.iter().find(|r| r[2] == "10/01/2026").expect("M3");
+    assert!(luca[5].starts_with(&format!("{c1}/")), "{luca:?}");
+    assert_eq!(&luca[6..8], ["Luca", "Rossi"]);
+    let sara = attendance.iter().find(|r| r[6] == "Sara").expect("Sara at M2");
+    assert_eq!(sara[8], "2015", "a full export keeps minors' birth years");
+}
+
+#[test]
+fn minors_birth_years_become_age_bands_in_a_pseudonymised_export() {
+    use crate::export::register::birth;
+    use crate::export::table::Cell;
+    let band = |s: &str| Cell::Text(s.to_owned());
+    for (born, year, coarse, expected) in [
+        (2020, 2025, true, band("<6")),
+        (2019, 2025, true, band("6–10")),
+        (2015, 2025, true, band("6–10")),
+        (2014, 2025, true, band("11–13")),
+        (2012, 2025, true, band("11–13")),
+        (2011, 2025, true, band("14–17")),
+        (2008, 2025, true, band("14–17")),
+        (2007, 2025, true, Cell::Int(2007)),
+        (2030, 2025, true, band("<6")),
+        (2015, 2025, false, Cell::Int(2015)),
+    ] {
+        assert_eq!(birth(born, year, coarse), expected, "{born} in {year}");
+    }
 }
 
 #[test]
@@ -167,10 +217,8 @@ fn quoting_english_headers_and_the_zip() {
     })
     .expect("meeting");
     let sel = Selection::lab(f.lab1, fixture::period());
-    let opts = crate::export::Options {
-        language: Language::En,
-        ..options(sel.clone(), Format::Csv, Privacy::Pseudonymised)
-    };
+    let opts =
+        crate::export::Options { language: Language::En, ..options(sel.clone(), Format::Csv, pseudo()) };
     let out = export(&mut a, &opts);
     let meetings = file(&out, "meetings.csv");
     assert_eq!(&meetings[0][..4], ["Meeting ID", "Lab", "Lab name", "Date"]);

@@ -15,7 +15,7 @@ mod xlsx;
 use std::io::Read;
 use std::sync::atomic::AtomicBool;
 
-use super::{Export, Format, Options, Privacy};
+use super::{Export, Format, Options, Privacy, PseudonymKey};
 use crate::selection::Selection;
 use crate::store::Store;
 
@@ -24,8 +24,18 @@ pub(super) fn export(store: &mut Store, options: &Options) -> Export {
     super::run(store, options, &|_| {}, &AtomicBool::new(false)).expect("export")
 }
 
+/// The pseudonym key of the tests.
+pub(super) fn key() -> PseudonymKey {
+    PseudonymKey::from_bytes([42; 32])
+}
+
+/// A pseudonymised export with the tests' key.
+pub(super) fn pseudo() -> Privacy {
+    Privacy::Pseudonymised(key())
+}
+
 pub(super) fn options(selection: Selection, format: Format, privacy: Privacy) -> Options {
-    Options { privacy, ..Options::new(selection, format) }
+    Options { privacy, ..Options::full(selection, format) }
 }
 
 /// The entries of a zip archive (an XLSX is one too), by name, decompressed.

@@ -1,6 +1,6 @@
 //! Pseudonymisation over the large demo register (10 labs, 5 years, 2,000
-//! families): no family's name or phone number is in any byte of a funder
-//! export. The names and phones come from the projection; the exports are
+//! families): no family's name, phone number or code (nor a staff code: codes
+//! are on the labs' paper forms) is in any byte of a funder export. The names and phones come from the projection; the exports are
 //! decoded the way a reader would (CSV as text, XLSX unzipped with XML
 //! entities resolved, PDF through `pdftotext`).
 
@@ -8,7 +8,7 @@ use std::collections::{BTreeSet, HashSet};
 
 use chrono::Months;
 
-use super::{export, options, pdftotext, unzip};
+use super::{export, options, pdftotext, pseudo, unzip};
 use crate::demo::{self, DemoSize};
 use crate::export::{Format, Privacy};
 use crate::selection::{Month, Period, Selection};
@@ -23,6 +23,8 @@ struct Secrets {
     name_words: BTreeSet<String>,
     ordinary_names: BTreeSet<String>,
     phones: BTreeSet<String>,
+    /// Families' and staff's human codes (`PV03-0042`).
+    codes: HashSet<String>,
 }
 
 fn column(store: &Store, sql: &str) -> Vec<String> {
@@ -52,7 +54,13 @@ fn secrets(store: &Store) -> Secrets {
         .collect();
     let phones =
         column(store, "SELECT phone FROM households WHERE phone <> ''").iter().map(|p| digits(p)).collect();
-    Secrets { name_words, ordinary_names, phones }
+    let codes = column(
+        store,
+        "SELECT code FROM households UNION SELECT code FROM lab_households UNION SELECT code FROM persons",
+    )
+    .into_iter()
+    .collect();
+    Secrets { name_words, ordinary_names, phones, codes }
 }
 
 /// The words of a text: runs of letters (apostrophes split "D'Angelo").
@@ -72,7 +80,15 @@ fn digits(s: &str) -> String {
     s.chars().filter(char::is_ascii_digit).collect()
 }
 
+/// Runs of letters, digits and dashes: a code (`PV03-0042`, also inside a
+/// member's `PV03-0042/2`) is one of them.
+fn code_tokens(text: &str) -> HashSet<&str> {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-')).filter(|t| t.len() >= 6).collect()
+}
+
 fn assert_clean(what: &str, text: &str, s: &Secrets) {
+    let leaked: Vec<&str> = code_tokens(text).into_iter().filter(|t| s.codes.contains(*t)).collect();
+    assert!(leaked.is_empty(), "{what} contains codes: {:?}", &leaked[..leaked.len().min(5)]);
     let found: HashSet<String> = words(text).into_iter().collect();
     let leaked: Vec<&String> = s.name_words.iter().filter(|n| found.contains(*n)).collect();
     assert!(leaked.is_empty(), "{what} contains parts of family names: {leaked:?}");
@@ -107,11 +123,14 @@ fn a_funder_export_of_the_large_register_names_no_family() {
     assert!(names.iter().filter(|n| found.contains(*n)).count() > names.len() / 2);
     let all_digits = digits(&text);
     assert!(phones.iter().any(|p| all_digits.contains(p.as_str())), "the full export has the phones");
+    assert!(secrets.codes.len() > 2_000, "{} codes", secrets.codes.len());
+    let in_full = code_tokens(&text).into_iter().filter(|t| secrets.codes.contains(*t)).count();
+    assert!(in_full > 1_000, "the full export has the codes ({in_full})");
 
-    for f in export(&mut store, &options(all.clone(), Format::Csv, Privacy::Pseudonymised)).files {
+    for f in export(&mut store, &options(all.clone(), Format::Csv, pseudo())).files {
         assert_clean(&f.name, &String::from_utf8(f.bytes).expect("UTF-8"), &secrets);
     }
-    let xlsx = export(&mut store, &options(all, Format::Xlsx, Privacy::Pseudonymised));
+    let xlsx = export(&mut store, &options(all, Format::Xlsx, pseudo()));
     for (part, bytes) in unzip(&xlsx.files[0].bytes) {
         assert_clean(&part, &unescape_xml(&String::from_utf8_lossy(&bytes)), &secrets);
     }
@@ -120,7 +139,7 @@ fn a_funder_export_of_the_large_register_names_no_family() {
     let last = Month::of(today);
     let from = Month::of(today - Months::new(1)).first_day();
     let recent = Selection::all_labs(Period::new(from, last.last_day()).expect("two months"));
-    let pdfs = export(&mut store, &options(recent, Format::PdfMonths, Privacy::Pseudonymised));
+    let pdfs = export(&mut store, &options(recent, Format::PdfMonths, pseudo()));
     assert!(pdfs.files.len() >= 10, "{} registers", pdfs.files.len());
     for f in pdfs.files {
         assert_clean(&f.name, &pdftotext(&f.bytes), &secrets);

@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::{export, options};
+use super::{export, options, pseudo};
 use crate::export::{self, Format, Privacy, Progress, Stage};
 use crate::fixture;
 use crate::selection::{Labs, Selection};
@@ -18,7 +18,7 @@ fn progress_only_grows_and_ends_done() {
     let sel = Selection::all_labs(fixture::period());
     for format in [Format::Csv, Format::CsvZip, Format::Xlsx, Format::PdfMonths] {
         seen.borrow_mut().clear();
-        let opts = options(sel.clone(), format, Privacy::Pseudonymised);
+        let opts = options(sel.clone(), format, pseudo());
         export::run(&mut a, &opts, &|p| seen.borrow_mut().push(p), &AtomicBool::new(false)).expect("export");
         let seen = seen.borrow();
         assert_eq!(seen.first().map(|p| p.stage), Some(Stage::Reading), "{format:?}");
@@ -49,7 +49,7 @@ fn a_cancelled_export_returns_nothing_and_logs_nothing() {
 fn every_export_is_audited_and_a_full_one_is_marked() {
     let (mut a, f) = fixture::build();
     let sel = Selection::lab(f.lab1, fixture::period());
-    export(&mut a, &options(sel.clone(), Format::CsvZip, Privacy::Pseudonymised));
+    export(&mut a, &options(sel.clone(), Format::CsvZip, pseudo()));
     export(&mut a, &options(sel, Format::Xlsx, Privacy::Full));
     let log = a.audit_log(10).expect("audit log");
     assert_eq!(log.len(), 2);
@@ -66,6 +66,11 @@ fn every_export_is_audited_and_a_full_one_is_marked() {
     assert_eq!(d["options"]["selection"]["labs"]["only"][0], f.lab1.to_string());
     assert_eq!(d["files"][0], "registro_2025-01-01_2026-01-31.xlsx");
     assert_eq!(pseudo.details["options"]["privacy"], "pseudonymised");
+    // The key's fingerprint, never the key or its bytes.
+    assert_eq!(pseudo.details["pseudonym_key"], super::key().fingerprint().as_str());
+    assert!(d.get("pseudonym_key").is_none(), "a full export uses no key");
+    let text = pseudo.details.to_string();
+    assert!(!text.contains(super::key().to_text().as_str()), "{text}");
     assert!(pseudo.details["rows"].as_u64().is_some_and(|n| n > 0));
 }
 
@@ -76,22 +81,12 @@ fn unknown_labs_and_backward_periods_are_refused() {
         labs: Labs::Only([crate::LabId(uuid::Uuid::from_u128(5))].into()),
         period: fixture::period(),
     };
-    let err = export::run(
-        &mut a,
-        &options(unknown, Format::Csv, Privacy::Pseudonymised),
-        &|_| {},
-        &Default::default(),
-    )
-    .expect_err("unknown lab");
+    let err = export::run(&mut a, &options(unknown, Format::Csv, pseudo()), &|_| {}, &Default::default())
+        .expect_err("unknown lab");
     assert!(matches!(err, Error::NotFound { what: "lab", .. }), "{err}");
     let mut backwards = Selection::all_labs(fixture::period());
     std::mem::swap(&mut backwards.period.from, &mut backwards.period.to);
-    let err = export::run(
-        &mut a,
-        &options(backwards, Format::Csv, Privacy::Pseudonymised),
-        &|_| {},
-        &Default::default(),
-    )
-    .expect_err("backwards");
+    let err = export::run(&mut a, &options(backwards, Format::Csv, pseudo()), &|_| {}, &Default::default())
+        .expect_err("backwards");
     assert!(matches!(err, Error::Invalid { field: "period.to", .. }), "{err}");
 }
