@@ -31,6 +31,10 @@ impl Paths {
     pub fn settings(&self) -> PathBuf {
         self.dir.join("settings.json")
     }
+    /// The key of pseudonyms in funder exports (kept apart from them).
+    pub fn pseudonym_key(&self) -> PathBuf {
+        self.dir.join("pseudonym.key")
+    }
 }
 
 /// How the passphrase is stretched into a wrapping key.

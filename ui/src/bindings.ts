@@ -47,7 +47,10 @@ export const commands = {
 	 *  Returns the codes erased.
 	 */
 	eraseDue: (confirmed: HouseholdId[]) => typedError<string[], AppError>(__TAURI_INVOKE("erase_due", { confirmed })),
-	/**  Who did what to a family or a lab, oldest first. Ids and codes only. */
+	/**
+	 *  Who did what to a family or a lab, oldest first. Ids and codes only;
+	 *  coordinators and leads.
+	 */
 	auditTrail: (scope: TrailScope) => typedError<TrailEntry[], AppError>(__TAURI_INVOKE("audit_trail", { scope })),
 	/**
 	 *  Saves the trail of `scope` as CSV for the data protection officer.
@@ -126,7 +129,7 @@ export const commands = {
 	 *  `progress`. `Ok(None)` when the user closed the dialog. A full export
 	 *  (names included) is recorded in the audit log by the core.
 	 */
-	exportRegister: (options: Options, progress: Channel<Progress>) => typedError<Saved | null, AppError>(__TAURI_INVOKE("export_register", { options, progress })),
+	exportRegister: (options: Request, progress: Channel<Progress>) => typedError<Saved | null, AppError>(__TAURI_INVOKE("export_register", { options, progress })),
 	/**
 	 *  Stops the running export at its next row; it then fails with
 	 *  `cancelled` and writes nothing.
@@ -894,18 +897,6 @@ export type NewTraining = {
 	attendees: PersonId[],
 };
 
-/**  What to export. */
-export type Options = {
-	/**  Which labs and which period. */
-	selection: Selection,
-	/**  The format. */
-	format: Format,
-	/**  Pseudonymised (default) or full. */
-	privacy: Privacy,
-	/**  The language of headers and words (Italian by default). */
-	language: Language,
-};
-
 /**  A pathway the family follows. */
 export type Pathway = {
 	/**  Id. */
@@ -1012,17 +1003,17 @@ export type PersonTraining = {
 	trained: boolean,
 };
 
-/**  Whether names and contacts are included. */
-export type Privacy = 
 /**
- *  Codes, birth years and areas; no names, contacts or notes (the default,
- *  and what funders receive).
+ *  Whether names and contacts are included, as the front end asks for it
+ *  (in a [`Request`]); [`Privacy`] is the same choice with the key.
+ */
+export type PrivacyLevel = 
+/**
+ *  Pseudonyms, birth years and areas; small counts suppressed (the
+ *  default, and what funders receive).
  */
 "pseudonymised" | 
-/**
- *  Everything, names included: coordinators only (the caller enforces
- *  it; the audit log records it).
- */
+/**  Everything, names and codes included: coordinators only. */
 "full";
 
 /**  A progress report: `done` of `total` units (rows, plus one per table read). */
@@ -1081,6 +1072,22 @@ export type Registered = {
 	id: HouseholdId,
 	/**  Code for paper forms. */
 	code: string,
+};
+
+/**
+ *  What to export, as the front end asks for it: [`Options`] without the
+ *  key, which the Rust side adds ([`Request::with_key`]). The key never
+ *  crosses to TypeScript.
+ */
+export type Request = {
+	/**  Which labs and which period. */
+	selection: Selection,
+	/**  The format. */
+	format: Format,
+	/**  Pseudonymised (default) or full. */
+	privacy?: PrivacyLevel,
+	/**  The language of headers and words (Italian by default). */
+	language?: Language,
 };
 
 /**  A family due for erasure under the retention policy. */

@@ -5,17 +5,17 @@
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crdt_sync::export::{self, Format, Options, Privacy, Progress};
+use crdt_sync::export::{self, Format, PrivacyLevel, Progress, PseudonymKey, Request};
 use crdt_sync::indicators::Indicators;
 use crdt_sync::{AuditEntry, Selection};
 use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Runtime, State};
 
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::files::write_atomically;
 use crate::files_dialog::chooser;
-use crate::state::AppState;
+use crate::state::{AppState, Paths};
 
 /// Set while an export runs; [`cancel_export`] raises it.
 static CANCEL: AtomicBool = AtomicBool::new(false);
@@ -43,7 +43,7 @@ pub async fn indicators(state: State<'_, AppState>, selection: Selection) -> App
 pub async fn export_register<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
-    options: Options,
+    options: Request,
     progress: Channel<Progress>,
 ) -> AppResult<Option<Saved>> {
     let multi = matches!(options.format, Format::Csv | Format::PdfMonths);
@@ -54,6 +54,7 @@ pub async fn export_register<R: Runtime>(
         files_dialog.save_file(&suggested_name(&options))?
     };
     let Some(target) = target else { return Ok(None) };
+    let options = options.with_key(pseudonym_key(&state.paths)?);
     CANCEL.store(false, Ordering::SeqCst);
     let files = state
         .with_store(|s, _| {
@@ -88,9 +89,9 @@ pub async fn audit_log(state: State<'_, AppState>, limit: u32) -> AppResult<Vec<
     state.with_store(|s, _| Ok(s.audit_log(limit.min(1000))?)).await
 }
 
-fn suggested_name(o: &Options) -> String {
+fn suggested_name(o: &Request) -> String {
     let p = o.selection.period;
-    let kind = if o.privacy == Privacy::Full { "registro-completo" } else { "registro" };
+    let kind = if o.privacy == PrivacyLevel::Full { "registro-completo" } else { "registro" };
     let ext = match o.format {
         Format::CsvZip => "zip",
         Format::Xlsx => "xlsx",
@@ -99,4 +100,24 @@ fn suggested_name(o: &Options) -> String {
     };
     let name: PathBuf = format!("{kind}-{}-{}.{ext}", p.from, p.to).into();
     name.display().to_string()
+}
+
+/// The project's key for pseudonyms in funder exports, kept beside the
+/// register in `pseudonym.key` and never in an export. A coordinator copies
+/// the hub's `pseudonym.key` here so that the laptop's exports and the
+/// hub's give each family the same pseudonym; without one, the first
+/// pseudonymised export makes a key for this computer.
+fn pseudonym_key(paths: &Paths) -> AppResult<PseudonymKey> {
+    let path = paths.pseudonym_key();
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(PseudonymKey::from_text(text.trim())?),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let key = PseudonymKey::generate(&mut rand::rng())?;
+            let mut text = key.to_text();
+            text.push('\n');
+            write_atomically(&path, text.as_bytes())?;
+            Ok(key)
+        }
+        Err(e) => Err(AppError::file(&path, e)),
+    }
 }

@@ -1,6 +1,6 @@
 import { act, fireEvent, screen, waitFor, within } from "@testing-library/preact";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import type { AuditEntry, Counts, Indicators, Options, Progress, Saved } from "../bindings";
+import type { AuditEntry, Counts, Indicators, Progress, Request as Options, Saved } from "../bindings";
 import { LAB_2, fail, ok, renderScreen } from "../components/testing";
 import { translatorFor } from "../i18n";
 import { Exports, auditSummary, buildExportOptions, defaultExportForm, stageText } from "./Exports";

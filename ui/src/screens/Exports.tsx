@@ -6,8 +6,8 @@ import {
   commands,
   type AuditEntry,
   type Language,
-  type Options,
-  type Privacy,
+  type Request as Options,
+  type PrivacyLevel as Privacy,
   type Progress,
   type Stage,
 } from "../bindings";

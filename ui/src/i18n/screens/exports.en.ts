@@ -16,7 +16,7 @@ export const exportsTexts: Catalogue["exports"] = {
     legend: "Personal data",
     pseudonymised: {
       label: "Pseudonymised",
-      hint: "codes, birth years and areas only; this is what the funder receives",
+      hint: "pseudonyms instead of names and codes, minors' ages in bands, counts under 5 shown as “<5”; this is the one for the funder",
     },
     full: { label: "Full, with names", hint: "with names, phones, e-mails and addresses" },
     fullWarning: "Warning: the files will contain personal data. Keep them safe. A full export is recorded in the audit log below.",

@@ -14,7 +14,7 @@ export const exportsTexts = {
     legend: "Dati personali",
     pseudonymised: {
       label: "Pseudonimizzata",
-      hint: "solo codici, anni di nascita e aree; è quella da consegnare al finanziatore",
+      hint: "pseudonimi al posto di nomi e codici, età per fasce per i minori, conteggi sotto 5 mostrati come «<5»; è quella da consegnare al finanziatore",
     },
     full: { label: "Completa, con i nomi", hint: "con nomi, telefoni, e-mail e indirizzi" },
     fullWarning: "Attenzione: i file conterranno dati personali. Custodiscili con cura. L'esportazione completa resta annotata nel registro delle attività qui sotto.",
