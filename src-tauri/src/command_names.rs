@@ -15,6 +15,9 @@ pub const COMMANDS: &[&str] = &[
     "merge_families",
     "undo_merge",
     "confirm_merge",
+    "withdraw_consent",
+    "restrict_family",
+    "lift_restriction",
     // meetings
     "list_meetings",
     "get_meeting",

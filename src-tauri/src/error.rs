@@ -49,6 +49,19 @@ pub enum AppError {
         /// Why.
         reason: String,
     },
+    /// The family's processing is restricted (GDPR art. 18): it cannot be
+    /// changed until a coordinator lifts the restriction.
+    #[error("family {code} is restricted")]
+    Restricted {
+        /// The family's code.
+        code: String,
+    },
+    /// The family was erased: its data is no longer kept.
+    #[error("family {code} was erased")]
+    Erased {
+        /// The family's code.
+        code: String,
+    },
     /// This device has used all its human codes; syncing gets new ones.
     #[error("the device has no codes left")]
     CodesExhausted,
@@ -120,6 +133,8 @@ impl From<crdt_sync::Error> for AppError {
             E::Invalid { field, reason } => AppError::Invalid { field: field.into(), reason },
             E::NotFound { what, .. } => AppError::NotFound { what: what.into() },
             E::Merge(reason) => AppError::Merge { reason },
+            E::Restricted { code, .. } => AppError::Restricted { code },
+            E::Erased { code, .. } => AppError::Erased { code },
             E::CodesExhausted { .. } => AppError::CodesExhausted,
             E::Cancelled => AppError::Cancelled,
             E::Io { path, source } => AppError::File { detail: format!("{}: {source}", path.display()) },

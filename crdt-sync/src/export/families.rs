@@ -3,7 +3,8 @@
 //! was merged into; an erased family keeps a row with its code only).
 //!
 //! The families of a selection are those registered at the selected labs
-//! and those with attendance at their meetings in the period.
+//! and those with attendance at their meetings in the period, except those
+//! whose processing is restricted (GDPR art. 18): they are in no export.
 
 use std::collections::HashMap;
 
@@ -39,6 +40,7 @@ SELECT f.id,
   FROM fam f
   LEFT JOIN households h ON h.id = f.id
   LEFT JOIN att_family af ON af.id = f.id
+ WHERE NOT coalesce(h.restricted, 0)
  ORDER BY code, f.id";
 
 struct Member {

@@ -231,7 +231,8 @@ SELECT a.meeting_id, l.number, a.date, m.activity,
                 h.code, '?'),
        coalesce(h.code, (SELECT code FROM lab_households WHERE household_id = a.household_id LIMIT 1), '?'),
        a.member_id,
-       mb.id IS NOT NULL, mb.first_name, mb.last_name, mb.birth_year, m.start_time
+       mb.id IS NOT NULL, mb.first_name, mb.last_name, mb.birth_year, m.start_time,
+       coalesce(c.restricted, 0) OR coalesce(h.restricted, 0)
   FROM attendance a NOT INDEXED
   JOIN meetings m ON m.id = a.meeting_id
   JOIN labs l ON l.id = a.lab_id
@@ -257,6 +258,9 @@ pub(crate) struct AttendanceRow {
     /// First and last name, only in a full export ("erased" when gone).
     pub name: Option<(String, String)>,
     pub birth_year: Option<i64>,
+    /// The family's processing is restricted (GDPR art. 18): the row counts
+    /// in the meeting's totals but is not listed in any export.
+    pub restricted: bool,
 }
 
 impl AttendanceRow {
@@ -313,6 +317,7 @@ pub(crate) fn attendance_rows(ctx: &Ctx<'_>) -> Result<Vec<AttendanceRow>> {
             person: if known { format!("{recorded}/{ordinal}") } else { erased.to_owned() },
             name,
             birth_year: r.get(10)?,
+            restricted: r.get(12)?,
         });
     }
     out.sort_by(|a, b| {
@@ -344,7 +349,7 @@ pub(crate) fn attendance(ctx: &Ctx<'_>, rows: Vec<AttendanceRow>) -> Table {
     }
     columns.extend([(L::ColBirthYear, 15.0), (L::ColMinor, 8.0)]);
     let mut t = Table::new(TableKind::Attendance, ctx.lang, &columns);
-    for a in rows {
+    for a in rows.into_iter().filter(|a| !a.restricted) {
         let minor = a.minor().map(|m| yes_no(m, ctx.lang));
         let mut row = vec![
             Cell::Text(a.meeting_id),

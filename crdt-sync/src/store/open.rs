@@ -22,6 +22,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0003_hub_link.sql"),
     include_str!("../../migrations/0004_hub_pin.sql"),
     include_str!("../../migrations/0005_erasure.sql"),
+    // 0006 is reserved for the retention work in another branch.
+    include_str!("../../migrations/0007_consent.sql"),
 ];
 
 /// A 256-bit database key. Where it comes from (a passphrase through a KDF,
