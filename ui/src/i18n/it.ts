@@ -119,6 +119,9 @@ export const it = {
       training: "Questa formazione non c'è più: forse è stata eliminata.",
     },
     merge: "Non è possibile unire queste due famiglie.",
+    restricted:
+      "La famiglia {code} è limitata (art. 18 GDPR): non si può modificare né segnare presente finché il coordinamento non toglie la limitazione.",
+    erased: "La famiglia {code} è stata cancellata: i suoi dati non sono più conservati.",
     codesExhausted: "Questo computer ha esaurito i codici: sincronizza per riceverne altri.",
     newerDatabase: "Il registro è stato scritto da una versione più recente di Taccuino: aggiorna l'applicazione.",
     cancelled: "Operazione annullata.",
@@ -182,6 +185,22 @@ export const it = {
     },
     consent: {
       date: "Data del consenso",
+    },
+    household: {
+      consent: {
+        basis: "Base giuridica",
+        date: "Data del consenso",
+        notice_version: "Versione dell'informativa",
+        collected_by: "Raccolto da",
+        guardian: "Genitore o tutore",
+        scopes: "Ambiti del consenso",
+      },
+      withdrawal: {
+        date: "Data della revoca",
+        scopes: "Consensi revocati",
+        recorded_by: "Registrata da",
+      },
+      restriction: "Limitazione del trattamento",
     },
     period: {
       to: "Fine del periodo",
