@@ -244,7 +244,7 @@ fn families_are_registered_searched_edited_and_merged_with_undo() {
     // Withdrawal of everything: pending decision; restriction freezes the family.
     let status = app.ok(
         "withdraw_consent",
-        json!({ "id": c["id"], "scopes": { "kind": "all" }, "date": today, "recorded_by": collector }),
+        json!({ "id": c["id"], "scopes": { "kind": "all" }, "date": today, "recordedBy": collector }),
     );
     assert_eq!(status, "pending_decision");
     app.ok("restrict_family", json!({ "id": c["id"], "reason": "withdrawal", "by": collector }));
