@@ -166,15 +166,15 @@ fn read_withdrawals<R: ReadDoc>(doc: &R) -> Vec<Withdrawal> {
 }
 
 fn read_restriction<R: ReadDoc>(doc: &R) -> Option<Restriction> {
-    root_maps(doc, "restriction").into_iter().find_map(|r| {
-        Some(Restriction {
+    root_maps(doc, "restriction").into_iter().next().map(|r| {
+        Restriction {
             // An unknown reason (a newer app) still restricts.
             reason: get_string(doc, &r, "reason")
                 .and_then(|k| RestrictionReason::from_key(&k))
                 .unwrap_or(RestrictionReason::Objection),
             at: DateTime::from_timestamp_millis(get_i64(doc, &r, "at").unwrap_or(0)).unwrap_or_default(),
             by: get_parsed(doc, &r, "by"),
-        })
+        }
     })
 }
 

@@ -275,11 +275,10 @@ fn check_common(
             ));
         }
         None => {}
-        Some(Ok(year)) => {
-            if is_minor(year, date) {
-                return Err(Error::invalid("household.consent.guardian", "the guardian must be an adult"));
-            }
+        Some(Ok(year)) if is_minor(year, date) => {
+            return Err(Error::invalid("household.consent.guardian", "the guardian must be an adult"));
         }
+        Some(Ok(_)) => {}
         Some(Err(name)) => {
             check_name("household.consent.guardian", name)?;
         }
