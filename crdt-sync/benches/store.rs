@@ -20,8 +20,8 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 use crdt_sync::demo::{self, DemoSize, DemoSummary};
 use crdt_sync::{
-    Attendance, CodeRange, DeviceConfig, DeviceId, Key, LabId, NewHousehold, NewLab, NewMeeting, NewMember,
-    ProjectId, SeededEnv, Store,
+    Attendance, CodeRange, DeviceConfig, DeviceId, Key, LabId, NewConsent, NewHousehold, NewLab, NewMeeting,
+    NewMember, PersonId, ProjectId, SeededEnv, Store,
 };
 
 type BoxResult<T> = Result<T, Box<dyn Error>>;
@@ -251,7 +251,11 @@ fn new_lab(store: &mut Store) -> BoxResult<Target> {
             contacts: Default::default(),
             areas: Default::default(),
             referral: None,
-            consent: None,
+            consent: NewConsent::given(
+                NaiveDate::from_ymd_opt(2026, 1, 15).expect("date"),
+                "2026-01",
+                PersonId(uuid::Uuid::from_u128(0xC0)),
+            ),
         })?;
         for m in store.household(id)?.members {
             attendance.push(Attendance { household: id, member: m.id });

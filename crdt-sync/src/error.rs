@@ -115,6 +115,16 @@ pub enum Error {
         /// Its human code.
         code: String,
     },
+    /// The family's processing is restricted (GDPR art. 18): its document
+    /// is frozen and no attendance can be added until a coordinator lifts
+    /// the restriction. Nothing was stored.
+    #[error("family {code} is restricted (GDPR art. 18): it cannot be changed (famiglia limitata)")]
+    Restricted {
+        /// The family.
+        household: HouseholdId,
+        /// Its human code.
+        code: String,
+    },
     /// Changes to a lab document were refused because of what they do to
     /// erasures: the sender may not make them, or a tombstone names a family
     /// the lab does not list. Nothing was stored.

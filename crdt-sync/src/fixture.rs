@@ -34,8 +34,9 @@ use uuid::Uuid;
 use crate::codes::CodeRange;
 use crate::doc::DocRef;
 use crate::domain::{
-    ActivityType, Area, Attendance, Contacts, NewHousehold, NewLab, NewMeeting, NewMember, NewPathway,
-    NewPerson, NewTraining, PathwayKind, PathwayPatch, PathwayStatus, Role, Targets,
+    ActivityType, AgeStatus, Area, Attendance, ConsentScope, Contacts, LegalBasis, NewConsent, NewGuardian,
+    NewHousehold, NewLab, NewMeeting, NewMember, NewPathway, NewPerson, NewTraining, PathwayKind,
+    PathwayPatch, PathwayStatus, Role, Targets,
 };
 use crate::env::SeededEnv;
 use crate::ids::{DeviceId, HouseholdId, LabId, MeetingId, MemberId, PersonId, ProjectId};
@@ -76,7 +77,39 @@ pub(crate) struct Fixture {
     pub staff: Vec<PersonId>,
 }
 
-fn family(s: &mut Store, lab: LabId, members: &[(&str, &str, u16)], phone: &str) -> HouseholdId {
+/// The date of every family's legal basis record in the fixture.
+pub(crate) fn consent_date() -> NaiveDate {
+    d(2025, 1, 2)
+}
+
+/// A consent record collected by `by` on [`consent_date`]: the reference
+/// person is the guardian when a member is a minor, or a named relative when
+/// the reference person is a minor herself.
+pub(crate) fn consent(by: PersonId, members: &[(&str, &str, u16)]) -> NewConsent {
+    let minor = |y: u16| AgeStatus::of(Some(y), consent_date()) == AgeStatus::Minor;
+    let guardian = match members.first() {
+        Some((_, last, y)) if minor(*y) => Some(NewGuardian::Named { name: format!("Dragana {last}") }),
+        _ if members.iter().any(|(_, _, y)| minor(*y)) => Some(NewGuardian::Member { index: 0 }),
+        _ => None,
+    };
+    NewConsent {
+        basis: LegalBasis::Consent,
+        special: None,
+        notice_version: "2025-01".into(),
+        date: consent_date(),
+        collected_by: by,
+        guardian,
+        scopes: BTreeSet::from([ConsentScope::Contact]),
+    }
+}
+
+fn family(
+    s: &mut Store,
+    lab: LabId,
+    members: &[(&str, &str, u16)],
+    phone: &str,
+    by: PersonId,
+) -> HouseholdId {
     let m = |(first, last, year): &(&str, &str, u16)| NewMember {
         first_name: (*first).into(),
         last_name: (*last).into(),
@@ -93,7 +126,7 @@ fn family(s: &mut Store, lab: LabId, members: &[(&str, &str, u16)], phone: &str)
         },
         areas: BTreeSet::from([Area::Economic, Area::Social]),
         referral: None,
-        consent: None,
+        consent: consent(by, members),
     })
     .expect("household")
 }
@@ -184,13 +217,30 @@ pub(crate) fn build() -> (Store, Fixture) {
     let vera = person(&mut s, lab1, "Vera", "Sala", Role::Volunteer);
     let walter = person(&mut s, lab1, "Walter", "Neri", Role::Volunteer);
 
-    let f1 = family(&mut s, lab1, &[("Anna", "Rossi", 1980), ("Luca", "Rossi", 2008)], "+39 333 1111111");
-    let f2 =
-        family(&mut s, lab1, &[("Marco", "Bianchi", 1975), ("Sara", "Bianchi", 2015)], "+39 333 2222222");
-    let f3 =
-        family(&mut s, lab1, &[("Marco", "Bianchi", 1975), ("Sara", "Bianchi", 2015)], "+39 333 3333333");
-    let f4 = family(&mut s, lab2, &[("Ionuț", "Popescu", 1990), ("Ana", "Popescu", 2012)], "+39 333 4444444");
-    let f5 = family(&mut s, lab2, &[("Mirela", "Kovač", 2010)], "+39 333 5555555");
+    let f1 =
+        family(&mut s, lab1, &[("Anna", "Rossi", 1980), ("Luca", "Rossi", 2008)], "+39 333 1111111", olga);
+    let f2 = family(
+        &mut s,
+        lab1,
+        &[("Marco", "Bianchi", 1975), ("Sara", "Bianchi", 2015)],
+        "+39 333 2222222",
+        olga,
+    );
+    let f3 = family(
+        &mut s,
+        lab1,
+        &[("Marco", "Bianchi", 1975), ("Sara", "Bianchi", 2015)],
+        "+39 333 3333333",
+        vera,
+    );
+    let f4 = family(
+        &mut s,
+        lab2,
+        &[("Ionuț", "Popescu", 1990), ("Ana", "Popescu", 2012)],
+        "+39 333 4444444",
+        piero,
+    );
+    let f5 = family(&mut s, lab2, &[("Mirela", "Kovač", 2010)], "+39 333 5555555", piero);
 
     pathway(&mut s, f1, d(2025, 1, 15), None);
     pathway(&mut s, f2, d(2024, 6, 1), Some(d(2025, 2, 28)));

@@ -50,8 +50,8 @@
 //!
 //! ```
 //! use std::collections::BTreeSet;
-//! use crdt_sync::{CodeRange, DeviceConfig, DeviceId, DocRef, NewHousehold, NewLab, NewMember,
-//!     ProjectId, SeededEnv, Store};
+//! use crdt_sync::{CodeRange, DeviceConfig, DeviceId, DocRef, LegalBasis, NewConsent, NewHousehold,
+//!     NewLab, NewMember, NewPerson, ProjectId, Role, SeededEnv, Store};
 //!
 //! # fn main() -> crdt_sync::Result<()> {
 //! let project = ProjectId(uuid::Uuid::from_u128(1));
@@ -66,6 +66,10 @@
 //! // Laptop A creates the lab and registers a family.
 //! let lab = a.create_lab(NewLab { number: 3, name: "Lab Crosione".into(),
 //!     address: "Via Acerbi 21".into(), partner: "Coop. Il Convoglio".into() })?;
+//! let volunteer = a.create_person(NewPerson { lab, first_name: "Giulia".into(),
+//!     last_name: "Ferri".into(), role: Role::Volunteer, organisation: String::new(),
+//!     phone: String::new(), email: String::new() })?;
+//! let today = a.today();
 //! let family = a.create_household(NewHousehold {
 //!     lab,
 //!     reference: NewMember { first_name: "Nicolò".into(), last_name: "Bianchi".into(), birth_year: Some(1984) },
@@ -73,7 +77,9 @@
 //!     contacts: Default::default(),
 //!     areas: BTreeSet::new(),
 //!     referral: None,
-//!     consent: None,
+//!     // No family is registered without its legal basis record.
+//!     consent: NewConsent { basis: LegalBasis::Consent, special: None, notice_version: "2026-01".into(),
+//!         date: today, collected_by: volunteer, guardian: None, scopes: BTreeSet::new() },
 //! })?;
 //!
 //! // Laptop B receives the documents, in any order.
@@ -120,10 +126,11 @@ pub use doc::{DocKind, DocRef, FieldConflict, SCHEMA_VERSION};
 pub use domain::RetentionPolicy;
 pub use domain::{
     ActivityType, AgeStatus, Area, Attendance, Consent, ConsentScope, Contacts, ErasedHousehold,
-    ErasureReason, ErasureRequest, Household, HouseholdPatch, Keyed, Lab, Meeting, MeetingPatch, Member,
-    MemberPatch, NewHousehold, NewLab, NewMeeting, NewMember, NewPathway, NewPerson, NewTraining, Pathway,
-    PathwayKind, PathwayPatch, PathwayStatus, Person, PersonPatch, ReferralSource, Role, Targets, Tombstone,
-    TrainingPatch, TrainingSession,
+    ErasureReason, ErasureRequest, Guardian, Household, HouseholdPatch, Keyed, Lab, LegalBasis, LegalStatus,
+    Meeting, MeetingPatch, Member, MemberPatch, NewConsent, NewGuardian, NewHousehold, NewLab, NewMeeting,
+    NewMember, NewPathway, NewPerson, NewTraining, Pathway, PathwayKind, PathwayPatch, PathwayStatus, Person,
+    PersonPatch, ReferralSource, Restriction, RestrictionReason, Role, SpecialCondition, Targets, Tombstone,
+    TrainingPatch, TrainingSession, Withdrawal, WithdrawnScopes,
 };
 pub use env::{Environment, SeededEnv, SystemEnv};
 pub use error::{ErasureRefusal, Error, Result};

@@ -282,6 +282,9 @@ async fn connections_cut_mid_message_leave_everything_consistent() {
     // A raw WebSocket that says Hello, answers half of what the hub sends
     // and drops the connection without a word.
     for w in &mut workers[..2] {
+        // Something new, so that there is an exchange to break off (with
+        // nothing new, protocol v2 settles in the Catalog alone).
+        w.record(1, &mut rng);
         let mut ws = common::connect(&hub.url, Some(&w.device.enrolled.token)).await.expect("connect");
         let mut session = crdt_sync::sync::Session::device();
         let hello = session.hello(&mut w.device.store).expect("hello");

@@ -16,6 +16,9 @@ pub const COMMANDS: &[&str] = &[
     "undo_merge",
     "confirm_merge",
     "erase_family",
+    "withdraw_consent",
+    "restrict_family",
+    "lift_restriction",
     // privacy
     "privacy_settings",
     "set_privacy_settings",

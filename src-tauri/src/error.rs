@@ -49,6 +49,19 @@ pub enum AppError {
         /// Why.
         reason: String,
     },
+    /// The family's processing is restricted (GDPR art. 18): it cannot be
+    /// changed until a coordinator lifts the restriction.
+    #[error("family {code} is restricted")]
+    Restricted {
+        /// The family's code.
+        code: String,
+    },
+    /// The family was erased: its data is no longer kept.
+    #[error("family {code} was erased")]
+    Erased {
+        /// The family's code.
+        code: String,
+    },
     /// This device has used all its human codes; syncing gets new ones.
     #[error("the device has no codes left")]
     CodesExhausted,
@@ -82,12 +95,6 @@ pub enum AppError {
     /// erased; the list must be looked at again.
     #[error("family {code} is no longer due for erasure")]
     NotDue {
-        /// Its code.
-        code: String,
-    },
-    /// The family was erased: only its code is left.
-    #[error("family {code} was erased")]
-    Erased {
         /// Its code.
         code: String,
     },
@@ -147,9 +154,10 @@ impl From<crdt_sync::Error> for AppError {
             E::Invalid { field, reason } => AppError::Invalid { field: field.into(), reason },
             E::NotFound { what, .. } => AppError::NotFound { what: what.into() },
             E::Merge(reason) => AppError::Merge { reason },
+            E::Restricted { code, .. } => AppError::Restricted { code },
+            E::Erased { code, .. } => AppError::Erased { code },
             E::CodesExhausted { .. } => AppError::CodesExhausted,
             E::Cancelled => AppError::Cancelled,
-            E::Erased { code, .. } => AppError::Erased { code },
             E::NotDue { code, .. } => AppError::NotDue { code },
             E::Io { path, source } => AppError::File { detail: format!("{}: {source}", path.display()) },
             other => {

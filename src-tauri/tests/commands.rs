@@ -179,17 +179,28 @@ fn families_are_registered_searched_edited_and_merged_with_undo() {
     let app = app();
     let session = app.demo();
     let lab = session["lab"].clone();
-    let new = |first: &str| {
-        app.ok(
-            "register_family",
-            json!({ "family": {
-                "lab": lab,
-                "reference": { "first_name": first, "last_name": "Ñañez Ricciò", "birth_year": 1990 },
-                "others": [], "contacts": { "phone": "", "email": "", "address": "" },
-                "areas": ["economic"], "referral": null, "consent": null
-            }}),
-        )
+    let today = session["today"].as_str().expect("today").to_owned();
+    let staff = app.ok("list_staff", json!({ "lab": lab }));
+    let collector = staff[0]["id"].clone();
+    let consent = json!({
+        "basis": "consent", "special": "explicit_consent", "notice_version": "2026-01", "date": today,
+        "collected_by": collector, "guardian": null, "scopes": ["photos"]
+    });
+    let family = |first: &str, others: Value, consent: Value| {
+        json!({ "family": {
+            "lab": lab,
+            "reference": { "first_name": first, "last_name": "Ñañez Ricciò", "birth_year": 1990 },
+            "others": others, "contacts": { "phone": "", "email": "", "address": "" },
+            "areas": ["economic"], "referral": null, "consent": consent
+        }})
     };
+    // No legal basis record, no family: refused before anything is stored.
+    assert!(app.call("register_family", family("Ilaria", json!([]), Value::Null)).is_err());
+    let child = json!([{ "first_name": "Teo", "last_name": "Ñañez", "birth_year": 2019 }]);
+    assert_eq!(app.err_kind("register_family", family("Ilaria", child.clone(), consent.clone())), "invalid");
+    let hits = app.ok("search_families", json!({ "query": "nanez riccio", "limit": 10 }));
+    assert_eq!(hits.as_array().expect("hits").len(), 0, "nothing stored: {hits}");
+    let new = |first: &str| app.ok("register_family", family(first, json!([]), consent.clone()));
     let a = new("Ilaria");
     let b = new("Ilaría");
     assert!(a["code"].as_str().expect("code").starts_with("PV01-"));
@@ -221,6 +232,29 @@ fn families_are_registered_searched_edited_and_merged_with_undo() {
     app.ok("confirm_merge", json!({ "loser": b["id"] }));
     assert_eq!(app.err_kind("undo_merge", json!({ "loser": b["id"] })), "merge");
     assert_eq!(app.err_kind("merge_families", json!({ "loser": a["id"], "winner": a["id"] })), "merge");
+
+    // With a guardian, a family with a minor is registered.
+    let mut guarded = consent.clone();
+    guarded["guardian"] = json!({ "kind": "member", "index": 0 });
+    let c = app.ok("register_family", family("Chiara", child, guarded));
+    let page = app.ok("get_family", json!({ "id": c["id"] }));
+    assert_eq!(page["household"]["legal_status"], "valid");
+    assert_eq!(page["household"]["consent"]["guardian"]["kind"], "member");
+
+    // Withdrawal of everything: pending decision; restriction freezes the family.
+    let status = app.ok(
+        "withdraw_consent",
+        json!({ "id": c["id"], "scopes": { "kind": "all" }, "date": today, "recordedBy": collector }),
+    );
+    assert_eq!(status, "pending_decision");
+    app.ok("restrict_family", json!({ "id": c["id"], "reason": "withdrawal", "by": collector }));
+    let page = app.ok("get_family", json!({ "id": c["id"] }));
+    assert_eq!(page["household"]["legal_status"], "restricted");
+    let patch =
+        json!({ "id": c["id"], "patch": { "contacts": { "phone": "1", "email": "", "address": "" } } });
+    assert_eq!(app.err_kind("update_family", patch.clone()), "restricted");
+    app.ok("lift_restriction", json!({ "id": c["id"], "by": collector }));
+    app.ok("update_family", patch);
 }
 
 #[test]

@@ -8,8 +8,9 @@ use std::collections::BTreeSet;
 
 use chrono::{NaiveDate, NaiveTime};
 use crdt_sync::{
-    ActivityType, Attendance, CodeRange, Contacts, DeviceConfig, DeviceId, DocKind, HouseholdId, Key, LabId,
-    NewHousehold, NewLab, NewMeeting, NewMember, NewPerson, PersonId, ProjectId, Role, Store,
+    ActivityType, AgeStatus, Attendance, CodeRange, Contacts, DeviceConfig, DeviceId, DocKind, HouseholdId,
+    Key, LabId, NewConsent, NewGuardian, NewHousehold, NewLab, NewMeeting, NewMember, NewPerson, PersonId,
+    ProjectId, Role, Store,
 };
 use uuid::Uuid;
 
@@ -59,15 +60,31 @@ pub fn member(first_name: &str, last_name: &str, birth_year: Option<u16>) -> New
 
 /// A family registered at `lab`, with a phone number and nothing optional.
 pub fn household(lab: LabId, reference: NewMember, others: Vec<NewMember>, phone: &str) -> NewHousehold {
-    NewHousehold {
+    let date = consent_date();
+    let mut h = NewHousehold {
         lab,
         reference,
         others,
         contacts: Contacts { phone: phone.into(), ..Contacts::default() },
         areas: BTreeSet::new(),
         referral: None,
-        consent: None,
+        consent: NewConsent::given(date, "2026-01", PersonId(Uuid::from_u128(0xC0))),
+    };
+    if h.needs_guardian(date) {
+        // The reference person, unless she is a minor herself.
+        let guardian = if AgeStatus::of(h.reference.birth_year, date) == AgeStatus::Minor {
+            NewGuardian::Named { name: format!("Tutore {}", h.reference.last_name) }
+        } else {
+            NewGuardian::Member { index: 0 }
+        };
+        h.consent = h.consent.with_guardian(guardian);
     }
+    h
+}
+
+/// The date of the legal basis record of every family [`household`] builds.
+pub fn consent_date() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 1, 15).expect("valid date")
 }
 
 /// A lab with the default activity types, one facilitator and a few

@@ -165,7 +165,12 @@ fn new_household(lab: LabId, name: &str) -> NewHousehold {
         contacts: Contacts::default(),
         areas: BTreeSet::new(),
         referral: None,
-        consent: None,
+        consent: crdt_sync::NewConsent::given(
+            NaiveDate::from_ymd_opt(2026, 1, 15).expect("date"),
+            "2026-01",
+            crdt_sync::PersonId(uuid::Uuid::from_u128(0xC0)),
+        )
+        .with_guardian(crdt_sync::NewGuardian::Member { index: 0 }),
     }
 }
 

@@ -11,7 +11,10 @@ export const commands = {
 	searchFamilies: (query: string, limit: number) => typedError<HouseholdHit[], AppError>(__TAURI_INVOKE("search_families", { query, limit })),
 	/**  A family's page. */
 	getFamily: (id: HouseholdId) => typedError<FamilyDetail, AppError>(__TAURI_INVOKE("get_family", { id })),
-	/**  Registers a family. */
+	/**
+	 *  Registers a family. Its legal basis record (`family.consent`) is
+	 *  required and checked (`invalid` with a `household.consent.*` field).
+	 */
 	registerFamily: (family: NewHousehold) => typedError<Registered, AppError>(__TAURI_INVOKE("register_family", { family })),
 	/**  Changes a family's contacts, areas, referral, consent or reference person. */
 	updateFamily: (id: HouseholdId, patch: HouseholdPatch) => typedError<null, AppError>(__TAURI_INVOKE("update_family", { id, patch })),
@@ -35,6 +38,16 @@ export const commands = {
 	 *  file now and every other replica as it syncs.
 	 */
 	eraseFamily: (id: HouseholdId, reason: ErasureReason) => typedError<ErasureOutcome, AppError>(__TAURI_INVOKE("erase_family", { id, reason })),
+	/**
+	 *  Records that the family withdrew consent (some scopes or all). Returns
+	 *  the family's status: `pending_decision` when the processing itself was
+	 *  withdrawn (a coordinator then erases or restricts the family).
+	 */
+	withdrawConsent: (id: HouseholdId, scopes: WithdrawnScopes, date: string, recordedBy: PersonId) => typedError<LegalStatus, AppError>(__TAURI_INVOKE("withdraw_consent", { id, scopes, date, recordedBy })),
+	/**  Restricts the family's processing (GDPR art. 18): frozen, left out of exports. */
+	restrictFamily: (id: HouseholdId, reason: RestrictionReason, by: PersonId | null) => typedError<null, AppError>(__TAURI_INVOKE("restrict_family", { id, reason, by })),
+	/**  Lifts a restriction. */
+	liftRestriction: (id: HouseholdId, by: PersonId | null) => typedError<null, AppError>(__TAURI_INVOKE("lift_restriction", { id, by })),
 	/**  The project's retention policy and stale-laptop limit. */
 	privacySettings: () => typedError<RetentionPolicy, AppError>(__TAURI_INVOKE("privacy_settings")),
 	/**  Changes them (coordinators); devices receive them as they sync. */
@@ -225,6 +238,17 @@ what: string } |
 { kind: "merge"; 
 /**  Why. */
 reason: string } | 
+/**
+ *  The family's processing is restricted (GDPR art. 18): it cannot be
+ *  changed until a coordinator lifts the restriction.
+ */
+{ kind: "restricted"; 
+/**  The family's code. */
+code: string } | 
+/**  The family was erased: its data is no longer kept. */
+{ kind: "erased"; 
+/**  The family's code. */
+code: string } | 
 /**  This device has used all its human codes; syncing gets new ones. */
 { kind: "codes_exhausted" } | 
 /**  This device is not paired with a hub. */
@@ -252,10 +276,6 @@ days: number } |
  *  erased; the list must be looked at again.
  */
 { kind: "not_due"; 
-/**  Its code. */
-code: string } | 
-/**  The family was erased: only its code is left. */
-{ kind: "erased"; 
 /**  Its code. */
 code: string } | 
 /**
@@ -369,21 +389,36 @@ export type BundleImport = {
 	refused: number,
 };
 
-/**  The family's consent, as recorded on paper. */
+/**
+ *  The family's legal basis record, as signed on paper (GDPR arts. 6, 7, 9).
+ * 
+ *  `scopes` holds [`ConsentScope::DataProcessing`] exactly when `basis` is
+ *  [`LegalBasis::Consent`] (the store keeps it so), plus the optional
+ *  photos and contact consents.
+ */
 export type Consent = {
-	/**  When it was given. */
-	date: string,
-	/**  What was consented to. */
-	scopes: ConsentScope[],
+	/**  The art. 6 basis. */
+	basis: LegalBasis,
+	/**  The art. 9 condition, when notes may reveal special categories of data. */
+	special: SpecialCondition | null,
 	/**  Version of the privacy notice that was given. */
 	notice_version: string,
-	/**  Who collected it. */
-	collected_by: PersonId | null,
+	/**  When it was recorded. */
+	date: string,
+	/**  The operator or volunteer who collected it. */
+	collected_by: PersonId,
+	/**  Who consented for the minors; required when a member is a minor on `date`. */
+	guardian: Guardian | null,
+	/**  What was consented to. */
+	scopes: ConsentScope[],
 };
 
 /**  What a family consented to. */
 export type ConsentScope = 
-/**  Processing of personal data for the project (required). */
+/**
+ *  Processing of personal data for the project: present exactly when
+ *  the legal basis is consent; withdrawing it withdraws that basis.
+ */
 "data_processing" | 
 /**  Photos during activities. */
 "photos" | 
@@ -543,6 +578,17 @@ export type Format =
 /**  The printable register of one meeting (it must be in the selection). */
 { pdf_meeting: MeetingId };
 
+/**  Who gives consent for the minors of the family, as recorded. */
+export type Guardian = 
+/**  A member of the family (an adult). */
+{ kind: "member"; 
+/**  The member. */
+member: MemberId } | 
+/**  Someone outside the family (a guardian appointed by the court, a relative). */
+{ kind: "named"; 
+/**  First and last name. */
+name: string };
+
 /**  A family, as read from its household document. */
 export type Household = {
 	/**  Id (also the id of its document). */
@@ -561,8 +607,17 @@ export type Household = {
 	areas: Area[],
 	/**  Who referred them. */
 	referral: ReferralSource | null,
-	/**  Consent record. */
+	/**
+	 *  The legal basis record; `None` when the document has no complete one
+	 *  (registered by an app older than issue 6): "legal basis missing".
+	 */
 	consent: Consent | null,
+	/**  Withdrawals of consent, oldest first. */
+	withdrawals: Withdrawal[],
+	/**  Set while processing is restricted (art. 18): the family is frozen. */
+	restriction: Restriction | null,
+	/**  Where the family stands with its legal basis (derived from the three above). */
+	legal_status: LegalStatus,
 	/**  Pathways, ordered by id. */
 	pathways: Pathway[],
 	/**  Set when a lead merged this family into another. */
@@ -598,7 +653,7 @@ export type HouseholdPatch = {
 	areas: Area[] | null,
 	/**  New referral (`Some(None)` clears it). */
 	referral: ReferralSource | null,
-	/**  New consent record. */
+	/**  A new legal basis record (replaces the old one; checked like a new one). */
 	consent: Consent | null,
 	/**  New reference person (must be a member). */
 	reference: MemberId | null,
@@ -677,6 +732,36 @@ export type Language =
 "it" | 
 /**  English. */
 "en";
+
+/**  The lawful basis of the processing (GDPR art. 6(1)). */
+export type LegalBasis = 
+/**  The family consented (art. 6(1)(a)). */
+"consent" | 
+/**  A task in the public interest, e.g. a social services referral (art. 6(1)(e)). */
+"public_task" | 
+/**  The legitimate interest of the project's partners (art. 6(1)(f)). */
+"legitimate_interest" | 
+/**  To protect someone's vital interests (art. 6(1)(d)). */
+"vital_interest" | 
+/**  A legal obligation (art. 6(1)(c)). */
+"legal_obligation";
+
+/**  Where a family stands with its legal basis. */
+export type LegalStatus = 
+/**  A complete record, not withdrawn. */
+"valid" | 
+/**
+ *  No complete record: registered by an app older than issue 6. Someone
+ *  must record the basis.
+ */
+"missing" | 
+/**
+ *  The processing basis was withdrawn: a coordinator decides between
+ *  erasure and restriction.
+ */
+"pending_decision" | 
+/**  Processing is restricted (art. 18). */
+"restricted";
 
 /**  A meeting, as read from its lab document. */
 export type Meeting = {
@@ -815,6 +900,38 @@ export type MonthCounts = {
 	counts: Counts,
 };
 
+/**
+ *  The legal basis record of a family being registered ([`Consent`] with
+ *  the guardian given by position).
+ */
+export type NewConsent = {
+	/**  The art. 6 basis. */
+	basis: LegalBasis,
+	/**  The art. 9 condition, if any. */
+	special: SpecialCondition | null,
+	/**  Version of the privacy notice that was given. */
+	notice_version: string,
+	/**  When it was recorded. */
+	date: string,
+	/**  Who collected it. */
+	collected_by: PersonId,
+	/**  Who consented for the minors; required when a member is a minor on `date`. */
+	guardian: NewGuardian | null,
+	/**  Photos and contact consents (data processing follows from `basis`). */
+	scopes: ConsentScope[],
+};
+
+/**  The guardian, when registering a family (its members have no ids yet). */
+export type NewGuardian = 
+/**  A member of the new family: 0 is the reference person, `n` is `others[n - 1]`. */
+{ kind: "member"; 
+/**  Position among the members. */
+index: number } | 
+/**  Someone outside the family. */
+{ kind: "named"; 
+/**  First and last name. */
+name: string };
+
 /**  Input for a new family: the reference person is its first member. */
 export type NewHousehold = {
 	/**  The lab that registers it. */
@@ -829,8 +946,8 @@ export type NewHousehold = {
 	areas: Area[],
 	/**  Referral. */
 	referral: ReferralSource | null,
-	/**  Consent. */
-	consent: Consent | null,
+	/**  The legal basis record: required, a family is never registered without it. */
+	consent: NewConsent,
 };
 
 /**  Input for a new meeting. */
@@ -1090,6 +1207,32 @@ export type Request = {
 	language?: Language,
 };
 
+/**
+ *  A restriction of processing (GDPR art. 18): the family is frozen and
+ *  left out of exports; the indicators still count it.
+ */
+export type Restriction = {
+	/**  Why. */
+	reason: RestrictionReason,
+	/**  When it was decided. */
+	at: string,
+	/**  The coordinator who decided it. */
+	by: PersonId | null,
+};
+
+/**  Why processing is restricted (GDPR art. 18(1)). */
+export type RestrictionReason = 
+/**  The family contests the accuracy of its data (18(1)(a)). */
+"accuracy" | 
+/**  Processing was unlawful and the family opposes erasure (18(1)(b)). */
+"unlawful" | 
+/**  The family needs the data kept for legal claims (18(1)(c)). */
+"legal_claims" | 
+/**  An objection is being verified (18(1)(d)). */
+"objection" | 
+/**  The family withdrew its consent and asked that its data be kept, not erased. */
+"withdrawal";
+
 /**  A family due for erasure under the retention policy. */
 export type RetentionDue = {
 	/**  The family (the one duplicates were merged into). */
@@ -1180,6 +1323,22 @@ export type Settings = {
 	/**  Minutes without use after which the register locks itself. */
 	lock_after_minutes?: number,
 };
+
+/**
+ *  The condition for special categories of data (GDPR art. 9(2)), when
+ *  notes may reveal health, origin or religion.
+ */
+export type SpecialCondition = 
+/**  Explicit consent (art. 9(2)(a)). */
+"explicit_consent" | 
+/**  Social security and social protection law (art. 9(2)(b)). */
+"social_protection" | 
+/**  Health or social care, under a professional's secrecy (art. 9(2)(h)). */
+"social_care" | 
+/**  Vital interests of someone unable to consent (art. 9(2)(c)). */
+"vital_interest" | 
+/**  Substantial public interest under Union or Member State law (art. 9(2)(g)). */
+"public_interest";
 
 /**  Where an export is. */
 export type Stage = 
@@ -1375,6 +1534,25 @@ export type TrainingSession = {
 };
 
 export type Value = null | boolean | number | string | Value[] | { [key in string]: Value };
+
+/**  A withdrawal of consent (GDPR art. 7(3)), as recorded. */
+export type Withdrawal = {
+	/**  When the family withdrew. */
+	date: string,
+	/**  What it took back. */
+	scopes: ConsentScope[],
+	/**  Who recorded it. */
+	recorded_by: PersonId,
+	/**  When it was recorded. */
+	at: string,
+};
+
+/**  Which consents a withdrawal takes back. */
+export type WithdrawnScopes = 
+/**  Everything, the processing itself included. */
+{ kind: "all" } | 
+/**  Only these (with [`ConsentScope::DataProcessing`], the processing itself). */
+{ kind: "only"; scopes: ConsentScope[] };
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

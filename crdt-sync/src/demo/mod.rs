@@ -49,7 +49,7 @@ use chrono_tz::Europe::Rome;
 use self::plan::{PathwayEnd, Plan};
 use crate::doc::DocRef;
 use crate::domain::{
-    ActivityType, Attendance, Consent, NewHousehold, NewMeeting, NewPathway, NewPerson, NewTraining,
+    ActivityType, Attendance, NewConsent, NewHousehold, NewMeeting, NewPathway, NewPerson, NewTraining,
     PathwayPatch, PathwayStatus, Targets,
 };
 use crate::error::{Error, Result};
@@ -205,12 +205,15 @@ fn write(store: &mut Store, plan: &Plan, summary: &mut DemoSummary) -> Result<()
             contacts: h.contacts.clone(),
             areas: h.areas.clone(),
             referral: h.referral,
-            consent: Some(Consent {
-                date: h.consent.date,
-                scopes: h.consent.scopes.clone(),
+            consent: NewConsent {
+                basis: h.consent.basis,
+                special: h.consent.special,
                 notice_version: h.consent.notice_version.clone(),
-                collected_by: h.consent.collected_by.map(|i| staff[i]),
-            }),
+                date: h.consent.date,
+                collected_by: staff[h.consent.collected_by],
+                guardian: h.consent.guardian.clone(),
+                scopes: h.consent.scopes.clone(),
+            },
         })?;
         summary.writes += 1;
         summary.households += 1;

@@ -12,7 +12,8 @@ use rand_chacha::ChaCha8Rng;
 use super::DemoSize;
 use super::names::{self, Origin};
 use crate::domain::{
-    Area, ConsentScope, Contacts, Keyed, NewLab, NewMember, PathwayKind, ReferralSource, Role,
+    AgeStatus, Area, ConsentScope, Contacts, Keyed, LegalBasis, NewGuardian, NewLab, NewMember, PathwayKind,
+    ReferralSource, Role, SpecialCondition,
 };
 
 /// How much to generate.
@@ -85,13 +86,16 @@ pub(super) struct StaffPlan {
     pub email: String,
 }
 
-/// A consent record; `collected_by` indexes [`Plan::staff`].
+/// A legal basis record; `collected_by` indexes [`Plan::staff`].
 #[derive(Clone, Debug)]
 pub(super) struct ConsentPlan {
+    pub basis: LegalBasis,
+    pub special: Option<SpecialCondition>,
     pub date: NaiveDate,
     pub scopes: BTreeSet<ConsentScope>,
     pub notice_version: String,
-    pub collected_by: Option<usize>,
+    pub collected_by: usize,
+    pub guardian: Option<NewGuardian>,
 }
 
 /// How a pathway ends, if it does.
@@ -321,11 +325,27 @@ fn households(
             if rng.random_bool(0.8) {
                 scopes.insert(ConsentScope::Contact);
             }
+            // Families sent by the social services are processed as a public
+            // task (art. 6(1)(e)), with art. 9(2)(b) for what the notes may
+            // reveal; the others consent, explicitly for the notes too.
+            let (basis, special) = if referral == Some(ReferralSource::SocialServices) {
+                (LegalBasis::PublicTask, Some(SpecialCondition::SocialProtection))
+            } else {
+                (LegalBasis::Consent, Some(SpecialCondition::ExplicitConsent))
+            };
+            // Who collected it: an operator of the lab, or (as on the paper
+            // forms of the first months, which were signed by the lab's first
+            // operator) the first one. The draw is kept as it was so that the
+            // rest of the register stays the same for a seed.
+            let collector = rng.random_bool(0.8).then(|| *pick(rng, &operators));
             let consent = ConsentPlan {
+                basis,
+                special,
                 date: joined,
                 scopes,
                 notice_version: if joined < midpoint { "1.0" } else { "2.0" }.into(),
-                collected_by: rng.random_bool(0.8).then(|| *pick(rng, &operators)),
+                collected_by: collector.or_else(|| operators.first().copied()).unwrap_or(0),
+                guardian: guardian(&members, joined),
             };
             let pathway = rng.random_bool(0.4).then(|| pathway(rng, joined, today, &operators));
             out.push(HouseholdPlan {
@@ -346,6 +366,23 @@ fn households(
     // sort is stable, so ties keep the lab order).
     out.sort_by_key(|h| h.joined);
     out
+}
+
+/// The guardian of a family with minors: the first adult member (the
+/// reference person, as a rule), or a named relative when there is none.
+fn guardian(members: &[NewMember], on: NaiveDate) -> Option<NewGuardian> {
+    let minor = |m: &NewMember| AgeStatus::of(m.birth_year, on) == AgeStatus::Minor;
+    if !members.iter().any(minor) {
+        return None;
+    }
+    match members.iter().position(|m| !minor(m)) {
+        Some(i) => Some(NewGuardian::Member { index: u16::try_from(i).unwrap_or(0) }),
+        None => Some(NewGuardian::Named {
+            name: format!("Tutore {}", members.first().map_or("", |m| m.last_name.as_str()))
+                .trim()
+                .to_owned(),
+        }),
+    }
 }
 
 fn pathway(rng: &mut ChaCha8Rng, joined: NaiveDate, today: NaiveDate, operators: &[usize]) -> PathwayPlan {

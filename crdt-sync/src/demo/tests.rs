@@ -60,14 +60,30 @@ fn small_counts_match_the_summary_and_the_projection() {
     assert!(sum.attendances >= 5 * sum.meetings, "{sum:?}");
     assert!(sum.members > sum.households, "{sum:?}");
     assert_eq!(u32::try_from(sum.households + sum.persons).expect("small"), DemoSize::Small.code_numbers());
-    // The registry reads back: every family has its consent for data processing.
+    // The registry reads back: every family has a valid legal basis record;
+    // those that consented include data processing, the others are a public
+    // task (referred by the social services); minors have a guardian.
+    let mut bases = std::collections::BTreeSet::new();
     for hit in s.search_households("pv01", 100).expect("search") {
         let h = s.household(hit.id).expect("household");
         let consent = h.consent.as_ref().expect("consent");
-        assert!(consent.scopes.contains(&crate::domain::ConsentScope::DataProcessing));
+        assert_eq!(h.legal_status, crate::domain::LegalStatus::Valid, "{}", h.code);
+        bases.insert(consent.basis);
+        assert_eq!(
+            consent.scopes.contains(&crate::domain::ConsentScope::DataProcessing),
+            consent.basis == crate::domain::LegalBasis::Consent,
+            "{}",
+            h.code
+        );
+        let minors = h.members.iter().any(|m| {
+            crate::domain::AgeStatus::of(m.birth_year, consent.date) == crate::domain::AgeStatus::Minor
+        });
+        assert!(!minors || consent.guardian.is_some(), "{}", h.code);
         assert!(consent.date <= seeded_today());
         assert!(h.reference_member().is_some(), "{}", h.code);
     }
+    assert!(bases.contains(&crate::domain::LegalBasis::Consent), "{bases:?}");
+    assert!(bases.contains(&crate::domain::LegalBasis::PublicTask), "{bases:?}");
 }
 
 #[test]

@@ -1,23 +1,30 @@
 //! A household document: the family's fields at the root, `members.<id>`,
-//! `contacts`, `areas` (a set), `consent`, `pathways.<id>` (notes as text),
-//! and `merged_into` / `merge_confirmed` for duplicates.
+//! `contacts`, `areas` (a set), `consent` (the legal basis record),
+//! `withdrawals.<id>`, `restriction`, `pathways.<id>` (notes as text), and
+//! `merged_into` / `merge_confirmed` for duplicates.
+//!
+//! `withdrawals` and `restriction` are not in the genesis (adding them would
+//! change every household's identity): readers take every value of the root
+//! key, so rival maps written offline are all seen, and a restriction in any
+//! of them counts (a conflict never silently lifts a restriction).
 
 use std::collections::BTreeSet;
 
 use automerge::transaction::Transactable;
-use automerge::{ObjId, ROOT, ReadDoc};
-use chrono::DateTime;
+use automerge::{ObjId, ObjType, ROOT, ReadDoc, Value};
+use chrono::{DateTime, NaiveDate};
 
 use super::{
     ensure_map, get_bool, get_i64, get_parsed, get_str_or_empty, get_string, get_u64, map_at, put_bool,
     put_opt_str, put_opt_u64, put_set, put_str, put_text, set_keys,
 };
 use crate::domain::{
-    Consent, ConsentScope, Contacts, Household, HouseholdPatch, Keyed, Member, MemberPatch, NewHousehold,
-    NewMember, NewPathway, Pathway, PathwayKind, PathwayPatch, PathwayStatus, ReferralSource,
+    Consent, ConsentScope, Contacts, Guardian, Household, HouseholdPatch, Keyed, LegalBasis, LegalStatus,
+    Member, MemberPatch, NewHousehold, NewMember, NewPathway, Pathway, PathwayKind, PathwayPatch,
+    PathwayStatus, ReferralSource, Restriction, RestrictionReason, SpecialCondition, Withdrawal,
 };
 use crate::error::{Error, Result};
-use crate::ids::{HouseholdId, MemberId, PathwayId};
+use crate::ids::{HouseholdId, MemberId, PathwayId, PersonId};
 
 fn keyed_set<K: Keyed + Ord>(keys: Vec<String>) -> BTreeSet<K> {
     keys.iter().filter_map(|k| K::from_key(k)).collect()
@@ -54,14 +61,9 @@ pub(crate) fn read<R: ReadDoc>(doc: &R, id: HouseholdId) -> Option<Household> {
         },
         None => Contacts::default(),
     };
-    let consent = map_at(doc, &ROOT, "consent").and_then(|c| {
-        Some(Consent {
-            date: get_parsed(doc, &c, "date")?,
-            scopes: keyed_set(set_keys(doc, &c, "scopes")),
-            notice_version: get_str_or_empty(doc, &c, "notice_version"),
-            collected_by: get_parsed(doc, &c, "collected_by"),
-        })
-    });
+    let consent = map_at(doc, &ROOT, "consent").and_then(|c| read_consent(doc, &c));
+    let withdrawals = read_withdrawals(doc);
+    let restriction = read_restriction(doc);
     let mut pathways: Vec<Pathway> = match map_at(doc, &ROOT, "pathways") {
         Some(ps) => doc
             .keys(&ps)
@@ -83,7 +85,7 @@ pub(crate) fn read<R: ReadDoc>(doc: &R, id: HouseholdId) -> Option<Household> {
         None => Vec::new(),
     };
     pathways.sort_by_key(|p| p.id);
-    Some(Household {
+    let mut h = Household {
         id,
         code: get_str_or_empty(doc, &ROOT, "code"),
         lab,
@@ -93,12 +95,127 @@ pub(crate) fn read<R: ReadDoc>(doc: &R, id: HouseholdId) -> Option<Household> {
         areas: keyed_set(set_keys(doc, &ROOT, "areas")),
         referral: get_string(doc, &ROOT, "referral").and_then(|r| ReferralSource::from_key(&r)),
         consent,
+        withdrawals,
+        restriction,
+        legal_status: LegalStatus::Missing,
         pathways,
         merged_into: get_parsed(doc, &ROOT, "merged_into"),
         merge_confirmed: get_bool(doc, &ROOT, "merge_confirmed").unwrap_or(false),
         created_at: DateTime::from_timestamp_millis(get_i64(doc, &ROOT, "created_at").unwrap_or(0))
             .unwrap_or_default(),
+    };
+    h.legal_status = h.derive_legal_status();
+    Some(h)
+}
+
+/// The legal basis record; `None` unless complete (a record written before
+/// issue 6 has no `basis` and no required `collected_by`: "legal basis missing").
+fn read_consent<R: ReadDoc>(doc: &R, c: &ObjId) -> Option<Consent> {
+    let guardian = match get_parsed(doc, c, "guardian_member") {
+        Some(member) => Some(Guardian::Member { member }),
+        None => get_string(doc, c, "guardian_name")
+            .filter(|n| !n.trim().is_empty())
+            .map(|name| Guardian::Named { name }),
+    };
+    Some(Consent {
+        basis: LegalBasis::from_key(&get_string(doc, c, "basis")?)?,
+        special: get_string(doc, c, "special").and_then(|s| SpecialCondition::from_key(&s)),
+        notice_version: get_str_or_empty(doc, c, "notice_version"),
+        date: get_parsed(doc, c, "date")?,
+        collected_by: get_parsed(doc, c, "collected_by")?,
+        guardian,
+        scopes: keyed_set(set_keys(doc, c, "scopes")),
     })
+}
+
+/// Every value of a root key that is a map (rival maps created offline included).
+fn root_maps<R: ReadDoc>(doc: &R, key: &str) -> Vec<ObjId> {
+    doc.get_all(&ROOT, key)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(v, id)| matches!(v, Value::Object(ObjType::Map)).then_some(id))
+        .collect()
+}
+
+fn read_withdrawals<R: ReadDoc>(doc: &R) -> Vec<Withdrawal> {
+    let mut out: Vec<(NaiveDate, i64, String, Withdrawal)> = Vec::new();
+    for ws in root_maps(doc, "withdrawals") {
+        for k in doc.keys(&ws) {
+            let Some(w) = map_at(doc, &ws, &k) else { continue };
+            let (Some(date), Some(recorded_by)) = (
+                get_parsed::<_, NaiveDate>(doc, &w, "date"),
+                get_parsed::<_, PersonId>(doc, &w, "recorded_by"),
+            ) else {
+                continue;
+            };
+            let at_ms = get_i64(doc, &w, "at").unwrap_or(0);
+            if out.iter().any(|(_, _, key, _)| *key == k) {
+                continue;
+            }
+            let withdrawal = Withdrawal {
+                date,
+                scopes: keyed_set(set_keys(doc, &w, "scopes")),
+                recorded_by,
+                at: DateTime::from_timestamp_millis(at_ms).unwrap_or_default(),
+            };
+            out.push((date, at_ms, k, withdrawal));
+        }
+    }
+    out.sort_by(|a, b| (a.0, a.1, &a.2).cmp(&(b.0, b.1, &b.2)));
+    out.into_iter().map(|(_, _, _, w)| w).collect()
+}
+
+fn read_restriction<R: ReadDoc>(doc: &R) -> Option<Restriction> {
+    root_maps(doc, "restriction").into_iter().next().map(|r| {
+        Restriction {
+            // An unknown reason (a newer app) still restricts.
+            reason: get_string(doc, &r, "reason")
+                .and_then(|k| RestrictionReason::from_key(&k))
+                .unwrap_or(RestrictionReason::Objection),
+            at: DateTime::from_timestamp_millis(get_i64(doc, &r, "at").unwrap_or(0)).unwrap_or_default(),
+            by: get_parsed(doc, &r, "by"),
+        }
+    })
+}
+
+/// Keeps who lifted the last restriction, and when (`restriction_lifted`:
+/// the reason lifted, `at`, `by`), for the coordinators' records.
+pub(crate) fn record_lift<T: Transactable>(tx: &mut T, lifted: &Restriction) -> Result<()> {
+    let obj = tx.put_object(ROOT, "restriction_lifted", ObjType::Map)?;
+    put_str(tx, &obj, "reason", lifted.reason.key())?;
+    tx.put(&obj, "at", lifted.at.timestamp_millis())?;
+    put_opt_str(tx, &obj, "by", lifted.by.map(|p| p.to_string()).as_deref())?;
+    Ok(())
+}
+
+/// Records a withdrawal under `withdrawals.<key>`.
+pub(crate) fn add_withdrawal<T: Transactable>(tx: &mut T, key: &str, w: &Withdrawal) -> Result<()> {
+    let ws = ensure_map(tx, &ROOT, "withdrawals")?;
+    let obj = ensure_map(tx, &ws, key)?;
+    put_str(tx, &obj, "date", &w.date.to_string())?;
+    put_set(tx, &obj, "scopes", &key_strings(&w.scopes))?;
+    put_str(tx, &obj, "recorded_by", &w.recorded_by.to_string())?;
+    tx.put(&obj, "at", w.at.timestamp_millis())?;
+    Ok(())
+}
+
+/// Restricts processing (`Some`) or lifts the restriction (`None`, which
+/// removes every value of the key this replica has seen).
+pub(crate) fn set_restriction<T: Transactable>(tx: &mut T, r: Option<&Restriction>) -> Result<()> {
+    match r {
+        Some(r) => {
+            let obj = tx.put_object(ROOT, "restriction", ObjType::Map)?;
+            put_str(tx, &obj, "reason", r.reason.key())?;
+            tx.put(&obj, "at", r.at.timestamp_millis())?;
+            put_opt_str(tx, &obj, "by", r.by.map(|p| p.to_string()).as_deref())?;
+        }
+        None => {
+            if tx.get(ROOT, "restriction")?.is_some() {
+                tx.delete(ROOT, "restriction")?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Writes a new household. `member_ids[0]` is the reference person's id,
@@ -107,6 +224,7 @@ pub(crate) fn write_new<T: Transactable>(
     tx: &mut T,
     code: &str,
     h: &NewHousehold,
+    consent: &Consent,
     member_ids: &[MemberId],
     created_at_ms: i64,
 ) -> Result<()> {
@@ -126,7 +244,7 @@ pub(crate) fn write_new<T: Transactable>(
             contacts: Some(h.contacts.clone()),
             areas: Some(h.areas.clone()),
             referral: Some(h.referral),
-            consent: h.consent.clone(),
+            consent: Some(consent.clone()),
             reference: None,
         },
     )
@@ -151,7 +269,16 @@ pub(crate) fn patch<T: Transactable>(tx: &mut T, p: &HouseholdPatch) -> Result<(
         put_str(tx, &obj, "date", &c.date.to_string())?;
         put_set(tx, &obj, "scopes", &key_strings::<ConsentScope>(&c.scopes))?;
         put_str(tx, &obj, "notice_version", &c.notice_version)?;
-        put_opt_str(tx, &obj, "collected_by", c.collected_by.map(|p| p.to_string()).as_deref())?;
+        put_str(tx, &obj, "collected_by", &c.collected_by.to_string())?;
+        put_str(tx, &obj, "basis", c.basis.key())?;
+        put_opt_str(tx, &obj, "special", c.special.map(SpecialCondition::key))?;
+        let (member, name) = match &c.guardian {
+            None => (None, None),
+            Some(Guardian::Member { member }) => (Some(member.to_string()), None),
+            Some(Guardian::Named { name }) => (None, Some(name.as_str())),
+        };
+        put_opt_str(tx, &obj, "guardian_member", member.as_deref())?;
+        put_opt_str(tx, &obj, "guardian_name", name)?;
     }
     if let Some(r) = p.reference {
         put_str(tx, &ROOT, "reference", &r.to_string())?;

@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::consent::{Consent, LegalStatus, NewConsent, Restriction, Withdrawal};
 use super::keyed_enum;
 use crate::ids::{HouseholdId, LabId, MemberId, PathwayId, PersonId};
 
@@ -45,7 +46,8 @@ keyed_enum!(
 keyed_enum!(
     /// What a family consented to.
     ConsentScope {
-        /// Processing of personal data for the project (required).
+        /// Processing of personal data for the project: present exactly when
+        /// the legal basis is consent; withdrawing it withdraws that basis.
         DataProcessing => "data_processing",
         /// Photos during activities.
         Photos => "photos",
@@ -122,20 +124,6 @@ pub struct Contacts {
     pub address: String,
 }
 
-/// The family's consent, as recorded on paper.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "bindings", derive(specta::Type))]
-pub struct Consent {
-    /// When it was given.
-    pub date: NaiveDate,
-    /// What was consented to.
-    pub scopes: BTreeSet<ConsentScope>,
-    /// Version of the privacy notice that was given.
-    pub notice_version: String,
-    /// Who collected it.
-    pub collected_by: Option<PersonId>,
-}
-
 /// A member of a household.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "bindings", derive(specta::Type))]
@@ -190,8 +178,15 @@ pub struct Household {
     pub areas: BTreeSet<Area>,
     /// Who referred them.
     pub referral: Option<ReferralSource>,
-    /// Consent record.
+    /// The legal basis record; `None` when the document has no complete one
+    /// (registered by an app older than issue 6): "legal basis missing".
     pub consent: Option<Consent>,
+    /// Withdrawals of consent, oldest first.
+    pub withdrawals: Vec<Withdrawal>,
+    /// Set while processing is restricted (art. 18): the family is frozen.
+    pub restriction: Option<Restriction>,
+    /// Where the family stands with its legal basis (derived from the three above).
+    pub legal_status: LegalStatus,
     /// Pathways, ordered by id.
     pub pathways: Vec<Pathway>,
     /// Set when a lead merged this family into another.
@@ -203,6 +198,40 @@ pub struct Household {
 }
 
 impl Household {
+    /// Whether the family withdrew the processing basis itself (after the
+    /// current record was given: a newer record re-establishes it).
+    pub fn processing_withdrawn(&self) -> bool {
+        self.withdrawals.iter().any(|w| {
+            w.scopes.contains(&ConsentScope::DataProcessing)
+                && self.consent.as_ref().is_none_or(|c| w.date >= c.date)
+        })
+    }
+
+    /// The consents in force: the record's scopes minus those withdrawn since.
+    pub fn active_scopes(&self) -> BTreeSet<ConsentScope> {
+        let Some(c) = &self.consent else {
+            return BTreeSet::new();
+        };
+        let mut scopes = c.scopes.clone();
+        for w in self.withdrawals.iter().filter(|w| w.date >= c.date) {
+            scopes.retain(|s| !w.scopes.contains(s));
+        }
+        scopes
+    }
+
+    /// The status from the record, the withdrawals and the restriction.
+    pub(crate) fn derive_legal_status(&self) -> LegalStatus {
+        if self.restriction.is_some() {
+            LegalStatus::Restricted
+        } else if self.processing_withdrawn() {
+            LegalStatus::PendingDecision
+        } else if self.consent.is_none() {
+            LegalStatus::Missing
+        } else {
+            LegalStatus::Valid
+        }
+    }
+
     /// The reference person, if set and still a member.
     pub fn reference_member(&self) -> Option<&Member> {
         let id = self.reference?;
@@ -238,8 +267,18 @@ pub struct NewHousehold {
     pub areas: BTreeSet<Area>,
     /// Referral.
     pub referral: Option<ReferralSource>,
-    /// Consent.
-    pub consent: Option<Consent>,
+    /// The legal basis record: required, a family is never registered without it.
+    pub consent: NewConsent,
+}
+
+impl NewHousehold {
+    /// Whether the legal basis record needs a guardian: the reference person
+    /// or another member is a minor on `date` (the record's date).
+    pub fn needs_guardian(&self, date: NaiveDate) -> bool {
+        std::iter::once(&self.reference)
+            .chain(&self.others)
+            .any(|m| AgeStatus::of(m.birth_year, date) == AgeStatus::Minor)
+    }
 }
 
 /// A change to a family's own fields; `None` leaves a field as it is.
@@ -252,7 +291,7 @@ pub struct HouseholdPatch {
     pub areas: Option<BTreeSet<Area>>,
     /// New referral (`Some(None)` clears it).
     pub referral: Option<Option<ReferralSource>>,
-    /// New consent record.
+    /// A new legal basis record (replaces the old one; checked like a new one).
     pub consent: Option<Consent>,
     /// New reference person (must be a member).
     pub reference: Option<MemberId>,

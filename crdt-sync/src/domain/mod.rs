@@ -3,6 +3,7 @@
 //! Reading a document yields these types; operations take the `New*` and
 //! `*Patch` inputs, which are validated before anything is written.
 
+mod consent;
 mod erasure;
 mod household;
 mod meeting;
@@ -11,10 +12,15 @@ mod project;
 mod training;
 mod validate;
 
+pub use consent::{
+    Consent, Guardian, LegalBasis, LegalStatus, NewConsent, NewGuardian, Restriction, RestrictionReason,
+    SpecialCondition, Withdrawal, WithdrawnScopes,
+};
+pub(crate) use consent::{check_new as check_new_consent, check_record as check_consent_record};
 pub use erasure::{ErasedHousehold, ErasureReason, ErasureRequest, Tombstone};
 pub use household::{
-    AgeStatus, Area, Consent, ConsentScope, Contacts, Household, HouseholdPatch, Member, MemberPatch,
-    NewHousehold, NewMember, NewPathway, Pathway, PathwayKind, PathwayPatch, PathwayStatus, ReferralSource,
+    AgeStatus, Area, ConsentScope, Contacts, Household, HouseholdPatch, Member, MemberPatch, NewHousehold,
+    NewMember, NewPathway, Pathway, PathwayKind, PathwayPatch, PathwayStatus, ReferralSource,
 };
 pub use meeting::{Attendance, Meeting, MeetingPatch, NewMeeting};
 pub use person::{NewPerson, Person, PersonPatch, Role};

@@ -5,7 +5,8 @@
 //! pseudonym order, so that not even the order of the rows follows the codes.
 //!
 //! The families of a selection are those registered at the selected labs
-//! and those with attendance at their meetings in the period.
+//! and those with attendance at their meetings in the period, except those
+//! whose processing is restricted (GDPR art. 18): they are in no export.
 
 use std::collections::HashMap;
 
@@ -41,6 +42,7 @@ SELECT f.id,
   FROM fam f
   LEFT JOIN households h ON h.id = f.id
   LEFT JOIN att_family af ON af.id = f.id
+ WHERE NOT coalesce(h.restricted, 0)
  ORDER BY code, f.id";
 
 struct Member {

@@ -265,7 +265,8 @@ SELECT a.meeting_id, l.number, a.date, m.activity,
        coalesce(h.code, (SELECT code FROM lab_households WHERE household_id = a.household_id LIMIT 1), '?'),
        a.member_id,
        mb.id IS NOT NULL, mb.first_name, mb.last_name, mb.birth_year, m.start_time,
-       coalesce(h.canonical_id, a.household_id)
+       coalesce(h.canonical_id, a.household_id),
+       coalesce(c.restricted, 0) OR coalesce(h.restricted, 0)
   FROM attendance a NOT INDEXED
   JOIN meetings m ON m.id = a.meeting_id
   JOIN labs l ON l.id = a.lab_id
@@ -293,6 +294,9 @@ pub(crate) struct AttendanceRow {
     /// First and last name, only in a full export ("erased" when gone).
     pub name: Option<(String, String)>,
     pub birth_year: Option<i64>,
+    /// The family's processing is restricted (GDPR art. 18): the row counts
+    /// in the meeting's totals but is not listed in any export.
+    pub restricted: bool,
 }
 
 impl AttendanceRow {
@@ -380,6 +384,7 @@ pub(crate) fn attendance_rows(ctx: &Ctx<'_>) -> Result<Vec<AttendanceRow>> {
             person,
             name,
             birth_year: r.get(10)?,
+            restricted: r.get(13)?,
         });
     }
     out.sort_by(|a, b| {
@@ -411,7 +416,7 @@ pub(crate) fn attendance(ctx: &Ctx<'_>, rows: Vec<AttendanceRow>) -> Table {
     }
     columns.extend([(L::ColBirthYear, 15.0), (L::ColMinor, 8.0)]);
     let mut t = Table::new(TableKind::Attendance, ctx.lang, &columns);
-    for a in rows {
+    for a in rows.into_iter().filter(|a| !a.restricted) {
         let minor = a.minor().map(|m| yes_no(m, ctx.lang));
         let birth = a.birth(!ctx.full);
         let mut row = vec![

@@ -140,14 +140,18 @@ fn insert(conn: &Connection, r: &Row) -> Result<()> {
             referral,
             consent_date,
             consent_scopes,
+            legal_basis,
+            legal_status,
+            restricted,
             merged_into,
             merge_confirmed,
             created_at,
         } => exec(
             conn,
             "INSERT INTO households (id, lab_id, code, reference_id, phone, email, address, areas, referral,
-                consent_date, consent_scopes, merged_into, merge_confirmed, canonical_id, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?1, ?14)",
+                consent_date, consent_scopes, merged_into, merge_confirmed, canonical_id, created_at,
+                legal_basis, legal_status, restricted)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?1, ?14, ?15, ?16, ?17)",
             params![
                 id,
                 lab_id,
@@ -162,7 +166,10 @@ fn insert(conn: &Connection, r: &Row) -> Result<()> {
                 consent_scopes,
                 merged_into,
                 merge_confirmed,
-                created_at
+                created_at,
+                legal_basis,
+                legal_status,
+                restricted
             ],
         ),
         Row::Member { id, household_id, first_name, last_name, birth_year } => exec(

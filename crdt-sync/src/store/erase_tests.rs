@@ -67,7 +67,12 @@ pub(crate) fn family(s: &mut Store, lab: LabId) -> HouseholdId {
             contacts: Contacts { phone: PHONE.into(), ..Contacts::default() },
             areas: BTreeSet::new(),
             referral: None,
-            consent: None,
+            consent: crate::domain::NewConsent::given(
+                chrono::NaiveDate::from_ymd_opt(2026, 1, 15).expect("date"),
+                "2026-01",
+                crate::ids::PersonId(uuid::Uuid::from_u128(0xC0)),
+            )
+            .with_guardian(crate::domain::NewGuardian::Member { index: 0 }),
         })
         .expect("household");
     let today = NaiveDate::from_ymd_opt(2025, 1, 10).expect("date");
@@ -398,7 +403,11 @@ fn erased_bytes_leave_the_encrypted_file() {
                 contacts: Contacts::default(),
                 areas: BTreeSet::new(),
                 referral: None,
-                consent: None,
+                consent: crate::domain::NewConsent::given(
+                    chrono::NaiveDate::from_ymd_opt(2026, 1, 15).expect("date"),
+                    "2026-01",
+                    crate::ids::PersonId(uuid::Uuid::from_u128(0xC0)),
+                ),
             })
             .expect("other");
         s.household(other).expect("other").code

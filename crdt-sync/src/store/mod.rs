@@ -2,6 +2,9 @@
 
 mod audit;
 mod codes;
+mod consent;
+#[cfg(test)]
+mod consent_tests;
 mod docs;
 mod duplicates;
 mod erase;

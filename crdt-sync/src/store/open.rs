@@ -22,6 +22,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0003_hub_link.sql"),
     include_str!("../../migrations/0004_hub_pin.sql"),
     include_str!("../../migrations/0005_erasure.sql"),
+    include_str!("../../migrations/0006_consent.sql"),
 ];
 
 /// A 256-bit database key. Where it comes from (a passphrase through a KDF,

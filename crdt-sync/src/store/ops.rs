@@ -10,7 +10,8 @@ use crate::doc::{self, DocRef};
 use crate::domain::{
     ActivityType, Attendance, HouseholdPatch, Lab, MeetingPatch, MemberPatch, NewHousehold, NewLab,
     NewMeeting, NewMember, NewPathway, NewPerson, NewTraining, PathwayPatch, PersonPatch, Targets,
-    TrainingPatch, check_birth_year, check_date, check_name, check_text,
+    TrainingPatch, check_birth_year, check_consent_record, check_date, check_name, check_new_consent,
+    check_text,
 };
 use crate::error::{Error, Result};
 use crate::ids::{HouseholdId, LabId, MeetingId, MemberId, PathwayId, PersonId, TrainingId};
@@ -180,9 +181,6 @@ impl Store {
             .iter()
             .map(|m| self.check_member("member.first_name", "member.last_name", "member.birth_year", m))
             .collect::<Result<Vec<_>>>()?;
-        if let Some(c) = &h.consent {
-            check_date("consent.date", c.date, today)?;
-        }
         check_text(
             "household.contacts",
             &format!("{}{}{}", h.contacts.phone, h.contacts.email, h.contacts.address),
@@ -190,10 +188,14 @@ impl Store {
         let h = NewHousehold { reference, others, ..h };
         let id = HouseholdId(self.env.new_uuid());
         let member_ids: Vec<MemberId> = (0..=h.others.len()).map(|_| MemberId(self.env.new_uuid())).collect();
+        // The legal basis record is checked before anything is written: a
+        // family is never registered without a complete one.
+        let members: Vec<&NewMember> = std::iter::once(&h.reference).chain(&h.others).collect();
+        let consent = check_new_consent(&h.consent, &members, &member_ids, today)?;
         let now = self.env.now().timestamp_millis();
         let code = format_code(number, self.next_code_number()?);
         let (_, p1) = self.edit(DocRef::household(id), true, |tx| {
-            doc::household::write_new(tx, &code, &h, &member_ids, now)
+            doc::household::write_new(tx, &code, &h, &consent, &member_ids, now)
         })?;
         let p2 = match self.edit(DocRef::lab(h.lab), false, |tx| doc::lab::register_household(tx, id, &code))
         {
@@ -210,9 +212,14 @@ impl Store {
     /// Edits a family's own fields.
     pub fn update_household(&mut self, id: HouseholdId, patch: HouseholdPatch) -> Result<()> {
         let today = self.env.today();
-        if let Some(c) = &patch.consent {
-            check_date("consent.date", c.date, today)?;
-        }
+        let current = self.refuse_restricted(id)?;
+        let patch = match &patch.consent {
+            Some(c) => {
+                let c = check_consent_record(c, &current.members, today)?;
+                HouseholdPatch { consent: Some(c), ..patch }
+            }
+            None => patch,
+        };
         if let Some(r) = patch.reference
             && self.member_household(r)? != Some(id)
         {
@@ -225,6 +232,7 @@ impl Store {
     /// Adds a member to a family.
     pub fn add_member(&mut self, household: HouseholdId, m: NewMember) -> Result<MemberId> {
         let m = self.check_member("member.first_name", "member.last_name", "member.birth_year", &m)?;
+        self.refuse_restricted(household)?;
         let id = MemberId(self.env.new_uuid());
         let (_, p) =
             self.edit(DocRef::household(household), false, |tx| doc::household::add_member(tx, id, &m))?;
@@ -252,6 +260,7 @@ impl Store {
         if let Some(Some(y)) = patch.birth_year {
             check_birth_year("member.birth_year", y, today)?;
         }
+        self.refuse_restricted(household)?;
         let (_, p) = self.edit(DocRef::household(household), false, |tx| {
             doc::household::patch_member(tx, member, &patch)
         })?;
@@ -266,6 +275,7 @@ impl Store {
         if let Some(op) = pw.operator {
             self.check_person("pathway.operator", op)?;
         }
+        self.refuse_restricted(household)?;
         let id = PathwayId(self.env.new_uuid());
         let (_, p) =
             self.edit(DocRef::household(household), false, |tx| doc::household::add_pathway(tx, id, &pw))?;
@@ -290,6 +300,7 @@ impl Store {
         if let Some(Some(op)) = patch.operator {
             self.check_person("pathway.operator", op)?;
         }
+        self.refuse_restricted(household)?;
         let (_, p) = self.edit(DocRef::household(household), false, |tx| {
             doc::household::patch_pathway(tx, pathway, &patch)
         })?;
@@ -303,8 +314,8 @@ impl Store {
         if loser == winner {
             return Err(Error::Merge("a family cannot be merged into itself".into()));
         }
-        let l = self.household(loser)?;
-        let w = self.household(winner)?;
+        let l = self.refuse_restricted(loser)?;
+        let w = self.refuse_restricted(winner)?;
         if l.merge_confirmed {
             return Err(Error::Merge(format!("{} was already merged for good", l.code)));
         }
@@ -318,7 +329,7 @@ impl Store {
 
     /// Reverses an unconfirmed merge.
     pub fn undo_merge(&mut self, loser: HouseholdId) -> Result<()> {
-        let l = self.household(loser)?;
+        let l = self.refuse_restricted(loser)?;
         if l.merged_into.is_none() {
             return Err(Error::Merge(format!("{} is not merged", l.code)));
         }
@@ -332,7 +343,7 @@ impl Store {
 
     /// Confirms a merge (the lead's decision); it can no longer be undone.
     pub fn confirm_merge(&mut self, loser: HouseholdId) -> Result<()> {
-        if self.household(loser)?.merged_into.is_none() {
+        if self.refuse_restricted(loser)?.merged_into.is_none() {
             return Err(Error::Merge("only a merged family can be confirmed".into()));
         }
         let (_, p) = self.edit(DocRef::household(loser), false, |tx| doc::household::confirm_merge(tx))?;
@@ -444,6 +455,7 @@ impl Store {
     pub fn record_attendance(&mut self, meeting: MeetingId, a: Attendance) -> Result<()> {
         let lab = self.meeting_lab(meeting)?;
         self.check_attendance(&a)?;
+        self.refuse_restricted_attendance(a.household)?;
         let (_, p) = self.edit(DocRef::lab(lab), false, |tx| doc::lab::add_attendance(tx, meeting, a))?;
         self.commit(p.into_iter().collect())
     }

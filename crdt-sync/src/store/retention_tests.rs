@@ -62,6 +62,7 @@ fn lab(s: &mut Store) -> LabId {
 }
 
 fn register(s: &mut Store, lab: LabId) -> HouseholdId {
+    let today = s.today();
     s.create_household(NewHousehold {
         lab,
         reference: NewMember { first_name: "Ada".into(), last_name: "Rossi".into(), birth_year: Some(1980) },
@@ -69,7 +70,12 @@ fn register(s: &mut Store, lab: LabId) -> HouseholdId {
         contacts: Contacts::default(),
         areas: BTreeSet::new(),
         referral: None,
-        consent: None,
+        // Given on the day of registration: no activity of its own.
+        consent: crate::domain::NewConsent::given(
+            today,
+            "2026-01",
+            crate::ids::PersonId(uuid::Uuid::from_u128(0xC0)),
+        ),
     })
     .expect("household")
 }

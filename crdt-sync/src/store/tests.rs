@@ -13,11 +13,12 @@ use super::{DeviceConfig, Store};
 use crate::codes::CodeRange;
 use crate::doc::DocRef;
 use crate::domain::{
-    ActivityType, Attendance, Contacts, HouseholdPatch, NewHousehold, NewLab, NewMeeting, NewMember,
+    ActivityType, Attendance, Contacts, HouseholdPatch, NewConsent, NewGuardian, NewHousehold, NewLab,
+    NewMeeting, NewMember,
 };
 use crate::env::SeededEnv;
 use crate::error::Error;
-use crate::ids::{DeviceId, HouseholdId, LabId, ProjectId};
+use crate::ids::{DeviceId, HouseholdId, LabId, PersonId, ProjectId};
 
 fn store(device: u128, codes: (u32, u32)) -> Store {
     let config = DeviceConfig {
@@ -53,9 +54,14 @@ fn family(s: &mut Store, lab: LabId, first: &str, last: &str) -> HouseholdId {
         contacts: Contacts { phone: "+39 333 1234567".into(), ..Contacts::default() },
         areas: BTreeSet::new(),
         referral: None,
-        consent: None,
+        consent: consent().with_guardian(NewGuardian::Member { index: 0 }),
     })
     .expect("household")
+}
+
+/// A consent record collected by a volunteer of another laptop.
+fn consent() -> NewConsent {
+    NewConsent::given(d(2026, 1, 15), "2026-01", PersonId(Uuid::from_u128(0xC0)))
 }
 
 fn meeting(lab: LabId, date: NaiveDate) -> NewMeeting {
@@ -117,7 +123,7 @@ fn two_devices_never_assign_the_same_code_and_say_when_they_run_out() {
             contacts: Contacts::default(),
             areas: BTreeSet::new(),
             referral: None,
-            consent: None,
+            consent: consent(),
         })
         .expect_err("no codes left");
     assert!(matches!(err, Error::CodesExhausted { start: 1, end: 3 }), "{err}");
@@ -185,7 +191,7 @@ fn validation_names_the_field_and_changes_nothing() {
         contacts: Contacts::default(),
         areas: BTreeSet::new(),
         referral: None,
-        consent: None,
+        consent: consent(),
     };
     assert_eq!(field(s.create_household(bad).expect_err("empty name")), "member.first_name");
     assert_eq!(s.projection_dump().expect("dump"), before);
@@ -321,7 +327,7 @@ fn likely_duplicates_match_similar_names_or_the_same_phone_but_not_merged_famili
             contacts: Contacts { phone: phone.into(), ..Contacts::default() },
             areas: BTreeSet::new(),
             referral: None,
-            consent: None,
+            consent: consent(),
         })
         .expect("household")
     };

@@ -266,7 +266,11 @@ mod tests {
             contacts: Contacts::default(),
             areas: BTreeSet::new(),
             referral: None,
-            consent: None,
+            consent: crate::domain::NewConsent::given(
+                chrono::NaiveDate::from_ymd_opt(2026, 1, 15).expect("date"),
+                "2026-01",
+                crate::ids::PersonId(uuid::Uuid::from_u128(0xC0)),
+            ),
         })
         .expect("household");
         let docs = a.doc_refs().expect("docs");

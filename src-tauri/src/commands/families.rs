@@ -1,10 +1,12 @@
 //! *Famiglie*: search as you type, a family's page, registering a family
 //! (also inline, from a meeting), and merging duplicates.
 
+use chrono::NaiveDate;
 use crdt_sync::sync::DeviceRole;
 use crdt_sync::{
     AttendanceEntry, ErasureReason, FieldConflict, Household, HouseholdHit, HouseholdId, HouseholdPatch,
-    MemberId, MemberPatch, NewHousehold, NewMember,
+    LegalStatus, MemberId, MemberPatch, NewHousehold, NewMember, PersonId, RestrictionReason,
+    WithdrawnScopes,
 };
 use serde::Serialize;
 use tauri::State;
@@ -61,7 +63,8 @@ pub async fn get_family(state: State<'_, AppState>, id: HouseholdId) -> AppResul
         .await
 }
 
-/// Registers a family.
+/// Registers a family. Its legal basis record (`family.consent`) is
+/// required and checked (`invalid` with a `household.consent.*` field).
 #[tauri::command]
 #[specta::specta]
 pub async fn register_family(state: State<'_, AppState>, family: NewHousehold) -> AppResult<Registered> {
@@ -83,6 +86,44 @@ pub async fn update_family(
     patch: HouseholdPatch,
 ) -> AppResult<()> {
     state.with_personal_data(|s, _| Ok(s.update_household(id, patch)?)).await
+}
+
+/// Records that the family withdrew consent (some scopes or all). Returns
+/// the family's status: `pending_decision` when the processing itself was
+/// withdrawn (a coordinator then erases or restricts the family).
+#[tauri::command]
+#[specta::specta]
+pub async fn withdraw_consent(
+    state: State<'_, AppState>,
+    id: HouseholdId,
+    scopes: WithdrawnScopes,
+    date: NaiveDate,
+    recorded_by: PersonId,
+) -> AppResult<LegalStatus> {
+    state.with_store(|s, _| Ok(s.withdraw_consent(id, scopes, date, recorded_by)?)).await
+}
+
+/// Restricts the family's processing (GDPR art. 18): frozen, left out of exports.
+#[tauri::command]
+#[specta::specta]
+pub async fn restrict_family(
+    state: State<'_, AppState>,
+    id: HouseholdId,
+    reason: RestrictionReason,
+    by: Option<PersonId>,
+) -> AppResult<()> {
+    state.with_store(|s, _| Ok(s.restrict_household(id, reason, by)?)).await
+}
+
+/// Lifts a restriction.
+#[tauri::command]
+#[specta::specta]
+pub async fn lift_restriction(
+    state: State<'_, AppState>,
+    id: HouseholdId,
+    by: Option<PersonId>,
+) -> AppResult<()> {
+    state.with_store(|s, _| Ok(s.lift_restriction(id, by)?)).await
 }
 
 /// Adds a member to a family.

@@ -78,6 +78,8 @@ export function errorMessage(err: unknown, lang: Language = getLanguage()): stri
       return notFoundMessage(str(e.what), lang);
     case "merge":
       return translate(lang, "errors.merge");
+    case "restricted":
+      return translate(lang, "errors.restricted", { code: str(e.code) });
     case "codes_exhausted":
       return translate(lang, "errors.codesExhausted");
     case "newer_database":

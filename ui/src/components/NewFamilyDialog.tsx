@@ -1,10 +1,22 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { appErrorOf, call } from "../api/call";
 import { errorMessage } from "../api/errors";
-import { commands, type LabId, type Registered } from "../bindings";
+import { useSession } from "../app/session";
+import { commands, type LabId, type Person, type Registered } from "../bindings";
 import { useI18n } from "../i18n";
 import { Button } from "./Button";
+import {
+  consentErrors,
+  emptyConsent,
+  isMinorOn,
+  LEGAL_BASES,
+  SPECIAL_CONDITIONS,
+  toNewConsent,
+  type ConsentDraft,
+  type ConsentField,
+} from "./consentForm";
 import { Dialog } from "./Dialog";
+import { SelectField } from "./SelectField";
 import { TextField } from "./TextField";
 
 export interface NewFamilyDialogProps {
@@ -25,7 +37,7 @@ interface Draft {
 
 const EMPTY: Draft = { first: "", last: "", birthYear: "", phone: "" };
 
-type Field = keyof Draft;
+type Field = keyof Draft | ConsentField;
 
 /** The core's names for the fields of this form. */
 const SERVER_FIELDS: Readonly<Record<string, Field>> = {
@@ -33,7 +45,25 @@ const SERVER_FIELDS: Readonly<Record<string, Field>> = {
   "member.last_name": "last",
   "member.birth_year": "birthYear",
   "household.contacts": "phone",
+  "household.consent.basis": "basis",
+  "household.consent.notice_version": "notice",
+  "household.consent.date": "date",
+  "household.consent.collected_by": "collectedBy",
+  "household.consent.guardian": "guardian",
 };
+
+/** The order in which the first wrong field gets focus. */
+const FIELD_ORDER: readonly Field[] = [
+  "first",
+  "last",
+  "birthYear",
+  "phone",
+  "basis",
+  "notice",
+  "date",
+  "collectedBy",
+  "guardian",
+];
 
 /** `1985` → 1985; "" → null; anything else → undefined (not a year). */
 export function parseBirthYear(text: string): number | null | undefined {
@@ -43,38 +73,68 @@ export function parseBirthYear(text: string): number | null | undefined {
 }
 
 /**
- * Registers a family with just the reference person (first and last name,
- * optionally birth year and phone): quick enough to do during a meeting
+ * Registers a family with the reference person (first and last name,
+ * optionally birth year and phone) and its legal basis record, which is
+ * required (GDPR arts. 6, 7, 9): quick enough to do during a meeting
  * without leaving it. The rest of the family's data is completed later on
  * its page. Used by Incontri and by Famiglie ("Registra famiglia").
  */
 export function NewFamilyDialog({ open, lab, onClose, onRegistered }: NewFamilyDialogProps) {
   const { t } = useI18n();
+  const { info } = useSession();
   const [draft, setDraft] = useState<Draft>(EMPTY);
+  const [consent, setConsent] = useState<ConsentDraft>(() => emptyConsent(info.today));
+  const [staff, setStaff] = useState<Person[]>([]);
   const [errors, setErrors] = useState<Partial<Record<Field, string>>>({});
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<string | null>(null);
-  const refs = {
+  const refs: Record<Field, { current: HTMLElement | null }> = {
     first: useRef<HTMLElement>(null),
     last: useRef<HTMLElement>(null),
     birthYear: useRef<HTMLElement>(null),
     phone: useRef<HTMLElement>(null),
+    basis: useRef<HTMLSelectElement>(null),
+    notice: useRef<HTMLElement>(null),
+    date: useRef<HTMLElement>(null),
+    collectedBy: useRef<HTMLSelectElement>(null),
+    guardian: useRef<HTMLElement>(null),
   };
 
-  // Every opening starts from an empty form.
+  // Every opening starts from an empty form, dated today.
   useEffect(() => {
     if (open) {
       setDraft(EMPTY);
+      setConsent(emptyConsent(info.today));
       setErrors({});
       setFailure(null);
       setBusy(false);
     }
-  }, [open]);
+  }, [open, info.today]);
 
-  const set = (field: Field) => (value: string) => {
+  // The lab's staff, for "collected by".
+  useEffect(() => {
+    if (!open) return;
+    let live = true;
+    call(commands.listStaff(lab)).then(
+      (list) => live && setStaff(list),
+      () => live && setStaff([]),
+    );
+    return () => {
+      live = false;
+    };
+  }, [open, lab]);
+
+  const set = (field: keyof Draft) => (value: string) => {
     setDraft((d) => ({ ...d, [field]: value }));
     if (errors[field]) setErrors((e) => ({ ...e, [field]: undefined }));
   };
+  const setC =
+    <K extends keyof ConsentDraft>(field: K) =>
+    (value: ConsentDraft[K]) => {
+      setConsent((c) => ({ ...c, [field]: value }));
+      if (field in refs && errors[field as Field]) setErrors((e) => ({ ...e, [field]: undefined }));
+    };
+  const minor = isMinorOn(parseBirthYear(draft.birthYear), consent.date);
 
   const save = async (event?: Event) => {
     event?.preventDefault();
@@ -84,8 +144,12 @@ export function NewFamilyDialog({ open, lab, onClose, onRegistered }: NewFamilyD
     if (draft.last.trim() === "") found.last = t("newFamily.lastRequired");
     const birthYear = parseBirthYear(draft.birthYear);
     if (birthYear === undefined) found.birthYear = t("newFamily.badBirthYear");
+    const consentFound = consentErrors(consent, info.today, minor);
+    for (const [field, key] of Object.entries(consentFound)) {
+      found[field as ConsentField] = t(`newFamily.consent.errors.${key}`);
+    }
     setErrors(found);
-    const firstBad = (["first", "last", "birthYear"] as const).find((f) => found[f]);
+    const firstBad = FIELD_ORDER.find((f) => found[f]);
     if (firstBad) {
       refs[firstBad].current?.focus();
       return;
@@ -101,7 +165,7 @@ export function NewFamilyDialog({ open, lab, onClose, onRegistered }: NewFamilyD
           contacts: { phone: draft.phone.trim(), email: "", address: "" },
           areas: [],
           referral: null,
-          consent: null,
+          consent: toNewConsent(consent, minor),
         }),
       );
       setBusy(false);
@@ -126,7 +190,7 @@ export function NewFamilyDialog({ open, lab, onClose, onRegistered }: NewFamilyD
       open={open}
       onClose={onClose}
       title={t("newFamily.title")}
-      size="small"
+      size="medium"
       footer={
         <>
           <Button onClick={onClose}>{t("common.cancel")}</Button>
@@ -187,6 +251,97 @@ export function NewFamilyDialog({ open, lab, onClose, onRegistered }: NewFamilyD
           inputRef={refs.phone}
           data-testid="new-family-phone"
         />
+        <fieldset class="consent-section" data-testid="new-family-consent">
+          <legend>{t("newFamily.consent.title")}</legend>
+          <p class="muted">{t("newFamily.consent.intro")}</p>
+          <SelectField
+            label={t("newFamily.consent.basis")}
+            value={consent.basis}
+            options={[
+              { value: "", label: t("newFamily.consent.choose") },
+              ...LEGAL_BASES.map((b) => ({ value: b, label: t(`newFamily.consent.basisOption.${b}`) })),
+            ]}
+            onValueChange={(v) => setC("basis")(v as ConsentDraft["basis"])}
+            error={errors.basis}
+            selectRef={refs.basis as { current: HTMLSelectElement | null }}
+            data-testid="new-family-basis"
+          />
+          <SelectField
+            label={t("newFamily.consent.special")}
+            value={consent.special}
+            options={[
+              { value: "", label: t("newFamily.consent.specialNone") },
+              ...SPECIAL_CONDITIONS.map((c) => ({ value: c, label: t(`newFamily.consent.specialOption.${c}`) })),
+            ]}
+            onValueChange={(v) => setC("special")(v as ConsentDraft["special"])}
+            data-testid="new-family-special"
+          />
+          <TextField
+            label={t("newFamily.consent.notice")}
+            value={consent.notice}
+            onValueChange={setC("notice")}
+            error={errors.notice}
+            required
+            autoComplete="off"
+            inputRef={refs.notice}
+            data-testid="new-family-notice"
+          />
+          <TextField
+            label={t("newFamily.consent.date")}
+            type="date"
+            value={consent.date}
+            onValueChange={setC("date")}
+            error={errors.date}
+            required
+            inputRef={refs.date}
+            data-testid="new-family-consent-date"
+          />
+          <SelectField
+            label={t("newFamily.consent.collectedBy")}
+            value={consent.collectedBy}
+            options={[
+              { value: "", label: t("newFamily.consent.collectedByChoose") },
+              ...staff.map((p) => ({ value: p.id, label: `${p.first_name} ${p.last_name}` })),
+            ]}
+            onValueChange={(v) => setC("collectedBy")(v)}
+            error={errors.collectedBy}
+            selectRef={refs.collectedBy as { current: HTMLSelectElement | null }}
+            data-testid="new-family-collected-by"
+          />
+          {minor && (
+            <TextField
+              label={t("newFamily.consent.guardian")}
+              hint={t("newFamily.consent.guardianHint")}
+              value={consent.guardian}
+              onValueChange={setC("guardian")}
+              error={errors.guardian}
+              required
+              autoComplete="off"
+              inputRef={refs.guardian}
+              data-testid="new-family-guardian"
+            />
+          )}
+          <div class="choices">
+            <label class="choice">
+              <input
+                type="checkbox"
+                checked={consent.photos}
+                data-testid="new-family-photos"
+                onChange={(e) => setC("photos")((e.currentTarget as HTMLInputElement).checked)}
+              />
+              {t("newFamily.consent.photos")}
+            </label>
+            <label class="choice">
+              <input
+                type="checkbox"
+                checked={consent.contact}
+                data-testid="new-family-contact"
+                onChange={(e) => setC("contact")((e.currentTarget as HTMLInputElement).checked)}
+              />
+              {t("newFamily.consent.contact")}
+            </label>
+          </div>
+        </fieldset>
         {failure && (
           <p class="form-error" role="alert">
             {failure}

@@ -113,6 +113,8 @@ export const en: Catalogue = {
       training: "This training session is no longer there: it may have been deleted.",
     },
     merge: "These two families cannot be merged.",
+    restricted:
+      "Family {code} is restricted (GDPR art. 18): it cannot be changed or marked present until the coordinators lift the restriction.",
     codesExhausted: "This computer has run out of codes: synchronise to get more.",
     newerDatabase: "The register was written by a newer version of Taccuino: update the application.",
     cancelled: "Cancelled.",
@@ -180,6 +182,22 @@ export const en: Catalogue = {
     },
     consent: {
       date: "Consent date",
+    },
+    household: {
+      consent: {
+        basis: "Legal basis",
+        date: "Consent date",
+        notice_version: "Privacy notice version",
+        collected_by: "Collected by",
+        guardian: "Parent or guardian",
+        scopes: "Consent scopes",
+      },
+      withdrawal: {
+        date: "Date of withdrawal",
+        scopes: "Consents withdrawn",
+        recorded_by: "Recorded by",
+      },
+      restriction: "Restriction of processing",
     },
     period: {
       to: "End of period",

@@ -122,6 +122,8 @@ export const it = {
       training: "Questa formazione non c'è più: forse è stata eliminata.",
     },
     merge: "Non è possibile unire queste due famiglie.",
+    restricted:
+      "La famiglia {code} è limitata (art. 18 GDPR): non si può modificare né segnare presente finché il coordinamento non toglie la limitazione.",
     codesExhausted: "Questo computer ha esaurito i codici: sincronizza per riceverne altri.",
     newerDatabase: "Il registro è stato scritto da una versione più recente di Taccuino: aggiorna l'applicazione.",
     cancelled: "Operazione annullata.",
@@ -189,6 +191,22 @@ export const it = {
     },
     consent: {
       date: "Data del consenso",
+    },
+    household: {
+      consent: {
+        basis: "Base giuridica",
+        date: "Data del consenso",
+        notice_version: "Versione dell'informativa",
+        collected_by: "Raccolto da",
+        guardian: "Genitore o tutore",
+        scopes: "Ambiti del consenso",
+      },
+      withdrawal: {
+        date: "Data della revoca",
+        scopes: "Consensi revocati",
+        recorded_by: "Registrata da",
+      },
+      restriction: "Limitazione del trattamento",
     },
     period: {
       to: "Fine del periodo",

@@ -16,6 +16,8 @@ vi.mock("../bindings", () => ({
     updateFamily: vi.fn(),
     registerFamily: vi.fn(),
     auditTrail: vi.fn(() => Promise.resolve({ status: "ok", data: [] })),
+    listStaff: vi.fn(),
+    withdrawConsent: vi.fn(),
   },
 }));
 
@@ -54,6 +56,9 @@ function household(id: string, code: string, names: [string, string, number | nu
     areas: ["economic"],
     referral: null,
     consent: null,
+    withdrawals: [],
+    restriction: null,
+    legal_status: "missing",
     pathways: [],
     merged_into: null,
     merge_confirmed: false,
@@ -120,6 +125,7 @@ function fakeRegister() {
 
 beforeEach(() => {
   vi.resetAllMocks();
+  api.listStaff.mockImplementation(() => ok([]));
 });
 
 describe("family search", () => {
@@ -318,6 +324,86 @@ describe("family page", () => {
     expect(history[1]?.textContent).toContain("02/04/2026");
     expect(history[1]?.textContent).toContain("Tutoraggio familiare");
     expect(history[2]?.textContent).toContain("Nicolò Bianchi, Sara Bianchi");
+  });
+
+  it("shows the legal basis record, records a withdrawal, and marks a restricted family", async () => {
+    const staff = [
+      {
+        id: "p1",
+        code: "PV01-0003",
+        first_name: "Olga",
+        last_name: "Ferri",
+        role: "operator" as const,
+        organisation: "",
+        phone: "",
+        email: "",
+        labs: [LAB_1],
+      },
+    ];
+    api.listStaff.mockImplementation(() => ok(staff));
+    let h = household(A, "PV01-0001", [["Nicolò", "Bianchi", 1980], ["Sara", "Bianchi", 2015]], {
+      consent: {
+        basis: "public_task",
+        special: "social_protection",
+        notice_version: "2026-01",
+        date: "2026-03-02",
+        collected_by: "p1",
+        guardian: { kind: "member", member: `${A}-m0` },
+        scopes: ["photos"],
+      },
+      legal_status: "valid",
+    });
+    api.getFamily.mockImplementation(() => ok({ household: h, attendance: [], duplicates: [], conflicts: [] }));
+    api.searchFamilies.mockImplementation(() => ok([hit(h)]));
+    api.withdrawConsent.mockImplementation(() => {
+      h = {
+        ...h,
+        withdrawals: [{ date: "2026-11-25", scopes: ["data_processing", "photos", "contact"], recorded_by: "p1", at: "2026-11-25T10:00:00Z" }],
+        legal_status: "pending_decision",
+      };
+      return ok("pending_decision" as const);
+    });
+    renderScreen(<Families />);
+    const box = screen.getByRole("searchbox", { name: "Cerca una famiglia" });
+    fireEvent.input(box, { target: { value: "PV01-0001" } });
+    fireEvent.keyDown(box, { key: "Enter" });
+    fireEvent.click((await screen.findAllByTestId("family-result"))[0] as HTMLElement);
+    await waitFor(() => expect(screen.getByTestId("consent").textContent).toContain("Olga Ferri"));
+    const record = screen.getByTestId("consent").textContent ?? "";
+    expect(record).toContain("Compito di interesse pubblico");
+    expect(record).toContain("Protezione sociale (art. 9.2.b)");
+    expect(record).toContain("02/03/2026");
+    expect(record).toContain("Nicolò Bianchi");
+    expect(screen.queryByTestId("restricted-badge")).toBeNull();
+
+    fireEvent.click(screen.getByTestId("consent-withdraw"));
+    const dialog = screen.getByRole("dialog", { name: "Revoca del consenso" });
+    // Who records it is required.
+    fireEvent.click(within(dialog).getByTestId("withdraw-save"));
+    expect(dialog.textContent).toContain("Indica chi registra la revoca.");
+    expect(api.withdrawConsent).not.toHaveBeenCalled();
+    fireEvent.change(within(dialog).getByTestId("withdraw-by"), { target: { value: "p1" } });
+    fireEvent.click(within(dialog).getByTestId("withdraw-save"));
+    await waitFor(() => expect(screen.getByTestId("consent-pending")).toBeTruthy());
+    expect(api.withdrawConsent).toHaveBeenCalledWith(A, { kind: "all" }, "2026-11-25", "p1");
+    expect(screen.getByTestId("withdrawals").textContent).toContain("25/11/2026");
+    expect(screen.queryByTestId("consent-withdraw")).toBeNull();
+  });
+
+  it("shows the Limitata badge on a restricted family", async () => {
+    const h = household(A, "PV01-0001", [["Nicolò", "Bianchi", 1980]], {
+      restriction: { reason: "objection", at: "2026-11-20T10:00:00Z", by: null },
+      legal_status: "restricted",
+    });
+    api.getFamily.mockImplementation(() => ok({ household: h, attendance: [], duplicates: [], conflicts: [] }));
+    api.searchFamilies.mockImplementation(() => ok([hit(h)]));
+    renderScreen(<Families />);
+    const box = screen.getByRole("searchbox", { name: "Cerca una famiglia" });
+    fireEvent.input(box, { target: { value: "PV01-0001" } });
+    fireEvent.keyDown(box, { key: "Enter" });
+    fireEvent.click((await screen.findAllByTestId("family-result"))[0] as HTMLElement);
+    await waitFor(() => expect(screen.getByTestId("restricted-badge").textContent).toBe("Limitata"));
+    expect(screen.getByTestId("restricted-notice").textContent).toContain("Trattamento limitato (art. 18 GDPR)");
   });
 
   it("merges a duplicate, which then waits; undo proposes it again", async () => {

@@ -341,6 +341,13 @@ describe("attendance", () => {
     fireEvent.input(screen.getByTestId("new-family-first"), { target: { value: " Zaccaria " } });
     fireEvent.input(screen.getByTestId("new-family-last"), { target: { value: "Quaglieri" } });
     fireEvent.input(screen.getByTestId("new-family-birth-year"), { target: { value: "1988" } });
+    // Without the legal basis record the family is not registered.
+    fireEvent.click(screen.getByTestId("new-family-save"));
+    expect(dialog.textContent).toContain("Scegli la base giuridica.");
+    expect(cmd.registerFamily).not.toHaveBeenCalled();
+    await flush();
+    fireEvent.change(screen.getByTestId("new-family-basis"), { target: { value: "consent" } });
+    fireEvent.change(screen.getByTestId("new-family-collected-by"), { target: { value: "p1" } });
     fireEvent.click(screen.getByTestId("new-family-save"));
     await flush();
     expect(cmd.registerFamily).toHaveBeenCalledWith({
@@ -350,7 +357,15 @@ describe("attendance", () => {
       contacts: { phone: "", email: "", address: "" },
       areas: [],
       referral: null,
-      consent: null,
+      consent: {
+        basis: "consent",
+        special: null,
+        notice_version: "2026-01",
+        date: "2026-11-25",
+        collected_by: "p1",
+        guardian: null,
+        scopes: [],
+      },
     });
     expect(screen.queryByRole("dialog")).toBeNull();
     const box = within(screen.getByTestId("attendance-family")).getByRole("checkbox", { name: "Zaccaria Quaglieri" });

@@ -88,7 +88,8 @@ pub(crate) fn registers(
 ) -> Result<Vec<ExportFile>> {
     let metrics = font::Metrics::new()?;
     let mut by_meeting: HashMap<&str, Vec<&AttendanceRow>> = HashMap::new();
-    for a in attendance {
+    // A restricted family (art. 18) is counted in the totals, never listed.
+    for a in attendance.iter().filter(|a| !a.restricted) {
         by_meeting.entry(a.meeting_id.as_str()).or_default().push(a);
     }
     // (lab number, year, month) -> meetings, in date order.

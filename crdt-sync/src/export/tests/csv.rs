@@ -136,7 +136,7 @@ fn pseudonymised_italian_csv_has_every_table_and_value() {
             "1980, 2008",
             "economica, sociale",
             "",
-            "",
+            "02/01/2025",
             "tutoraggio familiare (attivo)",
             "3"
         ]

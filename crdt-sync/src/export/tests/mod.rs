@@ -9,6 +9,7 @@
 mod csv;
 mod pdf;
 mod privacy;
+mod restriction;
 mod run;
 mod xlsx;
 

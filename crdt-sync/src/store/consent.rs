@@ -1,0 +1,119 @@
+//! Withdrawal of consent (GDPR art. 7(3)) and restriction of processing
+//! (art. 18), both recorded in the family's household document (see
+//! docs/decisions/0010-consent-and-restriction.md).
+
+use chrono::NaiveDate;
+use rusqlite::OptionalExtension;
+
+use super::Store;
+use crate::doc::{self, DocRef};
+use crate::domain::check_date;
+use crate::domain::{Household, LegalStatus, Restriction, RestrictionReason, Withdrawal, WithdrawnScopes};
+use crate::error::{Error, Result};
+use crate::ids::{HouseholdId, PersonId};
+
+impl Store {
+    /// Today, in Pavia, as this store's clock says (the default date of a
+    /// consent record or a withdrawal).
+    pub fn today(&mut self) -> NaiveDate {
+        self.env.today()
+    }
+
+    /// The family, unless its processing is restricted ([`Error::Restricted`]).
+    pub(super) fn refuse_restricted(&mut self, id: HouseholdId) -> Result<Household> {
+        let h = self.household(id)?;
+        if h.restriction.is_some() {
+            return Err(Error::Restricted { household: id, code: h.code });
+        }
+        Ok(h)
+    }
+
+    /// Refuses attendance for a restricted family (read from the projection:
+    /// ticking attendance is frequent and must not load the document).
+    pub(super) fn refuse_restricted_attendance(&self, id: HouseholdId) -> Result<()> {
+        let row: Option<(String, bool)> = self
+            .conn
+            .prepare_cached("SELECT code, restricted FROM households WHERE id = ?1")?
+            .query_row([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        match row {
+            Some((code, true)) => Err(Error::Restricted { household: id, code }),
+            _ => Ok(()),
+        }
+    }
+
+    /// Records that the family withdrew consent on `date` (art. 7(3)), for
+    /// some scopes or all of them. Withdrawing
+    /// [`crate::ConsentScope::DataProcessing`] (or everything) puts the
+    /// family in [`LegalStatus::PendingDecision`]: a coordinator then erases
+    /// it ([`Store::erase_household`] with
+    /// [`crate::ErasureReason::Withdrawal`]) or restricts it
+    /// ([`Store::restrict_household`]). Allowed on a restricted family: the
+    /// withdrawal is the family's right and must be kept.
+    pub fn withdraw_consent(
+        &mut self,
+        household: HouseholdId,
+        scopes: WithdrawnScopes,
+        date: NaiveDate,
+        recorded_by: PersonId,
+    ) -> Result<LegalStatus> {
+        let today = self.env.today();
+        check_date("household.withdrawal.date", date, today)?;
+        if date > today {
+            return Err(Error::invalid("household.withdrawal.date", format!("{date} is in the future")));
+        }
+        let scopes = scopes.scopes();
+        if scopes.is_empty() {
+            return Err(Error::invalid("household.withdrawal.scopes", "name at least one consent"));
+        }
+        self.household(household)?;
+        let key = self.env.new_uuid().to_string();
+        let w = Withdrawal { date, scopes, recorded_by, at: self.env.now() };
+        let (_, p) = self
+            .edit(DocRef::household(household), false, |tx| doc::household::add_withdrawal(tx, &key, &w))?;
+        self.commit(p.into_iter().collect())?;
+        Ok(self.household(household)?.legal_status)
+    }
+
+    /// Restricts the family's processing (art. 18): from then on every edit
+    /// of its document and new attendance are refused ([`Error::Restricted`])
+    /// and exports leave it out; the indicators still count it.
+    pub fn restrict_household(
+        &mut self,
+        id: HouseholdId,
+        reason: RestrictionReason,
+        by: Option<PersonId>,
+    ) -> Result<()> {
+        let h = self.refuse_restricted(id)?;
+        if h.merged_into.is_some() && !h.merge_confirmed {
+            return Err(Error::Merge(format!(
+                "{} is merged into another family: confirm or undo the merge first",
+                h.code
+            )));
+        }
+        let r = Restriction { reason, at: self.env.now(), by };
+        let (_, p) =
+            self.edit(DocRef::household(id), false, |tx| doc::household::set_restriction(tx, Some(&r)))?;
+        self.commit(p.into_iter().collect())
+    }
+
+    /// Lifts a restriction (the coordinator's decision: the accuracy was
+    /// verified, the objection rejected). Lifting a family that is not
+    /// restricted is an error, so a double click does not hide a mistake.
+    pub fn lift_restriction(&mut self, id: HouseholdId, by: Option<PersonId>) -> Result<()> {
+        let h = self.household(id)?;
+        if h.restriction.is_none() {
+            return Err(Error::invalid("household.restriction", format!("{} is not restricted", h.code)));
+        }
+        let lifted = Restriction {
+            reason: h.restriction.map_or(RestrictionReason::Objection, |r| r.reason),
+            at: self.env.now(),
+            by,
+        };
+        let (_, p) = self.edit(DocRef::household(id), false, |tx| {
+            doc::household::set_restriction(tx, None)?;
+            doc::household::record_lift(tx, &lifted)
+        })?;
+        self.commit(p.into_iter().collect())
+    }
+}
