@@ -123,6 +123,20 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Writes everything the register holds about one family (GDPR arts. 15
+    /// and 20) into a folder: a JSON file and a PDF to read. Recorded in the
+    /// audit log; an erased family is refused.
+    SubjectAccess {
+        /// The family's code, e.g. PV01-0042.
+        #[arg(long)]
+        code: String,
+        /// In English instead of Italian.
+        #[arg(long)]
+        english: bool,
+        /// The folder to write into.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Prints the indicators against the grant's targets, as JSON.
     Indicators {
         #[command(flatten)]
@@ -278,6 +292,12 @@ fn main() -> anyhow::Result<()> {
             let selection = scope.selection(&store)?;
             let format = reports::parse_format(&format)?;
             for path in reports::export_to(&mut store, selection, format, full, english, &out)? {
+                println!("{}", path.display());
+            }
+        }
+        Command::SubjectAccess { code, english, out } => {
+            let mut store = dir.open_store()?;
+            for path in reports::subject_access_to(&mut store, &code, english, &out)? {
                 println!("{}", path.display());
             }
         }

@@ -42,6 +42,7 @@ mod families;
 mod labels;
 mod pdf;
 mod register;
+mod subject_access;
 mod summary;
 mod table;
 #[cfg(test)]
@@ -56,6 +57,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 pub use labels::Language;
+pub use subject_access::{SUBJECT_ACCESS_FORMAT, SubjectAccess, subject_access};
 pub use trail::audit_trail_csv;
 
 use crate::error::{Error, Result};
