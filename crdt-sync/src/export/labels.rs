@@ -153,12 +153,11 @@ labels! {
     SaWho => "Chi tratta i dati", "Who holds the data";
     SaProject => "Progetto «Fare #BeneComune», Laboratori di comunità di Pavia",
         "The project “Fare #BeneComune”, community labs of Pavia";
-    SaLab => "Laboratorio", "Lab";
     SaRunBy => "gestito da", "run by";
     SaWhat => "Quali dati", "What data";
     SaBorn => "nato/a nel", "born in";
     SaBirthUnknown => "anno di nascita non indicato", "birth year not recorded";
-    SaNone => "nessuno", "none";
+    SaNone => "nessun dato", "not recorded";
     SaConsent => "Consenso", "Consent";
     SaNoConsent => "nessun consenso registrato", "no consent recorded";
     SaConsentTo => "per", "to";
@@ -190,9 +189,9 @@ labels! {
         "Rettifica (art. 16): potete chiedere di correggere o completare i dati inesatti.",
         "Rectification (art. 16): you may ask for inaccurate or incomplete data to be corrected.";
     SaRightErasure => "Cancellazione (art. 17): potete chiedere che i dati della famiglia siano cancellati; \
-        restano solo il codice e i conteggi anonimi delle presenze.",
-        "Erasure (art. 17): you may ask for the family's data to be erased; only the code and the \
-        anonymous counts of attendance remain.";
+        restano solo il codice della famiglia e dati senza nomi usati per le statistiche del progetto.",
+        "Erasure (art. 17): you may ask for the family's data to be erased; only the family's code \
+        and data without names, used for the project's statistics, remain.";
     SaRightRestriction => "Limitazione (art. 18): potete chiedere che i dati siano conservati ma non usati, \
         per esempio mentre se ne verifica l'esattezza.",
         "Restriction (art. 18): you may ask for the data to be kept but not used, for example while \

@@ -212,9 +212,11 @@ impl Words<'_> {
                 .filter_map(|m| m.parse::<MeetingId>().ok())
                 .filter_map(|m| meetings.get(&m).map(|d| Self::date(*d)))
                 .collect(),
-            TrailAction::Changed | TrailAction::Created | TrailAction::Merged => {
+            // What a change touched; a registration or a merge says it all.
+            TrailAction::Changed => {
                 e.fields.iter().map(|f| labels::record_part(f, self.lang).to_owned()).collect()
             }
+            TrailAction::Created | TrailAction::Merged | TrailAction::MergeUndone => Vec::new(),
             _ => e.fields.clone(),
         };
         if !parts.is_empty() {
@@ -239,7 +241,7 @@ pub(crate) fn doc(g: &Gathered) -> Document {
     b.push(Block::Heading(w.t(L::SaWho).to_owned()));
     b.push(Block::Text(w.t(L::SaProject).to_owned()));
     for l in &g.labs {
-        let mut s = format!("{} {} ({} {})", w.t(L::SaLab), l.name, w.t(L::LabNumber), l.number);
+        let mut s = format!("{} ({} {})", l.name, w.t(L::LabNumber), l.number);
         if !l.address.trim().is_empty() {
             s.push_str(&format!(", {}", l.address));
         }
