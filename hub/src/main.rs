@@ -135,6 +135,20 @@ enum Command {
     /// creating it if this hub has none yet. Keep it apart from the exports:
     /// with it, pseudonyms can be linked to families.
     PseudonymKey,
+    /// Writes everything the register holds about one family (GDPR arts. 15
+    /// and 20) into a folder: a JSON file and a PDF to read. Recorded in the
+    /// audit log; an erased family is refused.
+    SubjectAccess {
+        /// The family's code, e.g. PV01-0042.
+        #[arg(long)]
+        code: String,
+        /// In English instead of Italian.
+        #[arg(long)]
+        english: bool,
+        /// The folder to write into.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Prints the indicators against the grant's targets, as JSON.
     Indicators {
         #[command(flatten)]
@@ -331,6 +345,12 @@ fn main() -> anyhow::Result<()> {
                 key.fingerprint()
             );
         }
+        Command::SubjectAccess { code, english, out } => {
+            let mut store = dir.open_store()?;
+            for path in reports::subject_access_to(&mut store, &code, english, &out)? {
+                println!("{}", path.display());
+            }
+        }
         Command::Indicators { scope } => {
             let store = dir.open_store()?;
             let selection = scope.selection(&store)?;
@@ -343,7 +363,7 @@ fn main() -> anyhow::Result<()> {
                     let lab = store.labs()?.into_iter().find(|l| l.number == n);
                     crdt_sync::TrailScope::Lab(lab.with_context(|| format!("no lab {n}"))?.id)
                 }
-                (None, Some(code)) => crdt_sync::TrailScope::Household(household_by_code(&store, &code)?),
+                (None, Some(code)) => crdt_sync::TrailScope::Household(store.household_by_code(&code)?),
                 _ => bail!("give --lab N or --code CODE"),
             };
             let language =
@@ -391,15 +411,4 @@ fn main() -> anyhow::Result<()> {
         Command::ConfigExample => {}
     }
     Ok(())
-}
-
-/// A family's id from its code (case and spaces ignored).
-fn household_by_code(store: &crdt_sync::Store, code: &str) -> anyhow::Result<crdt_sync::HouseholdId> {
-    let wanted = code.trim().to_ascii_uppercase();
-    store
-        .search_households(&wanted, 20)?
-        .into_iter()
-        .find(|h| h.code.eq_ignore_ascii_case(&wanted))
-        .map(|h| h.id)
-        .with_context(|| format!("no family with code {wanted}"))
 }

@@ -1,14 +1,15 @@
-//! `taccuino-hub export` and `taccuino-hub indicators`: the coordinator's
-//! reports from the hub's merged register, for scripts. The work is
+//! `taccuino-hub export`, `taccuino-hub indicators` and `taccuino-hub
+//! subject-access`: the coordinator's reports from the hub's merged
+//! register, for scripts. The work is
 //! `crdt_sync::export` and `crdt_sync::indicators`; this only turns command
 //! line words into their options and writes the files.
 
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 use chrono::NaiveDate;
-use crdt_sync::export::{self, Format, Language, Options, Privacy};
+use crdt_sync::export::{self, ExportFile, Format, Language, Options, Privacy};
 use crdt_sync::{Labs, Period, Selection, Store, indicators};
 
 use crate::error::{HubError, Result};
@@ -59,14 +60,27 @@ pub fn export_to(
     privacy: Privacy,
     english: bool,
     out: &Path,
-) -> Result<Vec<std::path::PathBuf>> {
+) -> Result<Vec<PathBuf>> {
     let language = if english { Language::En } else { Language::It };
     let options = Options { selection, format, privacy, language };
     let cancel = AtomicBool::new(false);
     let result = export::run(store, &options, &|p| tracing::debug!(progress = ?p, "export"), &cancel)?;
+    write_files(out, &result.files)
+}
+
+/// Takes the subject access extract of the family with `code` (GDPR arts.
+/// 15 and 20) and writes its two files into `out`. Returns the paths written.
+pub fn subject_access_to(store: &mut Store, code: &str, english: bool, out: &Path) -> Result<Vec<PathBuf>> {
+    let household = store.household_by_code(code)?;
+    let language = if english { Language::En } else { Language::It };
+    let extract = export::subject_access(store, household, language)?;
+    write_files(out, extract.files())
+}
+
+fn write_files<'a>(out: &Path, files: impl IntoIterator<Item = &'a ExportFile>) -> Result<Vec<PathBuf>> {
     std::fs::create_dir_all(out).map_err(|source| HubError::Io { path: out.to_owned(), source })?;
     let mut written = Vec::new();
-    for f in result.files {
+    for f in files {
         let path = out.join(&f.name);
         std::fs::write(&path, &f.bytes).map_err(|source| HubError::Io { path: path.clone(), source })?;
         written.push(path);

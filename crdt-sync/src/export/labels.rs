@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Area, PathwayKind, PathwayStatus, ReferralSource};
+use crate::domain::{Area, ConsentScope, PathwayKind, PathwayStatus, ReferralSource};
 
 /// The language of an export's headers and words.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -136,6 +136,79 @@ labels! {
     Of => "di", "of";
     Pseudonymised => "Versione pseudonimizzata: pseudonimi al posto di nomi e codici.",
         "Pseudonymised version: pseudonyms instead of names and codes.";
+
+    // The subject access extract (GDPR arts. 15 and 20).
+    FileSubjectAccess => "accesso_dati", "subject_access";
+    SaTitle => "Accesso ai propri dati", "Access to your data";
+    SaFamily => "Famiglia", "Family";
+    SaExtractOf => "estratto del", "extract of";
+    SaLaw => "Regolamento (UE) 2016/679 (GDPR), articoli 15 e 20",
+        "Regulation (EU) 2016/679 (GDPR), articles 15 and 20";
+    SaIntro => "Questo documento riporta tutti i dati che il registro Taccuino conserva sulla vostra \
+        famiglia, le attività a cui avete partecipato e chi ha consultato o modificato i dati. \
+        Gli stessi dati sono consegnati anche in un file leggibile da computer (JSON), \
+        che potete portare altrove (art. 20).",
+        "This document sets out all the data the Taccuino register holds about your family, the \
+        activities you took part in and who accessed or changed the data. The same data is also \
+        given in a machine-readable file (JSON) that you may take elsewhere (art. 20).";
+    SaWho => "Chi tratta i dati", "Who holds the data";
+    SaProject => "Progetto «Fare #BeneComune», Laboratori di comunità di Pavia",
+        "The project “Fare #BeneComune”, community labs of Pavia";
+    SaRunBy => "gestito da", "run by";
+    SaWhat => "Quali dati", "What data";
+    SaBorn => "nato/a nel", "born in";
+    SaBirthUnknown => "anno di nascita non indicato", "birth year not recorded";
+    SaNone => "nessun dato", "not recorded";
+    SaConsent => "Consenso", "Consent";
+    SaNoConsent => "nessun consenso registrato", "no consent recorded";
+    SaConsentTo => "per", "to";
+    SaNotice => "versione dell'informativa", "privacy notice version";
+    SaCollectedBy => "raccolto da", "collected by";
+    SaRegistered => "Registrata il", "Registered on";
+    SaOther => "Altri dati registrati", "Other recorded data";
+    SaDuplicates => "Schede duplicate unite a questa famiglia", "Duplicate records merged into this family";
+    SaActivities => "Quali attività", "What activities";
+    SaAttendance => "Presenze agli incontri", "Attendance at meetings";
+    SaNoAttendance => "Nessuna presenza registrata.", "No attendance recorded.";
+    SaNoPathways => "Nessun percorso.", "No pathways.";
+    SaFollowedBy => "seguito da", "followed by";
+    SaFrom => "dal", "from";
+    SaTo => "al", "to";
+    SaFormerMember => "componente non più in scheda", "member no longer on record";
+    SaTrail => "Chi ha consultato o modificato i dati", "Who accessed or changed the data";
+    SaTrailIntro => "Ogni modifica è registrata con il dispositivo che l'ha fatta e, quando è nota, la \
+        persona che lo usava. Le esportazioni e gli estratti elencati sono quelli fatti da questo \
+        dispositivo.",
+        "Every change is recorded with the device that made it and, when known, the person using \
+        it. The exports and extracts listed are those made on this device.";
+    SaNoTrail => "Nessuna registrazione.", "Nothing recorded.";
+    SaBy => "da", "by";
+    SaDevice => "dispositivo", "device";
+    SaUnknownPerson => "persona non indicata", "person not recorded";
+    SaRights => "I vostri diritti", "Your rights";
+    SaRightRectification =>
+        "Rettifica (art. 16): potete chiedere di correggere o completare i dati inesatti.",
+        "Rectification (art. 16): you may ask for inaccurate or incomplete data to be corrected.";
+    SaRightErasure => "Cancellazione (art. 17): potete chiedere che i dati della famiglia siano cancellati; \
+        restano solo il codice della famiglia e dati senza nomi usati per le statistiche del progetto.",
+        "Erasure (art. 17): you may ask for the family's data to be erased; only the family's code \
+        and data without names, used for the project's statistics, remain.";
+    SaRightRestriction => "Limitazione (art. 18): potete chiedere che i dati siano conservati ma non usati, \
+        per esempio mentre se ne verifica l'esattezza.",
+        "Restriction (art. 18): you may ask for the data to be kept but not used, for example while \
+        its accuracy is checked.";
+    SaRightPortability => "Portabilità (art. 20): il file JSON allegato contiene gli stessi dati in formato \
+        leggibile da computer.",
+        "Portability (art. 20): the attached JSON file holds the same data in a machine-readable \
+        format.";
+    SaRightComplaint => "Reclamo (art. 77): potete proporre reclamo al Garante per la protezione dei dati \
+        personali (www.garanteprivacy.it).",
+        "Complaint (art. 77): you may lodge a complaint with the Italian supervisory authority, the \
+        Garante per la protezione dei dati personali (www.garanteprivacy.it).";
+    SaRightHow => "Per esercitare questi diritti rivolgetevi al vostro laboratorio o al coordinamento del \
+        progetto.",
+        "To exercise these rights, ask your lab or the project's coordinators.";
+    SaDate => "Data dell'estratto", "Date of the extract";
 }
 
 /// `sì`/`no`.
@@ -225,6 +298,38 @@ pub(crate) fn pathway_kind(k: PathwayKind, lang: Language) -> &'static str {
         (K::ParentingSupport, Language::En) => "parenting support",
         (K::SelfCare, Language::It) => "cura di sé",
         (K::SelfCare, Language::En) => "self-care",
+    }
+}
+
+/// What a family consented to.
+pub(crate) fn consent_scope(c: ConsentScope, lang: Language) -> &'static str {
+    match (c, lang) {
+        (ConsentScope::DataProcessing, Language::It) => "trattamento dei dati per il progetto",
+        (ConsentScope::DataProcessing, Language::En) => "processing of data for the project",
+        (ConsentScope::Photos, Language::It) => "foto durante le attività",
+        (ConsentScope::Photos, Language::En) => "photos during activities",
+        (ConsentScope::Contact, Language::It) => "essere contattati per telefono o messaggio",
+        (ConsentScope::Contact, Language::En) => "being contacted by phone or message",
+    }
+}
+
+/// A part of a family's record, as the audit trail names it (the root
+/// keys of its document); an unknown key is printed as it is.
+pub(crate) fn record_part(key: &str, lang: Language) -> &str {
+    let (it, en) = match key {
+        "members" => ("componenti", "members"),
+        "contacts" => ("contatti", "contacts"),
+        "areas" => ("aree di fragilità", "areas"),
+        "referral" => ("invio", "referral"),
+        "consent" => ("consenso", "consent"),
+        "reference" => ("referente", "reference person"),
+        "pathways" => ("percorsi", "pathways"),
+        "households" => ("elenco famiglie del laboratorio", "the lab's list of families"),
+        _ => return key,
+    };
+    match lang {
+        Language::It => it,
+        Language::En => en,
     }
 }
 

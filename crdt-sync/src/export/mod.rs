@@ -54,6 +54,7 @@ mod labels;
 mod pdf;
 mod pseudonym;
 mod register;
+mod subject_access;
 mod summary;
 mod suppress;
 mod table;
@@ -70,6 +71,7 @@ use serde::{Deserialize, Serialize, Serializer};
 
 pub use labels::Language;
 pub use pseudonym::PseudonymKey;
+pub use subject_access::{SUBJECT_ACCESS_FORMAT, SubjectAccess, subject_access};
 pub use trail::audit_trail_csv;
 
 use crate::error::{Error, Result};

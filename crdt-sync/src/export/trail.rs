@@ -46,7 +46,7 @@ fn headers(lang: Language) -> [&'static str; 10] {
 }
 
 /// An action's words.
-fn action(a: TrailAction, lang: Language) -> &'static str {
+pub(crate) fn action(a: TrailAction, lang: Language) -> &'static str {
     let (it, en) = match a {
         TrailAction::Created => ("registrazione", "registered"),
         TrailAction::Changed => ("modifica", "changed"),
@@ -59,6 +59,7 @@ fn action(a: TrailAction, lang: Language) -> &'static str {
         TrailAction::FullExport => ("esportazione completa (con nomi)", "full export (with names)"),
         TrailAction::ErasureRequested => ("cancellazione richiesta", "erasure requested"),
         TrailAction::Erased => ("cancellazione", "erased"),
+        TrailAction::SubjectAccess => ("estratto per l'interessato", "subject access extract"),
     };
     match lang {
         Language::It => it,

@@ -23,6 +23,9 @@ keyed_enum!(
         /// A family's data was erased on this device (confirmed here, or a
         /// tombstone received): ids, code, reason and who, no personal data.
         Erasure => "erasure",
+        /// A subject access extract (GDPR arts. 15 and 20) of one family was
+        /// taken: its id and code and the files' names, no personal data.
+        SubjectAccess => "subject_access",
     }
 );
 

@@ -17,6 +17,7 @@ mod queries;
 mod retention;
 #[cfg(test)]
 mod retention_tests;
+mod subject_access;
 mod sync;
 #[cfg(test)]
 mod tests;
@@ -36,6 +37,7 @@ pub use hub_link::{HubLink, HubLinkStatus, SyncOutcome};
 pub use open::{DeviceConfig, Key};
 pub use queries::{AttendanceEntry, HouseholdHit, MeetingSummary};
 pub use retention::RetentionDue;
+pub(crate) use subject_access::SubjectAccessRecord;
 pub use sync::WriteCheck;
 pub use trail::{TrailAction, TrailEntry, TrailScope};
 

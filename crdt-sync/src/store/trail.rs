@@ -30,6 +30,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::Store;
+use super::subject_access::SubjectAccessRecord;
 use crate::doc::{self, DocRef};
 use crate::domain::{Keyed, keyed_enum};
 use crate::error::Result;
@@ -64,6 +65,9 @@ keyed_enum!(
         ErasureRequested => "erasure_requested",
         /// The family was erased (`detail`: the reason).
         Erased => "erased",
+        /// A subject access extract of the family was taken (this device's
+        /// log; `fields`: the files).
+        SubjectAccess => "subject_access",
     }
 );
 
@@ -477,7 +481,7 @@ impl Store {
     ) -> Result<Vec<TrailEntry>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT at, device_id, action, details FROM audit_log
-              WHERE action IN ('export', 'export_full', 'erasure') ORDER BY at, id",
+              WHERE action IN ('export', 'export_full', 'erasure', 'subject_access') ORDER BY at, id",
         )?;
         let rows: Vec<(i64, String, String, String)> = stmt
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
@@ -505,6 +509,25 @@ impl Store {
                     code: Some(e.code),
                     fields: Vec::new(),
                     detail: Some(e.reason),
+                });
+                continue;
+            }
+            if action == "subject_access" {
+                let Ok(x) = serde_json::from_str::<SubjectAccessRecord>(&details) else { continue };
+                if !families.contains(&x.household) {
+                    continue;
+                }
+                out.push(TrailEntry {
+                    at,
+                    device,
+                    person: x.by_person,
+                    action: TrailAction::SubjectAccess,
+                    doc: None,
+                    lab: x.lab,
+                    household: Some(x.household),
+                    code: Some(x.code),
+                    fields: x.files,
+                    detail: None,
                 });
                 continue;
             }

@@ -8,9 +8,12 @@
 //! pseudonymised exactly like the CSV and XLSX files (codes instead of
 //! names) unless a full export was asked for.
 
+mod document;
 mod font;
 mod layout;
 mod render;
+
+pub(crate) use document::{Block, Document, pdf as document};
 
 use std::collections::{BTreeMap, HashMap};
 
