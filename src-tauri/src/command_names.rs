@@ -26,6 +26,7 @@ pub const COMMANDS: &[&str] = &[
     "erase_due",
     "audit_trail",
     "export_audit_trail",
+    "subject_access",
     // meetings
     "list_meetings",
     "get_meeting",

@@ -57,6 +57,7 @@ macro_rules! taccuino_builder {
                 $crate::commands::privacy::erase_due,
                 $crate::commands::privacy::audit_trail,
                 $crate::commands::privacy::export_audit_trail::<$runtime>,
+                $crate::commands::privacy::subject_access::<$runtime>,
                 $crate::commands::meetings::list_meetings,
                 $crate::commands::meetings::get_meeting,
                 $crate::commands::meetings::create_meeting,

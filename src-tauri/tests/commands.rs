@@ -461,3 +461,27 @@ fn privacy_settings_retention_and_the_audit_trail() {
     assert_eq!(&bytes[..3], b"\xEF\xBB\xBF");
     assert!(String::from_utf8_lossy(&bytes).contains(';'));
 }
+
+#[test]
+fn a_familys_subject_access_extract_is_written_where_chosen() {
+    let app = app();
+    app.demo();
+    let hits = app.ok("search_families", json!({ "query": "a", "limit": 5 }));
+    let family = &hits[0];
+    let out = tempfile::tempdir().expect("out");
+    app.files.answer(None);
+    assert_eq!(app.ok("subject_access", json!({ "id": family["id"] })), Value::Null, "dialog closed");
+    app.files.answer(Some(out.path().to_owned()));
+    let saved = app.ok("subject_access", json!({ "id": family["id"] }));
+    let paths: Vec<&str> =
+        saved["paths"].as_array().expect("paths").iter().filter_map(|p| p.as_str()).collect();
+    assert_eq!(paths.len(), 2, "{saved}");
+    let json_path = paths.iter().find(|p| p.ends_with(".json")).expect("a JSON file");
+    let extract: Value = serde_json::from_slice(&std::fs::read(json_path).expect("read")).expect("JSON");
+    assert_eq!(extract["format"], "taccuino-subject-access/1");
+    assert_eq!(extract["household"]["code"], family["code"]);
+    let pdf = paths.iter().find(|p| p.ends_with(".pdf")).expect("a PDF");
+    assert_eq!(&std::fs::read(pdf).expect("read")[..4], b"%PDF");
+    let log = app.ok("audit_log", json!({ "limit": 5 }));
+    assert_eq!(log[0]["action"], "subject_access", "{log}");
+}

@@ -70,6 +70,13 @@ export const commands = {
 	 *  `Ok(None)` when the dialog was closed.
 	 */
 	exportAuditTrail: (scope: TrailScope) => typedError<Saved | null, AppError>(__TAURI_INVOKE("export_audit_trail", { scope })),
+	/**
+	 *  Everything held about one family (GDPR arts. 15 and 20), written into a
+	 *  folder the user picks: a JSON file and a PDF to hand over. Recorded in
+	 *  the audit log. Coordinators and leads. `Ok(None)` when the dialog was
+	 *  closed.
+	 */
+	subjectAccess: (id: HouseholdId) => typedError<Saved | null, AppError>(__TAURI_INVOKE("subject_access", { id })),
 	/**  Meetings of a lab between two dates (inclusive), by date and time. */
 	listMeetings: (lab: LabId, from: string, to: string) => typedError<MeetingSummary[], AppError>(__TAURI_INVOKE("list_meetings", { lab, from, to })),
 	/**  A meeting with its attendance by family. */
@@ -1443,7 +1450,12 @@ export type TrailAction =
 /**  A lab lead asked for the family's erasure (`detail`: the reason). */
 "erasure_requested" | 
 /**  The family was erased (`detail`: the reason). */
-"erased";
+"erased" | 
+/**
+ *  A subject access extract of the family was taken (this device's
+ *  log; `fields`: the files).
+ */
+"subject_access";
 
 /**
  *  One entry of the audit trail. Ids, codes and the names of the parts

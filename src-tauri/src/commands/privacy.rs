@@ -145,3 +145,28 @@ mod tests {
         assert!(is_stale(None, now, 30), "paired but never synced");
     }
 }
+
+/// Everything held about one family (GDPR arts. 15 and 20), written into a
+/// folder the user picks: a JSON file and a PDF to hand over. Recorded in
+/// the audit log. Coordinators and leads. `Ok(None)` when the dialog was
+/// closed.
+#[tauri::command]
+#[specta::specta]
+pub async fn subject_access<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    id: HouseholdId,
+) -> AppResult<Option<Saved>> {
+    state.with_personal_data(|s, _| supervisor(s, "subject_access")).await?;
+    let Some(folder) = chooser(&app).pick_folder()? else { return Ok(None) };
+    let extract = state
+        .with_personal_data(|s, settings| Ok(crdt_sync::export::subject_access(s, id, settings.language)?))
+        .await?;
+    let mut paths = Vec::new();
+    for file in extract.files() {
+        let path = folder.join(&file.name);
+        write_atomically(&path, &file.bytes)?;
+        paths.push(path.display().to_string());
+    }
+    Ok(Some(Saved { paths }))
+}

@@ -48,6 +48,11 @@ export const privacy: Catalogue["privacy"] = {
     confirm: { one: "Yes, erase {n} family", other: "Yes, erase {n} families" },
     erased: "Families erased: {codes}.",
   },
+  subjectAccess: {
+    button: "Extract for the family (art. 15)",
+    hint: "All the data about the family, as a PDF to hand over and a JSON file (GDPR arts. 15 and 20). It is recorded in the audit trail.",
+    saved: "Extract saved: {path}",
+  },
   trail: {
     heading: "The lab's activity log",
     familyHeading: "Activity log",
@@ -76,6 +81,7 @@ export const privacy: Catalogue["privacy"] = {
     full_export: "Full export",
     erasure_requested: "Erasure requested",
     erased: "Family erased",
+    subject_access: "Data extract taken",
   },
   parts: {
     members: "members",

@@ -47,6 +47,11 @@ export const privacy = {
     confirm: { one: "Sì, cancella {n} famiglia", other: "Sì, cancella {n} famiglie" },
     erased: "Famiglie cancellate: {codes}.",
   },
+  subjectAccess: {
+    button: "Estratto per la famiglia (art. 15)",
+    hint: "Tutti i dati sulla famiglia, in un PDF da consegnare e in un file JSON (artt. 15 e 20 GDPR). Resta annotato nel registro delle attività.",
+    saved: "Estratto salvato: {path}",
+  },
   trail: {
     heading: "Registro delle attività del laboratorio",
     familyHeading: "Registro delle attività",
@@ -76,6 +81,7 @@ export const privacy = {
     full_export: "Esportazione completa",
     erasure_requested: "Cancellazione richiesta",
     erased: "Famiglia cancellata",
+    subject_access: "Estratto dei dati consegnato",
   },
   /** The parts of a family's or a lab's record the trail names. */
   parts: {

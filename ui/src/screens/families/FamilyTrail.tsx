@@ -1,6 +1,9 @@
-import { useId } from "preact/hooks";
+import { useId, useState } from "preact/hooks";
+import { appErrorOf, call } from "../../api/call";
 import { useSession } from "../../app/session";
-import type { HouseholdId } from "../../bindings";
+import { commands, type HouseholdId } from "../../bindings";
+import { Button } from "../../components/Button";
+import { useToast } from "../../components/Toast";
 import { useI18n } from "../../i18n";
 import { privacyRight } from "../privacy/trail";
 import { ExportTrailButton, TrailBody, useTrail } from "../privacy/TrailTable";
@@ -26,8 +29,35 @@ function FamilyTrailSection({ id }: { id: HouseholdId }) {
       <p class="muted">{t("privacy.trail.intro")}</p>
       <div class="toolbar">
         <ExportTrailButton scope={{ household: id }} />
+        <SubjectAccessButton id={id} />
       </div>
       <TrailBody trail={trail} caption={t("privacy.trail.familyHeading")} />
     </section>
+  );
+}
+
+/**
+ * "Estratto per la famiglia": everything held about it (GDPR arts. 15 and
+ * 20), a PDF to hand over and a JSON file, into a folder the user picks.
+ */
+function SubjectAccessButton({ id }: { id: HouseholdId }) {
+  const { t } = useI18n();
+  const toast = useToast();
+  const [busy, setBusy] = useState(false);
+  const run = async () => {
+    setBusy(true);
+    try {
+      const saved = await call(commands.subjectAccess(id));
+      if (saved) toast.success(t("privacy.subjectAccess.saved", { path: saved.paths.join(", ") }));
+    } catch (err) {
+      toast.error(appErrorOf(err) ?? err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Button busy={busy} data-testid="subject-access" title={t("privacy.subjectAccess.hint")} onClick={() => void run()}>
+      {t("privacy.subjectAccess.button")}
+    </Button>
   );
 }

@@ -18,6 +18,7 @@ export const TRAIL_ACTIONS = {
   full_export: "privacy.actions.full_export",
   erasure_requested: "privacy.actions.erasure_requested",
   erased: "privacy.actions.erased",
+  subject_access: "privacy.actions.subject_access",
 } as const satisfies Record<TrailAction, Key>;
 
 /** The words for each erasure reason (also the erasure form's options). */
