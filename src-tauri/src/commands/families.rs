@@ -100,10 +100,11 @@ pub async fn withdraw_consent(
     date: NaiveDate,
     recorded_by: PersonId,
 ) -> AppResult<LegalStatus> {
-    state.with_store(|s, _| Ok(s.withdraw_consent(id, scopes, date, recorded_by)?)).await
+    state.with_personal_data(|s, _| Ok(s.withdraw_consent(id, scopes, date, recorded_by)?)).await
 }
 
-/// Restricts the family's processing (GDPR art. 18): frozen, left out of exports.
+/// Restricts the family's processing (GDPR art. 18): frozen, left out of
+/// exports. Coordinators (and the demo register).
 #[tauri::command]
 #[specta::specta]
 pub async fn restrict_family(
@@ -112,10 +113,15 @@ pub async fn restrict_family(
     reason: RestrictionReason,
     by: Option<PersonId>,
 ) -> AppResult<()> {
-    state.with_store(|s, _| Ok(s.restrict_household(id, reason, by)?)).await
+    state
+        .with_personal_data(|s, _| {
+            super::privacy::coordinator(s, "restrict_family")?;
+            Ok(s.restrict_household(id, reason, by)?)
+        })
+        .await
 }
 
-/// Lifts a restriction.
+/// Lifts a restriction. Coordinators (and the demo register).
 #[tauri::command]
 #[specta::specta]
 pub async fn lift_restriction(
@@ -123,7 +129,12 @@ pub async fn lift_restriction(
     id: HouseholdId,
     by: Option<PersonId>,
 ) -> AppResult<()> {
-    state.with_store(|s, _| Ok(s.lift_restriction(id, by)?)).await
+    state
+        .with_personal_data(|s, _| {
+            super::privacy::coordinator(s, "lift_restriction")?;
+            Ok(s.lift_restriction(id, by)?)
+        })
+        .await
 }
 
 /// Adds a member to a family.

@@ -18,7 +18,7 @@ use crate::state::AppState;
 
 /// Whether this device may change the project's privacy settings and erase:
 /// a coordinator's, or the demo register (not paired).
-fn coordinator(s: &Store, action: &str) -> AppResult<()> {
+pub(crate) fn coordinator(s: &Store, action: &str) -> AppResult<()> {
     match s.hub_link()?.map(|l| l.role) {
         None | Some(DeviceRole::Coordinator) => Ok(()),
         Some(_) => Err(AppError::Forbidden { action: action.into() }),

@@ -2,6 +2,7 @@ import type { Catalogue } from "./catalogue";
 import { settings } from "./screens/settings.en";
 import { newFamily } from "./screens/newFamily.en";
 import { erasure } from "./screens/erasure.en";
+import { restriction } from "./screens/restriction.en";
 import { privacy } from "./screens/privacy.en";
 import { meetings } from "./screens/meetings.en";
 import { unlock } from "./screens/unlock.en";
@@ -222,6 +223,7 @@ export const en: Catalogue = {
   meetings,
   newFamily,
   erasure,
+  restriction,
   privacy,
   settings,
 };

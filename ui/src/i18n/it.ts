@@ -9,6 +9,7 @@ import { widgets } from "./screens/widgets.it";
 import { settings } from "./screens/settings.it";
 import { newFamily } from "./screens/newFamily.it";
 import { erasure } from "./screens/erasure.it";
+import { restriction } from "./screens/restriction.it";
 import { privacy } from "./screens/privacy.it";
 import { meetings } from "./screens/meetings.it";
 import { unlock } from "./screens/unlock.it";
@@ -231,6 +232,7 @@ export const it = {
   meetings,
   newFamily,
   erasure,
+  restriction,
   privacy,
   settings,
 } as const;

@@ -4,7 +4,7 @@ import type { Household } from "../../bindings";
 import { LAB_1, fail, flush, ok, renderScreen, sessionFixture } from "../../components/testing";
 import { Erasure, erasureRight } from "./Erasure";
 
-vi.mock("../../bindings", () => ({ commands: { eraseFamily: vi.fn() } }));
+vi.mock("../../bindings", () => ({ commands: { eraseFamily: vi.fn(), restrictFamily: vi.fn(), liftRestriction: vi.fn() } }));
 
 import { commands } from "../../bindings";
 
@@ -84,5 +84,38 @@ describe("erasing a family", () => {
     fireEvent.click(screen.getByTestId("erasure-submit"));
     await flush();
     expect(document.body.textContent).toContain("Il tuo ruolo non consente questa operazione");
+  });
+});
+
+describe("restricting a family", () => {
+  beforeEach(() => vi.resetAllMocks());
+
+  it("restricts with a reason, then offers to lift it", async () => {
+    const { Restriction } = await import("./Restriction");
+    api.restrictFamily.mockReturnValue(ok(null));
+    api.liftRestriction.mockReturnValue(ok(null));
+    const reload = vi.fn(() => Promise.resolve());
+    const view = renderScreen(<Restriction family={{ ...family, legal_status: "pending_decision" } as Household} reload={reload} />);
+    fireEvent.change(screen.getByTestId("restriction-reason"), { target: { value: "objection" } });
+    fireEvent.click(screen.getByTestId("restriction-apply"));
+    await flush();
+    expect(api.restrictFamily).toHaveBeenCalledWith(ID, "objection", null);
+    expect(reload).toHaveBeenCalled();
+    expect(document.body.textContent).toContain("Trattamento della famiglia PV01-0042 limitato.");
+    view.unmount();
+
+    renderScreen(<Restriction family={{ ...family, legal_status: "restricted" } as Household} reload={reload} />);
+    fireEvent.click(screen.getByTestId("restriction-lift"));
+    await flush();
+    expect(api.liftRestriction).toHaveBeenCalledWith(ID, null);
+  });
+
+  it("is not offered to a lead or a volunteer", async () => {
+    const { Restriction } = await import("./Restriction");
+    for (const role of ["lead", "volunteer"] as const) {
+      const view = renderScreen(<Restriction family={family} reload={() => Promise.resolve()} />, sessionFixture({ role }));
+      expect(screen.queryByTestId("restriction")).toBeNull();
+      view.unmount();
+    }
   });
 });

@@ -22,6 +22,7 @@ import { useI18n, type Translate } from "../../i18n";
 import { parseIsoDate } from "../../lib/dates";
 import { Duplicates } from "./Duplicates";
 import { Erasure } from "./Erasure";
+import { Restriction } from "./Restriction";
 import { FamilyTrail } from "./FamilyTrail";
 import { byMeeting, conflictLabel, isMinor, memberName } from "./format";
 
@@ -98,6 +99,7 @@ export function FamilyPage({ id, onBack, onOpen }: FamilyPageProps) {
           <Attendance detail={detail} />
           <Duplicates family={h} duplicates={detail.duplicates} reload={load} onOpen={onOpen} />
           <FamilyTrail id={h.id} />
+          <Restriction family={h} reload={load} />
           <Erasure family={h} onErased={onBack} />
         </>
       )}
