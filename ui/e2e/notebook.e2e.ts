@@ -54,6 +54,16 @@ async function addFamily(query: string, expectName: string): Promise<void> {
   await saved();
 }
 
+/**
+ * The legal-basis record a family cannot be registered without: consent,
+ * collected by the first member of staff listed (the notice version and
+ * the date come prefilled).
+ */
+async function fillConsent(): Promise<void> {
+  await (await d.findElement(By.css('[data-testid="new-family-basis"] option[value="consent"]'))).click();
+  await (await d.findElement(By.css('[data-testid="new-family-collected-by"] option:nth-of-type(2)'))).click();
+}
+
 describe("the volunteer's notebook", () => {
   beforeAll(async () => {
     await startDriver();
@@ -109,6 +119,7 @@ describe("the volunteer's notebook", () => {
     await typeInto(await byTestId(d, "new-family-first"), "Zaccaria");
     await typeInto(await byTestId(d, "new-family-last"), "Quaglieri");
     await typeInto(await byTestId(d, "new-family-birth-year"), "1988");
+    await fillConsent();
     await (await byTestId(d, "new-family-save")).click();
     const block = await waitForText(d, '[data-testid="attendance-family"]', "Quaglieri");
     for (const box of await block.findElements(By.css('input[type="checkbox"]'))) {
@@ -171,6 +182,7 @@ describe("the volunteer's notebook", () => {
       await (await byTestId(d, "register-family")).click();
       await typeInto(await byTestId(d, "new-family-first"), first);
       await typeInto(await byTestId(d, "new-family-last"), "Fumagalli");
+      await fillConsent();
       await (await byTestId(d, "new-family-save")).click();
       await waitForText(d, '[data-testid="family-page"]', `${first} Fumagalli`);
       if (first === "Ilaria") await (await byTestId(d, "family-back")).click();
@@ -187,6 +199,25 @@ describe("the volunteer's notebook", () => {
     await byTestId(d, "merge-confirmed");
   });
 
+  it("erases a family: only its code is left, and search no longer finds it", async () => {
+    await go("families");
+    // The merge left a family's page open: back to the search.
+    for (const back of await d.findElements(By.css('[data-testid="family-back"]'))) await back.click();
+    await typeInto(await byTestId(d, "family-search"), "quaglieri");
+    await (await waitForText(d, '[data-testid="family-result"]', "Quaglieri")).click();
+    await waitForText(d, '[data-testid="family-page"]', "Zaccaria Quaglieri");
+    const code = (await (await d.findElement(By.css('[data-testid="family-page"] dd.code'))).getText()).trim();
+    const section = await byTestId(d, "erasure");
+    await d.executeScript("arguments[0].scrollIntoView()", section);
+    await typeInto(await byTestId(d, "erasure-confirm"), code);
+    await screenshot(d, "12-family-erasure");
+    await (await byTestId(d, "erasure-submit")).click();
+    await byTestId(d, "family-search", 10_000);
+    await typeInto(await byTestId(d, "family-search"), "quaglieri");
+    await sleep(500);
+    expect((await d.findElements(By.css('[data-testid="family-result"]'))).length).toBe(0);
+  });
+
   it("shows the other screens", async () => {
     for (const [section, name] of [
       ["people", "07-people"],
@@ -194,6 +225,7 @@ describe("the volunteer's notebook", () => {
       ["sync", "09-sync"],
       ["indicators", "10-indicators"],
       ["exports", "11-exports"],
+      ["privacy", "13-privacy"],
     ] as const) {
       await go(section);
       await byTestId(d, `screen-${section}`);
