@@ -44,9 +44,12 @@ export const commands = {
 	 *  withdrawn (a coordinator then erases or restricts the family).
 	 */
 	withdrawConsent: (id: HouseholdId, scopes: WithdrawnScopes, date: string, recordedBy: PersonId) => typedError<LegalStatus, AppError>(__TAURI_INVOKE("withdraw_consent", { id, scopes, date, recordedBy })),
-	/**  Restricts the family's processing (GDPR art. 18): frozen, left out of exports. */
+	/**
+	 *  Restricts the family's processing (GDPR art. 18): frozen, left out of
+	 *  exports. Coordinators (and the demo register).
+	 */
 	restrictFamily: (id: HouseholdId, reason: RestrictionReason, by: PersonId | null) => typedError<null, AppError>(__TAURI_INVOKE("restrict_family", { id, reason, by })),
-	/**  Lifts a restriction. */
+	/**  Lifts a restriction. Coordinators (and the demo register). */
 	liftRestriction: (id: HouseholdId, by: PersonId | null) => typedError<null, AppError>(__TAURI_INVOKE("lift_restriction", { id, by })),
 	/**  The project's retention policy and stale-laptop limit. */
 	privacySettings: () => typedError<RetentionPolicy, AppError>(__TAURI_INVOKE("privacy_settings")),
