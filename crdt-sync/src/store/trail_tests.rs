@@ -13,29 +13,12 @@ use crate::domain::{Contacts, ErasureReason, HouseholdPatch};
 use crate::export::{self, Format, Language, Options, PseudonymKey};
 use crate::ids::{DeviceId, HouseholdId, LabId, PersonId};
 use crate::selection::{Period, Selection};
-use crate::sync::{DeviceRole, Frame, Grant, Session};
+use crate::sync::{DeviceRole, Grant};
 
 /// Syncs `device` with `hub` until neither has anything to say.
 fn sync(hub: &mut Store, grant: Grant, device: &mut Store) {
-    let mut hub_session = Session::hub(grant);
-    let mut dev_session = Session::device();
-    let mut to_hub = vec![dev_session.hello(device).expect("hello")];
-    let mut rounds = 0;
-    while !to_hub.is_empty() {
-        rounds += 1;
-        assert!(rounds < 50, "sync does not settle");
-        let mut to_device = Vec::new();
-        for f in to_hub.drain(..) {
-            let f = Frame::decode(&f.encode()).expect("wire");
-            to_device.extend(hub_session.receive(hub, f).expect("hub"));
-        }
-        for f in to_device {
-            let f = Frame::decode(&f.encode()).expect("wire");
-            to_hub.extend(dev_session.receive(device, f).expect("device"));
-        }
-        to_hub.extend(dev_session.outgoing(device).expect("outgoing"));
-    }
-    assert!(dev_session.is_settled(device).expect("settled"), "{:?}", dev_session.refused());
+    let t = crate::sync::in_turns(hub, grant, device).expect("sync");
+    assert!(t.device.is_settled(device).expect("settled"), "{:?}", t.device.refused());
 }
 
 fn coordinator() -> Grant {

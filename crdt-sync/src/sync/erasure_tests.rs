@@ -16,28 +16,9 @@ use crate::store::erase_tests::{attend, copy_all, d, family, forged_tombstone, l
 /// Syncs `device` with `hub` until neither has anything to say; returns the
 /// device's session and every frame the hub sent.
 fn sync(hub: &mut Store, grant: Grant, device: &mut Store) -> (Session, Vec<Frame>) {
-    let mut hub_session = Session::hub(grant);
-    let mut dev_session = Session::device();
-    let mut to_hub = vec![dev_session.hello(device).expect("hello")];
-    let mut from_hub = Vec::new();
-    let mut rounds = 0;
-    while !to_hub.is_empty() {
-        rounds += 1;
-        assert!(rounds < 50, "sync does not settle");
-        let mut to_device = Vec::new();
-        for f in to_hub.drain(..) {
-            let f = Frame::decode(&f.encode()).expect("wire");
-            to_device.extend(hub_session.receive(hub, f).expect("hub"));
-        }
-        from_hub.extend(to_device.iter().cloned());
-        for f in to_device {
-            let f = Frame::decode(&f.encode()).expect("wire");
-            to_hub.extend(dev_session.receive(device, f).expect("device"));
-        }
-        to_hub.extend(dev_session.outgoing(device).expect("outgoing"));
-    }
-    assert!(dev_session.is_settled(device).expect("settled"), "{:?}", dev_session.refused());
-    (dev_session, from_hub)
+    let t = super::in_turns(hub, grant, device).expect("sync");
+    assert!(t.device.is_settled(device).expect("settled"), "{:?}", t.device.refused());
+    (t.device, t.from_hub)
 }
 
 fn coordinator() -> Grant {

@@ -22,10 +22,12 @@ mod erasure_tests;
 pub mod pairing;
 mod policy;
 mod session;
+mod turns;
 mod wire;
 
 pub use enroll::{EnrollError, EnrollRequest, EnrollResponse, Enrolled};
 pub use pairing::{CertFingerprint, PairingCode};
 pub use policy::{Access, DeviceRole, DocFacts, Grant, access};
 pub use session::{Session, Stats};
+pub use turns::{Turns, in_turns};
 pub use wire::{DecodeError, Fatal, Frame, MAX_FRAME, PROTOCOL_VERSION, Refusal, heads_digest, same_bit};
