@@ -193,3 +193,39 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// On a paired device whose last completed sync is older than the
+    /// project's `stale_device_days` (or that never completed one): that
+    /// limit, and families' personal data stay closed until it syncs, so
+    /// an erasure reaches every laptop within a bounded time. `None` when
+    /// fresh, or not paired (the demo register).
+    pub fn stale_limit(&mut self) -> Result<Option<u32>> {
+        let Some(status) = self.hub_link_status()? else { return Ok(None) };
+        let days = self.retention_policy()?.stale_device_days;
+        let now = self.env.now();
+        Ok(is_stale(status.last_success, now, days).then_some(days))
+    }
+}
+
+/// Whether a device whose last completed sync was at `last_success` is past
+/// the limit of `days` at `now`. Never synced counts as stale.
+fn is_stale(last_success: Option<DateTime<Utc>>, now: DateTime<Utc>, days: u32) -> bool {
+    last_success.is_none_or(|t| now.signed_duration_since(t) > chrono::Duration::days(i64::from(days)))
+}
+
+#[cfg(test)]
+mod stale_tests {
+    use super::*;
+
+    #[test]
+    fn a_device_is_stale_after_the_limit_or_if_it_never_synced() {
+        let now: DateTime<Utc> = "2026-11-25T10:00:00Z".parse().expect("time");
+        let days_ago = |d: i64| Some(now - chrono::Duration::days(d));
+        assert!(!is_stale(days_ago(0), now, 30));
+        assert!(!is_stale(days_ago(30), now, 30), "the limit itself is still allowed");
+        assert!(is_stale(Some(now - chrono::Duration::days(30) - chrono::Duration::seconds(1)), now, 30));
+        assert!(is_stale(days_ago(200), now, 30));
+        assert!(is_stale(None, now, 30), "paired but never synced");
+    }
+}

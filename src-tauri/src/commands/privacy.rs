@@ -4,7 +4,6 @@
 //! lock on families' personal data of a laptop that has not synced for too
 //! long, so that an erasure reaches every laptop within a bounded time.
 
-use chrono::{DateTime, Utc};
 use crdt_sync::export::audit_trail_csv;
 use crdt_sync::sync::DeviceRole;
 use crdt_sync::{HouseholdId, RetentionDue, RetentionPolicy, Store, TrailEntry, TrailScope};
@@ -39,15 +38,10 @@ fn supervisor(s: &Store, action: &str) -> AppResult<()> {
 /// never completed one). Syncing lifts it. The demo register is not paired
 /// and never stale.
 pub(crate) fn ensure_fresh(s: &mut Store) -> AppResult<()> {
-    let Some(status) = s.hub_link_status()? else { return Ok(()) };
-    let days = s.retention_policy()?.stale_device_days;
-    if is_stale(status.last_success, Utc::now(), days) { Err(AppError::Stale { days }) } else { Ok(()) }
-}
-
-/// Whether a laptop whose last completed sync was at `last_success` is past
-/// the limit of `days` at `now`. Never synced counts as stale.
-fn is_stale(last_success: Option<DateTime<Utc>>, now: DateTime<Utc>, days: u32) -> bool {
-    last_success.is_none_or(|t| now.signed_duration_since(t) > chrono::Duration::days(i64::from(days)))
+    match s.stale_limit()? {
+        Some(days) => Err(AppError::Stale { days }),
+        None => Ok(()),
+    }
 }
 
 /// The project's retention policy and stale-laptop limit.
@@ -128,22 +122,6 @@ pub async fn export_audit_trail<R: Runtime>(
     let Some(path) = chooser(&app).save_file(&file.name)? else { return Ok(None) };
     write_atomically(&path, &file.bytes)?;
     Ok(Some(Saved { paths: vec![path.display().to_string()] }))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_laptop_is_stale_after_the_limit_or_if_it_never_synced() {
-        let now: DateTime<Utc> = "2026-11-25T10:00:00Z".parse().expect("time");
-        let days_ago = |d: i64| Some(now - chrono::Duration::days(d));
-        assert!(!is_stale(days_ago(0), now, 30));
-        assert!(!is_stale(days_ago(30), now, 30), "the limit itself is still allowed");
-        assert!(is_stale(Some(now - chrono::Duration::days(30) - chrono::Duration::seconds(1)), now, 30));
-        assert!(is_stale(days_ago(200), now, 30));
-        assert!(is_stale(None, now, 30), "paired but never synced");
-    }
 }
 
 /// Everything held about one family (GDPR arts. 15 and 20), written into a
