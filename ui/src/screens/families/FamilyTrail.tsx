@@ -1,12 +1,10 @@
-import { useId, useState } from "preact/hooks";
-import { appErrorOf, call } from "../../api/call";
+import { useId } from "preact/hooks";
+import { call } from "../../api/call";
 import { useSession } from "../../app/session";
 import { commands, type HouseholdId } from "../../bindings";
-import { Button } from "../../components/Button";
-import { useToast } from "../../components/Toast";
 import { useI18n } from "../../i18n";
 import { privacyRight } from "../privacy/trail";
-import { ExportTrailButton, TrailBody, useTrail } from "../privacy/TrailTable";
+import { ExportTrailButton, SaveButton, TrailBody, useTrail } from "../privacy/TrailTable";
 
 /**
  * "Registro delle attività" on a family's page: who did what to it (ids,
@@ -42,22 +40,14 @@ function FamilyTrailSection({ id }: { id: HouseholdId }) {
  */
 function SubjectAccessButton({ id }: { id: HouseholdId }) {
   const { t } = useI18n();
-  const toast = useToast();
-  const [busy, setBusy] = useState(false);
-  const run = async () => {
-    setBusy(true);
-    try {
-      const saved = await call(commands.subjectAccess(id));
-      if (saved) toast.success(t("privacy.subjectAccess.saved", { path: saved.paths.join(", ") }));
-    } catch (err) {
-      toast.error(appErrorOf(err) ?? err);
-    } finally {
-      setBusy(false);
-    }
-  };
   return (
-    <Button busy={busy} data-testid="subject-access" title={t("privacy.subjectAccess.hint")} onClick={() => void run()}>
+    <SaveButton
+      save={() => call(commands.subjectAccess(id))}
+      saved={(path) => t("privacy.subjectAccess.saved", { path })}
+      title={t("privacy.subjectAccess.hint")}
+      data-testid="subject-access"
+    >
       {t("privacy.subjectAccess.button")}
-    </Button>
+    </SaveButton>
   );
 }

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from "preact/hooks";
 import { appErrorOf, call } from "../../api/call";
-import { commands, type TrailEntry, type TrailScope } from "../../bindings";
+import type { ComponentChildren } from "preact";
+import { commands, type Saved, type TrailEntry, type TrailScope } from "../../bindings";
 import { Button } from "../../components/Button";
 import { Spinner } from "../../components/Spinner";
 import { useToast } from "../../components/Toast";
@@ -54,13 +55,41 @@ export function TrailTable({ entries, caption }: { entries: readonly TrailEntry[
 /** "Esporta per il DPO (CSV)": saves the trail of `scope`, then says where (nothing if the dialog was closed). */
 export function ExportTrailButton({ scope }: { scope: TrailScope }) {
   const { t } = useI18n();
+  return (
+    <SaveButton
+      save={() => call(commands.exportAuditTrail(scope))}
+      saved={(path) => t("privacy.trail.exported", { path })}
+      data-testid="trail-export"
+    >
+      {t("privacy.trail.export")}
+    </SaveButton>
+  );
+}
+
+/**
+ * A button that has the Rust side write files where the user chooses
+ * (`Saved`, or `null` when the dialog was closed), then says where.
+ */
+export function SaveButton({
+  save,
+  saved,
+  title,
+  children,
+  "data-testid": testId,
+}: {
+  save: () => Promise<Saved | null>;
+  saved: (paths: string) => string;
+  title?: string;
+  children: ComponentChildren;
+  "data-testid": string;
+}) {
   const toast = useToast();
   const [busy, setBusy] = useState(false);
   const run = async () => {
     setBusy(true);
     try {
-      const saved = await call(commands.exportAuditTrail(scope));
-      if (saved) toast.success(t("privacy.trail.exported", { path: saved.paths.join(", ") }));
+      const done = await save();
+      if (done) toast.success(saved(done.paths.join(", ")));
     } catch (err) {
       toast.error(appErrorOf(err) ?? err);
     } finally {
@@ -68,8 +97,8 @@ export function ExportTrailButton({ scope }: { scope: TrailScope }) {
     }
   };
   return (
-    <Button busy={busy} data-testid="trail-export" onClick={() => void run()}>
-      {t("privacy.trail.export")}
+    <Button busy={busy} data-testid={testId} title={title} onClick={() => void run()}>
+      {children}
     </Button>
   );
 }
