@@ -173,16 +173,7 @@ pub(crate) fn layout(doc: &Document, m: &Metrics) -> Vec<Page> {
     for b in &doc.blocks {
         w.block(b);
     }
-    let n = w.pages.len();
-    let (page, of) = &doc.page_words;
-    for (i, p) in w.pages.iter_mut().enumerate() {
-        let y = PAGE.1 - MARGIN + 12.0;
-        p.0.push(Op::Line { x1: MARGIN, y1: y - 12.0, x2: RIGHT, y2: y - 12.0, width: 0.4 });
-        p.0.push(Op::Text { x: MARGIN, y, size: 8.0, bold: false, text: doc.footer.clone() });
-        let numbering = format!("{page} {} {of} {n}", i + 1);
-        let x = RIGHT - m.width(&numbering, 8.0, false);
-        p.0.push(Op::Text { x, y, size: 8.0, bold: false, text: numbering });
-    }
+    super::layout::footers(&mut w.pages, &doc.footer, &doc.page_words, MARGIN, m);
     w.pages
 }
 

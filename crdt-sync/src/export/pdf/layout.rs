@@ -180,17 +180,24 @@ pub(crate) fn layout(reg: &Register, m: &Metrics) -> Vec<Page> {
     for s in &reg.sheets {
         w.sheet(s);
     }
-    let n = w.pages.len();
-    let (page, of) = &reg.page_words;
-    for (i, p) in w.pages.iter_mut().enumerate() {
-        let y = PAGE.1 - MARGIN + 12.0;
-        p.0.push(Op::Line { x1: MARGIN, y1: y - 12.0, x2: RIGHT, y2: y - 12.0, width: 0.4 });
-        p.0.push(Op::Text { x: MARGIN, y, size: 8.0, bold: false, text: reg.footer.clone() });
+    footers(&mut w.pages, &reg.footer, &reg.page_words, MARGIN, m);
+    w.pages
+}
+
+/// Adds to every page, within `margin`, a rule, `footer` and "page i of n"
+/// (`words`: the language's "page" and "of").
+pub(crate) fn footers(pages: &mut [Page], footer: &str, words: &(String, String), margin: f32, m: &Metrics) {
+    let n = pages.len();
+    let (page, of) = words;
+    let right = PAGE.0 - margin;
+    for (i, p) in pages.iter_mut().enumerate() {
+        let y = PAGE.1 - margin + 12.0;
+        p.0.push(Op::Line { x1: margin, y1: y - 12.0, x2: right, y2: y - 12.0, width: 0.4 });
+        p.0.push(Op::Text { x: margin, y, size: 8.0, bold: false, text: footer.to_owned() });
         let numbering = format!("{page} {} {of} {n}", i + 1);
-        let x = RIGHT - m.width(&numbering, 8.0, false);
+        let x = right - m.width(&numbering, 8.0, false);
         p.0.push(Op::Text { x, y, size: 8.0, bold: false, text: numbering });
     }
-    w.pages
 }
 
 #[cfg(test)]
