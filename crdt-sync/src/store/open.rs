@@ -84,8 +84,47 @@ pub struct DeviceConfig {
     pub codes: CodeRange,
 }
 
+/// How long a keyed open waits for SQLCipher to finish initialising.
+const SQLCIPHER_INIT_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Waits until SQLCipher can key a connection in this process.
+///
+/// SQLite marks itself initialised, and lets other threads open
+/// connections, *before* it runs SQLCipher's own initialisation
+/// (`SQLITE_EXTRA_INIT`, outside SQLite's init mutex). A connection keyed
+/// on another thread in that window is refused ("An error occurred with
+/// PRAGMA key or rekey": `sqlcipherCodecAttach` returns its init error
+/// while `sqlcipher_init` is still 0). The window is the first use of
+/// SQLite in a process (a test binary whose first tests start together,
+/// an app that opens its register while another thread touches SQLite),
+/// and narrow: SQLCipher's initialisation holds SQLite's main mutex, which
+/// a new connection takes too, so only a thread that got past that point
+/// while the initialising one was descheduled is refused. It failed two
+/// CI runs (SQLCipher 4.20, `libsqlite3-sys` 0.40).
+/// Keying a throwaway in-memory database tells when the window is over;
+/// after the first success this costs one atomic load.
+fn sqlcipher_ready() -> Result<()> {
+    static READY: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+    if READY.get().is_some() {
+        return Ok(());
+    }
+    let started = std::time::Instant::now();
+    loop {
+        let probe = Connection::open_in_memory()?;
+        match probe.execute_batch("PRAGMA key = 'ready';") {
+            Ok(()) => {
+                let _ = READY.set(());
+                return Ok(());
+            }
+            Err(e) if started.elapsed() >= SQLCIPHER_INIT_WAIT => return Err(e.into()),
+            Err(_) => std::thread::sleep(std::time::Duration::from_millis(1)),
+        }
+    }
+}
+
 fn configure(conn: &Connection, key: Option<&Key>, path: &Path) -> Result<()> {
     if let Some(key) = key {
+        sqlcipher_ready()?;
         // SQLCipher would print "error decrypting page 1" on a wrong key;
         // the caller gets a typed error instead.
         conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
