@@ -81,14 +81,15 @@ impl Fixture {
             elsewhere.apply_bytes(r, &bytes).expect("the other replica takes a real save");
         }
         let first = DocRef::household(register.households[0]);
+        // Adults: the family's record names no guardian, so a minor would be refused.
         elsewhere
-            .add_member(register.households[0], member("Bruno", "Ferrari", Some(2019)))
+            .add_member(register.households[0], member("Bruno", "Ferrari", Some(1999)))
             .expect("an edit");
         let heads = store.heads(first).expect("heads");
         let news = elsewhere.export_since(first, &heads).expect("the change");
         let heads = elsewhere.heads(first).expect("heads");
         elsewhere
-            .add_member(register.households[0], member("Carla", "Ferrari", Some(2021)))
+            .add_member(register.households[0], member("Carla", "Ferrari", Some(2001)))
             .expect("another edit");
         let later = elsewhere.export_since(first, &heads).expect("the later change");
         Fixture { store, register, meeting, news, later }

@@ -265,23 +265,31 @@ pub(crate) fn patch<T: Transactable>(tx: &mut T, p: &HouseholdPatch) -> Result<(
         put_opt_str(tx, &ROOT, "referral", r.map(ReferralSource::key))?;
     }
     if let Some(c) = &p.consent {
-        let obj = ensure_map(tx, &ROOT, "consent")?;
-        put_str(tx, &obj, "date", &c.date.to_string())?;
-        put_set(tx, &obj, "scopes", &key_strings::<ConsentScope>(&c.scopes))?;
-        put_str(tx, &obj, "notice_version", &c.notice_version)?;
-        put_str(tx, &obj, "collected_by", &c.collected_by.to_string())?;
-        put_str(tx, &obj, "basis", c.basis.key())?;
-        put_opt_str(tx, &obj, "special", c.special.map(SpecialCondition::key))?;
-        let (member, name) = match &c.guardian {
-            None => (None, None),
-            Some(Guardian::Member { member }) => (Some(member.to_string()), None),
-            Some(Guardian::Named { name }) => (None, Some(name.as_str())),
-        };
-        put_opt_str(tx, &obj, "guardian_member", member.as_deref())?;
-        put_opt_str(tx, &obj, "guardian_name", name)?;
+        put_consent(tx, c)?;
     }
     if let Some(r) = p.reference {
         put_str(tx, &ROOT, "reference", &r.to_string())?;
+    }
+    Ok(())
+}
+
+/// Writes the legal basis record as a new `consent` map that replaces the
+/// old one whole (which stays in the document's history). A record is one
+/// signed form: two devices recording one each offline leave two rival
+/// maps, and every replica reads the same one of them, never a mix of the
+/// two (a map written field by field would merge the fields of both).
+fn put_consent<T: Transactable>(tx: &mut T, c: &Consent) -> Result<()> {
+    let obj = tx.put_object(ROOT, "consent", ObjType::Map)?;
+    put_str(tx, &obj, "date", &c.date.to_string())?;
+    put_set(tx, &obj, "scopes", &key_strings::<ConsentScope>(&c.scopes))?;
+    put_str(tx, &obj, "notice_version", &c.notice_version)?;
+    put_str(tx, &obj, "collected_by", &c.collected_by.to_string())?;
+    put_str(tx, &obj, "basis", c.basis.key())?;
+    put_opt_str(tx, &obj, "special", c.special.map(SpecialCondition::key))?;
+    match &c.guardian {
+        None => {}
+        Some(Guardian::Member { member }) => put_str(tx, &obj, "guardian_member", &member.to_string())?,
+        Some(Guardian::Named { name }) => put_str(tx, &obj, "guardian_name", name)?,
     }
     Ok(())
 }

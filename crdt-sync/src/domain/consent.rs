@@ -371,6 +371,63 @@ pub(crate) fn check_record(c: &Consent, members: &[Member], today: NaiveDate) ->
     Ok(Consent { notice_version, scopes, guardian, ..c.clone() })
 }
 
+/// Checks a renewed record (a newer privacy notice, other scopes, a
+/// guardian for a child born later) against the family as it is now: the
+/// rules of [`check_record`], and a date no earlier than that of the record
+/// it replaces (`current`), so that a renewal never turns the family's
+/// record back in time. Any record may follow a family with none.
+pub(crate) fn check_renewal(
+    c: &Consent,
+    current: Option<&Consent>,
+    members: &[Member],
+    today: NaiveDate,
+) -> Result<Consent> {
+    let checked = check_record(c, members, today)?;
+    if let Some(current) = current
+        && c.date < current.date
+    {
+        return Err(Error::invalid(
+            "household.consent.date",
+            format!("{} is before {}, the date of the family's current record", c.date, current.date),
+        ));
+    }
+    Ok(checked)
+}
+
+/// The rule for a member who is a minor `today`, added to a family or made
+/// one by a corrected birth year: the family's current record must name a
+/// guardian, and the guardian may not be that member. Refused on
+/// `member.birth_year`, so the form shows it next to the year.
+///
+/// A family with no record (`consent: None`, [`LegalStatus::Missing`]:
+/// registered before records existed) is not refused: it has no guardian to
+/// ask for, and the record it will be given is checked against every member
+/// ([`check_record`]).
+pub(crate) fn check_minor_member(
+    consent: Option<&Consent>,
+    member: Option<MemberId>,
+    birth_year: Option<u16>,
+    today: NaiveDate,
+) -> Result<()> {
+    let Some(c) = consent else { return Ok(()) };
+    if !is_minor(birth_year, today) {
+        return Ok(());
+    }
+    match &c.guardian {
+        None => Err(Error::invalid(
+            "member.birth_year",
+            "a minor, and the family's consent record names no guardian: \
+             record one first (renew the consent)",
+        )),
+        Some(Guardian::Member { member: g }) if Some(*g) == member => Err(Error::invalid(
+            "member.birth_year",
+            "this member signed the family's consent record as guardian and would be a minor: \
+             record another guardian first (renew the consent)",
+        )),
+        Some(_) => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -452,6 +509,84 @@ mod tests {
         let future = NewConsent { date: d(2026, 12, 1), ..record(None) };
         let err = check_new(&future, &[&a], &ids(1), today).expect_err("future");
         assert!(matches!(err, Error::Invalid { field: "household.consent.date", .. }), "{err}");
+    }
+
+    fn family(years: &[Option<u16>]) -> Vec<Member> {
+        years
+            .iter()
+            .zip(ids(years.len() as u128))
+            .map(|(y, id)| Member {
+                id,
+                first_name: "Anna".into(),
+                last_name: "Rossi".into(),
+                birth_year: *y,
+            })
+            .collect()
+    }
+
+    fn existing(guardian: Option<Guardian>, date: NaiveDate) -> Consent {
+        Consent {
+            basis: LegalBasis::Consent,
+            special: None,
+            notice_version: "2025-01".into(),
+            date,
+            collected_by: PersonId(uuid::Uuid::from_u128(9)),
+            guardian,
+            scopes: BTreeSet::from([ConsentScope::DataProcessing]),
+        }
+    }
+
+    #[test]
+    fn a_renewal_follows_the_record_rules_and_is_not_older_than_the_current_one() {
+        let today = d(2026, 11, 25);
+        let members = family(&[Some(1985), Some(2020)]);
+        let current = existing(None, d(2025, 6, 1));
+        // The child born since needs a guardian, an adult member of the family.
+        let renewed = Consent { date: d(2026, 11, 1), notice_version: " 2026-09 ".into(), ..current.clone() };
+        let err = check_renewal(&renewed, Some(&current), &members, today).expect_err("no guardian");
+        assert!(matches!(err, Error::Invalid { field: "household.consent.guardian", .. }), "{err}");
+        let by_child =
+            Consent { guardian: Some(Guardian::Member { member: members[1].id }), ..renewed.clone() };
+        let err = check_renewal(&by_child, Some(&current), &members, today).expect_err("child");
+        assert!(err.to_string().contains("adult"), "{err}");
+        let stranger = MemberId(uuid::Uuid::from_u128(99));
+        let outside = Consent { guardian: Some(Guardian::Member { member: stranger }), ..renewed.clone() };
+        let err = check_renewal(&outside, Some(&current), &members, today).expect_err("not a member");
+        assert!(err.to_string().contains("not a member"), "{err}");
+        let good = Consent { guardian: Some(Guardian::Member { member: members[0].id }), ..renewed };
+        let c = check_renewal(&good, Some(&current), &members, today).expect("mother signs");
+        assert_eq!(c.notice_version, "2026-09");
+        // Not back in time; the same day is fine (a guardian added the day of the record).
+        let older = Consent { date: d(2025, 5, 31), ..good.clone() };
+        let err = check_renewal(&older, Some(&current), &members, today).expect_err("older");
+        assert!(matches!(err, Error::Invalid { field: "household.consent.date", .. }), "{err}");
+        assert!(
+            check_renewal(&Consent { date: current.date, ..good.clone() }, Some(&current), &members, today)
+                .is_ok()
+        );
+        // A family with no record takes any valid one.
+        assert!(check_renewal(&older, None, &members, today).is_ok());
+    }
+
+    #[test]
+    fn a_minor_member_needs_a_guardian_on_the_current_record() {
+        let today = d(2026, 11, 25);
+        let parent = MemberId(uuid::Uuid::from_u128(1));
+        let none = existing(None, d(2025, 6, 1));
+        let err = check_minor_member(Some(&none), None, Some(2020), today).expect_err("no guardian");
+        assert!(matches!(err, Error::Invalid { field: "member.birth_year", .. }), "{err}");
+        assert!(err.to_string().contains("guardian"), "{err}");
+        // Adults, unknown years and families with no record at all pass.
+        assert!(check_minor_member(Some(&none), None, Some(2008), today).is_ok(), "18 in 2026");
+        assert!(check_minor_member(Some(&none), None, None, today).is_ok());
+        assert!(check_minor_member(None, None, Some(2020), today).is_ok());
+        let guarded = existing(Some(Guardian::Member { member: parent }), d(2025, 6, 1));
+        assert!(check_minor_member(Some(&guarded), None, Some(2020), today).is_ok());
+        let named = existing(Some(Guardian::Named { name: "Carla Bianchi".into() }), d(2025, 6, 1));
+        assert!(check_minor_member(Some(&named), Some(parent), Some(2020), today).is_ok());
+        // The guardian herself cannot become a minor.
+        let err = check_minor_member(Some(&guarded), Some(parent), Some(2015), today).expect_err("guardian");
+        assert!(matches!(err, Error::Invalid { field: "member.birth_year", .. }), "{err}");
     }
 
     #[test]

@@ -16,7 +16,9 @@ pub use consent::{
     Consent, Guardian, LegalBasis, LegalStatus, NewConsent, NewGuardian, Restriction, RestrictionReason,
     SpecialCondition, Withdrawal, WithdrawnScopes,
 };
-pub(crate) use consent::{check_new as check_new_consent, check_record as check_consent_record};
+pub(crate) use consent::{
+    check_minor_member, check_new as check_new_consent, check_renewal as check_consent_renewal,
+};
 pub use erasure::{ErasedHousehold, ErasureReason, ErasureRequest, Tombstone};
 pub use household::{
     AgeStatus, Area, ConsentScope, Contacts, Household, HouseholdPatch, Member, MemberPatch, NewHousehold,

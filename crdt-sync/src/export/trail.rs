@@ -50,6 +50,7 @@ pub(crate) fn action(a: TrailAction, lang: Language) -> &'static str {
     let (it, en) = match a {
         TrailAction::Created => ("registrazione", "registered"),
         TrailAction::Changed => ("modifica", "changed"),
+        TrailAction::ConsentRecorded => ("nuovo consenso registrato", "new consent record"),
         TrailAction::Merged => ("unione di duplicati", "merged"),
         TrailAction::MergeUndone => ("unione annullata", "merge undone"),
         TrailAction::MergeConfirmed => ("unione confermata", "merge confirmed"),

@@ -7,8 +7,10 @@ use rusqlite::OptionalExtension;
 
 use super::Store;
 use crate::doc::{self, DocRef};
-use crate::domain::check_date;
-use crate::domain::{Household, LegalStatus, Restriction, RestrictionReason, Withdrawal, WithdrawnScopes};
+use crate::domain::{
+    Consent, Household, HouseholdPatch, LegalStatus, Restriction, RestrictionReason, Withdrawal,
+    WithdrawnScopes, check_consent_renewal, check_date,
+};
 use crate::error::{Error, Result};
 use crate::ids::{HouseholdId, PersonId};
 
@@ -71,6 +73,34 @@ impl Store {
         let w = Withdrawal { date, scopes, recorded_by, at: self.env.now() };
         let (_, p) = self
             .edit(DocRef::household(household), false, |tx| doc::household::add_withdrawal(tx, &key, &w))?;
+        self.commit(p.into_iter().collect())?;
+        Ok(self.household(household)?.legal_status)
+    }
+
+    /// Records a new legal basis record for a registered family: a newer
+    /// privacy notice, other scopes, a guardian for a child born since, or
+    /// a first record for a family registered before records existed.
+    ///
+    /// Checked like a record at registration against the family's members
+    /// as they are now (a guardian is needed when one of them is a minor on
+    /// `consent.date`; a member guardian must be an adult member of the
+    /// family), and not dated before the record it replaces
+    /// (`Error::Invalid` on `household.consent.*`). The new record replaces
+    /// the old one whole in one change of the household document; the old
+    /// one stays in the document's history, and the audit trail shows the
+    /// change as [`crate::TrailAction::ConsentRecorded`].
+    /// `data_processing` follows the basis, as at registration; withdrawals
+    /// dated before the new record no longer count
+    /// ([`Household::active_scopes`]). Refused on a restricted family
+    /// ([`Error::Restricted`]) and an erased one ([`Error::Erased`]).
+    /// Returns the family's status.
+    pub fn renew_consent(&mut self, household: HouseholdId, consent: Consent) -> Result<LegalStatus> {
+        let today = self.env.today();
+        let current = self.refuse_restricted(household)?;
+        let consent = check_consent_renewal(&consent, current.consent.as_ref(), &current.members, today)?;
+        let patch = HouseholdPatch { consent: Some(consent), ..HouseholdPatch::default() };
+        let (_, p) =
+            self.edit(DocRef::household(household), false, |tx| doc::household::patch(tx, &patch))?;
         self.commit(p.into_iter().collect())?;
         Ok(self.household(household)?.legal_status)
     }

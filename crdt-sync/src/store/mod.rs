@@ -14,6 +14,8 @@ mod hub_link;
 mod open;
 mod ops;
 mod queries;
+#[cfg(test)]
+mod renewal_tests;
 mod retention;
 #[cfg(test)]
 mod retention_tests;

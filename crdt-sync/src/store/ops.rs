@@ -8,10 +8,10 @@ use super::Store;
 use crate::codes::format_code;
 use crate::doc::{self, DocRef};
 use crate::domain::{
-    ActivityType, Attendance, HouseholdPatch, Lab, MeetingPatch, MemberPatch, NewHousehold, NewLab,
-    NewMeeting, NewMember, NewPathway, NewPerson, NewTraining, PathwayPatch, PersonPatch, Targets,
-    TrainingPatch, check_birth_year, check_consent_record, check_date, check_name, check_new_consent,
-    check_text,
+    ActivityType, AgeStatus, Attendance, HouseholdPatch, Lab, MeetingPatch, MemberPatch, NewHousehold,
+    NewLab, NewMeeting, NewMember, NewPathway, NewPerson, NewTraining, PathwayPatch, PersonPatch, Targets,
+    TrainingPatch, check_birth_year, check_consent_renewal, check_date, check_minor_member, check_name,
+    check_new_consent, check_text,
 };
 use crate::error::{Error, Result};
 use crate::ids::{HouseholdId, LabId, MeetingId, MemberId, PathwayId, PersonId, TrainingId};
@@ -209,13 +209,14 @@ impl Store {
         Ok(id)
     }
 
-    /// Edits a family's own fields.
+    /// Edits a family's own fields. A new legal basis record
+    /// (`patch.consent`) is checked as by [`Store::renew_consent`].
     pub fn update_household(&mut self, id: HouseholdId, patch: HouseholdPatch) -> Result<()> {
         let today = self.env.today();
         let current = self.refuse_restricted(id)?;
         let patch = match &patch.consent {
             Some(c) => {
-                let c = check_consent_record(c, &current.members, today)?;
+                let c = check_consent_renewal(c, current.consent.as_ref(), &current.members, today)?;
                 HouseholdPatch { consent: Some(c), ..patch }
             }
             None => patch,
@@ -229,10 +230,16 @@ impl Store {
         self.commit(p.into_iter().collect())
     }
 
-    /// Adds a member to a family.
+    /// Adds a member to a family. A member who is a minor today needs a
+    /// guardian on the family's current legal basis record: without one the
+    /// member is refused (`Error::Invalid` on `member.birth_year`) until a
+    /// record naming one is given ([`Store::renew_consent`]). A family with
+    /// no record at all is not refused (see `check_minor_member`).
     pub fn add_member(&mut self, household: HouseholdId, m: NewMember) -> Result<MemberId> {
+        let today = self.env.today();
         let m = self.check_member("member.first_name", "member.last_name", "member.birth_year", &m)?;
-        self.refuse_restricted(household)?;
+        let h = self.refuse_restricted(household)?;
+        check_minor_member(h.consent.as_ref(), None, m.birth_year, today)?;
         let id = MemberId(self.env.new_uuid());
         let (_, p) =
             self.edit(DocRef::household(household), false, |tx| doc::household::add_member(tx, id, &m))?;
@@ -240,7 +247,9 @@ impl Store {
         Ok(id)
     }
 
-    /// Edits a member.
+    /// Edits a member. A birth year that makes an adult (or a member of
+    /// unknown age) a minor today is refused as by [`Store::add_member`],
+    /// and so is one that would make the family's guardian a minor.
     pub fn update_member(
         &mut self,
         household: HouseholdId,
@@ -260,7 +269,15 @@ impl Store {
         if let Some(Some(y)) = patch.birth_year {
             check_birth_year("member.birth_year", y, today)?;
         }
-        self.refuse_restricted(household)?;
+        let h = self.refuse_restricted(household)?;
+        // Only a change that makes the member a minor: correcting the year
+        // of a child who already is one (and was accepted) is not refused.
+        if let Some(year) = patch.birth_year
+            && let Some(before) = h.members.iter().find(|m| m.id == member)
+            && AgeStatus::of(before.birth_year, today) != AgeStatus::Minor
+        {
+            check_minor_member(h.consent.as_ref(), Some(member), year, today)?;
+        }
         let (_, p) = self.edit(DocRef::household(household), false, |tx| {
             doc::household::patch_member(tx, member, &patch)
         })?;

@@ -45,6 +45,10 @@ keyed_enum!(
         Created => "created",
         /// A family's record was changed (`fields` names the parts).
         Changed => "changed",
+        /// A new legal basis record replaced the family's, or gave one to a
+        /// family that had none (`Store::renew_consent`; `fields` names the
+        /// parts, `consent` among them).
+        ConsentRecorded => "consent_recorded",
         /// A duplicate was merged into a family (`detail`: the family's code).
         Merged => "merged",
         /// A merge was undone.
@@ -133,6 +137,8 @@ struct Op {
     path: Vec<String>,
     put: Option<String>,
     deleted: bool,
+    /// It made a new object (a map, a text).
+    made: bool,
 }
 
 /// One change of a document, read for the trail.
@@ -166,9 +172,11 @@ fn object_paths(doc: &Automerge, depth: usize) -> HashMap<String, Vec<String>> {
 }
 
 /// The changes of `doc` after its genesis, with their operations' paths.
-/// Operations inside objects no longer in the document are left out.
+/// An object made in the history and replaced since (an earlier `consent`
+/// record) keeps its path, learnt from the operation that made it; other
+/// operations inside objects no longer in the document are left out.
 fn history(doc: &Automerge, depth: usize) -> Vec<Change> {
-    let paths = object_paths(doc, depth);
+    let mut paths = object_paths(doc, depth);
     let mut out = Vec::new();
     for change in doc.get_changes(&[]) {
         // The genesis: computed identically everywhere, by no device.
@@ -183,10 +191,12 @@ fn history(doc: &Automerge, depth: usize) -> Vec<Change> {
         let Ok(expanded) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| change.decode())) else {
             continue;
         };
+        let (start, actor) = (expanded.start_op.get(), expanded.actor_id);
         let ops = expanded
             .operations
             .into_iter()
-            .filter_map(|op| {
+            .zip(start..)
+            .filter_map(|(op, counter)| {
                 let mut path = match &op.obj {
                     ObjectId::Root => Vec::new(),
                     ObjectId::Id(id) => paths.get(&id.to_string())?.clone(),
@@ -194,12 +204,18 @@ fn history(doc: &Automerge, depth: usize) -> Vec<Change> {
                 if let Key::Map(k) = &op.key {
                     path.push(k.to_string());
                 }
+                let made = matches!(op.action, OpType::Make(_));
+                if made && path.len() <= depth {
+                    // Changes come in causal order: whatever is later put
+                    // inside this object finds its path here.
+                    paths.entry(format!("{counter}@{actor}")).or_insert_with(|| path.clone());
+                }
                 let put = match &op.action {
                     OpType::Put(ScalarValue::Str(s)) => Some(s.to_string()),
                     _ => None,
                 };
                 let deleted = matches!(op.action, OpType::Delete | OpType::Put(ScalarValue::Null));
-                Some(Op { path, put, deleted })
+                Some(Op { path, put, deleted, made })
             })
             .collect();
         out.push(Change { at, device: DeviceId(device), person: message_person(change.message()), ops });
@@ -223,6 +239,11 @@ fn household_action(c: &Change) -> (TrailAction, Vec<String>, Option<String>) {
     }
     if root("merge_confirmed").is_some() {
         return (TrailAction::MergeConfirmed, fields, None);
+    }
+    // A new record is a new `consent` map (`doc::household::put_consent`);
+    // a record edited field by field (an app before renewals) stays `Changed`.
+    if root("consent").is_some_and(|op| op.made) {
+        return (TrailAction::ConsentRecorded, fields, None);
     }
     (TrailAction::Changed, fields, None)
 }

@@ -211,7 +211,7 @@ impl Words<'_> {
                 .filter_map(|m| meetings.get(&m).map(|d| Self::date(*d)))
                 .collect(),
             // What a change touched; a registration or a merge says it all.
-            TrailAction::Changed => {
+            TrailAction::Changed | TrailAction::ConsentRecorded => {
                 e.fields.iter().map(|f| labels::record_part(f, self.lang).to_owned()).collect()
             }
             TrailAction::Created | TrailAction::Merged | TrailAction::MergeUndone => Vec::new(),
