@@ -16,6 +16,7 @@ pub const COMMANDS: &[&str] = &[
     "undo_merge",
     "confirm_merge",
     "erase_family",
+    "renew_consent",
     "withdraw_consent",
     "restrict_family",
     "lift_restriction",

@@ -48,6 +48,7 @@ macro_rules! taccuino_builder {
                 $crate::commands::families::undo_merge,
                 $crate::commands::families::confirm_merge,
                 $crate::commands::families::erase_family,
+                $crate::commands::families::renew_consent,
                 $crate::commands::families::withdraw_consent,
                 $crate::commands::families::restrict_family,
                 $crate::commands::families::lift_restriction,

@@ -211,10 +211,22 @@ fn families_are_registered_searched_edited_and_merged_with_undo() {
     assert_eq!(page["household"]["code"], a["code"]);
     assert_eq!(page["duplicates"][0]["id"], b["id"], "the look-alike is proposed");
 
-    let member = app.ok(
-        "add_member",
-        json!({ "household": a["id"], "member": { "first_name": "Teo", "last_name": "Ñañez", "birth_year": 2019 } }),
-    );
+    // A child joins only once the family's record names a guardian: renew it.
+    let teo = json!({ "household": a["id"], "member": { "first_name": "Teo", "last_name": "Ñañez", "birth_year": 2019 } });
+    let err = app.call("add_member", teo.clone()).expect_err("no guardian on the record");
+    assert_eq!((err["kind"].as_str(), err["field"].as_str()), (Some("invalid"), Some("member.birth_year")));
+    let mut renewed = page["household"]["consent"].clone();
+    renewed["notice_version"] = json!("2026-09");
+    renewed["guardian"] = json!({ "kind": "member", "member": page["household"]["reference"] });
+    let mut backdated = renewed.clone();
+    backdated["date"] = json!("2020-01-01");
+    let err = app
+        .call("renew_consent", json!({ "household": a["id"], "consent": backdated }))
+        .expect_err("older than the current record");
+    assert_eq!(err["field"], "household.consent.date");
+    let status = app.ok("renew_consent", json!({ "household": a["id"], "consent": renewed }));
+    assert_eq!(status, "valid");
+    let member = app.ok("add_member", teo);
     app.ok(
         "update_member",
         json!({ "household": a["id"], "member": member, "patch": { "birth_year": 2018 } }),
@@ -223,6 +235,8 @@ fn families_are_registered_searched_edited_and_merged_with_undo() {
     let page = app.ok("get_family", json!({ "id": a["id"] }));
     assert_eq!(page["household"]["members"].as_array().expect("members").len(), 2);
     assert_eq!(page["household"]["contacts"]["phone"], "333 000 1111");
+    assert_eq!(page["household"]["consent"]["notice_version"], "2026-09");
+    assert_eq!(page["household"]["consent"]["guardian"]["member"], page["household"]["reference"]);
 
     app.ok("merge_families", json!({ "loser": b["id"], "winner": a["id"] }));
     assert_eq!(app.ok("get_family", json!({ "id": b["id"] }))["household"]["merged_into"], a["id"]);
@@ -253,6 +267,8 @@ fn families_are_registered_searched_edited_and_merged_with_undo() {
     let patch =
         json!({ "id": c["id"], "patch": { "contacts": { "phone": "1", "email": "", "address": "" } } });
     assert_eq!(app.err_kind("update_family", patch.clone()), "restricted");
+    let record = json!({ "household": c["id"], "consent": page["household"]["consent"] });
+    assert_eq!(app.err_kind("renew_consent", record), "restricted");
     app.ok("lift_restriction", json!({ "id": c["id"], "by": collector }));
     app.ok("update_family", patch);
 }

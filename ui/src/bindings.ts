@@ -39,6 +39,17 @@ export const commands = {
 	 */
 	eraseFamily: (id: HouseholdId, reason: ErasureReason) => typedError<ErasureOutcome, AppError>(__TAURI_INVOKE("erase_family", { id, reason })),
 	/**
+	 *  Records a new legal basis record for a registered family (a newer
+	 *  privacy notice, other scopes, a guardian for a child born since, or a
+	 *  first record for a family that has none). Checked against the family's
+	 *  members as they are now and not dated before the current record
+	 *  (`invalid` with a `household.consent.*` field); `restricted` and `erased`
+	 *  families are refused. The guardian is an adult member (by id) or a name.
+	 *  Returns the family's status (`valid` again after a withdrawal older than
+	 *  the new record).
+	 */
+	renewConsent: (household: HouseholdId, consent: Consent) => typedError<LegalStatus, AppError>(__TAURI_INVOKE("renew_consent", { household, consent })),
+	/**
 	 *  Records that the family withdrew consent (some scopes or all). Returns
 	 *  the family's status: `pending_decision` when the processing itself was
 	 *  withdrawn (a coordinator then erases or restricts the family).
@@ -1430,6 +1441,12 @@ export type TrailAction =
 "created" | 
 /**  A family's record was changed (`fields` names the parts). */
 "changed" | 
+/**
+ *  A new legal basis record replaced the family's, or gave one to a
+ *  family that had none (`Store::renew_consent`; `fields` names the
+ *  parts, `consent` among them).
+ */
+"consent_recorded" | 
 /**  A duplicate was merged into a family (`detail`: the family's code). */
 "merged" | 
 /**  A merge was undone. */

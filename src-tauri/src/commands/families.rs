@@ -4,8 +4,8 @@
 use chrono::NaiveDate;
 use crdt_sync::sync::DeviceRole;
 use crdt_sync::{
-    AttendanceEntry, ErasureReason, FieldConflict, Household, HouseholdHit, HouseholdId, HouseholdPatch,
-    LegalStatus, MemberId, MemberPatch, NewHousehold, NewMember, PersonId, RestrictionReason,
+    AttendanceEntry, Consent, ErasureReason, FieldConflict, Household, HouseholdHit, HouseholdId,
+    HouseholdPatch, LegalStatus, MemberId, MemberPatch, NewHousehold, NewMember, PersonId, RestrictionReason,
     WithdrawnScopes,
 };
 use serde::Serialize;
@@ -86,6 +86,24 @@ pub async fn update_family(
     patch: HouseholdPatch,
 ) -> AppResult<()> {
     state.with_personal_data(|s, _| Ok(s.update_household(id, patch)?)).await
+}
+
+/// Records a new legal basis record for a registered family (a newer
+/// privacy notice, other scopes, a guardian for a child born since, or a
+/// first record for a family that has none). Checked against the family's
+/// members as they are now and not dated before the current record
+/// (`invalid` with a `household.consent.*` field); `restricted` and `erased`
+/// families are refused. The guardian is an adult member (by id) or a name.
+/// Returns the family's status (`valid` again after a withdrawal older than
+/// the new record).
+#[tauri::command]
+#[specta::specta]
+pub async fn renew_consent(
+    state: State<'_, AppState>,
+    household: HouseholdId,
+    consent: Consent,
+) -> AppResult<LegalStatus> {
+    state.with_personal_data(|s, _| Ok(s.renew_consent(household, consent)?)).await
 }
 
 /// Records that the family withdrew consent (some scopes or all). Returns
