@@ -30,4 +30,7 @@ pub use pairing::{CertFingerprint, PairingCode};
 pub use policy::{Access, DeviceRole, DocFacts, Grant, access};
 pub use session::{Session, Stats};
 pub use turns::{Turns, in_turns};
-pub use wire::{DecodeError, Fatal, Frame, MAX_FRAME, PROTOCOL_VERSION, Refusal, heads_digest, same_bit};
+pub use wire::{
+    DecodeError, Fatal, Frame, MAX_FRAME, PROTOCOL_VERSION, Refusal, bit, bits, catalog_docs, heads_digest,
+    set_bit,
+};
