@@ -1402,7 +1402,8 @@ export type SyncSummary = {
 	bytes_in: number,
 	/**
 	 *  Documents the hub refused, with the reason (`not_allowed`,
-	 *  `read_only`, `bad_bytes`, `not_listed`).
+	 *  `read_only`, `bad_bytes`, `not_listed`, `erased`,
+	 *  `erasure_not_allowed`, `restricted`).
 	 */
 	refused: RefusedDoc[],
 };

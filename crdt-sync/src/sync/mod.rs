@@ -21,6 +21,8 @@ mod enroll;
 mod erasure_tests;
 pub mod pairing;
 mod policy;
+#[cfg(test)]
+mod restriction_tests;
 mod session;
 mod turns;
 mod wire;

@@ -395,6 +395,7 @@ impl Session {
                     Error::RejectedBytes { .. } => Refusal::BadBytes,
                     Error::Erased { .. } => Refusal::Erased,
                     Error::ErasureRefused { .. } => Refusal::ErasureNotAllowed,
+                    Error::Restricted { .. } => Refusal::Restricted,
                     e => return Err(e),
                 };
                 self.active.remove(&doc);

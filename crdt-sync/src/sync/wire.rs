@@ -16,8 +16,10 @@ pub const MAX_FRAME: usize = 16 * 1024 * 1024;
 /// The protocol version this build speaks.
 pub const PROTOCOL_VERSION: u16 = 3;
 
-/// Why a document was refused.
+/// Why a document was refused. On the wire a variant is its index
+/// (postcard); in JSON, for the app's front end, its snake_case name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Refusal {
     /// The device may not read this document (or it does not exist).
@@ -35,6 +37,10 @@ pub enum Refusal {
     /// The changes add, change or remove an erasure (or a request) that this
     /// device may not, or erase a family the lab does not list.
     ErasureNotAllowed,
+    /// The family's processing is restricted (GDPR art. 18): only a
+    /// coordinator changes it, restricts or lifts; other devices may only
+    /// record a withdrawal.
+    Restricted,
 }
 
 /// Why the connection is being closed.
@@ -198,6 +204,18 @@ mod tests {
         let mut long = Frame::Catalog { allowed: vec![1], same: vec![1], more: vec![doc] }.encode();
         long.push(0);
         assert!(matches!(Frame::decode(&long), Err(DecodeError::Malformed(_))));
+    }
+
+    #[test]
+    fn refusals_have_the_names_the_front_end_explains() {
+        let name = |r: Refusal| serde_json::to_value(r).expect("json").as_str().map(str::to_owned);
+        assert_eq!(name(Refusal::NotListed).as_deref(), Some("not_listed"));
+        assert_eq!(name(Refusal::ErasureNotAllowed).as_deref(), Some("erasure_not_allowed"));
+        assert_eq!(name(Refusal::Restricted).as_deref(), Some("restricted"));
+        // The wire keeps the variant's index: renaming changes no frame.
+        let doc = DocRef::lab(LabId(uuid::Uuid::from_u128(5)));
+        let frame = Frame::Refused { doc, reason: Refusal::ReadOnly }.encode();
+        assert_eq!(frame.last(), Some(&1));
     }
 
     #[test]
