@@ -3,7 +3,7 @@
 //! WebSockets with `taccuino-sync-client`.
 //!
 //! The other files here test one area each against a running hub
-//! (`ten_labs.rs`, `hostile.rs`, `faults.rs`), with the helpers they share in
+//! (`ten_labs.rs`, `hostile/`, `faults.rs`), with the helpers they share in
 //! `common/mod.rs`; a scenario of the whole journey goes here. Pure sync
 //! logic is tested without a network in `tests/tests/sync_simulation.rs`.
 

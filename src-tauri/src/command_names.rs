@@ -39,6 +39,7 @@ pub const COMMANDS: &[&str] = &[
     "app_status",
     "set_language",
     "select_lab",
+    "set_operator",
     "create_demo_register",
     "unlock",
     "unlock_with_recovery",

@@ -68,6 +68,7 @@ macro_rules! taccuino_builder {
                 $crate::commands::register::app_status,
                 $crate::commands::register::set_language,
                 $crate::commands::register::select_lab,
+                $crate::commands::register::set_operator,
                 $crate::commands::register::create_demo_register,
                 $crate::commands::register::unlock,
                 $crate::commands::register::unlock_with_recovery,

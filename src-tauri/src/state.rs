@@ -154,7 +154,8 @@ impl AppState {
 }
 
 /// Closes the register: checkpoints the WAL so the file is whole, then
-/// drops the store (and with it the key).
+/// drops the store (and with it the key, and the person using the app:
+/// the next unlock asks again).
 pub fn close(inner: &mut Inner) {
     inner.recovered = None;
     if let Some(store) = inner.store.take()

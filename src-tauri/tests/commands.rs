@@ -501,3 +501,87 @@ fn a_familys_subject_access_extract_is_written_where_chosen() {
     let log = app.ok("audit_log", json!({ "limit": 5 }));
     assert_eq!(log[0]["action"], "subject_access", "{log}");
 }
+
+#[test]
+fn the_person_who_says_they_use_the_app_is_named_in_the_audit_trail_until_it_locks() {
+    let app = app();
+    let session = app.demo();
+    assert_eq!((&session["operator"], &session["settings"]["last_operator"]), (&Value::Null, &Value::Null));
+    let lab = session["lab"].clone();
+    let person = app.ok("list_staff", json!({ "lab": lab }))[0].clone();
+    let family = app.ok("search_families", json!({ "query": "a", "limit": 1 }))[0]["id"].clone();
+    let change_family = |phone: &str| {
+        app.ok(
+            "update_family",
+            json!({ "id": family, "patch": { "contacts": { "phone": phone, "email": "", "address": "" } } }),
+        )
+    };
+    let last_change = || {
+        let trail = app.ok("audit_trail", json!({ "scope": { "household": family } }));
+        let changed: Vec<Value> =
+            trail.as_array().expect("entries").iter().filter(|e| e["action"] == "changed").cloned().collect();
+        changed.last().expect("a change").clone()
+    };
+
+    // Someone the register does not know: refused, nothing changes.
+    let unknown = "01890000-0000-7000-8000-000000000000";
+    let err = app.call("set_operator", json!({ "person": unknown })).expect_err("unknown person");
+    assert_eq!((err["kind"].as_str(), err["what"].as_str()), (Some("not_found"), Some("person")));
+    assert_eq!(app.ok("session_info", json!({}))["operator"], Value::Null);
+    assert_eq!(app.ok("app_status", json!({}))["settings"]["last_operator"], Value::Null);
+
+    let s = app.ok("set_operator", json!({ "person": person["id"] }));
+    assert_eq!(s["operator"]["id"], person["id"]);
+    assert_eq!(s["operator"]["last_name"], person["last_name"], "the header shows the name");
+    assert_eq!(s["settings"]["last_operator"], person["id"]);
+    change_family("0382 111111");
+    let entry = last_change();
+    assert_eq!(entry["person"], person["id"], "{entry}");
+
+    // A pseudonymised export of the lab is in the lab's trail with the person too.
+    let out = tempfile::tempdir().expect("out");
+    app.files.answer(Some(out.path().join("registro.xlsx")));
+    let selection = json!({ "labs": "all", "period": { "from": "2020-01-01", "to": session["today"] } });
+    let options =
+        json!({ "selection": selection, "format": "xlsx", "privacy": "pseudonymised", "language": "it" });
+    app.ok("export_register", json!({ "options": options, "progress": "__CHANNEL__:1" }));
+    let trail = app.ok("audit_trail", json!({ "scope": { "lab": lab } }));
+    let export = trail
+        .as_array()
+        .expect("entries")
+        .iter()
+        .rfind(|e| e["action"] == "exported")
+        .expect("the export")
+        .clone();
+    assert_eq!(export["person"], person["id"], "{export}");
+
+    // Nobody: entries carry the device only; the last choice is still offered.
+    let s = app.ok("set_operator", json!({ "person": null }));
+    assert_eq!((&s["operator"], &s["settings"]["last_operator"]), (&Value::Null, &person["id"]));
+    change_family("0382 222222");
+    assert_eq!(last_change()["person"], Value::Null);
+
+    // Locking forgets the person; the next unlock asks again.
+    app.ok("set_operator", json!({ "person": person["id"] }));
+    app.ok("lock_register", json!({}));
+    assert_eq!(app.err_kind("set_operator", json!({ "person": person["id"] })), "locked");
+    let s = app.ok("unlock", json!({ "passphrase": PASS }));
+    assert_eq!((&s["operator"], &s["settings"]["last_operator"]), (&Value::Null, &person["id"]));
+    change_family("0382 333333");
+    assert_eq!(last_change()["person"], Value::Null);
+}
+
+#[test]
+fn an_erasure_names_the_person_who_confirmed_it() {
+    let app = app();
+    let session = app.demo();
+    let person = app.ok("list_staff", json!({ "lab": session["lab"] }))[0]["id"].clone();
+    app.ok("set_operator", json!({ "person": person }));
+    let family = app.ok("search_families", json!({ "query": "a", "limit": 1 }))[0]["id"].clone();
+    app.ok("erase_family", json!({ "id": family, "reason": "request" }));
+    let trail = app.ok("audit_trail", json!({ "scope": { "lab": session["lab"] } }));
+    let erased: Vec<&Value> =
+        trail.as_array().expect("entries").iter().filter(|e| e["action"] == "erased").collect();
+    assert_eq!(erased.len(), 1, "{trail}");
+    assert_eq!(erased[0]["person"], person);
+}

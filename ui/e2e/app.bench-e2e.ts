@@ -39,7 +39,7 @@ import {
   waitAppGone,
   writeJson,
 } from "./bench";
-import { byTestId, screenshot, sleep } from "./harness";
+import { By, byTestId, screenshot, sleep } from "./harness";
 
 /** The family search's debounce (ui/src/screens/families/FamilySearch.tsx, SEARCH_DELAY_MS). */
 const DEBOUNCE_MS = 80;
@@ -265,6 +265,10 @@ async function oneRun(dir: string, label: string, index: number): Promise<UiRun>
     const unlocked = (await d.executeAsyncScript(UNLOCK_TO_WEEK)) as UnlockSeen;
     if (unlocked.error) throw new Error(`unlock: ${unlocked.error}`);
     const memoryAfterWeek = appMemory();
+    // "Chi sta usando il registro?" opens over the week after unlocking: not
+    // measured, and out of the way before the next clicks.
+    await (await byTestId(d, "operator-skip")).click();
+    await d.wait(async () => (await d.findElements(By.css('[role="dialog"]'))).length === 0, 10_000);
     if (index === 0) await picture(d, `bench-${label}-week`);
 
     const families = (await d.executeAsyncScript(OPEN_FAMILIES)) as { dom: number };

@@ -1,7 +1,8 @@
 // The volunteer's notebook, end to end in the real window: first run with
-// the demo data, a meeting with three families (one registered on the spot),
-// the week view, an accent-free search, notes that survive closing the app,
-// a duplicate merged, and the switch to English. A screenshot of each
+// the demo data, saying who uses the register (asked after every unlock),
+// a meeting with three families (one registered on the spot), the week
+// view, an accent-free search, notes that survive closing the app, a
+// duplicate merged, and the switch to English. A screenshot of each
 // screen lands in target/e2e-screenshots.
 
 import type { WebDriver } from "selenium-webdriver";
@@ -40,6 +41,26 @@ async function loadedCards(): Promise<number> {
   const week = await byTestId(d, "week-view", 30_000);
   await d.wait(async () => (await week.getAttribute("aria-busy")) !== "true", 10_000, "the week did not load");
   return (await d.findElements(By.css('[data-testid="meeting-card"]'))).length;
+}
+
+/**
+ * "Chi sta usando il registro?", asked after every unlock: continues as the
+ * person already selected (the last choice on this computer), or the first
+ * listed when nobody is. Returns whether someone was already selected.
+ */
+async function sayWhoIAm(): Promise<boolean> {
+  const list = await byTestId(d, "operator-list", 30_000);
+  const radios = await list.findElements(By.css('input[type="radio"]'));
+  let preselected = false;
+  for (const radio of radios) if (await radio.isSelected()) preselected = true;
+  if (!preselected) await radios[0]!.click();
+  await (await byTestId(d, "operator-confirm")).click();
+  await d.wait(
+    async () => (await d.findElements(By.css('[role="dialog"]'))).length === 0,
+    10_000,
+    "the picker did not close",
+  );
+  return preselected;
 }
 
 /** Picks a family in the meeting's attendance search and ticks everyone. */
@@ -89,6 +110,10 @@ describe("the volunteer's notebook", () => {
     await typeInto(await byTestId(d, "passphrase"), PASS);
     await typeInto(await byTestId(d, "passphrase-confirm"), PASS);
     await (await byTestId(d, "start-demo")).click();
+    await byTestId(d, "operator-list", 30_000);
+    await screenshot(d, "01b-operator-picker");
+    expect(await sayWhoIAm()).toBe(false);
+    expect(await (await byTestId(d, "operator-button")).getText()).not.toBe("Indica chi sei");
     // The demo's meetings fall on two weekdays over the last five weeks:
     // early in a week the current one may have none yet, so look back.
     if ((await loadedCards()) === 0) {
@@ -156,6 +181,7 @@ describe("the volunteer's notebook", () => {
     d = await openApp(dataDir);
     await typeInto(await byTestId(d, "unlock-passphrase"), PASS);
     await (await byTestId(d, "unlock-submit")).click();
+    expect(await sayWhoIAm()).toBe(true);
     await (await waitForText(d, '[data-testid="meeting-card"]', "Merenda e compiti", 30_000)).click();
     expect(await (await byTestId(d, "meeting-notes")).getAttribute("value")).toBe(
       "Portare i colori. Luca ha chiesto dei libri",
@@ -172,6 +198,7 @@ describe("the volunteer's notebook", () => {
     await screenshot(d, "05-unlock-wrong");
     await typeInto(await byTestId(d, "unlock-passphrase"), PASS);
     await (await byTestId(d, "unlock-submit")).click();
+    await sayWhoIAm();
     await byTestId(d, "week-view", 30_000);
   });
 

@@ -116,6 +116,17 @@ export const commands = {
 	/**  Sets the lab shown by default. */
 	selectLab: (lab: LabId) => typedError<SessionInfo, AppError>(__TAURI_INVOKE("select_lab", { lab })),
 	/**
+	 *  Says who is using the app from now on ("Chi sta usando il registro?",
+	 *  asked after every unlock): every change and export made until the
+	 *  register locks is recorded in the audit trail with this person as well
+	 *  as this device. `null`: nobody said, and entries carry the device only.
+	 *  The person must be on the register's staff: an unknown id is refused
+	 *  with `not_found` (`person`) and nothing changes. The choice is
+	 *  remembered on this computer (`settings.last_operator`) and offered
+	 *  first next time; choosing nobody keeps the last person offered.
+	 */
+	setOperator: (person: PersonId | null) => typedError<SessionInfo, AppError>(__TAURI_INVOKE("set_operator", { person })),
+	/**
 	 *  Creates a register with the small demo data set (one lab, 25
 	 *  families) to try the app: a random database key, wrapped by
 	 *  `passphrase`. A real register comes from pairing with the hub
@@ -144,7 +155,7 @@ export const commands = {
 	addRecoveryKey: (passphrase: string, recoveryPublic: string) => typedError<string[], AppError>(__TAURI_INVOKE("add_recovery_key", { passphrase, recoveryPublic })),
 	/**  The recovery keys (public halves) that can open this register. */
 	recoveryKeys: () => typedError<string[], AppError>(__TAURI_INVOKE("recovery_keys")),
-	/**  Locks the register now. */
+	/**  Locks the register now (and forgets who was using it). */
 	lockRegister: () => typedError<null, AppError>(__TAURI_INVOKE("lock_register")),
 	/**
 	 *  Changes the passphrase. The database key stays the same, so nothing in
@@ -1333,6 +1344,12 @@ export type SessionInfo = {
 	 *  is not paired and where every action is allowed.
 	 */
 	role: DeviceRole | null,
+	/**
+	 *  The person using the app, as they said after opening the register
+	 *  ([`set_operator`]): the audit trail names them beside this device.
+	 *  None until they say, if they prefer not to, and after every lock.
+	 */
+	operator: Person | null,
 };
 
 /**  The app's preferences (`settings.json`). */
@@ -1343,6 +1360,14 @@ export type Settings = {
 	lab?: LabId | null,
 	/**  Minutes without use after which the register locks itself. */
 	lock_after_minutes?: number,
+	/**
+	 *  The person who last said they were using the app on this computer
+	 *  ("Chi sta usando il registro?"), offered first the next time the
+	 *  register opens. Only a suggestion: nobody is named in the audit
+	 *  trail until they choose again (`set_operator`). Absent in files
+	 *  written before it existed.
+	 */
+	last_operator?: PersonId | null,
 };
 
 /**
@@ -1413,7 +1438,8 @@ export type SyncSummary = {
 	bytes_in: number,
 	/**
 	 *  Documents the hub refused, with the reason (`not_allowed`,
-	 *  `read_only`, `bad_bytes`, `not_listed`).
+	 *  `read_only`, `bad_bytes`, `not_listed`, `erased`,
+	 *  `erasure_not_allowed`, `restricted`).
 	 */
 	refused: RefusedDoc[],
 };

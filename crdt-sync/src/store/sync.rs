@@ -9,6 +9,7 @@ use rusqlite::params;
 use super::Store;
 use super::docs::{Applied, Pending};
 use crate::doc::{self, DocKind, DocRef};
+use crate::domain::Household;
 use crate::error::{ErasureRefusal, Error, Result};
 use crate::ids::{HouseholdId, LabId};
 use crate::sync::DocFacts;
@@ -24,7 +25,10 @@ use crate::sync::DocFacts;
 pub enum WriteCheck {
     /// No condition beyond the document's identity.
     None,
-    /// The document must be a household registered in this lab.
+    /// The document must be a household registered in this lab, and the
+    /// sender is not a coordinator: it neither restricts a family nor lifts
+    /// a restriction, and changes nothing of a restricted family but its
+    /// withdrawals (recording one stays the family's right, art. 7(3)).
     HouseholdOfLab(LabId),
     /// For changes from a device that is not a coordinator's: a lab
     /// document's tombstones must stay exactly as they were (none added,
@@ -55,13 +59,18 @@ impl WriteCheck {
         match self {
             WriteCheck::None => Ok(()),
             WriteCheck::HouseholdOfLab(lab) => {
-                if doc::household::read(next, HouseholdId(r.id)).is_some_and(|h| h.lab == lab) {
-                    Ok(())
-                } else {
-                    Err(Error::RejectedBytes {
+                let id = HouseholdId(r.id);
+                let Some(after) = doc::household::read(next, id).filter(|h| h.lab == lab) else {
+                    return Err(Error::RejectedBytes {
                         doc: r.to_string(),
                         reason: format!("not a household of lab {lab}"),
-                    })
+                    });
+                };
+                match before.and_then(|b| doc::household::read(b, id)) {
+                    Some(before) if !leaves_restriction_alone(&before, &after) => {
+                        Err(Error::Restricted { household: id, code: after.code })
+                    }
+                    _ => Ok(()),
                 }
             }
             WriteCheck::NoErasure { may_request } => {
@@ -82,6 +91,21 @@ impl WriteCheck {
             }
         }
     }
+}
+
+/// Whether changes that turned `before` into `after` leave the family's
+/// restriction (art. 18) as a device that is not a coordinator's must: not
+/// added, not lifted, and, while it holds, nothing changed but the
+/// withdrawals.
+fn leaves_restriction_alone(before: &Household, after: &Household) -> bool {
+    if before.restriction != after.restriction {
+        return false;
+    }
+    if before.restriction.is_none() {
+        return true;
+    }
+    let frozen = |h: &Household| Household { withdrawals: Vec::new(), ..h.clone() };
+    frozen(before) == frozen(after)
 }
 
 /// The most `have` summaries a message may carry (automerge sends one at most).

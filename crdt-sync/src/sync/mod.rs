@@ -21,6 +21,8 @@ mod enroll;
 mod erasure_tests;
 pub mod pairing;
 mod policy;
+#[cfg(test)]
+mod restriction_tests;
 mod session;
 mod turns;
 mod wire;
@@ -30,4 +32,7 @@ pub use pairing::{CertFingerprint, PairingCode};
 pub use policy::{Access, DeviceRole, DocFacts, Grant, access};
 pub use session::{Session, Stats};
 pub use turns::{Turns, in_turns};
-pub use wire::{DecodeError, Fatal, Frame, MAX_FRAME, PROTOCOL_VERSION, Refusal, heads_digest, same_bit};
+pub use wire::{
+    DecodeError, Fatal, Frame, MAX_FRAME, PROTOCOL_VERSION, Refusal, bit, bits, catalog_docs, heads_digest,
+    set_bit,
+};

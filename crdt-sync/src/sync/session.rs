@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use automerge::sync::{self, Message};
 
 use super::policy::{Access, DeviceRole, Grant, access};
-use super::wire::{Fatal, Frame, PROTOCOL_VERSION, Refusal, heads_digest, same_bit};
+use super::wire::{Fatal, Frame, PROTOCOL_VERSION, Refusal, bit, bits, heads_digest, set_bit};
 use crate::doc::{DocKind, DocRef};
 use crate::error::{Error, Result};
 use crate::ids::HouseholdId;
@@ -51,6 +51,9 @@ pub struct Session {
     greeted: bool,
     /// Device: the heads digest of each document offered in `Hello`.
     offered: BTreeMap<DocRef, u64>,
+    /// Device: the documents of `Hello`, in order: a `Catalog`'s bits
+    /// name them by place.
+    hello: Vec<DocRef>,
     /// Device: documents the hub said are at the heads offered, so nothing
     /// was exchanged for them.
     in_step: BTreeSet<DocRef>,
@@ -74,6 +77,7 @@ impl Session {
             closed: None,
             greeted: false,
             offered: BTreeMap::new(),
+            hello: Vec::new(),
             in_step: BTreeSet::new(),
             stats: Stats::default(),
         }
@@ -98,6 +102,7 @@ impl Session {
             self.offered.insert(*doc, digest);
             heads.push(digest);
         }
+        self.hello = docs.clone();
         self.out(Frame::Hello { version: PROTOCOL_VERSION, docs, heads })
     }
 
@@ -216,13 +221,16 @@ impl Session {
                 self.greeted = true;
                 self.hub_hello(store, grant, docs, heads)
             }
-            (Side::Device, Frame::Catalog { docs, same }) => {
+            (Side::Device, Frame::Catalog { allowed, same, more }) => {
+                let offered = self.hello.iter().enumerate().filter(|(i, _)| bit(&allowed, *i));
+                let offered: Vec<(DocRef, bool)> = offered.map(|(i, d)| (*d, bit(&same, i))).collect();
+                let more = more.into_iter().map(|d| (d, false));
                 let mut out = Vec::new();
-                for (i, doc) in docs.into_iter().enumerate() {
+                for (doc, same) in offered.into_iter().chain(more) {
                     // A household refused as not listed, listed since.
                     self.refused.remove(&doc);
                     if self.active.insert(doc) {
-                        if same_bit(&same, i) && self.offered.contains_key(&doc) {
+                        if same && self.offered.contains_key(&doc) {
                             self.in_step.insert(doc);
                         } else {
                             self.generate(store, doc, &mut out)?;
@@ -252,61 +260,83 @@ impl Session {
         heads: Vec<u64>,
     ) -> Result<Vec<Frame>> {
         let digests: BTreeMap<DocRef, u64> = offered.iter().copied().zip(heads).collect();
-        let mut catalog = Vec::new();
+        let mut readable = BTreeSet::new();
         for doc in store.doc_refs()? {
             if access(grant, doc, &store.doc_facts(doc)?).can_read() {
-                catalog.push(doc);
+                readable.insert(doc);
             }
         }
-        let held: BTreeSet<DocRef> = catalog.iter().copied().collect();
+        // Each offered document once, in the order of the `Hello` (a device
+        // that lists one twice gets both bits, and one answer).
+        let mut decided: BTreeMap<DocRef, bool> = BTreeMap::new();
         let mut refusals = Vec::new();
-        for doc in offered {
-            if held.contains(&doc) {
+        for &doc in &offered {
+            if decided.contains_key(&doc) {
                 continue;
             }
-            if erased_for(store, grant, doc)? {
+            let allowed = if readable.contains(&doc) {
+                true
+            } else if erased_for(store, grant, doc)? {
                 // Never stored again. The device still lists it when it has
                 // not yet received the tombstone; its lab document, synced
                 // now, brings it, and the device erases its copy.
                 refusals.push(Frame::Refused { doc, reason: Refusal::Erased });
+                false
+            } else {
+                let facts = store.doc_facts(doc)?;
+                match access(grant, doc, &facts) {
+                    Access::CreateHousehold(_) => true,
+                    _ if doc.kind == DocKind::Household && grant.lab.is_some() => {
+                        // Maybe its lab document, not yet synced, lists it:
+                        // then a `Catalog` follows. Answered alike whether or
+                        // not the hub holds it (as another lab's family), so
+                        // that the device learns nothing of other labs'
+                        // families, and answered now, so that a device whose
+                        // lab never lists it does not wait for an answer.
+                        self.unlisted.insert(doc);
+                        refusals.push(Frame::Refused { doc, reason: Refusal::NotListed });
+                        false
+                    }
+                    a if a.can_read() => true,
+                    _ => {
+                        refusals.push(Frame::Refused { doc, reason: Refusal::NotAllowed });
+                        false
+                    }
+                }
+            };
+            decided.insert(doc, allowed);
+        }
+        let mut allowed = bits(offered.len());
+        let mut same = bits(offered.len());
+        let mut to_sync = Vec::new();
+        for (i, doc) in offered.iter().enumerate() {
+            if !decided.get(doc).copied().unwrap_or(false) {
                 continue;
             }
-            let facts = store.doc_facts(doc)?;
-            match access(grant, doc, &facts) {
-                Access::CreateHousehold(_) => catalog.push(doc),
-                _ if doc.kind == DocKind::Household && grant.lab.is_some() => {
-                    // Maybe its lab document, not yet synced, lists it: then
-                    // a `Catalog` follows. Answered alike whether or not the
-                    // hub holds it (as another lab's family), so that the
-                    // device learns nothing of other labs' families, and
-                    // answered now, so that a device whose lab never lists it
-                    // does not wait for an answer.
-                    self.unlisted.insert(doc);
-                    refusals.push(Frame::Refused { doc, reason: Refusal::NotListed });
-                }
-                a if a.can_read() => catalog.push(doc),
-                _ => refusals.push(Frame::Refused { doc, reason: Refusal::NotAllowed }),
+            set_bit(&mut allowed, i);
+            // Held here at the heads the device offered: nothing to say.
+            let in_step = match digests.get(doc) {
+                Some(theirs) => store.has_doc(*doc)? && heads_digest(&store.heads(*doc)?) == *theirs,
+                None => false,
+            };
+            if in_step {
+                set_bit(&mut same, i);
+            }
+            if self.active.insert(*doc) && !in_step {
+                to_sync.push(*doc);
             }
         }
-        // Documents the device holds at the hub's heads: nothing to say.
-        let mut same = vec![0u8; catalog.len().div_ceil(8)];
-        for (i, doc) in catalog.iter().enumerate() {
-            if let Some(theirs) = digests.get(doc)
-                && store.has_doc(*doc)?
-                && heads_digest(&store.heads(*doc)?) == *theirs
-            {
-                same[i / 8] |= 1 << (i % 8);
-            }
+        let more: Vec<DocRef> = readable.into_iter().filter(|d| !decided.contains_key(d)).collect();
+        for doc in &more {
+            self.active.insert(*doc);
+            to_sync.push(*doc);
         }
-        let mut out = vec![self.out(Frame::Catalog { docs: catalog.clone(), same: same.clone() })?];
+        let mut out = vec![self.out(Frame::Catalog { allowed, same, more })?];
         for f in refusals {
             out.push(self.out(f)?);
         }
-        for (i, doc) in catalog.into_iter().enumerate() {
-            self.active.insert(doc);
-            if !same_bit(&same, i) {
-                self.generate(store, doc, &mut out)?;
-            }
+        for doc in to_sync {
+            self.generate(store, doc, &mut out)?;
         }
         Ok(out)
     }
@@ -365,6 +395,7 @@ impl Session {
                     Error::RejectedBytes { .. } => Refusal::BadBytes,
                     Error::Erased { .. } => Refusal::Erased,
                     Error::ErasureRefused { .. } => Refusal::ErasureNotAllowed,
+                    Error::Restricted { .. } => Refusal::Restricted,
                     e => return Err(e),
                 };
                 self.active.remove(&doc);
@@ -411,7 +442,8 @@ impl Session {
             }
         }
         if !now_allowed.is_empty() {
-            out.push(self.out(Frame::Catalog { docs: now_allowed.clone(), same: Vec::new() })?);
+            let more = now_allowed.clone();
+            out.push(self.out(Frame::Catalog { allowed: Vec::new(), same: Vec::new(), more })?);
             for doc in now_allowed {
                 self.active.insert(doc);
                 self.generate(store, doc, out)?;

@@ -14,10 +14,12 @@ use crate::doc::DocRef;
 pub const MAX_FRAME: usize = 16 * 1024 * 1024;
 
 /// The protocol version this build speaks.
-pub const PROTOCOL_VERSION: u16 = 2;
+pub const PROTOCOL_VERSION: u16 = 3;
 
-/// Why a document was refused.
+/// Why a document was refused. On the wire a variant is its index
+/// (postcard); in JSON, for the app's front end, its snake_case name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Refusal {
     /// The device may not read this document (or it does not exist).
@@ -35,6 +37,10 @@ pub enum Refusal {
     /// The changes add, change or remove an erasure (or a request) that this
     /// device may not, or erase a family the lab does not list.
     ErasureNotAllowed,
+    /// The family's processing is restricted (GDPR art. 18): only a
+    /// coordinator changes it, restricts or lifts; other devices may only
+    /// record a withdrawal.
+    Restricted,
 }
 
 /// Why the connection is being closed.
@@ -49,8 +55,6 @@ pub enum Fatal {
     Revoked,
     /// The other side failed to store what it received.
     Storage,
-    /// Too many frames too fast.
-    RateLimited,
 }
 
 /// One frame.
@@ -68,14 +72,20 @@ pub enum Frame {
         heads: Vec<u64>,
     },
     /// Hub → device, the answer to `Hello`: the documents this device may
-    /// sync. Documents it holds but may not sync are answered with `Refused`.
+    /// sync. Documents it offered but may not sync are answered with
+    /// `Refused`. The offered documents are named by their place in the
+    /// device's `Hello` (bit `i % 8` of byte `i / 8` is document `i`), so
+    /// the answer to a sync with nothing new is a few bytes, not the ids
+    /// again ([`catalog_docs`] lists them).
     Catalog {
-        /// Allowed documents.
-        docs: Vec<DocRef>,
-        /// A bit per document of `docs` (bit `i % 8` of byte `i / 8`): set
-        /// when the device offered it at the heads the hub holds, so
-        /// neither side sends anything for it.
+        /// A bit per document of the `Hello`: set when the device may sync it.
+        allowed: Vec<u8>,
+        /// A bit per document of the `Hello`: set when the device offered it
+        /// at the heads the hub holds, so neither side sends anything for it.
         same: Vec<u8>,
+        /// Documents the device may sync that it did not offer (new to it,
+        /// or, later in a session, newly listed households).
+        more: Vec<DocRef>,
     },
     /// Either way: one automerge sync message for one document.
     Sync {
@@ -112,9 +122,32 @@ pub fn heads_digest(heads: &[automerge::ChangeHash]) -> u64 {
     u64::from_be_bytes([d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]])
 }
 
-/// Whether bit `i` of a [`Frame::Catalog`] `same` set is on.
-pub fn same_bit(same: &[u8], i: usize) -> bool {
-    same.get(i / 8).is_some_and(|b| b & (1 << (i % 8)) != 0)
+/// Whether bit `i` of one of a [`Frame::Catalog`]'s bit sets is on (bits
+/// past the end are off).
+pub fn bit(set: &[u8], i: usize) -> bool {
+    set.get(i / 8).is_some_and(|b| b & (1 << (i % 8)) != 0)
+}
+
+/// A bit set of `len` bits, all off, for a [`Frame::Catalog`].
+pub fn bits(len: usize) -> Vec<u8> {
+    vec![0; len.div_ceil(8)]
+}
+
+/// Turns bit `i` on; a set too short grows.
+pub fn set_bit(set: &mut Vec<u8>, i: usize) {
+    if set.len() <= i / 8 {
+        set.resize(i / 8 + 1, 0);
+    }
+    set[i / 8] |= 1 << (i % 8);
+}
+
+/// Every document a [`Frame::Catalog`] allows, given the documents of the
+/// `Hello` it answers, in order: the offered ones, then `more`.
+pub fn catalog_docs(offered: &[DocRef], allowed: &[u8], more: &[DocRef]) -> Vec<DocRef> {
+    let mut docs: Vec<DocRef> =
+        offered.iter().enumerate().filter(|(i, _)| bit(allowed, *i)).map(|(_, d)| *d).collect();
+    docs.extend_from_slice(more);
+    docs
 }
 
 /// A frame that could not be decoded.
@@ -160,16 +193,46 @@ mod tests {
         let doc = DocRef::lab(LabId(uuid::Uuid::from_u128(5)));
         for f in [
             Frame::Hello { version: PROTOCOL_VERSION, docs: vec![doc], heads: vec![7] },
-            Frame::Catalog { docs: vec![], same: vec![] },
+            Frame::Catalog { allowed: vec![], same: vec![], more: vec![] },
+            Frame::Catalog { allowed: vec![0b101], same: vec![0b1], more: vec![doc] },
             Frame::Sync { doc, message: vec![1, 2, 3] },
             Frame::Refused { doc, reason: Refusal::NotListed },
             Frame::Close { reason: Fatal::Revoked },
         ] {
             assert_eq!(Frame::decode(&f.encode()).expect("decode"), f);
         }
-        let mut long = Frame::Catalog { docs: vec![doc], same: vec![1] }.encode();
+        let mut long = Frame::Catalog { allowed: vec![1], same: vec![1], more: vec![doc] }.encode();
         long.push(0);
         assert!(matches!(Frame::decode(&long), Err(DecodeError::Malformed(_))));
+    }
+
+    #[test]
+    fn refusals_have_the_names_the_front_end_explains() {
+        let name = |r: Refusal| serde_json::to_value(r).expect("json").as_str().map(str::to_owned);
+        assert_eq!(name(Refusal::NotListed).as_deref(), Some("not_listed"));
+        assert_eq!(name(Refusal::ErasureNotAllowed).as_deref(), Some("erasure_not_allowed"));
+        assert_eq!(name(Refusal::Restricted).as_deref(), Some("restricted"));
+        // The wire keeps the variant's index: renaming changes no frame.
+        let doc = DocRef::lab(LabId(uuid::Uuid::from_u128(5)));
+        let frame = Frame::Refused { doc, reason: Refusal::ReadOnly }.encode();
+        assert_eq!(frame.last(), Some(&1));
+    }
+
+    #[test]
+    fn catalog_bits_name_the_offered_documents_in_order() {
+        let doc = |n| DocRef::lab(LabId(uuid::Uuid::from_u128(n)));
+        let offered: Vec<DocRef> = (0..10).map(doc).collect();
+        let mut allowed = bits(offered.len());
+        assert_eq!(allowed.len(), 2);
+        for i in [0, 3, 9] {
+            set_bit(&mut allowed, i);
+        }
+        assert!(bit(&allowed, 9) && !bit(&allowed, 8) && !bit(&allowed, 200));
+        assert_eq!(catalog_docs(&offered, &allowed, &[doc(42)]), vec![doc(0), doc(3), doc(9), doc(42)]);
+        // Bits past the offered documents (a hostile hub) name nothing.
+        set_bit(&mut allowed, 40);
+        assert_eq!(allowed.len(), 6);
+        assert_eq!(catalog_docs(&offered, &allowed, &[]), vec![doc(0), doc(3), doc(9)]);
     }
 
     proptest! {

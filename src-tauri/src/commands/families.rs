@@ -239,11 +239,11 @@ pub async fn erase_family(
             let role = s.hub_link()?.map(|l| l.role);
             match role {
                 None | Some(DeviceRole::Coordinator) => {
-                    let done = s.erase_household(id, reason, None)?;
+                    let done = s.erase_household(id, reason, s.operator())?;
                     Ok(ErasureOutcome::Erased { codes: done.into_iter().map(|t| t.code).collect() })
                 }
                 Some(DeviceRole::Lead) => {
-                    let request = s.request_erasure(id, reason, None)?;
+                    let request = s.request_erasure(id, reason, s.operator())?;
                     Ok(ErasureOutcome::Requested { code: request.code })
                 }
                 Some(_) => Err(AppError::Forbidden { action: "erase_family".into() }),

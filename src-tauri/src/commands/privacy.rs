@@ -86,7 +86,7 @@ pub async fn erase_due(state: State<'_, AppState>, confirmed: Vec<HouseholdId>) 
         .with_store(|s, _| {
             coordinator(s, "erase_due")?;
             let today = crdt_sync::Environment::today(&mut crdt_sync::SystemEnv);
-            Ok(s.erase_due(today, &confirmed, None)?.into_iter().map(|t| t.code).collect())
+            Ok(s.erase_due(today, &confirmed, s.operator())?.into_iter().map(|t| t.code).collect())
         })
         .await
 }

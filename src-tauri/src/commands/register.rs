@@ -1,12 +1,14 @@
 //! The register itself: first run (create, with or without the demo data),
-//! unlock, lock, passphrase change, language and lab preferences.
+//! unlock, lock, passphrase change, language and lab preferences, and who
+//! is using the app.
 
 use chrono::NaiveDate;
 use crdt_sync::demo::{self, DemoSize};
 use crdt_sync::keys::{KeyFile, RecoveryPublic, RecoverySecret};
 use crdt_sync::sync::DeviceRole;
 use crdt_sync::{
-    ActivityType, CodeRange, DeviceConfig, DeviceId, Key, Lab, LabId, ProjectId, Store, SystemEnv,
+    ActivityType, CodeRange, DeviceConfig, DeviceId, Key, Lab, LabId, Person, PersonId, ProjectId, Store,
+    SystemEnv,
 };
 use serde::Serialize;
 use tauri::State;
@@ -57,6 +59,10 @@ pub struct SessionInfo {
     /// What this device was enrolled as; none on the demo register, which
     /// is not paired and where every action is allowed.
     pub role: Option<DeviceRole>,
+    /// The person using the app, as they said after opening the register
+    /// ([`set_operator`]): the audit trail names them beside this device.
+    /// None until they say, if they prefer not to, and after every lock.
+    pub operator: Option<Person>,
 }
 
 /// New, locked or open, and the preferences.
@@ -97,6 +103,35 @@ pub async fn select_lab(state: State<'_, AppState>, lab: LabId) -> AppResult<Ses
     inner.settings = settings;
     drop(inner);
     state.with_store(session).await
+}
+
+/// Says who is using the app from now on ("Chi sta usando il registro?",
+/// asked after every unlock): every change and export made until the
+/// register locks is recorded in the audit trail with this person as well
+/// as this device. `null`: nobody said, and entries carry the device only.
+/// The person must be on the register's staff: an unknown id is refused
+/// with `not_found` (`person`) and nothing changes. The choice is
+/// remembered on this computer (`settings.last_operator`) and offered
+/// first next time; choosing nobody keeps the last person offered.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_operator(state: State<'_, AppState>, person: Option<PersonId>) -> AppResult<SessionInfo> {
+    let mut inner = state.lock().await;
+    inner.last_used = std::time::Instant::now();
+    let crate::state::Inner { store, settings, .. } = &mut *inner;
+    let store = store.as_mut().ok_or(AppError::Locked)?;
+    if let Some(id) = person {
+        // Persons are never erased today; an id the register does not
+        // know (a typo, another project's) answers `not_found` here.
+        store.person(id)?;
+        if settings.last_operator != Some(id) {
+            let changed = Settings { last_operator: Some(id), ..settings.clone() };
+            changed.save(&state.paths.settings())?;
+            *settings = changed;
+        }
+    }
+    store.set_operator(person);
+    session(store, settings)
 }
 
 /// Creates a register with the small demo data set (one lab, 25
@@ -227,7 +262,7 @@ pub async fn recovery_keys(state: State<'_, AppState>) -> AppResult<Vec<String>>
     Ok(file.recovery_recipients().map(|r| r.to_text()).collect())
 }
 
-/// Locks the register now.
+/// Locks the register now (and forgets who was using it).
 #[tauri::command]
 #[specta::specta]
 pub async fn lock_register(state: State<'_, AppState>) -> AppResult<()> {
@@ -267,6 +302,7 @@ pub(crate) fn session(store: &mut Store, settings: &Settings) -> AppResult<Sessi
         today: crdt_sync::Environment::today(&mut SystemEnv),
         settings: settings.clone(),
         role: store.hub_link()?.map(|l| l.role),
+        operator: store.operator().map(|id| store.person(id)).transpose()?,
     })
 }
 

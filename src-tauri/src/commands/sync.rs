@@ -40,7 +40,8 @@ pub struct SyncSummary {
     /// Bytes received.
     pub bytes_in: u64,
     /// Documents the hub refused, with the reason (`not_allowed`,
-    /// `read_only`, `bad_bytes`, `not_listed`).
+    /// `read_only`, `bad_bytes`, `not_listed`, `erased`,
+    /// `erasure_not_allowed`, `restricted`).
     pub refused: Vec<RefusedDoc>,
 }
 

@@ -35,14 +35,16 @@ type Phase =
   | { kind: "failed"; error: unknown }
   | { kind: "new" }
   | { kind: "locked"; idleMinutes?: number | undefined }
-  | { kind: "open"; info: SessionInfo };
+  /** `ask`: just unlocked or created, so the shell asks who is using it. */
+  | { kind: "open"; info: SessionInfo; ask: boolean };
 
 /**
  * Where the app is on this computer: asks the Rust side (`appStatus`),
  * applies the saved language before showing anything, then shows the first
  * run, the unlock screen or the shell. The `registerLocked` event (idle
  * lock) and the lock button both lead back to the unlock screen; unlocking
- * returns to the section that was open.
+ * returns to the section that was open. After unlocking or creating a
+ * register (demo or paired), the shell asks who is using it.
  */
 function Root({ initialSection = DEFAULT_SECTION }: AppProps) {
   const toast = useToast();
@@ -57,7 +59,8 @@ function Root({ initialSection = DEFAULT_SECTION }: AppProps) {
       setLanguage(status.settings.language ?? "it");
       if (status.register === "new") setPhase({ kind: "new" });
       else if (status.register === "locked") setPhase({ kind: "locked" });
-      else setPhase({ kind: "open", info: await call(commands.sessionInfo()) });
+      // Already open (the window was reloaded): whoever was named still is.
+      else setPhase({ kind: "open", info: await call(commands.sessionInfo()), ask: false });
     } catch (error) {
       setPhase({ kind: "failed", error });
     }
@@ -98,11 +101,11 @@ function Root({ initialSection = DEFAULT_SECTION }: AppProps) {
     setPhase({ kind: "locked" });
   }, [toast]);
 
-  const open = useCallback((info: SessionInfo) => setPhase({ kind: "open", info }), []);
+  const open = useCallback((info: SessionInfo) => setPhase({ kind: "open", info, ask: true }), []);
 
   const refresh = useCallback(async () => {
     const info = await call(commands.sessionInfo());
-    setPhase((p) => (p.kind === "open" ? { kind: "open", info } : p));
+    setPhase((p) => (p.kind === "open" ? { ...p, info } : p));
   }, []);
 
   const info = phase.kind === "open" ? phase.info : null;
@@ -127,6 +130,7 @@ function Root({ initialSection = DEFAULT_SECTION }: AppProps) {
               section.current = id;
             }}
             onLock={() => void lock()}
+            askOperator={phase.ask}
           />
         </SessionProvider>
       ) : null;

@@ -5,18 +5,22 @@ import { Button } from "../components/Button";
 import { useToast } from "../components/Toast";
 import { LANGUAGES, isLanguage, useI18n } from "../i18n";
 import { useChangeLanguage } from "./language";
+import { personName } from "./OperatorDialog";
 import { useSession } from "./session";
 
 export interface HeaderProps {
   onLock: () => void;
   onHelp: () => void;
+  /** Opens "Chi sta usando il registro?". */
+  onOperator: () => void;
 }
 
 /**
  * The top bar: app and lab name (a picker when the register has more than
- * one lab), language, help and the lock button.
+ * one lab), who is using the register (a button that changes it),
+ * language, help and the lock button.
  */
-export function Header({ onLock, onHelp }: HeaderProps) {
+export function Header({ onLock, onHelp, onOperator }: HeaderProps) {
   const { t, lang } = useI18n();
   const changeLanguage = useChangeLanguage();
   return (
@@ -26,6 +30,7 @@ export function Header({ onLock, onHelp }: HeaderProps) {
         <LabName />
       </div>
       <div class="topbar__actions">
+        <OperatorButton onClick={onOperator} />
         <label class="topbar__language">
           <span>{t("app.language")}</span>
           <select
@@ -58,6 +63,32 @@ export function Header({ onLock, onHelp }: HeaderProps) {
         </Button>
       </div>
     </header>
+  );
+}
+
+/** The name of the person using the register (or an invitation to say), opening the picker. */
+function OperatorButton({ onClick }: { onClick: () => void }) {
+  const { t } = useI18n();
+  const { operator } = useSession().info;
+  return (
+    <Button
+      variant="quiet"
+      class="topbar__button topbar__operator"
+      onClick={onClick}
+      title={t("operator.change")}
+      aria-haspopup="dialog"
+      data-testid="operator-button"
+    >
+      <span aria-hidden="true" class="icon-person" />
+      {operator ? (
+        <>
+          <span class="visually-hidden">{t("operator.header")} </span>
+          <span class="topbar__operator-name">{personName(operator)}</span>
+        </>
+      ) : (
+        t("operator.nobody")
+      )}
+    </Button>
   );
 }
 

@@ -4,6 +4,7 @@ import { focusHeading } from "../lib/focus";
 import { Header } from "./Header";
 import { HelpDialog } from "./HelpDialog";
 import { Nav } from "./Nav";
+import { OperatorDialog } from "./OperatorDialog";
 import { DEFAULT_SECTION, sectionById, sectionShown, sectionsFor, type SectionId } from "./sections";
 import { useSession } from "./session";
 import { matchShortcut } from "./shortcuts";
@@ -14,6 +15,11 @@ export interface ShellProps {
   onSectionChange?: ((id: SectionId) => void) | undefined;
   /** The lock button: the root saves what is pending, locks and shows the unlock screen. */
   onLock?: (() => void) | undefined;
+  /**
+   * Asks "Chi sta usando il registro?" as soon as the shell appears (the
+   * register was just unlocked or created); the header asks again later.
+   */
+  askOperator?: boolean | undefined;
 }
 
 /**
@@ -22,7 +28,7 @@ export interface ShellProps {
  * renders the section's screen, updates the window title and moves focus
  * to its heading. Needs the session (`SessionProvider`) for the lab.
  */
-export function Shell({ initialSection = DEFAULT_SECTION, onSectionChange, onLock }: ShellProps) {
+export function Shell({ initialSection = DEFAULT_SECTION, onSectionChange, onLock, askOperator = false }: ShellProps) {
   const { t, lang } = useI18n();
   const role = useSession().info.role;
   // A section this device does not show (its role) opens the default one.
@@ -30,6 +36,7 @@ export function Shell({ initialSection = DEFAULT_SECTION, onSectionChange, onLoc
     sectionShown(initialSection, role) ? initialSection : DEFAULT_SECTION,
   );
   const [helpOpen, setHelpOpen] = useState(false);
+  const [operatorOpen, setOperatorOpen] = useState(false);
   const main = useRef<HTMLElement>(null);
   /** The section whose heading gets focus once it has rendered. */
   const focusPending = useRef<SectionId | null>(null);
@@ -68,12 +75,17 @@ export function Shell({ initialSection = DEFAULT_SECTION, onSectionChange, onLoc
 
   // The shell takes focus to the screen's heading when it first appears
   // (after unlocking, or the first run): the lock or start button is gone.
+  // Then, if asked, who is using the register: the picker opens over the
+  // screen and gives focus back to its heading when it closes.
   useEffect(() => {
     if (!main.current?.contains(document.activeElement)) focusHeading(main.current);
+    if (askOperator) setOperatorOpen(true);
+    // Once, when the shell appears.
   }, []);
 
   const lock = useCallback(() => {
     setHelpOpen(false);
+    setOperatorOpen(false);
     onLock?.();
   }, [onLock]);
 
@@ -110,7 +122,7 @@ export function Shell({ initialSection = DEFAULT_SECTION, onSectionChange, onLoc
       >
         {t("app.skipToContent")}
       </a>
-      <Header onLock={lock} onHelp={() => setHelpOpen(true)} />
+      <Header onLock={lock} onHelp={() => setHelpOpen(true)} onOperator={() => setOperatorOpen(true)} />
       <div class="shell__body">
         <Nav current={section} onNavigate={navigate} />
         <main id="main" class="main" ref={main} tabIndex={-1}>
@@ -118,6 +130,7 @@ export function Shell({ initialSection = DEFAULT_SECTION, onSectionChange, onLoc
         </main>
       </div>
       <HelpDialog open={helpOpen} onClose={() => setHelpOpen(false)} />
+      <OperatorDialog open={operatorOpen} onClose={() => setOperatorOpen(false)} />
     </div>
   );
 }

@@ -27,6 +27,7 @@ export function sessionFixture(overrides: Partial<SessionInfo> = {}): SessionInf
     today: "2026-11-25",
     settings: { language: "it", lab: LAB_1, lock_after_minutes: 15 },
     role: "coordinator",
+    operator: null,
     ...overrides,
   } as SessionInfo;
 }

@@ -11,6 +11,7 @@ import { passphrase } from "./screens/passphrase.en";
 import { shell } from "./screens/shell.en";
 import { families } from "./screens/families.en";
 import { people } from "./screens/people.en";
+import { operator } from "./screens/operator.en";
 import { training } from "./screens/training.en";
 import { indicators } from "./screens/indicators.en";
 import { exportsTexts } from "./screens/exports.en";
@@ -212,6 +213,7 @@ export const en: Catalogue = {
   shell,
   families,
   people,
+  operator,
   training,
   indicators,
   exports: exportsTexts,

@@ -1,6 +1,7 @@
 import { shell } from "./screens/shell.it";
 import { families } from "./screens/families.it";
 import { people } from "./screens/people.it";
+import { operator } from "./screens/operator.it";
 import { training } from "./screens/training.it";
 import { indicators } from "./screens/indicators.it";
 import { exportsTexts } from "./screens/exports.it";
@@ -221,6 +222,7 @@ export const it = {
   shell,
   families,
   people,
+  operator,
   training,
   indicators,
   exports: exportsTexts,

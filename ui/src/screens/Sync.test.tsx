@@ -133,6 +133,7 @@ describe("Sync screen, paired", () => {
             { doc: "project:0190b222-0000-7000-8000-000000000002", reason: "read_only" },
             { doc: "lab:0190b333-0000-7000-8000-000000000003", reason: "bad_bytes" },
             { doc: "household:0190b444-0000-7000-8000-000000000004", reason: "not_listed" },
+            { doc: "household:0190b666-0000-7000-8000-000000000006", reason: "restricted" },
             { doc: "household:0190b555-0000-7000-8000-000000000005", reason: "something_new" },
           ],
         }),
@@ -144,12 +145,13 @@ describe("Sync screen, paired", () => {
     const done = screen.getByTestId("sync-summary");
     expect(done.textContent).toContain("Sincronizzazione completata in parte");
     expect(done.textContent).toContain("1 documento aggiornato su questo computer.");
-    expect(done.textContent).toContain("L'hub non ha accettato 5 documenti:");
+    expect(done.textContent).toContain("L'hub non ha accettato 6 documenti:");
     expect(within(screen.getByTestId("sync-refused")).getAllByRole("listitem").map((li) => li.textContent)).toEqual([
       "Famiglia 0190b111: questo computer non può vedere questo documento",
       "Progetto: solo il coordinamento può modificarlo",
       "Laboratorio 0190b333: dati danneggiati, non accettati",
       "Famiglia 0190b444: la famiglia non risulta nel laboratorio",
+      "Famiglia 0190b666: trattamento limitato (art. 18): solo il coordinamento può modificare questa famiglia",
       "Famiglia 0190b555: rifiutato dall'hub",
     ]);
   });

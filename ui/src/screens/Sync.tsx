@@ -18,7 +18,15 @@ import "../components/widgets.css";
 import { useI18n, type Translate } from "../i18n";
 
 /** Why the hub refused a document, as `SyncSummary.refused[].reason` says it. */
-const REFUSED_REASONS = ["not_allowed", "read_only", "bad_bytes", "not_listed"] as const;
+const REFUSED_REASONS = [
+  "not_allowed",
+  "read_only",
+  "bad_bytes",
+  "not_listed",
+  "erased",
+  "erasure_not_allowed",
+  "restricted",
+] as const;
 type RefusedReason = (typeof REFUSED_REASONS)[number];
 
 function isRefusedReason(reason: string): reason is RefusedReason {

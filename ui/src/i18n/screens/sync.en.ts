@@ -64,6 +64,9 @@ export const sync: Catalogue["sync"] = {
     read_only: "only the coordinators can change it",
     bad_bytes: "damaged data, not accepted",
     not_listed: "the family is not listed in the lab",
+    erased: "the family was erased: this computer's copy is being removed",
+    erasure_not_allowed: "only the coordinators can erase a family",
+    restricted: "processing restricted (art. 18): only the coordinators can change this family",
     unknown: "refused by the hub",
   },
   docKind: {

@@ -62,6 +62,9 @@ export const sync = {
     read_only: "solo il coordinamento può modificarlo",
     bad_bytes: "dati danneggiati, non accettati",
     not_listed: "la famiglia non risulta nel laboratorio",
+    erased: "la famiglia è stata cancellata: la copia di questo computer viene eliminata",
+    erasure_not_allowed: "solo il coordinamento può cancellare una famiglia",
+    restricted: "trattamento limitato (art. 18): solo il coordinamento può modificare questa famiglia",
     unknown: "rifiutato dall'hub",
   },
   docKind: {
