@@ -5,18 +5,9 @@ import { useSession } from "../app/session";
 import { commands, type LabId, type Person, type Registered } from "../bindings";
 import { useI18n } from "../i18n";
 import { Button } from "./Button";
-import {
-  consentErrors,
-  emptyConsent,
-  isMinorOn,
-  LEGAL_BASES,
-  SPECIAL_CONDITIONS,
-  toNewConsent,
-  type ConsentDraft,
-  type ConsentField,
-} from "./consentForm";
+import { ConsentFields } from "./ConsentFields";
+import { consentErrors, emptyConsent, isMinorOn, toNewConsent, type ConsentDraft, type ConsentField } from "./consentForm";
 import { Dialog } from "./Dialog";
-import { SelectField } from "./SelectField";
 import { TextField } from "./TextField";
 
 export interface NewFamilyDialogProps {
@@ -251,63 +242,20 @@ export function NewFamilyDialog({ open, lab, onClose, onRegistered }: NewFamilyD
           inputRef={refs.phone}
           data-testid="new-family-phone"
         />
-        <fieldset class="consent-section" data-testid="new-family-consent">
-          <legend>{t("newFamily.consent.title")}</legend>
-          <p class="muted">{t("newFamily.consent.intro")}</p>
-          <SelectField
-            label={t("newFamily.consent.basis")}
-            value={consent.basis}
-            options={[
-              { value: "", label: t("newFamily.consent.choose") },
-              ...LEGAL_BASES.map((b) => ({ value: b, label: t(`newFamily.consent.basisOption.${b}`) })),
-            ]}
-            onValueChange={(v) => setC("basis")(v as ConsentDraft["basis"])}
-            error={errors.basis}
-            selectRef={refs.basis as { current: HTMLSelectElement | null }}
-            data-testid="new-family-basis"
-          />
-          <SelectField
-            label={t("newFamily.consent.special")}
-            value={consent.special}
-            options={[
-              { value: "", label: t("newFamily.consent.specialNone") },
-              ...SPECIAL_CONDITIONS.map((c) => ({ value: c, label: t(`newFamily.consent.specialOption.${c}`) })),
-            ]}
-            onValueChange={(v) => setC("special")(v as ConsentDraft["special"])}
-            data-testid="new-family-special"
-          />
-          <TextField
-            label={t("newFamily.consent.notice")}
-            value={consent.notice}
-            onValueChange={setC("notice")}
-            error={errors.notice}
-            required
-            autoComplete="off"
-            inputRef={refs.notice}
-            data-testid="new-family-notice"
-          />
-          <TextField
-            label={t("newFamily.consent.date")}
-            type="date"
-            value={consent.date}
-            onValueChange={setC("date")}
-            error={errors.date}
-            required
-            inputRef={refs.date}
-            data-testid="new-family-consent-date"
-          />
-          <SelectField
-            label={t("newFamily.consent.collectedBy")}
-            value={consent.collectedBy}
-            options={[
-              { value: "", label: t("newFamily.consent.collectedByChoose") },
-              ...staff.map((p) => ({ value: p.id, label: `${p.first_name} ${p.last_name}` })),
-            ]}
-            onValueChange={(v) => setC("collectedBy")(v)}
-            error={errors.collectedBy}
-            selectRef={refs.collectedBy as { current: HTMLSelectElement | null }}
-            data-testid="new-family-collected-by"
-          />
+        <ConsentFields
+          idPrefix="new-family"
+          intro={t("newFamily.consent.intro")}
+          value={consent}
+          onChange={(field, value) => setC(field)(value)}
+          errors={errors}
+          refs={{
+            basis: refs.basis as { current: HTMLSelectElement | null },
+            notice: refs.notice,
+            date: refs.date,
+            collectedBy: refs.collectedBy as { current: HTMLSelectElement | null },
+          }}
+          staff={staff}
+        >
           {minor && (
             <TextField
               label={t("newFamily.consent.guardian")}
@@ -321,27 +269,7 @@ export function NewFamilyDialog({ open, lab, onClose, onRegistered }: NewFamilyD
               data-testid="new-family-guardian"
             />
           )}
-          <div class="choices">
-            <label class="choice">
-              <input
-                type="checkbox"
-                checked={consent.photos}
-                data-testid="new-family-photos"
-                onChange={(e) => setC("photos")((e.currentTarget as HTMLInputElement).checked)}
-              />
-              {t("newFamily.consent.photos")}
-            </label>
-            <label class="choice">
-              <input
-                type="checkbox"
-                checked={consent.contact}
-                data-testid="new-family-contact"
-                onChange={(e) => setC("contact")((e.currentTarget as HTMLInputElement).checked)}
-              />
-              {t("newFamily.consent.contact")}
-            </label>
-          </div>
-        </fieldset>
+        </ConsentFields>
         {failure && (
           <p class="form-error" role="alert">
             {failure}

@@ -4,7 +4,16 @@
  * about a missing field before anything is sent) and the record sent to
  * `registerFamily`.
  */
-import type { ConsentScope, LegalBasis, NewConsent, PersonId, SpecialCondition } from "../bindings";
+import type {
+  Consent,
+  ConsentScope,
+  Household,
+  LegalBasis,
+  MemberId,
+  NewConsent,
+  PersonId,
+  SpecialCondition,
+} from "../bindings";
 import { isIsoDate, type IsoDate } from "../lib/dates";
 
 /** The notice version prefilled when the project has none of its own. */
@@ -52,7 +61,9 @@ export type ConsentError =
   | "dateRequired"
   | "dateFuture"
   | "collectedByRequired"
-  | "guardianRequired";
+  | "guardianRequired"
+  | "guardianChoose"
+  | "dateBeforeCurrent";
 
 export function emptyConsent(today: IsoDate, notice = DEFAULT_NOTICE_VERSION): ConsentDraft {
   return {
@@ -104,6 +115,96 @@ export function toNewConsent(d: ConsentDraft, minor: boolean): NewConsent {
     date: d.date,
     collected_by: d.collectedBy,
     guardian: minor && d.guardian.trim() !== "" ? { kind: "named", name: d.guardian.trim() } : null,
+    scopes,
+  };
+}
+
+/** The guardian choice of a renewal that names someone outside the family. */
+export const GUARDIAN_OTHER = "other";
+
+/**
+ * A renewed record (a newer notice, other scopes, a guardian for a child
+ * born since): the registration's draft and who signs for the minors, an
+ * adult member of the family (by id), [`GUARDIAN_OTHER`] (then `guardian`
+ * holds the name) or "" for none.
+ */
+export interface RenewalDraft extends ConsentDraft {
+  guardianChoice: MemberId | typeof GUARDIAN_OTHER | "";
+}
+
+/**
+ * The form of a renewal, filled from the family's current record (basis,
+ * art. 9 condition, notice, guardian, scopes) and dated `today`, collected
+ * by `operator` when the app knows who is using it. A family with no record
+ * starts from an empty one.
+ */
+export function renewalDraft(
+  current: Consent | null,
+  today: IsoDate,
+  operator: PersonId | null,
+  notice = DEFAULT_NOTICE_VERSION,
+): RenewalDraft {
+  const base = { ...emptyConsent(today, current?.notice_version || notice), collectedBy: operator ?? "" };
+  if (!current) return { ...base, guardianChoice: "" };
+  const g = current.guardian;
+  return {
+    ...base,
+    basis: current.basis,
+    special: current.special ?? "",
+    guardian: g?.kind === "named" ? g.name : "",
+    guardianChoice: g === null ? "" : g.kind === "member" ? g.member : GUARDIAN_OTHER,
+    photos: current.scopes.includes("photos"),
+    contact: current.scopes.includes("contact"),
+  };
+}
+
+/** Whether a member of the family is a minor on the record's date (then a guardian signs). */
+export function hasMinorOn(family: Household, on: string): boolean {
+  return family.members.some((m) => isMinorOn(m.birth_year, on));
+}
+
+/** The members who may sign as guardian on `on`: not minors on that date. */
+export function possibleGuardians(family: Household, on: string) {
+  return family.members.filter((m) => !isMinorOn(m.birth_year, on));
+}
+
+/**
+ * The rules of a renewal: those of registration, a guardian when a member
+ * is a minor on the record's date (an adult member or a named person), and
+ * a date no earlier than that of the record it replaces (the core refuses
+ * one that would turn the family's record back in time).
+ */
+export function renewalErrors(
+  d: RenewalDraft,
+  today: IsoDate,
+  family: Household,
+): Partial<Record<ConsentField, ConsentError>> {
+  const out = consentErrors(d, today, false);
+  const current = family.consent?.date;
+  if (!out.date && current !== undefined && d.date < current) out.date = "dateBeforeCurrent";
+  const minors = isIsoDate(d.date) && hasMinorOn(family, d.date);
+  if (d.guardianChoice === GUARDIAN_OTHER && d.guardian.trim() === "") out.guardian = "guardianRequired";
+  else if (minors && d.guardianChoice === "") out.guardian = "guardianChoose";
+  return out;
+}
+
+/** The record for `renewConsent`; call only when [`renewalErrors`] is empty. */
+export function toConsent(d: RenewalDraft): Consent {
+  const scopes: ConsentScope[] = [];
+  if (d.photos) scopes.push("photos");
+  if (d.contact) scopes.push("contact");
+  return {
+    basis: d.basis === "" ? "consent" : d.basis,
+    special: d.special === "" ? null : d.special,
+    notice_version: d.notice.trim(),
+    date: d.date,
+    collected_by: d.collectedBy,
+    guardian:
+      d.guardianChoice === ""
+        ? null
+        : d.guardianChoice === GUARDIAN_OTHER
+          ? { kind: "named", name: d.guardian.trim() }
+          : { kind: "member", member: d.guardianChoice },
     scopes,
   };
 }

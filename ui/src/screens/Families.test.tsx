@@ -1,7 +1,7 @@
 import { act, fireEvent, screen, waitFor, within } from "@testing-library/preact";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { FamilyDetail, Household, HouseholdHit } from "../bindings";
-import { LAB_1, fail, ok, renderScreen } from "../components/testing";
+import { LAB_1, fail, flush, ok, renderScreen, sessionFixture } from "../components/testing";
 import { Families } from "./Families";
 import { SEARCH_DELAY_MS, SEARCH_LIMIT } from "./families/FamilySearch";
 
@@ -18,6 +18,7 @@ vi.mock("../bindings", () => ({
     auditTrail: vi.fn(() => Promise.resolve({ status: "ok", data: [] })),
     listStaff: vi.fn(),
     withdrawConsent: vi.fn(),
+    renewConsent: vi.fn(),
   },
 }));
 
@@ -404,6 +405,93 @@ describe("family page", () => {
     fireEvent.click((await screen.findAllByTestId("family-result"))[0] as HTMLElement);
     await waitFor(() => expect(screen.getByTestId("restricted-badge").textContent).toBe("Limitata"));
     expect(screen.getByTestId("restricted-notice").textContent).toContain("Trattamento limitato (art. 18 GDPR)");
+  });
+
+  it("asks for a guardian before a child joins, and renews the record with one", async () => {
+    const olga = {
+      id: "p1",
+      code: "PV01-0003",
+      first_name: "Olga",
+      last_name: "Ferri",
+      role: "operator" as const,
+      organisation: "",
+      phone: "",
+      email: "",
+      labs: [LAB_1],
+    };
+    api.listStaff.mockImplementation(() => ok([olga]));
+    let h = household(A, "PV01-0001", [["Nicolò", "Bianchi", 1980]], {
+      consent: {
+        basis: "consent",
+        special: null,
+        notice_version: "2026-01",
+        date: "2026-03-02",
+        collected_by: "p1",
+        guardian: null,
+        scopes: ["data_processing", "photos"],
+      },
+      legal_status: "valid",
+    });
+    api.getFamily.mockImplementation(() => ok({ household: h, attendance: [], duplicates: [], conflicts: [] }));
+    api.searchFamilies.mockImplementation(() => ok([hit(h)]));
+    api.renewConsent.mockImplementation((_id, consent) => {
+      h = { ...h, consent: { ...consent, scopes: ["data_processing", ...consent.scopes] } };
+      return ok("valid" as const);
+    });
+    api.addMember.mockImplementation(() => ok("m-new"));
+    renderScreen(<Families />, sessionFixture({ operator: olga }));
+    const box = screen.getByRole("searchbox", { name: "Cerca una famiglia" });
+    fireEvent.input(box, { target: { value: "PV01-0001" } });
+    fireEvent.keyDown(box, { key: "Enter" });
+    fireEvent.click((await screen.findAllByTestId("family-result"))[0] as HTMLElement);
+    await waitFor(() => expect(screen.getByTestId("family-page").dataset.loaded).toBe("true"));
+
+    // A child: refused before anything is sent, with what to do.
+    fireEvent.click(screen.getByRole("button", { name: "Aggiungi un componente" }));
+    const form = screen.getByRole("form", { name: "Nuovo componente" });
+    fireEvent.input(within(form).getByRole("textbox", { name: /^Nome/ }), { target: { value: "Teo" } });
+    fireEvent.input(within(form).getByRole("textbox", { name: /^Cognome/ }), { target: { value: "Bianchi" } });
+    fireEvent.input(within(form).getByRole("textbox", { name: /^Anno di nascita/ }), { target: { value: "2019" } });
+    fireEvent.click(within(form).getByRole("button", { name: "Aggiungi" }));
+    await flush();
+    expect(api.addMember).not.toHaveBeenCalled();
+    expect(form.textContent).toContain("prima registra un nuovo consenso");
+
+    // Renew: prefilled from the record, dated today, collected by the operator.
+    fireEvent.click(screen.getByTestId("consent-renew"));
+    const dialog = screen.getByRole("dialog", { name: "Nuovo consenso della famiglia" });
+    const field = (id: string) => within(dialog).getByTestId(id) as HTMLInputElement;
+    expect(field("renew-consent-basis").value).toBe("consent");
+    expect(field("renew-consent-consent-date").value).toBe("2026-11-25");
+    expect(field("renew-consent-collected-by").value).toBe("p1");
+    expect(field("renew-consent-photos").checked).toBe(true);
+    // Backdated before the current record: refused on the date.
+    fireEvent.input(field("renew-consent-consent-date"), { target: { value: "2026-01-10" } });
+    fireEvent.click(within(dialog).getByTestId("renew-consent-save"));
+    expect(dialog.textContent).toContain("La data non può precedere quella del consenso attuale.");
+    expect(api.renewConsent).not.toHaveBeenCalled();
+    fireEvent.input(field("renew-consent-consent-date"), { target: { value: "2026-11-20" } });
+    fireEvent.input(field("renew-consent-notice"), { target: { value: "2026-09" } });
+    fireEvent.change(field("renew-consent-guardian"), { target: { value: `${A}-m0` } });
+    fireEvent.click(within(dialog).getByTestId("renew-consent-save"));
+    await waitFor(() => expect(api.renewConsent).toHaveBeenCalled());
+    expect(api.renewConsent).toHaveBeenCalledWith(A, {
+      basis: "consent",
+      special: null,
+      notice_version: "2026-09",
+      date: "2026-11-20",
+      collected_by: "p1",
+      guardian: { kind: "member", member: `${A}-m0` },
+      scopes: ["photos"],
+    });
+    await waitFor(() => expect(screen.queryByRole("dialog", { name: "Nuovo consenso della famiglia" })).toBeNull());
+    expect(document.body.textContent).toContain("Nuovo consenso registrato.");
+    expect(screen.getByTestId("consent").textContent).toContain("20/11/2026");
+    expect(screen.getByTestId("consent").textContent).toContain("Genitore o tutore");
+
+    // Now the child joins.
+    fireEvent.click(within(form).getByRole("button", { name: "Aggiungi" }));
+    await waitFor(() => expect(api.addMember).toHaveBeenCalledWith(A, { first_name: "Teo", last_name: "Bianchi", birth_year: 2019 }));
   });
 
   it("merges a duplicate, which then waits; undo proposes it again", async () => {

@@ -42,6 +42,8 @@ export const families: Catalogue["families"] = {
     lastRequired: "Enter the last name.",
     save: "Add",
     added: "Member added.",
+    needsGuardian:
+      "A minor, and the family's consent does not say who signs for minors: first record a new consent (\"Renew consent\").",
   },
   contacts: {
     title: "Contacts",
@@ -109,6 +111,19 @@ export const families: Catalogue["families"] = {
     restrictedTitle: "Processing restricted (GDPR art. 18)",
     restrictedBody:
       "The family cannot be changed or marked present and is left out of exports; the indicators still count it.",
+    renew: "Renew consent",
+    record: "Record consent",
+    renewTitle: "The family's new consent",
+    renewIntro:
+      "Copy what was signed on the new form (a newer notice, other scopes, a parent or guardian for a child born since): it replaces the current consent, which stays in the history.",
+    guardianChoice: "Parent or guardian who signs for the minors",
+    guardianChoose: "Choose…",
+    guardianNone: "Nobody: there are no minors in the family",
+    guardianOther: "Someone else (appointed guardian, relative)",
+    guardianName: "First and last name of who signs",
+    guardianHint: "A member of the family is a minor: an adult member or the guardian signs.",
+    renewSave: "Record the new consent",
+    renewed: "New consent recorded.",
   },
   pathways: {
     title: "Pathways",

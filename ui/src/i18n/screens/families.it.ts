@@ -40,6 +40,8 @@ export const families = {
     lastRequired: "Scrivi il cognome.",
     save: "Aggiungi",
     added: "Componente aggiunto.",
+    needsGuardian:
+      "È minorenne e il consenso della famiglia non dice chi firma per i minori: prima registra un nuovo consenso («Rinnova il consenso»).",
   },
   contacts: {
     title: "Contatti",
@@ -107,6 +109,19 @@ export const families = {
     restrictedTitle: "Trattamento limitato (art. 18 GDPR)",
     restrictedBody:
       "La famiglia non si può modificare né segnare presente e non compare nelle esportazioni; gli indicatori la contano ancora.",
+    renew: "Rinnova il consenso",
+    record: "Registra il consenso",
+    renewTitle: "Nuovo consenso della famiglia",
+    renewIntro:
+      "Riporta quanto firmato sul nuovo modulo (nuova informativa, altri consensi, un genitore o tutore per un figlio nato da poco): sostituisce il consenso attuale, che resta nello storico.",
+    guardianChoice: "Genitore o tutore che firma per i minori",
+    guardianChoose: "Scegli…",
+    guardianNone: "Nessuno: nella famiglia non ci sono minori",
+    guardianOther: "Un'altra persona (tutore nominato, parente)",
+    guardianName: "Nome e cognome di chi firma",
+    guardianHint: "Nella famiglia c'è un minore: firma un componente adulto o il tutore.",
+    renewSave: "Registra il nuovo consenso",
+    renewed: "Nuovo consenso registrato.",
   },
   pathways: {
     title: "Percorsi",

@@ -50,6 +50,8 @@ export const newFamily: Catalogue["newFamily"] = {
       dateFuture: "The date cannot be in the future.",
       collectedByRequired: "Say who collected the consent.",
       guardianRequired: "Type the name of the parent or guardian who signs for the minor.",
+      guardianChoose: "A member of the family is a minor: choose who signs for them.",
+      dateBeforeCurrent: "The date cannot be earlier than that of the current consent.",
     },
   },
 };

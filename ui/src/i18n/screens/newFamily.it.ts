@@ -48,6 +48,8 @@ export const newFamily = {
       dateFuture: "La data non può essere nel futuro.",
       collectedByRequired: "Indica chi ha raccolto il consenso.",
       guardianRequired: "Scrivi nome e cognome del genitore o tutore che firma per la persona minorenne.",
+      guardianChoose: "Nella famiglia c'è un minore: scegli chi firma per lui.",
+      dateBeforeCurrent: "La data non può precedere quella del consenso attuale.",
     },
   },
 } as const;

@@ -72,6 +72,7 @@ export const privacy: Catalogue["privacy"] = {
   actions: {
     created: "Family registered",
     changed: "Record changed",
+    consent_recorded: "Consent recorded",
     merged: "Duplicate merged",
     merge_undone: "Merge undone",
     merge_confirmed: "Merge confirmed",

@@ -72,6 +72,7 @@ export const privacy = {
   actions: {
     created: "Famiglia registrata",
     changed: "Scheda modificata",
+    consent_recorded: "Consenso registrato",
     merged: "Duplicato unito",
     merge_undone: "Unione annullata",
     merge_confirmed: "Unione confermata",

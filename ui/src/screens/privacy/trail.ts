@@ -9,6 +9,7 @@ import { isTextKey, translateLoose, type Key, type Language, type Translate } fr
 export const TRAIL_ACTIONS = {
   created: "privacy.actions.created",
   changed: "privacy.actions.changed",
+  consent_recorded: "privacy.actions.consent_recorded",
   merged: "privacy.actions.merged",
   merge_undone: "privacy.actions.merge_undone",
   merge_confirmed: "privacy.actions.merge_confirmed",
