@@ -326,6 +326,7 @@ function Members({ household: h, reload }: { household: Household; reload: () =>
               required
               inputRef={firstRef}
               error={tried ? errors.first : undefined}
+              data-testid="member-first"
             />
             <TextField
               label={t("families.members.lastName")}
@@ -333,6 +334,7 @@ function Members({ household: h, reload }: { household: Household; reload: () =>
               onValueChange={setLast}
               required
               error={tried ? errors.last : undefined}
+              data-testid="member-last"
             />
             <TextField
               label={t("families.members.birthYear")}
@@ -342,17 +344,20 @@ function Members({ household: h, reload }: { household: Household; reload: () =>
               maxLength={4}
               onValueChange={setYear}
               error={tried ? errors.year : undefined}
+              data-testid="member-year"
             />
           </div>
           <div class="toolbar">
-            <Button type="submit" variant="primary" busy={busy}>
+            <Button type="submit" variant="primary" busy={busy} data-testid="member-save">
               {t("families.members.save")}
             </Button>
             <Button onClick={() => setAdding(false)}>{t("common.cancel")}</Button>
           </div>
         </form>
       ) : (
-        <Button onClick={() => setAdding(true)}>{t("families.members.add")}</Button>
+        <Button onClick={() => setAdding(true)} data-testid="member-add">
+          {t("families.members.add")}
+        </Button>
       )}
     </section>
   );

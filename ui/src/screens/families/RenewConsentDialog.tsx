@@ -57,7 +57,9 @@ export function RenewConsentDialog({ open, household: h, staff, onClose, onDone 
   const { t } = useI18n();
   const { info } = useSession();
   const toast = useToast();
-  const operator = info.operator?.id ?? null;
+  // Whoever uses the app collected it, when they are among the lab's staff.
+  const me = info.operator?.id;
+  const operator = me !== undefined && staff.some((p) => p.id === me) ? me : null;
   const [draft, setDraft] = useState<RenewalDraft>(() => renewalDraft(h.consent, info.today, operator));
   const [errors, setErrors] = useState<Partial<Record<ConsentField, string>>>({});
   const [failure, setFailure] = useState<string | null>(null);
