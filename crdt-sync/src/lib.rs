@@ -143,4 +143,4 @@ pub use store::{
 };
 pub use store::{AuditAction, AuditEntry};
 pub use store::{HubLink, HubLinkStatus, SyncOutcome};
-pub use store::{RetentionDue, TrailAction, TrailEntry, TrailScope};
+pub use store::{RetentionDue, TrailAction, TrailEntry, TrailScope, WithdrawnFamily};

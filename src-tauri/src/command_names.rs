@@ -24,6 +24,7 @@ pub const COMMANDS: &[&str] = &[
     "privacy_settings",
     "set_privacy_settings",
     "retention_due",
+    "pending_decisions",
     "erase_due",
     "audit_trail",
     "export_audit_trail",

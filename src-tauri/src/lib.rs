@@ -55,6 +55,7 @@ macro_rules! taccuino_builder {
                 $crate::commands::privacy::privacy_settings,
                 $crate::commands::privacy::set_privacy_settings,
                 $crate::commands::privacy::retention_due,
+                $crate::commands::privacy::pending_decisions,
                 $crate::commands::privacy::erase_due,
                 $crate::commands::privacy::audit_trail,
                 $crate::commands::privacy::export_audit_trail::<$runtime>,

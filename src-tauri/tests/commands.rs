@@ -261,7 +261,14 @@ fn families_are_registered_searched_edited_and_merged_with_undo() {
         json!({ "id": c["id"], "scopes": { "kind": "all" }, "date": today, "recordedBy": collector }),
     );
     assert_eq!(status, "pending_decision");
+    // The coordinator's list shows it until a decision is taken.
+    let pending = app.ok("pending_decisions", json!({}));
+    assert_eq!(pending["withdrawn"].as_array().map(Vec::len), Some(1), "{pending}");
+    assert_eq!(pending["withdrawn"][0]["code"], c["code"]);
+    assert_eq!(pending["withdrawn"][0]["withdrawn_on"], today);
+    assert_eq!(pending["erasure_requests"], json!([]));
     app.ok("restrict_family", json!({ "id": c["id"], "reason": "withdrawal", "by": collector }));
+    assert_eq!(app.ok("pending_decisions", json!({}))["withdrawn"], json!([]), "decided");
     let page = app.ok("get_family", json!({ "id": c["id"] }));
     assert_eq!(page["household"]["legal_status"], "restricted");
     let patch =

@@ -1,9 +1,11 @@
 // The volunteer's notebook, end to end in the real window: first run with
-// the demo data, saying who uses the register (asked after every unlock),
-// a meeting with three families (one registered on the spot), the week
-// view, an accent-free search, notes that survive closing the app, a
-// duplicate merged, and the switch to English. A screenshot of each
-// screen lands in target/e2e-screenshots.
+// the demo data, saying who uses the register (asked after every unlock), a
+// meeting with three families (one registered on the spot), the week view,
+// an accent-free search, notes that survive closing the app, a duplicate
+// merged, a consent renewed before a child joins a family and then
+// withdrawn (listed under Riservatezza for a decision), an erasure, and the
+// switch to English. A screenshot of each screen lands in
+// target/e2e-screenshots.
 
 import type { WebDriver } from "selenium-webdriver";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -224,6 +226,54 @@ describe("the volunteer's notebook", () => {
     await (await (await byTestId(d, "duplicate-item")).findElement(By.css('[data-testid="merge-into-this"]'))).click();
     await (await byTestId(d, "merge-confirm")).click();
     await byTestId(d, "merge-confirmed");
+  });
+
+  it("asks for a guardian before a child joins, and renews the family's consent", async () => {
+    await go("families");
+    for (const back of await d.findElements(By.css('[data-testid="family-back"]'))) await back.click();
+    await (await byTestId(d, "register-family")).click();
+    await typeInto(await byTestId(d, "new-family-first"), "Giorgia");
+    await typeInto(await byTestId(d, "new-family-last"), "Bassi");
+    await fillConsent();
+    await (await byTestId(d, "new-family-save")).click();
+    await waitForText(d, '[data-testid="family-page"]', "Giorgia Bassi");
+    // A child: the record names nobody who signs for minors.
+    await (await byTestId(d, "member-add")).click();
+    await typeInto(await byTestId(d, "member-first"), "Teo");
+    await typeInto(await byTestId(d, "member-last"), "Bassi");
+    await typeInto(await byTestId(d, "member-year"), "2019");
+    await (await byTestId(d, "member-save")).click();
+    await waitForText(d, '[data-testid="family-page"] form', "prima registra un nuovo consenso");
+    // A new record, with Giorgia as the guardian.
+    const renew = await byTestId(d, "consent-renew");
+    await d.executeScript("arguments[0].scrollIntoView()", renew);
+    await renew.click();
+    await (await d.findElement(By.css('[data-testid="renew-consent-guardian"] option:nth-of-type(2)'))).click();
+    await typeInto(await byTestId(d, "renew-consent-notice"), "2026-09");
+    await screenshot(d, "11b-consent-renewal");
+    await (await byTestId(d, "renew-consent-save")).click();
+    await d.wait(
+      async () => (await d.findElements(By.css('[role="dialog"]'))).length === 0,
+      10_000,
+      "the renewal dialog did not close",
+    );
+    await waitForText(d, '[data-testid="consent"]', "Giorgia Bassi");
+    await (await byTestId(d, "member-save")).click();
+    await waitForText(d, '[data-testid="family-page"] tbody', "Teo Bassi");
+
+    // The family withdraws everything: Riservatezza lists it for a decision.
+    const code = (await (await d.findElement(By.css('[data-testid="family-page"] dd.code'))).getText()).trim();
+    const withdraw = await byTestId(d, "consent-withdraw");
+    await d.executeScript("arguments[0].scrollIntoView()", withdraw);
+    await withdraw.click();
+    await (await d.findElement(By.css('[data-testid="withdraw-by"] option:nth-of-type(2)'))).click();
+    await (await byTestId(d, "withdraw-save")).click();
+    await byTestId(d, "consent-pending");
+    await go("privacy");
+    await (await byTestId(d, `decision-open-${code}`)).click();
+    await waitForText(d, '[data-testid="family-page"]', "Giorgia Bassi");
+    await (await byTestId(d, "family-back")).click();
+    await byTestId(d, "privacy-decisions");
   });
 
   it("erases a family: only its code is left, and search no longer finds it", async () => {

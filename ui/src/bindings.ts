@@ -69,6 +69,13 @@ export const commands = {
 	/**  The families due for erasure today under the policy (coordinators). */
 	retentionDue: () => typedError<RetentionDue[], AppError>(__TAURI_INVOKE("retention_due")),
 	/**
+	 *  What waits for a coordinator's decision, in every lab this device
+	 *  holds: erasures asked for by leads, and families that withdrew the
+	 *  processing (erase or restrict them). Codes and ids only; coordinators
+	 *  (and the demo register).
+	 */
+	pendingDecisions: () => typedError<PendingDecisions, AppError>(__TAURI_INVOKE("pending_decisions")),
+	/**
 	 *  Erases the families the coordinator confirmed, if they are all still
 	 *  due (otherwise nothing is erased and the list must be looked at again).
 	 *  Returns the codes erased.
@@ -561,6 +568,27 @@ export type ErasureReason =
 "retention" | 
 /**  Another ground, recorded on paper. */
 "other";
+
+/**
+ *  A lab lead's request to erase a family, at `erasure_requests.<household_id>`
+ *  in the lab document, until a coordinator confirms it.
+ */
+export type ErasureRequest = {
+	/**  The family. */
+	household: HouseholdId,
+	/**  Its lab. */
+	lab: LabId,
+	/**  Its code. */
+	code: string,
+	/**  When it was requested. */
+	at: string,
+	/**  The requesting device. */
+	by_device: DeviceId,
+	/**  The requesting person, when known. */
+	by_person: PersonId | null,
+	/**  Why. */
+	reason: ErasureReason,
+};
 
 /**  Everything the family page shows. */
 export type FamilyDetail = {
@@ -1087,6 +1115,17 @@ export type PathwayStatus =
 /**  Finished. */
 "closed";
 
+/**  What waits for a coordinator's decision. */
+export type PendingDecisions = {
+	/**  Erasures leads asked for, not yet confirmed (by erasing the family). */
+	erasure_requests: ErasureRequest[],
+	/**
+	 *  Families that withdrew the processing itself: a coordinator erases
+	 *  or restricts each.
+	 */
+	withdrawn: WithdrawnFamily[],
+};
+
 /**  A span of days, both ends included. */
 export type Period = {
 	/**  First day. */
@@ -1603,6 +1642,24 @@ export type Withdrawal = {
 	recorded_by: PersonId,
 	/**  When it was recorded. */
 	at: string,
+};
+
+/**
+ *  A family whose processing basis was withdrawn
+ *  ([`LegalStatus::PendingDecision`]): a coordinator erases it or restricts
+ *  it.
+ */
+export type WithdrawnFamily = {
+	/**  The family. */
+	household: HouseholdId,
+	/**  Its human code. */
+	code: string,
+	/**  Its lab. */
+	lab: LabId,
+	/**  When the family withdrew (its latest withdrawal of the processing). */
+	withdrawn_on: string,
+	/**  Who recorded that withdrawal. */
+	recorded_by: PersonId,
 };
 
 /**  Which consents a withdrawal takes back. */

@@ -4,6 +4,7 @@
 
 use chrono::NaiveDate;
 use rusqlite::OptionalExtension;
+use serde::{Deserialize, Serialize};
 
 use super::Store;
 use crate::doc::{self, DocRef};
@@ -12,7 +13,25 @@ use crate::domain::{
     WithdrawnScopes, check_consent_renewal, check_date,
 };
 use crate::error::{Error, Result};
-use crate::ids::{HouseholdId, PersonId};
+use crate::ids::{HouseholdId, LabId, PersonId};
+
+/// A family whose processing basis was withdrawn
+/// ([`LegalStatus::PendingDecision`]): a coordinator erases it or restricts
+/// it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
+pub struct WithdrawnFamily {
+    /// The family.
+    pub household: HouseholdId,
+    /// Its human code.
+    pub code: String,
+    /// Its lab.
+    pub lab: LabId,
+    /// When the family withdrew (its latest withdrawal of the processing).
+    pub withdrawn_on: NaiveDate,
+    /// Who recorded that withdrawal.
+    pub recorded_by: PersonId,
+}
 
 impl Store {
     /// Today, in Pavia, as this store's clock says (the default date of a
@@ -75,6 +94,47 @@ impl Store {
             .edit(DocRef::household(household), false, |tx| doc::household::add_withdrawal(tx, &key, &w))?;
         self.commit(p.into_iter().collect())?;
         Ok(self.household(household)?.legal_status)
+    }
+
+    /// The families waiting for a coordinator's decision after withdrawing
+    /// the processing itself ([`LegalStatus::PendingDecision`]), of one lab
+    /// or all, oldest withdrawal first. Families merged into another are
+    /// left out (the decision is taken on the family they joined); restricted
+    /// and erased ones are decided already.
+    pub fn withdrawn_families(&mut self, lab: Option<LabId>) -> Result<Vec<WithdrawnFamily>> {
+        let ids: Vec<String> = self
+            .conn
+            .prepare_cached(
+                "SELECT id FROM households
+                 WHERE legal_status = 'pending_decision' AND merged_into IS NULL
+                   AND (?1 IS NULL OR lab_id = ?1)",
+            )?
+            .query_map([lab.map(|l| l.to_string())], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let id: HouseholdId =
+                id.parse().map_err(|_| Error::Internal(format!("bad household id {id}")))?;
+            let h = self.household(id)?;
+            if h.legal_status != LegalStatus::PendingDecision {
+                continue;
+            }
+            let latest = h
+                .withdrawals
+                .iter()
+                .filter(|w| w.scopes.contains(&crate::domain::ConsentScope::DataProcessing))
+                .max_by_key(|w| (w.date, w.at));
+            let Some(w) = latest else { continue };
+            out.push(WithdrawnFamily {
+                household: id,
+                code: h.code.clone(),
+                lab: h.lab,
+                withdrawn_on: w.date,
+                recorded_by: w.recorded_by,
+            });
+        }
+        out.sort_by(|a, b| a.withdrawn_on.cmp(&b.withdrawn_on).then_with(|| a.code.cmp(&b.code)));
+        Ok(out)
     }
 
     /// Records a new legal basis record for a registered family: a newer

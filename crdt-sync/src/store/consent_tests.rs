@@ -282,3 +282,34 @@ fn a_document_written_before_the_record_reads_as_missing() {
     let c = s.household(f.f2).expect("read").consent.expect("record");
     assert_eq!(c.scopes, BTreeSet::from([ConsentScope::Photos]), "no data_processing without consent");
 }
+
+#[test]
+fn families_that_withdrew_the_processing_wait_for_a_decision_until_one_is_taken() {
+    let (mut s, f) = fixture::build();
+    let by = f.staff[0];
+    assert!(s.withdrawn_families(None).expect("none yet").is_empty());
+    // Only a withdrawal of the processing itself calls for a decision.
+    let photos = WithdrawnScopes::Only(BTreeSet::from([ConsentScope::Photos]));
+    s.withdraw_consent(f.f2, photos, d(2026, 2, 1), by).expect("photos");
+    s.withdraw_consent(f.f1, WithdrawnScopes::All, d(2026, 4, 1), by).expect("f1");
+    s.withdraw_consent(f.f5, WithdrawnScopes::All, d(2026, 3, 1), f.staff[1]).expect("f5, lab 2");
+    let all = s.withdrawn_families(None).expect("list");
+    let listed: Vec<_> = all.iter().map(|w| (w.household, w.lab, w.withdrawn_on, w.recorded_by)).collect();
+    assert_eq!(
+        listed,
+        vec![(f.f5, f.lab2, d(2026, 3, 1), f.staff[1]), (f.f1, f.lab1, d(2026, 4, 1), by)],
+        "oldest withdrawal first"
+    );
+    assert_eq!(all[1].code, s.household(f.f1).expect("f1").code);
+    let lab1: Vec<_> =
+        s.withdrawn_families(Some(f.lab1)).expect("lab 1").into_iter().map(|w| w.household).collect();
+    assert_eq!(lab1, vec![f.f1]);
+
+    // Decided: restricted, or erased. A lifted restriction asks again.
+    s.restrict_household(f.f1, RestrictionReason::Withdrawal, Some(by)).expect("restrict");
+    s.erase_household(f.f5, crate::domain::ErasureReason::Withdrawal, Some(by)).expect("erase");
+    assert!(s.withdrawn_families(None).expect("decided").is_empty());
+    s.lift_restriction(f.f1, Some(by)).expect("lift");
+    let again: Vec<_> = s.withdrawn_families(None).expect("again").into_iter().map(|w| w.household).collect();
+    assert_eq!(again, vec![f.f1]);
+}

@@ -34,6 +34,7 @@ use automerge::{ActorId, Automerge};
 use rusqlite::Connection;
 
 pub use audit::{AuditAction, AuditEntry};
+pub use consent::WithdrawnFamily;
 pub use docs::Applied;
 pub use hub_link::{HubLink, HubLinkStatus, SyncOutcome};
 pub use open::{DeviceConfig, Key};

@@ -1,12 +1,18 @@
 //! *Riservatezza*: the project's retention policy and the families due
-//! under it (coordinators confirm, then they are erased), the audit trail of
+//! under it (coordinators confirm, then they are erased), what waits for a
+//! coordinator's decision (erasures leads asked for, families that withdrew
+//! the processing), the audit trail of
 //! a family or a lab (and its CSV for the data protection officer), and the
 //! lock on families' personal data of a laptop that has not synced for too
 //! long, so that an erasure reaches every laptop within a bounded time.
 
 use crdt_sync::export::audit_trail_csv;
 use crdt_sync::sync::DeviceRole;
-use crdt_sync::{HouseholdId, RetentionDue, RetentionPolicy, Store, TrailEntry, TrailScope};
+use crdt_sync::{
+    ErasureRequest, HouseholdId, RetentionDue, RetentionPolicy, Store, TrailEntry, TrailScope,
+    WithdrawnFamily,
+};
+use serde::Serialize;
 use tauri::{AppHandle, Runtime, State};
 
 use super::reports::Saved;
@@ -72,6 +78,34 @@ pub async fn retention_due(state: State<'_, AppState>) -> AppResult<Vec<Retentio
             coordinator(s, "retention_due")?;
             let today = crdt_sync::Environment::today(&mut crdt_sync::SystemEnv);
             Ok(s.retention_due(today)?)
+        })
+        .await
+}
+
+/// What waits for a coordinator's decision.
+#[derive(Debug, Serialize, specta::Type)]
+pub struct PendingDecisions {
+    /// Erasures leads asked for, not yet confirmed (by erasing the family).
+    pub erasure_requests: Vec<ErasureRequest>,
+    /// Families that withdrew the processing itself: a coordinator erases
+    /// or restricts each.
+    pub withdrawn: Vec<WithdrawnFamily>,
+}
+
+/// What waits for a coordinator's decision, in every lab this device
+/// holds: erasures asked for by leads, and families that withdrew the
+/// processing (erase or restrict them). Codes and ids only; coordinators
+/// (and the demo register).
+#[tauri::command]
+#[specta::specta]
+pub async fn pending_decisions(state: State<'_, AppState>) -> AppResult<PendingDecisions> {
+    state
+        .with_store(|s, _| {
+            coordinator(s, "pending_decisions")?;
+            Ok(PendingDecisions {
+                erasure_requests: s.erasure_requests(None)?,
+                withdrawn: s.withdrawn_families(None)?,
+            })
         })
         .await
 }

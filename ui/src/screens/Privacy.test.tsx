@@ -1,6 +1,6 @@
 import { fireEvent, screen, within } from "@testing-library/preact";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import type { RetentionDue, TrailAction, TrailEntry } from "../bindings";
+import type { PendingDecisions, RetentionDue, TrailAction, TrailEntry } from "../bindings";
 import { LAB_1, LAB_2, fail, flush, ok, renderScreen, sessionFixture } from "../components/testing";
 import { setLanguage, translatorFor } from "../i18n";
 import { FamilyTrail } from "./families/FamilyTrail";
@@ -16,7 +16,19 @@ vi.mock("../bindings", () => ({
     eraseDue: vi.fn(),
     auditTrail: vi.fn(),
     exportAuditTrail: vi.fn(),
+    pendingDecisions: vi.fn(),
   },
+}));
+
+vi.mock("./families/FamilyPage", () => ({
+  // The family's page is tested with Famiglie; here only its contract matters.
+  FamilyPage: (p: { id: string; onBack: () => void }) => (
+    <div data-testid="family-page-stub" data-id={p.id}>
+      <button type="button" onClick={p.onBack}>
+        back
+      </button>
+    </div>
+  ),
 }));
 
 import { commands } from "../bindings";
@@ -87,6 +99,7 @@ function setup() {
   api.setPrivacySettings.mockReturnValue(ok(null));
   api.retentionDue.mockReturnValue(ok(due));
   api.auditTrail.mockReturnValue(ok(trail));
+  api.pendingDecisions.mockReturnValue(ok({ erasure_requests: [], withdrawn: [] }));
 }
 
 async function open(role: "coordinator" | "lead" | "volunteer" | null = "coordinator") {
@@ -114,6 +127,8 @@ describe("who sees what", () => {
     expect(screen.getByTestId("privacy-trail")).toBeTruthy();
     expect(api.retentionDue).not.toHaveBeenCalled();
     expect(api.privacySettings).not.toHaveBeenCalled();
+    expect(api.pendingDecisions).not.toHaveBeenCalled();
+    expect(screen.queryByTestId("privacy-decisions")).toBeNull();
   });
 
   it("hides the section from a volunteer, here and on a family's page", async () => {
@@ -126,6 +141,59 @@ describe("who sees what", () => {
     expect(screen.queryByTestId("family-trail")).toBeNull();
     expect(api.auditTrail).not.toHaveBeenCalled();
     expect(api.retentionDue).not.toHaveBeenCalled();
+  });
+});
+
+describe("what waits for a decision", () => {
+  const pending: PendingDecisions = {
+    erasure_requests: [
+      {
+        household: H2,
+        lab: LAB_2,
+        code: "PV03-0002",
+        at: "2026-11-20T08:30:00Z",
+        by_device: DEVICE,
+        by_person: null,
+        reason: "request",
+      },
+    ],
+    withdrawn: [{ household: H1, code: "PV01-0001", lab: LAB_1, withdrawn_on: "2026-10-05", recorded_by: "p1" }],
+  };
+
+  it("lists the leads' erasure requests and the withdrawn families, oldest first", async () => {
+    api.pendingDecisions.mockReturnValue(ok(pending));
+    await open();
+    const rows = within(screen.getByTestId("decisions-table")).getAllByTestId("decision-row");
+    expect(rows.map((r) => r.querySelector("th")?.textContent)).toEqual(["PV01-0001", "PV03-0002"]);
+    expect(rows[0]?.textContent).toContain("Consenso al trattamento revocato il 05/10/2026");
+    expect(rows[0]?.textContent).toContain("Pavia Centro");
+    expect(rows[1]?.textContent).toContain("Cancellazione chiesta il 20/11/2026 (Richiesta della famiglia (art. 17))");
+    expect(rows[1]?.textContent).toContain("Pavia Ovest");
+  });
+
+  it("opens the family's page, and reads the list again on the way back", async () => {
+    api.pendingDecisions.mockReturnValue(ok(pending));
+    await open();
+    fireEvent.click(screen.getByRole("button", { name: "Apri la scheda della famiglia PV03-0002" }));
+    await flush();
+    expect(screen.getByTestId("family-page-stub").dataset.id).toBe(H2);
+    expect(screen.queryByTestId("privacy-decisions")).toBeNull();
+    // Erased there: the list no longer has it.
+    api.pendingDecisions.mockReturnValue(ok({ ...pending, erasure_requests: [] }));
+    fireEvent.click(screen.getByRole("button", { name: "back" }));
+    await flush();
+    expect(api.pendingDecisions).toHaveBeenCalledTimes(2);
+    expect(screen.getAllByTestId("decision-row")).toHaveLength(1);
+  });
+
+  it("says when there is nothing to decide, and shows a refusal", async () => {
+    await open();
+    expect(screen.getByTestId("decisions-empty").textContent).toBe("Niente da decidere.");
+    vi.resetAllMocks();
+    setup();
+    api.pendingDecisions.mockReturnValue(fail({ kind: "forbidden", action: "pending_decisions" }));
+    await open();
+    expect(screen.getAllByTestId("privacy-decisions").at(-1)?.textContent).toContain("Riprova");
   });
 });
 

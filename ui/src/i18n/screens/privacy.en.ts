@@ -20,6 +20,17 @@ export const privacy: Catalogue["privacy"] = {
     range: "Enter a number between {min} and {max}.",
     saved: "Retention policy saved.",
   },
+  decisions: {
+    heading: "To decide",
+    intro:
+      "Erasures asked for by lab leads, and families that withdrew their consent to the processing. Open the family's page to erase it or restrict its processing.",
+    empty: "Nothing to decide.",
+    what: "What",
+    requested: "Erasure asked for on {date} ({reason})",
+    withdrawn: "Consent to the processing withdrawn on {date}",
+    open: "Open the page",
+    openFamily: "Open the page of family {code}",
+  },
   due: {
     heading: "Families due for erasure",
     intro:

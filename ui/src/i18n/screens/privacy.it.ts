@@ -19,6 +19,17 @@ export const privacy = {
     range: "Scrivi un numero tra {min} e {max}.",
     saved: "Politica di conservazione salvata.",
   },
+  decisions: {
+    heading: "Da decidere",
+    intro:
+      "Le cancellazioni chieste dai referenti e le famiglie che hanno revocato il consenso al trattamento. Apri la scheda della famiglia per cancellarla o limitarne il trattamento.",
+    empty: "Niente da decidere.",
+    what: "Cosa",
+    requested: "Cancellazione chiesta il {date} ({reason})",
+    withdrawn: "Consenso al trattamento revocato il {date}",
+    open: "Apri la scheda",
+    openFamily: "Apri la scheda della famiglia {code}",
+  },
   due: {
     heading: "Famiglie da cancellare",
     intro:
