@@ -6,7 +6,7 @@ import { commands, type LabId, type Person, type Registered } from "../bindings"
 import { useI18n } from "../i18n";
 import { Button } from "./Button";
 import { ConsentFields } from "./ConsentFields";
-import { consentErrors, emptyConsent, isMinorOn, toNewConsent, type ConsentDraft, type ConsentField } from "./consentForm";
+import { CONSENT_SERVER_FIELDS, consentErrors, emptyConsent, isMinorOn, toNewConsent, type ConsentDraft, type ConsentField } from "./consentForm";
 import { Dialog } from "./Dialog";
 import { TextField } from "./TextField";
 
@@ -36,11 +36,7 @@ const SERVER_FIELDS: Readonly<Record<string, Field>> = {
   "member.last_name": "last",
   "member.birth_year": "birthYear",
   "household.contacts": "phone",
-  "household.consent.basis": "basis",
-  "household.consent.notice_version": "notice",
-  "household.consent.date": "date",
-  "household.consent.collected_by": "collectedBy",
-  "household.consent.guardian": "guardian",
+  ...CONSENT_SERVER_FIELDS,
 };
 
 /** The order in which the first wrong field gets focus. */

@@ -103,19 +103,35 @@ export function consentErrors(
   return out;
 }
 
-/** The record for `registerFamily`; call only when [`consentErrors`] is empty. */
-export function toNewConsent(d: ConsentDraft, minor: boolean): NewConsent {
+/** The core's names for the section's fields (`Invalid { field }` goes next to the field). */
+export const CONSENT_SERVER_FIELDS: Readonly<Record<string, ConsentField>> = {
+  "household.consent.basis": "basis",
+  "household.consent.notice_version": "notice",
+  "household.consent.date": "date",
+  "household.consent.collected_by": "collectedBy",
+  "household.consent.guardian": "guardian",
+};
+
+/** The parts of a record that registration and renewal build alike (all but the guardian). */
+function recordOf(d: ConsentDraft) {
   const scopes: ConsentScope[] = [];
   if (d.photos) scopes.push("photos");
   if (d.contact) scopes.push("contact");
   return {
-    basis: d.basis === "" ? "consent" : d.basis,
+    basis: d.basis === "" ? ("consent" as const) : d.basis,
     special: d.special === "" ? null : d.special,
     notice_version: d.notice.trim(),
     date: d.date,
     collected_by: d.collectedBy,
-    guardian: minor && d.guardian.trim() !== "" ? { kind: "named", name: d.guardian.trim() } : null,
     scopes,
+  };
+}
+
+/** The record for `registerFamily`; call only when [`consentErrors`] is empty. */
+export function toNewConsent(d: ConsentDraft, minor: boolean): NewConsent {
+  return {
+    ...recordOf(d),
+    guardian: minor && d.guardian.trim() !== "" ? { kind: "named", name: d.guardian.trim() } : null,
   };
 }
 
@@ -190,21 +206,13 @@ export function renewalErrors(
 
 /** The record for `renewConsent`; call only when [`renewalErrors`] is empty. */
 export function toConsent(d: RenewalDraft): Consent {
-  const scopes: ConsentScope[] = [];
-  if (d.photos) scopes.push("photos");
-  if (d.contact) scopes.push("contact");
   return {
-    basis: d.basis === "" ? "consent" : d.basis,
-    special: d.special === "" ? null : d.special,
-    notice_version: d.notice.trim(),
-    date: d.date,
-    collected_by: d.collectedBy,
+    ...recordOf(d),
     guardian:
       d.guardianChoice === ""
         ? null
         : d.guardianChoice === GUARDIAN_OTHER
           ? { kind: "named", name: d.guardian.trim() }
           : { kind: "member", member: d.guardianChoice },
-    scopes,
   };
 }

@@ -6,6 +6,7 @@ import { commands, type Household, type Person } from "../../bindings";
 import { Button } from "../../components/Button";
 import { ConsentFields } from "../../components/ConsentFields";
 import {
+  CONSENT_SERVER_FIELDS,
   GUARDIAN_OTHER,
   hasMinorOn,
   possibleGuardians,
@@ -32,15 +33,6 @@ export interface RenewConsentDialogProps {
   /** Called once the record is stored; the owner closes the dialog and reloads the family. */
   onDone: () => Promise<void>;
 }
-
-/** The core's names for the fields of this form. */
-const SERVER_FIELDS: Readonly<Record<string, ConsentField>> = {
-  "household.consent.basis": "basis",
-  "household.consent.notice_version": "notice",
-  "household.consent.date": "date",
-  "household.consent.collected_by": "collectedBy",
-  "household.consent.guardian": "guardian",
-};
 
 /** The order in which the first wrong field gets focus. */
 const FIELD_ORDER: readonly ConsentField[] = ["basis", "notice", "date", "collectedBy", "guardian"];
@@ -127,7 +119,7 @@ export function RenewConsentDialog({ open, household: h, staff, onClose, onDone 
       setBusy(false);
       // A refused field goes next to it; anything else under the form.
       const e = appErrorOf(err);
-      const field = e?.kind === "invalid" ? SERVER_FIELDS[e.field] : undefined;
+      const field = e?.kind === "invalid" ? CONSENT_SERVER_FIELDS[e.field] : undefined;
       if (field) {
         setErrors({ [field]: errorMessage(err) });
         focus(field);
