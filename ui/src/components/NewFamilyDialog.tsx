@@ -6,7 +6,15 @@ import { commands, type LabId, type Person, type Registered } from "../bindings"
 import { useI18n } from "../i18n";
 import { Button } from "./Button";
 import { ConsentFields } from "./ConsentFields";
-import { CONSENT_SERVER_FIELDS, consentErrors, emptyConsent, isMinorOn, toNewConsent, type ConsentDraft, type ConsentField } from "./consentForm";
+import {
+  CONSENT_SERVER_FIELDS,
+  consentErrors,
+  emptyConsent,
+  isMinorOn,
+  toNewConsent,
+  type ConsentDraft,
+  type ConsentField,
+} from "./consentForm";
 import { Dialog } from "./Dialog";
 import { TextField } from "./TextField";
 

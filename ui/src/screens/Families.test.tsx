@@ -40,6 +40,19 @@ const A = "0190b000-0000-7000-8000-00000000000a";
 const B = "0190b000-0000-7000-8000-00000000000b";
 const C = "0190b000-0000-7000-8000-00000000000c";
 
+/** The lab's operator who collects the records. */
+const OLGA = {
+  id: "p1",
+  code: "PV01-0003",
+  first_name: "Olga",
+  last_name: "Ferri",
+  role: "operator" as const,
+  organisation: "",
+  phone: "",
+  email: "",
+  labs: [LAB_1],
+};
+
 function household(id: string, code: string, names: [string, string, number | null][], extra: Partial<Household> = {}): Household {
   const members = names.map(([first, last, year], i) => ({
     id: `${id}-m${i}`,
@@ -328,20 +341,7 @@ describe("family page", () => {
   });
 
   it("shows the legal basis record, records a withdrawal, and marks a restricted family", async () => {
-    const staff = [
-      {
-        id: "p1",
-        code: "PV01-0003",
-        first_name: "Olga",
-        last_name: "Ferri",
-        role: "operator" as const,
-        organisation: "",
-        phone: "",
-        email: "",
-        labs: [LAB_1],
-      },
-    ];
-    api.listStaff.mockImplementation(() => ok(staff));
+    api.listStaff.mockImplementation(() => ok([OLGA]));
     let h = household(A, "PV01-0001", [["Nicolò", "Bianchi", 1980], ["Sara", "Bianchi", 2015]], {
       consent: {
         basis: "public_task",
@@ -408,18 +408,7 @@ describe("family page", () => {
   });
 
   it("asks for a guardian before a child joins, and renews the record with one", async () => {
-    const olga = {
-      id: "p1",
-      code: "PV01-0003",
-      first_name: "Olga",
-      last_name: "Ferri",
-      role: "operator" as const,
-      organisation: "",
-      phone: "",
-      email: "",
-      labs: [LAB_1],
-    };
-    api.listStaff.mockImplementation(() => ok([olga]));
+    api.listStaff.mockImplementation(() => ok([OLGA]));
     let h = household(A, "PV01-0001", [["Nicolò", "Bianchi", 1980]], {
       consent: {
         basis: "consent",
@@ -439,7 +428,7 @@ describe("family page", () => {
       return ok("valid" as const);
     });
     api.addMember.mockImplementation(() => ok("m-new"));
-    renderScreen(<Families />, sessionFixture({ operator: olga }));
+    renderScreen(<Families />, sessionFixture({ operator: OLGA }));
     const box = screen.getByRole("searchbox", { name: "Cerca una famiglia" });
     fireEvent.input(box, { target: { value: "PV01-0001" } });
     fireEvent.keyDown(box, { key: "Enter" });

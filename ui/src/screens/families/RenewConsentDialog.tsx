@@ -65,7 +65,8 @@ export function RenewConsentDialog({ open, household: h, staff, onClose, onDone 
   const guardianSelect = useRef<HTMLSelectElement>(null);
   const guardianName = useRef<HTMLElement>(null);
 
-  // Every opening starts again from the family's current record.
+  // Every opening starts again from the family's current record; a reload
+  // of the family while the dialog is open leaves what was typed alone.
   useEffect(() => {
     if (open) {
       setDraft(renewalDraft(h.consent, info.today, operator));
@@ -73,7 +74,7 @@ export function RenewConsentDialog({ open, household: h, staff, onClose, onDone 
       setFailure(null);
       setBusy(false);
     }
-  }, [open, h.consent, info.today, operator]);
+  }, [open]);
 
   const set = <K extends keyof ConsentDraft>(field: K, value: ConsentDraft[K]) => {
     setDraft((d) => ({ ...d, [field]: value }));
