@@ -135,6 +135,16 @@ pub enum Error {
         /// What was wrong.
         refusal: ErasureRefusal,
     },
+    /// Changes from a peer whose author may not have written them: written
+    /// as another device, by a revoked device, or doing what only a
+    /// coordinator may ([`crate::authz::authors`]). Nothing was stored.
+    #[error("refused changes to {doc}: {refusal}")]
+    WrongAuthor {
+        /// The document.
+        doc: String,
+        /// What was wrong.
+        refusal: crate::authz::AuthorRefusal,
+    },
     /// A file operation failed.
     #[error("i/o error on {path}: {source}")]
     Io {

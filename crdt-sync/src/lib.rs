@@ -95,6 +95,9 @@
 //!
 //! ## Layout of the crate
 //!
+//! - [`authz`]: who may do what, in one place: role × action for the
+//!   commands and the UI, role × document for sync and bundles, and which
+//!   device may author which change.
 //! - `domain`: plain values and inputs, with validation that names the field.
 //! - `doc`: the document layout; reading and writing domain values.
 //! - `projection`: the pure plan (document in, rows out) and its execution.
@@ -103,6 +106,7 @@
 //!   the coordinator's recovery key, as a JSON key file (no I/O).
 //! - [`demo`]: a seeded generator of realistic Italian data.
 
+pub mod authz;
 mod codes;
 pub mod demo;
 mod doc;

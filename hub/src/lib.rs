@@ -13,6 +13,7 @@
 
 mod config;
 mod data_dir;
+pub mod directory;
 mod error;
 mod pace;
 mod pairing;

@@ -310,8 +310,10 @@ fn main() -> anyhow::Result<()> {
             let _lock = dir.lock()?;
             let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let lab = bundle::claimed_lab(&bytes)?;
-            let key = dir.open_registry()?.lab_key(lab)?;
+            let registry = dir.open_registry()?;
+            let key = registry.lab_key(lab)?;
             let mut store = dir.open_store()?;
+            taccuino_hub::directory::reconcile(&mut store, &registry)?;
             let imported = bundle::import_as_lab(&mut store, &bytes, &key, lab)?;
             println!(
                 "{}: {} documents changed, {} already up to date, {} not this lab's (skipped)",

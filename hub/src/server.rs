@@ -185,7 +185,19 @@ async fn send(socket: &mut WebSocket, frames: Vec<Frame>) -> bool {
 async fn sync_socket(mut socket: WebSocket, state: AppState, device: Device) {
     let id = device.id;
     tracing::info!(device = %id, role = device.role.as_str(), "sync connected");
-    let mut session = Session::hub(device.grant());
+    // The registry's facts about devices, into the register, before any
+    // change of this device is judged by them.
+    let reconciled = tokio::task::block_in_place(|| {
+        let registry = state.registry()?;
+        let mut store = state.store.lock().map_err(|_| HubError::Internal("store lock poisoned".into()))?;
+        crate::directory::reconcile(&mut store, &registry)
+    });
+    if let Err(e) = reconciled {
+        tracing::error!(device = %id, error = %e, "cannot record the device directory");
+        send(&mut socket, vec![Frame::Close { reason: Fatal::Storage }]).await;
+        return;
+    }
+    let mut session = Session::hub(id, device.grant());
     let mut revocation = tokio::time::interval(REVOCATION_CHECK);
     let mut pace = Pace::new(FRAMES_PER_SECOND, FRAME_BURST, std::time::Instant::now());
     loop {

@@ -1,12 +1,18 @@
-//! The project document: `labs.<lab_id>`, `activity_types.<key>`, `targets`, `retention`.
+//! The project document: `labs.<lab_id>`, `activity_types.<key>`, `targets`, `retention`,
+//! and the hub's device directory (`devices.<device_id>`, `hub`).
 
 use automerge::transaction::Transactable;
 use automerge::{ROOT, ReadDoc};
 
-use super::{ensure_map, get_str_or_empty, get_u64, map_at, put_str, put_u64};
+use super::{
+    ensure_map, get_bool, get_parsed, get_str_or_empty, get_string, get_u64, map_at, put_bool, put_opt_str,
+    put_str, put_u64,
+};
+use crate::authz::authors::{Directory, Entry};
+use crate::authz::{DeviceRole, Grant};
 use crate::domain::{ActivityType, Lab, NewLab, RetentionPolicy, Targets};
 use crate::error::Result;
-use crate::ids::LabId;
+use crate::ids::{DeviceId, LabId};
 
 /// Every lab, ordered by number.
 pub(crate) fn labs<R: ReadDoc>(doc: &R) -> Vec<Lab> {
@@ -116,4 +122,40 @@ pub(crate) fn put_retention<T: Transactable>(tx: &mut T, p: &RetentionPolicy) ->
     put_u64(tx, &m, "inactive_years", u64::from(p.inactive_years))?;
     put_u64(tx, &m, "stale_device_days", u64::from(p.stale_device_days))?;
     Ok(())
+}
+
+/// Root key of the device directory the hub writes: `devices.<device_id>`
+/// = `{role, lab?, revoked}`, and `hub` = the hub's own device id.
+const DEVICES: &str = "devices";
+const HUB: &str = "hub";
+
+/// The device directory (`crate::authz::Directory`).
+pub(crate) fn directory<R: ReadDoc>(doc: &R) -> Directory {
+    let mut out = Directory { hub: get_parsed(doc, &ROOT, HUB), ..Directory::default() };
+    let Some(devices) = map_at(doc, &ROOT, DEVICES) else {
+        return out;
+    };
+    for key in doc.keys(&devices) {
+        let (Ok(id), Some(m)) = (key.parse::<DeviceId>(), map_at(doc, &devices, &key)) else { continue };
+        let Some(role) = get_string(doc, &m, "role").and_then(|r| DeviceRole::parse(&r)) else { continue };
+        let lab = get_parsed(doc, &m, "lab");
+        let revoked = get_bool(doc, &m, "revoked").unwrap_or(false);
+        out.devices.insert(id, Entry { grant: Grant { role, lab }, revoked });
+    }
+    out
+}
+
+/// Writes one device's entry (only what differs).
+pub(crate) fn put_device<T: Transactable>(tx: &mut T, id: DeviceId, e: &Entry) -> Result<()> {
+    let devices = ensure_map(tx, &ROOT, DEVICES)?;
+    let m = ensure_map(tx, &devices, &id.to_string())?;
+    put_str(tx, &m, "role", e.grant.role.as_str())?;
+    put_opt_str(tx, &m, "lab", e.grant.lab.map(|l| l.to_string()).as_deref())?;
+    put_bool(tx, &m, "revoked", e.revoked)?;
+    Ok(())
+}
+
+/// Writes the hub's own id.
+pub(crate) fn put_hub<T: Transactable>(tx: &mut T, id: DeviceId) -> Result<()> {
+    put_str(tx, &ROOT, HUB, &id.to_string())
 }

@@ -7,7 +7,8 @@ use rusqlite::{OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
 use super::Store;
-use super::sync::WriteCheck;
+use crate::authz::WriteCheck;
+use crate::authz::authors::AuthorCheck;
 use crate::doc::{self, DocKind, DocRef};
 use crate::error::{Error, Result};
 use crate::ids::{HouseholdId, LabId};
@@ -322,14 +323,21 @@ impl Store {
     /// Corrupt bytes, or bytes of another document, are refused and nothing
     /// stored changes. The changes are stored and projected like local ones.
     pub fn apply_bytes(&mut self, r: DocRef, bytes: &[u8]) -> Result<Applied> {
-        self.apply_bytes_checked(r, bytes, WriteCheck::None)
+        self.apply_bytes_checked(r, bytes, WriteCheck::None, AuthorCheck::None)
     }
 
     /// [`Store::apply_bytes`], refusing the bytes unless the merged
     /// document meets `check` (a sync bundle of lab 3 may not turn a
     /// household into one of lab 7). Checked on the copy: a refusal stores
     /// nothing.
-    pub fn apply_bytes_checked(&mut self, r: DocRef, bytes: &[u8], check: WriteCheck) -> Result<Applied> {
+    /// `authors` checks who wrote the new changes ([`Error::WrongAuthor`]).
+    pub fn apply_bytes_checked(
+        &mut self,
+        r: DocRef,
+        bytes: &[u8],
+        check: WriteCheck,
+        authors: AuthorCheck<'_>,
+    ) -> Result<Applied> {
         if let Some(e) = self.erased_doc(r)? {
             return Err(e);
         }
@@ -372,6 +380,7 @@ impl Store {
                 return Ok(None);
             }
             check.verify(r, live, &next)?;
+            super::sync::verify_authors(authors, r, live, &before, &next)?;
             let next = next.with_actor(actor);
             let bytes = next.save_after(&before);
             Ok(Some((next, bytes)))

@@ -7,6 +7,7 @@ use chrono::{NaiveDate, NaiveTime};
 use uuid::Uuid;
 
 use super::{DeviceConfig, Key, Store, WriteCheck};
+use crate::authz::authors::AuthorCheck;
 use crate::codes::CodeRange;
 use crate::doc::{self, DocRef};
 use crate::domain::{
@@ -265,7 +266,7 @@ fn tombstones_from_a_device_that_is_not_a_coordinators_are_refused() {
     copy_all(&mut volunteer, &mut hub);
     let changes = forged_tombstone(&mut volunteer, l, h);
     for check in [WriteCheck::NoErasure { may_request: false }, WriteCheck::NoErasure { may_request: true }] {
-        let got = hub.apply_bytes_checked(DocRef::lab(l), &changes, check);
+        let got = hub.apply_bytes_checked(DocRef::lab(l), &changes, check, AuthorCheck::None);
         assert!(
             matches!(got, Err(Error::ErasureRefused { refusal: ErasureRefusal::NotCoordinator, .. })),
             "{got:?}"
@@ -273,7 +274,8 @@ fn tombstones_from_a_device_that_is_not_a_coordinators_are_refused() {
     }
     assert!(hub.household(h).is_ok(), "nothing erased on the hub");
     // A coordinator's (no constraint) goes in and erases.
-    hub.apply_bytes_checked(DocRef::lab(l), &changes, WriteCheck::None).expect("coordinator");
+    hub.apply_bytes_checked(DocRef::lab(l), &changes, WriteCheck::None, AuthorCheck::None)
+        .expect("coordinator");
     assert!(matches!(hub.household(h), Err(Error::Erased { .. })));
 
     // Requests: a lead's go in, a volunteer's do not.
@@ -285,10 +287,20 @@ fn tombstones_from_a_device_that_is_not_a_coordinators_are_refused() {
     let heads = lead.heads(DocRef::lab(l)).expect("heads");
     lead.request_erasure(h, ErasureReason::Request, None).expect("request");
     let changes = lead.export_since(DocRef::lab(l), &heads).expect("changes");
-    let got = hub.apply_bytes_checked(DocRef::lab(l), &changes, WriteCheck::NoErasure { may_request: false });
+    let got = hub.apply_bytes_checked(
+        DocRef::lab(l),
+        &changes,
+        WriteCheck::NoErasure { may_request: false },
+        AuthorCheck::None,
+    );
     assert!(matches!(got, Err(Error::ErasureRefused { refusal: ErasureRefusal::RequestNotAllowed, .. })));
-    hub.apply_bytes_checked(DocRef::lab(l), &changes, WriteCheck::NoErasure { may_request: true })
-        .expect("lead");
+    hub.apply_bytes_checked(
+        DocRef::lab(l),
+        &changes,
+        WriteCheck::NoErasure { may_request: true },
+        AuthorCheck::None,
+    )
+    .expect("lead");
     assert_eq!(hub.erasure_requests(Some(l)).expect("requests").len(), 1);
     assert!(hub.household(h).is_ok(), "a request erases nothing");
 }
@@ -304,7 +316,7 @@ fn a_tombstone_for_a_family_the_lab_does_not_list_is_refused_from_anyone() {
     // Lab 3's document erasing lab 4's family.
     let changes = forged_tombstone(&mut coordinator, l3, theirs);
     for check in [WriteCheck::None, WriteCheck::NoErasure { may_request: true }] {
-        let got = hub.apply_bytes_checked(DocRef::lab(l3), &changes, check);
+        let got = hub.apply_bytes_checked(DocRef::lab(l3), &changes, check, AuthorCheck::None);
         assert!(
             matches!(got, Err(Error::ErasureRefused { refusal: ErasureRefusal::NotInLab { household }, .. }) if household == theirs),
             "{got:?}"

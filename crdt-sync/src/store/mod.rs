@@ -5,6 +5,7 @@ mod codes;
 mod consent;
 #[cfg(test)]
 mod consent_tests;
+mod directory;
 mod docs;
 mod duplicates;
 mod erase;
@@ -33,6 +34,7 @@ use std::path::PathBuf;
 use automerge::{ActorId, Automerge};
 use rusqlite::Connection;
 
+pub use crate::authz::WriteCheck;
 pub use audit::{AuditAction, AuditEntry};
 pub use consent::WithdrawnFamily;
 pub use docs::Applied;
@@ -41,7 +43,6 @@ pub use open::{DeviceConfig, Key};
 pub use queries::{AttendanceEntry, HouseholdHit, MeetingSummary};
 pub use retention::RetentionDue;
 pub(crate) use subject_access::SubjectAccessRecord;
-pub use sync::WriteCheck;
 pub use trail::{TrailAction, TrailEntry, TrailScope};
 
 use crate::doc::DocRef;
@@ -65,6 +66,11 @@ pub struct Store {
     operator: Option<PersonId>,
     /// Documents loaded so far (all of them after `open`).
     docs: HashMap<DocRef, Automerge>,
+    /// The author of each person document's first change, once read
+    /// ([`Store::doc_facts`]); `None` when its first changes have several.
+    origins: HashMap<DocRef, Option<ActorId>>,
+    /// The device directory, read at these project heads.
+    directory: Option<(Vec<automerge::ChangeHash>, std::sync::Arc<crate::authz::Directory>)>,
 }
 
 impl std::fmt::Debug for Store {

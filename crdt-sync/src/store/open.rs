@@ -238,6 +238,8 @@ impl Store {
             actor: ActorId::from(config.device.0.as_bytes().as_slice()),
             operator: None,
             docs: HashMap::new(),
+            origins: HashMap::new(),
+            directory: None,
         };
         // The project and training documents exist from the start (their
         // genesis is the same everywhere, so this creates no rival copies).
@@ -284,6 +286,8 @@ impl Store {
             actor: ActorId::from(device.0.as_bytes().as_slice()),
             operator: None,
             docs: HashMap::new(),
+            origins: HashMap::new(),
+            directory: None,
         };
         store.check_projection()?;
         store.apply_pending_erasures()?;

@@ -8,104 +8,31 @@ use rusqlite::params;
 
 use super::Store;
 use super::docs::{Applied, Pending};
+use crate::authz::authors::AuthorCheck;
+use crate::authz::{DocFacts, WriteCheck};
 use crate::doc::{self, DocKind, DocRef};
-use crate::domain::Household;
-use crate::error::{ErasureRefusal, Error, Result};
+use crate::error::{Error, Result};
 use crate::ids::{HouseholdId, LabId};
-use crate::sync::DocFacts;
 
-/// A condition the document must meet after changes from a peer are
-/// applied, or the changes are refused.
-///
-/// Whatever the check, a lab document whose changes add a tombstone
-/// (`erased.<household_id>`) for a family its `households` index does not
-/// list is refused ([`ErasureRefusal::NotInLab`]): a forged erasure of
-/// another lab's family.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum WriteCheck {
-    /// No condition beyond the document's identity.
-    None,
-    /// The document must be a household registered in this lab, and the
-    /// sender is not a coordinator: it neither restricts a family nor lifts
-    /// a restriction, and changes nothing of a restricted family but its
-    /// withdrawals (recording one stays the family's right, art. 7(3)).
-    HouseholdOfLab(LabId),
-    /// For changes from a device that is not a coordinator's: a lab
-    /// document's tombstones must stay exactly as they were (none added,
-    /// changed or removed), and its erasure requests too unless
-    /// `may_request` (a lab lead's device). Other documents are not
-    /// constrained. The hub passes it for every lab document written by a
-    /// volunteer, operator or lead.
-    NoErasure {
-        /// Whether the sender may add or change erasure requests.
-        may_request: bool,
-    },
-}
-
-impl WriteCheck {
-    /// Whether `next`, the document `r` after the changes, meets the check;
-    /// `before` is the document as this store held it (`None`: new here).
-    pub(crate) fn verify(self, r: DocRef, before: Option<&Automerge>, next: &Automerge) -> Result<()> {
-        let refuse = |refusal| Error::ErasureRefused { doc: r.to_string(), refusal };
-        if r.kind == DocKind::Lab {
-            let lab = LabId(r.id);
-            let old = before.map(|b| doc::lab::tombstones(b, lab)).unwrap_or_default();
-            for household in doc::lab::tombstones(next, lab).into_keys() {
-                if !old.contains_key(&household) && doc::lab::household_code(next, household).is_none() {
-                    return Err(refuse(ErasureRefusal::NotInLab { household }));
-                }
-            }
-        }
-        match self {
-            WriteCheck::None => Ok(()),
-            WriteCheck::HouseholdOfLab(lab) => {
-                let id = HouseholdId(r.id);
-                let Some(after) = doc::household::read(next, id).filter(|h| h.lab == lab) else {
-                    return Err(Error::RejectedBytes {
-                        doc: r.to_string(),
-                        reason: format!("not a household of lab {lab}"),
-                    });
-                };
-                match before.and_then(|b| doc::household::read(b, id)) {
-                    Some(before) if !leaves_restriction_alone(&before, &after) => {
-                        Err(Error::Restricted { household: id, code: after.code })
-                    }
-                    _ => Ok(()),
-                }
-            }
-            WriteCheck::NoErasure { may_request } => {
-                if r.kind != DocKind::Lab {
-                    return Ok(());
-                }
-                let same = |key| match before {
-                    Some(b) => doc::lab::subtree(b, key) == doc::lab::subtree(next, key),
-                    None => doc::lab::subtree(next, key).is_empty(),
-                };
-                if !same(doc::lab::ERASED) {
-                    return Err(refuse(ErasureRefusal::NotCoordinator));
-                }
-                if !may_request && !same(doc::lab::REQUESTS) {
-                    return Err(refuse(ErasureRefusal::RequestNotAllowed));
-                }
-                Ok(())
-            }
-        }
+/// Checks the authors of the changes that took a document from `before`
+/// (`live`, or nothing when it is new here) to `next`. The genesis of a new
+/// document is the same on every replica and has no author to check.
+pub(super) fn verify_authors(
+    authors: AuthorCheck<'_>,
+    r: DocRef,
+    live: Option<&Automerge>,
+    before: &[automerge::ChangeHash],
+    next: &Automerge,
+) -> Result<()> {
+    if matches!(authors, AuthorCheck::None) {
+        return Ok(());
     }
-}
-
-/// Whether changes that turned `before` into `after` leave the family's
-/// restriction (art. 18) as a device that is not a coordinator's must: not
-/// added, not lifted, and, while it holds, nothing changed but the
-/// withdrawals.
-fn leaves_restriction_alone(before: &Household, after: &Household) -> bool {
-    if before.restriction != after.restriction {
-        return false;
+    let mut new = next.get_changes(before);
+    if live.is_none() {
+        let genesis = r.genesis().get_heads();
+        new.retain(|c| !genesis.contains(&c.hash()));
     }
-    if before.restriction.is_none() {
-        return true;
-    }
-    let frozen = |h: &Household| Household { withdrawals: Vec::new(), ..h.clone() };
-    frozen(before) == frozen(after)
+    authors.verify(r, live, &new, next).map_err(|refusal| Error::WrongAuthor { doc: r.to_string(), refusal })
 }
 
 /// The most `have` summaries a message may carry (automerge sends one at most).
@@ -180,13 +107,16 @@ impl Store {
 
     /// Receives one sync message for `doc`. Malformed messages and changes
     /// that are corrupt, of another document, or fail `check` are refused
-    /// with [`Error::RejectedBytes`] and change nothing (not even `state`).
+    /// with [`Error::RejectedBytes`], and changes whose authors fail
+    /// `authors` with [`Error::WrongAuthor`]; a refusal changes nothing (not
+    /// even `state`).
     pub fn receive_sync_message(
         &mut self,
         r: DocRef,
         state: &mut sync::State,
         bytes: &[u8],
         check: WriteCheck,
+        authors: AuthorCheck<'_>,
     ) -> Result<Applied> {
         if let Some(e) = self.erased_doc(r)? {
             return Err(e);
@@ -224,6 +154,7 @@ impl Store {
             }
             r.check_identity(&next)?;
             check.verify(r, live, &next)?;
+            verify_authors(authors, r, live, &before, &next)?;
             let patches = next.make_patches(&mut log);
             let next = next.with_actor(actor);
             let bytes = if existed { next.save_after(&before) } else { next.save() };
@@ -276,11 +207,14 @@ impl Store {
                 }
             }
             DocKind::Person => {
-                let mut l = labs("SELECT lab_id FROM person_labs WHERE person_id = ?1")?;
-                l.extend(labs("SELECT lab_id FROM lab_roster WHERE person_id = ?1")?);
-                l.sort();
-                l.dedup();
-                facts.person_labs = l;
+                // The rosters (written by each lab) only let a lab create a
+                // person it lists; who may read an existing person's
+                // document follows who created it.
+                facts.listed_in = labs("SELECT lab_id FROM lab_roster WHERE person_id = ?1")?;
+                if exists {
+                    facts.person_labs = labs("SELECT lab_id FROM person_labs WHERE person_id = ?1")?;
+                    facts.origin = self.origin(r)?;
+                }
             }
             _ => {}
         }
@@ -336,9 +270,13 @@ mod tests {
             .encode()
         };
         let mut state = sync::State::new();
-        let got = b.receive_sync_message(doc, &mut state, &message(&y), WriteCheck::None).expect("y");
+        let got = b
+            .receive_sync_message(doc, &mut state, &message(&y), WriteCheck::None, AuthorCheck::None)
+            .expect("y");
         assert_eq!(got, Applied::Unchanged, "y waits for x");
-        let got = b.receive_sync_message(doc, &mut state, &message(&x), WriteCheck::None).expect("x");
+        let got = b
+            .receive_sync_message(doc, &mut state, &message(&x), WriteCheck::None, AuthorCheck::None)
+            .expect("x");
         assert_eq!(got, Applied::Changed);
         assert_eq!(b.heads(doc).expect("heads"), h2, "x, and y with it");
         assert_eq!(b.targets().expect("targets").families, 2);
@@ -375,7 +313,13 @@ mod tests {
             (vec![normal; MAX_HAVES + 1], false),
         ] {
             let mut state = sync::State::new();
-            let got = store.receive_sync_message(doc, &mut state, &message(haves.clone()), WriteCheck::None);
+            let got = store.receive_sync_message(
+                doc,
+                &mut state,
+                &message(haves.clone()),
+                WriteCheck::None,
+                AuthorCheck::None,
+            );
             match got {
                 Ok(Applied::Unchanged) if ok => {}
                 Err(Error::RejectedBytes { .. }) if !ok => {}

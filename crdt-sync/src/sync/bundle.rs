@@ -11,10 +11,12 @@ use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
+use crate::authz::authors::AuthorCheck;
+use crate::authz::{DeviceRole, Grant, WriteCheck, access};
 use crate::doc::{DocKind, DocRef};
 use crate::error::{Error, Result};
 use crate::ids::{DeviceId, LabId};
-use crate::store::{Applied, Store, WriteCheck};
+use crate::store::{Applied, Store};
 
 const MAGIC: &[u8; 16] = b"TACCUINO-BUNDLE1";
 const TAG: usize = 32;
@@ -145,15 +147,17 @@ pub fn verify(bytes: &[u8], key: &BundleKey) -> Result<BundleInfo> {
 
 /// Verifies the bundle, then merges each document `allow` accepts (the
 /// caller's authorisation: the hub's access policy, or a device's own
-/// lab), under the [`WriteCheck`] it returns (`None`: skip the document).
-/// Nothing is applied unless the whole file verifies; each document is
-/// applied through the store's strict path, and one whose bytes are
-/// refused (corrupt, or failing its check) is listed in
-/// [`Imported::refused`] while the others go in.
+/// lab), under the [`WriteCheck`] it returns (`None`: skip the document),
+/// with the authors of its changes checked by `authors`. Nothing is applied
+/// unless the whole file verifies; each document is applied through the
+/// store's strict path, and one whose bytes are refused (corrupt, or
+/// failing a check) is listed in [`Imported::refused`] while the others go
+/// in.
 pub fn import(
     store: &mut Store,
     bytes: &[u8],
     key: &BundleKey,
+    authors: AuthorCheck<'_>,
     mut allow: impl FnMut(&mut Store, DocRef) -> Result<Option<WriteCheck>>,
 ) -> Result<Imported> {
     verify(bytes, key)?;
@@ -164,11 +168,11 @@ pub fn import(
             out.skipped.push(doc);
             continue;
         };
-        match store.apply_bytes_checked(doc, &save, check) {
+        match store.apply_bytes_checked(doc, &save, check, authors) {
             Ok(Applied::Changed) => out.changed.push(doc),
             Ok(Applied::Unchanged) => out.unchanged.push(doc),
             Err(Error::RejectedBytes { reason, .. }) => out.refused.push((doc, reason)),
-            Err(e @ (Error::Erased { .. } | Error::ErasureRefused { .. })) => {
+            Err(e @ (Error::Erased { .. } | Error::ErasureRefused { .. } | Error::WrongAuthor { .. })) => {
                 out.refused.push((doc, e.to_string()))
             }
             Err(e) => return Err(e),
@@ -177,47 +181,64 @@ pub fn import(
     Ok(out)
 }
 
-/// Imports a bundle with the rights of its lab's devices: each document is
-/// merged only if a lead of `lab` may write it ([`super::access`]), so a
-/// bundle can never carry changes its lab could not sync. The hub's
-/// `import` command and a device of the same lab both use this.
-/// A household, new or known, must stay a household of `lab`, as in sync.
-/// Like a lead's sync, the lab document may add erasure requests but no
-/// tombstone: a bundle signed with a lab's key cannot erase a family (only a
-/// coordinator can, through the hub). Erased families are refused.
+/// Imports a bundle with the rights of the device that made it, as the hub
+/// does (`taccuino-hub import`): the maker must be a device of `lab` the
+/// hub's directory lists and did not revoke, each document is merged only
+/// if that device could have synced it ([`crate::authz::access`],
+/// [`WriteCheck::for_device`]), and its changes are the maker's own or
+/// those of its lab's devices ([`AuthorCheck::Sender`]). A bundle signed
+/// with a lab's key therefore cannot erase a family (only a coordinator
+/// can, through the hub). Erased families are refused.
 ///
 /// A *device* importing a bundle that may carry its lab document with
 /// tombstones it received from the hub uses [`import_as_device`].
 pub fn import_as_lab(store: &mut Store, bytes: &[u8], key: &BundleKey, lab: LabId) -> Result<Imported> {
-    import_with(store, bytes, key, lab, WriteCheck::NoErasure { may_request: true })
+    let info = verify(bytes, key)?;
+    let directory = store.directory()?;
+    let grant = match directory.devices.get(&info.device) {
+        Some(e) if e.revoked => return Err(bad("the bundle was made by a revoked device")),
+        Some(e) if e.grant.lab == Some(lab) && !e.grant.is_coordinator() => e.grant,
+        _ => return Err(bad("the bundle was made by a device this hub did not enrol in this lab")),
+    };
+    let authors = AuthorCheck::Sender { device: info.device, grant, directory: &directory };
+    import_with(store, bytes, key, grant, authors)
 }
 
-/// Imports a bundle on a device of `lab` (from another device of the lab,
-/// or made by the hub): like [`import_as_lab`], except that tombstones in the
-/// lab document are obeyed, and the families they name are erased here in
-/// the same transaction. The device cannot check who wrote a tombstone (the
-/// hub refuses any not written by a coordinator, so a device's lab document
-/// only carries real ones unless the lab's key itself was abused).
+/// Imports a bundle on a device of `lab` (from another device of the lab):
+/// like [`import_as_lab`] with a lead's rights, except that tombstones in
+/// the lab document are obeyed, and the families they name are erased here
+/// in the same transaction, when the directory the hub wrote into the
+/// project document says their authors may erase
+/// ([`AuthorCheck::Privileged`], strict: an author it does not know may
+/// not). A bundle made by a device the directory says was revoked is
+/// refused whole.
 pub fn import_as_device(store: &mut Store, bytes: &[u8], key: &BundleKey, lab: LabId) -> Result<Imported> {
-    import_with(store, bytes, key, lab, WriteCheck::None)
+    let info = verify(bytes, key)?;
+    let directory = store.directory()?;
+    if directory.devices.get(&info.device).is_some_and(|e| e.revoked) {
+        return Err(bad("the bundle was made by a revoked device"));
+    }
+    let grant = Grant { role: DeviceRole::Lead, lab: Some(lab) };
+    let authors = AuthorCheck::Privileged { directory: &directory, strict: true };
+    import_with(store, bytes, key, grant, authors)
 }
 
 fn import_with(
     store: &mut Store,
     bytes: &[u8],
     key: &BundleKey,
-    lab: LabId,
-    lab_check: WriteCheck,
+    grant: Grant,
+    authors: AuthorCheck<'_>,
 ) -> Result<Imported> {
-    let grant = super::Grant { role: super::DeviceRole::Lead, lab: Some(lab) };
-    import(store, bytes, key, |store, doc| {
-        let access = super::access(grant, doc, &store.doc_facts(doc)?);
+    let device_side = matches!(authors, AuthorCheck::Privileged { .. });
+    import(store, bytes, key, authors, |store, doc| {
+        let access = access(grant, doc, &store.doc_facts(doc)?);
         Ok(match access {
             _ if store.erased_doc(doc)?.is_some() => Some(WriteCheck::None), // refused by the store
             _ if !access.can_write() => None,
-            _ if doc.kind == DocKind::Household => Some(WriteCheck::HouseholdOfLab(lab)),
-            _ if doc.kind == DocKind::Lab => Some(lab_check),
-            _ => Some(WriteCheck::None),
+            // On a device, the lab document's tombstones are checked by author.
+            _ if device_side && doc.kind == DocKind::Lab => Some(WriteCheck::None),
+            a => Some(WriteCheck::for_device(grant, doc, a)),
         })
     })
 }
@@ -229,6 +250,7 @@ mod tests {
     use uuid::Uuid;
 
     use super::*;
+    use crate::authz::authors::Entry;
     use crate::codes::CodeRange;
     use crate::domain::{Contacts, NewHousehold, NewLab, NewMember};
     use crate::env::SeededEnv;
@@ -283,10 +305,12 @@ mod tests {
         let key = BundleKey([5; 32]);
         let bundle = export(&mut a, lab, &key, &docs, 0).expect("export");
         assert_eq!(claimed_lab(&bundle).expect("lab"), lab);
-        let first = import(&mut b, &bundle, &key, |_, _| Ok(Some(WriteCheck::None))).expect("import");
+        let first = import(&mut b, &bundle, &key, AuthorCheck::None, |_, _| Ok(Some(WriteCheck::None)))
+            .expect("import");
         assert!(!first.changed.is_empty());
         assert_eq!(b.search_households("ettore", 5).expect("search").len(), 1);
-        let again = import(&mut b, &bundle, &key, |_, _| Ok(Some(WriteCheck::None))).expect("import again");
+        let again = import(&mut b, &bundle, &key, AuthorCheck::None, |_, _| Ok(Some(WriteCheck::None)))
+            .expect("import again");
         assert!(again.changed.is_empty(), "importing twice changes nothing");
         assert_eq!(a.fingerprint(&docs).expect("fp"), b.fingerprint(&docs).expect("fp"));
     }
@@ -301,20 +325,28 @@ mod tests {
             let mut bad = bundle.clone();
             bad[i] ^= 0x01;
             assert!(
-                import(&mut b, &bad, &key, |_, _| Ok(Some(WriteCheck::None))).is_err(),
+                import(&mut b, &bad, &key, AuthorCheck::None, |_, _| Ok(Some(WriteCheck::None))).is_err(),
                 "flip at {i} accepted"
             );
         }
         assert!(
-            import(&mut b, &bundle, &BundleKey([6; 32]), |_, _| Ok(Some(WriteCheck::None))).is_err(),
+            import(&mut b, &bundle, &BundleKey([6; 32]), AuthorCheck::None, |_, _| Ok(Some(
+                WriteCheck::None
+            )))
+            .is_err(),
             "wrong lab key"
         );
         assert!(
-            import(&mut b, &bundle[..bundle.len() - 1], &key, |_, _| Ok(Some(WriteCheck::None))).is_err()
+            import(&mut b, &bundle[..bundle.len() - 1], &key, AuthorCheck::None, |_, _| Ok(Some(
+                WriteCheck::None
+            )))
+            .is_err()
         );
-        assert!(import(&mut b, b"hello", &key, |_, _| Ok(Some(WriteCheck::None))).is_err());
+        assert!(
+            import(&mut b, b"hello", &key, AuthorCheck::None, |_, _| Ok(Some(WriteCheck::None))).is_err()
+        );
         assert_eq!(b.projection_dump().expect("dump"), before, "nothing applied");
-        let partial = import(&mut b, &bundle, &key, |_, d| {
+        let partial = import(&mut b, &bundle, &key, AuthorCheck::None, |_, d| {
             Ok((d.kind != crate::DocKind::Household).then_some(WriteCheck::None))
         })
         .expect("import");
@@ -328,7 +360,7 @@ mod tests {
         let key = BundleKey([5; 32]);
         let bundle = export(&mut a, lab, &key, &docs, 0).expect("export");
         let elsewhere = LabId(Uuid::from_u128(99));
-        let done = import(&mut b, &bundle, &key, |_, d| {
+        let done = import(&mut b, &bundle, &key, AuthorCheck::None, |_, d| {
             Ok(Some(if d.kind == crate::DocKind::Household {
                 WriteCheck::HouseholdOfLab(elsewhere)
             } else {
@@ -340,6 +372,10 @@ mod tests {
         assert!(done.refused[0].1.contains("not a household of lab"), "{done:?}");
         assert!(b.search_households("ettore", 5).expect("search").is_empty(), "nothing of it stored");
         assert!(!done.changed.is_empty(), "the lab document went in");
+        // The hub imports only what the device that made the bundle could
+        // have synced: it must be one of the lab's, in its directory.
+        let lead = Entry { grant: Grant { role: DeviceRole::Lead, lab: Some(lab) }, revoked: false };
+        b.reconcile_directory(&[(a.device(), lead)]).expect("directory");
         let right = import_as_lab(&mut b, &bundle, &key, lab).expect("import as the lab");
         assert!(right.refused.is_empty(), "{right:?}");
         assert_eq!(b.search_households("ettore", 5).expect("search").len(), 1);

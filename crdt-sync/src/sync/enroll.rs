@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::policy::DeviceRole;
+use crate::authz::DeviceRole;
 use crate::codes::CodeRange;
 use crate::ids::{DeviceId, LabId, ProjectId};
 

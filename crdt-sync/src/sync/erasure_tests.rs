@@ -4,6 +4,7 @@
 
 use super::bundle::{self, BundleKey};
 use super::{DeviceRole, Frame, Grant, Refusal, Session};
+use crate::authz::authors::Entry;
 use crate::doc::DocRef;
 use crate::domain::{ErasureReason, HouseholdPatch, NewMember};
 use crate::error::Error;
@@ -137,26 +138,41 @@ fn a_leads_request_reaches_the_hub_and_a_coordinator_confirms_it() {
 #[test]
 fn bundles_carry_erasures_to_devices_and_never_carry_erased_families() {
     let key = BundleKey([9; 32]);
-    let mut a = store(1);
+    let mut a = store(1); // a coordinator
     let l = lab(&mut a, 3);
     let h = family(&mut a, l);
+    let mut hub = store(100);
+    copy_all(&mut a, &mut hub);
     let mut b = store(2); // a lab device holding H
     let mut old = store(3); // a lab device that will never hear of the erasure
-    copy_all(&mut a, &mut b);
-    copy_all(&mut a, &mut old);
+    let mut c = store(4); // a lab device online when the erasure comes
+    let lead = Entry { grant: Grant { role: DeviceRole::Lead, lab: Some(l) }, revoked: false };
+    let coordinator = Entry { grant: Grant::COORDINATOR, revoked: false };
+    hub.reconcile_directory(&[
+        (a.device(), coordinator),
+        (b.device(), lead),
+        (old.device(), lead),
+        (c.device(), lead),
+    ])
+    .expect("directory");
+    // Every device learns the directory (in the project document) and H.
+    for device in [&mut b, &mut old, &mut c] {
+        copy_all(&mut hub, device);
+    }
     a.erase_household(h, ErasureReason::Retention, None).expect("erase");
+    copy_all(&mut a, &mut c);
 
-    let docs = a.doc_refs().expect("docs");
+    let docs = c.doc_refs().expect("docs");
     assert!(!docs.contains(&DocRef::household(h)));
     let mut with_h = docs.clone();
     with_h.push(DocRef::household(h));
-    let bundle = bundle::export(&mut a, l, &key, &with_h, 0).expect("export skips the erased family");
+    let bundle = bundle::export(&mut c, l, &key, &with_h, 0).expect("export skips the erased family");
     let info = bundle::verify(&bundle, &key).expect("verify");
     assert!(!info.docs.contains(&DocRef::household(h)));
 
-    // The hub-side import (a lead's rights) refuses the tombstone.
-    let mut hub = store(100);
-    copy_all(&mut old, &mut hub);
+    // The hub-side import (the maker's rights) refuses the tombstone: a lab
+    // device may not relay a coordinator's change (the coordinator's own
+    // sync brings it).
     let got = bundle::import_as_lab(&mut hub, &bundle, &key, l).expect("import");
     assert!(got.refused.iter().any(|(d, _)| *d == DocRef::lab(l)), "{got:?}");
     assert!(hub.household(h).is_ok());

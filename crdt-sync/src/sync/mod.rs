@@ -19,17 +19,18 @@ pub mod bundle;
 mod enroll;
 #[cfg(test)]
 mod erasure_tests;
+#[cfg(test)]
+mod insider_tests;
 pub mod pairing;
-mod policy;
 #[cfg(test)]
 mod restriction_tests;
 mod session;
 mod turns;
 mod wire;
 
+pub use crate::authz::{Access, DeviceRole, DocFacts, Grant, access};
 pub use enroll::{EnrollError, EnrollRequest, EnrollResponse, Enrolled};
 pub use pairing::{CertFingerprint, PairingCode};
-pub use policy::{Access, DeviceRole, DocFacts, Grant, access};
 pub use session::{Session, Stats};
 pub use turns::{Turns, in_turns};
 pub use wire::{

@@ -6,18 +6,21 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use automerge::sync::{self, Message};
 
-use super::policy::{Access, DeviceRole, Grant, access};
 use super::wire::{Fatal, Frame, PROTOCOL_VERSION, Refusal, bit, bits, heads_digest, set_bit};
+use crate::authz::authors::AuthorCheck;
+use crate::authz::{Access, DeviceRole, Grant, WriteCheck, access};
 use crate::doc::{DocKind, DocRef};
 use crate::error::{Error, Result};
+use crate::ids::DeviceId;
 use crate::ids::HouseholdId;
-use crate::store::{Applied, Store, WriteCheck};
+use crate::store::{Applied, Store};
 
 /// Which end of the connection this session is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Side {
     Device,
-    Hub(Grant),
+    /// The hub, serving the device with this id and grant.
+    Hub(DeviceId, Grant),
 }
 
 /// Counters a driver can show as progress.
@@ -88,9 +91,11 @@ impl Session {
         Session::new(Side::Device)
     }
 
-    /// The hub's session for a device with `grant`.
-    pub fn hub(grant: Grant) -> Self {
-        Session::new(Side::Hub(grant))
+    /// The hub's session for `device`, enrolled with `grant`. The device
+    /// must be in the store's directory ([`Store::reconcile_directory`]):
+    /// changes are accepted only from the authors it allows.
+    pub fn hub(device: DeviceId, grant: Grant) -> Self {
+        Session::new(Side::Hub(device, grant))
     }
 
     /// The device's first frame.
@@ -208,7 +213,7 @@ impl Session {
                 self.closed = Some(reason);
                 Ok(Vec::new())
             }
-            (Side::Hub(grant), Frame::Hello { version, docs, heads }) => {
+            (Side::Hub(_, grant), Frame::Hello { version, docs, heads }) => {
                 if version != PROTOCOL_VERSION {
                     return Ok(self.close(Fatal::Version));
                 }
@@ -285,8 +290,8 @@ impl Session {
             } else {
                 let facts = store.doc_facts(doc)?;
                 match access(grant, doc, &facts) {
-                    Access::CreateHousehold(_) => true,
-                    _ if doc.kind == DocKind::Household && grant.lab.is_some() => {
+                    Access::Create(_) => true,
+                    _ if matches!(doc.kind, DocKind::Household | DocKind::Person) && grant.lab.is_some() => {
                         // Maybe its lab document, not yet synced, lists it:
                         // then a `Catalog` follows. Answered alike whether or
                         // not the hub holds it (as another lab's family), so
@@ -350,13 +355,16 @@ impl Session {
                 return Ok(out);
             }
             return match side {
-                Side::Hub(_) => Ok(vec![self.out(Frame::Refused { doc, reason: Refusal::NotAllowed })?]),
+                Side::Hub(..) => Ok(vec![self.out(Frame::Refused { doc, reason: Refusal::NotAllowed })?]),
                 Side::Device => Ok(out), // A late message for a refused document.
             };
         }
-        let check = match side {
-            Side::Device => WriteCheck::None,
-            Side::Hub(grant) => {
+        let directory = store.directory()?;
+        let (check, authors) = match side {
+            Side::Device => {
+                (WriteCheck::None, AuthorCheck::Privileged { directory: &directory, strict: false })
+            }
+            Side::Hub(device, grant) => {
                 let facts = store.doc_facts(doc)?;
                 let access = access(grant, doc, &facts);
                 let has_changes = Message::decode(message).map(|m| !m.changes.is_empty()).unwrap_or(false);
@@ -365,23 +373,14 @@ impl Session {
                     self.refused.insert(doc, Refusal::ReadOnly);
                     return Ok(vec![self.out(Frame::Refused { doc, reason: Refusal::ReadOnly })?]);
                 }
-                match (access, grant.lab) {
-                    (Access::CreateHousehold(lab), _) => WriteCheck::HouseholdOfLab(lab),
-                    // Only coordinators erase; leads may ask to.
-                    _ if doc.kind == DocKind::Lab && grant.role != DeviceRole::Coordinator => {
-                        WriteCheck::NoErasure { may_request: grant.role == DeviceRole::Lead }
-                    }
-                    (_, Some(lab))
-                        if doc.kind == DocKind::Household && grant.role != DeviceRole::Coordinator =>
-                    {
-                        WriteCheck::HouseholdOfLab(lab)
-                    }
-                    _ => WriteCheck::None,
-                }
+                (
+                    WriteCheck::for_device(grant, doc, access),
+                    AuthorCheck::Sender { device, grant, directory: &directory },
+                )
             }
         };
         let state = self.states.entry(doc).or_default();
-        match store.receive_sync_message(doc, state, message, check) {
+        match store.receive_sync_message(doc, state, message, check, authors) {
             Ok(Applied::Changed) => {
                 self.stats.docs_changed += 1;
                 if doc.kind == DocKind::Lab {
@@ -396,11 +395,12 @@ impl Session {
                     Error::Erased { .. } => Refusal::Erased,
                     Error::ErasureRefused { .. } => Refusal::ErasureNotAllowed,
                     Error::Restricted { .. } => Refusal::Restricted,
+                    Error::WrongAuthor { .. } => Refusal::WrongAuthor,
                     e => return Err(e),
                 };
                 self.active.remove(&doc);
                 self.refused.insert(doc, reason);
-                if matches!(side, Side::Hub(_)) {
+                if matches!(side, Side::Hub(..)) {
                     out.push(self.out(Frame::Refused { doc, reason })?);
                 }
                 return Ok(out);
@@ -420,7 +420,7 @@ impl Session {
             if store.erased_household(HouseholdId(doc.id))?.is_some() {
                 self.active.remove(&doc);
                 self.refused.insert(doc, Refusal::Erased);
-                if matches!(self.side, Side::Hub(_)) {
+                if matches!(self.side, Side::Hub(..)) {
                     out.push(self.out(Frame::Refused { doc, reason: Refusal::Erased })?);
                 }
             }
@@ -430,13 +430,13 @@ impl Session {
 
     /// Hub: households that became listed after a lab document changed.
     fn recheck_unlisted(&mut self, store: &mut Store, out: &mut Vec<Frame>) -> Result<()> {
-        let Side::Hub(grant) = self.side else { return Ok(()) };
+        let Side::Hub(_, grant) = self.side else { return Ok(()) };
         let mut now_allowed = Vec::new();
         for doc in self.unlisted.clone() {
             if store.erased_household(HouseholdId(doc.id))?.is_some() {
                 continue;
             }
-            if let Access::CreateHousehold(_) = access(grant, doc, &store.doc_facts(doc)?) {
+            if let Access::Create(_) = access(grant, doc, &store.doc_facts(doc)?) {
                 self.unlisted.remove(&doc);
                 now_allowed.push(doc);
             }

@@ -6,6 +6,7 @@
 //! `taccuino-sync-client`.
 
 use super::{Frame, Grant, Session};
+use crate::authz::authors::Entry;
 use crate::error::{Error, Result};
 use crate::store::Store;
 
@@ -24,9 +25,13 @@ pub struct Turns {
 const MAX_ROUND_TRIPS: usize = 50;
 
 /// Runs one connection between `hub` (serving a device with `grant`) and
-/// `device` until neither has anything to say.
+/// `device` until neither has anything to say. Like the hub's server, it
+/// first records the device in the hub's directory (enrolled with `grant`,
+/// not revoked), so that the hub takes its changes as the device's own.
 pub fn in_turns(hub: &mut Store, grant: Grant, device: &mut Store) -> Result<Turns> {
-    let mut hub_session = Session::hub(grant);
+    let id = device.device();
+    hub.reconcile_directory(&[(id, Entry { grant, revoked: false })])?;
+    let mut hub_session = Session::hub(id, grant);
     let mut dev_session = Session::device();
     let mut to_hub = vec![dev_session.hello(device)?];
     let mut from_hub = Vec::new();

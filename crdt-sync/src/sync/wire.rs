@@ -41,6 +41,10 @@ pub enum Refusal {
     /// coordinator changes it, restricts or lifts; other devices may only
     /// record a withdrawal.
     Restricted,
+    /// The changes are written as another device (a coordinator's, another
+    /// lab's, a revoked or unknown one), or by a device that may not do
+    /// what they do ([`crate::authz::authors`]).
+    WrongAuthor,
 }
 
 /// Why the connection is being closed.

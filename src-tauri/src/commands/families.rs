@@ -2,7 +2,7 @@
 //! (also inline, from a meeting), and merging duplicates.
 
 use chrono::NaiveDate;
-use crdt_sync::sync::DeviceRole;
+use crdt_sync::authz::{self, Action};
 use crdt_sync::{
     AttendanceEntry, Consent, ErasureReason, FieldConflict, Household, HouseholdHit, HouseholdId,
     HouseholdPatch, LegalStatus, MemberId, MemberPatch, NewHousehold, NewMember, PersonId, RestrictionReason,
@@ -133,7 +133,7 @@ pub async fn restrict_family(
 ) -> AppResult<()> {
     state
         .with_personal_data(|s, _| {
-            super::privacy::coordinator(s, "restrict_family")?;
+            super::privacy::ensure_allowed(s, Action::Restrict, "restrict_family")?;
             Ok(s.restrict_household(id, reason, by)?)
         })
         .await
@@ -149,7 +149,7 @@ pub async fn lift_restriction(
 ) -> AppResult<()> {
     state
         .with_personal_data(|s, _| {
-            super::privacy::coordinator(s, "lift_restriction")?;
+            super::privacy::ensure_allowed(s, Action::Restrict, "lift_restriction")?;
             Ok(s.lift_restriction(id, by)?)
         })
         .await
@@ -237,16 +237,14 @@ pub async fn erase_family(
     state
         .with_personal_data(|s, _| {
             let role = s.hub_link()?.map(|l| l.role);
-            match role {
-                None | Some(DeviceRole::Coordinator) => {
-                    let done = s.erase_household(id, reason, s.operator())?;
-                    Ok(ErasureOutcome::Erased { codes: done.into_iter().map(|t| t.code).collect() })
-                }
-                Some(DeviceRole::Lead) => {
-                    let request = s.request_erasure(id, reason, s.operator())?;
-                    Ok(ErasureOutcome::Requested { code: request.code })
-                }
-                Some(_) => Err(AppError::Forbidden { action: "erase_family".into() }),
+            if authz::allows(role, Action::Erase) {
+                let done = s.erase_household(id, reason, s.operator())?;
+                Ok(ErasureOutcome::Erased { codes: done.into_iter().map(|t| t.code).collect() })
+            } else if authz::allows(role, Action::RequestErasure) {
+                let request = s.request_erasure(id, reason, s.operator())?;
+                Ok(ErasureOutcome::Requested { code: request.code })
+            } else {
+                Err(AppError::Forbidden { action: "erase_family".into() })
             }
         })
         .await

@@ -6,8 +6,8 @@
 //! lock on families' personal data of a laptop that has not synced for too
 //! long, so that an erasure reaches every laptop within a bounded time.
 
+use crdt_sync::authz::{self, Action};
 use crdt_sync::export::audit_trail_csv;
-use crdt_sync::sync::DeviceRole;
 use crdt_sync::{
     ErasureRequest, HouseholdId, RetentionDue, RetentionPolicy, Store, TrailEntry, TrailScope,
     WithdrawnFamily,
@@ -21,21 +21,15 @@ use crate::files::write_atomically;
 use crate::files_dialog::chooser;
 use crate::state::AppState;
 
-/// Whether this device may change the project's privacy settings and erase:
-/// a coordinator's, or the demo register (not paired).
-pub(crate) fn coordinator(s: &Store, action: &str) -> AppResult<()> {
-    match s.hub_link()?.map(|l| l.role) {
-        None | Some(DeviceRole::Coordinator) => Ok(()),
-        Some(_) => Err(AppError::Forbidden { action: action.into() }),
-    }
-}
-
-/// Whether this device may read audit trails: coordinators, leads, and the
-/// demo register.
-fn supervisor(s: &Store, action: &str) -> AppResult<()> {
-    match s.hub_link()?.map(|l| l.role) {
-        None | Some(DeviceRole::Coordinator | DeviceRole::Lead) => Ok(()),
-        Some(_) => Err(AppError::Forbidden { action: action.into() }),
+/// Refuses `action` unless this device's role allows it
+/// ([`crdt_sync::authz::allows`]: the one table, which the UI reads too);
+/// `command` names the refused command in the error. The demo register is
+/// not paired and may do everything.
+pub(crate) fn ensure_allowed(s: &Store, action: Action, command: &str) -> AppResult<()> {
+    if authz::allows(s.hub_link()?.map(|l| l.role), action) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden { action: command.into() })
     }
 }
 
@@ -63,7 +57,7 @@ pub async fn privacy_settings(state: State<'_, AppState>) -> AppResult<Retention
 pub async fn set_privacy_settings(state: State<'_, AppState>, policy: RetentionPolicy) -> AppResult<()> {
     state
         .with_store(|s, _| {
-            coordinator(s, "set_privacy_settings")?;
+            ensure_allowed(s, Action::ChangeProjectSettings, "set_privacy_settings")?;
             Ok(s.set_retention_policy(policy)?)
         })
         .await
@@ -75,7 +69,7 @@ pub async fn set_privacy_settings(state: State<'_, AppState>, policy: RetentionP
 pub async fn retention_due(state: State<'_, AppState>) -> AppResult<Vec<RetentionDue>> {
     state
         .with_store(|s, _| {
-            coordinator(s, "retention_due")?;
+            ensure_allowed(s, Action::DecidePrivacy, "retention_due")?;
             let today = crdt_sync::Environment::today(&mut crdt_sync::SystemEnv);
             Ok(s.retention_due(today)?)
         })
@@ -101,7 +95,7 @@ pub struct PendingDecisions {
 pub async fn pending_decisions(state: State<'_, AppState>) -> AppResult<PendingDecisions> {
     state
         .with_store(|s, _| {
-            coordinator(s, "pending_decisions")?;
+            ensure_allowed(s, Action::DecidePrivacy, "pending_decisions")?;
             Ok(PendingDecisions {
                 erasure_requests: s.erasure_requests(None)?,
                 withdrawn: s.withdrawn_families(None)?,
@@ -118,7 +112,7 @@ pub async fn pending_decisions(state: State<'_, AppState>) -> AppResult<PendingD
 pub async fn erase_due(state: State<'_, AppState>, confirmed: Vec<HouseholdId>) -> AppResult<Vec<String>> {
     state
         .with_store(|s, _| {
-            coordinator(s, "erase_due")?;
+            ensure_allowed(s, Action::Erase, "erase_due")?;
             let today = crdt_sync::Environment::today(&mut crdt_sync::SystemEnv);
             Ok(s.erase_due(today, &confirmed, s.operator())?.into_iter().map(|t| t.code).collect())
         })
@@ -132,7 +126,7 @@ pub async fn erase_due(state: State<'_, AppState>, confirmed: Vec<HouseholdId>) 
 pub async fn audit_trail(state: State<'_, AppState>, scope: TrailScope) -> AppResult<Vec<TrailEntry>> {
     state
         .with_store(|s, _| {
-            supervisor(s, "audit_trail")?;
+            ensure_allowed(s, Action::ReadAuditTrail, "audit_trail")?;
             Ok(s.audit_trail(scope)?)
         })
         .await
@@ -149,7 +143,7 @@ pub async fn export_audit_trail<R: Runtime>(
 ) -> AppResult<Option<Saved>> {
     let file = state
         .with_store(|s, settings| {
-            supervisor(s, "export_audit_trail")?;
+            ensure_allowed(s, Action::ReadAuditTrail, "export_audit_trail")?;
             Ok(audit_trail_csv(&s.audit_trail(scope)?, settings.language)?)
         })
         .await?;
@@ -169,7 +163,7 @@ pub async fn subject_access<R: Runtime>(
     state: State<'_, AppState>,
     id: HouseholdId,
 ) -> AppResult<Option<Saved>> {
-    state.with_personal_data(|s, _| supervisor(s, "subject_access")).await?;
+    state.with_personal_data(|s, _| ensure_allowed(s, Action::ReadAuditTrail, "subject_access")).await?;
     let Some(folder) = chooser(&app).pick_folder()? else { return Ok(None) };
     let extract = state
         .with_personal_data(|s, settings| Ok(crdt_sync::export::subject_access(s, id, settings.language)?))

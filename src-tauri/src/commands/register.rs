@@ -3,6 +3,7 @@
 //! is using the app.
 
 use chrono::NaiveDate;
+use crdt_sync::authz::Action;
 use crdt_sync::demo::{self, DemoSize};
 use crdt_sync::keys::{KeyFile, RecoveryPublic, RecoverySecret};
 use crdt_sync::sync::DeviceRole;
@@ -59,6 +60,10 @@ pub struct SessionInfo {
     /// What this device was enrolled as; none on the demo register, which
     /// is not paired and where every action is allowed.
     pub role: Option<DeviceRole>,
+    /// What this device's role may do, from the one table the shell
+    /// enforces too ([`crdt_sync::authz::rights`]): the screens offer only
+    /// these.
+    pub rights: Vec<Action>,
     /// The person using the app, as they said after opening the register
     /// ([`set_operator`]): the audit trail names them beside this device.
     /// None until they say, if they prefer not to, and after every lock.
@@ -294,6 +299,7 @@ pub async fn session_info(state: State<'_, AppState>) -> AppResult<SessionInfo> 
 
 pub(crate) fn session(store: &mut Store, settings: &Settings) -> AppResult<SessionInfo> {
     let labs = store.labs()?;
+    let role = store.hub_link()?.map(|l| l.role);
     let lab = settings.lab.filter(|l| labs.iter().any(|x| x.id == *l)).or_else(|| labs.first().map(|l| l.id));
     Ok(SessionInfo {
         labs,
@@ -301,7 +307,8 @@ pub(crate) fn session(store: &mut Store, settings: &Settings) -> AppResult<Sessi
         lab,
         today: crdt_sync::Environment::today(&mut SystemEnv),
         settings: settings.clone(),
-        role: store.hub_link()?.map(|l| l.role),
+        role,
+        rights: crdt_sync::authz::rights(role),
         operator: store.operator().map(|id| store.person(id)).transpose()?,
     })
 }

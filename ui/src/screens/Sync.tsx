@@ -26,6 +26,7 @@ const REFUSED_REASONS = [
   "erased",
   "erasure_not_allowed",
   "restricted",
+  "wrong_author",
 ] as const;
 type RefusedReason = (typeof REFUSED_REASONS)[number];
 

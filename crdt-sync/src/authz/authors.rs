@@ -1,0 +1,376 @@
+//! Which device may author which change.
+//!
+//! An automerge change names its author (its actor); a device's actor is its
+//! id's 16 bytes (`Store`'s `DeviceConfig`). automerge does not sign
+//! changes, so a modified client can write changes under any actor. Two
+//! rules make authorship mean something:
+//!
+//! - **At the hub, a change is bound to the device that sent it**
+//!   ([`AuthorCheck::Sender`]): a device sends its own changes, and may
+//!   relay those of other devices of its own lab (a bundle from a laptop
+//!   with no network); never a coordinator's, the hub's, another lab's, a
+//!   revoked device's or an unknown actor's. Changes the hub already holds
+//!   are not sent again by automerge and are not checked. The hub's store
+//!   then holds only changes whose author is the device that wrote them,
+//!   so its audit trail says who did what with authority, and a volunteer
+//!   cannot take the coordinator's next sequence number (which would get
+//!   the coordinator's real change — an erasure — refused as a duplicate).
+//! - **Wherever data is applied, privileged effects come only from authors
+//!   allowed them** ([`AuthorCheck::Privileged`]): tombstones only from
+//!   coordinators (or the hub), erasure requests from the lab's lead or a
+//!   coordinator, restrictions from coordinators, the project and training
+//!   documents from coordinators. Laptops apply it to what the hub sends and
+//!   to bundles, with the directory of devices the hub writes into the
+//!   project document ([`Directory`]), which only coordinators and the hub
+//!   can change.
+//!
+//! What remains (see `docs/decisions/0018-threat-model.md`): in a bundle,
+//! which never passes the hub before a laptop of the lab imports it, a
+//! device holding the lab's key can still write a change under a
+//! coordinator's actor; a laptop then obeys it, and the hub refuses it when
+//! that laptop next syncs.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use automerge::{ActorId, Automerge, Change};
+
+use super::role::{DeviceRole, Grant};
+use crate::doc::{self, DocKind, DocRef};
+use crate::ids::{DeviceId, HouseholdId, LabId};
+
+/// A device as the directory records it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Entry {
+    /// Its role and lab.
+    pub grant: Grant,
+    /// Whether it was revoked.
+    pub revoked: bool,
+}
+
+/// Who wrote a change, as the directory knows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Author {
+    /// The hub itself (it adds labs and applies the retention policy).
+    Hub,
+    /// An enrolled device.
+    Device(DeviceId, Entry),
+    /// No device the directory knows.
+    Unknown,
+}
+
+impl Author {
+    /// Whether the author may write what only coordinators write.
+    fn is_coordinator(self) -> bool {
+        match self {
+            Author::Hub => true,
+            Author::Device(_, e) => !e.revoked && e.grant.is_coordinator(),
+            Author::Unknown => false,
+        }
+    }
+
+    /// Whether the author may ask for erasures in `lab`.
+    fn may_request_in(self, lab: LabId) -> bool {
+        match self {
+            Author::Device(_, e) if !e.revoked && e.grant.role == DeviceRole::Lead => {
+                e.grant.lab == Some(lab)
+            }
+            other => other.is_coordinator(),
+        }
+    }
+}
+
+/// Every device the hub enrolled (role, lab, revoked), and the hub's own
+/// id. The hub keeps it in the project document, from its registry.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Directory {
+    /// The devices.
+    pub devices: BTreeMap<DeviceId, Entry>,
+    /// The hub's own id (its actor writes labs and retention erasures).
+    pub hub: Option<DeviceId>,
+}
+
+/// Why a change's author was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum AuthorRefusal {
+    /// The sender itself is unknown or revoked.
+    #[error("the sending device is not enrolled, or was revoked")]
+    Sender,
+    /// A change written as another device (a coordinator's, the hub's,
+    /// another lab's, or an unknown actor).
+    #[error("a change is written as another device ({actor})")]
+    Impersonation {
+        /// The actor, hex.
+        actor: DeviceId,
+    },
+    /// A change by a device that was revoked.
+    #[error("a change is by a revoked device ({actor})")]
+    Revoked {
+        /// The actor.
+        actor: DeviceId,
+    },
+    /// A change does what its author may not: an erasure, a restriction or
+    /// a project setting by a device that is not a coordinator's.
+    #[error("a change by {actor} does what only {who} may do: {what}")]
+    NotAllowed {
+        /// The actor (nil if it is no device id).
+        actor: DeviceId,
+        /// What the change did.
+        what: &'static str,
+        /// Who may.
+        who: &'static str,
+    },
+}
+
+impl Directory {
+    /// Who `actor` is.
+    pub fn author(&self, actor: &ActorId) -> Author {
+        let Some(id) = device_of(actor) else { return Author::Unknown };
+        if self.hub == Some(id) {
+            return Author::Hub;
+        }
+        match self.devices.get(&id) {
+            Some(e) => Author::Device(id, *e),
+            None => Author::Unknown,
+        }
+    }
+}
+
+/// The device whose actor this is (actors are device ids' 16 bytes).
+pub fn device_of(actor: &ActorId) -> Option<DeviceId> {
+    uuid::Uuid::from_slice(actor.to_bytes()).ok().map(DeviceId)
+}
+
+/// The actor of a device.
+pub fn actor_of(device: DeviceId) -> ActorId {
+    ActorId::from(device.0.as_bytes().as_slice())
+}
+
+/// How the authors of changes from a peer are checked.
+#[derive(Clone, Copy, Debug)]
+pub enum AuthorCheck<'a> {
+    /// Not checked (a store's own tests; data from a trusted origin).
+    None,
+    /// The hub receiving from `device`: each new change is the sender's own
+    /// or a relay of a device of its lab (coordinators may relay any enrolled
+    /// device's); the sender must be enrolled and not revoked.
+    Sender {
+        /// The sending device.
+        device: DeviceId,
+        /// Its grant, as enrolled.
+        grant: Grant,
+        /// The hub's directory.
+        directory: &'a Directory,
+    },
+    /// A laptop: privileged effects only from authors allowed them, and no
+    /// change by a revoked device.
+    Privileged {
+        /// The directory, as the hub wrote it into the project document.
+        directory: &'a Directory,
+        /// Whether an author the directory does not know is refused a
+        /// privileged effect (bundles). From the hub, which checked every
+        /// author against its own, newer directory, only an author known
+        /// *not* to have the right is refused: the laptop's directory may
+        /// not yet list a coordinator enrolled since its last sync.
+        strict: bool,
+    },
+}
+
+impl AuthorCheck<'_> {
+    /// Checks the `new` changes that turned `before` (`None`: a document new
+    /// here) into `next`, for document `r`.
+    pub(crate) fn verify(
+        self,
+        r: DocRef,
+        before: Option<&Automerge>,
+        new: &[Change],
+        next: &Automerge,
+    ) -> Result<(), AuthorRefusal> {
+        match self {
+            AuthorCheck::None => Ok(()),
+            AuthorCheck::Sender { device, grant, directory } => {
+                match directory.devices.get(&device) {
+                    Some(e) if !e.revoked => {}
+                    _ => return Err(AuthorRefusal::Sender),
+                }
+                for c in new {
+                    sender_may_relay(device, grant, directory, c.actor_id())?;
+                }
+                Ok(())
+            }
+            AuthorCheck::Privileged { directory, strict } => {
+                for c in new {
+                    if let Author::Device(actor, e) = directory.author(c.actor_id())
+                        && e.revoked
+                    {
+                        return Err(AuthorRefusal::Revoked { actor });
+                    }
+                }
+                privileged(r, before, new, next, directory, strict)
+            }
+        }
+    }
+}
+
+fn sender_may_relay(
+    sender: DeviceId,
+    grant: Grant,
+    directory: &Directory,
+    actor: &ActorId,
+) -> Result<(), AuthorRefusal> {
+    let author = directory.author(actor);
+    let id = device_of(actor).unwrap_or(DeviceId(uuid::Uuid::nil()));
+    match author {
+        Author::Device(d, _) if d == sender => Ok(()),
+        Author::Device(d, e) if e.revoked => Err(AuthorRefusal::Revoked { actor: d }),
+        Author::Device(_, _) if grant.is_coordinator() => Ok(()),
+        Author::Device(_, e)
+            if !e.grant.is_coordinator() && e.grant.lab.is_some() && e.grant.lab == grant.lab =>
+        {
+            Ok(())
+        }
+        _ => Err(AuthorRefusal::Impersonation { actor: id }),
+    }
+}
+
+/// The privileged part of a document: what only some authors may change.
+/// The project and training documents are wholly coordinators', but a
+/// laptop receives them only from the hub, which takes changes to them from
+/// coordinators only ([`super::access`]); a bundle never carries them (a
+/// lab may not write them, so importing skips them).
+#[derive(PartialEq)]
+enum View {
+    Lab {
+        tombstones: BTreeSet<String>,
+        requests: BTreeSet<String>,
+    },
+    Household(String),
+    /// Nothing is.
+    None,
+}
+
+fn view(r: DocRef, d: &Automerge) -> View {
+    match r.kind {
+        DocKind::Lab => View::Lab {
+            tombstones: doc::lab::subtree(d, doc::lab::ERASED),
+            requests: doc::lab::subtree(d, doc::lab::REQUESTS),
+        },
+        DocKind::Household => View::Household(format!(
+            "{:?}",
+            doc::household::read(d, HouseholdId(r.id)).map(|h| h.restriction)
+        )),
+        DocKind::Project | DocKind::Training | DocKind::Person => View::None,
+    }
+}
+
+fn privileged(
+    r: DocRef,
+    before: Option<&Automerge>,
+    new: &[Change],
+    next: &Automerge,
+    directory: &Directory,
+    strict: bool,
+) -> Result<(), AuthorRefusal> {
+    // Who may do what only coordinators may: an unknown author is given
+    // the benefit of the doubt unless `strict`.
+    let coordinator = |c: &Change| match directory.author(c.actor_id()) {
+        Author::Unknown => !strict,
+        a => a.is_coordinator(),
+    };
+    let may_request = |c: &Change| match directory.author(c.actor_id()) {
+        Author::Unknown => !strict,
+        a => a.may_request_in(LabId(r.id)),
+    };
+    let refuse = |c: &Change, what, who| AuthorRefusal::NotAllowed {
+        actor: device_of(c.actor_id()).unwrap_or(DeviceId(uuid::Uuid::nil())),
+        what,
+        who,
+    };
+    let empty = Automerge::new();
+    let before = before.unwrap_or(&empty);
+    let start = view(r, before);
+    if start == View::None {
+        return Ok(());
+    }
+    // Fast path: nothing privileged changed across the whole batch, or
+    // every change is a coordinator's.
+    if new.iter().all(coordinator) || view(r, next) == start {
+        return Ok(());
+    }
+    // Replay the changes in order and attribute each privileged difference
+    // to the change that made it.
+    let mut doc = before.clone();
+    let mut prev = start;
+    for c in new {
+        doc.apply_changes([c.clone()]).map_err(|_| refuse(c, "an unreadable change", "nobody"))?;
+        let now = view(r, &doc);
+        if now == prev {
+            continue;
+        }
+        match (&prev, &now) {
+            (View::Lab { tombstones: a, .. }, View::Lab { tombstones: b, .. })
+                if a != b && !coordinator(c) =>
+            {
+                return Err(refuse(c, "an erasure", "coordinators"));
+            }
+            (View::Lab { requests: a, .. }, View::Lab { requests: b, .. }) if a != b && !may_request(c) => {
+                return Err(refuse(c, "an erasure request", "the lab's lead or coordinators"));
+            }
+            (View::Household(_), View::Household(_)) if !coordinator(c) => {
+                return Err(refuse(c, "a restriction", "coordinators"));
+            }
+            _ => {}
+        }
+        prev = now;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use uuid::Uuid;
+
+    const A: LabId = LabId(Uuid::from_u128(1));
+    const B: LabId = LabId(Uuid::from_u128(2));
+
+    fn id(n: u128) -> DeviceId {
+        DeviceId(Uuid::from_u128(n))
+    }
+
+    /// Who may relay whose changes at the hub, rule by rule.
+    #[test]
+    fn relays() {
+        let lab = |role, lab| Entry { grant: Grant { role, lab: Some(lab) }, revoked: false };
+        let directory = Directory {
+            devices: BTreeMap::from([
+                (id(1), lab(DeviceRole::Volunteer, A)),
+                (id(2), lab(DeviceRole::Lead, A)),
+                (id(3), lab(DeviceRole::Volunteer, B)),
+                (id(4), Entry { grant: Grant::COORDINATOR, revoked: false }),
+                (id(5), Entry { revoked: true, ..lab(DeviceRole::Volunteer, A) }),
+            ]),
+            hub: Some(id(9)),
+        };
+        let volunteer_a = (id(1), lab(DeviceRole::Volunteer, A).grant);
+        let coordinator = (id(4), Grant::COORDINATOR);
+        let cases = [
+            (volunteer_a, 1, true),   // its own
+            (volunteer_a, 2, true),   // its lab's lead, from a bundle
+            (volunteer_a, 3, false),  // another lab's device
+            (volunteer_a, 4, false),  // the coordinator
+            (volunteer_a, 5, false),  // a revoked device
+            (volunteer_a, 9, false),  // the hub
+            (volunteer_a, 77, false), // nobody the hub enrolled
+            (coordinator, 3, true),
+            (coordinator, 5, false),
+            (coordinator, 9, false),
+        ];
+        for ((sender, grant), author, ok) in cases {
+            let got = sender_may_relay(sender, grant, &directory, &actor_of(id(author)));
+            assert_eq!(got.is_ok(), ok, "{sender} relaying {author}: {got:?}");
+        }
+        assert_eq!(device_of(&actor_of(id(7))), Some(id(7)));
+        assert_eq!(directory.author(&actor_of(id(9))), Author::Hub);
+        assert_eq!(directory.author(&ActorId::from(&[1u8; 3][..])), Author::Unknown);
+    }
+}
