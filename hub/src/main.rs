@@ -310,7 +310,7 @@ fn main() -> anyhow::Result<()> {
             let _lock = dir.lock()?;
             let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let lab = bundle::claimed_lab(&bytes)?;
-            let registry = dir.open_registry()?;
+            let mut registry = dir.open_registry()?;
             let key = registry.lab_key(lab)?;
             let mut store = dir.open_store()?;
             taccuino_hub::directory::reconcile(&mut store, &registry)?;

@@ -32,7 +32,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use automerge::{ActorId, Automerge, Change};
+use automerge::{ActorId, Automerge, Change, ObjId, ROOT, ReadDoc, Value};
 
 use super::role::{DeviceRole, Grant};
 use crate::doc::{self, DocKind, DocRef};
@@ -262,6 +262,48 @@ fn view(r: DocRef, d: &Automerge) -> View {
     }
 }
 
+/// Which right a privileged value needs.
+#[derive(Clone, Copy)]
+enum Right {
+    Coordinator,
+    Request,
+}
+
+/// Every value under `ROOT[key]` (rival values included), by its path and
+/// the id of the operation that wrote it, with that operation's author.
+fn writers(doc: &Automerge, key: &str) -> BTreeMap<(String, String), ActorId> {
+    fn walk(doc: &Automerge, obj: &ObjId, path: &str, out: &mut BTreeMap<(String, String), ActorId>, depth: u8) {
+        if depth > 8 {
+            return;
+        }
+        for k in doc.keys(obj) {
+            for (v, id) in doc.get_all(obj, k.as_str()).unwrap_or_default() {
+                let here = format!("{path}.{k}");
+                if let ObjId::Id(_, actor, _) = &id {
+                    out.insert((here.clone(), id.to_string()), actor.clone());
+                }
+                if let Value::Object(_) = v {
+                    walk(doc, &id, &here, out, depth + 1);
+                }
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    for (v, id) in doc.get_all(ROOT, key).unwrap_or_default() {
+        if let ObjId::Id(_, actor, _) = &id {
+            out.insert((key.to_owned(), id.to_string()), actor.clone());
+        }
+        if let Value::Object(_) = v {
+            walk(doc, &id, key, &mut out, 0);
+        }
+    }
+    out
+}
+
+fn refuse_actor(actor: &ActorId, what: &'static str, who: &'static str) -> AuthorRefusal {
+    AuthorRefusal::NotAllowed { actor: device_of(actor).unwrap_or(DeviceId(uuid::Uuid::nil())), what, who }
+}
+
 fn privileged(
     r: DocRef,
     before: Option<&Automerge>,
@@ -294,6 +336,39 @@ fn privileged(
     // Fast path: nothing privileged changed across the whole batch, or
     // every change is a coordinator's.
     if new.iter().all(coordinator) || view(r, next) == start {
+        return Ok(());
+    }
+    // Every value automerge holds carries the id of the operation that
+    // wrote it, and so its author: a value added to the privileged part is
+    // checked against its writer directly. Only a deletion leaves no value
+    // behind; then the changes are replayed.
+    let keys: &[(&str, Right)] = match r.kind {
+        DocKind::Lab => &[(doc::lab::ERASED, Right::Coordinator), (doc::lab::REQUESTS, Right::Request)],
+        _ => &[("restriction", Right::Coordinator), ("restriction_lifted", Right::Coordinator)],
+    };
+    let mut deleted = false;
+    for (key, right) in keys {
+        let (was, now) = (writers(before, key), writers(next, key));
+        deleted |= was.keys().any(|k| !now.contains_key(k));
+        for (_, actor) in now.iter().filter(|(k, _)| !was.contains_key(*k)) {
+            let Some(c) = new.iter().find(|c| c.actor_id() == actor) else {
+                return Err(refuse_actor(actor, "a value no new change wrote", "nobody"));
+            };
+            let ok = match right {
+                Right::Coordinator => coordinator(c),
+                Right::Request => may_request(c),
+            };
+            if !ok {
+                let (what, who) = match (r.kind, right) {
+                    (DocKind::Lab, Right::Coordinator) => ("an erasure", "coordinators"),
+                    (DocKind::Lab, Right::Request) => ("an erasure request", "the lab's lead or coordinators"),
+                    _ => ("a restriction", "coordinators"),
+                };
+                return Err(refuse(c, what, who));
+            }
+        }
+    }
+    if !deleted {
         return Ok(());
     }
     // Replay the changes in order and attribute each privileged difference
