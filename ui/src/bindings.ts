@@ -235,6 +235,29 @@ export const events = {
 
 /* Types */
 /**
+ *  Something a device may be allowed to do, beyond keeping the register:
+ *  one column of the one authorisation table
+ *  ([`crdt_sync::authz::actions`]), which the hub, the shell's commands
+ *  and the screens all follow.
+ */
+export type Action = 
+/**  Erase a family (GDPR art. 17). */
+"erase" | 
+/**  Ask a coordinator to erase a family. */
+"request_erasure" | 
+/**  Restrict a family's processing (GDPR art. 18), or lift it. */
+"restrict" | 
+/**  Change the project's settings: the retention policy and the stale-laptop limit. */
+"change_project_settings" | 
+/**
+ *  Decide what waits for a coordinator: erasures asked for, withdrawn
+ *  families, families due under the retention policy.
+ */
+"decide_privacy" | 
+/**  Read the audit trail (who did what) and export it for the DPO. */
+"read_audit_trail";
+
+/**
  *  A kind of activity a meeting can be. The list lives in the project
  *  document and can grow; `key` is what meetings store.
  */
@@ -1383,6 +1406,12 @@ export type SessionInfo = {
 	 *  is not paired and where every action is allowed.
 	 */
 	role: DeviceRole | null,
+	/**
+	 *  What this device's role may do, from the one table the shell
+	 *  enforces too ([`crdt_sync::authz::rights`]): the screens offer only
+	 *  these.
+	 */
+	rights: Action[],
 	/**
 	 *  The person using the app, as they said after opening the register
 	 *  ([`set_operator`]): the audit trail names them beside this device.

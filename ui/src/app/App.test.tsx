@@ -1,7 +1,7 @@
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/preact";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { AppStatus, SessionInfo } from "../bindings";
-import { LAB_1, LAB_2, fail, flush, ok, sessionFixture } from "../components/testing";
+import { LAB_1, LAB_2, fail, flush, ok, rightsOf, sessionFixture } from "../components/testing";
 import { getLanguage, setLanguage } from "../i18n";
 import { App } from "./App";
 import { resetCommands } from "./mockBindings";
@@ -95,7 +95,7 @@ describe("the shell", () => {
   });
 
   it("lists the eight sections with test ids, the current one marked", async () => {
-    await openApp(sessionFixture({ role: "volunteer" }));
+    await openApp(sessionFixture({ role: "volunteer", rights: rightsOf("volunteer") }));
     const items = within(nav()).getAllByRole("button");
     expect(items.map((b) => b.querySelector(".nav__label")?.textContent)).toEqual([
       "Incontri",
@@ -107,7 +107,7 @@ describe("the shell", () => {
       "Esportazioni",
       "Impostazioni",
     ]);
-    expect(items.map((b) => b.dataset.testid)).toEqual(sectionsFor("volunteer").map((s) => `nav-${s.id}`));
+    expect(items.map((b) => b.dataset.testid)).toEqual(sectionsFor(rightsOf("volunteer")).map((s) => `nav-${s.id}`));
     expect(items[0]?.getAttribute("aria-current")).toBe("page");
     expect(items.filter((b) => b.hasAttribute("aria-current"))).toHaveLength(1);
     expect(items[7]?.getAttribute("aria-keyshortcuts")).toBe("Alt+8");
@@ -128,7 +128,7 @@ describe("the shell", () => {
     cmd.retentionDue = vi.fn(() => ok([]));
     cmd.auditTrail = vi.fn(() => ok([]));
     for (const role of ["coordinator", "lead", null] as const) {
-      await openApp(sessionFixture({ role }));
+      await openApp(sessionFixture({ role, rights: rightsOf(role) }));
       const items = within(nav()).getAllByRole("button");
       expect(items).toHaveLength(9);
       expect(items[8]?.dataset.testid).toBe("nav-privacy");
@@ -138,14 +138,34 @@ describe("the shell", () => {
       cleanup();
     }
     for (const role of ["volunteer", "operator"] as const) {
-      await openApp(sessionFixture({ role }));
+      await openApp(sessionFixture({ role, rights: rightsOf(role) }));
       expect(screen.queryByTestId("nav-privacy")).toBeNull();
       cleanup();
     }
   });
 
+  it("shows Riservatezza by the rights the shell sent, never by the role", async () => {
+    cmd.auditTrail = vi.fn(() => ok([]));
+    // A lead whose rights say nothing: no section, no Alt+9, no help line,
+    // and asking for it opens the default section.
+    await openApp(sessionFixture({ role: "lead", rights: [] }), "privacy");
+    expect(screen.getByRole("heading", { level: 1, name: "Incontri" })).toBeTruthy();
+    expect(screen.queryByTestId("nav-privacy")).toBeNull();
+    fireEvent.keyDown(document.body, { key: "9", code: "Digit9", altKey: true });
+    expect(screen.queryByRole("heading", { level: 1, name: "Riservatezza" })).toBeNull();
+    fireEvent.keyDown(document.body, { key: "?", code: "Minus", shiftKey: true });
+    expect(screen.getByRole("dialog").textContent).not.toContain("Riservatezza");
+    cleanup();
+    // A volunteer's laptop that may read the trail: the section, the trail only.
+    await openApp(sessionFixture({ role: "volunteer", rights: ["read_audit_trail"] }), "privacy");
+    expect(screen.getByRole("heading", { level: 1, name: "Riservatezza" })).toBeTruthy();
+    expect(screen.getByTestId("nav-privacy").getAttribute("aria-keyshortcuts")).toBe("Alt+9");
+    expect(screen.getByTestId("privacy-trail")).toBeTruthy();
+    expect(screen.queryByTestId("privacy-policy")).toBeNull();
+  });
+
   it("navigates with Alt+1 … Alt+8", async () => {
-    await openApp(sessionFixture({ role: "volunteer" }));
+    await openApp(sessionFixture({ role: "volunteer", rights: rightsOf("volunteer") }));
     fireEvent.keyDown(document.body, { key: "8", code: "Digit8", altKey: true });
     expect(screen.getByRole("heading", { level: 1, name: "Impostazioni" })).toBeTruthy();
     fireEvent.keyDown(document.body, { key: "1", code: "Numpad1", altKey: true });

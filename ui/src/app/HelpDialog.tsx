@@ -36,7 +36,7 @@ export function HelpDialog({ open, onClose }: { open: boolean; onClose: () => vo
           </tr>
         </thead>
         <tbody>
-          {sectionsFor(info.role).map((section, i) => (
+          {sectionsFor(info.rights).map((section, i) => (
             <tr key={section.id}>
               <td class="help__keys">
                 <kbd>{alt}</kbd>+<kbd>{i + 1}</kbd>

@@ -17,7 +17,7 @@ export function Nav({ current, onNavigate }: NavProps) {
   return (
     <nav class="nav" aria-label={t("app.sectionsNav")}>
       <ul class="nav__list">
-        {sectionsFor(info.role).map((section, i) => (
+        {sectionsFor(info.rights).map((section, i) => (
           <li key={section.id}>
             <button
               type="button"

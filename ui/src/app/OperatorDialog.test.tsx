@@ -1,7 +1,7 @@
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/preact";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { AppStatus, Person, SessionInfo } from "../bindings";
-import { LAB_1, LAB_2, fail, flush, ok, sessionFixture } from "../components/testing";
+import { LAB_1, LAB_2, fail, flush, ok, rightsOf, sessionFixture } from "../components/testing";
 import { App } from "./App";
 import { resetCommands } from "./mockBindings";
 import { operatorScope, preselected } from "./OperatorDialog";
@@ -71,7 +71,7 @@ beforeEach(() => {
 
 describe("who is using the register", () => {
   it("asks after unlocking, with the person chosen last time on this computer selected", async () => {
-    const info = session({ role: "volunteer" }, BRUNO);
+    const info = session({ role: "volunteer", rights: rightsOf("volunteer") }, BRUNO);
     const dialog = await unlockInto(info);
     await waitFor(() => expect(document.activeElement).toBe(radio("Bruno Verdi")));
     expect(cmd.listStaff).toHaveBeenCalledWith(LAB_1);
@@ -97,7 +97,7 @@ describe("who is using the register", () => {
   it("asks on the demo register as soon as it is created, listing every lab", async () => {
     cmd.appStatus = vi.fn(() => ok(status("new")));
     cmd.setLanguage = vi.fn(() => ok(null));
-    cmd.createDemoRegister = vi.fn(() => ok(session({ role: null })));
+    cmd.createDemoRegister = vi.fn(() => ok(session({ role: null, rights: rightsOf(null) })));
     render(<App />);
     fireEvent.input(await screen.findByTestId("passphrase"), { target: { value: "quaderno a righe 7" } });
     fireEvent.input(screen.getByTestId("passphrase-confirm"), { target: { value: "quaderno a righe 7" } });
@@ -108,7 +108,7 @@ describe("who is using the register", () => {
   });
 
   it("lets the user not say, and then names nobody", async () => {
-    const info = session({ role: "volunteer" }, ANNA);
+    const info = session({ role: "volunteer", rights: rightsOf("volunteer") }, ANNA);
     await unlockInto(info);
     cmd.setOperator = vi.fn(() => ok(info));
     cmd.sessionInfo = vi.fn(() => ok(info));
@@ -120,7 +120,7 @@ describe("who is using the register", () => {
   });
 
   it("asks for a choice before continuing, and Esc closes without changing anything", async () => {
-    await unlockInto(session({ role: "volunteer" }));
+    await unlockInto(session({ role: "volunteer", rights: rightsOf("volunteer") }));
     cmd.setOperator = vi.fn(() => ok(session()));
     await screen.findByTestId("operator-list");
     expect(radio("Anna Bianchi").checked || radio("Bruno Verdi").checked).toBe(false);
@@ -143,7 +143,7 @@ describe("who is using the register", () => {
   });
 
   it("says why when the register refuses the person, and stays open", async () => {
-    await unlockInto(session({ role: "volunteer" }, ANNA));
+    await unlockInto(session({ role: "volunteer", rights: rightsOf("volunteer") }, ANNA));
     cmd.setOperator = vi.fn(() => fail({ kind: "not_found", what: "person" }));
     await waitFor(() => expect(radio("Anna Bianchi").checked).toBe(true));
     fireEvent.click(screen.getByTestId("operator-confirm"));
@@ -156,7 +156,7 @@ describe("who is using the register", () => {
   });
 
   it("lists every lab's staff for a coordinator, with their labs", async () => {
-    await unlockInto(session({ role: "coordinator" }));
+    await unlockInto(session({ role: "coordinator", rights: rightsOf("coordinator") }));
     await screen.findByTestId("operator-list");
     expect(cmd.listStaff).toHaveBeenCalledWith(null);
     expect(screen.getByRole("group", { name: "Operatori e volontari di tutti i laboratori" })).toBeTruthy();
@@ -165,14 +165,14 @@ describe("who is using the register", () => {
 
   it("says so when there is nobody to choose, and still lets the user go on", async () => {
     cmd.listStaff = vi.fn(() => ok([]));
-    await unlockInto(session({ role: null }));
+    await unlockInto(session({ role: null, rights: rightsOf(null) }));
     expect(await screen.findByTestId("operator-empty")).toBeTruthy();
     expect(cmd.listStaff).toHaveBeenCalledWith(null);
     expect(screen.getByRole("button", { name: "Preferisco non indicarlo" })).toBeTruthy();
   });
 
   it("is changed from the header, starting from the person named now", async () => {
-    const info = session({ role: "volunteer", operator: ANNA }, ANNA);
+    const info = session({ role: "volunteer", rights: rightsOf("volunteer"), operator: ANNA }, ANNA);
     cmd.appStatus = vi.fn(() => ok(status("unlocked")));
     cmd.sessionInfo = vi.fn(() => ok(info));
     render(<App />);
@@ -202,7 +202,7 @@ describe("who is using the register", () => {
   });
 
   it("asks again after the register is locked and unlocked", async () => {
-    const info = session({ role: "volunteer" }, ANNA);
+    const info = session({ role: "volunteer", rights: rightsOf("volunteer") }, ANNA);
     await unlockInto(info);
     const named = { ...info, operator: ANNA };
     cmd.setOperator = vi.fn(() => ok(named));
@@ -225,10 +225,10 @@ describe("who is using the register", () => {
 
 describe("operatorScope and preselected", () => {
   it("lists the lab shown, or every lab for coordinators and the demo register", () => {
-    expect(operatorScope(session({ role: "volunteer", lab: LAB_2 }))).toBe(LAB_2);
-    expect(operatorScope(session({ role: "lead" }))).toBe(LAB_1);
-    expect(operatorScope(session({ role: "coordinator" }))).toBeNull();
-    expect(operatorScope(session({ role: null }))).toBeNull();
+    expect(operatorScope(session({ role: "volunteer", rights: rightsOf("volunteer"), lab: LAB_2 }))).toBe(LAB_2);
+    expect(operatorScope(session({ role: "lead", rights: rightsOf("lead") }))).toBe(LAB_1);
+    expect(operatorScope(session({ role: "coordinator", rights: rightsOf("coordinator") }))).toBeNull();
+    expect(operatorScope(session({ role: null, rights: rightsOf(null) }))).toBeNull();
   });
 
   it("prefers the person named now, then last time's, if listed", () => {

@@ -30,10 +30,10 @@ export interface ShellProps {
  */
 export function Shell({ initialSection = DEFAULT_SECTION, onSectionChange, onLock, askOperator = false }: ShellProps) {
   const { t, lang } = useI18n();
-  const role = useSession().info.role;
-  // A section this device does not show (its role) opens the default one.
+  const rights = useSession().info.rights;
+  // A section this device does not show (its rights) opens the default one.
   const [section, setSection] = useState<SectionId>(() =>
-    sectionShown(initialSection, role) ? initialSection : DEFAULT_SECTION,
+    sectionShown(initialSection, rights) ? initialSection : DEFAULT_SECTION,
   );
   const [helpOpen, setHelpOpen] = useState(false);
   const [operatorOpen, setOperatorOpen] = useState(false);
@@ -94,7 +94,7 @@ export function Shell({ initialSection = DEFAULT_SECTION, onSectionChange, onLoc
       if (event.defaultPrevented) return;
       // While a dialog is open, its own keys rule (Tab trap, Esc).
       if (document.querySelector("[aria-modal='true']")) return;
-      const sections = sectionsFor(role);
+      const sections = sectionsFor(rights);
       const action = matchShortcut(event, sections.length);
       if (!action) return;
       event.preventDefault();
@@ -107,7 +107,7 @@ export function Shell({ initialSection = DEFAULT_SECTION, onSectionChange, onLoc
     };
     window.addEventListener("keydown", onKeyDown);
     return () => window.removeEventListener("keydown", onKeyDown);
-  }, [navigate, role]);
+  }, [navigate, rights]);
 
   const Screen = current.Screen;
   return (

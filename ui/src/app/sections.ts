@@ -1,16 +1,18 @@
 /**
  * The sections of the app, in navigation order. Navigation is app state (no
  * router): the shell keeps a `SectionId` and renders its `Screen`. The
- * position in the list a device shows (`sectionsFor(role)`) is also the
- * shortcut: Alt+1 … Alt+9. A section with `roles` is shown only to those
- * device roles (`null`: the unpaired demo register); keep such sections
- * last, so that the shortcuts of the others are the same on every laptop.
+ * position in the list a device shows (`sectionsFor(rights)`) is also the
+ * shortcut: Alt+1 … Alt+9. A section with `needs` is shown only to devices
+ * whose rights (`SessionInfo.rights`, from the shell's one authorisation
+ * table) include one of them; the role itself decides nothing here. Keep
+ * such sections last, so that the shortcuts of the others are the same on
+ * every laptop.
  *
  * To add a section: a key under `sections` in both catalogues, a file in
  * `src/screens/`, and a line here.
  */
 import type { FunctionComponent } from "preact";
-import type { DeviceRole } from "../bindings";
+import type { Action } from "../bindings";
 import type { Key } from "../i18n";
 import { Exports } from "../screens/Exports";
 import { Families } from "../screens/Families";
@@ -18,6 +20,7 @@ import { Indicators } from "../screens/Indicators";
 import { Meetings } from "../screens/Meetings";
 import { People } from "../screens/People";
 import { Privacy } from "../screens/Privacy";
+import { PRIVACY_RIGHTS } from "../screens/privacy/trail";
 import { Settings } from "../screens/Settings";
 import { Sync } from "../screens/Sync";
 import { Training } from "../screens/Training";
@@ -27,8 +30,8 @@ export interface Section {
   /** The catalogue key of its name (nav, title, help). */
   label: Key;
   Screen: FunctionComponent;
-  /** Only these device roles see it (`null`: the demo register); everyone when absent. */
-  roles?: readonly (DeviceRole | null)[];
+  /** Shown only with at least one of these rights; to everyone when absent. */
+  needs?: readonly Action[];
 }
 
 export const SECTIONS = [
@@ -40,25 +43,25 @@ export const SECTIONS = [
   { id: "indicators", label: "sections.indicators", Screen: Indicators },
   { id: "exports", label: "sections.exports", Screen: Exports },
   { id: "settings", label: "sections.settings", Screen: Settings },
-  // Coordinators (and the demo register) see all of it; leads the audit trail.
-  { id: "privacy", label: "sections.privacy", Screen: Privacy, roles: [null, "coordinator", "lead"] },
+  // Each part of it asks for its own right (see `Privacy`): whoever has one sees the section.
+  { id: "privacy", label: "sections.privacy", Screen: Privacy, needs: PRIVACY_RIGHTS },
 ] as const satisfies readonly Section[];
 
 export type SectionId = (typeof SECTIONS)[number]["id"];
 
 export type SectionEntry = (typeof SECTIONS)[number];
 
-/** The sections a device with `role` shows, in order (the n-th is Alt+n). */
-export function sectionsFor(role: DeviceRole | null): readonly SectionEntry[] {
+/** The sections a device with `rights` shows, in order (the n-th is Alt+n). */
+export function sectionsFor(rights: readonly Action[]): readonly SectionEntry[] {
   return SECTIONS.filter((s) => {
-    const roles: Section["roles"] = "roles" in s ? s.roles : undefined;
-    return !roles || roles.includes(role);
+    const needs: Section["needs"] = "needs" in s ? s.needs : undefined;
+    return !needs || needs.some((a) => rights.includes(a));
   });
 }
 
-/** Whether a device with `role` shows section `id`. */
-export function sectionShown(id: SectionId, role: DeviceRole | null): boolean {
-  return sectionsFor(role).some((s) => s.id === id);
+/** Whether a device with `rights` shows section `id`. */
+export function sectionShown(id: SectionId, rights: readonly Action[]): boolean {
+  return sectionsFor(rights).some((s) => s.id === id);
 }
 
 export const DEFAULT_SECTION: SectionId = "meetings";

@@ -6,13 +6,35 @@
 import { render } from "@testing-library/preact";
 import type { ComponentChildren } from "preact";
 import { SessionProvider } from "../app/session";
-import type { AppError, SessionInfo } from "../bindings";
+import type { Action, AppError, DeviceRole, SessionInfo } from "../bindings";
 import { I18nProvider } from "../i18n";
 import { ToastProvider } from "./Toast";
 
 export const LAB_1 = "0190a000-0000-7000-8000-000000000001";
 export const LAB_2 = "0190a000-0000-7000-8000-000000000002";
 
+/**
+ * What the shell sends as `SessionInfo.rights` for each role
+ * (`crdt_sync::authz::actions`); `null` is the unpaired demo register.
+ * A copy of the Rust table for fixtures only: the screens never map a role
+ * to rights themselves, and the tests that matter set rights a role would
+ * not have, to prove it.
+ */
+export function rightsOf(role: DeviceRole | null): Action[] {
+  switch (role) {
+    case null:
+      return ["erase", "request_erasure", "restrict", "change_project_settings", "decide_privacy", "read_audit_trail"];
+    case "coordinator":
+      return ["erase", "restrict", "change_project_settings", "decide_privacy", "read_audit_trail"];
+    case "lead":
+      return ["request_erasure", "read_audit_trail"];
+    case "operator":
+    case "volunteer":
+      return [];
+  }
+}
+
+/** A coordinator's session on lab 1 (Italian); `overrides` replace whole fields. */
 export function sessionFixture(overrides: Partial<SessionInfo> = {}): SessionInfo {
   return {
     labs: [
@@ -27,6 +49,7 @@ export function sessionFixture(overrides: Partial<SessionInfo> = {}): SessionInf
     today: "2026-11-25",
     settings: { language: "it", lab: LAB_1, lock_after_minutes: 15 },
     role: "coordinator",
+    rights: rightsOf("coordinator"),
     operator: null,
     ...overrides,
   } as SessionInfo;

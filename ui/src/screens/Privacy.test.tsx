@@ -1,7 +1,7 @@
 import { fireEvent, screen, within } from "@testing-library/preact";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { PendingDecisions, RetentionDue, TrailAction, TrailEntry } from "../bindings";
-import { LAB_1, LAB_2, fail, flush, ok, renderScreen, sessionFixture } from "../components/testing";
+import { LAB_1, LAB_2, fail, flush, ok, renderScreen, rightsOf, sessionFixture } from "../components/testing";
 import { setLanguage, translatorFor } from "../i18n";
 import { FamilyTrail } from "./families/FamilyTrail";
 import { Privacy } from "./Privacy";
@@ -103,7 +103,7 @@ function setup() {
 }
 
 async function open(role: "coordinator" | "lead" | "volunteer" | null = "coordinator") {
-  renderScreen(<Privacy />, sessionFixture({ role }));
+  renderScreen(<Privacy />, sessionFixture({ role, rights: rightsOf(role) }));
   await flush();
 }
 
@@ -115,11 +115,13 @@ beforeEach(() => {
 
 describe("who sees what", () => {
   it("gives coordinators and the demo register everything, leads the trail, others nothing", async () => {
-    expect(privacyRight("coordinator")).toBe("all");
-    expect(privacyRight(null)).toBe("all");
-    expect(privacyRight("lead")).toBe("trail");
-    expect(privacyRight("volunteer")).toBe("none");
-    expect(privacyRight("operator")).toBe("none");
+    expect(privacyRight(rightsOf("coordinator"))).toBe("all");
+    expect(privacyRight(rightsOf(null))).toBe("all");
+    expect(privacyRight(rightsOf("lead"))).toBe("trail");
+    expect(privacyRight(rightsOf("volunteer"))).toBe("none");
+    expect(privacyRight(rightsOf("operator"))).toBe("none");
+    expect(privacyRight(["decide_privacy"])).toBe("all");
+    expect(privacyRight(["change_project_settings"])).toBe("none");
 
     await open("lead");
     expect(screen.queryByTestId("privacy-policy")).toBeNull();
@@ -136,11 +138,43 @@ describe("who sees what", () => {
     expect(screen.getByRole("heading", { level: 1, name: "Riservatezza" })).toBeTruthy();
     expect(screen.getByTestId("privacy-not-allowed")).toBeTruthy();
     expect(screen.queryByTestId("privacy-trail")).toBeNull();
-    renderScreen(<FamilyTrail id={H1} />, sessionFixture({ role: "volunteer" }));
+    renderScreen(<FamilyTrail id={H1} />, sessionFixture({ role: "volunteer", rights: rightsOf("volunteer") }));
     await flush();
     expect(screen.queryByTestId("family-trail")).toBeNull();
     expect(api.auditTrail).not.toHaveBeenCalled();
     expect(api.retentionDue).not.toHaveBeenCalled();
+  });
+
+  it("follows the rights the shell sent, never the role", async () => {
+    // A lead's laptop whose rights say nothing sees nothing, here or on a family's page.
+    let view = renderScreen(<Privacy />, sessionFixture({ role: "lead", rights: [] }));
+    await flush();
+    expect(screen.getByTestId("privacy-not-allowed")).toBeTruthy();
+    expect(screen.queryByTestId("privacy-trail")).toBeNull();
+    view.unmount();
+    view = renderScreen(<FamilyTrail id={H1} />, sessionFixture({ role: "coordinator", rights: [] }));
+    await flush();
+    expect(screen.queryByTestId("family-trail")).toBeNull();
+    expect(api.auditTrail).not.toHaveBeenCalled();
+    view.unmount();
+
+    // A volunteer's laptop given each right alone gets exactly its part.
+    const parts = ["privacy-decisions", "privacy-policy", "privacy-due", "privacy-trail"] as const;
+    const cases = [
+      [["decide_privacy"], ["privacy-decisions", "privacy-due"]],
+      [["change_project_settings"], ["privacy-policy"]],
+      [["read_audit_trail"], ["privacy-trail"]],
+    ] as const;
+    for (const [rights, shown] of cases) {
+      view = renderScreen(<Privacy />, sessionFixture({ role: "volunteer", rights: [...rights] }));
+      await flush();
+      expect(screen.queryByTestId("privacy-not-allowed")).toBeNull();
+      expect(parts.filter((id) => screen.queryByTestId(id) !== null)).toEqual(shown);
+      view.unmount();
+    }
+    view = renderScreen(<FamilyTrail id={H1} />, sessionFixture({ role: "volunteer", rights: ["read_audit_trail"] }));
+    await flush();
+    expect(screen.getByTestId("family-trail")).toBeTruthy();
   });
 });
 
@@ -413,7 +447,7 @@ describe("the audit trail", () => {
 
   it("speaks English too", async () => {
     setLanguage("en");
-    renderScreen(<FamilyTrail id={H1} />, sessionFixture({ role: "lead", settings: { language: "en" } }));
+    renderScreen(<FamilyTrail id={H1} />, sessionFixture({ role: "lead", rights: rightsOf("lead"), settings: { language: "en" } }));
     await flush();
     expect(screen.getAllByTestId("trail-row")[0]?.textContent).toContain("Erasure requested");
     expect(screen.getByRole("button", { name: "Export for the DPO (CSV)" })).toBeTruthy();

@@ -1,7 +1,7 @@
 import { fireEvent, screen } from "@testing-library/preact";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { Household } from "../../bindings";
-import { LAB_1, fail, flush, ok, renderScreen, sessionFixture } from "../../components/testing";
+import { LAB_1, fail, flush, ok, renderScreen, rightsOf, sessionFixture } from "../../components/testing";
 import { Erasure, erasureRight } from "./Erasure";
 
 vi.mock("../../bindings", () => ({ commands: { eraseFamily: vi.fn(), restrictFamily: vi.fn(), liftRestriction: vi.fn() } }));
@@ -31,11 +31,34 @@ describe("erasing a family", () => {
   beforeEach(() => vi.resetAllMocks());
 
   it("gives coordinators and the demo register the erasure, leads a request, others nothing", () => {
-    expect(erasureRight("coordinator")).toBe("erase");
-    expect(erasureRight(null)).toBe("erase");
-    expect(erasureRight("lead")).toBe("request");
-    expect(erasureRight("volunteer")).toBe("none");
-    expect(erasureRight("operator")).toBe("none");
+    expect(erasureRight(rightsOf("coordinator"))).toBe("erase");
+    expect(erasureRight(rightsOf(null))).toBe("erase");
+    expect(erasureRight(rightsOf("lead"))).toBe("request");
+    expect(erasureRight(rightsOf("volunteer"))).toBe("none");
+    expect(erasureRight(rightsOf("operator"))).toBe("none");
+    expect(erasureRight(["request_erasure", "erase"])).toBe("erase");
+  });
+
+  it("follows the rights the shell sent, never the role", async () => {
+    api.eraseFamily.mockReturnValue(ok({ kind: "erased", codes: ["PV01-0042"] }));
+    // A lead's laptop without rights: no request button.
+    let view = renderScreen(<Erasure family={family} onErased={() => {}} />, sessionFixture({ role: "lead", rights: [] }));
+    expect(screen.queryByTestId("erasure-submit")).toBeNull();
+    expect(screen.getByTestId("erasure").textContent).toContain("Solo il coordinamento");
+    view.unmount();
+    // A coordinator's laptop that may only ask: the request, no confirmation.
+    view = renderScreen(<Erasure family={family} onErased={() => {}} />, sessionFixture({ role: "coordinator", rights: ["request_erasure"] }));
+    expect(screen.queryByTestId("erasure-confirm")).toBeNull();
+    expect(screen.getByTestId("erasure-submit").textContent).toContain("Chiedi la cancellazione");
+    view.unmount();
+    // A volunteer's laptop that may erase: the erase form, and it erases.
+    const onErased = vi.fn();
+    renderScreen(<Erasure family={family} onErased={onErased} />, sessionFixture({ role: "volunteer", rights: ["erase"] }));
+    fireEvent.input(screen.getByTestId("erasure-confirm"), { target: { value: "PV01-0042" } });
+    fireEvent.click(screen.getByTestId("erasure-submit"));
+    await flush();
+    expect(api.eraseFamily).toHaveBeenCalledWith(ID, "request");
+    expect(onErased).toHaveBeenCalled();
   });
 
   it("asks for the family's code before erasing, then leaves the page", async () => {
@@ -62,7 +85,7 @@ describe("erasing a family", () => {
   it("lets a lead ask, and stays on the page", async () => {
     api.eraseFamily.mockReturnValue(ok({ kind: "requested", code: "PV01-0042" }));
     const onErased = vi.fn();
-    renderScreen(<Erasure family={family} onErased={onErased} />, sessionFixture({ role: "lead" }));
+    renderScreen(<Erasure family={family} onErased={onErased} />, sessionFixture({ role: "lead", rights: rightsOf("lead") }));
     expect(screen.queryByTestId("erasure-confirm")).toBeNull();
     fireEvent.click(screen.getByTestId("erasure-submit"));
     await flush();
@@ -72,7 +95,7 @@ describe("erasing a family", () => {
   });
 
   it("tells a volunteer who can, and shows a refusal in words", async () => {
-    renderScreen(<Erasure family={family} onErased={() => {}} />, sessionFixture({ role: "volunteer" }));
+    renderScreen(<Erasure family={family} onErased={() => {}} />, sessionFixture({ role: "volunteer", rights: rightsOf("volunteer") }));
     expect(screen.queryByTestId("erasure-submit")).toBeNull();
     expect(screen.getByTestId("erasure").textContent).toContain("Solo il coordinamento");
   });
@@ -113,9 +136,21 @@ describe("restricting a family", () => {
   it("is not offered to a lead or a volunteer", async () => {
     const { Restriction } = await import("./Restriction");
     for (const role of ["lead", "volunteer"] as const) {
-      const view = renderScreen(<Restriction family={family} reload={() => Promise.resolve()} />, sessionFixture({ role }));
+      const view = renderScreen(<Restriction family={family} reload={() => Promise.resolve()} />, sessionFixture({ role, rights: rightsOf(role) }));
       expect(screen.queryByTestId("restriction")).toBeNull();
       view.unmount();
     }
+  });
+
+  it("follows the rights the shell sent, never the role", async () => {
+    const { Restriction } = await import("./Restriction");
+    const pending = { ...family, legal_status: "pending_decision" } as Household;
+    // A coordinator's laptop without `restrict` (even with `erase`): not offered.
+    let view = renderScreen(<Restriction family={pending} reload={() => Promise.resolve()} />, sessionFixture({ role: "coordinator", rights: ["erase"] }));
+    expect(screen.queryByTestId("restriction")).toBeNull();
+    view.unmount();
+    // A volunteer's laptop with it: offered.
+    view = renderScreen(<Restriction family={pending} reload={() => Promise.resolve()} />, sessionFixture({ role: "volunteer", rights: ["restrict"] }));
+    expect(screen.getByTestId("restriction-apply")).toBeTruthy();
   });
 });

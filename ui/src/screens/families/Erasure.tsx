@@ -1,7 +1,7 @@
 import { useId, useState } from "preact/hooks";
 import { appErrorOf, call } from "../../api/call";
 import { useSession } from "../../app/session";
-import { commands, type ErasureReason, type Household } from "../../bindings";
+import { commands, type Action, type ErasureReason, type Household } from "../../bindings";
 import { Button } from "../../components/Button";
 import { useToast } from "../../components/Toast";
 import { useI18n } from "../../i18n";
@@ -15,23 +15,27 @@ export interface ErasureProps {
   onErased: () => void;
 }
 
-/** Whether this device may erase (coordinators, the unpaired demo) or only ask (leads). */
-export function erasureRight(role: string | null | undefined): "erase" | "request" | "none" {
-  if (role === null || role === undefined || role === "coordinator") return "erase";
-  if (role === "lead") return "request";
+/**
+ * Whether this device's rights (`SessionInfo.rights`) let it erase (today
+ * coordinators and the unpaired demo), only ask a coordinator to (leads),
+ * or neither. The role is not consulted: the shell's table decided.
+ */
+export function erasureRight(rights: readonly Action[]): "erase" | "request" | "none" {
+  if (rights.includes("erase")) return "erase";
+  if (rights.includes("request_erasure")) return "request";
   return "none";
 }
 
 /**
  * "Cancellazione dei dati" (GDPR art. 17), last on the family's page: a
- * coordinator erases after typing the family's code; a lead asks a
- * coordinator to; other roles are told who can.
+ * device with `erase` erases after typing the family's code; one with
+ * `request_erasure` asks a coordinator to; others are told who can.
  */
 export function Erasure({ family, onErased }: ErasureProps) {
   const { t } = useI18n();
   const toast = useToast();
   const { info } = useSession();
-  const right = erasureRight(info.role);
+  const right = erasureRight(info.rights);
   const [reason, setReason] = useState<ErasureReason>("request");
   const [typed, setTyped] = useState("");
   const [busy, setBusy] = useState(false);

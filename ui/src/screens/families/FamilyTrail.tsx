@@ -3,17 +3,17 @@ import { call } from "../../api/call";
 import { useSession } from "../../app/session";
 import { commands, type HouseholdId } from "../../bindings";
 import { useI18n } from "../../i18n";
-import { privacyRight } from "../privacy/trail";
 import { ExportTrailButton, SaveButton, TrailBody, useTrail } from "../privacy/TrailTable";
 
 /**
  * "Registro delle attività" on a family's page: who did what to it (ids,
  * codes and the parts touched only), newest first, and its CSV for the
- * DPO. Shown to coordinators, leads and on the demo register.
+ * DPO. Shown with the right to read the audit trail (coordinators, leads
+ * and the demo register, by the shell's table).
  */
 export function FamilyTrail({ id }: { id: HouseholdId }) {
   const { info } = useSession();
-  if (privacyRight(info.role) === "none") return null;
+  if (!info.rights.includes("read_audit_trail")) return null;
   return <FamilyTrailSection id={id} />;
 }
 

@@ -5,7 +5,6 @@ import { commands, type Household, type RestrictionReason } from "../../bindings
 import { Button } from "../../components/Button";
 import { useToast } from "../../components/Toast";
 import { useI18n } from "../../i18n";
-import { erasureRight } from "./Erasure";
 
 const REASONS = {
   withdrawal: "restriction.reasonWithdrawal",
@@ -16,7 +15,8 @@ const REASONS = {
 } as const satisfies Record<RestrictionReason, string>;
 
 /**
- * "Limitazione del trattamento" (GDPR art. 18), for coordinators: restrict
+ * "Limitazione del trattamento" (GDPR art. 18), with the `restrict` right
+ * (coordinators and the demo register, by the shell's table): restrict
  * a family (frozen, left out of every export, still counted), for instance
  * when it withdrew its consent and asked to be kept rather than erased, or
  * lift the restriction. Erasure is the section below.
@@ -28,7 +28,7 @@ export function Restriction({ family, reload }: { family: Household; reload: () 
   const ids = useId();
   const [reason, setReason] = useState<RestrictionReason>("withdrawal");
   const [busy, setBusy] = useState(false);
-  if (erasureRight(info.role) !== "erase") return null;
+  if (!info.rights.includes("restrict")) return null;
   const restricted = family.legal_status === "restricted";
 
   const run = async (action: () => Promise<unknown>, done: string) => {

@@ -3,7 +3,7 @@
  * `TrailAction` (a new action on the Rust side does not compile until it
  * has one), the parts touched, and the order shown (newest first).
  */
-import type { DeviceRole, ErasureReason, TrailAction, TrailEntry } from "../../bindings";
+import type { Action, ErasureReason, TrailAction, TrailEntry } from "../../bindings";
 import { isTextKey, translateLoose, type Key, type Language, type Translate } from "../../i18n";
 
 export const TRAIL_ACTIONS = {
@@ -80,11 +80,19 @@ export function trailDetail(e: TrailEntry, t: Translate, lang: Language): string
 }
 
 /**
- * What this device may see of Riservatezza: coordinators and the unpaired
- * demo register everything, lab leads the audit trail, others nothing.
+ * The rights any one of which shows Riservatezza; each part of the screen
+ * asks for its own (`Privacy`).
  */
-export function privacyRight(role: DeviceRole | null | undefined): "all" | "trail" | "none" {
-  if (role === null || role === undefined || role === "coordinator") return "all";
-  if (role === "lead") return "trail";
+export const PRIVACY_RIGHTS = ["decide_privacy", "change_project_settings", "read_audit_trail"] as const satisfies readonly Action[];
+
+/**
+ * What this device's rights (`SessionInfo.rights`) make of Riservatezza, in
+ * one word for its introduction: deciding (today coordinators and the
+ * unpaired demo register), reading the audit trail only (lab leads), or
+ * neither. The role is not consulted: the shell's table decided.
+ */
+export function privacyRight(rights: readonly Action[]): "all" | "trail" | "none" {
+  if (rights.includes("decide_privacy")) return "all";
+  if (rights.includes("read_audit_trail")) return "trail";
   return "none";
 }
