@@ -190,18 +190,27 @@ pub(crate) fn document_with_deflated_column(save: &[u8], deflate: &[u8]) -> Vec<
 }
 
 /// The change chunk `change` depending on `deps` instead of its own
-/// dependencies: a change the receiver cannot apply until it has changes
-/// that were never sent.
-pub(crate) fn with_deps(change: &[u8], deps: &[[u8; 32]]) -> Vec<u8> {
+/// dependencies, with sequence number `seq`: a change the receiver cannot
+/// apply until it has changes that were never sent. (automerge refuses two
+/// changes of one author with one sequence number, so a flood numbers its
+/// changes.)
+pub(crate) fn with_deps(change: &[u8], deps: &[[u8; 32]], seq: u64) -> Vec<u8> {
     let (kind, data) = split(change);
     assert_eq!(kind, CHANGE, "an uncompressed change chunk");
     let mut at = 0;
     at += 32 * read_uleb(data, &mut at) as usize;
+    let actor_start = at;
+    let actor_len = read_uleb(data, &mut at) as usize;
+    at += actor_len;
+    let actor = &data[actor_start..at];
+    read_uleb(data, &mut at); // the old sequence number
     let mut out = Vec::with_capacity(data.len() + 32 * deps.len());
     uleb(&mut out, deps.len() as u64);
     for d in deps {
         out.extend_from_slice(d);
     }
+    out.extend_from_slice(actor);
+    uleb(&mut out, seq);
     out.extend_from_slice(&data[at..]);
     chunk(CHANGE, &out)
 }

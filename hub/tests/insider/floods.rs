@@ -29,12 +29,14 @@ async fn changes_waiting_for_missing_dependencies_are_bounded() {
     let per_frame = FRAME_BYTES / (base.len() + 32);
     w.hub.reset_peak_memory();
     let (mut refused_frames, mut sent_bytes, mut sent_changes) = (0, 0, 0);
+    let mut seq = 1_000;
     for i in 0..FRAMES {
         let changes: Vec<Vec<u8>> = (0..per_frame)
             .map(|_| {
                 let mut dep = [0u8; 32];
                 w.rng.fill_bytes(&mut dep);
-                with_deps(&base, &[dep])
+                seq += 1;
+                with_deps(&base, &[dep], seq)
             })
             .collect();
         sent_changes += changes.len();
