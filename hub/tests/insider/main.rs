@@ -95,7 +95,10 @@ pub(crate) struct World {
 }
 
 pub(crate) async fn world() -> World {
-    let rng = StdRng::seed_from_u64(common::seed("TACCUINO_INSIDER_SEED"));
+    let seed = common::seed("TACCUINO_INSIDER_SEED");
+    // Tests run in parallel: name the test beside its seed.
+    println!("{}: seed {seed}", std::thread::current().name().unwrap_or("insider"));
+    let rng = StdRng::seed_from_u64(seed);
     let tmp = tempfile::tempdir().expect("tmp");
     let (data, code) = init_hub(tmp.path());
     let hub = Hub::start_capped(&data, ADDRESS_SPACE);
@@ -154,6 +157,15 @@ impl World {
         }
         self.b.store.meeting(m1).unwrap_or_else(|e| panic!("{when}: lab 1's meeting reached lab 1: {e}"));
         self.coordinator.store.meeting(m2).unwrap_or_else(|e| panic!("{when}: lab 2's meeting: {e}"));
+    }
+
+    /// The end of every test: the hub is alive, logged no uncaught panic,
+    /// and its peak memory (since the last reset) stayed under the limit.
+    pub(crate) fn finish(mut self, test: &str) {
+        let peak = self.peak(test);
+        println!("{test}: hub peak {}", mb(peak));
+        assert!(peak < PEAK_LIMIT, "{test}: the hub's peak memory was {}", mb(peak));
+        self.hub.assert_no_uncaught_panics();
     }
 
     /// The hub's peak memory since the last reset; fails if the hub died.

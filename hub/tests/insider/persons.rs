@@ -76,10 +76,14 @@ async fn a_roster_entry_does_not_show_another_labs_person() {
         out
     };
     assert_eq!(about(person), about(unknown), "the answers tell her id from an unknown one: {answer:?}");
-    assert_eq!(about(unknown), ["NotAllowed"]);
+    let unknown_answers = about(unknown);
+    assert!(
+        !unknown_answers.is_empty() && unknown_answers.iter().all(|r| r == "NotAllowed"),
+        "an unknown person is answered {unknown_answers:?}"
+    );
     assert!(answer.close.is_none() && answer.cut.is_none(), "{answer:?}");
     w.honest_round("after the roster attack").await;
-    w.hub.assert_no_uncaught_panics();
+    w.finish("roster read");
 }
 
 /// Issue 11, finding 1 (write): through the poisoned roster the lab-2
@@ -113,7 +117,7 @@ async fn a_roster_entry_does_not_let_another_lab_edit_a_person() {
         assert_eq!(p.phone, phone_before, "{}: the insider's edit arrived", d.name);
         assert_eq!(p.email, "maria.esposito@example.org", "{}: the insider's edit arrived", d.name);
     }
-    w.hub.assert_no_uncaught_panics();
+    w.finish("roster write");
 }
 
 /// Issue 11, finding 5: a lead who registers a new operator
@@ -138,4 +142,5 @@ async fn a_new_operator_syncs_on_the_first_sync() {
     // Lab 2 learns nothing of her.
     w.x.sync_ok(&url).await;
     assert!(!w.x.store.has_doc(DocRef::person(id)).expect("has_doc"), "lab 2 received lab 1's new operator");
+    w.finish("new operator");
 }
