@@ -116,6 +116,12 @@ impl Hub {
         proc_status_kib(self.pid(), "VmHWM:").map(|kib| kib * 1024)
     }
 
+    /// The process's resident memory now (`VmRSS`), in bytes; `None` once
+    /// it has exited.
+    pub fn resident_memory(&self) -> Option<u64> {
+        proc_status_kib(self.pid(), "VmRSS:").map(|kib| kib * 1024)
+    }
+
     /// Resets the peak that [`Hub::peak_memory`] reports to the current
     /// resident memory (`echo 5 > /proc/PID/clear_refs`), so that one
     /// attack's peak can be told from the last one's.

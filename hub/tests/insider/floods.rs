@@ -45,7 +45,13 @@ async fn changes_waiting_for_missing_dependencies_are_bounded() {
         let answer = attack(&w.hub.url, &w.x.enrolled.token, vec![lab2], frames, barrier).await;
         sent_bytes += answer.bytes;
         let peak = w.peak(&format!("flood frame {i}"));
-        println!("flood frame {i}: {per_frame} waiting changes; {}; hub peak {}", answer.summary(), mb(peak));
+        let now = w.hub.resident_memory().unwrap_or(0);
+        println!(
+            "flood frame {i}: {per_frame} waiting changes; {}; hub peak {}, resident now {}",
+            answer.summary(),
+            mb(peak),
+            mb(now)
+        );
         if answer.refused(lab2) {
             refused_frames += 1;
         }
