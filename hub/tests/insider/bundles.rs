@@ -2,10 +2,12 @@
 //! (`Enrolled::bundle_key`), so it can sign anything: a lab document with a
 //! forged erasure tombstone must not erase the family on another laptop of
 //! the lab (`bundle::import_as_device`) nor at the hub (`taccuino-hub
-//! import`); and a revoked device's bundle is refused by the hub's import.
+//! import`); changes authored as another device are refused by the hub's
+//! import as they are in sync; and a revoked device's bundle is refused by
+//! the hub's import.
 
-use automerge::ROOT;
 use automerge::transaction::Transactable;
+use automerge::{ROOT, ReadDoc};
 use crdt_sync::HouseholdId;
 use crdt_sync::sync::bundle::{self, BundleKey};
 
@@ -163,4 +165,52 @@ async fn a_revoked_devices_bundle_is_refused_by_the_hub() {
     w.coordinator.store.meeting(fresh).expect("lab 1's lead's meeting reached the coordinator");
     assert!(w.coordinator.store.meeting(m).is_err(), "the revoked device's meeting reached the coordinator");
     w.finish("revoked bundle");
+}
+
+/// Authors are bound to devices in bundles too: lab 1's volunteer changes a
+/// meeting of its lab as the coordinator's device, and as its lab's lead,
+/// and hands the hub a bundle signed with its lab's key. The import refuses
+/// the lab document (or the whole file); the register keeps the meeting as
+/// it was, and the honest devices go on syncing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bundle_of_changes_authored_as_another_device_is_refused_by_the_hub() {
+    let mut w = world().await;
+    let lab1 = DocRef::lab(w.labs[0]);
+    let from = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("date");
+    let to = chrono::NaiveDate::from_ymd_opt(2026, 12, 31).expect("date");
+    let meeting = w.b.store.meetings(w.labs[0], from, to).expect("meetings")[0].id;
+    let authors =
+        [("the coordinator's device", w.coordinator.enrolled.device), ("lab 1's lead", w.a.enrolled.device)];
+    for (i, (who, author)) in authors.into_iter().enumerate() {
+        let theme = format!("Scritto come {who}");
+        let mut am = load_as(&mut w.b.store, lab1, actor(author));
+        let forged = change(&mut am, |tx| {
+            let (_, all) = tx.get(ROOT, "meetings").expect("read").expect("meetings");
+            let (_, m) = tx.get(&all, meeting.to_string().as_str()).expect("read").expect("the meeting");
+            tx.put(&m, "theme", theme.as_str()).expect("theme");
+        });
+        let device = w.b.enrolled.device;
+        let mut forger = laptop_copy(&mut w.b, device);
+        forger.apply_bytes(lab1, &forged).expect("the forger's own copy takes it");
+        let bytes = bundle::export(&mut forger, w.labs[0], &key_of(&w.b), &[lab1], 0).expect("bundle");
+        let file = w.tmp.path().join(format!("forged-author-{i}.taccuino-bundle"));
+        std::fs::write(&file, &bytes).expect("write");
+        let (ok, said) = import_at_hub(&mut w, &file);
+        println!(
+            "taccuino-hub import of changes authored as {who} ({} bytes): success {ok}; said: {said}",
+            bytes.len()
+        );
+        let register = taccuino_hub::DataDir::new(&w.hub.dir).open_store().expect("the hub's register");
+        let themes: Vec<String> =
+            register.meetings(w.labs[0], from, to).expect("meetings").into_iter().map(|m| m.theme).collect();
+        assert!(
+            !themes.contains(&theme),
+            "the hub's import took a change authored as {who}; it said: {said}"
+        );
+        assert!(!ok || said.contains("refused"), "the import of changes authored as {who} succeeded: {said}");
+        drop(register);
+        restart(&mut w);
+        w.honest_round(&format!("after the bundle authored as {who}")).await;
+    }
+    w.finish("forged authors in bundles");
 }
