@@ -168,8 +168,10 @@ async fn a_revoked_devices_bundle_is_refused_by_the_hub() {
 }
 
 /// Authors are bound to devices in bundles too: lab 1's volunteer changes a
-/// meeting of its lab as the coordinator's device, and as its lab's lead,
-/// and hands the hub a bundle signed with its lab's key. The import refuses
+/// meeting of its lab as the coordinator's device, and as a device of
+/// another lab, and hands the hub a bundle signed with its lab's key. (A
+/// bundle does carry changes of its own lab's other devices: that is what
+/// it is for.) The import refuses
 /// the lab document (or the whole file); the register keeps the meeting as
 /// it was, and the honest devices go on syncing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -180,7 +182,7 @@ async fn a_bundle_of_changes_authored_as_another_device_is_refused_by_the_hub() 
     let to = chrono::NaiveDate::from_ymd_opt(2026, 12, 31).expect("date");
     let meeting = w.b.store.meetings(w.labs[0], from, to).expect("meetings")[0].id;
     let authors =
-        [("the coordinator's device", w.coordinator.enrolled.device), ("lab 1's lead", w.a.enrolled.device)];
+        [("the coordinator's device", w.coordinator.enrolled.device), ("lab 2's lead", w.c.enrolled.device)];
     for (i, (who, author)) in authors.into_iter().enumerate() {
         let theme = format!("Scritto come {who}");
         let mut am = load_as(&mut w.b.store, lab1, actor(author));
