@@ -51,9 +51,23 @@ impl Hub {
     /// Starts the hub on the data directory `dir` (made by `init`), on a free
     /// loopback port, and waits for its `listening on` line.
     pub fn start(dir: &Path) -> Hub {
+        Hub::spawn(dir, Command::new(BIN))
+    }
+
+    /// Like [`Hub::start`], with the process's address space capped at
+    /// `bytes` (`prlimit --as`): a hub that tries to take more fails its
+    /// allocation and dies, instead of taking the machine's memory.
+    pub fn start_capped(dir: &Path, bytes: u64) -> Hub {
+        let mut command = Command::new("prlimit");
+        // prlimit sets the limit on itself, then execs the hub: same pid.
+        command.arg(format!("--as={bytes}")).arg(BIN);
+        Hub::spawn(dir, command)
+    }
+
+    fn spawn(dir: &Path, mut command: Command) -> Hub {
         let log = log_path(dir);
         let log_file = OpenOptions::new().create(true).append(true).open(&log).expect("open the hub's log");
-        let mut child = Command::new(BIN)
+        let mut child = command
             .arg("--data-dir")
             .arg(dir)
             .args(["serve", "--listen", "127.0.0.1:0"])
@@ -94,6 +108,25 @@ impl Hub {
     /// The process id (for the benchmark's memory figures).
     pub fn pid(&self) -> u32 {
         self.child.id()
+    }
+
+    /// The process's peak resident memory so far (`VmHWM`), in bytes;
+    /// `None` once it has exited.
+    pub fn peak_memory(&self) -> Option<u64> {
+        proc_status_kib(self.pid(), "VmHWM:").map(|kib| kib * 1024)
+    }
+
+    /// The process's resident memory now (`VmRSS`), in bytes; `None` once
+    /// it has exited.
+    pub fn resident_memory(&self) -> Option<u64> {
+        proc_status_kib(self.pid(), "VmRSS:").map(|kib| kib * 1024)
+    }
+
+    /// Resets the peak that [`Hub::peak_memory`] reports to the current
+    /// resident memory (`echo 5 > /proc/PID/clear_refs`), so that one
+    /// attack's peak can be told from the last one's.
+    pub fn reset_peak_memory(&self) {
+        let _ = std::fs::write(format!("/proc/{}/clear_refs", self.pid()), "5");
     }
 
     /// Whether the process is still running.
@@ -146,6 +179,19 @@ pub fn hub_cmd(dir: &Path, args: &[&str]) -> String {
     let out = Command::new(BIN).arg("--data-dir").arg(dir).args(args).output().expect("run taccuino-hub");
     assert!(out.status.success(), "taccuino-hub {args:?}: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).expect("utf-8").trim().to_owned()
+}
+
+/// A field of `/proc/PID/status` given in kB (`VmHWM:`, `VmRSS:`, ...).
+fn proc_status_kib(pid: u32, field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
+    line[field.len()..].trim().trim_end_matches("kB").trim().parse().ok()
+}
+
+/// Runs `taccuino-hub --data-dir DIR ARGS…` whatever its exit status (for
+/// commands that must fail).
+pub fn hub_cmd_output(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(BIN).arg("--data-dir").arg(dir).args(args).output().expect("run taccuino-hub")
 }
 
 /// A new hub in `<tmp>/hub` and a coordinator's pairing code for it.

@@ -16,7 +16,9 @@ pub(crate) struct Corpus {
     pub(crate) heads: Vec<ChangeHash>,
     pub(crate) project: DocRef,
     pub(crate) training: DocRef,
+    /// Lab 1's documents: its lab document, families and staff.
     pub(crate) lab1: Vec<DocRef>,
+    /// Lab 2's, likewise.
     pub(crate) lab2: Vec<DocRef>,
 }
 
@@ -127,9 +129,16 @@ pub(crate) fn corpus(coordinator: &mut Store, labs: &[LabId]) -> Corpus {
     let of = |lab: LabId, store: &mut Store| -> Vec<DocRef> {
         let mut docs = vec![DocRef::lab(lab)];
         for d in store.doc_refs().expect("docs") {
-            if d.kind == DocKind::Household
-                && store.household(crdt_sync::HouseholdId(d.id)).expect("family").lab == lab
-            {
+            let of_lab = match d.kind {
+                DocKind::Household => {
+                    store.household(crdt_sync::HouseholdId(d.id)).expect("family").lab == lab
+                }
+                DocKind::Person => {
+                    store.person(crdt_sync::PersonId(d.id)).expect("person").labs.contains(&lab)
+                }
+                _ => false,
+            };
+            if of_lab {
                 docs.push(d);
             }
         }

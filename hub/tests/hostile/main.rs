@@ -5,9 +5,11 @@
 //! credential. Meanwhile two honest devices of lab 1 keep recording meetings
 //! and syncing, and must succeed every time. At the end the hub is alive,
 //! `/health` answers `ok`, its log shows no uncaught panic, no device was
-//! ever shown a document it may not read, and the hub's documents are
+//! ever shown a document it may not read (another lab's lab document,
+//! families and staff: person documents too), and the hub's documents are
 //! exactly the honest ones: lab 1's equal what the honest devices hold,
-//! everything else is as it was before the attack.
+//! everything else is as it was before the attack. Insiders that send
+//! valid but malicious content are the insider suite's (`tests/insider/`).
 //!
 //! The messages come from a seeded generator (printed, replayable with
 //! `TACCUINO_HOSTILE_SEED=<seed>`) built on real frames captured from a real
@@ -274,6 +276,20 @@ pub(crate) async fn world() -> World {
     a.sync_ok(&hub.url).await;
     b.sync_ok(&hub.url).await;
     coordinator.store.create_household(family(labs[1], "Amina")).expect("lab 2 family");
+    // A staff member of each lab: person documents are in the other lab's
+    // forbidden set (name, phone, e-mail).
+    for (lab, name) in [(labs[0], "Marta"), (labs[1], "Rocco")] {
+        let person = crdt_sync::NewPerson {
+            lab,
+            first_name: name.into(),
+            last_name: "Galli".into(),
+            role: crdt_sync::Role::Operator,
+            organisation: String::new(),
+            phone: "+39 0382 000000".into(),
+            email: String::new(),
+        };
+        coordinator.store.create_person(person).expect("staff");
+    }
     coordinator.sync_ok(&hub.url).await;
     World { _tmp: tmp, hub, coordinator, labs, honest: [a, b] }
 }
