@@ -135,14 +135,30 @@ impl Directory {
     }
 }
 
-/// The device whose actor this is (actors are device ids' 16 bytes).
+/// The device whose actor this is: an actor is the device id's 16 bytes,
+/// followed, since issue 11, by 8 bytes that change whenever the device's
+/// changes are published ([`session_actor`]).
 pub fn device_of(actor: &ActorId) -> Option<DeviceId> {
-    uuid::Uuid::from_slice(actor.to_bytes()).ok().map(DeviceId)
+    let bytes = actor.to_bytes();
+    if bytes.len() != 16 && bytes.len() != 24 {
+        return None;
+    }
+    uuid::Uuid::from_slice(&bytes[..16]).ok().map(DeviceId)
 }
 
-/// The actor of a device.
+/// A device's actor as written before issue 11 (the id's 16 bytes alone).
 pub fn actor_of(device: DeviceId) -> ActorId {
     ActorId::from(device.0.as_bytes().as_slice())
+}
+
+/// A device's actor for one stretch of its writing: the id and a nonce.
+/// A device takes a new one each time its changes leave it (a sync, a
+/// bundle), so no other device ever learns an actor this device will still
+/// write with: a lab-mate who writes under it (which the hub lets a device
+/// relay) cannot take this device's next sequence number, which would get
+/// its real next change refused as a duplicate.
+pub fn session_actor(device: DeviceId, nonce: [u8; 8]) -> ActorId {
+    ActorId::from([device.0.as_bytes().as_slice(), nonce.as_slice()].concat())
 }
 
 /// How the authors of changes from a peer are checked.
@@ -272,7 +288,13 @@ enum Right {
 /// Every value under `ROOT[key]` (rival values included), by its path and
 /// the id of the operation that wrote it, with that operation's author.
 fn writers(doc: &Automerge, key: &str) -> BTreeMap<(String, String), ActorId> {
-    fn walk(doc: &Automerge, obj: &ObjId, path: &str, out: &mut BTreeMap<(String, String), ActorId>, depth: u8) {
+    fn walk(
+        doc: &Automerge,
+        obj: &ObjId,
+        path: &str,
+        out: &mut BTreeMap<(String, String), ActorId>,
+        depth: u8,
+    ) {
         if depth > 8 {
             return;
         }
@@ -361,7 +383,9 @@ fn privileged(
             if !ok {
                 let (what, who) = match (r.kind, right) {
                     (DocKind::Lab, Right::Coordinator) => ("an erasure", "coordinators"),
-                    (DocKind::Lab, Right::Request) => ("an erasure request", "the lab's lead or coordinators"),
+                    (DocKind::Lab, Right::Request) => {
+                        ("an erasure request", "the lab's lead or coordinators")
+                    }
                     _ => ("a restriction", "coordinators"),
                 };
                 return Err(refuse(c, what, who));

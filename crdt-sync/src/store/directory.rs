@@ -57,6 +57,20 @@ impl Store {
         Ok(wrote)
     }
 
+    /// Takes a new automerge actor for this device's next changes
+    /// ([`crate::authz::authors::session_actor`]). Called when a store opens
+    /// and whenever its changes leave it: a sync's `Hello`, a bundle.
+    pub fn rotate_actor(&mut self) {
+        let nonce = self.env.new_uuid().into_bytes();
+        let mut tail = [0u8; 8];
+        // The random half of a v7 UUID (its first half is the time).
+        tail.copy_from_slice(&nonce[8..]);
+        self.actor = crate::authz::authors::session_actor(self.device, tail);
+        for doc in self.docs.values_mut() {
+            doc.set_actor(self.actor.clone());
+        }
+    }
+
     /// Who created document `r`: the device that wrote its first change
     /// after the genesis, as the directory knows it.
     pub(crate) fn origin(&mut self, r: DocRef) -> Result<Origin> {

@@ -235,12 +235,13 @@ impl Store {
             env,
             device: config.device,
             project: config.project,
-            actor: ActorId::from(config.device.0.as_bytes().as_slice()),
+            actor: ActorId::from(config.device.0.as_bytes().as_slice()), // replaced below
             operator: None,
             docs: HashMap::new(),
             origins: HashMap::new(),
             directory: None,
         };
+        store.rotate_actor();
         // The project and training documents exist from the start (their
         // genesis is the same everywhere, so this creates no rival copies).
         store.ensure_doc(DocRef::project(config.project))?;
@@ -283,12 +284,13 @@ impl Store {
             env,
             device,
             project,
-            actor: ActorId::from(device.0.as_bytes().as_slice()),
+            actor: ActorId::from(device.0.as_bytes().as_slice()), // replaced below
             operator: None,
             docs: HashMap::new(),
             origins: HashMap::new(),
             directory: None,
         };
+        store.rotate_actor();
         store.check_projection()?;
         store.apply_pending_erasures()?;
         store.maintenance()?;

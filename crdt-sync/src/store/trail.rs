@@ -183,7 +183,9 @@ fn history(doc: &Automerge, depth: usize) -> Vec<Change> {
         if change.deps().is_empty() && change.timestamp() == 0 {
             continue;
         }
-        let Ok(device) = Uuid::from_slice(change.actor_id().to_bytes()) else { continue };
+        let Some(crate::ids::DeviceId(device)) = crate::authz::authors::device_of(change.actor_id()) else {
+            continue;
+        };
         let Some(at) = DateTime::from_timestamp_millis(change.timestamp()) else { continue };
         // `decode` panics on an operation it cannot expand; the store loaded
         // the change with verification, so this is a guard, not a path: a

@@ -101,6 +101,8 @@ pub fn export(
         body.docs.push((*doc, store.export_doc(*doc)?));
     }
     let body = postcard::to_stdvec(&body).map_err(|e| Error::Internal(e.to_string()))?;
+    // What this device wrote so far leaves it in the bundle.
+    store.rotate_actor();
     let mut out = Vec::with_capacity(MAGIC.len() + body.len() + TAG);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&body);

@@ -98,8 +98,11 @@ impl Session {
         Session::new(Side::Hub(device, grant))
     }
 
-    /// The device's first frame.
+    /// The device's first frame. The changes this device made so far leave
+    /// it in this session: from now on it writes under a new actor
+    /// ([`Store::rotate_actor`]).
     pub fn hello(&mut self, store: &mut Store) -> Result<Frame> {
+        store.rotate_actor();
         let docs = store.doc_refs()?;
         let mut heads = Vec::with_capacity(docs.len());
         for doc in &docs {

@@ -6,8 +6,9 @@
 //! coordinator's next sequence number gets the coordinator's real next
 //! change (an erasure) refused as a duplicate. The contract covers the
 //! coordinators' devices and other labs' devices; a device of the same lab
-//! may relay its lab's changes (after a bundle between two laptops), so
-//! that case is measured and printed, and left to the threat model.
+//! may relay its lab's changes (after a bundle between two laptops), so a
+//! change written as a lab-mate is taken as a relay, but it cannot block the
+//! lab-mate: devices write under a new actor once they published the last.
 
 use automerge::transaction::Transactable;
 use automerge::{ROOT, ReadDoc};
@@ -19,6 +20,16 @@ use super::*;
 /// writing as `author` (whose next sequence number it takes), and sends the
 /// change in a `Sync` for that document.
 async fn forge_as(w: &mut World, author: DeviceId, theme: &str) -> Answer {
+    forge_with(w, |_| actor(author), theme).await
+}
+
+/// [`forge_as`], writing as the actor `pick` chooses from lab 2's document
+/// as the insider holds it (after syncing).
+async fn forge_with(
+    w: &mut World,
+    pick: impl FnOnce(&automerge::Automerge) -> ActorId,
+    theme: &str,
+) -> Answer {
     let lab2 = DocRef::lab(w.labs[1]);
     // Up to date first, so that the forged change takes the author's next
     // sequence number, not one the hub already holds.
@@ -26,7 +37,8 @@ async fn forge_as(w: &mut World, author: DeviceId, theme: &str) -> Answer {
     w.x.sync_ok(&url).await;
     let meetings = w.x.store.meetings(w.labs[1], day(1), day(365)).expect("meetings");
     let meeting = meetings.first().expect("lab 2 has a meeting").id.to_string();
-    let mut am = load_as(&mut w.x.store, lab2, actor(author));
+    let holder = load_as(&mut w.x.store, lab2, actor(w.x.enrolled.device));
+    let mut am = load_as(&mut w.x.store, lab2, pick(&holder));
     let forged = change(&mut am, |tx| {
         let all = match tx.get(ROOT, "meetings").expect("read") {
             Some((_, id)) => id,
@@ -95,15 +107,31 @@ async fn changes_authored_as_another_device_are_refused() {
         assert!(!has_theme(d, w.labs[1], theme), "{}: the change authored as lab 1's lead arrived", d.name);
     }
 
-    // Last, and printed, not asserted: as its own lab's lead. A device may
-    // relay its lab's changes (two laptops that exchanged a bundle, then
-    // one syncs), so the hub cannot tell this from a relayed change by
-    // the author alone; what it costs the lead is the figure here.
+    // Last: as its own lab's lead, under the newest actor the lead
+    // published. A device may relay its lab's changes (two laptops that
+    // exchanged a bundle, then one syncs), so the hub cannot tell this from
+    // a relayed change by the author alone; but a device writes under a new
+    // actor once its changes have left it (`Store::rotate_actor`), so the
+    // forged change cannot take the lead's next sequence number: the
+    // lead's next change still goes through.
     let lead2 = w.c.enrolled.device;
-    let answer = forge_as(&mut w, lead2, "Scritto dal referente").await;
-    println!("insider writes as its own lab's lead: {}", answer.summary());
     let m = w.c.store.create_meeting(meeting(w.labs[1])).expect("meeting");
+    w.c.sync_ok(&url).await;
+    let published = |doc: &automerge::Automerge| {
+        let prefix = lead2.0.as_bytes();
+        let mine = doc.get_changes(&[]).into_iter().filter(|c| c.actor_id().to_bytes().starts_with(prefix));
+        mine.last().map(|c| c.actor_id().clone()).expect("the lead published a change")
+    };
+    let answer = forge_with(&mut w, published, "Scritto dal referente").await;
+    println!(
+        "insider writes as its own lab's lead, under the lead's last published actor: {}",
+        answer.summary()
+    );
+    w.c.store
+        .update_meeting(m, crdt_sync::MeetingPatch { theme: Some("Dopo".into()), ..Default::default() })
+        .expect("edit");
     let next = w.c.sync(&url).await.map(|r| r.refused);
     println!("its lead's next change {m}: refused {next:?}");
+    assert!(matches!(&next, Ok(r) if r.is_empty()), "the lead's next change was refused: {next:?}");
     w.finish("authors");
 }
