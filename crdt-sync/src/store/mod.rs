@@ -1,6 +1,8 @@
 //! The encrypted SQLite store: documents plus their projection, in one file.
 
 mod audit;
+#[cfg(test)]
+mod bounded_tests;
 mod codes;
 mod consent;
 #[cfg(test)]
@@ -65,6 +67,9 @@ pub struct Store {
     operator: Option<PersonId>,
     /// Documents loaded so far (all of them after `open`).
     docs: HashMap<DocRef, Automerge>,
+    /// Per cached document, the changes waiting in its queue for a
+    /// dependency (bounded by [`crate::sync::limits::MAX_WAITING_CHANGES`]).
+    waiting: HashMap<DocRef, sync::Waiting>,
 }
 
 impl std::fmt::Debug for Store {

@@ -238,6 +238,7 @@ impl Store {
             actor: ActorId::from(config.device.0.as_bytes().as_slice()),
             operator: None,
             docs: HashMap::new(),
+            waiting: HashMap::new(),
         };
         // The project and training documents exist from the start (their
         // genesis is the same everywhere, so this creates no rival copies).
@@ -284,6 +285,7 @@ impl Store {
             actor: ActorId::from(device.0.as_bytes().as_slice()),
             operator: None,
             docs: HashMap::new(),
+            waiting: HashMap::new(),
         };
         store.check_projection()?;
         store.apply_pending_erasures()?;

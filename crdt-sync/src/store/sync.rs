@@ -13,6 +13,7 @@ use crate::domain::Household;
 use crate::error::{ErasureRefusal, Error, Result};
 use crate::ids::{HouseholdId, LabId};
 use crate::sync::DocFacts;
+use crate::sync::limits::{self, Cost, MAX_WAITING_BYTES, MAX_WAITING_CHANGES};
 
 /// A condition the document must meet after changes from a peer are
 /// applied, or the changes are refused.
@@ -150,7 +151,66 @@ fn check_haves(message: &Message) -> std::result::Result<(), String> {
     Ok(())
 }
 
+/// What a document keeps waiting for a change it depends on: changes that
+/// arrived before their dependency, held in the cached document's queue
+/// (an upper bound: counted as they arrive, cleared once none waits).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Waiting {
+    changes: u64,
+    bytes: u64,
+}
+
+impl Waiting {
+    fn add(self, cost: Cost) -> Waiting {
+        Waiting {
+            changes: self.changes.saturating_add(cost.changes),
+            bytes: self.bytes.saturating_add(cost.inflated_bytes),
+        }
+    }
+}
+
 impl Store {
+    /// What `r`'s cached document keeps waiting; nothing when the document
+    /// waits for nothing (its queue is empty, or it was reloaded from disk,
+    /// which drops the queue).
+    fn waiting_tally(&self, r: DocRef) -> Waiting {
+        match self.docs.get(&r) {
+            Some(d) if !d.get_missing_deps(&[]).is_empty() => {
+                self.waiting.get(&r).copied().unwrap_or_default()
+            }
+            _ => Waiting::default(),
+        }
+    }
+
+    fn set_waiting(&mut self, r: DocRef, tally: Waiting) {
+        if tally == Waiting::default() {
+            self.waiting.remove(&r);
+        } else {
+            self.waiting.insert(r, tally);
+        }
+    }
+
+    /// Keeps `copy` of `r`, whose new changes (costing `cost`) wait for a
+    /// change they depend on, unless the document would then keep more
+    /// waiting than [`MAX_WAITING_CHANGES`] or [`MAX_WAITING_BYTES`]: a peer
+    /// could otherwise send changes that never apply until memory runs out.
+    fn wait(&mut self, r: DocRef, cost: Cost, copy: Automerge) -> Result<()> {
+        let tally = self.waiting_tally(r).add(cost);
+        if tally.changes > MAX_WAITING_CHANGES || tally.bytes > MAX_WAITING_BYTES {
+            return Err(Error::TooLarge {
+                doc: r.to_string(),
+                reason: format!(
+                    "{} changes ({} bytes) would wait for changes they depend on (at most {MAX_WAITING_CHANGES}, \
+                     {MAX_WAITING_BYTES} bytes): send those first",
+                    tally.changes, tally.bytes
+                ),
+            });
+        }
+        self.docs.insert(r, copy);
+        self.set_waiting(r, tally);
+        Ok(())
+    }
+
     /// The next sync message for `doc` given what `state` knows of the peer;
     /// `None` when there is nothing to say. A document this store lacks is
     /// treated as empty, which asks the peer for all of it.
@@ -192,10 +252,15 @@ impl Store {
             return Err(e);
         }
         let reject = |reason: String| Error::RejectedBytes { doc: r.to_string(), reason };
-        let message = Message::decode(bytes).map_err(|e| reject(e.to_string()))?;
+        let refuse = |e: doc::bytes::Unparsed| e.into_error(r.to_string());
+        // Bounded before parsed: the message's chunks are scanned as a
+        // whole (inflated size, changes, operations), then each is parsed
+        // strictly, isolated from automerge's panics (`doc::bytes::parse`).
+        let message = limits::decode_message(bytes).map_err(|e| refuse(e.into()))?;
         check_haves(&message).map_err(reject)?;
+        let cost = limits::message_cost(&message).map_err(|e| refuse(e.into()))?;
         for chunk in message.changes.iter() {
-            doc::bytes::parse(chunk).map_err(reject)?;
+            doc::bytes::parse(chunk).map_err(refuse)?;
         }
         let existed = self.has_doc(r)?;
         let (mut next, before) = match self.docs.get(&r) {
@@ -205,7 +270,17 @@ impl Store {
                 let mut st = state.clone();
                 let heads = d.get_heads();
                 let d = self.docs.get_mut(&r).ok_or_else(|| Error::not_found(r.kind.as_str(), r.id))?;
-                d.receive_sync_message(&mut st, message).map_err(|e| reject(e.to_string()))?;
+                // Without changes automerge only reads the document here;
+                // should it still panic, the cached copy is dropped (it is
+                // reloaded from disk on next use) and the message refused.
+                let got = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    d.receive_sync_message(&mut st, message)
+                }));
+                let Ok(got) = got else {
+                    self.docs.remove(&r);
+                    return Err(reject("automerge failed on this message (it panicked)".into()));
+                };
+                got.map_err(|e| reject(e.to_string()))?;
                 debug_assert_eq!(d.get_heads(), heads);
                 *state = st;
                 return Ok(Applied::Unchanged);
@@ -239,15 +314,20 @@ impl Store {
                 // the sender counts them as sent and will not send them
                 // again, only, once asked, the change they wait for.
                 if existed && !waiting.get_missing_deps(&[]).is_empty() {
-                    self.docs.insert(r, waiting);
+                    self.wait(r, cost, waiting)?;
                 }
                 *state = st;
                 return Ok(Applied::Unchanged);
             }
         };
+        // Changes may still wait in `next` for others (some of a message
+        // applied, some not): they stay counted until none waits.
+        let still_waiting = !next.get_missing_deps(&[]).is_empty();
+        let tally = if still_waiting { self.waiting_tally(r).add(cost) } else { Waiting::default() };
         self.docs.insert(r, next);
         let patches = if existed { Some(patches) } else { None };
         self.commit(vec![Pending::new(r, before, bytes, patches)])?;
+        self.set_waiting(r, tally);
         *state = st;
         Ok(Applied::Changed)
     }

@@ -167,7 +167,9 @@ pub fn import(
         match store.apply_bytes_checked(doc, &save, check) {
             Ok(Applied::Changed) => out.changed.push(doc),
             Ok(Applied::Unchanged) => out.unchanged.push(doc),
-            Err(Error::RejectedBytes { reason, .. }) => out.refused.push((doc, reason)),
+            Err(Error::RejectedBytes { reason, .. } | Error::TooLarge { reason, .. }) => {
+                out.refused.push((doc, reason))
+            }
             Err(e @ (Error::Erased { .. } | Error::ErasureRefused { .. })) => {
                 out.refused.push((doc, e.to_string()))
             }

@@ -19,6 +19,9 @@ pub mod bundle;
 mod enroll;
 #[cfg(test)]
 mod erasure_tests;
+pub mod limits;
+#[cfg(test)]
+mod limits_tests;
 pub mod pairing;
 mod policy;
 #[cfg(test)]
@@ -28,6 +31,7 @@ mod turns;
 mod wire;
 
 pub use enroll::{EnrollError, EnrollRequest, EnrollResponse, Enrolled};
+pub use limits::{BytesRefused, Cost};
 pub use pairing::{CertFingerprint, PairingCode};
 pub use policy::{Access, DeviceRole, DocFacts, Grant, access};
 pub use session::{Session, Stats};

@@ -41,6 +41,10 @@ pub enum Refusal {
     /// coordinator changes it, restricts or lifts; other devices may only
     /// record a withdrawal.
     Restricted,
+    /// The bytes ask for more work than the receiver does for one message
+    /// (inflated size, changes, operations: [`super::limits`]), or too many
+    /// changes wait for one they depend on. Nothing was stored.
+    TooLarge,
 }
 
 /// Why the connection is being closed.
