@@ -13,7 +13,7 @@ use crate::domain::Household;
 use crate::error::{ErasureRefusal, Error, Result};
 use crate::ids::{HouseholdId, LabId};
 use crate::sync::DocFacts;
-use crate::sync::limits::{self, Cost, MAX_WAITING_BYTES, MAX_WAITING_CHANGES};
+use crate::sync::limits::{self, Cost, MAX_WAITING_BYTES, MAX_WAITING_BYTES_IN_ALL, MAX_WAITING_CHANGES};
 
 /// A condition the document must meet after changes from a peer are
 /// applied, or the changes are refused.
@@ -194,17 +194,31 @@ impl Store {
     /// change they depend on, unless the document would then keep more
     /// waiting than [`MAX_WAITING_CHANGES`] or [`MAX_WAITING_BYTES`]: a peer
     /// could otherwise send changes that never apply until memory runs out.
+    /// Across the store, no more than [`MAX_WAITING_BYTES_IN_ALL`] wait: a
+    /// device that may write many documents (its lab's families) cannot
+    /// multiply the per-document bound by their number.
     fn wait(&mut self, r: DocRef, cost: Cost, copy: Automerge) -> Result<()> {
         let tally = self.waiting_tally(r).add(cost);
+        // Tallies of documents whose queue is gone (applied, or the
+        // document reloaded) no longer count.
+        let stale: Vec<DocRef> =
+            self.waiting.keys().copied().filter(|d| self.waiting_tally(*d) == Waiting::default()).collect();
+        for d in stale {
+            self.waiting.remove(&d);
+        }
+        let others: u64 = self.waiting.iter().filter(|(d, _)| **d != r).map(|(_, w)| w.bytes).sum();
+        let too_many = |what: String| Error::TooLarge {
+            doc: r.to_string(),
+            reason: format!("{what} would wait for changes they depend on: send those first"),
+        };
         if tally.changes > MAX_WAITING_CHANGES || tally.bytes > MAX_WAITING_BYTES {
-            return Err(Error::TooLarge {
-                doc: r.to_string(),
-                reason: format!(
-                    "{} changes ({} bytes) would wait for changes they depend on (at most {MAX_WAITING_CHANGES}, \
-                     {MAX_WAITING_BYTES} bytes): send those first",
-                    tally.changes, tally.bytes
-                ),
-            });
+            return Err(too_many(format!(
+                "{} changes ({} bytes; at most {MAX_WAITING_CHANGES}, {MAX_WAITING_BYTES} bytes)",
+                tally.changes, tally.bytes
+            )));
+        }
+        if others.saturating_add(tally.bytes) > MAX_WAITING_BYTES_IN_ALL {
+            return Err(too_many(format!("in all documents, more than {MAX_WAITING_BYTES_IN_ALL} bytes")));
         }
         self.docs.insert(r, copy);
         self.set_waiting(r, tally);

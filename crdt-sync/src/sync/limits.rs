@@ -19,40 +19,50 @@ use automerge::sync::Message;
 use crate::doc::scan;
 
 /// The most bytes the chunks of one message (or of one document's bytes in
-/// a bundle) may hold once inflated. The largest honest message is a whole
-/// lab document saved by a five-year lab (the demo's largest inflates to
-/// about 2.5 MiB); 64 MiB is twenty-five times that, and bounds what
-/// inflating costs the hub per message.
-pub const MAX_INFLATED_PER_MESSAGE: u64 = 64 * 1024 * 1024;
+/// a bundle) may hold once inflated. The demo's largest honest message, the
+/// whole document of a five-year lab, inflates to 381 KB (59 KB on the
+/// wire); 32 MiB is eighty times that. A bomb costs at most this much
+/// memory while it is inflated and refused.
+pub const MAX_INFLATED_PER_MESSAGE: u64 = 32 * 1024 * 1024;
 
 /// The most bytes one change may hold, inflated. A change is one person's
-/// save: the demo's largest (a meeting with its attendance and notes, or a
-/// family registered with its members) is a few kilobytes; 1 MiB leaves room
-/// for notes pasted at length.
+/// save: the demo's largest (a meeting with its attendance) is 2.4 KB;
+/// 1 MiB leaves room for notes pasted at length.
 pub const MAX_CHANGE_BYTES: u64 = 1024 * 1024;
 
-/// The most operations one change may hold. The demo's largest change holds
-/// a few hundred; a family registered with a dozen members and long notes
-/// stays under a few thousand (text is one operation per character).
+/// The most operations one change may hold. The demo's largest change
+/// holds 98; text is one operation per character, so 100,000 lets a person
+/// paste a hundred thousand characters of notes at once.
 pub const MAX_OPS_PER_CHANGE: u64 = 100_000;
 
 /// The most operations one message may hold (a whole document's, for a
-/// first sync or a bundle). A five-year lab document holds under half a
-/// million; 4 million is eight times that.
-pub const MAX_OPS_PER_MESSAGE: u64 = 4_000_000;
+/// first sync or a bundle). The demo's five-year lab document holds 12,883;
+/// with a 600-character note on each of its 250 meetings it would hold
+/// about 165,000. 400,000 is thirty times the demo and twice that. This is
+/// the limit that bounds the hub's memory for an honest-looking message:
+/// automerge's receive path (the patch log included) takes about 390 bytes
+/// per operation, 156 MiB at this limit (`store::bounded_tests`).
+pub const MAX_OPS_PER_MESSAGE: u64 = 400_000;
 
-/// The most changes one message may hold. A five-year lab document holds a
-/// few thousand changes; 200,000 is far above any honest register.
-pub const MAX_CHANGES_PER_MESSAGE: u64 = 200_000;
+/// The most changes one message may hold. The demo's five-year lab
+/// document holds 469 changes; a lab that saves every tick of attendance
+/// as its own change would reach some thousands. 50,000 is a hundred times
+/// the demo.
+pub const MAX_CHANGES_PER_MESSAGE: u64 = 50_000;
 
-/// The most changes a document may keep waiting for a dependency it lacks
-/// (automerge queues a change that arrives before a change it depends on,
-/// which happens in an honest sync about once in a hundred changes, when a
-/// Bloom filter is wrong). Beyond this, further waiting changes are refused.
-pub const MAX_WAITING_CHANGES: u64 = 1_000;
+/// The most changes a document may keep waiting for a dependency it lacks.
+/// automerge queues a change that arrives before a change it depends on,
+/// which in an honest sync happens to about one change in a hundred (a
+/// Bloom filter's false positive) and lasts one round; 256 is far above
+/// that. Beyond it, further waiting changes are refused.
+pub const MAX_WAITING_CHANGES: u64 = 256;
 
 /// The most bytes of changes a document may keep waiting for a dependency.
-pub const MAX_WAITING_BYTES: u64 = 8 * 1024 * 1024;
+pub const MAX_WAITING_BYTES: u64 = 256 * 1024;
+
+/// The most bytes of waiting changes across all documents of a store (on
+/// the hub: all devices together).
+pub const MAX_WAITING_BYTES_IN_ALL: u64 = 16 * 1024 * 1024;
 
 /// Why bytes from a peer are refused before automerge parses them.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

@@ -26,6 +26,7 @@ const REFUSED_REASONS = [
   "erased",
   "erasure_not_allowed",
   "restricted",
+  "too_large",
 ] as const;
 type RefusedReason = (typeof REFUSED_REASONS)[number];
 

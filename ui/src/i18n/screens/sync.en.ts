@@ -67,6 +67,7 @@ export const sync: Catalogue["sync"] = {
     erased: "the family was erased: this computer's copy is being removed",
     erasure_not_allowed: "only the coordinators can erase a family",
     restricted: "processing restricted (art. 18): only the coordinators can change this family",
+    too_large: "too much data in one message, not accepted",
     unknown: "refused by the hub",
   },
   docKind: {

@@ -65,6 +65,7 @@ export const sync = {
     erased: "la famiglia è stata cancellata: la copia di questo computer viene eliminata",
     erasure_not_allowed: "solo il coordinamento può cancellare una famiglia",
     restricted: "trattamento limitato (art. 18): solo il coordinamento può modificare questa famiglia",
+    too_large: "troppi dati in un solo messaggio, non accettati",
     unknown: "rifiutato dall'hub",
   },
   docKind: {
