@@ -216,6 +216,7 @@ mod tests {
         assert_eq!(name(Refusal::NotListed).as_deref(), Some("not_listed"));
         assert_eq!(name(Refusal::ErasureNotAllowed).as_deref(), Some("erasure_not_allowed"));
         assert_eq!(name(Refusal::Restricted).as_deref(), Some("restricted"));
+        assert_eq!(name(Refusal::TooLarge).as_deref(), Some("too_large"));
         // The wire keeps the variant's index: renaming changes no frame.
         let doc = DocRef::lab(LabId(uuid::Uuid::from_u128(5)));
         let frame = Frame::Refused { doc, reason: Refusal::ReadOnly }.encode();
