@@ -242,3 +242,94 @@ fn honest_at_the_limits(s: &mut Store) -> Vec<Vec<u8>> {
     }
     chunks
 }
+
+/// automerge 0.12 (and hexane) panic on some saves and changes whose
+/// checksum was forged after a bit flip: loading a forged save panics in
+/// the strict parse, which `receive_sync_message` used to run outside
+/// `catch_unwind` (on the hub, a poisoned store lock). Each one sent in a
+/// sync message must come back as a refusal of those bytes, and the store
+/// goes on syncing.
+#[test]
+fn automerge_panics_on_forged_changes_are_refusals() {
+    static QUIET: std::sync::Once = std::sync::Once::new();
+    QUIET.call_once(|| {
+        let report = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let in_automerge = info
+                .location()
+                .is_some_and(|l| ["/automerge-", "/hexane-"].iter().any(|c| l.file().contains(c)));
+            if !in_automerge {
+                report(info);
+            }
+        }));
+    });
+    let mut s = store();
+    let doc = DocRef::project(s.project());
+    let heads = s.heads(doc).expect("heads");
+    let mut a = Automerge::load(&s.export_doc(doc).expect("save")).expect("load");
+    let h = a.get_heads();
+    a.transact::<_, _, automerge::AutomergeError>(|tx| {
+        tx.put(ROOT, "x", "una nota")?;
+        let m = tx.put_object(ROOT, "m", automerge::ObjType::Map)?;
+        tx.put(&m, "y", 3)
+    })
+    .expect("change");
+    let change = a.save_after(&h);
+    let save = a.save_nocompress();
+    assert!(change[9] < 0x80 && save[9] >= 0x80 && save[10] < 0x80, "lengths of one and two bytes");
+    let (mut in_parse, mut in_apply, mut refused, mut taken) = (0, 0, 0, 0);
+    // Documents (V2 messages carry a whole save), then changes.
+    for at in 11..save.len() {
+        let mut forged = save.clone();
+        forged[at] ^= 1 << (at % 8);
+        let forged = chunk_with(0, &forged[11..], 0, &forged[11..]);
+        let mut state = sync::State::new();
+        match s.receive_sync_message(doc, &mut state, &message(heads.clone(), vec![forged]), WriteCheck::None)
+        {
+            Err(Error::RejectedBytes { reason, .. }) if reason.contains("these bytes (it panicked)") => {
+                in_parse += 1
+            }
+            Err(Error::RejectedBytes { reason, .. }) if reason.contains("panicked") => in_apply += 1,
+            Err(_) => refused += 1,
+            Ok(_) => {
+                taken += 1;
+                s = store();
+            }
+        }
+    }
+    for at in 9..change.len() {
+        let mut forged = change.clone();
+        forged[at] ^= 1 << (at % 8);
+        // Re-framed with the checksum of the flipped data.
+        let Some(data) = forged.get(10..).map(<[u8]>::to_vec) else { continue };
+        if forged[9] as usize != data.len() {
+            continue; // the flip hit the length byte
+        }
+        let forged = chunk_with(1, &data, 1, &data);
+        let mut state = sync::State::new();
+        match s.receive_sync_message(doc, &mut state, &message(heads.clone(), vec![forged]), WriteCheck::None)
+        {
+            // The strict parse of the chunk (which ran outside
+            // `catch_unwind` before), or the apply on the copy.
+            Err(Error::RejectedBytes { reason, .. }) if reason.contains("these bytes (it panicked)") => {
+                in_parse += 1
+            }
+            Err(Error::RejectedBytes { reason, .. }) if reason.contains("panicked") => in_apply += 1,
+            Err(_) => refused += 1,
+            Ok(_) => {
+                taken += 1;
+                s = store();
+            }
+        }
+    }
+    println!(
+        "forged saves and changes: {in_parse} refused after automerge panicked parsing them, {in_apply} applying them, \
+         {refused} refused, {taken} taken"
+    );
+    assert!(in_parse > 0, "automerge panics in the parse too: each is a refusal");
+    assert!(refused > 0, "forged changes are refused");
+    // The store still syncs.
+    let got =
+        s.receive_sync_message(doc, &mut sync::State::new(), &message(heads, vec![change]), WriteCheck::None);
+    assert_eq!(got.expect("an honest change"), Applied::Changed);
+}
