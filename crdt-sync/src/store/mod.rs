@@ -28,6 +28,7 @@ mod tests;
 mod trail;
 #[cfg(test)]
 mod trail_tests;
+mod waiting;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -69,7 +70,7 @@ pub struct Store {
     docs: HashMap<DocRef, Automerge>,
     /// Per cached document, the changes waiting in its queue for a
     /// dependency (bounded by [`crate::sync::limits::MAX_WAITING_CHANGES`]).
-    waiting: HashMap<DocRef, sync::Waiting>,
+    waiting: HashMap<DocRef, waiting::Waiting>,
 }
 
 impl std::fmt::Debug for Store {
