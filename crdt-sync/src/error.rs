@@ -62,6 +62,17 @@ pub enum Error {
         /// Why they were refused.
         reason: String,
     },
+    /// Bytes offered as a document ask for more work than a replica does
+    /// for one message (inflated size, changes, operations, changes waiting
+    /// for a dependency: [`crate::sync::limits`]). Refused before automerge
+    /// parsed them; nothing was stored.
+    #[error("refused document bytes for {doc}: {reason}")]
+    TooLarge {
+        /// The document the bytes were offered for.
+        doc: String,
+        /// Which limit they are over.
+        reason: String,
+    },
     /// A merge operation is not allowed in the household's current state.
     #[error("merge not possible: {0}")]
     Merge(String),

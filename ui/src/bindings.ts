@@ -1507,7 +1507,7 @@ export type SyncSummary = {
 	/**
 	 *  Documents the hub refused, with the reason (`not_allowed`,
 	 *  `read_only`, `bad_bytes`, `not_listed`, `erased`,
-	 *  `erasure_not_allowed`, `restricted`).
+	 *  `erasure_not_allowed`, `restricted`, `too_large`).
 	 */
 	refused: RefusedDoc[],
 };

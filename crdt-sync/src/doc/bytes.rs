@@ -3,9 +3,13 @@
 //! Automerge's own incremental load keeps the valid prefix of corrupt or
 //! truncated bytes. A replica must refuse such bytes whole, so they are split
 //! here into their chunks (a compacted save, or single changes) and each
-//! chunk is parsed strictly before anything is applied.
+//! chunk is parsed strictly before anything is applied. Before any of that,
+//! the bounded scan of [`super::scan`] refuses bytes that would ask automerge
+//! for more work than [`crate::sync::limits`] allows.
 
 use automerge::{Automerge, Change, LoadOptions, OnPartialLoad, VerificationMode};
+
+use crate::sync::limits::{BytesRefused, Cost};
 
 /// Every automerge chunk starts with these bytes.
 const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
@@ -32,8 +36,48 @@ fn leb128(bytes: &[u8]) -> Option<(u64, usize)> {
     None
 }
 
-/// Splits `bytes` into chunks and parses each one strictly.
-pub(crate) fn parse(bytes: &[u8]) -> Result<Parsed, String> {
+/// Why bytes were not parsed.
+#[derive(Debug)]
+pub(crate) enum Unparsed {
+    /// Over a limit of [`crate::sync::limits`], found before any parse.
+    TooLarge(String),
+    /// Malformed, corrupt, or refused by automerge (panics included).
+    Bad(String),
+}
+
+impl Unparsed {
+    /// The store's error for these bytes offered as document `doc`.
+    pub(crate) fn into_error(self, doc: String) -> crate::Error {
+        match self {
+            Unparsed::TooLarge(reason) => crate::Error::TooLarge { doc, reason },
+            Unparsed::Bad(reason) => crate::Error::RejectedBytes { doc, reason },
+        }
+    }
+}
+
+impl From<BytesRefused> for Unparsed {
+    fn from(e: BytesRefused) -> Self {
+        match e {
+            BytesRefused::TooLarge(r) => Unparsed::TooLarge(r),
+            BytesRefused::Malformed(r) => Unparsed::Bad(r),
+        }
+    }
+}
+
+/// Splits `bytes` into chunks and parses each one strictly, after the
+/// bounded scan ([`super::scan`]) has found them within the limits. The
+/// parse runs under `catch_unwind`: automerge panics on some inconsistent
+/// bytes, and a panic here is these bytes' refusal, not the caller's (on
+/// the hub, a panic while it holds the shared store would poison it).
+pub(crate) fn parse(bytes: &[u8]) -> Result<(Parsed, Cost), Unparsed> {
+    let cost = super::scan::scan(bytes)?;
+    let parsed = std::panic::catch_unwind(|| parse_scanned(bytes))
+        .map_err(|_| Unparsed::Bad("automerge failed on these bytes (it panicked)".into()))?
+        .map_err(Unparsed::Bad)?;
+    Ok((parsed, cost))
+}
+
+fn parse_scanned(bytes: &[u8]) -> Result<Parsed, String> {
     let mut out = Parsed::default();
     let mut rest = bytes;
     if rest.is_empty() {
@@ -97,12 +141,12 @@ mod tests {
     #[test]
     fn saves_and_changes_parse() {
         let (doc, changes) = sample();
-        let p = parse(&doc.save()).expect("save");
+        let (p, _) = parse(&doc.save()).expect("save");
         assert_eq!((p.saves.len(), p.changes.len()), (1, 0));
-        let p = parse(&changes).expect("changes");
+        let (p, _) = parse(&changes).expect("changes");
         assert_eq!((p.saves.len(), p.changes.len()), (0, 1));
         let both = [doc.save(), changes].concat();
-        let p = parse(&both).expect("both");
+        let (p, _) = parse(&both).expect("both");
         assert_eq!((p.saves.len(), p.changes.len()), (1, 1));
     }
 
@@ -135,7 +179,7 @@ mod tests {
         for i in 0..save.len() {
             let mut bad = save.clone();
             bad[i] ^= 0x10;
-            if let Ok(p) = parse(&bad) {
+            if let Ok((p, _)) = parse(&bad) {
                 // A flip in a value can still parse only if the checksum
                 // happens to match, which the load verifies.
                 panic!("flip at {i} accepted: {} saves", p.saves.len());

@@ -20,6 +20,9 @@ pub(crate) mod household;
 pub(crate) mod lab;
 pub(crate) mod person;
 pub(crate) mod project;
+pub(crate) mod scan;
+#[cfg(test)]
+pub(crate) mod scan_tests;
 pub(crate) mod training;
 
 use std::fmt;

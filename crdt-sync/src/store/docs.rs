@@ -357,7 +357,7 @@ impl Store {
         // `load`, in the batch apply, in `save_after`). Only the copy is
         // touched, and it is dropped, so such bytes are refused like any other.
         let merged = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            let parsed = crate::doc::bytes::parse(bytes).map_err(reject)?;
+            let (parsed, _) = crate::doc::bytes::parse(bytes).map_err(|e| e.into_error(r.to_string()))?;
             for mut save in parsed.saves {
                 next.merge(&mut save).map_err(|e| reject(e.to_string()))?;
             }

@@ -1,6 +1,8 @@
 //! The encrypted SQLite store: documents plus their projection, in one file.
 
 mod audit;
+#[cfg(test)]
+mod bounded_tests;
 mod codes;
 mod consent;
 #[cfg(test)]
@@ -27,6 +29,7 @@ mod tests;
 mod trail;
 #[cfg(test)]
 mod trail_tests;
+mod waiting;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -71,6 +74,9 @@ pub struct Store {
     origins: HashMap<DocRef, Option<ActorId>>,
     /// The device directory, read at these project heads.
     directory: Option<(Vec<automerge::ChangeHash>, std::sync::Arc<crate::authz::Directory>)>,
+    /// Per cached document, the changes waiting in its queue for a
+    /// dependency (bounded by [`crate::sync::limits::MAX_WAITING_CHANGES`]).
+    waiting: HashMap<DocRef, waiting::Waiting>,
 }
 
 impl std::fmt::Debug for Store {

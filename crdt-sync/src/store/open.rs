@@ -240,6 +240,7 @@ impl Store {
             docs: HashMap::new(),
             origins: HashMap::new(),
             directory: None,
+            waiting: HashMap::new(),
         };
         store.rotate_actor();
         // The project and training documents exist from the start (their
@@ -289,6 +290,7 @@ impl Store {
             docs: HashMap::new(),
             origins: HashMap::new(),
             directory: None,
+            waiting: HashMap::new(),
         };
         store.rotate_actor();
         store.check_projection()?;

@@ -8,11 +8,13 @@ use rusqlite::params;
 
 use super::Store;
 use super::docs::{Applied, Pending};
+use super::waiting::Waiting;
 use crate::authz::authors::AuthorCheck;
 use crate::authz::{DocFacts, WriteCheck};
 use crate::doc::{self, DocKind, DocRef};
 use crate::error::{Error, Result};
 use crate::ids::{HouseholdId, LabId};
+use crate::sync::limits;
 
 /// Checks the authors of the changes that took a document from `before`
 /// (`live`, or nothing when it is new here) to `next`. The genesis of a new
@@ -122,10 +124,15 @@ impl Store {
             return Err(e);
         }
         let reject = |reason: String| Error::RejectedBytes { doc: r.to_string(), reason };
-        let message = Message::decode(bytes).map_err(|e| reject(e.to_string()))?;
+        let refuse = |e: doc::bytes::Unparsed| e.into_error(r.to_string());
+        // Bounded before parsed: the message's chunks are scanned as a
+        // whole (inflated size, changes, operations), then each is parsed
+        // strictly, isolated from automerge's panics (`doc::bytes::parse`).
+        let message = limits::decode_message(bytes).map_err(|e| refuse(e.into()))?;
         check_haves(&message).map_err(reject)?;
+        let cost = limits::message_cost(&message).map_err(|e| refuse(e.into()))?;
         for chunk in message.changes.iter() {
-            doc::bytes::parse(chunk).map_err(reject)?;
+            doc::bytes::parse(chunk).map_err(refuse)?;
         }
         let existed = self.has_doc(r)?;
         let (mut next, before) = match self.docs.get(&r) {
@@ -135,7 +142,17 @@ impl Store {
                 let mut st = state.clone();
                 let heads = d.get_heads();
                 let d = self.docs.get_mut(&r).ok_or_else(|| Error::not_found(r.kind.as_str(), r.id))?;
-                d.receive_sync_message(&mut st, message).map_err(|e| reject(e.to_string()))?;
+                // Without changes automerge only reads the document here;
+                // should it still panic, the cached copy is dropped (it is
+                // reloaded from disk on next use) and the message refused.
+                let got = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    d.receive_sync_message(&mut st, message)
+                }));
+                let Ok(got) = got else {
+                    self.docs.remove(&r);
+                    return Err(reject("automerge failed on this message (it panicked)".into()));
+                };
+                got.map_err(|e| reject(e.to_string()))?;
                 debug_assert_eq!(d.get_heads(), heads);
                 *state = st;
                 return Ok(Applied::Unchanged);
@@ -170,15 +187,20 @@ impl Store {
                 // the sender counts them as sent and will not send them
                 // again, only, once asked, the change they wait for.
                 if existed && !waiting.get_missing_deps(&[]).is_empty() {
-                    self.docs.insert(r, waiting);
+                    self.wait(r, cost, waiting)?;
                 }
                 *state = st;
                 return Ok(Applied::Unchanged);
             }
         };
+        // Changes may still wait in `next` for others (some of a message
+        // applied, some not): they stay counted until none waits.
+        let still_waiting = !next.get_missing_deps(&[]).is_empty();
+        let tally = if still_waiting { self.waiting_tally(r).add(cost) } else { Waiting::default() };
         self.docs.insert(r, next);
         let patches = if existed { Some(patches) } else { None };
         self.commit(vec![Pending::new(r, before, bytes, patches)])?;
+        self.set_waiting(r, tally);
         *state = st;
         Ok(Applied::Changed)
     }

@@ -173,7 +173,9 @@ pub fn import(
         match store.apply_bytes_checked(doc, &save, check, authors) {
             Ok(Applied::Changed) => out.changed.push(doc),
             Ok(Applied::Unchanged) => out.unchanged.push(doc),
-            Err(Error::RejectedBytes { reason, .. }) => out.refused.push((doc, reason)),
+            Err(Error::RejectedBytes { reason, .. } | Error::TooLarge { reason, .. }) => {
+                out.refused.push((doc, reason))
+            }
             Err(e @ (Error::Erased { .. } | Error::ErasureRefused { .. } | Error::WrongAuthor { .. })) => {
                 out.refused.push((doc, e.to_string()))
             }

@@ -21,6 +21,9 @@ mod enroll;
 mod erasure_tests;
 #[cfg(test)]
 mod insider_tests;
+pub mod limits;
+#[cfg(test)]
+mod limits_tests;
 pub mod pairing;
 #[cfg(test)]
 mod restriction_tests;
@@ -30,6 +33,7 @@ mod wire;
 
 pub use crate::authz::{Access, DeviceRole, DocFacts, Grant, access};
 pub use enroll::{EnrollError, EnrollRequest, EnrollResponse, Enrolled};
+pub use limits::{BytesRefused, Cost};
 pub use pairing::{CertFingerprint, PairingCode};
 pub use session::{Session, Stats};
 pub use turns::{Turns, in_turns};

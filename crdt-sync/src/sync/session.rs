@@ -395,6 +395,7 @@ impl Session {
             Err(e) => {
                 let reason = match e {
                     Error::RejectedBytes { .. } => Refusal::BadBytes,
+                    Error::TooLarge { .. } => Refusal::TooLarge,
                     Error::Erased { .. } => Refusal::Erased,
                     Error::ErasureRefused { .. } => Refusal::ErasureNotAllowed,
                     Error::Restricted { .. } => Refusal::Restricted,

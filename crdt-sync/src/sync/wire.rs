@@ -45,6 +45,10 @@ pub enum Refusal {
     /// lab's, a revoked or unknown one), or by a device that may not do
     /// what they do ([`crate::authz::authors`]).
     WrongAuthor,
+    /// The bytes ask for more work than the receiver does for one message
+    /// (inflated size, changes, operations: [`super::limits`]), or too many
+    /// changes wait for one they depend on. Nothing was stored.
+    TooLarge,
 }
 
 /// Why the connection is being closed.
@@ -216,6 +220,7 @@ mod tests {
         assert_eq!(name(Refusal::NotListed).as_deref(), Some("not_listed"));
         assert_eq!(name(Refusal::ErasureNotAllowed).as_deref(), Some("erasure_not_allowed"));
         assert_eq!(name(Refusal::Restricted).as_deref(), Some("restricted"));
+        assert_eq!(name(Refusal::TooLarge).as_deref(), Some("too_large"));
         // The wire keeps the variant's index: renaming changes no frame.
         let doc = DocRef::lab(LabId(uuid::Uuid::from_u128(5)));
         let frame = Frame::Refused { doc, reason: Refusal::ReadOnly }.encode();

@@ -41,7 +41,7 @@ pub struct SyncSummary {
     pub bytes_in: u64,
     /// Documents the hub refused, with the reason (`not_allowed`,
     /// `read_only`, `bad_bytes`, `not_listed`, `erased`,
-    /// `erasure_not_allowed`, `restricted`).
+    /// `erasure_not_allowed`, `restricted`, `too_large`).
     pub refused: Vec<RefusedDoc>,
 }
 

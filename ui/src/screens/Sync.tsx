@@ -27,6 +27,7 @@ const REFUSED_REASONS = [
   "erasure_not_allowed",
   "restricted",
   "wrong_author",
+  "too_large",
 ] as const;
 type RefusedReason = (typeof REFUSED_REASONS)[number];
 

@@ -68,6 +68,7 @@ export const sync: Catalogue["sync"] = {
     erasure_not_allowed: "only the coordinators can erase a family",
     restricted: "processing restricted (art. 18): only the coordinators can change this family",
     wrong_author: "changes written as another computer, or by someone who may not make them: not accepted",
+    too_large: "too much data in one message, not accepted",
     unknown: "refused by the hub",
   },
   docKind: {

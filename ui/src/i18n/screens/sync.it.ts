@@ -66,6 +66,7 @@ export const sync = {
     erasure_not_allowed: "solo il coordinamento può cancellare una famiglia",
     restricted: "trattamento limitato (art. 18): solo il coordinamento può modificare questa famiglia",
     wrong_author: "modifiche scritte a nome di un altro computer o di chi non può farle: non accettate",
+    too_large: "troppi dati in un solo messaggio, non accettati",
     unknown: "rifiutato dall'hub",
   },
   docKind: {
