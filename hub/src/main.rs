@@ -11,6 +11,10 @@ use taccuino_hub::{
     AppState, CONFIG_EXAMPLE, Config, DataDir, Overrides, read_pseudonym_key, reports, serve_tls,
 };
 
+/// The allocator: see `mimalloc` in the workspace manifest.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "taccuino-hub", version, about = "Taccuino's central hub")]
 struct Cli {
