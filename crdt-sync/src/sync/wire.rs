@@ -28,7 +28,9 @@ pub enum Refusal {
     ReadOnly,
     /// The bytes were corrupt or not of this document.
     BadBytes,
-    /// A new household that the device's lab document does not list.
+    /// A new household or person that the device's lab document does not
+    /// list (in its index of families, on its roster); another lab's is
+    /// answered alike.
     NotListed,
     /// The family was erased: its document is never stored again. The
     /// device erases its own copy when its lab document, with the

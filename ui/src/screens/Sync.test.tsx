@@ -150,7 +150,7 @@ describe("Sync screen, paired", () => {
       "Famiglia 0190b111: questo computer non può vedere questo documento",
       "Progetto: solo il coordinamento può modificarlo",
       "Laboratorio 0190b333: dati danneggiati, non accettati",
-      "Famiglia 0190b444: la famiglia non risulta nel laboratorio",
+      "Famiglia 0190b444: non risulta tra le famiglie o le persone del laboratorio",
       "Famiglia 0190b666: trattamento limitato (art. 18): solo il coordinamento può modificare questa famiglia",
       "Famiglia 0190b555: rifiutato dall'hub",
     ]);

@@ -63,7 +63,7 @@ export const sync: Catalogue["sync"] = {
     not_allowed: "this computer may not see this document",
     read_only: "only the coordinators can change it",
     bad_bytes: "damaged data, not accepted",
-    not_listed: "the family is not listed in the lab",
+    not_listed: "not on the lab's list of families or staff",
     erased: "the family was erased: this computer's copy is being removed",
     erasure_not_allowed: "only the coordinators can erase a family",
     restricted: "processing restricted (art. 18): only the coordinators can change this family",

@@ -61,7 +61,7 @@ export const sync = {
     not_allowed: "questo computer non può vedere questo documento",
     read_only: "solo il coordinamento può modificarlo",
     bad_bytes: "dati danneggiati, non accettati",
-    not_listed: "la famiglia non risulta nel laboratorio",
+    not_listed: "non risulta tra le famiglie o le persone del laboratorio",
     erased: "la famiglia è stata cancellata: la copia di questo computer viene eliminata",
     erasure_not_allowed: "solo il coordinamento può cancellare una famiglia",
     restricted: "trattamento limitato (art. 18): solo il coordinamento può modificare questa famiglia",
