@@ -141,6 +141,7 @@ pub use selection::{Labs, Month, Period, Selection};
 pub use store::{
     Applied, AttendanceEntry, DeviceConfig, HouseholdHit, Key, MeetingSummary, Store, WriteCheck,
 };
+pub use store::key_connection;
 pub use store::{AuditAction, AuditEntry};
 pub use store::{HubLink, HubLinkStatus, SyncOutcome};
 pub use store::{RetentionDue, TrailAction, TrailEntry, TrailScope, WithdrawnFamily};

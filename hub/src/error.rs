@@ -22,6 +22,17 @@ pub enum HubError {
         #[source]
         source: std::io::Error,
     },
+    /// The hub's key does not open one of its files.
+    #[error(
+        "the hub's key (from {whence}) does not open {}: it is not this hub's key, or the file is damaged",
+        path.display()
+    )]
+    WrongKey {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Where the key came from (never the key).
+        whence: String,
+    },
     /// Bad configuration or command-line use.
     #[error("{0}")]
     Usage(String),

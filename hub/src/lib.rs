@@ -14,8 +14,10 @@
 mod config;
 mod data_dir;
 mod error;
+mod hub_key;
 mod pace;
 mod pairing;
+mod private;
 mod registry;
 pub mod reports;
 mod server;
@@ -23,8 +25,9 @@ mod throttle;
 mod tls;
 
 pub use config::{Config, EXAMPLE as CONFIG_EXAMPLE, FileConfig, Overrides};
-pub use data_dir::{DataDir, read_pseudonym_key};
+pub use data_dir::{DataDir, DirLock, read_pseudonym_key};
 pub use error::{HubError, Result};
-pub use registry::{Device, Registry};
+pub use hub_key::{KEY_ENV, KeyOrigin};
+pub use registry::{Device, Registry, RetiredKey};
 pub use server::{AppState, router, serve, serve_tls};
 pub use tls::{CertPaths, Identity, TlsListener};

@@ -8,7 +8,8 @@ use crdt_sync::ProjectId;
 use crdt_sync::export::Privacy;
 use crdt_sync::sync::{DeviceRole, bundle};
 use taccuino_hub::{
-    AppState, CONFIG_EXAMPLE, Config, DataDir, Overrides, read_pseudonym_key, reports, serve_tls,
+    AppState, CONFIG_EXAMPLE, Config, DataDir, KEY_ENV, KeyOrigin, Overrides, read_pseudonym_key, reports,
+    serve_tls,
 };
 
 #[derive(Parser)]
@@ -26,6 +27,13 @@ struct Cli {
     /// The PEM private key of `--tls-cert`.
     #[arg(long, env = "TACCUINO_HUB_TLS_KEY", global = true)]
     tls_key: Option<PathBuf>,
+    /// A file holding the hub's key, outside the data directory so that a
+    /// copy of the directory does not carry it (`init` writes a new key
+    /// there). Otherwise the key is taken from TACCUINO_HUB_KEY (hex), then
+    /// from systemd's `$CREDENTIALS_DIRECTORY/hub.key`, then from
+    /// `hub.key` in the data directory.
+    #[arg(long, env = "TACCUINO_HUB_KEY_FILE", global = true)]
+    key_file: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -183,6 +191,22 @@ enum Command {
     ConfigExample,
 }
 
+/// A time (ms since the epoch) as the command line prints it.
+fn when(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        .unwrap_or_else(|| ms.to_string())
+}
+
+/// A lab's number when the registry knows it, else its id.
+fn lab_label(registry: &taccuino_hub::Registry, lab: crdt_sync::LabId) -> String {
+    let devices = registry.devices().unwrap_or_default();
+    match devices.iter().find(|d| d.lab == Some(lab)).and_then(|d| d.lab_number) {
+        Some(n) => n.to_string(),
+        None => lab.to_string(),
+    }
+}
+
 fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -211,7 +235,12 @@ fn main() -> anyhow::Result<()> {
         },
         cli.config.as_deref(),
     )?;
-    let dir = DataDir::new(&config.data_dir);
+    let origin = KeyOrigin::choose(
+        cli.key_file.clone(),
+        std::env::var(KEY_ENV).ok(),
+        std::env::var_os("CREDENTIALS_DIRECTORY").map(PathBuf::from),
+    )?;
+    let dir = DataDir::with_key(&config.data_dir, origin);
     match cli.command {
         Command::Init { project } => {
             let project = ProjectId(project.unwrap_or_else(uuid::Uuid::now_v7));
@@ -221,9 +250,9 @@ fn main() -> anyhow::Result<()> {
             println!("certificate sha256 {}", identity.fingerprint());
         }
         Command::Serve { .. } => {
-            let _lock = dir.lock()?;
+            let lock = dir.lock()?;
             let store = dir.open_store()?;
-            let registry = dir.open_registry()?;
+            let registry = dir.open_registry_locked(&lock)?;
             let identity = dir.tls_identity(config.tls.as_ref())?;
             let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
             runtime.block_on(async move {
@@ -301,18 +330,59 @@ fn main() -> anyhow::Result<()> {
             }
         }
         Command::Revoke { device } => {
-            if !dir.open_registry()?.revoke(crdt_sync::DeviceId(device))? {
+            let id = crdt_sync::DeviceId(device);
+            let mut registry = dir.open_registry()?;
+            if !registry.revoke(id)? {
                 bail!("no device {device}");
             }
             println!("device {device} revoked");
+            if let Some(n) = registry.device(id)?.and_then(|d| d.lab_number) {
+                eprintln!(
+                    "lab {n}'s bundle key was replaced: its other devices receive the new one at their next \
+                     sync, and bundles made with the old one are refused"
+                );
+            }
         }
         Command::Import { file } => {
-            let _lock = dir.lock()?;
+            let lock = dir.lock()?;
             let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let lab = bundle::claimed_lab(&bytes)?;
-            let key = dir.open_registry()?.lab_key(lab)?;
+            let mut registry = dir.open_registry_locked(&lock)?;
+            let key = registry.lab_key(lab)?;
+            let made_with = bundle::claimed_key_id(&bytes)?;
+            if made_with != key.id() {
+                if let Some(retired) = registry.retired_key(&made_with)? {
+                    bail!(
+                        "{} refused: it was made with the bundle key lab {} had until {}, when device {} was \
+                         revoked; the device that made it must sync with the hub (to receive the lab's new \
+                         key) and make the bundle again",
+                        file.display(),
+                        lab_label(&registry, retired.lab),
+                        when(retired.retired_at),
+                        retired.revoked_device
+                    );
+                }
+            }
+            let opened = bundle::open(&bytes, &key)?;
+            let made_by = opened.info().device;
+            match registry.device(made_by)? {
+                None => bail!("{} refused: it was made by device {made_by}, which this hub never enrolled", file.display()),
+                Some(d) if d.revoked_at.is_some() => bail!(
+                    "{} refused: it was made by device {made_by} ({}), revoked on {}",
+                    file.display(),
+                    d.name,
+                    d.revoked_at.map(when).unwrap_or_default()
+                ),
+                Some(d) if d.lab != Some(lab) => bail!(
+                    "{} refused: device {made_by} ({}) is not a device of the bundle's lab",
+                    file.display(),
+                    d.name
+                ),
+                Some(_) => {}
+            }
+            drop(registry);
             let mut store = dir.open_store()?;
-            let imported = bundle::import_as_lab(&mut store, &bytes, &key, lab)?;
+            let imported = opened.apply_as_lab(&mut store, lab)?;
             println!(
                 "{}: {} documents changed, {} already up to date, {} not this lab's (skipped)",
                 file.display(),

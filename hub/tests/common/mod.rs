@@ -51,9 +51,16 @@ impl Hub {
     /// Starts the hub on the data directory `dir` (made by `init`), on a free
     /// loopback port, and waits for its `listening on` line.
     pub fn start(dir: &Path) -> Hub {
+        Hub::start_with_env(dir, &[])
+    }
+
+    /// Like [`Hub::start`], with environment variables set for the process
+    /// (`TACCUINO_HUB_KEY`, `CREDENTIALS_DIRECTORY`, ...).
+    pub fn start_with_env(dir: &Path, env: &[(&str, &std::ffi::OsStr)]) -> Hub {
         let log = log_path(dir);
         let log_file = OpenOptions::new().create(true).append(true).open(&log).expect("open the hub's log");
         let mut child = Command::new(BIN)
+            .envs(env.iter().copied())
             .arg("--data-dir")
             .arg(dir)
             .args(["serve", "--listen", "127.0.0.1:0"])
@@ -146,6 +153,21 @@ pub fn hub_cmd(dir: &Path, args: &[&str]) -> String {
     let out = Command::new(BIN).arg("--data-dir").arg(dir).args(args).output().expect("run taccuino-hub");
     assert!(out.status.success(), "taccuino-hub {args:?}: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).expect("utf-8").trim().to_owned()
+}
+
+/// Runs `taccuino-hub --data-dir DIR ARGS…` with `env` set, asserts that it
+/// fails, returns what it printed on stderr.
+pub fn hub_fails(dir: &Path, args: &[&str], env: &[(&str, &std::ffi::OsStr)]) -> String {
+    let out = Command::new(BIN)
+        .envs(env.iter().copied())
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .output()
+        .expect("run taccuino-hub");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!out.status.success(), "taccuino-hub {args:?} succeeded: {}", String::from_utf8_lossy(&out.stdout));
+    stderr
 }
 
 /// A new hub in `<tmp>/hub` and a coordinator's pairing code for it.

@@ -90,6 +90,8 @@ pub(crate) async fn read_all(
             Ok(Frame::Close { reason }) => {
                 seen.close.get_or_insert(reason);
             }
+            // The lab's bundle key, sent to every lab device after its `Hello`.
+            Ok(Frame::BundleKey { .. }) => {}
             Ok(Frame::Hello { .. }) | Err(_) => seen.garbage += 1,
         }
     }
@@ -313,7 +315,8 @@ pub(crate) async fn ten_thousand_hostile_messages_change_nothing_honest() {
         loop {
             match tokio::time::timeout(Duration::from_secs(20), ws.next()).await.expect("the hub ends it") {
                 Some(Ok(Message::Binary(b))) => {
-                    if !matches!(Frame::decode(&b), Ok(Frame::Catalog { .. } | Frame::Sync { .. })) {
+                    let answer = Frame::decode(&b);
+                    if !matches!(answer, Ok(Frame::Catalog { .. } | Frame::Sync { .. } | Frame::BundleKey { .. })) {
                         frames_after += 1;
                     }
                 }
