@@ -130,7 +130,9 @@ async fn a_key_kept_outside_the_data_directory_opens_the_hub() {
     let code = hub_output(&data, &["enroll", "--role", "coordinator"], &from_file);
     let credentials = [("CREDENTIALS_DIRECTORY", secret_dir.as_os_str())];
     let hub = Hub::start_with_env(&data, &credentials);
-    project(&hub, tmp.path(), &code, 1).await;
+    let devices = tmp.path().join("devices");
+    std::fs::create_dir(&devices).expect("mkdir");
+    project(&hub, &devices, &code, 1).await;
     drop(hub);
     let elsewhere = tmp.path().join("nowhere.key");
     let said = hub_fails(&data, &["--key-file", elsewhere.to_str().expect("path"), "devices"], &[]);
