@@ -138,10 +138,10 @@ pub use ids::{
     DeviceId, HouseholdId, LabId, MeetingId, MemberId, PathwayId, PersonId, ProjectId, TrainingId,
 };
 pub use selection::{Labs, Month, Period, Selection};
+pub use store::key_connection;
 pub use store::{
     Applied, AttendanceEntry, DeviceConfig, HouseholdHit, Key, MeetingSummary, Store, WriteCheck,
 };
-pub use store::key_connection;
 pub use store::{AuditAction, AuditEntry};
 pub use store::{HubLink, HubLinkStatus, SyncOutcome};
 pub use store::{RetentionDue, TrailAction, TrailEntry, TrailScope, WithdrawnFamily};

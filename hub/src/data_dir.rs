@@ -211,8 +211,7 @@ impl DataDir {
     /// Opens the register.
     pub fn open_store(&self) -> Result<Store> {
         let key = self.key()?;
-        Store::open(self.path("register.db"), &key, Box::new(SystemEnv))
-            .map_err(|e| self.wrong_key(e.into()))
+        Store::open(self.path("register.db"), &key, Box::new(SystemEnv)).map_err(|e| self.wrong_key(e.into()))
     }
 
     /// Opens the registry. A plaintext registry of an earlier version is

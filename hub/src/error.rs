@@ -33,6 +33,12 @@ pub enum HubError {
         /// Where the key came from (never the key).
         whence: String,
     },
+    /// A sync bundle the hub will not import, and why.
+    #[error("{reason}")]
+    BundleRefused {
+        /// Why (which key, which device).
+        reason: String,
+    },
     /// Bad configuration or command-line use.
     #[error("{0}")]
     Usage(String),

@@ -91,9 +91,8 @@ impl KeyOrigin {
 /// Parses a key written as 64 hex digits (surrounding white space allowed).
 pub fn parse_key(text: &str, whence: &str) -> Result<Key> {
     let mut key = Zeroizing::new([0u8; 32]);
-    hex::decode_to_slice(text.trim(), key.as_mut_slice()).map_err(|_| {
-        HubError::Usage(format!("{whence} does not hold a hub key (64 hexadecimal digits)"))
-    })?;
+    hex::decode_to_slice(text.trim(), key.as_mut_slice())
+        .map_err(|_| HubError::Usage(format!("{whence} does not hold a hub key (64 hexadecimal digits)")))?;
     Ok(Key::from_bytes(*key))
 }
 

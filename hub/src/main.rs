@@ -191,22 +191,6 @@ enum Command {
     ConfigExample,
 }
 
-/// A time (ms since the epoch) as the command line prints it.
-fn when(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-        .unwrap_or_else(|| ms.to_string())
-}
-
-/// A lab's number when the registry knows it, else its id.
-fn lab_label(registry: &taccuino_hub::Registry, lab: crdt_sync::LabId) -> String {
-    let devices = registry.devices().unwrap_or_default();
-    match devices.iter().find(|d| d.lab == Some(lab)).and_then(|d| d.lab_number) {
-        Some(n) => n.to_string(),
-        None => lab.to_string(),
-    }
-}
-
 fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -348,38 +332,8 @@ fn main() -> anyhow::Result<()> {
             let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let lab = bundle::claimed_lab(&bytes)?;
             let mut registry = dir.open_registry_locked(&lock)?;
-            let key = registry.lab_key(lab)?;
-            let made_with = bundle::claimed_key_id(&bytes)?;
-            if made_with != key.id() {
-                if let Some(retired) = registry.retired_key(&made_with)? {
-                    bail!(
-                        "{} refused: it was made with the bundle key lab {} had until {}, when device {} was \
-                         revoked; the device that made it must sync with the hub (to receive the lab's new \
-                         key) and make the bundle again",
-                        file.display(),
-                        lab_label(&registry, retired.lab),
-                        when(retired.retired_at),
-                        retired.revoked_device
-                    );
-                }
-            }
-            let opened = bundle::open(&bytes, &key)?;
-            let made_by = opened.info().device;
-            match registry.device(made_by)? {
-                None => bail!("{} refused: it was made by device {made_by}, which this hub never enrolled", file.display()),
-                Some(d) if d.revoked_at.is_some() => bail!(
-                    "{} refused: it was made by device {made_by} ({}), revoked on {}",
-                    file.display(),
-                    d.name,
-                    d.revoked_at.map(when).unwrap_or_default()
-                ),
-                Some(d) if d.lab != Some(lab) => bail!(
-                    "{} refused: device {made_by} ({}) is not a device of the bundle's lab",
-                    file.display(),
-                    d.name
-                ),
-                Some(_) => {}
-            }
+            let opened = taccuino_hub::open_bundle(&mut registry, &bytes)
+                .with_context(|| format!("{} refused", file.display()))?;
             drop(registry);
             let mut store = dir.open_store()?;
             let imported = opened.apply_as_lab(&mut store, lab)?;

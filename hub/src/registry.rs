@@ -314,9 +314,8 @@ impl Registry {
     /// to tell its bundles apart ([`Registry::retired_key`]); the key
     /// itself is forgotten, so nothing made with it is ever opened again.
     fn rotate_in(conn: &Connection, lab: &str, device: DeviceId, at: i64) -> Result<()> {
-        let old: Option<String> = conn
-            .query_row("SELECT key FROM lab_keys WHERE lab_id = ?1", [lab], |r| r.get(0))
-            .optional()?;
+        let old: Option<String> =
+            conn.query_row("SELECT key FROM lab_keys WHERE lab_id = ?1", [lab], |r| r.get(0)).optional()?;
         // No key handed out yet: nothing to replace.
         let Some(old) = old else { return Ok(()) };
         let old = BundleKey::from_hex(&old).ok_or_else(|| HubError::Internal("bad lab key".into()))?;
@@ -520,10 +519,8 @@ mod tests {
         let project = ProjectId(Uuid::from_u128(1));
         let code = r.issue_code(DeviceRole::Coordinator, None, 1, None).expect("code");
         let e = r.redeem(&code, "x", project).expect("redeem").expect("enrolled");
-        let stored: String = r
-            .conn
-            .query_row("SELECT token_hash FROM devices", [], |row| row.get(0))
-            .expect("row");
+        let stored: String =
+            r.conn.query_row("SELECT token_hash FROM devices", [], |row| row.get(0)).expect("row");
         assert!(!pairing::is_legacy(&stored), "{stored}");
         assert_ne!(stored, pairing::legacy_hash(&e.token));
         // A row as an earlier version wrote it.
@@ -531,18 +528,13 @@ mod tests {
             .execute("UPDATE devices SET token_hash = ?1", [pairing::legacy_hash(&e.token)])
             .expect("legacy");
         assert_eq!(r.authenticate(&e.token).expect("auth").map(|d| d.id), Some(e.device));
-        let stored: String = r
-            .conn
-            .query_row("SELECT token_hash FROM devices", [], |row| row.get(0))
-            .expect("row");
+        let stored: String =
+            r.conn.query_row("SELECT token_hash FROM devices", [], |row| row.get(0)).expect("row");
         assert_eq!(stored, r.hasher.hash(&e.token), "rewritten keyed");
         assert_eq!(r.authenticate(&e.token).expect("auth").map(|d| d.id), Some(e.device));
         drop(r);
         // Another hub key neither opens the file nor matches its hashes.
         let wrong = Registry::open(&path, &Key::from_bytes([5; 32])).err().expect("wrong key");
-        assert!(
-            matches!(wrong, HubError::Core(crdt_sync::Error::WrongKeyOrNotADatabase { .. })),
-            "{wrong}"
-        );
+        assert!(matches!(wrong, HubError::Core(crdt_sync::Error::WrongKeyOrNotADatabase { .. })), "{wrong}");
     }
 }

@@ -208,5 +208,8 @@ async fn a_revoked_devices_bundles_are_refused_and_its_lab_gets_a_new_key() {
     assert!(!done.contains(": 0 documents changed"), "{done}");
     let register = taccuino_hub::DataDir::new(&data).open_store().expect("register");
     assert_eq!(register.search_households("ottavia", 5).expect("search").len(), 1);
-    assert!(register.search_households("gioele", 5).expect("search").is_empty(), "the thief's family stayed out");
+    assert!(
+        register.search_households("gioele", 5).expect("search").is_empty(),
+        "the thief's family stayed out"
+    );
 }

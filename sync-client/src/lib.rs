@@ -21,11 +21,11 @@ pub use transport::{Io, Transport};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
+use crdt_sync::sync::bundle::BundleKey;
 use crdt_sync::sync::{
     EnrollError, EnrollRequest, EnrollResponse, Enrolled, Fatal, Frame, MAX_FRAME, PairingCode, Refusal,
     Session, Stats,
 };
-use crdt_sync::sync::bundle::BundleKey;
 use crdt_sync::{DocRef, Store};
 use futures_util::{FutureExt, SinkExt, StreamExt};
 use tokio_tungstenite::WebSocketStream;

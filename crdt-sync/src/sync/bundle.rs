@@ -245,7 +245,12 @@ pub fn open(bytes: &[u8], key: &BundleKey) -> Result<Opened> {
     tag_bytes.copy_from_slice(tag);
     let mut plain = text.to_vec();
     cipher(key)?
-        .decrypt_inout_detached(&XNonce::from(h.nonce), h.ad, plain.as_mut_slice().into(), &Tag::from(tag_bytes))
+        .decrypt_inout_detached(
+            &XNonce::from(h.nonce),
+            h.ad,
+            plain.as_mut_slice().into(),
+            &Tag::from(tag_bytes),
+        )
         .map_err(|_| bad("the bundle was altered or not made for this lab"))?;
     // Authenticated, so made by a holder of the key: still parsed without
     // trusting it (a lab key can leak), and bounded by the file's size.

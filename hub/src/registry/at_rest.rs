@@ -55,7 +55,10 @@ pub fn encrypt_in_place(path: &Path, key: &Key) -> Result<()> {
         // Everything in the WAL goes into the file being exported.
         conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         let raw = Zeroizing::new(format!("x'{}'", hex::encode(key.as_bytes())));
-        conn.execute("ATTACH DATABASE ?1 AS encrypted KEY ?2", rusqlite::params![tmp.to_string_lossy(), *raw])?;
+        conn.execute(
+            "ATTACH DATABASE ?1 AS encrypted KEY ?2",
+            rusqlite::params![tmp.to_string_lossy(), *raw],
+        )?;
         conn.query_row("SELECT sqlcipher_export('encrypted')", [], |_| Ok(()))?;
         conn.execute_batch("DETACH DATABASE encrypted;")?;
         // Closing the last connection removes the (empty) WAL and index.

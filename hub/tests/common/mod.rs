@@ -166,7 +166,11 @@ pub fn hub_fails(dir: &Path, args: &[&str], env: &[(&str, &std::ffi::OsStr)]) ->
         .output()
         .expect("run taccuino-hub");
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(!out.status.success(), "taccuino-hub {args:?} succeeded: {}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        !out.status.success(),
+        "taccuino-hub {args:?} succeeded: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     stderr
 }
 

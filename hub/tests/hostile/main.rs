@@ -316,7 +316,10 @@ pub(crate) async fn ten_thousand_hostile_messages_change_nothing_honest() {
             match tokio::time::timeout(Duration::from_secs(20), ws.next()).await.expect("the hub ends it") {
                 Some(Ok(Message::Binary(b))) => {
                     let answer = Frame::decode(&b);
-                    if !matches!(answer, Ok(Frame::Catalog { .. } | Frame::Sync { .. } | Frame::BundleKey { .. })) {
+                    if !matches!(
+                        answer,
+                        Ok(Frame::Catalog { .. } | Frame::Sync { .. } | Frame::BundleKey { .. })
+                    ) {
                         frames_after += 1;
                     }
                 }
