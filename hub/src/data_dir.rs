@@ -134,7 +134,13 @@ impl DataDir {
         }
         self.key()?;
         let paths = self.generated_tls();
-        if paths.cert.exists() { Identity::load(&paths) } else { Identity::generate(&paths) }
+        if paths.cert.exists() {
+            return Identity::load(&paths);
+        }
+        private::create_dir(&self.path("tls"))?;
+        let identity = Identity::generate(&paths)?;
+        private::tighten(&self.root);
+        Ok(identity)
     }
 
     /// The hub's key, from wherever it is kept. On the way, the directory
