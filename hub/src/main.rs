@@ -106,13 +106,16 @@ enum Command {
     },
     /// Lists enrolled devices.
     Devices,
-    /// Revokes a device: its open connection is cut and it can no longer sync.
+    /// Revokes a device: its open connection is cut and it can no longer
+    /// sync; a lab device's lab gets a new bundle key.
     Revoke {
         /// The device id (from `devices`).
         device: uuid::Uuid,
     },
-    /// Imports a sync bundle (from a lab with no network): verified with the
-    /// lab's key, then merged document by document as that lab may write.
+    /// Imports a sync bundle (from a lab with no network): decrypted and
+    /// authenticated with the lab's current key, refused if a revoked or
+    /// unknown device made it or its key was retired by a revocation, then
+    /// merged document by document as that lab may write.
     Import {
         /// The bundle file.
         file: PathBuf,

@@ -83,3 +83,44 @@ pub fn encrypt_in_place(path: &Path, key: &Key) -> Result<()> {
     tracing::info!(path = %path.display(), "the registry was plaintext: encrypted it in place");
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_still_in_the_wal_are_encrypted_with_the_rest() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("hub.db");
+        let old = Connection::open(&path).expect("plaintext");
+        old.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0;
+             CREATE TABLE t (v TEXT); INSERT INTO t VALUES ('in the file');",
+        )
+        .expect("write");
+        old.execute_batch("PRAGMA wal_checkpoint(TRUNCATE); INSERT INTO t VALUES ('in the wal');")
+            .expect("write");
+        // Left open, as a crashed earlier version would leave it: the last
+        // row is only in the WAL.
+        assert!(std::fs::metadata(sibling(&path, "-wal")).expect("wal").len() > 0);
+        std::mem::forget(old);
+        assert!(is_plaintext(&path).expect("read"));
+        let key = Key::from_bytes([7; 32]);
+        encrypt_in_place(&path, &key).expect("encrypt");
+        assert!(!is_plaintext(&path).expect("read"));
+        assert!(!sibling(&path, ".encrypting").exists());
+        let conn = Connection::open(&path).expect("open");
+        crdt_sync::key_connection(&conn, &key, &path).expect("the key opens it");
+        let rows: Vec<String> = conn
+            .prepare("SELECT v FROM t ORDER BY rowid")
+            .expect("query")
+            .query_map([], |r| r.get(0))
+            .expect("rows")
+            .collect::<rusqlite::Result<_>>()
+            .expect("read");
+        assert_eq!(rows, ["in the file", "in the wal"]);
+        let other = Connection::open(&path).expect("open");
+        let wrong = crdt_sync::key_connection(&other, &Key::from_bytes([8; 32]), &path);
+        assert!(matches!(wrong, Err(crdt_sync::Error::WrongKeyOrNotADatabase { .. })));
+    }
+}
