@@ -142,6 +142,7 @@ pub use ids::{
     DeviceId, HouseholdId, LabId, MeetingId, MemberId, PathwayId, PersonId, ProjectId, TrainingId,
 };
 pub use selection::{Labs, Month, Period, Selection};
+pub use store::key_connection;
 pub use store::{
     Applied, AttendanceEntry, DeviceConfig, HouseholdHit, Key, MeetingSummary, Store, WriteCheck,
 };

@@ -1,6 +1,8 @@
 //! The hub's data directory: its registry, its encrypted register, the key
-//! of that register, its TLS certificate, and the project's pseudonym key
-//! for funder exports (`pseudonym.key`, decision 0012).
+//! of that register (unless it is kept outside: `hub_key`), its TLS
+//! certificate, and the project's pseudonym key for funder exports
+//! (`pseudonym.key`, decision 0012). The directory is 0700 and what it holds
+//! 0600 (`private`, decision 0016).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -11,19 +13,32 @@ use rand::RngCore;
 use uuid::Uuid;
 
 use crate::error::{HubError, Result};
+use crate::hub_key::{self, KEY_FILE_NAME, KeyOrigin};
+use crate::private;
 use crate::registry::Registry;
 use crate::tls::{CertPaths, Identity};
 
-/// Paths inside the data directory.
+/// Paths inside the data directory, and where the hub's key is.
 #[derive(Clone, Debug)]
 pub struct DataDir {
     root: PathBuf,
+    key: KeyOrigin,
 }
 
+/// The data directory's exclusive lock ([`DataDir::lock`]), held while it
+/// lives.
+#[derive(Debug)]
+pub struct DirLock(#[allow(dead_code)] std::fs::File);
+
 impl DataDir {
-    /// The directory at `root`.
+    /// The directory at `root`, its key in `root/hub.key`.
     pub fn new(root: impl Into<PathBuf>) -> Self {
-        DataDir { root: root.into() }
+        DataDir { root: root.into(), key: KeyOrigin::DataDir }
+    }
+
+    /// The directory at `root`, its key kept as `key` says.
+    pub fn with_key(root: impl Into<PathBuf>, key: KeyOrigin) -> Self {
+        DataDir { root: root.into(), key }
     }
 
     fn path(&self, name: &str) -> PathBuf {
@@ -34,34 +49,44 @@ impl DataDir {
         move |source| HubError::Io { path: path.to_owned(), source }
     }
 
-    /// Creates a new hub for `project`: the register (encrypted with a new
-    /// random key written to `hub.key`, readable by the owner only) and the
-    /// registry. Refuses to touch an existing hub.
+    /// Creates a new hub for `project`: the register, encrypted with the
+    /// hub's key, and the registry, in a 0700 directory. The key is a new
+    /// random one written to `hub.key` (readable by the owner only), or,
+    /// when it is kept outside the directory, the one in the environment,
+    /// or the one in the key file (written there if the file does not exist
+    /// yet). Refuses to touch an existing hub.
     pub fn init(&self, project: ProjectId) -> Result<()> {
-        std::fs::create_dir_all(&self.root).map_err(Self::io(&self.root))?;
-        let key_path = self.path("hub.key");
-        if key_path.exists() || self.path("register.db").exists() {
+        private::create_dir(&self.root)?;
+        if self.path(KEY_FILE_NAME).exists() || self.path("register.db").exists() {
             return Err(HubError::Usage(format!("{} already holds a hub", self.root.display())));
         }
-        let mut key = [0u8; 32];
-        rand::rng().fill_bytes(&mut key);
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut f = options.open(&key_path).map_err(Self::io(&key_path))?;
-        f.write_all(hex::encode(key).as_bytes()).map_err(Self::io(&key_path))?;
-        f.sync_all().map_err(Self::io(&key_path))?;
+        let key = match &self.key {
+            KeyOrigin::Env(_) => self.key()?,
+            KeyOrigin::File(path) if path.exists() => self.key()?,
+            KeyOrigin::DataDir | KeyOrigin::File(_) => {
+                let mut bytes = zeroize::Zeroizing::new([0u8; 32]);
+                rand::rng().fill_bytes(bytes.as_mut_slice());
+                let key = Key::from_bytes(*bytes);
+                let path = match &self.key {
+                    KeyOrigin::File(path) => path.clone(),
+                    _ => self.path(KEY_FILE_NAME),
+                };
+                hub_key::write_key_file(&path, &key)?;
+                key
+            }
+        };
         let config = DeviceConfig {
             device: DeviceId(Uuid::now_v7()),
             project,
             // The hub registers nothing itself; block 0 is its own.
             codes: CodeRange::new(1, 999)?,
         };
-        Store::create(self.path("register.db"), &Key::from_bytes(key), config, Box::new(SystemEnv))?;
-        Registry::open(&self.path("hub.db"))?;
+        Store::create(self.path("register.db"), &key, config, Box::new(SystemEnv))?;
+        Registry::open(&self.path("hub.db"), &key)?;
+        private::create_dir(&self.path("tls"))?;
         Identity::generate(&self.generated_tls())?;
         self.pseudonym_key()?;
+        private::tighten(&self.root);
         Ok(())
     }
 
@@ -109,39 +134,79 @@ impl DataDir {
         }
         self.key()?;
         let paths = self.generated_tls();
-        if paths.cert.exists() { Identity::load(&paths) } else { Identity::generate(&paths) }
+        if paths.cert.exists() {
+            return Identity::load(&paths);
+        }
+        private::create_dir(&self.path("tls"))?;
+        let identity = Identity::generate(&paths)?;
+        private::tighten(&self.root);
+        Ok(identity)
     }
 
+    /// The hub's key, from wherever it is kept. On the way, the directory
+    /// and what it holds are brought to 0700 / 0600 (with a warning for
+    /// what was looser).
     fn key(&self) -> Result<Key> {
-        let path = self.path("hub.key");
-        let text = std::fs::read_to_string(&path).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => HubError::Usage(format!(
-                "{} holds no hub: run `taccuino-hub init` first",
-                self.root.display()
-            )),
-            _ => HubError::Io { path: path.clone(), source: e },
-        })?;
-        let bytes = hex::decode(text.trim())
-            .map_err(|_| HubError::Usage(format!("{} is damaged", path.display())))?;
-        let key: [u8; 32] =
-            bytes.try_into().map_err(|_| HubError::Usage(format!("{} is damaged", path.display())))?;
-        Ok(Key::from_bytes(key))
+        private::tighten(&self.root);
+        let in_dir = self.path(KEY_FILE_NAME);
+        match &self.key {
+            KeyOrigin::DataDir => read_key_file(&in_dir, || {
+                let no_hub = !self.path("register.db").exists();
+                if no_hub {
+                    format!("{} holds no hub: run `taccuino-hub init` first", self.root.display())
+                } else {
+                    format!(
+                        "no key for the hub in {}: give it with {}, --key-file, {} or systemd's \
+                         credential hub.key",
+                        self.root.display(),
+                        hub_key::KEY_ENV,
+                        "TACCUINO_HUB_KEY_FILE"
+                    )
+                }
+            }),
+            other => {
+                if in_dir.exists() {
+                    tracing::warn!(
+                        path = %in_dir.display(),
+                        "the data directory still holds a key file: a copy of the directory carries \
+                         its key; move it out once the key kept outside works"
+                    );
+                }
+                match other {
+                    KeyOrigin::Env(hex) => hub_key::parse_key(hex, hub_key::KEY_ENV),
+                    KeyOrigin::File(path) => {
+                        read_key_file(path, || format!("no hub key at {}", path.display()))
+                    }
+                    KeyOrigin::DataDir => unreachable!("matched above"),
+                }
+            }
+        }
+    }
+
+    /// A wrong key says so, and where it came from (never "file is not a
+    /// database").
+    fn wrong_key(&self, e: HubError) -> HubError {
+        match e {
+            HubError::Core(crdt_sync::Error::WrongKeyOrNotADatabase { path }) => {
+                HubError::WrongKey { path, whence: self.key.describe(&self.root) }
+            }
+            e => e,
+        }
     }
 
     /// Takes the data directory's exclusive lock: the running server holds
     /// it, so a command that writes the register (`import`) cannot run
     /// behind the server's back. Released when the file is dropped or the
     /// process dies.
-    pub fn lock(&self) -> Result<std::fs::File> {
+    pub fn lock(&self) -> Result<DirLock> {
         let path = self.path("serve.lock");
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(Self::io(&path))?;
+        let mut options = std::fs::OpenOptions::new();
+        options.create(true).truncate(false).write(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options.open(&path).map_err(Self::io(&path))?;
         match file.try_lock() {
-            Ok(()) => Ok(file),
+            Ok(()) => Ok(DirLock(file)),
             Err(std::fs::TryLockError::WouldBlock) => {
                 Err(HubError::Usage(format!("the hub in {} is running: stop it first", self.root.display())))
             }
@@ -152,19 +217,51 @@ impl DataDir {
     /// Opens the register.
     pub fn open_store(&self) -> Result<Store> {
         let key = self.key()?;
-        Ok(Store::open(self.path("register.db"), &key, Box::new(SystemEnv))?)
+        Store::open(self.path("register.db"), &key, Box::new(SystemEnv)).map_err(|e| self.wrong_key(e.into()))
     }
 
-    /// Opens the registry.
+    /// Opens the registry. A plaintext registry of an earlier version is
+    /// encrypted first, under the data directory's lock: if a hub is
+    /// running (an earlier version, with the file open), that is refused
+    /// until it is stopped.
     pub fn open_registry(&self) -> Result<Registry> {
+        self.registry(None)
+    }
+
+    /// Opens the registry while holding the directory's `lock` (the server).
+    pub fn open_registry_locked(&self, lock: &DirLock) -> Result<Registry> {
+        self.registry(Some(lock))
+    }
+
+    fn registry(&self, held: Option<&DirLock>) -> Result<Registry> {
         if !self.path("register.db").exists() {
             return Err(HubError::Usage(format!(
                 "{} holds no hub: run `taccuino-hub init` first",
                 self.root.display()
             )));
         }
-        Registry::open(&self.path("hub.db"))
+        let key = self.key()?;
+        let path = self.path("hub.db");
+        let _lock = match held {
+            None if Registry::needs_encrypting(&path)? => Some(self.lock().map_err(|e| match e {
+                HubError::Usage(_) => HubError::Usage(format!(
+                    "{} is not encrypted yet and a hub is running on {}: stop it, then run this \
+                     command again (or start this version's hub) to encrypt it",
+                    path.display(),
+                    self.root.display()
+                )),
+                e => e,
+            })?),
+            _ => None,
+        };
+        let registry = Registry::open(&path, &key).map_err(|e| self.wrong_key(e))?;
+        private::tighten(&self.root);
+        Ok(registry)
     }
+}
+
+fn read_key_file(path: &Path, missing: impl FnOnce() -> String) -> Result<Key> {
+    hub_key::read_key_file(path, missing)
 }
 
 /// Reads a pseudonym key file (the hub's, or one given with

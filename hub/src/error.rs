@@ -22,6 +22,23 @@ pub enum HubError {
         #[source]
         source: std::io::Error,
     },
+    /// The hub's key does not open one of its files.
+    #[error(
+        "the hub's key (from {whence}) does not open {}: it is not this hub's key, or the file is damaged",
+        path.display()
+    )]
+    WrongKey {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Where the key came from (never the key).
+        whence: String,
+    },
+    /// A sync bundle the hub will not import, and why.
+    #[error("{reason}")]
+    BundleRefused {
+        /// Why (which key, which device).
+        reason: String,
+    },
     /// Bad configuration or command-line use.
     #[error("{0}")]
     Usage(String),

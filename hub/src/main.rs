@@ -8,7 +8,8 @@ use crdt_sync::ProjectId;
 use crdt_sync::export::Privacy;
 use crdt_sync::sync::{DeviceRole, bundle};
 use taccuino_hub::{
-    AppState, CONFIG_EXAMPLE, Config, DataDir, Overrides, read_pseudonym_key, reports, serve_tls,
+    AppState, CONFIG_EXAMPLE, Config, DataDir, KEY_ENV, KeyOrigin, Overrides, read_pseudonym_key, reports,
+    serve_tls,
 };
 
 /// The allocator: see `mimalloc` in the workspace manifest.
@@ -30,6 +31,13 @@ struct Cli {
     /// The PEM private key of `--tls-cert`.
     #[arg(long, env = "TACCUINO_HUB_TLS_KEY", global = true)]
     tls_key: Option<PathBuf>,
+    /// A file holding the hub's key, outside the data directory so that a
+    /// copy of the directory does not carry it (`init` writes a new key
+    /// there). Otherwise the key is taken from TACCUINO_HUB_KEY (hex), then
+    /// from systemd's `$CREDENTIALS_DIRECTORY/hub.key`, then from
+    /// `hub.key` in the data directory.
+    #[arg(long, env = "TACCUINO_HUB_KEY_FILE", global = true)]
+    key_file: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -102,13 +110,16 @@ enum Command {
     },
     /// Lists enrolled devices.
     Devices,
-    /// Revokes a device: its open connection is cut and it can no longer sync.
+    /// Revokes a device: its open connection is cut and it can no longer
+    /// sync; a lab device's lab gets a new bundle key.
     Revoke {
         /// The device id (from `devices`).
         device: uuid::Uuid,
     },
-    /// Imports a sync bundle (from a lab with no network): verified with the
-    /// lab's key, then merged document by document as that lab may write.
+    /// Imports a sync bundle (from a lab with no network): decrypted and
+    /// authenticated with the lab's current key, refused if a revoked or
+    /// unknown device made it or its key was retired by a revocation, then
+    /// merged document by document as that lab may write.
     Import {
         /// The bundle file.
         file: PathBuf,
@@ -215,7 +226,12 @@ fn main() -> anyhow::Result<()> {
         },
         cli.config.as_deref(),
     )?;
-    let dir = DataDir::new(&config.data_dir);
+    let origin = KeyOrigin::choose(
+        cli.key_file.clone(),
+        std::env::var(KEY_ENV).ok(),
+        std::env::var_os("CREDENTIALS_DIRECTORY").map(PathBuf::from),
+    )?;
+    let dir = DataDir::with_key(&config.data_dir, origin);
     match cli.command {
         Command::Init { project } => {
             let project = ProjectId(project.unwrap_or_else(uuid::Uuid::now_v7));
@@ -225,9 +241,9 @@ fn main() -> anyhow::Result<()> {
             println!("certificate sha256 {}", identity.fingerprint());
         }
         Command::Serve { .. } => {
-            let _lock = dir.lock()?;
+            let lock = dir.lock()?;
             let store = dir.open_store()?;
-            let registry = dir.open_registry()?;
+            let registry = dir.open_registry_locked(&lock)?;
             let identity = dir.tls_identity(config.tls.as_ref())?;
             let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
             runtime.block_on(async move {
@@ -305,20 +321,32 @@ fn main() -> anyhow::Result<()> {
             }
         }
         Command::Revoke { device } => {
-            if !dir.open_registry()?.revoke(crdt_sync::DeviceId(device))? {
+            let id = crdt_sync::DeviceId(device);
+            let mut registry = dir.open_registry()?;
+            if !registry.revoke(id)? {
                 bail!("no device {device}");
             }
             println!("device {device} revoked");
+            if let Some(n) = registry.device(id)?.and_then(|d| d.lab_number) {
+                eprintln!(
+                    "lab {n}'s bundle key was replaced: its other devices receive the new one at their next \
+                     sync, and bundles made with the old one are refused"
+                );
+            }
         }
         Command::Import { file } => {
-            let _lock = dir.lock()?;
+            let lock = dir.lock()?;
             let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let lab = bundle::claimed_lab(&bytes)?;
-            let mut registry = dir.open_registry()?;
-            let key = registry.lab_key(lab)?;
+            let mut registry = dir.open_registry_locked(&lock)?;
+            let opened = taccuino_hub::open_bundle(&mut registry, &bytes)
+                .with_context(|| format!("{} refused", file.display()))?;
             let mut store = dir.open_store()?;
+            // The registry's facts about devices, into the register, before
+            // the bundle's changes are judged by them.
             taccuino_hub::directory::reconcile(&mut store, &registry)?;
-            let imported = bundle::import_as_lab(&mut store, &bytes, &key, lab)?;
+            drop(registry);
+            let imported = opened.apply_as_lab(&mut store, lab)?;
             println!(
                 "{}: {} documents changed, {} already up to date, {} not this lab's (skipped)",
                 file.display(),

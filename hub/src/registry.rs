@@ -1,19 +1,25 @@
 //! The hub's registry of pairing codes and devices, in `hub.db` (no
-//! personal data: hashes, roles, labs, dates). The CLI and the server open
-//! it from separate processes; WAL and a busy timeout make that safe.
+//! personal data: hashes, roles, labs, dates, and each lab's bundle key).
+//! The CLI and the server open it from separate processes; WAL and a busy
+//! timeout make that safe. The file is encrypted with SQLCipher under a key
+//! derived from the hub's key; a plaintext `hub.db` of an earlier version is
+//! encrypted in place when first opened ([`at_rest`]). Decision 0016.
+
+mod at_rest;
 
 use std::path::Path;
 
 use chrono::Utc;
-use crdt_sync::sync::bundle::BundleKey;
+use crdt_sync::sync::bundle::{BundleKey, KeyId};
 use crdt_sync::sync::pairing as code;
 use crdt_sync::sync::{CertFingerprint, DeviceRole, EnrollError, Enrolled, Grant, PairingCode};
-use crdt_sync::{CodeRange, DeviceId, LabId, ProjectId};
+use crdt_sync::{CodeRange, DeviceId, Key, LabId, ProjectId};
 use rusqlite::{Connection, OptionalExtension, params};
 use uuid::Uuid;
 
 use crate::error::{HubError, Result};
-use crate::pairing;
+use crate::hub_key;
+use crate::pairing::{self, SecretHasher};
 
 /// Code numbers handed to each device.
 const CODE_BLOCK: u32 = 1000;
@@ -33,6 +39,14 @@ CREATE TABLE IF NOT EXISTS pairing_codes (
 CREATE TABLE IF NOT EXISTS lab_keys (
     lab_id  TEXT PRIMARY KEY,
     key     TEXT NOT NULL
+);
+-- Keys a lab's bundles were made with before one of its devices was
+-- revoked: only their ids, to refuse such bundles with a clear message.
+CREATE TABLE IF NOT EXISTS retired_bundle_keys (
+    key_id          TEXT PRIMARY KEY,
+    lab_id          TEXT NOT NULL,
+    retired_at      INTEGER NOT NULL,
+    revoked_device  TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS devices (
     id           TEXT PRIMARY KEY,
@@ -75,9 +89,21 @@ impl Device {
     }
 }
 
+/// A lab's bundle key that was replaced when one of its devices was revoked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RetiredKey {
+    /// The lab.
+    pub lab: LabId,
+    /// When it was replaced (ms since the epoch).
+    pub retired_at: i64,
+    /// The device whose revocation replaced it.
+    pub revoked_device: DeviceId,
+}
+
 /// The registry.
 pub struct Registry {
     conn: Connection,
+    hasher: SecretHasher,
 }
 
 fn now() -> i64 {
@@ -123,14 +149,29 @@ fn to_device(raw: RawDevice) -> Result<Device> {
 const DEVICE_COLUMNS: &str = "id, name, role, lab_id, lab_number, last_sync, revoked_at";
 
 impl Registry {
-    /// Opens (creating if needed) the registry at `path`.
-    pub fn open(path: &Path) -> Result<Registry> {
+    /// Opens (creating if needed) the registry at `path`, encrypted under a
+    /// key derived from the hub's `key`. A plaintext registry of an earlier
+    /// version is encrypted in place first: the caller makes sure no other
+    /// process has it open (`DataDir` holds the serve lock meanwhile).
+    /// A wrong key is `crdt_sync::Error::WrongKeyOrNotADatabase`.
+    pub fn open(path: &Path, key: &Key) -> Result<Registry> {
+        let db_key = hub_key::registry_key(key);
+        if at_rest::is_plaintext(path)? {
+            at_rest::encrypt_in_place(path, &db_key)?;
+        }
         let conn = Connection::open(path)?;
+        crdt_sync::key_connection(&conn, &db_key, path)?;
         conn.execute_batch(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;",
         )?;
         conn.execute_batch(SCHEMA)?;
-        Ok(Registry { conn })
+        Ok(Registry { conn, hasher: SecretHasher::new(hub_key::hashes_key(key)) })
+    }
+
+    /// Whether the registry at `path` is still a plaintext file of an
+    /// earlier version (opening it encrypts it).
+    pub fn needs_encrypting(path: &Path) -> Result<bool> {
+        at_rest::is_plaintext(path)
     }
 
     /// Issues a one-time pairing code for a device of `role` in `lab`
@@ -154,7 +195,7 @@ impl Registry {
             "INSERT INTO pairing_codes (code_hash, role, lab_id, lab_number, created_at, expires_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![
-                pairing::hash(&secret),
+                self.hasher.hash(&secret),
                 role.as_str(),
                 lab.map(|(id, _)| id.to_string()),
                 lab.map(|(_, n)| n),
@@ -173,17 +214,20 @@ impl Registry {
         name: &str,
         project: ProjectId,
     ) -> Result<std::result::Result<Enrolled, EnrollError>> {
-        let hash = pairing::hash(&PairingCode::parse(code).secret);
+        let secret = PairingCode::parse(code).secret;
+        let keyed = self.hasher.hash(&secret);
         let tx = self.conn.transaction()?;
-        type CodeRow = (String, Option<String>, Option<u8>, i64, Option<i64>);
+        type CodeRow = (String, String, Option<String>, Option<u8>, i64, Option<i64>);
+        // A code issued before decision 0016 is stored as a plain SHA-256.
         let row: Option<CodeRow> = tx
             .query_row(
-                "SELECT role, lab_id, lab_number, expires_at, used_at FROM pairing_codes WHERE code_hash = ?1",
-                [&hash],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                "SELECT code_hash, role, lab_id, lab_number, expires_at, used_at FROM pairing_codes
+                 WHERE code_hash = ?1 OR code_hash = ?2",
+                [&keyed, &pairing::legacy_hash(&secret)],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
             )
             .optional()?;
-        let Some((role, lab, lab_number, expires_at, used_at)) = row else {
+        let Some((hash, role, lab, lab_number, expires_at, used_at)) = row else {
             return Ok(Err(EnrollError::Unknown));
         };
         if used_at.is_some() {
@@ -211,7 +255,7 @@ impl Registry {
         let device = DeviceId(Uuid::now_v7());
         let token = pairing::new_token(&mut rand::rng());
         let bundle_key = match lab {
-            Some(l) => Some(hex::encode(Self::lab_key_in(&tx, l)?.0)),
+            Some(l) => Some(Self::lab_key_in(&tx, l)?.to_hex()),
             None => None,
         };
         let name = name.trim();
@@ -222,7 +266,7 @@ impl Registry {
             params![
                 device.to_string(),
                 name.chars().take(80).collect::<String>(),
-                pairing::hash(&token),
+                self.hasher.hash(&token),
                 role.as_str(),
                 lab.map(|l| l.to_string()),
                 lab_number,
@@ -231,9 +275,10 @@ impl Registry {
                 now()
             ],
         )?;
+        // A legacy row is rewritten in the keyed form as it is used.
         tx.execute(
-            "UPDATE pairing_codes SET used_at = ?2, device_id = ?3 WHERE code_hash = ?1",
-            params![hash, now(), device.to_string()],
+            "UPDATE pairing_codes SET used_at = ?2, device_id = ?3, code_hash = ?4 WHERE code_hash = ?1",
+            params![hash, now(), device.to_string(), keyed],
         )?;
         tx.commit()?;
         Ok(Ok(Enrolled { device, token, project, role, lab, codes, bundle_key }))
@@ -256,23 +301,92 @@ impl Registry {
                 k
             }
         };
-        let bytes = hex::decode(&hex_key).map_err(|_| HubError::Internal("bad lab key".into()))?;
-        let key: [u8; 32] = bytes.try_into().map_err(|_| HubError::Internal("bad lab key".into()))?;
-        Ok(BundleKey(key))
+        BundleKey::from_hex(&hex_key).ok_or_else(|| HubError::Internal("bad lab key".into()))
     }
 
-    /// The key that signs lab `lab`'s sync bundles (created on first use).
+    /// The key of lab `lab`'s sync bundles (created on first use).
     pub fn lab_key(&mut self, lab: LabId) -> Result<BundleKey> {
         Self::lab_key_in(&self.conn, lab)
     }
 
+    /// Replaces `lab`'s bundle key, after `device` of the lab was revoked:
+    /// the revoked device holds the old one. Only the old key's id is kept,
+    /// to tell its bundles apart ([`Registry::retired_key`]); the key
+    /// itself is forgotten, so nothing made with it is ever opened again.
+    fn rotate_in(conn: &Connection, lab: &str, device: DeviceId, at: i64) -> Result<()> {
+        let old: Option<String> =
+            conn.query_row("SELECT key FROM lab_keys WHERE lab_id = ?1", [lab], |r| r.get(0)).optional()?;
+        // No key handed out yet: nothing to replace.
+        let Some(old) = old else { return Ok(()) };
+        let old = BundleKey::from_hex(&old).ok_or_else(|| HubError::Internal("bad lab key".into()))?;
+        conn.execute(
+            "INSERT OR IGNORE INTO retired_bundle_keys (key_id, lab_id, retired_at, revoked_device)
+             VALUES (?1, ?2, ?3, ?4)",
+            params![hex::encode(old.id()), lab, at, device.to_string()],
+        )?;
+        let mut key = [0u8; 32];
+        rand::RngCore::fill_bytes(&mut rand::rng(), &mut key);
+        conn.execute(
+            "UPDATE lab_keys SET key = ?2 WHERE lab_id = ?1",
+            params![lab, BundleKey(key).to_hex()],
+        )?;
+        Ok(())
+    }
+
+    /// The lab key with id `id`, if it was retired by a revocation.
+    pub fn retired_key(&self, id: &KeyId) -> Result<Option<RetiredKey>> {
+        let row: Option<(String, i64, String)> = self
+            .conn
+            .query_row(
+                "SELECT lab_id, retired_at, revoked_device FROM retired_bundle_keys WHERE key_id = ?1",
+                [hex::encode(id)],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let bad = || HubError::Internal("registry row with a bad retired key".into());
+        row.map(|(lab, retired_at, device)| {
+            Ok(RetiredKey {
+                lab: lab.parse().map_err(|_| bad())?,
+                retired_at,
+                revoked_device: device.parse().map_err(|_| bad())?,
+            })
+        })
+        .transpose()
+    }
+
     /// The device a credential belongs to, if it is valid and not revoked.
+    /// A credential of a device enrolled before decision 0016 is stored as
+    /// a plain SHA-256: found that way too, and rewritten keyed.
     pub fn authenticate(&self, token: &str) -> Result<Option<Device>> {
+        let keyed = self.hasher.hash(token);
         let row = self
             .conn
             .query_row(
-                &format!("SELECT {DEVICE_COLUMNS} FROM devices WHERE token_hash = ?1 AND revoked_at IS NULL"),
-                [pairing::hash(token)],
+                &format!(
+                    "SELECT {DEVICE_COLUMNS}, token_hash FROM devices
+                     WHERE (token_hash = ?1 OR token_hash = ?2) AND revoked_at IS NULL"
+                ),
+                [&keyed, &pairing::legacy_hash(token)],
+                |r| Ok((device_row(r)?, r.get::<_, String>(7)?)),
+            )
+            .optional()?;
+        let Some((raw, stored)) = row else { return Ok(None) };
+        if pairing::is_legacy(&stored) {
+            self.conn.execute(
+                "UPDATE devices SET token_hash = ?2 WHERE token_hash = ?1",
+                params![stored, keyed],
+            )?;
+        }
+        to_device(raw).map(Some)
+    }
+
+    /// The device with id `id`, revoked or not.
+    pub fn device(&self, id: DeviceId) -> Result<Option<Device>> {
+        let row = self
+            .conn
+            .query_row(
+                &format!("SELECT {DEVICE_COLUMNS} FROM devices WHERE id = ?1"),
+                [id.to_string()],
                 device_row,
             )
             .optional()?;
@@ -296,13 +410,27 @@ impl Registry {
         rows.into_iter().map(to_device).collect()
     }
 
-    /// Revokes a device. Returns false if it does not exist.
+    /// Revokes a device and, if it is a lab's, replaces the lab's bundle
+    /// key in the same transaction (the lab's other devices receive the new
+    /// one at their next sync). Returns false if it does not exist; revoking
+    /// twice changes nothing.
     pub fn revoke(&mut self, device: DeviceId) -> Result<bool> {
-        let n = self.conn.execute(
-            "UPDATE devices SET revoked_at = coalesce(revoked_at, ?2) WHERE id = ?1",
-            params![device.to_string(), now()],
-        )?;
-        Ok(n > 0)
+        let tx = self.conn.transaction()?;
+        let row: Option<(Option<String>, Option<i64>)> = tx
+            .query_row("SELECT lab_id, revoked_at FROM devices WHERE id = ?1", [device.to_string()], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        let Some((lab, revoked_at)) = row else { return Ok(false) };
+        if revoked_at.is_none() {
+            let at = now();
+            tx.execute("UPDATE devices SET revoked_at = ?2 WHERE id = ?1", params![device.to_string(), at])?;
+            if let Some(lab) = lab {
+                Self::rotate_in(&tx, &lab, device, at)?;
+            }
+        }
+        tx.commit()?;
+        Ok(true)
     }
 
     /// Records a finished sync.
@@ -320,7 +448,7 @@ mod tests {
     #[test]
     fn a_code_is_redeemed_once_and_a_revoked_device_is_refused() {
         let dir = tempfile::tempdir().expect("dir");
-        let mut r = Registry::open(&dir.path().join("hub.db")).expect("open");
+        let mut r = Registry::open(&dir.path().join("hub.db"), &Key::from_bytes([4; 32])).expect("open");
         let lab = LabId(Uuid::from_u128(3));
         assert!(r.issue_code(DeviceRole::Volunteer, None, 1, None).is_err());
         let code = r.issue_code(DeviceRole::Volunteer, Some((lab, 3)), 1, None).expect("code");
@@ -345,10 +473,68 @@ mod tests {
     #[test]
     fn expired_codes_are_refused() {
         let dir = tempfile::tempdir().expect("dir");
-        let mut r = Registry::open(&dir.path().join("hub.db")).expect("open");
+        let mut r = Registry::open(&dir.path().join("hub.db"), &Key::from_bytes([4; 32])).expect("open");
         let code = r.issue_code(DeviceRole::Coordinator, None, 0, None).expect("code");
         std::thread::sleep(std::time::Duration::from_millis(5));
         let project = ProjectId(Uuid::from_u128(1));
         assert_eq!(r.redeem(&code, "x", project).expect("redeem"), Err(EnrollError::Expired));
+    }
+
+    #[test]
+    fn revoking_a_lab_device_replaces_its_labs_key_and_remembers_only_the_old_id() {
+        let dir = tempfile::tempdir().expect("dir");
+        let mut r = Registry::open(&dir.path().join("hub.db"), &Key::from_bytes([4; 32])).expect("open");
+        let (lab, other) = (LabId(Uuid::from_u128(3)), LabId(Uuid::from_u128(4)));
+        let project = ProjectId(Uuid::from_u128(1));
+        let enrol = |r: &mut Registry, lab: LabId, n: u8| {
+            let code = r.issue_code(DeviceRole::Lead, Some((lab, n)), 1, None).expect("code");
+            r.redeem(&code, "x", project).expect("redeem").expect("enrolled")
+        };
+        let a = enrol(&mut r, lab, 3);
+        let b = enrol(&mut r, lab, 3);
+        let c = enrol(&mut r, other, 4);
+        let old = r.lab_key(lab).expect("key");
+        let others = r.lab_key(other).expect("key");
+        assert_eq!(a.bundle_key, Some(old.to_hex()));
+        assert_eq!(b.bundle_key, Some(old.to_hex()));
+        assert!(r.retired_key(&old.id()).expect("read").is_none());
+        assert!(r.revoke(a.device).expect("revoke"));
+        let new = r.lab_key(lab).expect("key");
+        assert_ne!(new, old, "replaced");
+        assert_eq!(r.lab_key(other).expect("key"), others, "another lab's key stays");
+        let retired = r.retired_key(&old.id()).expect("read").expect("recorded");
+        assert_eq!((retired.lab, retired.revoked_device), (lab, a.device));
+        assert!(r.revoke(a.device).expect("again"));
+        assert_eq!(r.lab_key(lab).expect("key"), new, "revoking twice rotates once");
+        assert!(r.device(b.device).expect("read").is_some_and(|d| d.revoked_at.is_none()));
+        assert!(r.device(c.device).expect("read").is_some());
+        assert!(r.device(DeviceId(Uuid::from_u128(9))).expect("read").is_none());
+    }
+
+    #[test]
+    fn credentials_are_stored_keyed_and_legacy_rows_are_rewritten_when_used() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("hub.db");
+        let mut r = Registry::open(&path, &Key::from_bytes([4; 32])).expect("open");
+        let project = ProjectId(Uuid::from_u128(1));
+        let code = r.issue_code(DeviceRole::Coordinator, None, 1, None).expect("code");
+        let e = r.redeem(&code, "x", project).expect("redeem").expect("enrolled");
+        let stored: String =
+            r.conn.query_row("SELECT token_hash FROM devices", [], |row| row.get(0)).expect("row");
+        assert!(!pairing::is_legacy(&stored), "{stored}");
+        assert_ne!(stored, pairing::legacy_hash(&e.token));
+        // A row as an earlier version wrote it.
+        r.conn
+            .execute("UPDATE devices SET token_hash = ?1", [pairing::legacy_hash(&e.token)])
+            .expect("legacy");
+        assert_eq!(r.authenticate(&e.token).expect("auth").map(|d| d.id), Some(e.device));
+        let stored: String =
+            r.conn.query_row("SELECT token_hash FROM devices", [], |row| row.get(0)).expect("row");
+        assert_eq!(stored, r.hasher.hash(&e.token), "rewritten keyed");
+        assert_eq!(r.authenticate(&e.token).expect("auth").map(|d| d.id), Some(e.device));
+        drop(r);
+        // Another hub key neither opens the file nor matches its hashes.
+        let wrong = Registry::open(&path, &Key::from_bytes([5; 32])).err().expect("wrong key");
+        assert!(matches!(wrong, HubError::Core(crdt_sync::Error::WrongKeyOrNotADatabase { .. })), "{wrong}");
     }
 }

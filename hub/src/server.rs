@@ -236,19 +236,23 @@ async fn sync_socket(mut socket: WebSocket, state: AppState, device: Device) {
                 break;
             }
         };
+        let hello = matches!(frame, Frame::Hello { .. });
         let store = state.store.clone();
         // The store is synchronous: run it off the async reactor.
         let result = tokio::task::block_in_place(|| match store.lock() {
             Ok(mut store) => session.receive(&mut store, frame),
             Err(_) => Err(crdt_sync::Error::Internal("store lock poisoned".into())),
         });
-        let out = match result {
+        let mut out = match result {
             Ok(out) => out,
             Err(e) => {
                 tracing::error!(device = %id, error = %e, "storing a sync message failed");
                 vec![Frame::Close { reason: Fatal::Storage }]
             }
         };
+        if hello && session.closed().is_none() {
+            bundle_key_first(&state, &device, &mut out);
+        }
         // Every refusal, as it is sent (the session's map of refused
         // documents holds only some of them, and in document order).
         for f in &out {
@@ -265,4 +269,19 @@ async fn sync_socket(mut socket: WebSocket, state: AppState, device: Device) {
         let _ = r.touch(id);
     }
     tracing::info!(device = %id, stats = ?session.stats(), "sync disconnected");
+}
+
+/// A lab device's answer to its `Hello` starts with its lab's current
+/// bundle key (v4), before the `Catalog` after which the device may find
+/// itself settled: that is how the lab's devices learn the key that
+/// replaced one a revoked device held (decision 0016).
+fn bundle_key_first(state: &AppState, device: &Device, out: &mut Vec<Frame>) {
+    let Some(lab) = device.lab else { return };
+    match state.registry().and_then(|mut r| r.lab_key(lab)) {
+        Ok(key) => out.insert(0, Frame::BundleKey { key }),
+        Err(e) => {
+            tracing::error!(device = %device.id, error = %e, "reading the lab's bundle key failed");
+            *out = vec![Frame::Close { reason: Fatal::Storage }];
+        }
+    }
 }

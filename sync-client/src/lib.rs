@@ -21,6 +21,7 @@ pub use transport::{Io, Transport};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
+use crdt_sync::sync::bundle::BundleKey;
 use crdt_sync::sync::{
     EnrollError, EnrollRequest, EnrollResponse, Enrolled, Fatal, Frame, MAX_FRAME, PairingCode, Refusal,
     Session, Stats,
@@ -105,6 +106,9 @@ pub struct Report {
     pub wire_out: u64,
     /// Bytes of every frame received.
     pub wire_in: u64,
+    /// The lab's current bundle key, as the hub sent it (lab devices only;
+    /// already kept in the store's hub link when the store has one).
+    pub bundle_key: Option<BundleKey>,
 }
 
 /// How long the client waits for the hub before giving up.
@@ -215,6 +219,7 @@ pub async fn sync_once(store: &mut Store, hub: &Endpoint, token: &str) -> Result
     // A round trip: the device sent something, then had to wait for the
     // hub (frames already buffered are not a new trip).
     let (mut round_trips, mut sent) = (0u32, true);
+    let mut bundle_key = None;
     loop {
         let next = match ws.next().now_or_never() {
             Some(ready) => ready,
@@ -236,6 +241,12 @@ pub async fn sync_once(store: &mut Store, hub: &Endpoint, token: &str) -> Result
         };
         wire_in += bytes.len() as u64;
         let frame = Frame::decode(&bytes).map_err(|e| ClientError::Protocol(e.to_string()))?;
+        if let Frame::BundleKey { key } = &frame {
+            // Kept at once: the key is what lets this laptop read the lab's
+            // bundles made after a revocation, whatever the rest of the sync does.
+            store.set_bundle_key(key)?;
+            bundle_key = Some(key.clone());
+        }
         let out = session.receive(store, frame)?;
         match session.closed() {
             Some(Fatal::Revoked) => return Err(ClientError::Revoked),
@@ -262,5 +273,6 @@ pub async fn sync_once(store: &mut Store, hub: &Endpoint, token: &str) -> Result
         round_trips,
         wire_out,
         wire_in,
+        bundle_key,
     })
 }

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::Store;
 use crate::error::{Error, Result};
 use crate::ids::LabId;
+use crate::sync::bundle::BundleKey;
 use crate::sync::{CertFingerprint, DeviceRole};
 
 /// Where this device syncs, and as what.
@@ -192,6 +193,19 @@ impl Store {
         }
         Ok(())
     }
+
+    /// Keeps the lab's bundle key the hub sent at a sync (it rotates a lab's
+    /// key when one of its devices is revoked), in place of the one held.
+    /// Returns whether it changed; `false` too on a device with no hub link
+    /// or no lab (a coordinator's), which keeps no bundle key.
+    pub fn set_bundle_key(&mut self, key: &BundleKey) -> Result<bool> {
+        let changed = self.conn.execute(
+            "UPDATE hub_link SET bundle_key = ?1
+             WHERE id = 1 AND lab_id IS NOT NULL AND bundle_key IS NOT ?1",
+            params![key.to_hex()],
+        )?;
+        Ok(changed > 0)
+    }
 }
 
 impl Store {
@@ -227,5 +241,41 @@ mod stale_tests {
         assert!(is_stale(Some(now - chrono::Duration::days(30) - chrono::Duration::seconds(1)), now, 30));
         assert!(is_stale(days_ago(200), now, 30));
         assert!(is_stale(None, now, 30), "paired but never synced");
+    }
+}
+
+#[cfg(test)]
+mod key_tests {
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::codes::CodeRange;
+    use crate::env::SeededEnv;
+    use crate::ids::{DeviceId, ProjectId};
+    use crate::store::DeviceConfig;
+
+    #[test]
+    fn a_new_bundle_key_replaces_the_lab_devices_one_and_no_other() {
+        let config = DeviceConfig {
+            device: DeviceId(Uuid::from_u128(1)),
+            project: ProjectId(Uuid::from_u128(2)),
+            codes: CodeRange::new(1, 99).expect("range"),
+        };
+        let mut s = Store::in_memory(config, Box::new(SeededEnv::with_seed(1))).expect("store");
+        let new = BundleKey([8; 32]);
+        assert!(!s.set_bundle_key(&new).expect("unpaired"), "no link, nothing kept");
+        let link = HubLink {
+            url: "wss://hub.example.org:7878".into(),
+            cert: None,
+            token: "secret".into(),
+            role: DeviceRole::Volunteer,
+            lab: Some(LabId(Uuid::from_u128(3))),
+            bundle_key: Some(BundleKey([1; 32]).to_hex()),
+        };
+        s.set_hub_link(&link).expect("link");
+        assert!(s.set_bundle_key(&new).expect("rotate"));
+        assert!(!s.set_bundle_key(&new).expect("same again"), "unchanged");
+        let kept = s.hub_link().expect("read").expect("paired").bundle_key;
+        assert_eq!(kept.as_deref().and_then(BundleKey::from_hex), Some(new));
     }
 }

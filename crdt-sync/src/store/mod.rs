@@ -42,7 +42,7 @@ pub use audit::{AuditAction, AuditEntry};
 pub use consent::WithdrawnFamily;
 pub use docs::Applied;
 pub use hub_link::{HubLink, HubLinkStatus, SyncOutcome};
-pub use open::{DeviceConfig, Key};
+pub use open::{DeviceConfig, Key, key_connection};
 pub use queries::{AttendanceEntry, HouseholdHit, MeetingSummary};
 pub use retention::RetentionDue;
 pub(crate) use subject_access::SubjectAccessRecord;

@@ -122,24 +122,39 @@ fn sqlcipher_ready() -> Result<()> {
     }
 }
 
-fn configure(conn: &Connection, key: Option<&Key>, path: &Path) -> Result<()> {
-    if let Some(key) = key {
-        sqlcipher_ready()?;
-        // SQLCipher would print "error decrypting page 1" on a wrong key;
-        // the caller gets a typed error instead.
-        conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
-        conn.execute_batch(&key.pragma())?;
-    }
-    // The first read tells a wrong key (or a foreign file) apart; nothing
-    // has been written yet, so the file is untouched when it fails.
+/// Keys `conn` for SQLCipher with `key`, as the store keys its own file,
+/// and reads its first page: a wrong key, or a file that is not a
+/// database, is [`Error::WrongKeyOrNotADatabase`] (never "file is not a
+/// database" later) and the file is left untouched. The hub keys its
+/// registry with this.
+pub fn key_connection(conn: &Connection, key: &Key, path: &Path) -> Result<()> {
+    sqlcipher_ready()?;
+    // SQLCipher would print "error decrypting page 1" on a wrong key;
+    // the caller gets a typed error instead.
+    conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
+    conn.execute_batch(&key.pragma())?;
+    probe(conn, path)
+}
+
+/// The first read tells a wrong key (or a foreign file) apart; nothing
+/// has been written yet, so the file is untouched when it fails.
+fn probe(conn: &Connection, path: &Path) -> Result<()> {
     let probe: rusqlite::Result<i64> = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0));
-    if let Err(e) = probe {
-        return match e.sqlite_error_code() {
+    match probe {
+        Ok(_) => Ok(()),
+        Err(e) => match e.sqlite_error_code() {
             Some(rusqlite::ErrorCode::NotADatabase) => {
                 Err(Error::WrongKeyOrNotADatabase { path: path.to_owned() })
             }
             _ => Err(e.into()),
-        };
+        },
+    }
+}
+
+fn configure(conn: &Connection, key: Option<&Key>, path: &Path) -> Result<()> {
+    match key {
+        Some(key) => key_connection(conn, key, path)?,
+        None => probe(conn, path)?,
     }
     conn.execute_batch(
         "PRAGMA journal_mode = WAL;

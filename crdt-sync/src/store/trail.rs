@@ -27,7 +27,6 @@ use automerge::legacy::{Key, ObjectId, OpType};
 use automerge::{Automerge, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use super::Store;
 use super::subject_access::SubjectAccessRecord;
@@ -638,7 +637,7 @@ mod tests {
 
     #[test]
     fn the_change_message_names_the_person_and_nothing_else() {
-        let p = PersonId(Uuid::from_u128(7));
+        let p = PersonId(uuid::Uuid::from_u128(7));
         let m = change_message(Some(p));
         assert_eq!(m.as_deref(), Some("p:00000000-0000-0000-0000-000000000007"));
         assert_eq!(message_person(m.as_deref()), Some(p));

@@ -1,15 +1,30 @@
 //! Sync bundles: documents on a USB stick, for labs with no network.
 //!
-//! A bundle is `MAGIC`, a postcard body (who made it, for which lab, and
-//! each document's full save), and an HMAC-SHA-256 tag over both, keyed
-//! with the lab's bundle key (given to the lab's devices at enrolment; the
-//! hub holds every lab's). A forged or altered file fails the tag and is
-//! refused whole before anything is applied. Importing is a merge like any
-//! other, so importing the same bundle twice changes nothing.
+//! A bundle is encrypted and authenticated with the lab's bundle key
+//! (given to the lab's devices at enrolment and at each sync; the hub holds
+//! every lab's) under XChaCha20-Poly1305, so a lost stick reveals nothing
+//! but which lab it is for and roughly how much it carries:
+//!
+//! ```text
+//! magic "TACCUINO-BUNDLE2" (16) | lab id (16) | key id (8) | nonce (24) | ciphertext | tag (16)
+//! ```
+//!
+//! The header (everything before the ciphertext) is the associated data:
+//! changing the lab, the key id or the nonce fails the tag like changing a
+//! byte of the ciphertext. The plaintext is postcard: who made the bundle,
+//! when, and each document's full save. The lab and key id in the clear let
+//! the reader pick the key ([`claimed_lab`], [`claimed_key_id`]) without
+//! trusting them: a wrong pick only fails to open. A forged, altered or
+//! truncated file is refused whole before anything is applied; a bundle of
+//! the first, signed-only format (`TACCUINO-BUNDLE1`) is refused with a
+//! message saying to make it again. Importing is a merge like any other, so
+//! importing the same bundle twice changes nothing. Decision 0016.
 
-use hmac::{Hmac, KeyInit, Mac};
+use chacha20poly1305::aead::AeadInOut;
+use chacha20poly1305::{KeyInit, Tag, XChaCha20Poly1305, XNonce};
+use rand::TryRngCore;
 use serde::{Deserialize, Serialize};
-use sha2::Sha256;
+use sha2::{Digest, Sha256};
 
 use crate::authz::authors::AuthorCheck;
 use crate::authz::{DeviceRole, Grant, WriteCheck, access};
@@ -18,13 +33,21 @@ use crate::error::{Error, Result};
 use crate::ids::{DeviceId, LabId};
 use crate::store::{Applied, Store};
 
-const MAGIC: &[u8; 16] = b"TACCUINO-BUNDLE1";
-const TAG: usize = 32;
+const MAGIC: &[u8; 16] = b"TACCUINO-BUNDLE2";
+/// The first format: signed with HMAC-SHA-256, not encrypted.
+const MAGIC_V1: &[u8; 16] = b"TACCUINO-BUNDLE1";
+const LAB_LEN: usize = 16;
+/// Length of a [`KeyId`].
+const KEY_ID_LEN: usize = 8;
+const NONCE_LEN: usize = 24;
+const HEADER: usize = MAGIC.len() + LAB_LEN + KEY_ID_LEN + NONCE_LEN;
+const TAG: usize = 16;
+const KEY_ID_LABEL: &[u8] = b"taccuino-bundle/2/key-id";
 /// Largest bundle accepted (a whole lab's five years is about 3 MiB).
 pub const MAX_BUNDLE: usize = 256 * 1024 * 1024;
 
 /// A lab's 256-bit bundle key.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BundleKey(pub [u8; 32]);
 
 impl std::fmt::Debug for BundleKey {
@@ -33,18 +56,44 @@ impl std::fmt::Debug for BundleKey {
     }
 }
 
+/// Which key a bundle was made with: the first 8 bytes of SHA-256(label ‖
+/// key). It reveals nothing of a random 256-bit key and lets a reader tell
+/// "made with another key of this lab" (one retired when a device was
+/// revoked, or a newer one this laptop has not synced yet) from "altered".
+pub type KeyId = [u8; KEY_ID_LEN];
+
+impl BundleKey {
+    /// This key's [`KeyId`].
+    pub fn id(&self) -> KeyId {
+        let digest = Sha256::new().chain_update(KEY_ID_LABEL).chain_update(self.0).finalize();
+        let mut id = [0u8; KEY_ID_LEN];
+        id.copy_from_slice(&digest[..KEY_ID_LEN]);
+        id
+    }
+
+    /// The key as hex (how enrolment and the device's hub link carry it).
+    pub fn to_hex(&self) -> String {
+        hex::encode(self.0)
+    }
+
+    /// A key from hex (64 digits).
+    pub fn from_hex(text: &str) -> Option<BundleKey> {
+        let bytes = hex::decode(text.trim()).ok()?;
+        Some(BundleKey(bytes.try_into().ok()?))
+    }
+}
+
 #[derive(Serialize, Deserialize)]
 struct Body {
-    lab: LabId,
     device: DeviceId,
     created_ms: i64,
     docs: Vec<(DocRef, Vec<u8>)>,
 }
 
-/// What a verified bundle says about itself.
+/// What an opened bundle says about itself (all of it authenticated).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BundleInfo {
-    /// The lab whose key signed it.
+    /// The lab whose key it was made with.
     pub lab: LabId,
     /// The device that made it.
     pub device: DeviceId,
@@ -52,6 +101,20 @@ pub struct BundleInfo {
     pub created_ms: i64,
     /// The documents it carries.
     pub docs: Vec<DocRef>,
+}
+
+/// A bundle whose whole file authenticated: what it says, and its
+/// documents, ready to apply ([`Opened::apply`] and the like). The caller
+/// may look at [`Opened::info`] first (the hub refuses a revoked device's).
+pub struct Opened {
+    info: BundleInfo,
+    docs: Vec<(DocRef, Vec<u8>)>,
+}
+
+impl std::fmt::Debug for Opened {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Opened").field("info", &self.info).finish_non_exhaustive()
+    }
 }
 
 /// What importing a bundle did.
@@ -68,17 +131,17 @@ pub struct Imported {
     pub refused: Vec<(DocRef, String)>,
 }
 
-fn mac(key: &BundleKey) -> Hmac<Sha256> {
-    // HMAC takes keys of any length; 32 bytes cannot fail.
-    <Hmac<Sha256> as KeyInit>::new_from_slice(&key.0)
-        .unwrap_or_else(|_| unreachable!("HMAC accepts 32-byte keys"))
-}
-
 fn bad(reason: impl Into<String>) -> Error {
     Error::RejectedBytes { doc: "bundle".into(), reason: reason.into() }
 }
 
-/// Writes a bundle of `docs` from `store`, signed with `lab`'s key.
+fn cipher(key: &BundleKey) -> Result<XChaCha20Poly1305> {
+    XChaCha20Poly1305::new_from_slice(&key.0)
+        .map_err(|_| Error::Internal("XChaCha20-Poly1305 refused a 32-byte key".into()))
+}
+
+/// Writes a bundle of `docs` from `store`, encrypted with `lab`'s key under
+/// a fresh random nonce.
 pub fn export(
     store: &mut Store,
     lab: LabId,
@@ -91,7 +154,7 @@ pub fn export(
     // listed before it meets the family's document.
     docs.sort();
     docs.dedup();
-    let mut body = Body { lab, device: store.device(), created_ms, docs: Vec::with_capacity(docs.len()) };
+    let mut body = Body { device: store.device(), created_ms, docs: Vec::with_capacity(docs.len()) };
     for doc in &docs {
         // An erased family's document is gone; the lab document carries
         // its tombstone instead.
@@ -100,151 +163,244 @@ pub fn export(
         }
         body.docs.push((*doc, store.export_doc(*doc)?));
     }
-    let body = postcard::to_stdvec(&body).map_err(|e| Error::Internal(e.to_string()))?;
+    let mut nonce = [0u8; NONCE_LEN];
+    // 192 random bits: no two bundles of a key share a nonce in practice.
+    rand::rngs::OsRng
+        .try_fill_bytes(&mut nonce)
+        .map_err(|e| Error::Internal(format!("no randomness for the bundle's nonce: {e}")))?;
+    let plain = postcard::to_stdvec(&body).map_err(|e| Error::Internal(e.to_string()))?;
+    drop(body);
     // What this device wrote so far leaves it in the bundle.
     store.rotate_actor();
-    let mut out = Vec::with_capacity(MAGIC.len() + body.len() + TAG);
+    let mut out = Vec::with_capacity(HEADER + plain.len() + TAG);
     out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&body);
-    let mut m = mac(key);
-    m.update(&out);
-    out.extend_from_slice(&m.finalize().into_bytes());
+    out.extend_from_slice(lab.0.as_bytes());
+    out.extend_from_slice(&key.id());
+    out.extend_from_slice(&nonce);
+    out.extend_from_slice(&plain);
+    drop(plain);
+    let (header, text) = out.split_at_mut(HEADER);
+    let tag = cipher(key)?
+        .encrypt_inout_detached(&XNonce::from(nonce), header, text.into())
+        .map_err(|_| Error::Internal("XChaCha20-Poly1305 refused to seal the bundle".into()))?;
+    out.extend_from_slice(tag.as_slice());
     Ok(out)
 }
 
-/// Reads which lab a bundle claims, without trusting it: the caller picks
-/// that lab's key and calls [`verify`].
-pub fn claimed_lab(bytes: &[u8]) -> Result<LabId> {
-    Ok(parse_body(bytes)?.lab)
+/// The clear header of a bundle of the current format, checked for shape
+/// only (nothing in it is trusted until the file opens).
+struct Header<'a> {
+    lab: LabId,
+    key_id: KeyId,
+    nonce: [u8; NONCE_LEN],
+    ad: &'a [u8],
+    sealed: &'a [u8],
 }
 
-fn parse_body(bytes: &[u8]) -> Result<Body> {
+fn header(bytes: &[u8]) -> Result<Header<'_>> {
     if bytes.len() > MAX_BUNDLE {
         return Err(bad("the bundle is too large"));
     }
-    if bytes.len() < MAGIC.len() + TAG || &bytes[..MAGIC.len()] != MAGIC {
+    if bytes.starts_with(MAGIC_V1) {
+        return Err(bad(
+            "this bundle was made by an older version of Taccuino (signed, not encrypted): make it again \
+             with the current version",
+        ));
+    }
+    if bytes.len() < HEADER + TAG || &bytes[..MAGIC.len()] != MAGIC {
         return Err(bad("not a Taccuino sync bundle"));
     }
-    let body = &bytes[MAGIC.len()..bytes.len() - TAG];
-    postcard::from_bytes(body).map_err(|_| bad("the bundle is damaged"))
+    let (ad, sealed) = bytes.split_at(HEADER);
+    let mut lab = [0u8; LAB_LEN];
+    lab.copy_from_slice(&ad[MAGIC.len()..MAGIC.len() + LAB_LEN]);
+    let mut key_id = [0u8; KEY_ID_LEN];
+    key_id.copy_from_slice(&ad[MAGIC.len() + LAB_LEN..MAGIC.len() + LAB_LEN + KEY_ID_LEN]);
+    let mut nonce = [0u8; NONCE_LEN];
+    nonce.copy_from_slice(&ad[HEADER - NONCE_LEN..]);
+    Ok(Header { lab: LabId(uuid::Uuid::from_bytes(lab)), key_id, nonce, ad, sealed })
 }
 
-/// Checks the bundle's tag with `key` and returns what it carries.
-pub fn verify(bytes: &[u8], key: &BundleKey) -> Result<BundleInfo> {
-    if bytes.len() < MAGIC.len() + TAG {
-        return Err(bad("not a Taccuino sync bundle"));
+/// Reads which lab a bundle claims, without trusting it: the caller picks
+/// that lab's key and calls [`open`] (or [`verify`]).
+pub fn claimed_lab(bytes: &[u8]) -> Result<LabId> {
+    Ok(header(bytes)?.lab)
+}
+
+/// Reads which key a bundle claims to be made with, without trusting it:
+/// a reader holding several keys of a lab (the hub keeps retired ones to
+/// recognise their bundles) compares it with [`BundleKey::id`].
+pub fn claimed_key_id(bytes: &[u8]) -> Result<KeyId> {
+    Ok(header(bytes)?.key_id)
+}
+
+/// Decrypts and authenticates the whole bundle with `key`. Nothing is
+/// returned unless every byte of the file authenticates.
+pub fn open(bytes: &[u8], key: &BundleKey) -> Result<Opened> {
+    let h = header(bytes)?;
+    if h.key_id != key.id() {
+        return Err(bad(
+            "the bundle was made with another key of its lab (a device of the lab was revoked since, or \
+             this laptop has not synced the lab's new key yet) or for another lab: sync with the hub, \
+             then make the bundle again",
+        ));
     }
-    let (signed, tag) = bytes.split_at(bytes.len() - TAG);
-    let mut m = mac(key);
-    m.update(signed);
-    m.verify_slice(tag).map_err(|_| bad("the bundle was altered or not made for this lab"))?;
-    let body = parse_body(bytes)?;
-    Ok(BundleInfo {
-        lab: body.lab,
+    let (text, tag) = h.sealed.split_at(h.sealed.len() - TAG);
+    let mut tag_bytes = [0u8; TAG];
+    tag_bytes.copy_from_slice(tag);
+    let mut plain = text.to_vec();
+    cipher(key)?
+        .decrypt_inout_detached(
+            &XNonce::from(h.nonce),
+            h.ad,
+            plain.as_mut_slice().into(),
+            &Tag::from(tag_bytes),
+        )
+        .map_err(|_| bad("the bundle was altered or not made for this lab"))?;
+    // Authenticated, so made by a holder of the key: still parsed without
+    // trusting it (a lab key can leak), and bounded by the file's size.
+    let body: Body = postcard::from_bytes(&plain).map_err(|_| bad("the bundle is damaged"))?;
+    let info = BundleInfo {
+        lab: h.lab,
         device: body.device,
         created_ms: body.created_ms,
         docs: body.docs.iter().map(|(d, _)| *d).collect(),
-    })
+    };
+    Ok(Opened { info, docs: body.docs })
 }
 
-/// Verifies the bundle, then merges each document `allow` accepts (the
-/// caller's authorisation: the hub's access policy, or a device's own
-/// lab), under the [`WriteCheck`] it returns (`None`: skip the document),
-/// with the authors of its changes checked by `authors`. Nothing is applied
-/// unless the whole file verifies; each document is applied through the
-/// store's strict path, and one whose bytes are refused (corrupt, or
-/// failing a check) is listed in [`Imported::refused`] while the others go
-/// in.
+/// Checks the whole bundle with `key` and returns what it carries.
+pub fn verify(bytes: &[u8], key: &BundleKey) -> Result<BundleInfo> {
+    Ok(open(bytes, key)?.info)
+}
+
+/// Opens the bundle, then merges each document `allow` accepts, with the
+/// authors of its changes checked by `authors` (see [`Opened::apply`]).
 pub fn import(
     store: &mut Store,
     bytes: &[u8],
     key: &BundleKey,
     authors: AuthorCheck<'_>,
-    mut allow: impl FnMut(&mut Store, DocRef) -> Result<Option<WriteCheck>>,
+    allow: impl FnMut(&mut Store, DocRef) -> Result<Option<WriteCheck>>,
 ) -> Result<Imported> {
-    verify(bytes, key)?;
-    let body = parse_body(bytes)?;
-    let mut out = Imported::default();
-    for (doc, save) in body.docs {
-        let Some(check) = allow(store, doc)? else {
-            out.skipped.push(doc);
-            continue;
-        };
-        match store.apply_bytes_checked(doc, &save, check, authors) {
-            Ok(Applied::Changed) => out.changed.push(doc),
-            Ok(Applied::Unchanged) => out.unchanged.push(doc),
-            Err(Error::RejectedBytes { reason, .. } | Error::TooLarge { reason, .. }) => {
-                out.refused.push((doc, reason))
-            }
-            Err(e @ (Error::Erased { .. } | Error::ErasureRefused { .. } | Error::WrongAuthor { .. })) => {
-                out.refused.push((doc, e.to_string()))
-            }
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(out)
+    open(bytes, key)?.apply(store, authors, allow)
 }
 
-/// Imports a bundle with the rights of the device that made it, as the hub
-/// does (`taccuino-hub import`): the maker must be a device of `lab` the
-/// hub's directory lists and did not revoke, each document is merged only
-/// if that device could have synced it ([`crate::authz::access`],
-/// [`WriteCheck::for_device`]), and its changes are the maker's own or
-/// those of its lab's devices ([`AuthorCheck::Sender`]). A bundle signed
-/// with a lab's key therefore cannot erase a family (only a coordinator
-/// can, through the hub). Erased families are refused.
-///
-/// A *device* importing a bundle that may carry its lab document with
-/// tombstones it received from the hub uses [`import_as_device`].
+/// Opens the bundle and imports it with the rights of the device that made
+/// it: see [`Opened::apply_as_lab`].
 pub fn import_as_lab(store: &mut Store, bytes: &[u8], key: &BundleKey, lab: LabId) -> Result<Imported> {
-    let info = verify(bytes, key)?;
-    let directory = store.directory()?;
-    let grant = match directory.devices.get(&info.device) {
-        Some(e) if e.revoked => return Err(bad("the bundle was made by a revoked device")),
-        Some(e) if e.grant.lab == Some(lab) && !e.grant.is_coordinator() => e.grant,
-        _ => return Err(bad("the bundle was made by a device this hub did not enrol in this lab")),
-    };
-    let authors = AuthorCheck::Sender { device: info.device, grant, directory: &directory };
-    import_with(store, bytes, key, grant, authors)
+    open(bytes, key)?.apply_as_lab(store, lab)
 }
 
-/// Imports a bundle on a device of `lab` (from another device of the lab):
-/// like [`import_as_lab`] with a lead's rights, except that tombstones in
-/// the lab document are obeyed, and the families they name are erased here
-/// in the same transaction, when the directory the hub wrote into the
-/// project document says their authors may erase
-/// ([`AuthorCheck::Privileged`], strict: an author it does not know may
-/// not). A bundle made by a device the directory says was revoked is
-/// refused whole.
+/// Opens the bundle and imports it on a device of `lab`: see
+/// [`Opened::apply_as_device`].
 pub fn import_as_device(store: &mut Store, bytes: &[u8], key: &BundleKey, lab: LabId) -> Result<Imported> {
-    let info = verify(bytes, key)?;
-    let directory = store.directory()?;
-    if directory.devices.get(&info.device).is_some_and(|e| e.revoked) {
-        return Err(bad("the bundle was made by a revoked device"));
-    }
-    let grant = Grant { role: DeviceRole::Lead, lab: Some(lab) };
-    let authors = AuthorCheck::Privileged { directory: &directory, strict: true };
-    import_with(store, bytes, key, grant, authors)
+    open(bytes, key)?.apply_as_device(store, lab)
 }
 
-fn import_with(
-    store: &mut Store,
-    bytes: &[u8],
-    key: &BundleKey,
-    grant: Grant,
-    authors: AuthorCheck<'_>,
-) -> Result<Imported> {
-    let device_side = matches!(authors, AuthorCheck::Privileged { .. });
-    import(store, bytes, key, authors, |store, doc| {
-        let access = access(grant, doc, &store.doc_facts(doc)?);
-        Ok(match access {
-            _ if store.erased_doc(doc)?.is_some() => Some(WriteCheck::None), // refused by the store
-            _ if !access.can_write() => None,
-            // On a device, the lab document's tombstones are checked by author.
-            _ if device_side && doc.kind == DocKind::Lab => Some(WriteCheck::None),
-            a => Some(WriteCheck::for_device(grant, doc, a)),
+impl Opened {
+    /// What the bundle says about itself.
+    pub fn info(&self) -> &BundleInfo {
+        &self.info
+    }
+
+    /// Merges each document `allow` accepts (the caller's authorisation:
+    /// the hub's access policy, or a device's own lab), under the
+    /// [`WriteCheck`] it returns (`None`: skip the document), with the
+    /// authors of its changes checked by `authors`. Each document is
+    /// applied through the store's strict path, and one whose bytes are
+    /// refused (corrupt, too large, or failing a check) is listed in
+    /// [`Imported::refused`] while the others go in.
+    pub fn apply(
+        self,
+        store: &mut Store,
+        authors: AuthorCheck<'_>,
+        mut allow: impl FnMut(&mut Store, DocRef) -> Result<Option<WriteCheck>>,
+    ) -> Result<Imported> {
+        let mut out = Imported::default();
+        for (doc, save) in self.docs {
+            let Some(check) = allow(store, doc)? else {
+                out.skipped.push(doc);
+                continue;
+            };
+            match store.apply_bytes_checked(doc, &save, check, authors) {
+                Ok(Applied::Changed) => out.changed.push(doc),
+                Ok(Applied::Unchanged) => out.unchanged.push(doc),
+                Err(Error::RejectedBytes { reason, .. } | Error::TooLarge { reason, .. }) => {
+                    out.refused.push((doc, reason))
+                }
+                Err(
+                    e @ (Error::Erased { .. } | Error::ErasureRefused { .. } | Error::WrongAuthor { .. }),
+                ) => out.refused.push((doc, e.to_string())),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Imports with the rights of the device that made the bundle, as the
+    /// hub does (`taccuino-hub import`): the maker must be a device of
+    /// `lab` the hub's directory lists and did not revoke, each document is
+    /// merged only if that device could have synced it
+    /// ([`crate::authz::access`], [`WriteCheck::for_device`]), and its
+    /// changes are the maker's own or those of its lab's devices
+    /// ([`AuthorCheck::Sender`]). A bundle made with a lab's key therefore
+    /// cannot erase a family (only a coordinator can, through the hub).
+    /// Erased families are refused; a bundle made for another lab is
+    /// refused whole.
+    ///
+    /// A *device* importing a bundle that may carry its lab document with
+    /// tombstones it received from the hub uses [`Opened::apply_as_device`].
+    pub fn apply_as_lab(self, store: &mut Store, lab: LabId) -> Result<Imported> {
+        self.check_lab(lab)?;
+        let directory = store.directory()?;
+        let grant = match directory.devices.get(&self.info.device) {
+            Some(e) if e.revoked => return Err(bad("the bundle was made by a revoked device")),
+            Some(e) if e.grant.lab == Some(lab) && !e.grant.is_coordinator() => e.grant,
+            _ => return Err(bad("the bundle was made by a device this hub did not enrol in this lab")),
+        };
+        let authors = AuthorCheck::Sender { device: self.info.device, grant, directory: &directory };
+        self.apply_with(store, grant, authors)
+    }
+
+    /// Imports on a device of `lab` (from another device of the lab): like
+    /// [`Opened::apply_as_lab`] with a lead's rights, except that
+    /// tombstones in the lab document are obeyed, and the families they
+    /// name are erased here in the same transaction, when the directory the
+    /// hub wrote into the project document says their authors may erase
+    /// ([`AuthorCheck::Privileged`], strict: an author it does not know may
+    /// not). A bundle made by a device the directory says was revoked is
+    /// refused whole.
+    pub fn apply_as_device(self, store: &mut Store, lab: LabId) -> Result<Imported> {
+        self.check_lab(lab)?;
+        let directory = store.directory()?;
+        if directory.devices.get(&self.info.device).is_some_and(|e| e.revoked) {
+            return Err(bad("the bundle was made by a revoked device"));
+        }
+        let grant = Grant { role: DeviceRole::Lead, lab: Some(lab) };
+        let authors = AuthorCheck::Privileged { directory: &directory, strict: true };
+        self.apply_with(store, grant, authors)
+    }
+
+    fn check_lab(&self, lab: LabId) -> Result<()> {
+        if self.info.lab != lab {
+            return Err(bad("the bundle was made for another lab"));
+        }
+        Ok(())
+    }
+
+    fn apply_with(self, store: &mut Store, grant: Grant, authors: AuthorCheck<'_>) -> Result<Imported> {
+        let device_side = matches!(authors, AuthorCheck::Privileged { .. });
+        self.apply(store, authors, |store, doc| {
+            let access = access(grant, doc, &store.doc_facts(doc)?);
+            Ok(match access {
+                _ if store.erased_doc(doc)?.is_some() => Some(WriteCheck::None), // refused by the store
+                _ if !access.can_write() => None,
+                // On a device, the lab document's tombstones are checked by author.
+                _ if device_side && doc.kind == DocKind::Lab => Some(WriteCheck::None),
+                a => Some(WriteCheck::for_device(grant, doc, a)),
+            })
         })
-    })
+    }
 }
 
 #[cfg(test)]
@@ -383,5 +539,102 @@ mod tests {
         let right = import_as_lab(&mut b, &bundle, &key, lab).expect("import as the lab");
         assert!(right.refused.is_empty(), "{right:?}");
         assert_eq!(b.search_households("ettore", 5).expect("search").len(), 1);
+    }
+
+    #[test]
+    fn a_lost_bundle_reveals_no_name_and_opens_only_with_its_key() {
+        let (mut a, _, lab, docs) = setup();
+        let key = BundleKey([5; 32]);
+        let bundle = export(&mut a, lab, &key, &docs, 0).expect("export");
+        for name in ["Ettore", "Galli", "Pavia", "Coop"] {
+            let found = bundle.windows(name.len()).any(|w| w == name.as_bytes());
+            assert!(!found, "{name} reads out of the bundle");
+        }
+        assert_eq!(&bundle[..16], b"TACCUINO-BUNDLE2");
+        assert_eq!(claimed_key_id(&bundle).expect("key id"), key.id());
+        let again = export(&mut a, lab, &key, &docs, 0).expect("export again");
+        assert_ne!(bundle[40..64], again[40..64], "a fresh nonce each time");
+        let info = verify(&bundle, &key).expect("verify");
+        assert_eq!((info.lab, info.device, info.docs.len()), (lab, a.device(), docs.len()));
+    }
+
+    #[test]
+    fn the_header_is_authenticated_and_other_keys_are_told_apart() {
+        let (mut a, mut b, lab, docs) = setup();
+        let key = BundleKey([5; 32]);
+        let bundle = export(&mut a, lab, &key, &docs, 0).expect("export");
+        // Another lab written into the clear header: the tag fails.
+        let mut moved = bundle.clone();
+        moved[16..32].copy_from_slice(Uuid::from_u128(77).as_bytes());
+        let e = import_as_device(&mut b, &moved, &key, LabId(Uuid::from_u128(77))).expect_err("moved");
+        assert!(e.to_string().contains("altered"), "{e}");
+        let e = verify(&bundle, &BundleKey([6; 32])).expect_err("another key");
+        assert!(e.to_string().contains("another key of its lab"), "{e}");
+        let e = import_as_lab(&mut b, &bundle, &key, LabId(Uuid::from_u128(77))).expect_err("other lab");
+        assert!(e.to_string().contains("another lab"), "{e}");
+        assert!(b.search_households("ettore", 5).expect("search").is_empty());
+    }
+
+    #[test]
+    fn a_bundle_of_the_first_format_is_refused_with_a_clear_message() {
+        let (_, mut b, lab, _) = setup();
+        let key = BundleKey([5; 32]);
+        // The first format: magic, a postcard body, an HMAC tag.
+        let mut old = b"TACCUINO-BUNDLE1".to_vec();
+        old.extend_from_slice(&[0u8; 80]);
+        for e in [
+            import_as_device(&mut b, &old, &key, lab).expect_err("old format"),
+            claimed_lab(&old).expect_err("old format"),
+        ] {
+            assert!(e.to_string().contains("older version of Taccuino"), "{e}");
+            assert!(e.to_string().contains("make it again"), "{e}");
+        }
+    }
+
+    /// The cost of a lab's whole bundle (five years of one lab, what its
+    /// laptop holds): `cargo test -p taccuino-crdt-sync --lib -- --ignored
+    /// --nocapture bundle_cost`. Figures in decision 0016.
+    #[test]
+    #[ignore = "slow: builds a lab's five years"]
+    fn bundle_cost_on_a_labs_five_years() {
+        use std::time::Instant;
+        let config = DeviceConfig {
+            device: DeviceId(Uuid::from_u128(1)),
+            project: ProjectId(Uuid::from_u128(2)),
+            codes: CodeRange::new(1, 99_999).expect("range"),
+        };
+        let mut s = Store::in_memory(config, Box::new(SeededEnv::with_seed(1))).expect("store");
+        crate::demo::populate(&mut s, crate::demo::DemoSize::LargeOneLab, 2026).expect("demo");
+        let lab = s.labs().expect("labs")[0].id;
+        let docs: Vec<DocRef> = s
+            .doc_refs()
+            .expect("docs")
+            .into_iter()
+            .filter(|d| matches!(d.kind, DocKind::Lab | DocKind::Household))
+            .collect();
+        let key = BundleKey([5; 32]);
+        let started = Instant::now();
+        let bytes = export(&mut s, lab, &key, &docs, 0).expect("export");
+        let exported = started.elapsed();
+        let started = Instant::now();
+        let opened = open(&bytes, &key).expect("open");
+        let opened_in = started.elapsed();
+        println!(
+            "{} documents, {:.2} MiB; export {:.0} ms, open (decrypt + parse) {:.0} ms",
+            opened.info().docs.len(),
+            bytes.len() as f64 / 1024.0 / 1024.0,
+            exported.as_secs_f64() * 1000.0,
+            opened_in.as_secs_f64() * 1000.0
+        );
+        let mut stmt = s.conn().prepare("SELECT DISTINCT last_name FROM members").expect("query");
+        let names: Vec<String> =
+            stmt.query_map([], |r| r.get(0)).expect("rows").collect::<rusqlite::Result<_>>().expect("names");
+        assert!(names.len() > 20, "{}", names.len());
+        for name in names.iter().filter(|n| n.len() >= 4) {
+            assert!(
+                !bytes.windows(name.len()).any(|w| w == name.as_bytes()),
+                "{name} reads out of the bundle"
+            );
+        }
     }
 }

@@ -252,6 +252,8 @@ impl Session {
                 self.refused.insert(doc, reason);
                 Ok(Vec::new())
             }
+            // The driver keeps the key (sync-client stores it in the hub link).
+            (Side::Device, Frame::BundleKey { .. }) => Ok(Vec::new()),
             (side, Frame::Sync { doc, message }) => {
                 self.stats.bytes_in += message.len() as u64;
                 self.sync(store, side, doc, &message)

@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::bundle::BundleKey;
 use crate::doc::DocRef;
 
 /// Largest frame either side accepts, in bytes. A first sync of a
@@ -14,7 +15,7 @@ use crate::doc::DocRef;
 pub const MAX_FRAME: usize = 16 * 1024 * 1024;
 
 /// The protocol version this build speaks.
-pub const PROTOCOL_VERSION: u16 = 3;
+pub const PROTOCOL_VERSION: u16 = 4;
 
 /// Why a document was refused. On the wire a variant is its index
 /// (postcard); in JSON, for the app's front end, its snake_case name.
@@ -116,6 +117,14 @@ pub enum Frame {
         /// Why.
         reason: Fatal,
     },
+    /// Hub → a lab's device, first after its `Hello` (v4): the lab's current
+    /// bundle key, which the device keeps in place of the one it held. The
+    /// hub rotates a lab's key when one of its devices is revoked; this is
+    /// how the lab's other devices learn the new one (decision 0016).
+    BundleKey {
+        /// The key (its `Debug` never shows it).
+        key: BundleKey,
+    },
 }
 
 /// A short digest of a document's heads (order does not matter): the first
@@ -208,6 +217,7 @@ mod tests {
             Frame::Sync { doc, message: vec![1, 2, 3] },
             Frame::Refused { doc, reason: Refusal::NotListed },
             Frame::Close { reason: Fatal::Revoked },
+            Frame::BundleKey { key: BundleKey([7; 32]) },
         ] {
             assert_eq!(Frame::decode(&f.encode()).expect("decode"), f);
         }

@@ -51,7 +51,15 @@ impl Hub {
     /// Starts the hub on the data directory `dir` (made by `init`), on a free
     /// loopback port, and waits for its `listening on` line.
     pub fn start(dir: &Path) -> Hub {
-        Hub::spawn(dir, Command::new(BIN))
+        Hub::start_with_env(dir, &[])
+    }
+
+    /// Like [`Hub::start`], with environment variables set for the process
+    /// (`TACCUINO_HUB_KEY`, `CREDENTIALS_DIRECTORY`, ...).
+    pub fn start_with_env(dir: &Path, env: &[(&str, &std::ffi::OsStr)]) -> Hub {
+        let mut command = Command::new(BIN);
+        command.envs(env.iter().copied());
+        Hub::spawn(dir, command)
     }
 
     /// Like [`Hub::start`], with the process's address space capped at
@@ -192,6 +200,25 @@ fn proc_status_kib(pid: u32, field: &str) -> Option<u64> {
 /// commands that must fail).
 pub fn hub_cmd_output(dir: &Path, args: &[&str]) -> std::process::Output {
     Command::new(BIN).arg("--data-dir").arg(dir).args(args).output().expect("run taccuino-hub")
+}
+
+/// Runs `taccuino-hub --data-dir DIR ARGS…` with `env` set, asserts that it
+/// fails, returns what it printed on stderr.
+pub fn hub_fails(dir: &Path, args: &[&str], env: &[(&str, &std::ffi::OsStr)]) -> String {
+    let out = Command::new(BIN)
+        .envs(env.iter().copied())
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .output()
+        .expect("run taccuino-hub");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        !out.status.success(),
+        "taccuino-hub {args:?} succeeded: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    stderr
 }
 
 /// A new hub in `<tmp>/hub` and a coordinator's pairing code for it.

@@ -153,7 +153,7 @@ pub(crate) async fn first_close(ws: &mut Ws) -> Option<Fatal> {
         match tokio::time::timeout(Duration::from_secs(20), ws.next()).await.expect("the hub answers") {
             Some(Ok(Message::Binary(b))) => match Frame::decode(&b).expect("the hub's frames decode") {
                 Frame::Close { reason } => return Some(reason),
-                Frame::Catalog { .. } | Frame::Sync { .. } => {}
+                Frame::Catalog { .. } | Frame::Sync { .. } | Frame::BundleKey { .. } => {}
                 other => panic!("unexpected {other:?}"),
             },
             Some(Ok(_)) => {}
