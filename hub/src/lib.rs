@@ -12,8 +12,11 @@
 //! on loopback (the client refuses `ws://` anywhere else).
 
 mod config;
+mod conn;
 mod data_dir;
 mod error;
+mod health;
+mod limits;
 mod pace;
 mod pairing;
 mod registry;
@@ -23,8 +26,11 @@ mod throttle;
 mod tls;
 
 pub use config::{Config, EXAMPLE as CONFIG_EXAMPLE, FileConfig, Overrides};
+pub use conn::Peer;
 pub use data_dir::{DataDir, read_pseudonym_key};
 pub use error::{HubError, Result};
+pub use health::Failure;
+pub use limits::{Cost, DeviceLimits, Limits, LimitsFile, MAX_WAIT, Verdict};
 pub use registry::{Device, Registry};
 pub use server::{AppState, router, serve, serve_tls};
 pub use tls::{CertPaths, Identity, TlsListener};

@@ -51,12 +51,19 @@ impl Hub {
     /// Starts the hub on the data directory `dir` (made by `init`), on a free
     /// loopback port, and waits for its `listening on` line.
     pub fn start(dir: &Path) -> Hub {
+        Hub::start_with(dir, &[])
+    }
+
+    /// Starts the hub as [`Hub::start`] does, with more flags for `serve`
+    /// (e.g. `--idle-secs 2`).
+    pub fn start_with(dir: &Path, flags: &[&str]) -> Hub {
         let log = log_path(dir);
         let log_file = OpenOptions::new().create(true).append(true).open(&log).expect("open the hub's log");
         let mut child = Command::new(BIN)
             .arg("--data-dir")
             .arg(dir)
             .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(flags)
             .stdout(Stdio::piped())
             .stderr(Stdio::from(log_file))
             .spawn()

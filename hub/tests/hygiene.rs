@@ -1,0 +1,265 @@
+//! Connection hygiene against the real `taccuino-hub` binary: deadlines for
+//! the TLS handshake, for a plain HTTP request and for the first frame; an
+//! idle timeout on authenticated sockets that pings do not fool; limits per
+//! device (connections at once, frames and bytes per minute counted across
+//! its connections) and per address; `/health` that fails when the register
+//! is broken. Honest devices keep syncing meanwhile.
+//!
+//! The deadlines are shortened through `serve`'s flags, the same settings
+//! production uses with their default values (`src/limits.rs`).
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{Hub, Ws, assert_healthy, connect, enrol, health, init_hub, project};
+use crdt_sync::sync::{Fatal, Frame, PROTOCOL_VERSION};
+use futures_util::{SinkExt, StreamExt};
+use taccuino_sync_client::ClientError;
+use tokio::io::AsyncReadExt;
+use tokio::net::{TcpSocket, TcpStream};
+use tokio_tungstenite::tungstenite::Message;
+
+fn hello() -> Message {
+    Message::Binary(Frame::Hello { version: PROTOCOL_VERSION, docs: vec![], heads: vec![] }.encode().into())
+}
+
+/// Reads until the hub's `Close` frame or the end of the connection (then
+/// `None`); panics if neither comes `within`.
+async fn closed_with(ws: &mut Ws, within: Duration) -> Option<Fatal> {
+    let until = Instant::now() + within;
+    loop {
+        let left = until.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, ws.next()).await.expect("the hub closes the socket in time") {
+            None | Some(Err(_)) => return None,
+            Some(Ok(Message::Binary(b))) => {
+                if let Ok(Frame::Close { reason }) = Frame::decode(&b) {
+                    return Some(reason);
+                }
+            }
+            Some(Ok(_)) => {}
+        }
+    }
+}
+
+/// Reads a raw TCP stream until the hub ends it (EOF or reset); returns
+/// how long after `since` that was. Panics after `within`.
+async fn ended(stream: &mut (impl AsyncReadExt + Unpin), since: Instant, within: Duration) -> Duration {
+    let mut buf = [0u8; 256];
+    loop {
+        let read = tokio::time::timeout(within, stream.read(&mut buf)).await;
+        match read.expect("the hub ends the connection in time") {
+            Ok(0) | Err(_) => return since.elapsed(),
+            Ok(_) => {}
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clients_that_never_handshake_or_never_ask_are_cut_while_devices_sync() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (data, code) = init_hub(tmp.path());
+    let hub = Hub::start_with(&data, &["--handshake-secs", "2", "--request-secs", "2"]);
+    let (mut coordinator, _) = project(&hub, tmp.path(), &code, 1).await;
+
+    // One opens TCP and sends nothing; one completes TLS and asks nothing.
+    let started = Instant::now();
+    let mut silent = TcpStream::connect(&hub.addr).await.expect("tcp");
+    let mut mute = taccuino_sync_client::open_stream(&hub.url).await.expect("tls");
+    let mute_since = Instant::now();
+    // Meanwhile the honest device syncs, over and over.
+    let mut syncs = 0;
+    while started.elapsed() < Duration::from_millis(1500) {
+        coordinator.sync_ok(&hub.url).await;
+        syncs += 1;
+    }
+    let cut = ended(&mut silent, started, Duration::from_secs(10)).await;
+    assert!(cut >= Duration::from_millis(1900) && cut < Duration::from_secs(6), "cut after {cut:?}");
+    let cut = ended(&mut mute, mute_since, Duration::from_secs(10)).await;
+    assert!(cut >= Duration::from_millis(1900) && cut < Duration::from_secs(6), "cut after {cut:?}");
+    assert!(syncs >= 2, "the honest device synced meanwhile ({syncs} times)");
+    coordinator.sync_ok(&hub.url).await;
+    assert_healthy(&hub.url).await;
+    assert!(hub.log().contains("TLS handshake timed out"), "{}", common::tail(&hub.log()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_authenticated_socket_that_goes_silent_is_closed_as_idle() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (data, code) = init_hub(tmp.path());
+    let hub = Hub::start_with(&data, &["--first-frame-secs", "2", "--idle-secs", "3"]);
+    let (mut coordinator, _) = project(&hub, tmp.path(), &code, 2).await;
+    let token = coordinator.enrolled.token.clone();
+
+    // Never says Hello: closed at the first frame's deadline.
+    let mut quiet = connect(&hub.url, Some(&token)).await.expect("connect");
+    let started = Instant::now();
+    assert_eq!(closed_with(&mut quiet, Duration::from_secs(10)).await, Some(Fatal::Idle));
+    let took = started.elapsed();
+    assert!(took >= Duration::from_millis(1900) && took < Duration::from_secs(6), "after {took:?}");
+
+    // Says Hello, then only pings: pings are not a sign of life.
+    let mut pinger = connect(&hub.url, Some(&token)).await.expect("connect");
+    pinger.send(hello()).await.expect("hello");
+    let started = Instant::now();
+    let mut ping = tokio::time::interval(Duration::from_millis(300));
+    let reason = loop {
+        tokio::select! {
+            _ = ping.tick() => {
+                let _ = pinger.send(Message::Ping(vec![1, 2, 3].into())).await;
+            }
+            msg = pinger.next() => match msg {
+                Some(Ok(Message::Binary(b))) => {
+                    if let Ok(Frame::Close { reason }) = Frame::decode(&b) {
+                        break Some(reason);
+                    }
+                }
+                None | Some(Err(_)) => break None,
+                Some(Ok(_)) => {}
+            }
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "pings kept the socket open");
+    };
+    assert_eq!(reason, Some(Fatal::Idle));
+    let took = started.elapsed();
+    assert!(took >= Duration::from_millis(2900) && took < Duration::from_secs(8), "after {took:?}");
+
+    // An honest device is never idle that long: it syncs with these
+    // timeouts, and again after a pause longer than them.
+    coordinator.sync_ok(&hub.url).await;
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    coordinator.sync_ok(&hub.url).await;
+    assert!(hub.log().contains("no frame in time"), "{}", common::tail(&hub.log()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_is_limited_as_a_device_however_many_connections_it_opens() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (data, code) = init_hub(tmp.path());
+    let hub = Hub::start_with(
+        &data,
+        &["--connections-per-device", "2", "--frames-per-minute", "120", "--bytes-per-minute", "200000"],
+    );
+    let (mut coordinator, _) = project(&hub, tmp.path(), &code, 1).await;
+    let mut greedy = enrol(&hub, tmp.path(), "greedy", Some(1), "volunteer").await;
+    let other = enrol(&hub, tmp.path(), "other", Some(1), "volunteer").await;
+    let token = greedy.enrolled.token.clone();
+
+    // Connections at once: two, then `Busy`; another device is not affected.
+    let mut a = connect(&hub.url, Some(&token)).await.expect("a");
+    let mut b = connect(&hub.url, Some(&token)).await.expect("b");
+    for ws in [&mut a, &mut b] {
+        ws.send(hello()).await.expect("hello");
+        let first = tokio::time::timeout(Duration::from_secs(10), ws.next()).await.expect("an answer");
+        let Some(Ok(Message::Binary(bytes))) = first else { panic!("{first:?}") };
+        assert!(matches!(Frame::decode(&bytes), Ok(Frame::Catalog { .. })), "a and b are served");
+    }
+    let mut c = connect(&hub.url, Some(&token)).await.expect("c");
+    c.send(hello()).await.expect("hello");
+    assert_eq!(closed_with(&mut c, Duration::from_secs(10)).await, Some(Fatal::Busy));
+    // The device's own sync client says why.
+    match greedy.sync(&hub.url).await {
+        Err(ClientError::Closed(Fatal::Busy)) => {}
+        other => panic!("expected Busy, got {other:?}"),
+    }
+    coordinator.sync_ok(&hub.url).await;
+    let _ = b.close(None).await;
+    drop(b);
+    // Once the hub has seen b go, the device may connect again.
+    let started = Instant::now();
+    loop {
+        match greedy.sync(&hub.url).await {
+            Ok(_) => break,
+            Err(ClientError::Closed(Fatal::Busy)) if started.elapsed() < Duration::from_secs(5) => {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => panic!("a freed place: {e}"),
+        }
+    }
+
+    // Frames per minute, across connections: a spends most of the budget
+    // (120 a minute, two a second refilled) with pings; a second connection
+    // of the same device is then paced at two a second, while another
+    // device is not.
+    let pongs = |n: usize, ws: &mut Ws| {
+        let ws = ws;
+        async move {
+            let started = Instant::now();
+            for _ in 0..n {
+                ws.send(Message::Ping(vec![7].into())).await.expect("ping");
+            }
+            let mut got = 0;
+            while got < n {
+                let msg = tokio::time::timeout(Duration::from_secs(20), ws.next()).await.expect("a pong");
+                if let Some(Ok(Message::Pong(_))) = msg {
+                    got += 1;
+                }
+            }
+            started.elapsed()
+        }
+    };
+    pongs(110, &mut a).await;
+    let mut d = connect(&hub.url, Some(&token)).await.expect("d");
+    let paced = pongs(20, &mut d).await;
+    let mut e = connect(&hub.url, Some(&other.enrolled.token)).await.expect("e");
+    let free = pongs(20, &mut e).await;
+    assert!(paced >= Duration::from_secs(2), "20 pings past the device's budget took {paced:?}");
+    assert!(free < Duration::from_secs(1), "another device's 20 pings took {free:?}");
+    drop((a, d, e));
+
+    // Bytes per minute: a frame far over the budget cuts the connection,
+    // and the debt follows the device to its next one.
+    let mut f = connect(&hub.url, Some(&other.enrolled.token)).await.expect("f");
+    f.send(Message::Binary(vec![0u8; 400_000].into())).await.expect("a big frame");
+    assert_eq!(closed_with(&mut f, Duration::from_secs(10)).await, Some(Fatal::Busy));
+    let mut g = connect(&hub.url, Some(&other.enrolled.token)).await.expect("g");
+    g.send(hello()).await.expect("hello");
+    assert_eq!(closed_with(&mut g, Duration::from_secs(10)).await, Some(Fatal::Busy));
+    coordinator.sync_ok(&hub.url).await;
+    assert_healthy(&hub.url).await;
+    hub.assert_no_uncaught_panics();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_connections_from_one_address_are_limited() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (data, _) = init_hub(tmp.path());
+    let hub = Hub::start_with(&data, &["--connections-per-address", "4", "--handshake-secs", "30"]);
+    assert_healthy(&hub.url).await;
+
+    // Four connections that never handshake fill 127.0.0.1's places.
+    let mut held = Vec::new();
+    for _ in 0..4 {
+        held.push(TcpStream::connect(&hub.addr).await.expect("tcp"));
+    }
+    // The hub counts them as it accepts them: give it a moment.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let started = Instant::now();
+    let mut fifth = TcpStream::connect(&hub.addr).await.expect("tcp");
+    let cut = ended(&mut fifth, started, Duration::from_secs(5)).await;
+    assert!(cut < Duration::from_secs(2), "the fifth is closed at once, not at a deadline ({cut:?})");
+    let refused = health(&hub.url).await;
+    assert!(!matches!(&refused, Ok(r) if r.starts_with("HTTP/1.1 200")), "{refused:?}");
+
+    // Another address is not affected (all of 127/8 is loopback on Linux).
+    let socket = TcpSocket::new_v4().expect("socket");
+    socket.bind("127.0.0.2:0".parse().expect("addr")).expect("bind 127.0.0.2");
+    let mut elsewhere = socket.connect(hub.addr.parse().expect("addr")).await.expect("connect");
+    let mut buf = [0u8; 8];
+    let read = tokio::time::timeout(Duration::from_secs(1), elsewhere.read(&mut buf)).await;
+    assert!(read.is_err(), "a connection from another address is left to its handshake: {read:?}");
+
+    // One place freed, the address is served again.
+    drop(held.pop());
+    let started = Instant::now();
+    loop {
+        match health(&hub.url).await {
+            Ok(r) if r.starts_with("HTTP/1.1 200") => break,
+            _ if started.elapsed() < Duration::from_secs(5) => {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            r => panic!("a freed place: {r:?}"),
+        }
+    }
+    assert!(hub.log().contains("too many connections from this address"), "{}", common::tail(&hub.log()));
+}
