@@ -67,7 +67,7 @@ impl Default for Limits {
             connections_per_device: 4,
             connections_per_address: 64,
             frames_per_minute: 120_000,
-            bytes_per_minute: 512 * 1024 * 1024,
+            bytes_per_minute: 256 * 1024 * 1024,
             changes_per_minute: 1_000_000,
             ops_per_minute: 20_000_000,
         }

@@ -286,7 +286,10 @@ async fn too_many(mut socket: WebSocket, state: AppState, device: Device) {
         limit = limits.connections_per_device,
         "refused a connection: the device holds as many as it may"
     );
-    let _ = tokio::time::timeout(limits.first_frame, socket.recv()).await;
+    if let Ok(Some(Ok(msg))) = tokio::time::timeout(limits.first_frame, socket.recv()).await {
+        // Charged like any frame: refused connections are no free way in.
+        let _ = state.limits.charge(device.id, Cost::frame(msg.into_data().len()), Instant::now());
+    }
     send(&mut socket, vec![Frame::Close { reason: Fatal::Busy }], limits.idle).await;
 }
 
@@ -299,9 +302,11 @@ async fn sync_socket(mut socket: WebSocket, state: AppState, device: Device, _sl
     // No frame before this instant: the first frame's deadline, then the
     // idle timeout from each time the hub is ready to read again.
     let mut deadline = tokio::time::Instant::now() + limits.first_frame;
-    // The longest the device made the hub wait for a frame (logged, to
-    // check the idle timeout against honest syncs).
+    // How long the device made the hub wait for its first frame, and the
+    // longest for any later one (logged, to check the deadlines against
+    // honest syncs).
     let (mut ready_since, mut longest_wait) = (Instant::now(), Duration::ZERO);
+    let mut first_frame = None;
     loop {
         let msg = tokio::select! {
             msg = socket.recv() => msg,
@@ -337,7 +342,10 @@ async fn sync_socket(mut socket: WebSocket, state: AppState, device: Device, _sl
                 break;
             }
         };
-        longest_wait = longest_wait.max(ready_since.elapsed());
+        match first_frame {
+            None => first_frame = Some(ready_since.elapsed()),
+            Some(_) => longest_wait = longest_wait.max(ready_since.elapsed()),
+        }
         if !pace(&state, &mut socket, id, Cost::frame(bytes.len())).await {
             break;
         }
@@ -383,7 +391,8 @@ async fn sync_socket(mut socket: WebSocket, state: AppState, device: Device, _sl
         let _ = r.touch(id);
     }
     let longest_wait_ms = longest_wait.as_millis() as u64;
-    tracing::info!(device = %id, stats = ?session.stats(), longest_wait_ms, "sync disconnected");
+    let first_frame_ms = first_frame.unwrap_or_default().as_millis() as u64;
+    tracing::info!(device = %id, stats = ?session.stats(), first_frame_ms, longest_wait_ms, "sync disconnected");
 }
 
 /// Charges a frame to its device and waits as its budget says; false if
