@@ -163,7 +163,7 @@ mod tests {
         let sick = get_health(addr).await;
         assert!(sick.starts_with("HTTP/1.1 503"), "{sick}");
         assert!(sick.ends_with("store: lock poisoned"), "{sick}");
-        assert_eq!(state.failure().reason(), Some("store lock poisoned"));
+        assert_eq!(state.failure().reason(), Some("store: lock poisoned"));
         // The server stops with an error, for `main` to exit non-zero.
         let stopped = tokio::time::timeout(Duration::from_secs(15), server).await.expect("it stops");
         let e = stopped.expect("no panic").expect_err("an error");

@@ -76,7 +76,7 @@ impl AppState {
 
     fn registry(&self) -> Result<std::sync::MutexGuard<'_, Registry>, HubError> {
         self.registry.lock().map_err(|_| {
-            self.failure.fail("registry lock poisoned");
+            self.failure.fail("registry: lock poisoned");
             HubError::Internal("registry lock poisoned".into())
         })
     }
@@ -90,7 +90,7 @@ impl AppState {
     /// The health check's look at the register: its lock and a real query.
     pub(crate) fn check_store(&self) -> Result<(), &'static str> {
         let store = self.store.lock().map_err(|_| {
-            self.failure.fail("store lock poisoned");
+            self.failure.fail("store: lock poisoned");
             "store: lock poisoned"
         })?;
         store.labs().map(drop).map_err(|e| {
@@ -362,7 +362,7 @@ async fn sync_socket(mut socket: WebSocket, state: AppState, device: Device, _sl
         let result = tokio::task::block_in_place(|| match store.lock() {
             Ok(mut store) => session.receive(&mut store, frame),
             Err(_) => {
-                state.failure.fail("store lock poisoned");
+                state.failure.fail("store: lock poisoned");
                 Err(crdt_sync::Error::Internal("store lock poisoned".into()))
             }
         });
