@@ -152,7 +152,10 @@ async fn many_devices(tmp: &std::path::Path, devices: usize) {
     let data = tmp.join("hub-many");
     hub_cmd(&data, &["init"]);
     let code = hub_cmd(&data, &["enroll", "--role", "coordinator"]);
-    let hub = Hub::start(&data);
+    // Every device here connects from 127.0.0.1, unlike real labs: lift the
+    // per-address limit (64 by default) above their number.
+    let per_address = (devices + 64).to_string();
+    let hub = Hub::start_with(&data, &["--connections-per-address", &per_address]);
     let coordinator = enroll(&hub.url, &code, "Ufficio").await.expect("enrol").enrolled;
     let mut office = common::device_store(tmp, "office-many", &coordinator);
     populate(&mut office, DemoSize::Small, 2026).expect("demo");

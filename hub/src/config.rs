@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::error::{HubError, Result};
+use crate::limits::{Limits, LimitsFile};
 use crate::tls::CertPaths;
 
 /// The example configuration, printed by `taccuino-hub config-example`.
@@ -25,6 +26,8 @@ pub struct FileConfig {
     pub tls_cert: Option<PathBuf>,
     /// See the example.
     pub tls_key: Option<PathBuf>,
+    /// See the example's `[limits]`.
+    pub limits: Option<LimitsFile>,
 }
 
 /// The resolved configuration.
@@ -39,6 +42,8 @@ pub struct Config {
     /// A certificate the hub is given; `None`: the one generated in the
     /// data directory.
     pub tls: Option<CertPaths>,
+    /// Deadlines and limits per device and per address.
+    pub limits: Limits,
 }
 
 /// What flags and environment gave (clap fills these).
@@ -54,6 +59,8 @@ pub struct Overrides {
     pub tls_cert: Option<PathBuf>,
     /// `--tls-key` / `TACCUINO_HUB_TLS_KEY`.
     pub tls_key: Option<PathBuf>,
+    /// `serve`'s limit flags (`--idle-secs`, …) / `TACCUINO_HUB_IDLE_SECS`, ….
+    pub limits: LimitsFile,
 }
 
 impl Config {
@@ -82,7 +89,9 @@ impl Config {
                 ));
             }
         };
+        let limits = Limits::resolve(&overrides.limits, &from_file.limits.unwrap_or_default())?;
         Ok(Config {
+            limits,
             tls,
             data_dir,
             listen: overrides.listen.or(from_file.listen).unwrap_or_else(|| "127.0.0.1:7878".into()),
@@ -103,6 +112,7 @@ mod tests {
         let c = Config::resolve(Overrides::default(), Some(&file)).expect("resolve");
         assert_eq!(c.listen, "127.0.0.1:7878");
         assert_eq!(c.pairing_ttl_hours, 72);
+        assert_eq!(c.limits, Limits::default(), "the example shows the defaults");
         let c = Config::resolve(
             Overrides { listen: Some("0.0.0.0:1".into()), ..Overrides::default() },
             Some(&file),

@@ -12,11 +12,14 @@
 //! on loopback (the client refuses `ws://` anywhere else).
 
 mod config;
+mod conn;
 mod data_dir;
 pub mod directory;
 mod error;
+mod health;
 mod hub_key;
 mod import;
+mod limits;
 mod pace;
 mod pairing;
 mod private;
@@ -27,10 +30,13 @@ mod throttle;
 mod tls;
 
 pub use config::{Config, EXAMPLE as CONFIG_EXAMPLE, FileConfig, Overrides};
+pub use conn::Peer;
 pub use data_dir::{DataDir, DirLock, read_pseudonym_key};
 pub use error::{HubError, Result};
+pub use health::Failure;
 pub use hub_key::{KEY_ENV, KeyOrigin};
 pub use import::open_bundle;
+pub use limits::{Cost, DeviceLimits, Limits, LimitsFile, MAX_WAIT, Verdict};
 pub use registry::{Device, Registry, RetiredKey};
 pub use server::{AppState, router, serve, serve_tls};
 pub use tls::{CertPaths, Identity, TlsListener};

@@ -8,8 +8,8 @@ use crdt_sync::ProjectId;
 use crdt_sync::export::Privacy;
 use crdt_sync::sync::{DeviceRole, bundle};
 use taccuino_hub::{
-    AppState, CONFIG_EXAMPLE, Config, DataDir, KEY_ENV, KeyOrigin, Overrides, read_pseudonym_key, reports,
-    serve_tls,
+    AppState, CONFIG_EXAMPLE, Config, DataDir, KEY_ENV, KeyOrigin, LimitsFile, Overrides, read_pseudonym_key,
+    reports, serve_tls,
 };
 
 /// The allocator: see `mimalloc` in the workspace manifest.
@@ -63,6 +63,52 @@ impl Scope {
     }
 }
 
+/// `serve`'s limits (see the example configuration's `[limits]`); each
+/// one given here wins over the file.
+#[derive(clap::Args, Clone, Default)]
+struct LimitFlags {
+    /// Seconds a client may take over the TLS handshake.
+    #[arg(long, env = "TACCUINO_HUB_HANDSHAKE_SECS")]
+    handshake_secs: Option<u64>,
+    /// Seconds a connection may stay plain HTTP.
+    #[arg(long, env = "TACCUINO_HUB_REQUEST_SECS")]
+    request_secs: Option<u64>,
+    /// Seconds a new WebSocket may wait before its first frame.
+    #[arg(long, env = "TACCUINO_HUB_FIRST_FRAME_SECS")]
+    first_frame_secs: Option<u64>,
+    /// Seconds a device's sync may send no frame.
+    #[arg(long, env = "TACCUINO_HUB_IDLE_SECS")]
+    idle_secs: Option<u64>,
+    /// Sync connections one device may hold at once.
+    #[arg(long, env = "TACCUINO_HUB_CONNECTIONS_PER_DEVICE")]
+    connections_per_device: Option<u32>,
+    /// Connections one address may hold at once.
+    #[arg(long, env = "TACCUINO_HUB_CONNECTIONS_PER_ADDRESS")]
+    connections_per_address: Option<u32>,
+    /// Frames one device may send per minute.
+    #[arg(long, env = "TACCUINO_HUB_FRAMES_PER_MINUTE")]
+    frames_per_minute: Option<u64>,
+    /// Bytes one device may send per minute.
+    #[arg(long, env = "TACCUINO_HUB_BYTES_PER_MINUTE")]
+    bytes_per_minute: Option<u64>,
+}
+
+impl LimitFlags {
+    fn file(self) -> LimitsFile {
+        LimitsFile {
+            handshake_secs: self.handshake_secs,
+            request_secs: self.request_secs,
+            first_frame_secs: self.first_frame_secs,
+            idle_secs: self.idle_secs,
+            connections_per_device: self.connections_per_device,
+            connections_per_address: self.connections_per_address,
+            frames_per_minute: self.frames_per_minute,
+            bytes_per_minute: self.bytes_per_minute,
+            ..LimitsFile::default()
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Creates a new hub in the data directory.
@@ -78,6 +124,8 @@ enum Command {
         /// certificate's fingerprint as `certificate sha256 HEX`).
         #[arg(long, env = "TACCUINO_HUB_LISTEN")]
         listen: Option<String>,
+        #[command(flatten)]
+        limits: LimitFlags,
     },
     /// Adds a lab to the register (with the project's default activity
     /// types if it has none yet), as a coordinator would. The hub must be
@@ -211,10 +259,10 @@ fn main() -> anyhow::Result<()> {
         print!("{CONFIG_EXAMPLE}");
         return Ok(());
     }
-    let (listen, ttl) = match &cli.command {
-        Command::Serve { listen } => (listen.clone(), None),
-        Command::Enroll { ttl_hours, .. } => (None, *ttl_hours),
-        _ => (None, None),
+    let (listen, ttl, limits) = match &cli.command {
+        Command::Serve { listen, limits } => (listen.clone(), None, limits.clone().file()),
+        Command::Enroll { ttl_hours, .. } => (None, *ttl_hours, LimitsFile::default()),
+        _ => (None, None, LimitsFile::default()),
     };
     let config = Config::resolve(
         Overrides {
@@ -223,6 +271,7 @@ fn main() -> anyhow::Result<()> {
             pairing_ttl_hours: ttl,
             tls_cert: cli.tls_cert.clone(),
             tls_key: cli.tls_key.clone(),
+            limits,
         },
         cli.config.as_deref(),
     )?;
@@ -246,7 +295,8 @@ fn main() -> anyhow::Result<()> {
             let registry = dir.open_registry_locked(&lock)?;
             let identity = dir.tls_identity(config.tls.as_ref())?;
             let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-            runtime.block_on(async move {
+            let state = AppState::with_limits(store, registry, config.limits.clone());
+            let served = runtime.block_on(async move {
                 let listener = tokio::net::TcpListener::bind(&config.listen)
                     .await
                     .with_context(|| format!("cannot listen on {}", config.listen))?;
@@ -255,9 +305,14 @@ fn main() -> anyhow::Result<()> {
                 let shutdown = async {
                     let _ = tokio::signal::ctrl_c().await;
                 };
-                serve_tls(listener, &identity, AppState::new(store, registry), shutdown).await?;
+                serve_tls(listener, &identity, state, shutdown).await?;
                 anyhow::Ok(())
-            })?;
+            });
+            // Sockets still open end here, without waiting for them: after a
+            // failure (a poisoned store) the process must exit, non-zero, for
+            // its service manager to restart it.
+            runtime.shutdown_timeout(std::time::Duration::from_secs(5));
+            served?;
         }
         Command::AddLab { number, name, address, partner } => {
             let _lock = dir.lock()?;

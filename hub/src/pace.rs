@@ -1,13 +1,14 @@
-//! Pacing of a device's frames: a token bucket. A device may send a burst,
-//! then frames at a sustained rate; beyond that the hub waits before reading
-//! the next frame, so TCP pushes back on the sender. An honest device's big
+//! Pacing of a device's work: a token bucket. A device may send a burst,
+//! then at a sustained rate; beyond that the hub waits before reading its
+//! next frame, so TCP pushes back on the sender. An honest device's big
 //! first sync (one frame per document, thousands at once for a coordinator)
 //! is slowed a little instead of cut off; a flood gets the same slow service
-//! and no more.
+//! and no more. `limits.rs` keeps one bucket per device and budget (frames,
+//! bytes, changes, operations), shared by all the device's connections.
 
 use std::time::{Duration, Instant};
 
-/// A token bucket of `burst` frames refilled at `per_second`.
+/// A token bucket of `burst` units refilled at `per_second`.
 #[derive(Debug)]
 pub struct Pace {
     per_second: f64,
@@ -17,22 +18,19 @@ pub struct Pace {
 }
 
 impl Pace {
-    /// A full bucket at `now`.
-    pub fn new(per_second: u32, burst: u32, now: Instant) -> Self {
-        Pace {
-            per_second: f64::from(per_second),
-            burst: f64::from(burst),
-            tokens: f64::from(burst),
-            last: now,
-        }
+    /// A full bucket of `burst` units refilled at `per_second` (any unit:
+    /// the per-device budgets of `limits.rs` count bytes with it).
+    pub fn of(per_second: f64, burst: f64, now: Instant) -> Self {
+        Pace { per_second, burst, tokens: burst, last: now }
     }
 
-    /// Takes one frame's token at `now`; returns how long to wait before
-    /// handling the frame (zero while the bucket holds tokens).
-    pub fn take(&mut self, now: Instant) -> Duration {
+    /// Takes `amount` tokens at `now` (frames, bytes: whatever the bucket
+    /// counts); returns how long to wait before handling the work that cost
+    /// them (zero while the bucket holds tokens).
+    pub fn take_n(&mut self, amount: f64, now: Instant) -> Duration {
         let elapsed = now.saturating_duration_since(self.last).as_secs_f64();
         self.last = now;
-        self.tokens = (self.tokens + elapsed * self.per_second).min(self.burst) - 1.0;
+        self.tokens = (self.tokens + elapsed * self.per_second).min(self.burst) - amount;
         if self.tokens >= 0.0 {
             Duration::ZERO
         } else {
@@ -49,21 +47,21 @@ mod tests {
     #[test]
     fn a_burst_passes_then_frames_are_paced_at_the_rate() {
         let t0 = Instant::now();
-        let mut pace = Pace::new(100, 10, t0);
+        let mut pace = Pace::of(100.0, 10.0, t0);
         for _ in 0..10 {
-            assert_eq!(pace.take(t0), Duration::ZERO);
+            assert_eq!(pace.take_n(1.0, t0), Duration::ZERO);
         }
         // The 11th frame at the same instant waits 1/100 s, the 12th 2/100.
-        assert_eq!(pace.take(t0), Duration::from_millis(10));
-        assert_eq!(pace.take(t0), Duration::from_millis(20));
+        assert_eq!(pace.take_n(1.0, t0), Duration::from_millis(10));
+        assert_eq!(pace.take_n(1.0, t0), Duration::from_millis(20));
         // Waiting repays the debt: after 20 ms the bucket is at zero again.
         let later = t0 + Duration::from_millis(20);
-        assert_eq!(pace.take(later), Duration::from_millis(10));
+        assert_eq!(pace.take_n(1.0, later), Duration::from_millis(10));
         // A long pause refills up to the burst, not beyond.
         let much_later = later + Duration::from_secs(60);
         for _ in 0..10 {
-            assert_eq!(pace.take(much_later), Duration::ZERO);
+            assert_eq!(pace.take_n(1.0, much_later), Duration::ZERO);
         }
-        assert!(pace.take(much_later) > Duration::ZERO);
+        assert!(pace.take_n(1.0, much_later) > Duration::ZERO);
     }
 }

@@ -20,11 +20,10 @@ use tokio::sync::mpsc;
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::server::TlsStream;
 
+use crate::conn::{Addresses, Guarded};
 use crate::error::{HubError, Result};
+use crate::limits::Limits;
 
-/// How long a client may take over the TLS handshake before it is dropped,
-/// so that idle half-open connections cannot pile up.
-const HANDSHAKE: Duration = Duration::from_secs(10);
 /// Finished handshakes waiting for axum to take them.
 const BACKLOG: usize = 256;
 
@@ -121,18 +120,33 @@ fn write_new(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
 /// A listener for `axum::serve` whose connections have finished the TLS
 /// handshake. Handshakes run in their own tasks, so a slow or silent client
 /// holds up nobody else; those that fail or time out are logged and dropped.
+/// Each connection first claims a place for its address (`conn.rs`): over
+/// the limit it is closed before any TLS work.
 pub struct TlsListener {
-    ready: mpsc::Receiver<(TlsStream<TcpStream>, SocketAddr)>,
+    ready: mpsc::Receiver<(Guarded<TlsStream<TcpStream>>, SocketAddr)>,
     local: SocketAddr,
     accept_task: tokio::task::JoinHandle<()>,
 }
 
 impl TlsListener {
-    /// Wraps a bound TCP listener.
+    /// Wraps a bound TCP listener, with the default limits.
     pub fn new(tcp: TcpListener, config: Arc<ServerConfig>) -> std::io::Result<TlsListener> {
+        TlsListener::with_limits(tcp, config, &Limits::default())
+    }
+
+    /// Wraps a bound TCP listener: `limits.handshake` for the TLS
+    /// handshake, `limits.connections_per_address` at once per address,
+    /// `limits.request` for a connection to become a WebSocket.
+    pub fn with_limits(
+        tcp: TcpListener,
+        config: Arc<ServerConfig>,
+        limits: &Limits,
+    ) -> std::io::Result<TlsListener> {
         let local = tcp.local_addr()?;
         let acceptor = TlsAcceptor::from(config);
         let (tx, ready) = mpsc::channel(BACKLOG);
+        let addresses = Addresses::new(limits.connections_per_address);
+        let (handshake, request) = (limits.handshake, limits.request);
         let accept_task = tokio::spawn(async move {
             loop {
                 let (stream, peer) = match tcp.accept().await {
@@ -145,11 +159,15 @@ impl TlsListener {
                         continue;
                     }
                 };
+                let Some(slot) = addresses.claim(peer.ip()) else {
+                    tracing::warn!(%peer, "too many connections from this address: closed");
+                    continue;
+                };
                 let (acceptor, tx) = (acceptor.clone(), tx.clone());
                 tokio::spawn(async move {
-                    match tokio::time::timeout(HANDSHAKE, acceptor.accept(stream)).await {
+                    match tokio::time::timeout(handshake, acceptor.accept(stream)).await {
                         Ok(Ok(tls)) => {
-                            let _ = tx.send((tls, peer)).await;
+                            let _ = tx.send((Guarded::new(tls, peer, slot, request), peer)).await;
                         }
                         Ok(Err(e)) => tracing::info!(%peer, error = %e, "TLS handshake failed"),
                         Err(_) => tracing::info!(%peer, "TLS handshake timed out"),
@@ -168,7 +186,7 @@ impl Drop for TlsListener {
 }
 
 impl axum::serve::Listener for TlsListener {
-    type Io = TlsStream<TcpStream>;
+    type Io = Guarded<TlsStream<TcpStream>>;
     type Addr = SocketAddr;
 
     async fn accept(&mut self) -> (Self::Io, Self::Addr) {

@@ -77,6 +77,10 @@ pub enum AppError {
     /// The coordinator revoked this device.
     #[error("this device was revoked")]
     Revoked,
+    /// The hub closed the sync: this device was over its limits
+    /// (connections, traffic) or silent too long. Try again in a minute.
+    #[error("the hub closed the sync: try again in a minute")]
+    HubBusy,
     /// This device's role may not do this (e.g. a volunteer erasing a family).
     #[error("not allowed for this device's role: {action}")]
     Forbidden {

@@ -321,6 +321,11 @@ code: string } |
 { kind: "unauthorized" } | 
 /**  The coordinator revoked this device. */
 { kind: "revoked" } | 
+/**
+ *  The hub closed the sync: this device was over its limits
+ *  (connections, traffic) or silent too long. Try again in a minute.
+ */
+{ kind: "hub_busy" } | 
 /**  This device's role may not do this (e.g. a volunteer erasing a family). */
 { kind: "forbidden"; 
 /**  The command. */
@@ -1477,6 +1482,11 @@ export type SyncOutcome =
 "unauthorized" | 
 /**  The coordinator revoked this device. */
 "revoked" | 
+/**
+ *  The hub closed the sync: the device was over its limits or silent
+ *  too long. Syncing again in a minute is the answer.
+ */
+"busy" | 
 /**  Anything else (a broken connection, a protocol error). */
 "failed";
 

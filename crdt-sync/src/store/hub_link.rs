@@ -46,6 +46,9 @@ pub enum SyncOutcome {
     Unauthorized,
     /// The coordinator revoked this device.
     Revoked,
+    /// The hub closed the sync: the device was over its limits or silent
+    /// too long. Syncing again in a minute is the answer.
+    Busy,
     /// Anything else (a broken connection, a protocol error).
     Failed,
 }
@@ -58,6 +61,7 @@ impl SyncOutcome {
             SyncOutcome::Offline => "offline",
             SyncOutcome::Unauthorized => "unauthorized",
             SyncOutcome::Revoked => "revoked",
+            SyncOutcome::Busy => "busy",
             SyncOutcome::Failed => "failed",
         }
     }
@@ -69,6 +73,7 @@ impl SyncOutcome {
             "offline" => SyncOutcome::Offline,
             "unauthorized" => SyncOutcome::Unauthorized,
             "revoked" => SyncOutcome::Revoked,
+            "busy" => SyncOutcome::Busy,
             "failed" => SyncOutcome::Failed,
             _ => return None,
         })

@@ -66,6 +66,14 @@ pub enum Fatal {
     Revoked,
     /// The other side failed to store what it received.
     Storage,
+    /// Hub → device: the device sent no frame for too long (the hub's idle
+    /// timeout, or its deadline for the first frame). Syncing again is the
+    /// answer.
+    Idle,
+    /// Hub → device: the device is over its limits (connections at once,
+    /// or frames and bytes per minute, counted across its connections).
+    /// Syncing again after a minute is the answer.
+    Busy,
 }
 
 /// One frame.
@@ -218,9 +226,16 @@ mod tests {
             Frame::Refused { doc, reason: Refusal::NotListed },
             Frame::Close { reason: Fatal::Revoked },
             Frame::BundleKey { key: BundleKey([7; 32]) },
+            Frame::Close { reason: Fatal::Idle },
+            Frame::Close { reason: Fatal::Busy },
         ] {
             assert_eq!(Frame::decode(&f.encode()).expect("decode"), f);
         }
+        // Closes added later keep the earlier ones' indices: an older
+        // device still reads Revoked and Storage as before.
+        assert_eq!(Frame::Close { reason: Fatal::Storage }.encode().last(), Some(&3));
+        assert_eq!(Frame::Close { reason: Fatal::Idle }.encode().last(), Some(&4));
+        assert_eq!(Frame::Close { reason: Fatal::Busy }.encode().last(), Some(&5));
         let mut long = Frame::Catalog { allowed: vec![1], same: vec![1], more: vec![doc] }.encode();
         long.push(0);
         assert!(matches!(Frame::decode(&long), Err(DecodeError::Malformed(_))));

@@ -54,12 +54,18 @@ impl Hub {
         Hub::start_with_env(dir, &[])
     }
 
+    /// Starts the hub as [`Hub::start`] does, with more flags for `serve`
+    /// (e.g. `--idle-secs 2`).
+    pub fn start_with(dir: &Path, flags: &[&str]) -> Hub {
+        Hub::spawn(dir, Command::new(BIN), flags)
+    }
+
     /// Like [`Hub::start`], with environment variables set for the process
     /// (`TACCUINO_HUB_KEY`, `CREDENTIALS_DIRECTORY`, ...).
     pub fn start_with_env(dir: &Path, env: &[(&str, &std::ffi::OsStr)]) -> Hub {
         let mut command = Command::new(BIN);
         command.envs(env.iter().copied());
-        Hub::spawn(dir, command)
+        Hub::spawn(dir, command, &[])
     }
 
     /// Like [`Hub::start`], with the process's address space capped at
@@ -69,16 +75,17 @@ impl Hub {
         let mut command = Command::new("prlimit");
         // prlimit sets the limit on itself, then execs the hub: same pid.
         command.arg(format!("--as={bytes}")).arg(BIN);
-        Hub::spawn(dir, command)
+        Hub::spawn(dir, command, &[])
     }
 
-    fn spawn(dir: &Path, mut command: Command) -> Hub {
+    fn spawn(dir: &Path, mut command: Command, flags: &[&str]) -> Hub {
         let log = log_path(dir);
         let log_file = OpenOptions::new().create(true).append(true).open(&log).expect("open the hub's log");
         let mut child = command
             .arg("--data-dir")
             .arg(dir)
             .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(flags)
             .stdout(Stdio::piped())
             .stderr(Stdio::from(log_file))
             .spawn()

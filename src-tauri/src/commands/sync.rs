@@ -7,7 +7,7 @@
 
 use crdt_sync::keys::KeyFile;
 use crdt_sync::sync::bundle::{self, BundleKey};
-use crdt_sync::sync::{Grant, access};
+use crdt_sync::sync::{Fatal, Grant, access};
 use crdt_sync::{DeviceConfig, DocRef, HubLink, HubLinkStatus, Key, Store, SyncOutcome, SystemEnv};
 use serde::Serialize;
 use taccuino_sync_client::{ClientError, Endpoint, Paired, Report};
@@ -334,6 +334,7 @@ fn outcome_of(e: &ClientError) -> SyncOutcome {
         ClientError::Network(_) | ClientError::Io(_) | ClientError::Stalled(_) => SyncOutcome::Offline,
         ClientError::Unauthorized => SyncOutcome::Unauthorized,
         ClientError::Revoked => SyncOutcome::Revoked,
+        ClientError::Closed(Fatal::Idle | Fatal::Busy) => SyncOutcome::Busy,
         _ => SyncOutcome::Failed,
     }
 }
@@ -346,6 +347,7 @@ fn client_error(e: ClientError) -> AppError {
         ClientError::CodeIncomplete => AppError::Pairing { reason: "code_incomplete".into() },
         ClientError::CodeMismatch => AppError::Pairing { reason: "code_mismatch".into() },
         ClientError::Revoked => AppError::Revoked,
+        ClientError::Closed(Fatal::Idle | Fatal::Busy) => AppError::HubBusy,
         ClientError::Enroll(why) => AppError::Pairing {
             reason: serde_json::to_value(why)
                 .ok()

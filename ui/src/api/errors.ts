@@ -100,6 +100,8 @@ export function errorMessage(err: unknown, lang: Language = getLanguage()): stri
       return translate(lang, "errors.unauthorized");
     case "revoked":
       return translate(lang, "errors.revoked");
+    case "hub_busy":
+      return translate(lang, "errors.hubBusy");
     case "untrusted_hub":
       return translate(lang, "errors.untrustedHub");
     case "forbidden":

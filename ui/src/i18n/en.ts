@@ -128,6 +128,7 @@ export const en: Catalogue = {
     offline: "The hub cannot be reached: check the connection and try again later.",
     unauthorized: "The hub does not recognise this computer: ask the coordinators to connect it again.",
     revoked: "The coordinators revoked this computer's access: ask them before syncing.",
+    hubBusy: "The hub stopped this sync because it was too slow or too heavy: try again in a minute.",
     forbidden: "Your role does not allow this: ask the coordinators.",
     erased: "Family {code} was erased: only its code is left.",
     stale: "This computer has not synced for more than {days} days: the families' data stay closed until it syncs (Sync → Sync now).",

@@ -136,6 +136,7 @@ export const it = {
     offline: "L'hub non è raggiungibile: controlla la connessione e riprova più tardi.",
     unauthorized: "L'hub non riconosce questo computer: chiedi al coordinamento di collegarlo di nuovo.",
     revoked: "Il coordinamento ha revocato l'accesso di questo computer: chiedi prima di sincronizzare.",
+    hubBusy: "L'hub ha interrotto questa sincronizzazione perché troppo lenta o troppo pesante: riprova tra un minuto.",
     forbidden: "Il tuo ruolo non consente questa operazione: chiedi al coordinamento.",
     erased: "La famiglia {code} è stata cancellata: ne resta solo il codice.",
     stale: "Questo computer non si sincronizza da più di {days} giorni: i dati delle famiglie restano chiusi finché non sincronizzi (Sincronizzazione → Sincronizza ora).",

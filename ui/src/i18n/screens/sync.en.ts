@@ -40,6 +40,7 @@ export const sync: Catalogue["sync"] = {
     offline: "hub not reachable",
     unauthorized: "the hub does not recognise this computer",
     revoked: "access revoked by the coordinators",
+    busy: "stopped by the hub (too slow or too heavy): try again in a minute",
     failed: "failed",
   },
   now: "Sync now",

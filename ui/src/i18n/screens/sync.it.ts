@@ -38,6 +38,7 @@ export const sync = {
     offline: "hub non raggiungibile",
     unauthorized: "l'hub non riconosce questo computer",
     revoked: "accesso revocato dal coordinamento",
+    busy: "interrotta dall'hub (troppo lenta o troppo pesante): riprova tra un minuto",
     failed: "non riuscito",
   },
   now: "Sincronizza ora",
