@@ -234,28 +234,31 @@ export const events = {
 };
 
 /* Types */
-/**
- *  Something a device may be allowed to do, beyond keeping the register:
- *  one column of the one authorisation table
- *  ([`crdt_sync::authz::actions`]), which the hub, the shell's commands
- *  and the screens all follow.
- */
+/**  Something a person asks a device to do that not every role may. */
 export type Action = 
-/**  Erase a family (GDPR art. 17). */
+/**  Erase a family (GDPR art. 17): writes a tombstone in its lab's document. */
 "erase" | 
 /**  Ask a coordinator to erase a family. */
 "request_erasure" | 
-/**  Restrict a family's processing (GDPR art. 18), or lift it. */
+/**  Restrict a family's processing (art. 18), or lift the restriction. */
 "restrict" | 
-/**  Change the project's settings: the retention policy and the stale-laptop limit. */
+/**
+ *  Change the project's settings: targets, activity types, labs,
+ *  retention policy.
+ */
 "change_project_settings" | 
 /**
- *  Decide what waits for a coordinator: erasures asked for, withdrawn
- *  families, families due under the retention policy.
+ *  See what waits for a coordinator's decision and the families due
+ *  under the retention policy.
  */
 "decide_privacy" | 
-/**  Read the audit trail (who did what) and export it for the DPO. */
-"read_audit_trail";
+/**  Read a family's or a lab's audit trail, and subject access extracts. */
+"read_audit_trail" | 
+/**
+ *  Keep the training register: add sessions, record who attended (the
+ *  training document, which only coordinators write).
+ */
+"keep_training_register";
 
 /**
  *  A kind of activity a meeting can be. The list lives in the project
@@ -533,7 +536,10 @@ export type Counts = {
 /**  A device (a laptop, or the hub). */
 export type DeviceId = string;
 
-/**  What a device was enrolled as. */
+/**
+ *  What a device was enrolled as. The hub records it at enrolment; nothing
+ *  a device writes changes it.
+ */
 export type DeviceRole = 
 /**  A volunteer's laptop. */
 "volunteer" | 

@@ -30,17 +30,21 @@ pub enum Action {
     DecidePrivacy,
     /// Read a family's or a lab's audit trail, and subject access extracts.
     ReadAuditTrail,
+    /// Keep the training register: add sessions, record who attended (the
+    /// training document, which only coordinators write).
+    KeepTrainingRegister,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 6] = [
+    pub const ALL: [Action; 7] = [
         Action::Erase,
         Action::RequestErasure,
         Action::Restrict,
         Action::ChangeProjectSettings,
         Action::DecidePrivacy,
         Action::ReadAuditTrail,
+        Action::KeepTrainingRegister,
     ];
 
     /// The stable name, as in the bindings and in `Forbidden` errors.
@@ -52,6 +56,7 @@ impl Action {
             Action::ChangeProjectSettings => "change_project_settings",
             Action::DecidePrivacy => "decide_privacy",
             Action::ReadAuditTrail => "read_audit_trail",
+            Action::KeepTrainingRegister => "keep_training_register",
         }
     }
 }
@@ -67,12 +72,15 @@ impl Action {
 /// | change_project_settings   |           |          |      | yes         |
 /// | decide_privacy            |           |          |      | yes         |
 /// | read_audit_trail          |           |          | yes  | yes         |
+/// | keep_training_register    |           |          |      | yes         |
 pub fn allows(role: Option<DeviceRole>, action: Action) -> bool {
     use Action::*;
     use DeviceRole::*;
     let Some(role) = role else { return true };
     match action {
-        Erase | Restrict | ChangeProjectSettings | DecidePrivacy => role == Coordinator,
+        Erase | Restrict | ChangeProjectSettings | DecidePrivacy | KeepTrainingRegister => {
+            role == Coordinator
+        }
         // A coordinator erases instead of asking.
         RequestErasure => role == Lead,
         ReadAuditTrail => matches!(role, Lead | Coordinator),
@@ -101,6 +109,7 @@ mod tests {
             (ChangeProjectSettings, yes(&[Coordinator])),
             (DecidePrivacy, yes(&[Coordinator])),
             (ReadAuditTrail, yes(&[Lead, Coordinator])),
+            (KeepTrainingRegister, yes(&[Coordinator])),
         ];
         assert_eq!(table.len(), Action::ALL.len(), "every action is in the table");
         for (action, row) in table {

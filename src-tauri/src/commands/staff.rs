@@ -2,6 +2,7 @@
 //! register, and each person's hours against the threshold that counts as
 //! trained.
 
+use crdt_sync::authz::Action;
 use crdt_sync::indicators::PersonTraining;
 use crdt_sync::{
     LabId, NewPerson, NewTraining, Person, PersonId, PersonPatch, TrainingId, TrainingPatch, TrainingSession,
@@ -9,6 +10,7 @@ use crdt_sync::{
 use serde::Serialize;
 use tauri::State;
 
+use super::privacy::ensure_allowed;
 use crate::error::AppResult;
 use crate::state::AppState;
 
@@ -63,7 +65,12 @@ pub async fn training_register(state: State<'_, AppState>) -> AppResult<Training
 #[tauri::command]
 #[specta::specta]
 pub async fn add_training(state: State<'_, AppState>, training: NewTraining) -> AppResult<TrainingId> {
-    state.with_store(|s, _| Ok(s.create_training(training)?)).await
+    state
+        .with_store(|s, _| {
+            ensure_allowed(s, Action::KeepTrainingRegister, "add_training")?;
+            Ok(s.create_training(training)?)
+        })
+        .await
 }
 
 /// Changes a training session's date, title or length.
@@ -74,7 +81,12 @@ pub async fn update_training(
     id: TrainingId,
     patch: TrainingPatch,
 ) -> AppResult<()> {
-    state.with_store(|s, _| Ok(s.update_training(id, patch)?)).await
+    state
+        .with_store(|s, _| {
+            ensure_allowed(s, Action::KeepTrainingRegister, "update_training")?;
+            Ok(s.update_training(id, patch)?)
+        })
+        .await
 }
 
 /// Ticks or unticks a person at a training session.
@@ -86,5 +98,10 @@ pub async fn set_training_presence(
     person: PersonId,
     present: bool,
 ) -> AppResult<()> {
-    state.with_store(|s, _| Ok(s.set_training_attendance(training, person, present)?)).await
+    state
+        .with_store(|s, _| {
+            ensure_allowed(s, Action::KeepTrainingRegister, "set_training_presence")?;
+            Ok(s.set_training_attendance(training, person, present)?)
+        })
+        .await
 }

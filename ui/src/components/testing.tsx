@@ -23,9 +23,24 @@ export const LAB_2 = "0190a000-0000-7000-8000-000000000002";
 export function rightsOf(role: DeviceRole | null): Action[] {
   switch (role) {
     case null:
-      return ["erase", "request_erasure", "restrict", "change_project_settings", "decide_privacy", "read_audit_trail"];
+      return [
+        "erase",
+        "request_erasure",
+        "restrict",
+        "change_project_settings",
+        "decide_privacy",
+        "read_audit_trail",
+        "keep_training_register",
+      ];
     case "coordinator":
-      return ["erase", "restrict", "change_project_settings", "decide_privacy", "read_audit_trail"];
+      return [
+        "erase",
+        "restrict",
+        "change_project_settings",
+        "decide_privacy",
+        "read_audit_trail",
+        "keep_training_register",
+      ];
     case "lead":
       return ["request_erasure", "read_audit_trail"];
     case "operator":

@@ -1,7 +1,7 @@
 import { fireEvent, screen, waitFor, within } from "@testing-library/preact";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { TrainingRegister } from "../bindings";
-import { ok, renderScreen } from "../components/testing";
+import { ok, renderScreen, rightsOf, sessionFixture } from "../components/testing";
 import { translatorFor } from "../i18n";
 import { Training, durationText, newTrainingFrom, progressText, toMinutes } from "./Training";
 
@@ -126,6 +126,19 @@ describe("Training screen", () => {
     await waitFor(() =>
       expect(api.addTraining).toHaveBeenCalledWith({ date: "2026-11-25", title: "Mediazione", minutes: 195, attendees: [P2] }),
     );
+  });
+
+  it("follows the rights, not the role: without keep_training_register the register is read only", async () => {
+    renderScreen(<Training />, sessionFixture({ role: "coordinator", rights: rightsOf("lead") }));
+    const sessions = await screen.findAllByTestId("training-session");
+    expect(screen.queryByTestId("add-training")).toBeNull();
+    expect(screen.getByTestId("training-read-only").textContent).toBe(t("training.readOnly"));
+    fireEvent.click(within(sessions[1] as HTMLElement).getByRole("button", { name: "Presenze" }));
+    const group = screen.getByRole("group", { name: "Chi ha partecipato a «Ascolto attivo» del 10/02/2026" });
+    const marco = within(group).getByRole("checkbox", { name: "Marco Gialli" }) as HTMLInputElement;
+    expect(marco.disabled).toBe(true);
+    fireEvent.click(marco);
+    expect(api.setTrainingPresence).not.toHaveBeenCalled();
   });
 
   it("does not send an incomplete session", async () => {

@@ -56,12 +56,15 @@ function newestFirst(sessions: readonly TrainingSession[]): TrainingSession[] {
 }
 
 /**
- * Formazione: the training sessions (with who attended, editable) and
- * each person's hours against the threshold that counts as trained.
+ * Formazione: the training sessions (with who attended, editable by those
+ * who keep the register: `keep_training_register`) and each person's
+ * hours against the threshold that counts as trained.
  */
 export function Training() {
   const { t } = useI18n();
   const toast = useToast();
+  const { info } = useSession();
+  const keeps = info.rights.includes("keep_training_register");
   const [register, setRegister] = useState<TrainingRegister | null>(null);
 
   const load = useCallback(async () => {
@@ -85,8 +88,14 @@ export function Training() {
         <>
           <p class="lede">{t("training.lede", { n: register.threshold_hours })}</p>
           <PeopleHours register={register} />
-          <Sessions register={register} setRegister={setRegister} reload={load} />
-          <AddSession people={register.people} reload={load} />
+          <Sessions register={register} setRegister={setRegister} reload={load} keeps={keeps} />
+          {keeps ? (
+            <AddSession people={register.people} reload={load} />
+          ) : (
+            <p class="muted" data-testid="training-read-only">
+              {t("training.readOnly")}
+            </p>
+          )}
         </>
       )}
     </div>
@@ -151,10 +160,13 @@ function Sessions({
   register,
   setRegister,
   reload,
+  keeps,
 }: {
   register: TrainingRegister;
   setRegister: (r: TrainingRegister) => void;
   reload: () => Promise<void>;
+  /** Whether this device may record who attended. */
+  keeps: boolean;
 }) {
   const { t, formatDate } = useI18n();
   const toast = useToast();
@@ -235,6 +247,7 @@ function Sessions({
                                   <input
                                     type="checkbox"
                                     checked={s.attendees.includes(p.person)}
+                                    disabled={!keeps}
                                     onChange={(e) => void toggle(s, p.person, (e.currentTarget as HTMLInputElement).checked)}
                                   />
                                   {p.name}

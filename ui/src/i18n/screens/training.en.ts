@@ -25,6 +25,7 @@ export const training: Catalogue["training"] = {
     progressLabel: "Training hours of {name}",
     progressText: "{done} of {threshold}",
   },
+  readOnly: "Only the coordinators keep the training register: here it can be read.",
   sessions: {
     title: "Training sessions",
     none: "No training recorded.",

@@ -23,6 +23,7 @@ export const training = {
     progressLabel: "Ore di formazione di {name}",
     progressText: "{done} su {threshold}",
   },
+  readOnly: "Solo il coordinamento tiene il registro della formazione: qui si consulta.",
   sessions: {
     title: "Incontri di formazione",
     none: "Nessuna formazione registrata.",
