@@ -316,19 +316,14 @@ fn automerge_panics_on_forged_changes_are_refusals() {
     let save = a.save_nocompress();
     assert!(change[9] < 0x80 && save[9] >= 0x80 && save[10] < 0x80, "lengths of one and two bytes");
     let (mut in_parse, mut in_apply, mut refused, mut taken) = (0, 0, 0, 0);
-    // Documents (V2 messages carry a whole save), then changes.
-    for at in 11..save.len() {
-        let mut forged = save.clone();
-        forged[at] ^= 1 << (at % 8);
-        let forged = chunk_with(0, &forged[11..], 0, &forged[11..]);
+    // One forged chunk in a sync message, tallied by what became of it: a
+    // panic in the strict parse of the chunk (which ran outside
+    // `catch_unwind` before) or in the apply on the copy, a plain refusal,
+    // or taken (then the store starts afresh).
+    let mut receive = |s: &mut Store, forged: Vec<u8>| {
         let mut state = sync::State::new();
-        match s.receive_sync_message(
-            doc,
-            &mut state,
-            &message(heads.clone(), vec![forged]),
-            WriteCheck::None,
-            AuthorCheck::None,
-        ) {
+        let message = message(heads.clone(), vec![forged]);
+        match s.receive_sync_message(doc, &mut state, &message, WriteCheck::None, AuthorCheck::None) {
             Err(Error::RejectedBytes { reason, .. }) if reason.contains("these bytes (it panicked)") => {
                 in_parse += 1
             }
@@ -336,9 +331,16 @@ fn automerge_panics_on_forged_changes_are_refusals() {
             Err(_) => refused += 1,
             Ok(_) => {
                 taken += 1;
-                s = store();
+                *s = store();
             }
         }
+    };
+    // Documents (V2 messages carry a whole save), then changes.
+    for at in 11..save.len() {
+        let mut forged = save.clone();
+        forged[at] ^= 1 << (at % 8);
+        let forged = chunk_with(0, &forged[11..], 0, &forged[11..]);
+        receive(&mut s, forged);
     }
     for at in 9..change.len() {
         let mut forged = change.clone();
@@ -349,26 +351,7 @@ fn automerge_panics_on_forged_changes_are_refusals() {
             continue; // the flip hit the length byte
         }
         let forged = chunk_with(1, &data, 1, &data);
-        let mut state = sync::State::new();
-        match s.receive_sync_message(
-            doc,
-            &mut state,
-            &message(heads.clone(), vec![forged]),
-            WriteCheck::None,
-            AuthorCheck::None,
-        ) {
-            // The strict parse of the chunk (which ran outside
-            // `catch_unwind` before), or the apply on the copy.
-            Err(Error::RejectedBytes { reason, .. }) if reason.contains("these bytes (it panicked)") => {
-                in_parse += 1
-            }
-            Err(Error::RejectedBytes { reason, .. }) if reason.contains("panicked") => in_apply += 1,
-            Err(_) => refused += 1,
-            Ok(_) => {
-                taken += 1;
-                s = store();
-            }
-        }
+        receive(&mut s, forged);
     }
     println!(
         "forged saves and changes: {in_parse} refused after automerge panicked parsing them, {in_apply} applying them, \
