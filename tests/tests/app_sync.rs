@@ -7,7 +7,7 @@
 //! exchange a sync bundle, and an altered bundle is refused.
 
 use crdt_sync::sync::{CertFingerprint, DeviceRole};
-use crdt_sync::{ActivityType, NewLab};
+use crdt_sync::{ActivityType, NewLab, NewPerson, Role};
 use serde_json::{Value, json};
 use taccuino_app::files_dialog::Fixed;
 use taccuino_app::state::{AppState, Kdf};
@@ -79,6 +79,8 @@ struct Hub {
     url: String,
     cert: CertFingerprint,
     lab: crdt_sync::LabId,
+    /// An operator the coordinators registered for lab 3 (on the hub).
+    office_operator: crdt_sync::PersonId,
     _root: tempfile::TempDir,
     _runtime: tokio::runtime::Runtime,
 }
@@ -89,19 +91,31 @@ fn hub() -> Hub {
     dir.init(crdt_sync::ProjectId(uuid_v7())).expect("init");
     // The coordinator's first steps, done on the hub's store directly: the
     // activity types and lab 3.
-    let lab = {
+    let (lab, office_operator) = {
         let mut store = dir.open_store().expect("store");
         for t in ActivityType::defaults() {
             store.put_activity_type(t).expect("activity type");
         }
-        store
+        let lab = store
             .create_lab(NewLab {
                 number: 3,
                 name: "Laboratorio Crosione".into(),
                 address: "Via Acerbi 21".into(),
                 partner: "Coop. Il Convoglio".into(),
             })
-            .expect("lab")
+            .expect("lab");
+        let person = store
+            .create_person(NewPerson {
+                lab,
+                first_name: "Marta".into(),
+                last_name: "Scotti".into(),
+                role: Role::Operator,
+                organisation: "Coop. Il Convoglio".into(),
+                phone: "0382 000111".into(),
+                email: String::new(),
+            })
+            .expect("person");
+        (lab, person)
     };
     let runtime =
         tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("rt");
@@ -114,7 +128,11 @@ fn hub() -> Hub {
     runtime.spawn(async move {
         taccuino_hub::serve_tls(listener, &identity, state, std::future::pending()).await
     });
-    Hub { dir, url, cert, lab, _root: root, _runtime: runtime }
+    Hub { dir, url, cert, lab, office_operator, _root: root, _runtime: runtime }
+}
+
+fn today_of(session: &Value) -> Value {
+    session["today"].clone()
 }
 
 fn uuid_v7() -> uuid::Uuid {
@@ -155,6 +173,20 @@ fn the_app_pairs_on_first_run_and_a_meeting_reaches_the_other_laptop_of_the_lab(
     let err =
         a.err("set_privacy_settings", json!({ "policy": { "inactive_years": 1, "stale_device_days": 1 } }));
     assert_eq!(err["kind"], "forbidden");
+    // The training register is the coordinators' (the hub takes no change
+    // to it from a lab), and so is a person the office registered: the
+    // laptop reads them and is refused before it writes.
+    let err = a.err(
+        "add_training",
+        json!({ "training": { "date": today_of(&session), "title": "Ascolto", "minutes": 60, "attendees": [] } }),
+    );
+    assert_eq!(err["kind"], "forbidden", "{err}");
+    let staff = a.ok("list_staff", json!({ "lab": hub.lab.to_string() }));
+    let marta = json!(hub.office_operator.to_string());
+    assert!(staff.as_array().expect("staff").iter().any(|p| p["id"] == marta), "{staff}");
+    let err = a.err("update_staff", json!({ "id": marta, "patch": { "phone": "0382 999" } }));
+    assert_eq!(err["kind"], "forbidden", "{err}");
+    assert_eq!(session["rights"], json!([]), "a volunteer's laptop may do none of the privileged actions");
     assert!(a.ok("search_families", json!({ "query": "", "limit": 5 })).is_array(), "just synced: not stale");
 
     // The code worked once.

@@ -177,8 +177,8 @@ pub enum AuthorCheck<'a> {
         /// The hub's directory.
         directory: &'a Directory,
     },
-    /// A laptop: privileged effects only from authors allowed them, and no
-    /// change by a revoked device.
+    /// A laptop: privileged effects only from authors allowed them, and,
+    /// from a bundle, no change by a revoked device.
     Privileged {
         /// The directory, as the hub wrote it into the project document.
         directory: &'a Directory,
@@ -214,7 +214,10 @@ impl AuthorCheck<'_> {
                 Ok(())
             }
             AuthorCheck::Privileged { directory, strict } => {
-                for c in new {
+                // From a bundle, nothing by a revoked device. From the hub,
+                // a revoked device's changes are those the hub took before
+                // the revocation: history, which every replica must share.
+                for c in new.iter().filter(|_| strict) {
                     if let Author::Device(actor, e) = directory.author(c.actor_id())
                         && e.revoked
                     {

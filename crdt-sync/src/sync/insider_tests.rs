@@ -186,6 +186,23 @@ fn a_revoked_devices_changes_are_refused_even_relayed_by_its_lab() {
     assert!(refused.contains(&(DocRef::lab(w.lab1), Refusal::WrongAuthor)), "{refused:?}");
 }
 
+/// What the hub took from a device before revoking it is history: a laptop
+/// that first syncs afterwards receives it like any other change.
+#[test]
+fn a_revoked_devices_earlier_changes_still_reach_a_new_laptop_from_the_hub() {
+    let mut w = world();
+    let grant = of_lab(DeviceRole::Volunteer, w.lab1);
+    let mut lost = store(11);
+    sync(&mut w.hub, grant, &mut lost);
+    let h = family(&mut lost, w.lab1);
+    assert!(sync(&mut w.hub, grant, &mut lost).is_empty());
+    w.hub.reconcile_directory(&[(lost.device(), Entry { grant, revoked: true })]).expect("revoke");
+    let mut newcomer = store(12);
+    let refused = sync(&mut w.hub, grant, &mut newcomer);
+    assert!(refused.is_empty(), "{refused:?}");
+    assert!(newcomer.household(h).is_ok(), "the family the lost laptop registered");
+}
+
 #[test]
 fn a_laptop_obeys_a_bundles_tombstone_only_when_a_coordinator_wrote_it() {
     let mut w = world();

@@ -6,10 +6,10 @@
 //! lock on families' personal data of a laptop that has not synced for too
 //! long, so that an erasure reaches every laptop within a bounded time.
 
-use crdt_sync::authz::{self, Action};
+use crdt_sync::authz::{self, Action, Grant};
 use crdt_sync::export::audit_trail_csv;
 use crdt_sync::{
-    ErasureRequest, HouseholdId, RetentionDue, RetentionPolicy, Store, TrailEntry, TrailScope,
+    DocRef, ErasureRequest, HouseholdId, RetentionDue, RetentionPolicy, Store, TrailEntry, TrailScope,
     WithdrawnFamily,
 };
 use serde::Serialize;
@@ -27,6 +27,22 @@ use crate::state::AppState;
 /// not paired and may do everything.
 pub(crate) fn ensure_allowed(s: &Store, action: Action, command: &str) -> AppResult<()> {
     if authz::allows(s.hub_link()?.map(|l| l.role), action) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden { action: command.into() })
+    }
+}
+
+/// Refuses a change to `doc` that the hub would refuse from this device
+/// ([`crdt_sync::authz::access`], with what this register knows of who
+/// created the document): a person a coordinator registered is read-only
+/// for a lab's devices. Saving it here would leave a change the hub never
+/// takes. The demo register is not paired and may write everything.
+pub(crate) fn ensure_may_write(s: &mut Store, doc: DocRef, command: &str) -> AppResult<()> {
+    let Some(link) = s.hub_link()? else { return Ok(()) };
+    let grant = Grant { role: link.role, lab: link.lab };
+    let facts = s.doc_facts(doc)?;
+    if authz::access(grant, doc, &facts).can_write() {
         Ok(())
     } else {
         Err(AppError::Forbidden { action: command.into() })

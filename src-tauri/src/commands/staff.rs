@@ -43,7 +43,12 @@ pub async fn add_staff(state: State<'_, AppState>, person: NewPerson) -> AppResu
 #[tauri::command]
 #[specta::specta]
 pub async fn update_staff(state: State<'_, AppState>, id: PersonId, patch: PersonPatch) -> AppResult<()> {
-    state.with_store(|s, _| Ok(s.update_person(id, patch)?)).await
+    state
+        .with_store(|s, _| {
+            super::privacy::ensure_may_write(s, crdt_sync::DocRef::person(id), "update_staff")?;
+            Ok(s.update_person(id, patch)?)
+        })
+        .await
 }
 
 /// The training register.
