@@ -12,10 +12,6 @@ use taccuino_hub::{
     reports, serve_tls,
 };
 
-/// The allocator: see `mimalloc` in the workspace manifest.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[derive(Parser)]
 #[command(name = "taccuino-hub", version, about = "Taccuino's central hub")]
 struct Cli {

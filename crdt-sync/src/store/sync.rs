@@ -131,9 +131,12 @@ impl Store {
         let message = limits::decode_message(bytes).map_err(|e| refuse(e.into()))?;
         check_haves(&message).map_err(reject)?;
         let cost = limits::message_cost(&message).map_err(|e| refuse(e.into()))?;
+        let mut parsed = Vec::with_capacity(message.changes.len());
         for chunk in message.changes.iter() {
-            doc::bytes::parse(chunk).map_err(refuse)?;
+            parsed.extend(doc::bytes::parse(chunk).map_err(refuse)?.0.changes);
         }
+        self.check_would_wait(r, &parsed)?;
+        drop(parsed);
         let existed = self.has_doc(r)?;
         let (mut next, before) = match self.docs.get(&r) {
             Some(d) if !message.changes.is_empty() => (d.clone(), d.get_heads()),
