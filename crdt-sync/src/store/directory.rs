@@ -57,10 +57,23 @@ impl Store {
         Ok(wrote)
     }
 
+    /// Takes a new automerge actor for this device's next changes if it
+    /// wrote any under the current one: called whenever its changes leave
+    /// it (a sync's `Hello`, a bundle), so that no other device learns an
+    /// actor this device still writes with. An actor that wrote nothing was
+    /// never published and is kept (each actor costs every document it
+    /// writes an entry in its actor table).
+    pub fn renew_actor(&mut self) {
+        if self.actor_wrote {
+            self.rotate_actor();
+        }
+    }
+
     /// Takes a new automerge actor for this device's next changes
-    /// ([`crate::authz::authors::session_actor`]). Called when a store opens
-    /// and whenever its changes leave it: a sync's `Hello`, a bundle.
+    /// ([`crate::authz::authors::session_actor`]): when a store opens, and
+    /// from [`Store::renew_actor`].
     pub fn rotate_actor(&mut self) {
+        self.actor_wrote = false;
         let nonce = self.env.new_uuid().into_bytes();
         let mut tail = [0u8; 8];
         // The random half of a v7 UUID (its first half is the time).
@@ -108,4 +121,28 @@ fn creator(doc: &automerge::Automerge, genesis: &[ChangeHash]) -> Option<ActorId
         }
     }
     actor
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::authz::authors::device_of;
+    use crate::store::erase_tests::{lab, store};
+
+    /// An actor that wrote is replaced when its changes leave the device;
+    /// one that wrote nothing was never published and stays (every actor
+    /// costs the documents it writes an entry).
+    #[test]
+    fn an_actor_is_renewed_only_after_it_wrote() {
+        let mut s = store(1);
+        let first = s.actor.clone();
+        s.renew_actor();
+        assert_eq!(s.actor, first, "nothing written: the same actor");
+        lab(&mut s, 3);
+        s.renew_actor();
+        assert_ne!(s.actor, first, "written, then published: a new actor");
+        assert_eq!(device_of(&s.actor), Some(s.device()), "still this device's");
+        let second = s.actor.clone();
+        s.renew_actor();
+        assert_eq!(s.actor, second);
+    }
 }

@@ -148,6 +148,7 @@ impl Store {
                 }
                 let patches = doc.make_patches(&mut log);
                 let bytes = doc.save_after(&before);
+                self.actor_wrote = true;
                 Ok((out, Some(Pending { doc: r, before, bytes, patches: Some(patches) })))
             }
             Err(e) => {

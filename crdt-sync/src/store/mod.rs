@@ -64,6 +64,9 @@ pub struct Store {
     device: DeviceId,
     project: ProjectId,
     actor: ActorId,
+    /// Whether this device wrote a change under `actor` (which then leaves
+    /// it at the next sync or bundle: [`Store::renew_actor`]).
+    actor_wrote: bool,
     /// The person using the app, recorded in every change's message
     /// ([`Store::set_operator`]).
     operator: Option<PersonId>,

@@ -251,6 +251,7 @@ impl Store {
             device: config.device,
             project: config.project,
             actor: ActorId::from(config.device.0.as_bytes().as_slice()), // replaced below
+            actor_wrote: false,
             operator: None,
             docs: HashMap::new(),
             origins: HashMap::new(),
@@ -301,6 +302,7 @@ impl Store {
             device,
             project,
             actor: ActorId::from(device.0.as_bytes().as_slice()), // replaced below
+            actor_wrote: false,
             operator: None,
             docs: HashMap::new(),
             origins: HashMap::new(),

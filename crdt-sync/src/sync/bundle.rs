@@ -171,7 +171,7 @@ pub fn export(
     let plain = postcard::to_stdvec(&body).map_err(|e| Error::Internal(e.to_string()))?;
     drop(body);
     // What this device wrote so far leaves it in the bundle.
-    store.rotate_actor();
+    store.renew_actor();
     let mut out = Vec::with_capacity(HEADER + plain.len() + TAG);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(lab.0.as_bytes());

@@ -100,9 +100,9 @@ impl Session {
 
     /// The device's first frame. The changes this device made so far leave
     /// it in this session: from now on it writes under a new actor
-    /// ([`Store::rotate_actor`]).
+    /// ([`Store::renew_actor`]).
     pub fn hello(&mut self, store: &mut Store) -> Result<Frame> {
-        store.rotate_actor();
+        store.renew_actor();
         let docs = store.doc_refs()?;
         let mut heads = Vec::with_capacity(docs.len());
         for doc in &docs {

@@ -111,7 +111,7 @@ async fn changes_authored_as_another_device_are_refused() {
     // published. A device may relay its lab's changes (two laptops that
     // exchanged a bundle, then one syncs), so the hub cannot tell this from
     // a relayed change by the author alone; but a device writes under a new
-    // actor once its changes have left it (`Store::rotate_actor`), so the
+    // actor once its changes have left it (`Store::renew_actor`), so the
     // forged change cannot take the lead's next sequence number: the
     // lead's next change still goes through.
     let lead2 = w.c.enrolled.device;
