@@ -237,9 +237,9 @@ fn inflate(data: &[u8], cap: u64, what: &str) -> Scan<Vec<u8>> {
     Ok(out)
 }
 
-/// SHA-256 over a chunk's type, its data's length and its data: the first
-/// four bytes are the chunk's checksum (and, for a change, its hash).
-fn checksum(chunk_type: u8, data: &[u8]) -> [u8; 4] {
+/// SHA-256 over a chunk's type, its data's length and its data: for a
+/// change, its hash.
+fn digest(chunk_type: u8, data: &[u8]) -> [u8; 32] {
     let mut len = Vec::with_capacity(10);
     let mut n = data.len() as u64;
     loop {
@@ -255,8 +255,38 @@ fn checksum(chunk_type: u8, data: &[u8]) -> [u8; 4] {
     h.update([chunk_type]);
     h.update(&len);
     h.update(data);
-    let d = h.finalize();
+    h.finalize().into()
+}
+
+/// The first four bytes of [`digest`]: the chunk's checksum.
+fn checksum(chunk_type: u8, data: &[u8]) -> [u8; 4] {
+    let d = digest(chunk_type, data);
     [d[0], d[1], d[2], d[3]]
+}
+
+/// The hash and the dependencies of an uncompressed change chunk (what an
+/// honest sync message carries), read from its bytes alone, without
+/// automerge parsing it: enough to tell, before parsing, which changes
+/// would wait for a change nobody sent (`Store::check_would_wait`). `None`
+/// for any other chunk, and for bytes the scan refuses.
+pub(crate) fn change_links(chunk: &[u8]) -> Option<(automerge::ChangeHash, Vec<automerge::ChangeHash>)> {
+    let mut r = Reader::new(chunk);
+    if r.take(4).ok()? != MAGIC {
+        return None;
+    }
+    r.take(4).ok()?;
+    if r.take(1).ok()?[0] != CHANGE {
+        return None;
+    }
+    let len = r.uleb().ok()?;
+    let data = r.take(len).ok()?;
+    let hash = automerge::ChangeHash(digest(CHANGE, data));
+    let mut body = Reader::new(data);
+    let n = body.count(32).ok()?;
+    let deps = body.take(n * 32).ok()?;
+    let deps =
+        deps.chunks_exact(32).map(|d| d.try_into().ok().map(automerge::ChangeHash)).collect::<Option<_>>()?;
+    Some((hash, deps))
 }
 
 /// What one change body (after its header, inflated) holds; refuses a body

@@ -433,3 +433,26 @@ fn the_bombs_are_real() {
         total += n as u64;
     }
 }
+
+/// The hash and dependencies read from a change's bytes are automerge's own.
+#[test]
+fn change_links_are_automerges_hash_and_deps() {
+    use automerge::transaction::Transactable;
+    let mut doc = automerge::Automerge::new();
+    for i in 0..3 {
+        doc.transact::<_, _, automerge::AutomergeError>(|tx| {
+            tx.put(automerge::ROOT, "n", i)?;
+            Ok(())
+        })
+        .expect("change");
+    }
+    let changes = doc.get_changes(&[]);
+    assert_eq!(changes.len(), 3);
+    for c in changes {
+        let (hash, deps) = super::scan::change_links(c.raw_bytes()).expect("an uncompressed change");
+        assert_eq!(hash, c.hash());
+        assert_eq!(deps, c.deps().to_vec());
+    }
+    assert!(super::scan::change_links(&doc.save()).is_none(), "a document is not a change");
+    assert!(super::scan::change_links(b"nonsense").is_none());
+}

@@ -131,12 +131,15 @@ impl Store {
         let message = limits::decode_message(bytes).map_err(|e| refuse(e.into()))?;
         check_haves(&message).map_err(reject)?;
         let cost = limits::message_cost(&message).map_err(|e| refuse(e.into()))?;
-        let mut parsed = Vec::with_capacity(message.changes.len());
+        // Changes that would wait for a change nobody sent, counted on
+        // their bytes before anything is parsed (a flood of them would
+        // otherwise be parsed and queued first).
+        let links: Vec<_> = message.changes.iter().filter_map(doc::scan::change_links).collect();
+        self.check_would_wait(r, &links)?;
+        drop(links);
         for chunk in message.changes.iter() {
-            parsed.extend(doc::bytes::parse(chunk).map_err(refuse)?.0.changes);
+            doc::bytes::parse(chunk).map_err(refuse)?;
         }
-        self.check_would_wait(r, &parsed)?;
-        drop(parsed);
         let existed = self.has_doc(r)?;
         let (mut next, before) = match self.docs.get(&r) {
             Some(d) if !message.changes.is_empty() => (d.clone(), d.get_heads()),

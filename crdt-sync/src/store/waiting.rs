@@ -34,20 +34,25 @@ impl Waiting {
 }
 
 impl Store {
-    /// Refuses, before automerge applies anything, `changes` of which more
+    /// Refuses, before automerge parses or applies anything, changes (their
+    /// hashes and dependencies: `doc::scan::change_links`) of which more
     /// would wait for a change neither `r` nor the same message holds than
     /// [`MAX_WAITING_CHANGES`] allows: a flood of changes depending on
     /// hashes never sent costs a look-up each here, instead of automerge
     /// queueing them all on a copy of the document first (tens of MB per
     /// frame; the insider flood test).
-    pub(crate) fn check_would_wait(&self, r: DocRef, changes: &[automerge::Change]) -> Result<()> {
+    pub(crate) fn check_would_wait(
+        &self,
+        r: DocRef,
+        changes: &[(automerge::ChangeHash, Vec<automerge::ChangeHash>)],
+    ) -> Result<()> {
         let here: std::collections::HashSet<automerge::ChangeHash> =
-            changes.iter().map(|c| c.hash()).collect();
+            changes.iter().map(|(h, _)| *h).collect();
         let doc = self.docs.get(&r);
         let known = |h: &automerge::ChangeHash| {
             here.contains(h) || doc.is_some_and(|d| d.get_change_meta_by_hash(h).is_some())
         };
-        let waiting = changes.iter().filter(|c| !c.deps().iter().all(known)).count() as u64;
+        let waiting = changes.iter().filter(|(_, deps)| !deps.iter().all(known)).count() as u64;
         let already = self.waiting_tally(r).changes;
         if waiting.saturating_add(already) > MAX_WAITING_CHANGES {
             return Err(Error::TooLarge {
