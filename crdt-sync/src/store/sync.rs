@@ -131,6 +131,8 @@ impl Store {
         let message = limits::decode_message(bytes).map_err(|e| refuse(e.into()))?;
         check_haves(&message).map_err(reject)?;
         let cost = limits::message_cost(&message).map_err(|e| refuse(e.into()))?;
+        // Loaded (if held) before the changes are judged against it.
+        let existed = self.has_doc(r)?;
         // Changes that would wait for a change nobody sent, counted on
         // their bytes before anything is parsed (a flood of them would
         // otherwise be parsed and queued first).
@@ -140,7 +142,6 @@ impl Store {
         for chunk in message.changes.iter() {
             doc::bytes::parse(chunk).map_err(refuse)?;
         }
-        let existed = self.has_doc(r)?;
         let (mut next, before) = match self.docs.get(&r) {
             Some(d) if !message.changes.is_empty() => (d.clone(), d.get_heads()),
             Some(d) => {
