@@ -68,13 +68,7 @@ fn bombs_through_sync_and_bytes_are_refused_and_change_nothing() {
     for bomb in [change_bomb(1 << 20), document_bomb(1 << 20)] {
         let mut state = sync::State::new();
         let before = state.encode();
-        let got = s.receive_sync_message(
-            doc,
-            &mut state,
-            &message(heads.clone(), vec![bomb.clone()]),
-            WriteCheck::None,
-            AuthorCheck::None,
-        );
+        let got = receive(&mut s, doc, &mut state, &message(heads.clone(), vec![bomb.clone()]));
         assert!(matches!(got, Err(Error::TooLarge { .. })), "{got:?}");
         assert_eq!(state.encode(), before, "the sync state did not move");
         let got = s.apply_bytes(doc, &bomb);
@@ -113,41 +107,17 @@ fn changes_waiting_for_a_dependency_are_bounded() {
     let last = batches.pop().expect("a batch over the limit");
     let mut state = sync::State::new();
     for chunks in batches {
-        let got = s.receive_sync_message(
-            doc,
-            &mut state,
-            &message(a.get_heads(), chunks),
-            WriteCheck::None,
-            AuthorCheck::None,
-        );
+        let got = receive(&mut s, doc, &mut state, &message(a.get_heads(), chunks));
         assert_eq!(got.expect("waits"), Applied::Unchanged);
     }
-    let got = s.receive_sync_message(
-        doc,
-        &mut state,
-        &message(a.get_heads(), last.clone()),
-        WriteCheck::None,
-        AuthorCheck::None,
-    );
+    let got = receive(&mut s, doc, &mut state, &message(a.get_heads(), last.clone()));
     assert!(matches!(got, Err(Error::TooLarge { .. })), "{got:?}");
     assert!(s.heads(doc).expect("heads") != h1);
-    let got = s.receive_sync_message(
-        doc,
-        &mut state,
-        &message(a.get_heads(), vec![x]),
-        WriteCheck::None,
-        AuthorCheck::None,
-    );
+    let got = receive(&mut s, doc, &mut state, &message(a.get_heads(), vec![x]));
     assert_eq!(got.expect("x"), Applied::Changed);
     assert!(s.heads(doc).expect("heads") != h1, "what waited applied with x");
     // The refused batch, sent again now that it waits for nothing, applies.
-    let got = s.receive_sync_message(
-        doc,
-        &mut state,
-        &message(a.get_heads(), last),
-        WriteCheck::None,
-        AuthorCheck::None,
-    );
+    let got = receive(&mut s, doc, &mut state, &message(a.get_heads(), last));
     assert_eq!(got.expect("the rest"), Applied::Changed);
     assert_eq!(s.heads(doc).expect("heads"), a.get_heads());
     // The tally starts again: a new waiting message is kept.
@@ -157,21 +127,9 @@ fn changes_waiting_for_a_dependency_are_bounded() {
     let h = a.get_heads();
     a.transact::<_, _, automerge::AutomergeError>(|tx| tx.put(ROOT, "z", 2).map(drop)).expect("z");
     let z2 = a.save_after(&h);
-    let got = s.receive_sync_message(
-        doc,
-        &mut state,
-        &message(a.get_heads(), vec![z2]),
-        WriteCheck::None,
-        AuthorCheck::None,
-    );
+    let got = receive(&mut s, doc, &mut state, &message(a.get_heads(), vec![z2]));
     assert_eq!(got.expect("waits"), Applied::Unchanged);
-    let got = s.receive_sync_message(
-        doc,
-        &mut state,
-        &message(a.get_heads(), vec![z1]),
-        WriteCheck::None,
-        AuthorCheck::None,
-    );
+    let got = receive(&mut s, doc, &mut state, &message(a.get_heads(), vec![z1]));
     assert_eq!(got.expect("z1"), Applied::Changed);
     assert_eq!(s.heads(doc).expect("heads"), a.get_heads());
 }
@@ -368,4 +326,15 @@ fn automerge_panics_on_forged_changes_are_refusals() {
         AuthorCheck::None,
     );
     assert_eq!(got.expect("an honest change"), Applied::Changed);
+}
+
+/// A sync message received with no write or author condition: what these
+/// tests bound is the work on the bytes, not who may write.
+fn receive(
+    s: &mut Store,
+    doc: DocRef,
+    state: &mut sync::State,
+    bytes: &[u8],
+) -> crate::error::Result<Applied> {
+    s.receive_sync_message(doc, state, bytes, WriteCheck::None, AuthorCheck::None)
 }
