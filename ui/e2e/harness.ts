@@ -111,4 +111,45 @@ export async function typeInto(el: WebElement, text: string): Promise<void> {
   await el.sendKeys(text);
 }
 
+/**
+ * Picks an option (the `which`-th, or the one with value `which`) of the
+ * <select> with `data-testid` `id`, and waits
+ * until the select holds it. WebKitGTK opens a native popup for a select:
+ * under load an option click can land while the popup is still opening and
+ * be lost, so the click is repeated until the value took.
+ */
+export async function choose(d: WebDriver, id: string, which: number | string): Promise<string> {
+  const select = await byTestId(d, id);
+  const css = typeof which === "number" ? `option:nth-of-type(${which})` : `option[value="${which}"]`;
+  const option = await select.findElement(By.css(css));
+  const value = (await option.getAttribute("value")) ?? "";
+  await d.wait(
+    async () => {
+      if ((await select.getAttribute("value")) === value) return true;
+      await option.click();
+      await sleep(100);
+      return (await select.getAttribute("value")) === value;
+    },
+    10_000,
+    `[data-testid=${id}]: ${css} (${JSON.stringify(value)}) was not selected`,
+  );
+  return value;
+}
+
+/**
+ * Waits until no dialog is open; when one stays, the failure says what it
+ * and the messages showed (a refused save leaves its reason there).
+ */
+export async function dialogsClosed(d: WebDriver, what: string, timeout = 10_000): Promise<void> {
+  try {
+    await d.wait(async () => (await d.findElements(By.css('[role="dialog"]'))).length === 0, timeout);
+  } catch {
+    const shown: string[] = [];
+    for (const el of await d.findElements(By.css('[role="dialog"], .toast'))) {
+      shown.push((await el.getText().catch(() => "")).replace(/\s+/g, " "));
+    }
+    throw new Error(`${what}: a dialog stayed open. On screen: ${JSON.stringify(shown)}`);
+  }
+}
+
 export { By, Key, until };

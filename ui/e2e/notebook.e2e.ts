@@ -12,6 +12,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   By,
   byTestId,
+  choose,
+  dialogsClosed,
   freshDataDir,
   openApp,
   screenshot,
@@ -83,8 +85,8 @@ async function addFamily(query: string, expectName: string): Promise<void> {
  * the date come prefilled).
  */
 async function fillConsent(): Promise<void> {
-  await (await d.findElement(By.css('[data-testid="new-family-basis"] option[value="consent"]'))).click();
-  await (await d.findElement(By.css('[data-testid="new-family-collected-by"] option:nth-of-type(2)'))).click();
+  await choose(d, "new-family-basis", "consent");
+  await choose(d, "new-family-collected-by", 2);
 }
 
 describe("the volunteer's notebook", () => {
@@ -251,14 +253,10 @@ describe("the volunteer's notebook", () => {
     // A newer notice first: after an option is clicked, WebKitGTK's popup
     // keeps the keys typed next.
     await typeInto(await byTestId(d, "renew-consent-notice"), "2026-09");
-    await (await d.findElement(By.css('[data-testid="renew-consent-guardian"] option:nth-of-type(2)'))).click();
+    await choose(d, "renew-consent-guardian", 2);
     await screenshot(d, "11b-consent-renewal");
     await (await byTestId(d, "renew-consent-save")).click();
-    await d.wait(
-      async () => (await d.findElements(By.css('[role="dialog"]'))).length === 0,
-      10_000,
-      "the renewal dialog did not close",
-    );
+    await dialogsClosed(d, "the consent renewal");
     await waitForText(d, '[data-testid="consent"]', "Giorgia Bassi");
     expect(await (await byTestId(d, "consent")).getText()).toContain("2026-09");
     await (await byTestId(d, "member-save")).click();
@@ -269,8 +267,9 @@ describe("the volunteer's notebook", () => {
     const withdraw = await byTestId(d, "consent-withdraw");
     await d.executeScript("arguments[0].scrollIntoView()", withdraw);
     await withdraw.click();
-    await (await d.findElement(By.css('[data-testid="withdraw-by"] option:nth-of-type(2)'))).click();
+    await choose(d, "withdraw-by", 2);
     await (await byTestId(d, "withdraw-save")).click();
+    await dialogsClosed(d, "the withdrawal");
     await byTestId(d, "consent-pending");
     await go("privacy");
     await (await byTestId(d, `decision-open-${code}`)).click();
