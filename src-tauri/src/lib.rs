@@ -47,6 +47,7 @@ macro_rules! taccuino_builder {
     };
 }
 
+// For the macros, which expand in the caller's crate.
 #[doc(hidden)]
 pub use tauri_specta;
 
