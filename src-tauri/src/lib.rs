@@ -13,7 +13,7 @@
 //! on Linux). Three files: `register.db` (SQLCipher), `keys.json` (the
 //! database key, wrapped by the passphrase) and `settings.json`.
 
-pub mod command_names;
+pub mod command_list;
 pub mod commands;
 pub mod error;
 pub mod events;
@@ -29,73 +29,15 @@ use tauri::Manager;
 
 use crate::state::AppState;
 
-/// The tauri-specta builder for a runtime: the command list and the event
-/// types, shared by the app, the bindings export and the tests (which pass
-/// `tauri::test::MockRuntime`). A macro because one command is generic over
-/// the runtime and `collect_commands!` needs it named.
+/// The tauri-specta builder for a runtime: the commands of [`command_list`]
+/// and the event types, shared by the app, the bindings export and the tests
+/// (which pass `tauri::test::MockRuntime`). A macro because some commands are
+/// generic over the runtime and `collect_commands!` needs it named.
 #[macro_export]
 macro_rules! taccuino_builder {
     ($runtime:ty) => {
         $crate::tauri_specta::Builder::<$runtime>::new()
-            .commands($crate::tauri_specta::collect_commands![
-                $crate::commands::families::search_families,
-                $crate::commands::families::get_family,
-                $crate::commands::families::register_family,
-                $crate::commands::families::update_family,
-                $crate::commands::families::add_member,
-                $crate::commands::families::update_member,
-                $crate::commands::families::merge_families,
-                $crate::commands::families::undo_merge,
-                $crate::commands::families::confirm_merge,
-                $crate::commands::families::erase_family,
-                $crate::commands::families::renew_consent,
-                $crate::commands::families::withdraw_consent,
-                $crate::commands::families::restrict_family,
-                $crate::commands::families::lift_restriction,
-                $crate::commands::privacy::privacy_settings,
-                $crate::commands::privacy::set_privacy_settings,
-                $crate::commands::privacy::retention_due,
-                $crate::commands::privacy::pending_decisions,
-                $crate::commands::privacy::erase_due,
-                $crate::commands::privacy::audit_trail,
-                $crate::commands::privacy::export_audit_trail::<$runtime>,
-                $crate::commands::privacy::subject_access::<$runtime>,
-                $crate::commands::meetings::list_meetings,
-                $crate::commands::meetings::get_meeting,
-                $crate::commands::meetings::create_meeting,
-                $crate::commands::meetings::update_meeting,
-                $crate::commands::meetings::set_presence,
-                $crate::commands::meetings::family_for_attendance,
-                $crate::commands::register::app_status,
-                $crate::commands::register::set_language,
-                $crate::commands::register::select_lab,
-                $crate::commands::register::set_operator,
-                $crate::commands::register::create_demo_register,
-                $crate::commands::register::unlock,
-                $crate::commands::register::unlock_with_recovery,
-                $crate::commands::register::set_new_passphrase,
-                $crate::commands::register::add_recovery_key,
-                $crate::commands::register::recovery_keys,
-                $crate::commands::register::lock_register,
-                $crate::commands::register::change_passphrase,
-                $crate::commands::register::session_info,
-                $crate::commands::reports::indicators,
-                $crate::commands::reports::export_register::<$runtime>,
-                $crate::commands::reports::cancel_export,
-                $crate::commands::reports::audit_log,
-                $crate::commands::staff::list_staff,
-                $crate::commands::staff::add_staff,
-                $crate::commands::staff::update_staff,
-                $crate::commands::staff::training_register,
-                $crate::commands::staff::add_training,
-                $crate::commands::staff::update_training,
-                $crate::commands::staff::set_training_presence,
-                $crate::commands::sync::pair_with_hub::<$runtime>,
-                $crate::commands::sync::sync_status,
-                $crate::commands::sync::sync_now::<$runtime>,
-                $crate::commands::sync::export_bundle::<$runtime>,
-                $crate::commands::sync::import_bundle::<$runtime>,
-            ])
+            .commands($crate::taccuino_commands!(register $runtime))
             .events($crate::tauri_specta::collect_events![
                 $crate::events::RegisterLocked,
                 $crate::events::SyncStatusChanged
@@ -105,6 +47,7 @@ macro_rules! taccuino_builder {
     };
 }
 
+// For the macros, which expand in the caller's crate.
 #[doc(hidden)]
 pub use tauri_specta;
 

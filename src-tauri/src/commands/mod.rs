@@ -1,7 +1,7 @@
 //! The commands the front end may call. Each is a thin adapter: it takes
 //! the register from [`AppState`](crate::state::AppState), calls
 //! `crdt-sync`, and returns plain values or an [`AppError`](crate::error::AppError).
-//! Every name here is also in `command_names.rs`, which the build script
+//! Every name here is also in `command_list.rs`, which the build script
 //! turns into one permission per command.
 
 pub mod families;
