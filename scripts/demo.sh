@@ -6,4 +6,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-cargo run --quiet -p taccuino-crdt-sync --example demo -- "${TACCUINO_DEMO_DIR:-taccuino-demo}" "${1:-nicolo}"
+cargo run --quiet -p taccuino-demo --example demo -- "${TACCUINO_DEMO_DIR:-taccuino-demo}" "${1:-nicolo}"

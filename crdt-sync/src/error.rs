@@ -102,20 +102,6 @@ pub enum Error {
     /// SQLite failed.
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
-    /// An export was cancelled by the caller (its cancel flag was set).
-    /// Nothing was returned and nothing was recorded in the audit log.
-    #[error("the export was cancelled")]
-    Cancelled,
-    /// Writing an export file failed (a bug or a limit of the format, such
-    /// as more rows than a spreadsheet holds): the register is unchanged.
-    #[error("could not write the {format} export: {source}")]
-    ExportFailed {
-        /// The format being written (`csv`, `zip`, `xlsx`, `pdf`).
-        format: &'static str,
-        /// The writer's error.
-        #[source]
-        source: Box<dyn std::error::Error + Send + Sync>,
-    },
     /// The family was erased (GDPR art. 17): its document is gone from this
     /// store and is refused from anywhere. Registers show it by its code only
     /// ("famiglia cancellata").

@@ -1,11 +1,11 @@
-//! # crdt-sync: Taccuino's core
+//! # taccuino-crdt-sync: Taccuino's core
 //!
 //! Taccuino is the register of the ten *Laboratori di comunità* of
 //! "Fare #BeneComune": volunteers record meetings on laptops that are often
 //! offline, and the laptops reconcile through a hub. This crate is
-//! everything below the user interface and the network: the domain, the
-//! documents, and the store. It does no networking and knows nothing of Tauri
-//! or axum.
+//! the register's truth and how it travels: the domain, the documents, the
+//! store, who may do what, and the sync protocol (sans I/O). It does no
+//! networking and knows nothing of Tauri or axum.
 //!
 //! ## Where the truth lives
 //!
@@ -101,28 +101,38 @@
 //! - `domain`: plain values and inputs, with validation that names the field.
 //! - `doc`: the document layout; reading and writing domain values.
 //! - `projection`: the pure plan (document in, rows out) and its execution.
-//! - `store`: the SQLite file, the write path, operations and queries.
-//! - [`keys`]: the database key, wrapped by the volunteer's passphrase and for
-//!   the coordinator's recovery key, as a JSON key file (no I/O).
-//! - [`demo`]: a seeded generator of realistic Italian data.
+//! - `store`: the SQLite file, the write path, operations and queries;
+//!   [`Store::reader`], the read-only view the reports read through.
+//! - [`sync`]: frames, the session state machine, bundles, limits on the
+//!   work a peer's bytes may cause.
+//! - [`base32`]: the text form of keys people copy by hand.
+//! - `testing` (feature `testing`): the test kit, for the tests of this
+//!   crate and of the crates above it.
+//!
+//! ## What is not here
+//!
+//! This crate depends on none of Taccuino's others; they depend on it:
+//! `taccuino-keys` wraps the database [`Key`] with the volunteer's
+//! passphrase, `taccuino-reports` makes the indicators and the exports,
+//! `taccuino-demo` generates the demo register, `taccuino-sync-client` and
+//! `taccuino-hub` move this crate's frames over the network. Whatever needs
+//! the documents, the store or the sync protocol links no PDF engine, no
+//! spreadsheet writer and no Argon2.
 
 pub mod authz;
+pub mod base32;
 mod codes;
-pub mod demo;
 mod doc;
 mod domain;
 mod env;
 mod error;
-pub mod export;
-#[cfg(test)]
-mod fixture;
 mod ids;
-pub mod indicators;
-pub mod keys;
 mod projection;
 mod selection;
 mod store;
 pub mod sync;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 
 pub use automerge::ChangeHash;
 pub use codes::{CodeRange, format_code};
@@ -146,6 +156,6 @@ pub use store::key_connection;
 pub use store::{
     Applied, AttendanceEntry, DeviceConfig, HouseholdHit, Key, MeetingSummary, Store, WriteCheck,
 };
-pub use store::{AuditAction, AuditEntry};
+pub use store::{AuditAction, AuditEntry, Reader, SubjectAccessRecord};
 pub use store::{HubLink, HubLinkStatus, SyncOutcome};
 pub use store::{RetentionDue, TrailAction, TrailEntry, TrailScope, WithdrawnFamily};

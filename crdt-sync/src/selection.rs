@@ -8,10 +8,8 @@ use std::fmt;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::Lab;
 use crate::error::{Error, Result};
 use crate::ids::LabId;
-use crate::store::Store;
 
 /// A span of days, both ends included.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -166,22 +164,6 @@ impl Selection {
     /// One lab, over `period`.
     pub fn lab(lab: LabId, period: Period) -> Selection {
         Selection { labs: Labs::Only(BTreeSet::from([lab])), period }
-    }
-}
-
-impl Labs {
-    /// The labs this names, by number; `NotFound` for an id the store lacks.
-    pub(crate) fn resolve(&self, store: &Store) -> Result<Vec<Lab>> {
-        let all = store.labs()?;
-        match self {
-            Labs::All => Ok(all),
-            Labs::Only(ids) => {
-                if let Some(missing) = ids.iter().find(|id| !all.iter().any(|l| l.id == **id)) {
-                    return Err(Error::not_found("lab", missing));
-                }
-                Ok(all.into_iter().filter(|l| ids.contains(&l.id)).collect())
-            }
-        }
     }
 }
 

@@ -21,9 +21,9 @@ use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use common::{Hub, hub_cmd, meeting_on};
-use crdt_sync::demo::{DemoSize, populate};
 use crdt_sync::sync::{DeviceRole, Grant, Stats};
 use crdt_sync::{CodeRange, DeviceConfig, DocRef, NewLab, Store, SystemEnv};
+use taccuino_demo::{DemoSize, populate};
 use taccuino_sync_client::{Report, enroll, sync_once};
 use taccuino_tests::sim::settle;
 

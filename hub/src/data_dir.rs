@@ -7,9 +7,9 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crdt_sync::export::PseudonymKey;
 use crdt_sync::{CodeRange, DeviceConfig, DeviceId, Key, ProjectId, Store, SystemEnv};
 use rand::RngCore;
+use taccuino_reports::export::PseudonymKey;
 use uuid::Uuid;
 
 use crate::error::{HubError, Result};

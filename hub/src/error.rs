@@ -10,6 +10,9 @@ pub enum HubError {
     /// The core library failed.
     #[error(transparent)]
     Core(#[from] crdt_sync::Error),
+    /// An export or an indicator table failed.
+    #[error(transparent)]
+    Report(#[from] taccuino_reports::Error),
     /// The registry database failed.
     #[error("registry: {0}")]
     Registry(#[from] rusqlite::Error),

@@ -5,12 +5,12 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use crdt_sync::ProjectId;
-use crdt_sync::export::Privacy;
 use crdt_sync::sync::{DeviceRole, bundle};
 use taccuino_hub::{
     AppState, CONFIG_EXAMPLE, Config, DataDir, KEY_ENV, KeyOrigin, LimitsFile, Overrides, read_pseudonym_key,
     reports, serve_tls,
 };
+use taccuino_reports::export::Privacy;
 
 #[derive(Parser)]
 #[command(name = "taccuino-hub", version, about = "Taccuino's central hub")]
@@ -451,9 +451,12 @@ fn main() -> anyhow::Result<()> {
                 (None, Some(code)) => crdt_sync::TrailScope::Household(store.household_by_code(&code)?),
                 _ => bail!("give --lab N or --code CODE"),
             };
-            let language =
-                if english { crdt_sync::export::Language::En } else { crdt_sync::export::Language::It };
-            let file = crdt_sync::export::audit_trail_csv(&store.audit_trail(scope)?, language)?;
+            let language = if english {
+                taccuino_reports::export::Language::En
+            } else {
+                taccuino_reports::export::Language::It
+            };
+            let file = taccuino_reports::export::audit_trail_csv(&store.audit_trail(scope)?, language)?;
             std::fs::write(&out, &file.bytes).with_context(|| format!("cannot write {}", out.display()))?;
             println!("{}", out.display());
         }

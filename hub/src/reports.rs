@@ -1,7 +1,7 @@
 //! `taccuino-hub export`, `taccuino-hub indicators` and `taccuino-hub
 //! subject-access`: the coordinator's reports from the hub's merged
 //! register, for scripts. The work is
-//! `crdt_sync::export` and `crdt_sync::indicators`; this only turns command
+//! `taccuino_reports::export` and `taccuino_reports::indicators`; this only turns command
 //! line words into their options and writes the files.
 
 use std::collections::BTreeSet;
@@ -9,8 +9,9 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 use chrono::NaiveDate;
-use crdt_sync::export::{self, ExportFile, Format, Language, Options, Privacy};
-use crdt_sync::{Labs, Period, Selection, Store, indicators};
+use crdt_sync::{Labs, Period, Selection, Store};
+use taccuino_reports::export::{self, ExportFile, Format, Language, Options, Privacy};
+use taccuino_reports::indicators;
 
 use crate::error::{HubError, Result};
 

@@ -12,12 +12,12 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 use common::{Device, enrol, family, init_hub, meeting_on, project};
-use crdt_sync::indicators::compute;
 use crdt_sync::sync::Refusal;
 use crdt_sync::{
     Attendance, Contacts, DocRef, ErasureReason, Error, HouseholdId, HouseholdPatch, Key, NewPathway,
     PathwayKind, Period, Selection, Store,
 };
+use taccuino_reports::indicators::compute;
 
 const NAME: &str = "Ermenegilda";
 const PHONE: &str = "0382 918 273";

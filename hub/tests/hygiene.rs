@@ -323,7 +323,7 @@ async fn timed_sync(what: &str, d: &mut common::Device, hub: &Hub) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "a measurement: generates the large demo"]
 async fn honest_first_syncs_of_the_large_demo_leave_the_deadlines_a_margin() {
-    use crdt_sync::demo::{DemoSize, populate};
+    use taccuino_demo::{DemoSize, populate};
     let tmp = tempfile::tempdir().expect("tmp");
     let (data, code) = init_hub(tmp.path());
     let hub = Hub::start(&data);

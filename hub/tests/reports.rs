@@ -9,7 +9,7 @@ mod common;
 use chrono::NaiveDate;
 use common::{Hub, enrol, family, init_hub, meeting_on, project};
 use crdt_sync::Attendance;
-use crdt_sync::export::PseudonymKey;
+use taccuino_reports::export::PseudonymKey;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_hub_reports_what_the_labs_recorded() {

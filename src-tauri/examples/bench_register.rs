@@ -38,10 +38,10 @@ use std::error::Error;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use crdt_sync::demo::{self, DemoSize};
-use crdt_sync::keys::{KdfParams, KeyFile};
-use crdt_sync::{CodeRange, DeviceConfig, DeviceId, Key, ProjectId, Store, SystemEnv};
+use crdt_sync::{CodeRange, DeviceConfig, DeviceId, ProjectId, Store, SystemEnv};
 use taccuino_app::settings::Settings;
+use taccuino_demo::{self as demo, DemoSize};
+use taccuino_keys::{KdfParams, KeyFile};
 
 type BoxResult<T> = Result<T, Box<dyn Error>>;
 
@@ -103,7 +103,7 @@ fn generate(dir: &Path, size: DemoSize, passphrase: &str) -> BoxResult<f64> {
     std::fs::create_dir_all(&partial)?;
 
     let started = Instant::now();
-    let key = Key::generate(&mut rand::rng())?;
+    let key = taccuino_keys::generate_key(&mut rand::rng())?;
     let keys = KeyFile::create(&key, passphrase, KdfParams::FLOOR, &mut rand::rng())?;
     let wrapped = started.elapsed();
     std::fs::write(partial.join("keys.json"), keys.to_json())?;

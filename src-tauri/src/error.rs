@@ -161,11 +161,24 @@ impl From<crdt_sync::Error> for AppError {
             E::Restricted { code, .. } => AppError::Restricted { code },
             E::Erased { code, .. } => AppError::Erased { code },
             E::CodesExhausted { .. } => AppError::CodesExhausted,
-            E::Cancelled => AppError::Cancelled,
             E::NotDue { code, .. } => AppError::NotDue { code },
             E::Io { path, source } => AppError::File { detail: format!("{}: {source}", path.display()) },
             other => {
                 tracing::error!(error = %other, "core error");
+                AppError::Internal { detail: other.to_string() }
+            }
+        }
+    }
+}
+
+impl From<taccuino_reports::Error> for AppError {
+    fn from(e: taccuino_reports::Error) -> Self {
+        use taccuino_reports::Error as E;
+        match e {
+            E::Register(e) => e.into(),
+            E::Cancelled => AppError::Cancelled,
+            other => {
+                tracing::error!(error = %other, "report error");
                 AppError::Internal { detail: other.to_string() }
             }
         }
@@ -179,9 +192,9 @@ impl AppError {
     }
 }
 
-impl From<crdt_sync::keys::KeyError> for AppError {
-    fn from(e: crdt_sync::keys::KeyError) -> Self {
-        use crdt_sync::keys::KeyError as K;
+impl From<taccuino_keys::KeyError> for AppError {
+    fn from(e: taccuino_keys::KeyError) -> Self {
+        use taccuino_keys::KeyError as K;
         match e {
             K::WrongPassphrase => AppError::WrongPassphrase,
             K::WrongRecoveryKey => AppError::WrongRecoveryKey,

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-pub use crdt_sync::export::Language;
+pub use taccuino_reports::export::Language;
 
 use crate::error::{AppError, AppResult};
 use crate::files::write_atomically;

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crdt_sync::Store;
-use crdt_sync::keys::KdfParams;
+use taccuino_keys::KdfParams;
 use tokio::sync::{Mutex, MutexGuard};
 
 use crate::error::{AppError, AppResult};

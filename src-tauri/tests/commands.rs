@@ -19,7 +19,7 @@ fn app() -> App {
     let dir = tempfile::tempdir().expect("temp dir");
     let builder = taccuino_app::taccuino_builder!(MockRuntime);
     let files = Fixed::default();
-    let state = AppState::new(dir.path(), Kdf::Fixed(crdt_sync::keys::KdfParams::FLOOR)).expect("state");
+    let state = AppState::new(dir.path(), Kdf::Fixed(taccuino_keys::KdfParams::FLOOR)).expect("state");
     let app = mock_builder()
         .invoke_handler(builder.invoke_handler())
         .manage(state)
@@ -345,7 +345,7 @@ fn commands_are_refused_to_remote_pages_and_unknown_commands() {
 fn the_coordinators_recovery_key_reopens_a_register_whose_passphrase_is_lost() {
     let app = app();
     app.demo();
-    let pair = crdt_sync::keys::RecoveryKeyPair::generate(&mut rand::rng()).expect("pair");
+    let pair = taccuino_keys::RecoveryKeyPair::generate(&mut rand::rng()).expect("pair");
     let public = pair.public.to_text();
     assert_eq!(
         app.err_kind("add_recovery_key", json!({ "passphrase": "non è questa", "recoveryPublic": public })),
@@ -361,7 +361,7 @@ fn the_coordinators_recovery_key_reopens_a_register_whose_passphrase_is_lost() {
     assert_eq!(app.err_kind("set_new_passphrase", json!({ "newPassphrase": "rubata 12345" })), "locked");
 
     app.ok("lock_register", json!({}));
-    let other = crdt_sync::keys::RecoveryKeyPair::generate(&mut rand::rng()).expect("pair");
+    let other = taccuino_keys::RecoveryKeyPair::generate(&mut rand::rng()).expect("pair");
     assert_eq!(
         app.err_kind("unlock_with_recovery", json!({ "recoveryKey": other.secret.to_text().as_str() })),
         "wrong_recovery_key"

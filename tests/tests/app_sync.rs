@@ -26,7 +26,7 @@ fn app() -> App {
     let dir = tempfile::tempdir().expect("temp dir");
     let builder = taccuino_app::taccuino_builder!(MockRuntime);
     let files = Fixed::default();
-    let state = AppState::new(dir.path(), Kdf::Fixed(crdt_sync::keys::KdfParams::FLOOR)).expect("state");
+    let state = AppState::new(dir.path(), Kdf::Fixed(taccuino_keys::KdfParams::FLOOR)).expect("state");
     let app = mock_builder()
         .invoke_handler(builder.invoke_handler())
         .manage(state)

@@ -14,7 +14,7 @@ use crate::domain::{
     RestrictionReason, WithdrawnScopes,
 };
 use crate::error::Error;
-use crate::fixture::{self, d};
+use crate::testing::{d, register as fixture};
 
 fn member(first: &str, year: Option<u16>) -> NewMember {
     NewMember { first_name: first.into(), last_name: "Sarti".into(), birth_year: year }

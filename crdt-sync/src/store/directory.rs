@@ -126,7 +126,7 @@ fn creator(doc: &automerge::Automerge, genesis: &[ChangeHash]) -> Option<ActorId
 #[cfg(test)]
 mod tests {
     use crate::authz::authors::device_of;
-    use crate::store::erase_tests::{lab, store};
+    use crate::testing::one_family::{lab, store};
 
     /// An actor that wrote is replaced when its changes leave the device;
     /// one that wrote nothing was never published and stays (every actor

@@ -3,108 +3,19 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{NaiveDate, NaiveTime};
 use uuid::Uuid;
 
-use super::{DeviceConfig, Key, Store, WriteCheck};
+use super::{Key, Store, WriteCheck};
 use crate::authz::authors::AuthorCheck;
-use crate::codes::CodeRange;
 use crate::doc::{self, DocRef};
-use crate::domain::{
-    ActivityType, Attendance, Contacts, ErasureReason, HouseholdPatch, NewHousehold, NewLab, NewMeeting,
-    NewMember, NewPathway, PathwayKind, Tombstone,
-};
+use crate::domain::{Contacts, ErasureReason, HouseholdPatch, NewHousehold, NewMember};
 use crate::env::SeededEnv;
 use crate::error::{ErasureRefusal, Error};
-use crate::ids::{DeviceId, HouseholdId, LabId, ProjectId};
-use crate::indicators;
-use crate::selection::{Period, Selection};
-
-const NAME: &str = "Quirinaldo";
-const SURNAME: &str = "Zabarellini";
-const PHONE: &str = "+39 347 8812605";
-const NOTE: &str = "Segnalazione riservata Xylofonte";
-
-fn config(n: u128) -> DeviceConfig {
-    DeviceConfig {
-        device: DeviceId(Uuid::from_u128(n)),
-        project: ProjectId(Uuid::from_u128(1)),
-        codes: CodeRange::new(1 + 1000 * n as u32, 999 + 1000 * n as u32).expect("range"),
-    }
-}
-
-pub(crate) fn store(n: u128) -> Store {
-    Store::in_memory(config(n), Box::new(SeededEnv::with_seed(n as u64))).expect("store")
-}
-
-pub(crate) fn lab(s: &mut Store, number: u8) -> LabId {
-    for t in ActivityType::defaults() {
-        s.put_activity_type(t).expect("activity");
-    }
-    s.create_lab(NewLab {
-        number,
-        name: format!("Laboratorio {number}"),
-        address: "Via Scala 1, Pavia".into(),
-        partner: "Caritas".into(),
-    })
-    .expect("lab")
-}
-
-/// A family with a distinctive name, phone and pathway note.
-pub(crate) fn family(s: &mut Store, lab: LabId) -> HouseholdId {
-    let h = s
-        .create_household(NewHousehold {
-            lab,
-            reference: NewMember {
-                first_name: NAME.into(),
-                last_name: SURNAME.into(),
-                birth_year: Some(1980),
-            },
-            others: vec![NewMember {
-                first_name: "Ottavina".into(),
-                last_name: SURNAME.into(),
-                birth_year: Some(2015),
-            }],
-            contacts: Contacts { phone: PHONE.into(), ..Contacts::default() },
-            areas: BTreeSet::new(),
-            referral: None,
-            consent: crate::domain::NewConsent::given(
-                chrono::NaiveDate::from_ymd_opt(2026, 1, 15).expect("date"),
-                "2026-01",
-                crate::ids::PersonId(uuid::Uuid::from_u128(0xC0)),
-            )
-            .with_guardian(crate::domain::NewGuardian::Member { index: 0 }),
-        })
-        .expect("household");
-    let today = NaiveDate::from_ymd_opt(2025, 1, 10).expect("date");
-    s.add_pathway(
-        h,
-        NewPathway { kind: PathwayKind::FamilyTutoring, start: today, operator: None, notes: NOTE.into() },
-    )
-    .expect("pathway");
-    h
-}
-
-pub(crate) fn attend(s: &mut Store, lab: LabId, h: HouseholdId, date: NaiveDate) {
-    let members = s.household(h).expect("household").members;
-    s.create_meeting(NewMeeting {
-        lab,
-        date,
-        start: NaiveTime::from_hms_opt(16, 0, 0).expect("time"),
-        end: NaiveTime::from_hms_opt(18, 0, 0).expect("time"),
-        activity: "open_lab".into(),
-        theme: "Compiti".into(),
-        facilitators: BTreeSet::new(),
-        attendance: members.iter().map(|m| Attendance { household: h, member: m.id }).collect(),
-        guests: 1,
-        notes: String::new(),
-    })
-    .expect("meeting");
-}
-
-pub(crate) fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, day).expect("date")
-}
+use crate::ids::HouseholdId;
+use crate::testing::d;
+use crate::testing::one_family::{
+    NAME, PHONE, SURNAME, attend, config, copy_all, family, forged_tombstone, lab, store,
+};
 
 #[test]
 fn erasing_drops_the_family_keeps_its_code_and_refuses_it_afterwards() {
@@ -202,59 +113,10 @@ fn a_request_is_copied_into_the_tombstone_and_then_closed() {
 }
 
 #[test]
-fn indicators_give_the_same_totals_before_and_after_erasure() {
-    let (mut a, f) = crate::fixture::build();
-    a.confirm_merge(f.f3).expect("confirm");
-    let everything = Selection::all_labs(crate::fixture::period());
-    let before = indicators::compute(&a, &everything).expect("before");
-    // F2 takes its confirmed duplicate F3 with it; F5 and F1 are erased too.
-    let t = a.erase_household(f.f2, ErasureReason::Request, None).expect("erase F2");
-    assert_eq!(t.iter().map(|t| t.household).collect::<Vec<_>>(), vec![f.f2, f.f3]);
-    assert!(matches!(a.household(f.f3), Err(Error::Erased { .. })));
-    a.erase_household(f.f5, ErasureReason::Retention, None).expect("erase F5");
-    a.erase_household(f.f1, ErasureReason::Withdrawal, None).expect("erase F1");
-    let after = indicators::compute(&a, &everything).expect("after");
-    assert_eq!(after, before);
-    // Per lab and month too, for a narrower selection.
-    let one = Selection::lab(f.lab1, Period::new(d(2025, 1, 1), d(2025, 12, 31)).expect("period"));
-    let (mut b, _) = crate::fixture::build();
-    b.confirm_merge(f.f3).expect("confirm");
-    assert_eq!(indicators::compute(&a, &one).expect("a"), indicators::compute(&b, &one).expect("b"));
-}
-
-#[test]
 fn an_unconfirmed_duplicate_blocks_the_erasure_of_its_family() {
-    let (mut a, f) = crate::fixture::build();
+    let (mut a, f) = crate::testing::register::build();
     assert!(matches!(a.erase_household(f.f2, ErasureReason::Request, None), Err(Error::Merge(_))));
     assert!(a.household(f.f2).is_ok(), "nothing erased");
-}
-
-/// Writes a tombstone the way a device that is not a coordinator's could,
-/// and returns the lab document's changes.
-pub(crate) fn forged_tombstone(s: &mut Store, lab: LabId, household: HouseholdId) -> Vec<u8> {
-    let r = DocRef::lab(lab);
-    let heads = s.heads(r).expect("heads");
-    let t = Tombstone {
-        household,
-        lab,
-        code: "PV99-0001".into(),
-        at: chrono::DateTime::from_timestamp_millis(1).expect("time"),
-        by_device: s.device(),
-        by_person: None,
-        reason: ErasureReason::Other,
-        requested_by: None,
-        confirmed_by: None,
-    };
-    let (_, p) = s.edit(r, false, |tx| doc::lab::write_tombstone(tx, &t)).expect("edit");
-    s.commit(p.into_iter().collect()).expect("commit");
-    s.export_since(r, &heads).expect("export")
-}
-
-pub(crate) fn copy_all(from: &mut Store, to: &mut Store) {
-    for r in from.doc_refs().expect("refs") {
-        let bytes = from.export_doc(r).expect("export");
-        to.apply_bytes(r, &bytes).expect("apply");
-    }
 }
 
 #[test]
@@ -445,59 +307,4 @@ fn erased_bytes_leave_the_encrypted_file() {
     let s = Store::open(&path, &key, Box::new(SeededEnv::with_seed(3))).expect("reopen");
     assert_eq!(s.erased_households(None).expect("erased").len(), 1);
     assert_eq!(s.search_households("rossi", 5).expect("search").len(), 1);
-}
-
-/// The cost of an erasure on the large demo register (10 labs, 5 years) in
-/// an encrypted file: `cargo test -p taccuino-crdt-sync --lib -- --ignored
-/// --nocapture erasure_cost`. Figures in `docs/decisions/0009-erasure.md`.
-#[test]
-#[ignore = "slow: builds the large demo register"]
-fn erasure_cost_on_the_large_demo() {
-    use std::time::Instant;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("large.db");
-    let key = Key::from_bytes([3; 32]);
-    let config = DeviceConfig {
-        device: DeviceId(Uuid::from_u128(1)),
-        project: ProjectId(Uuid::from_u128(2)),
-        codes: CodeRange::new(1, 99_999).expect("range"),
-    };
-    let mut s = Store::create(&path, &key, config, Box::new(SeededEnv::with_seed(1))).expect("create");
-    let started = Instant::now();
-    crate::demo::populate(&mut s, crate::demo::DemoSize::Large, 2026).expect("demo");
-    println!("populate: {:.1} s", started.elapsed().as_secs_f64());
-    drop(s);
-    let size = |p: &std::path::Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
-    let mib = |b: u64| b as f64 / 1024.0 / 1024.0;
-    println!("file after closing: {:.1} MiB", mib(size(&path)));
-    let mut s = Store::open(&path, &key, Box::new(SeededEnv::with_seed(2))).expect("open");
-    let victims: Vec<String> = s
-        .conn()
-        .prepare(
-            "SELECT id FROM households h WHERE merged_into IS NULL AND NOT EXISTS
-               (SELECT 1 FROM households l WHERE l.canonical_id = h.id AND l.id <> h.id) ORDER BY code LIMIT 3",
-        )
-        .expect("prepare")
-        .query_map([], |r| r.get(0))
-        .expect("query")
-        .collect::<rusqlite::Result<_>>()
-        .expect("rows");
-    let everything = Selection::all_labs(Period::new(d(2020, 1, 1), d(2027, 12, 31)).expect("period"));
-    let before = indicators::compute(&s, &everything).expect("indicators");
-    for id in &victims {
-        let id: HouseholdId = id.parse().expect("id");
-        let started = Instant::now();
-        s.erase_household(id, ErasureReason::Request, None).expect("erase");
-        let total = started.elapsed();
-        let started = Instant::now();
-        s.scrub().expect("scrub");
-        let scrub = started.elapsed();
-        println!(
-            "erase_household: {:.0} ms in all, of which a scrub (checkpoint + VACUUM) alone takes {:.0} ms; file {:.1} MiB",
-            total.as_secs_f64() * 1000.0,
-            scrub.as_secs_f64() * 1000.0,
-            mib(size(&path))
-        );
-    }
-    assert_eq!(indicators::compute(&s, &everything).expect("indicators").total, before.total);
 }

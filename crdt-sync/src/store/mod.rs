@@ -12,11 +12,12 @@ mod docs;
 mod duplicates;
 mod erase;
 #[cfg(test)]
-pub(crate) mod erase_tests;
+mod erase_tests;
 mod hub_link;
 mod open;
 mod ops;
 mod queries;
+mod reader;
 #[cfg(test)]
 mod renewal_tests;
 mod retention;
@@ -27,8 +28,6 @@ mod sync;
 #[cfg(test)]
 mod tests;
 mod trail;
-#[cfg(test)]
-mod trail_tests;
 mod waiting;
 
 use std::collections::HashMap;
@@ -44,8 +43,9 @@ pub use docs::Applied;
 pub use hub_link::{HubLink, HubLinkStatus, SyncOutcome};
 pub use open::{DeviceConfig, Key, key_connection};
 pub use queries::{AttendanceEntry, HouseholdHit, MeetingSummary};
+pub use reader::Reader;
 pub use retention::RetentionDue;
-pub(crate) use subject_access::SubjectAccessRecord;
+pub use subject_access::SubjectAccessRecord;
 pub use trail::{TrailAction, TrailEntry, TrailScope};
 
 use crate::doc::DocRef;
@@ -109,8 +109,15 @@ impl Store {
         self.path.as_deref()
     }
 
-    /// Read access to the projection for the crate's reports (indicators,
-    /// exports): plain SQL over the tables of `migrations/`.
+    /// Read-only access to the projection, for the reports (indicators,
+    /// exports): plain SQL over the tables of `migrations/`, each statement
+    /// checked read-only before it runs.
+    pub fn reader(&self) -> Reader<'_> {
+        Reader::new(&self.conn)
+    }
+
+    /// The connection itself, for this crate's tests.
+    #[cfg(test)]
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
     }

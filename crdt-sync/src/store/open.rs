@@ -27,8 +27,8 @@ const MIGRATIONS: &[&str] = &[
 
 /// A 256-bit database key. Where it comes from (a passphrase through a KDF,
 /// the OS keychain) is the caller's choice; the store uses it raw, so opening
-/// costs no key derivation. [`crate::keys`] makes one ([`Key::generate`])
-/// and keeps it wrapped by the volunteer's passphrase. The bytes are wiped
+/// costs no key derivation. The `taccuino-keys` crate makes one
+/// (`generate_key`) and keeps it wrapped by the volunteer's passphrase. The bytes are wiped
 /// when the value is dropped.
 #[derive(Clone)]
 pub struct Key([u8; 32]);

@@ -13,9 +13,9 @@ use crate::domain::{
     NewConsent, NewHousehold, NewMember, RestrictionReason, WithdrawnScopes,
 };
 use crate::error::Error;
-use crate::fixture::{self, d};
 use crate::ids::{HouseholdId, MemberId};
 use crate::store::{Store, TrailAction, TrailScope};
+use crate::testing::{d, register as fixture};
 
 fn member(first: &str, year: Option<u16>) -> NewMember {
     NewMember { first_name: first.into(), last_name: "Sarti".into(), birth_year: year }

@@ -7,7 +7,6 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use uuid::Uuid;
 
-use super::erase_tests::d;
 use super::{DeviceConfig, Store};
 use crate::codes::CodeRange;
 use crate::doc::DocRef;
@@ -18,6 +17,7 @@ use crate::domain::{
 use crate::env::{Environment, SeededEnv};
 use crate::error::Error;
 use crate::ids::{DeviceId, HouseholdId, LabId, ProjectId};
+use crate::testing::d;
 
 /// A clock the test moves while the store holds it.
 #[derive(Clone)]

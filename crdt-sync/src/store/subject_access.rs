@@ -1,25 +1,33 @@
-//! What the subject access extract (`export::subject_access`, GDPR arts. 15
-//! and 20) needs from the store: the family behind a code, the duplicates
-//! merged into it, the store's clock, and the audit row that records who
-//! took the extract. See `docs/decisions/0013-subject-access.md`.
+//! What the reports (`taccuino-reports`) need from the store besides SQL:
+//! the labs a selection names, and for the subject access extract (GDPR
+//! arts. 15 and 20) the family behind a code, the duplicates merged into it,
+//! the store's clock, and the audit row that records who took the extract.
+//! See `docs/decisions/0013-subject-access.md`.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{AuditAction, AuditEntry, Store};
+use crate::domain::Lab;
 use crate::error::{Error, Result};
 use crate::ids::{HouseholdId, LabId, PersonId};
+use crate::selection::Labs;
 
 /// What the audit log records of a subject access extract: which family
 /// (id and code, no personal data) and the files produced. `by_person` is
 /// added by [`Store::record_audit`] from the operator.
 #[derive(Debug, Serialize, Deserialize)]
-pub(crate) struct SubjectAccessRecord {
+pub struct SubjectAccessRecord {
+    /// The family.
     pub household: HouseholdId,
+    /// Its human code.
     pub code: String,
+    /// Its lab, when the store knows it.
     pub lab: Option<LabId>,
+    /// The names of the files produced.
     #[serde(default)]
     pub files: Vec<String>,
+    /// Who took the extract, read back from the audit entry.
     #[serde(default, skip_serializing)]
     pub by_person: Option<PersonId>,
 }
@@ -44,9 +52,24 @@ impl Store {
         }
     }
 
+    /// The labs `labs` names, by number; [`Error::NotFound`] for an id this
+    /// store lacks.
+    pub fn resolve_labs(&self, labs: &Labs) -> Result<Vec<Lab>> {
+        let all = self.labs()?;
+        match labs {
+            Labs::All => Ok(all),
+            Labs::Only(ids) => {
+                if let Some(missing) = ids.iter().find(|id| !all.iter().any(|l| l.id == **id)) {
+                    return Err(Error::not_found("lab", missing));
+                }
+                Ok(all.into_iter().filter(|l| ids.contains(&l.id)).collect())
+            }
+        }
+    }
+
     /// The households merged into `h` (directly, or resolved to it through
     /// a chain of merges), by id; confirmed or not.
-    pub(crate) fn duplicates_of(&self, h: HouseholdId) -> Result<Vec<HouseholdId>> {
+    pub fn duplicates_of(&self, h: HouseholdId) -> Result<Vec<HouseholdId>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT id FROM households WHERE (merged_into = ?1 OR canonical_id = ?1) AND id <> ?1 ORDER BY id",
         )?;
@@ -56,12 +79,12 @@ impl Store {
     }
 
     /// The store's clock (the date printed on an extract).
-    pub(crate) fn now(&mut self) -> DateTime<Utc> {
+    pub fn now(&mut self) -> DateTime<Utc> {
         self.env.now()
     }
 
     /// Records a subject access extract in the audit log.
-    pub(crate) fn record_subject_access(&mut self, record: &SubjectAccessRecord) -> Result<AuditEntry> {
+    pub fn record_subject_access(&mut self, record: &SubjectAccessRecord) -> Result<AuditEntry> {
         self.record_audit(AuditAction::SubjectAccess, record)
     }
 }

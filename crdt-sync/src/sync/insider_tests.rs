@@ -15,7 +15,7 @@ use crate::domain::{ErasureReason, NewPerson, PersonPatch, Role};
 use crate::error::Error;
 use crate::ids::LabId;
 use crate::store::Store;
-use crate::store::erase_tests::{copy_all, family, forged_tombstone, lab, store};
+use crate::testing::one_family::{copy_all, family, forged_tombstone, lab, store};
 
 fn coordinator() -> Grant {
     Grant::COORDINATOR

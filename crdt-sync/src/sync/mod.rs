@@ -18,8 +18,6 @@
 pub mod bundle;
 mod enroll;
 #[cfg(test)]
-mod erasure_tests;
-#[cfg(test)]
 mod insider_tests;
 pub mod limits;
 #[cfg(test)]

@@ -8,7 +8,8 @@ use crate::doc::DocRef;
 use crate::domain::{NewMember, RestrictionReason, WithdrawnScopes};
 use crate::ids::{HouseholdId, LabId, PersonId};
 use crate::store::Store;
-use crate::store::erase_tests::{d, family, lab, store};
+use crate::testing::d;
+use crate::testing::one_family::{family, lab, store};
 
 fn sync(hub: &mut Store, grant: Grant, device: &mut Store) -> Session {
     let t = super::in_turns(hub, grant, device).expect("sync");

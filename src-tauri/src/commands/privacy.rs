@@ -7,12 +7,12 @@
 //! long, so that an erasure reaches every laptop within a bounded time.
 
 use crdt_sync::authz::{self, Action, Grant};
-use crdt_sync::export::audit_trail_csv;
 use crdt_sync::{
     DocRef, ErasureRequest, HouseholdId, RetentionDue, RetentionPolicy, Store, TrailEntry, TrailScope,
     WithdrawnFamily,
 };
 use serde::Serialize;
+use taccuino_reports::export::audit_trail_csv;
 use tauri::{AppHandle, Runtime, State};
 
 use super::reports::Saved;
@@ -182,7 +182,9 @@ pub async fn subject_access<R: Runtime>(
     state.with_personal_data(|s, _| ensure_allowed(s, Action::ReadAuditTrail, "subject_access")).await?;
     let Some(folder) = chooser(&app).pick_folder()? else { return Ok(None) };
     let extract = state
-        .with_personal_data(|s, settings| Ok(crdt_sync::export::subject_access(s, id, settings.language)?))
+        .with_personal_data(|s, settings| {
+            Ok(taccuino_reports::export::subject_access(s, id, settings.language)?)
+        })
         .await?;
     let mut paths = Vec::new();
     for file in extract.files() {

@@ -4,14 +4,14 @@
 
 use chrono::NaiveDate;
 use crdt_sync::authz::Action;
-use crdt_sync::demo::{self, DemoSize};
-use crdt_sync::keys::{KeyFile, RecoveryPublic, RecoverySecret};
 use crdt_sync::sync::DeviceRole;
 use crdt_sync::{
     ActivityType, CodeRange, DeviceConfig, DeviceId, Key, Lab, LabId, Person, PersonId, ProjectId, Store,
     SystemEnv,
 };
 use serde::Serialize;
+use taccuino_demo::{self as demo, DemoSize};
+use taccuino_keys::{KeyFile, RecoveryPublic, RecoverySecret};
 use tauri::State;
 
 use crate::error::{AppError, AppResult};
@@ -151,7 +151,7 @@ pub async fn create_demo_register(state: State<'_, AppState>, passphrase: String
     if state.paths.db().exists() {
         return Err(AppError::RegisterExists);
     }
-    let key = Key::generate(&mut rand::rng())?;
+    let key = taccuino_keys::generate_key(&mut rand::rng())?;
     let file = KeyFile::create(&key, &passphrase, state.kdf.params(), &mut rand::rng())?;
     let created = (|| {
         // The key file goes first: a register must never exist without it.

@@ -5,10 +5,10 @@
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crdt_sync::export::{self, Format, PrivacyLevel, Progress, PseudonymKey, Request};
-use crdt_sync::indicators::Indicators;
 use crdt_sync::{AuditEntry, Selection};
 use serde::Serialize;
+use taccuino_reports::export::{self, Format, PrivacyLevel, Progress, PseudonymKey, Request};
+use taccuino_reports::indicators::Indicators;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Runtime, State};
 
@@ -32,7 +32,7 @@ pub struct Saved {
 #[tauri::command]
 #[specta::specta]
 pub async fn indicators(state: State<'_, AppState>, selection: Selection) -> AppResult<Indicators> {
-    state.with_store(|s, _| Ok(crdt_sync::indicators::compute(s, &selection)?)).await
+    state.with_store(|s, _| Ok(taccuino_reports::indicators::compute(s, &selection)?)).await
 }
 
 /// Asks where to save, then writes the export there, reporting progress on

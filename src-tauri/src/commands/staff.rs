@@ -3,11 +3,11 @@
 //! trained.
 
 use crdt_sync::authz::Action;
-use crdt_sync::indicators::PersonTraining;
 use crdt_sync::{
     LabId, NewPerson, NewTraining, Person, PersonId, PersonPatch, TrainingId, TrainingPatch, TrainingSession,
 };
 use serde::Serialize;
+use taccuino_reports::indicators::PersonTraining;
 use tauri::State;
 
 use super::privacy::ensure_allowed;
@@ -59,7 +59,7 @@ pub async fn training_register(state: State<'_, AppState>) -> AppResult<Training
         .with_store(|s, _| {
             Ok(TrainingRegister {
                 sessions: s.trainings()?,
-                people: crdt_sync::indicators::training_by_person(s)?,
+                people: taccuino_reports::indicators::training_by_person(s)?,
                 threshold_hours: s.targets()?.trained_hours,
             })
         })

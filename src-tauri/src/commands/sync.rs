@@ -5,11 +5,11 @@
 //! SQLite writer); commands issued meanwhile wait for it. What arrives is
 //! applied through the store's own write path, so the projection follows.
 
-use crdt_sync::keys::KeyFile;
 use crdt_sync::sync::bundle::{self, BundleKey};
 use crdt_sync::sync::{Fatal, Grant, access};
-use crdt_sync::{DeviceConfig, DocRef, HubLink, HubLinkStatus, Key, Store, SyncOutcome, SystemEnv};
+use crdt_sync::{DeviceConfig, DocRef, HubLink, HubLinkStatus, Store, SyncOutcome, SystemEnv};
 use serde::Serialize;
+use taccuino_keys::KeyFile;
 use taccuino_sync_client::{ClientError, Endpoint, Paired, Report};
 use tauri::{AppHandle, Runtime, State};
 use tauri_specta::Event;
@@ -87,7 +87,7 @@ pub async fn pair_with_hub<R: Runtime>(
         return Err(AppError::RegisterExists);
     }
     // Check the passphrase before spending the one-time code.
-    let key = Key::generate(&mut rand::rng())?;
+    let key = taccuino_keys::generate_key(&mut rand::rng())?;
     let file = KeyFile::create(&key, &passphrase, state.kdf.params(), &mut rand::rng())?;
     let Paired { enrolled, hub } =
         taccuino_sync_client::enroll(&hub, code.trim(), device_name.trim()).await.map_err(client_error)?;

@@ -1,0 +1,80 @@
+//! The trainings table: one row per session in the period with someone of
+//! the selected labs present; only those people are counted and listed (by
+//! pseudonym, or by name in a full export).
+
+use rusqlite::params;
+
+use super::labels::Label;
+use super::register::Ctx;
+use super::table::{Cell, Table, TableKind};
+use crate::error::Result;
+
+/// One row per training session in the period with someone of the selected
+/// labs present; only those people are counted and listed.
+pub(crate) fn trainings(ctx: &Ctx<'_>) -> Result<Table> {
+    use Label as L;
+    let mut t = Table::new(
+        TableKind::Trainings,
+        ctx.lang,
+        &[
+            (L::ColDate, 12.0),
+            (L::ColTitle, 36.0),
+            (L::ColHours, 8.0),
+            (L::ColParticipants, 14.0),
+            (L::ColOperators, 11.0),
+            (L::ColVolunteers, 11.0),
+            (L::ColParticipantList, 60.0),
+        ],
+    );
+    let mut stmt = ctx.conn.prepare(
+        "WITH staff(person) AS (
+             SELECT person_id FROM person_labs WHERE lab_id IN (SELECT value FROM json_each(?1))
+             UNION SELECT person_id FROM lab_roster WHERE lab_id IN (SELECT value FROM json_each(?1)))
+         SELECT t.id, t.date, t.title, t.minutes, p.code, p.first_name, p.last_name, p.role, ta.person_id
+           FROM trainings t
+           JOIN training_attendance ta ON ta.training_id = t.id
+           LEFT JOIN persons p ON p.id = ta.person_id
+          WHERE t.date BETWEEN ?2 AND ?3 AND ta.person_id IN (SELECT person FROM staff)
+          ORDER BY t.date, t.id, p.code, ta.person_id",
+    )?;
+    let (labs, from, to) = ctx.bounds();
+    let mut rows = stmt.query(params![labs, from, to])?;
+    let mut current: Option<String> = None;
+    while let Some(r) = rows.next()? {
+        let id: String = r.get(0)?;
+        if current.as_deref() != Some(id.as_str()) {
+            let minutes: i64 = r.get(3)?;
+            t.rows.push(vec![
+                Cell::Date(super::parse_date(r.get(1)?)?),
+                Cell::Text(r.get(2)?),
+                Cell::Decimal(minutes as f64 / 60.0),
+                Cell::Int(0),
+                Cell::Int(0),
+                Cell::Int(0),
+                Cell::Text(String::new()),
+            ]);
+            current = Some(id);
+        }
+        let role: Option<String> = r.get(7)?;
+        let who = ctx.person(super::text(r.get_ref(8)?)?, r.get(4)?, r.get(5)?, r.get(6)?);
+        let Some(row) = t.rows.last_mut() else { continue };
+        let bump = |c: &mut Cell| {
+            if let Cell::Int(n) = c {
+                *n += 1;
+            }
+        };
+        bump(&mut row[3]);
+        match role.as_deref() {
+            Some("operator") => bump(&mut row[4]),
+            Some("volunteer") => bump(&mut row[5]),
+            _ => {}
+        }
+        if let Cell::Text(list) = &mut row[6] {
+            if !list.is_empty() {
+                list.push_str(", ");
+            }
+            list.push_str(&who);
+        }
+    }
+    Ok(t)
+}
