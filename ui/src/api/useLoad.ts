@@ -23,7 +23,11 @@ import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "preac
 
 /** What `useLoad` returns. */
 export interface Load<T> {
-  /** The latest value for the current dependencies; `null` until the first answer. */
+  /**
+   * The latest value for the current dependencies; `null` until the first
+   * answer (so a load that answers `null` reads as "nothing yet": fine for
+   * `?? []`, not for `Loaded`).
+   */
   data: T | null;
   /** What the latest load threw, or `null` (cleared when a load succeeds). */
   error: unknown;
