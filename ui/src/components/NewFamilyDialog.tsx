@@ -1,9 +1,8 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { appErrorOf, call } from "../api/call";
-import { useLoad } from "../api/useLoad";
 import { errorMessage } from "../api/errors";
 import { useSession } from "../app/session";
-import { commands, type LabId, type Registered } from "../bindings";
+import { commands, type LabId, type Person, type Registered } from "../bindings";
 import { useI18n } from "../i18n";
 import { Button } from "./Button";
 import { ConsentFields } from "./ConsentFields";
@@ -80,6 +79,7 @@ export function NewFamilyDialog({ open, lab, onClose, onRegistered }: NewFamilyD
   const { info } = useSession();
   const [draft, setDraft] = useState<Draft>(EMPTY);
   const [consent, setConsent] = useState<ConsentDraft>(() => emptyConsent(info.today));
+  const [staff, setStaff] = useState<Person[]>([]);
   const [errors, setErrors] = useState<Partial<Record<Field, string>>>({});
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<string | null>(null);
@@ -106,10 +106,18 @@ export function NewFamilyDialog({ open, lab, onClose, onRegistered }: NewFamilyD
     }
   }, [open, info.today]);
 
-  // The lab's staff, for "collected by", read at each opening (empty if it
-  // cannot be read: the dialog's own errors are about the family).
-  const staff =
-    useLoad(() => (open ? call(commands.listStaff(lab)) : Promise.resolve(null)), [open, lab]).data ?? [];
+  // The lab's staff, for "collected by".
+  useEffect(() => {
+    if (!open) return;
+    let live = true;
+    call(commands.listStaff(lab)).then(
+      (list) => live && setStaff(list),
+      () => live && setStaff([]),
+    );
+    return () => {
+      live = false;
+    };
+  }, [open, lab]);
 
   const set = (field: keyof Draft) => (value: string) => {
     setDraft((d) => ({ ...d, [field]: value }));
