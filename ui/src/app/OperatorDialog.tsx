@@ -1,10 +1,11 @@
-import { useCallback, useEffect, useId, useRef, useState } from "preact/hooks";
+import { useEffect, useId, useRef, useState } from "preact/hooks";
 import { call } from "../api/call";
+import { useLoad } from "../api/useLoad";
 import { errorMessage } from "../api/errors";
 import { commands, type LabId, type Person, type PersonId, type SessionInfo } from "../bindings";
 import { Button } from "../components/Button";
 import { Dialog } from "../components/Dialog";
-import { Spinner } from "../components/Spinner";
+import { Loaded } from "../components/Loaded";
 import { useI18n } from "../i18n";
 import { useSession } from "./session";
 
@@ -51,38 +52,24 @@ export function OperatorDialog({ open, onClose }: OperatorDialogProps) {
   return open ? <OperatorPicker onClose={onClose} /> : null;
 }
 
-type Staff = { kind: "loading" } | { kind: "failed" } | { kind: "ready"; people: Person[] };
-
 function OperatorPicker({ onClose }: { onClose: () => void }) {
   const { t } = useI18n();
   const { info, refresh } = useSession();
   const scope = operatorScope(info);
-  const [staff, setStaff] = useState<Staff>({ kind: "loading" });
-  const [chosen, setChosen] = useState<PersonId | null>(null);
+  // Once per opening (no dependencies): while the dialog is open, nothing
+  // else changes the session. A failure is said inside the dialog, no toast.
+  const staff = useLoad(() => call(commands.listStaff(scope)), []);
+  const [picked, setPicked] = useState<PersonId | null>(null);
   const [busy, setBusy] = useState<"choose" | "skip" | null>(null);
   const [error, setError] = useState<string | null>(null);
   const list = useRef<HTMLDivElement>(null);
   const formId = `operator-${useId()}`;
-
-  const load = useCallback(async () => {
-    setStaff({ kind: "loading" });
-    try {
-      const people = await call(commands.listStaff(scope));
-      setStaff({ kind: "ready", people });
-      setChosen(preselected(info, people));
-    } catch {
-      setStaff({ kind: "failed" });
-    }
-    // Once per opening: while the dialog is open, nothing else changes the session.
-  }, []);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
+  // Until someone is picked, the person chosen last time (or the current operator).
+  const chosen = picked ?? (staff.data ? preselected(info, staff.data) : null);
 
   // Once the list is there, focus goes to the person selected (or the first):
   // arrows move among the people, Tab reaches the buttons.
-  const ready = staff.kind === "ready";
+  const ready = staff.data !== null;
   useEffect(() => {
     if (!ready || !list.current) return;
     const radio =
@@ -106,7 +93,7 @@ function OperatorPicker({ onClose }: { onClose: () => void }) {
     }
   };
 
-  const people = staff.kind === "ready" ? staff.people : [];
+  const people = staff.data ?? [];
   const chosenPerson = people.find((p) => p.id === chosen);
   const labNames = (p: Person) =>
     info.labs
@@ -125,7 +112,7 @@ function OperatorPicker({ onClose }: { onClose: () => void }) {
         type="submit"
         form={formId}
         busy={busy === "choose"}
-        disabled={staff.kind !== "ready" || people.length === 0}
+        disabled={!ready || people.length === 0}
         data-testid="operator-confirm"
       >
         {chosenPerson ? t("operator.confirmAs", { name: personName(chosenPerson) }) : t("operator.confirm")}
@@ -147,18 +134,15 @@ function OperatorPicker({ onClose }: { onClose: () => void }) {
         }}
       >
         <p>{t("operator.lede")}</p>
-        {staff.kind === "loading" && <Spinner />}
-        {staff.kind === "failed" && (
-          <div class="notice notice--warning">
-            <p>{t("operator.loadError")}</p>
-            <Button onClick={() => void load()}>{t("operator.retry")}</Button>
-          </div>
-        )}
-        {staff.kind === "ready" && people.length === 0 && (
-          <p class="muted" data-testid="operator-empty">
-            {t("operator.empty")}
-          </p>
-        )}
+        <Loaded load={staff} failed={t("operator.loadError")}>
+          {(people) =>
+            people.length === 0 && (
+              <p class="muted" data-testid="operator-empty">
+                {t("operator.empty")}
+              </p>
+            )
+          }
+        </Loaded>
         {people.length > 0 && (
           <fieldset class="fieldset operator__people">
             <legend>{scope === null ? t("operator.allLabs") : t("operator.lab", { lab: labName(info, scope) })}</legend>
@@ -171,7 +155,7 @@ function OperatorPicker({ onClose }: { onClose: () => void }) {
                     value={p.id}
                     checked={chosen === p.id}
                     onChange={() => {
-                      setChosen(p.id);
+                      setPicked(p.id);
                       setError(null);
                     }}
                   />

@@ -81,6 +81,8 @@ export const en: Catalogue = {
     required: "required",
     details: "Details",
     notifications: "Notifications",
+    loadFailed: "This data could not be loaded.",
+    retry: "Try again",
   },
   counts: {
     families: { one: "{n} family", other: "{n} families" },

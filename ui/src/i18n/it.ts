@@ -90,6 +90,8 @@ export const it = {
     required: "obbligatorio",
     details: "Dettagli",
     notifications: "Notifiche",
+    loadFailed: "Impossibile caricare questi dati.",
+    retry: "Riprova",
   },
   counts: {
     families: { one: "{n} famiglia", other: "{n} famiglie" },

@@ -1,6 +1,7 @@
 import { Channel } from "@tauri-apps/api/core";
-import { useCallback, useEffect, useId, useRef, useState } from "preact/hooks";
+import { useEffect, useId, useRef, useState } from "preact/hooks";
 import { appErrorOf, call } from "../api/call";
+import { useLoad, type Load } from "../api/useLoad";
 import { useSession } from "../app/session";
 import {
   commands,
@@ -12,6 +13,7 @@ import {
   type Stage,
 } from "../bindings";
 import { Button } from "../components/Button";
+import { Loaded } from "../components/Loaded";
 import { ProgressBar } from "../components/ProgressBar";
 import {
   SelectionPicker,
@@ -116,7 +118,6 @@ export function Exports() {
   const [progress, setProgress] = useState<Progress | null>(null);
   const [running, setRunning] = useState(false);
   const [saved, setSaved] = useState<string[] | null>(null);
-  const [log, setLog] = useState<AuditEntry[] | null>(null);
   const [cancelling, setCancelling] = useState(false);
   const resultRef = useRef<HTMLDivElement>(null);
   const set = (patch: Partial<ExportForm>) => {
@@ -124,18 +125,7 @@ export function Exports() {
     setForm((f) => ({ ...f, ...patch }));
   };
 
-  const loadLog = useCallback(async () => {
-    try {
-      setLog(await call(commands.auditLog(20)));
-    } catch (err) {
-      setLog([]);
-      toast.error(appErrorOf(err) ?? err);
-    }
-  }, [toast]);
-
-  useEffect(() => {
-    void loadLog();
-  }, [loadLog]);
+  const log = useLoad(() => call(commands.auditLog(20)), [], { onError: toast.error });
 
   useEffect(() => {
     if (saved) resultRef.current?.focus();
@@ -154,7 +144,7 @@ export function Exports() {
       // `null`: the user closed the save dialog. Nothing to say.
       if (result) {
         setSaved(result.paths);
-        void loadLog();
+        void log.reload();
       }
     } catch (err) {
       if (appErrorOf(err)?.kind === "cancelled") toast.notify(t("exports.run.cancelled"), { kind: "info" });
@@ -342,9 +332,24 @@ function Preview({ form }: { form: ExportForm }) {
   );
 }
 
-function AuditLog({ log }: { log: AuditEntry[] | null }) {
-  const { t, formatDate, formatTime } = useI18n();
+function AuditLog({ log }: { log: Load<AuditEntry[]> }) {
+  const { t } = useI18n();
   const headingId = `audit-${useId()}`;
+  return (
+    <section class="page-section" aria-labelledby={headingId}>
+      <h2 id={headingId}>{t("exports.audit.title")}</h2>
+      <p class="muted">{t("exports.audit.intro")}</p>
+      <Loaded load={log}>
+        {(entries) =>
+          entries.length === 0 ? <p class="muted">{t("exports.audit.none")}</p> : <AuditTable entries={entries} />
+        }
+      </Loaded>
+    </section>
+  );
+}
+
+function AuditTable({ entries }: { entries: AuditEntry[] }) {
+  const { t, formatDate, formatTime } = useI18n();
   const describe = (e: AuditEntry): string => {
     const s = auditSummary(e.details);
     const parts: string[] = [];
@@ -360,38 +365,30 @@ function AuditLog({ log }: { log: AuditEntry[] | null }) {
   const action = (key: string) =>
     key === "export" || key === "export_full" ? t(`exports.audit.actions.${key}`) : key;
   return (
-    <section class="page-section" aria-labelledby={headingId}>
-      <h2 id={headingId}>{t("exports.audit.title")}</h2>
-      <p class="muted">{t("exports.audit.intro")}</p>
-      {log === null ? null : log.length === 0 ? (
-        <p class="muted">{t("exports.audit.none")}</p>
-      ) : (
-        <div class="table-wrap">
-          <table class="data-table data-table--compact" data-testid="audit-log">
-            <thead>
-              <tr>
-                <th scope="col">{t("exports.audit.when")}</th>
-                <th scope="col">{t("exports.audit.action")}</th>
-                <th scope="col">{t("exports.audit.details")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {log.map((e) => (
-                <tr key={e.id}>
-                  <th scope="row">
-                    {formatDate(e.at)} {formatTime(e.at)}
-                  </th>
-                  <td>
-                    {action(e.action)}
-                    {e.action === "export_full" && <span class="badge badge--warning">{t("exports.audit.withNames")}</span>}
-                  </td>
-                  <td>{describe(e)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-    </section>
+    <div class="table-wrap">
+      <table class="data-table data-table--compact" data-testid="audit-log">
+        <thead>
+          <tr>
+            <th scope="col">{t("exports.audit.when")}</th>
+            <th scope="col">{t("exports.audit.action")}</th>
+            <th scope="col">{t("exports.audit.details")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {entries.map((e) => (
+            <tr key={e.id}>
+              <th scope="row">
+                {formatDate(e.at)} {formatTime(e.at)}
+              </th>
+              <td>
+                {action(e.action)}
+                {e.action === "export_full" && <span class="badge badge--warning">{t("exports.audit.withNames")}</span>}
+              </td>
+              <td>{describe(e)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }

@@ -1,10 +1,11 @@
-import { useCallback, useEffect, useId, useRef, useState } from "preact/hooks";
+import { useId, useRef, useState } from "preact/hooks";
 import { appErrorOf, call } from "../api/call";
+import { useLoad } from "../api/useLoad";
 import { useSession } from "../app/session";
 import { commands, type LabId, type NewPerson, type Person, type Role } from "../bindings";
 import { Button } from "../components/Button";
 import { labName } from "../components/labels";
-import { Spinner } from "../components/Spinner";
+import { Loaded } from "../components/Loaded";
 import { TextField } from "../components/TextField";
 import { useToast } from "../components/Toast";
 import "../components/widgets.css";
@@ -54,26 +55,8 @@ export function People() {
   const toast = useToast();
   const { info } = useSession();
   const [allLabs, setAllLabs] = useState(info.lab === null);
-  const [staff, setStaff] = useState<Person[] | null>(null);
-  const seq = useRef(0);
   const lab = allLabs ? null : info.lab;
-
-  const load = useCallback(async () => {
-    const mine = ++seq.current;
-    try {
-      const list = await call(commands.listStaff(lab));
-      if (mine === seq.current) setStaff(list);
-    } catch (err) {
-      if (mine === seq.current) {
-        setStaff([]);
-        toast.error(appErrorOf(err) ?? err);
-      }
-    }
-  }, [lab, toast]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const roster = useLoad(() => call(commands.listStaff(lab)), [lab], { onError: toast.error });
 
   const headingId = `roster-${useId()}`;
   return (
@@ -97,45 +80,52 @@ export function People() {
             </label>
           )}
           <span class="muted" role="status">
-            {staff ? t("counts.people", { n: staff.length }) : ""}
+            {roster.data ? t("counts.people", { n: roster.data.length }) : ""}
           </span>
         </div>
-        {staff === null ? (
-          <Spinner />
-        ) : staff.length === 0 ? (
-          <p class="muted">{t("people.empty")}</p>
-        ) : (
-          <div class="table-wrap">
-            <table class="data-table" data-testid="people-table">
-              <thead>
-                <tr>
-                  <th scope="col">{t("people.code")}</th>
-                  <th scope="col">{t("people.name")}</th>
-                  <th scope="col">{t("people.role")}</th>
-                  <th scope="col">{t("people.organisation")}</th>
-                  <th scope="col">{t("people.phone")}</th>
-                  {lab === null && <th scope="col">{t("people.labs")}</th>}
-                </tr>
-              </thead>
-              <tbody>
-                {staff.map((p) => (
-                  <tr key={p.id}>
-                    <td class="code">{p.code}</td>
-                    <th scope="row">
-                      {p.last_name} {p.first_name}
-                    </th>
-                    <td>{t(`people.roles.${p.role}`)}</td>
-                    <td>{p.organisation || "—"}</td>
-                    <td>{p.phone || "—"}</td>
-                    {lab === null && <td>{p.labs.map((l) => labName(info.labs, l)).join(", ") || "—"}</td>}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <Loaded load={roster}>
+          {(staff) =>
+            staff.length === 0 ? <p class="muted">{t("people.empty")}</p> : <Roster staff={staff} lab={lab} />
+          }
+        </Loaded>
       </section>
-      <AddStaff onAdded={load} />
+      <AddStaff onAdded={roster.reload} />
+    </div>
+  );
+}
+
+/** The roster's table; a column of labs when it spans them all. */
+function Roster({ staff, lab }: { staff: Person[]; lab: LabId | null }) {
+  const { t } = useI18n();
+  const { info } = useSession();
+  return (
+    <div class="table-wrap">
+      <table class="data-table" data-testid="people-table">
+        <thead>
+          <tr>
+            <th scope="col">{t("people.code")}</th>
+            <th scope="col">{t("people.name")}</th>
+            <th scope="col">{t("people.role")}</th>
+            <th scope="col">{t("people.organisation")}</th>
+            <th scope="col">{t("people.phone")}</th>
+            {lab === null && <th scope="col">{t("people.labs")}</th>}
+          </tr>
+        </thead>
+        <tbody>
+          {staff.map((p) => (
+            <tr key={p.id}>
+              <td class="code">{p.code}</td>
+              <th scope="row">
+                {p.last_name} {p.first_name}
+              </th>
+              <td>{t(`people.roles.${p.role}`)}</td>
+              <td>{p.organisation || "—"}</td>
+              <td>{p.phone || "—"}</td>
+              {lab === null && <td>{p.labs.map((l) => labName(info.labs, l)).join(", ") || "—"}</td>}
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </div>
   );
 }

@@ -1,8 +1,10 @@
-import { useEffect, useId, useRef, useState } from "preact/hooks";
+import { useId, useRef, useState } from "preact/hooks";
 import { appErrorOf, call } from "../api/call";
+import { useLoad } from "../api/useLoad";
 import { errorMessage } from "../api/errors";
 import { commands } from "../bindings";
 import { Button } from "../components/Button";
+import { Loaded } from "../components/Loaded";
 import { SelectField } from "../components/SelectField";
 import { TextField } from "../components/TextField";
 import { useToast } from "../components/Toast";
@@ -223,7 +225,7 @@ function RecoverySetting() {
   const { t } = useI18n();
   const toast = useToast();
   const listId = `recovery-list-${useId()}`;
-  const [keys, setKeys] = useState<string[] | null>(null);
+  const keys = useLoad(() => call(commands.recoveryKeys()), [], { onError: toast.error });
   const [recoveryPublic, setRecoveryPublic] = useState("");
   const [passphrase, setPassphrase] = useState("");
   const [attempted, setAttempted] = useState(false);
@@ -232,22 +234,6 @@ function RecoverySetting() {
   const [passphraseError, setPassphraseError] = useState<string | undefined>(undefined);
   const [failure, setFailure] = useState<string | null>(null);
   const refs = { public: useRef<HTMLElement>(null), passphrase: useRef<HTMLElement>(null) };
-
-  useEffect(() => {
-    let gone = false;
-    call(commands.recoveryKeys())
-      .then((list) => {
-        if (!gone) setKeys(list);
-      })
-      .catch((err: unknown) => {
-        if (gone) return;
-        setKeys([]);
-        toast.error(err);
-      });
-    return () => {
-      gone = true;
-    };
-  }, [toast]);
 
   const typed = recoveryPublic.trim();
   const publicProblem =
@@ -275,7 +261,7 @@ function RecoverySetting() {
     }
     setBusy(true);
     try {
-      setKeys(await call(commands.addRecoveryKey(passphrase, typed)));
+      keys.setData(await call(commands.addRecoveryKey(passphrase, typed)));
       setRecoveryPublic("");
       setPassphrase("");
       setAttempted(false);
@@ -304,26 +290,26 @@ function RecoverySetting() {
       <h3 id={listId} class="settings__subheading">
         {t("settings.recovery.list")}
       </h3>
-      {keys === null ? (
-        <p class="muted" aria-busy="true">
-          {t("settings.recovery.loading")}
-        </p>
-      ) : keys.length === 0 ? (
-        <p class="notice notice--warning" data-testid="recovery-keys-none">
-          {t("settings.recovery.none")}
-        </p>
-      ) : (
-        <ul class="recovery-keys" aria-labelledby={listId} data-testid="recovery-keys">
-          {keys.map((key) => (
-            <li key={key}>
-              <span class="code" title={key} aria-hidden="true">
-                {shortKey(key)}
-              </span>
-              <span class="visually-hidden">{key}</span>
-            </li>
-          ))}
-        </ul>
-      )}
+      <Loaded load={keys} loadingLabel={t("settings.recovery.loading")}>
+        {(keys) =>
+          keys.length === 0 ? (
+            <p class="notice notice--warning" data-testid="recovery-keys-none">
+              {t("settings.recovery.none")}
+            </p>
+          ) : (
+            <ul class="recovery-keys" aria-labelledby={listId} data-testid="recovery-keys">
+              {keys.map((key) => (
+                <li key={key}>
+                  <span class="code" title={key} aria-hidden="true">
+                    {shortKey(key)}
+                  </span>
+                  <span class="visually-hidden">{key}</span>
+                </li>
+              ))}
+            </ul>
+          )
+        }
+      </Loaded>
       <form onSubmit={(e) => void submit(e)} noValidate data-testid="add-recovery-key">
         <TextField
           label={t("settings.recovery.public")}

@@ -1,6 +1,7 @@
 import type { RefObject } from "preact";
-import { useCallback, useEffect, useId, useRef, useState } from "preact/hooks";
+import { useEffect, useId, useRef, useState } from "preact/hooks";
 import { call } from "../api/call";
+import { useLoad } from "../api/useLoad";
 import {
   commands,
   events,
@@ -12,7 +13,7 @@ import {
 } from "../bindings";
 import { useSession } from "../app/session";
 import { Button } from "../components/Button";
-import { Spinner } from "../components/Spinner";
+import { Loaded } from "../components/Loaded";
 import { useToast } from "../components/Toast";
 import "../components/widgets.css";
 import { useI18n, type Translate } from "../i18n";
@@ -73,8 +74,6 @@ function outcomeText(t: Translate, outcome: SyncOutcome): string {
   return t(`sync.outcome.${outcome}`);
 }
 
-type Load = { state: "loading" } | { state: "failed" } | { state: "ready"; link: HubLinkStatus | null };
-
 /**
  * Sincronizzazione: whether this computer is paired with the hub; if so,
  * the link (hub, role, lab, last sync and how it went), "Sincronizza ora"
@@ -85,47 +84,16 @@ type Load = { state: "loading" } | { state: "failed" } | { state: "ready"; link:
 export function Sync() {
   const { t } = useI18n();
   const toast = useToast();
-  const [load, setLoad] = useState<Load>({ state: "loading" });
-  const alive = useRef(true);
-
-  useEffect(() => {
-    alive.current = true;
-    return () => {
-      alive.current = false;
-    };
-  }, []);
-
-  const reload = useCallback(async () => {
-    try {
-      const status = await call(commands.syncStatus());
-      if (alive.current) setLoad({ state: "ready", link: status.link });
-    } catch (err) {
-      if (!alive.current) return;
-      // Keep what is on screen if there is something; say so otherwise.
-      setLoad((l) => (l.state === "ready" ? l : { state: "failed" }));
-      toast.error(err);
-    }
-  }, [toast]);
-
-  useEffect(() => {
-    void reload();
-  }, [reload]);
+  // A failed reload keeps the link on screen (useLoad keeps the last value); the toast says why.
+  const status = useLoad(() => call(commands.syncStatus()), [], { onError: toast.error });
+  const reload = status.reload;
 
   return (
     <div data-testid="screen-sync">
       <h1>{t("sections.sync")}</h1>
-      {load.state === "loading" ? (
-        <Spinner label={t("sync.loading")} />
-      ) : load.state === "failed" ? (
-        <div class="notice notice--warning" data-testid="sync-status">
-          <p>{t("sync.loadFailed")}</p>
-          <Button onClick={() => void reload()}>{t("sync.retry")}</Button>
-        </div>
-      ) : load.link === null ? (
-        <NotPaired />
-      ) : (
-        <Paired link={load.link} reload={reload} />
-      )}
+      <Loaded load={status} failed={t("sync.loadFailed")} loadingLabel={t("sync.loading")} data-testid="sync-status">
+        {({ link }) => (link === null ? <NotPaired /> : <Paired link={link} reload={reload} />)}
+      </Loaded>
       <section class="page-section" aria-labelledby="sync-what">
         <h2 id="sync-what">{t("sync.what.title")}</h2>
         <p>{t("sync.what.body")}</p>

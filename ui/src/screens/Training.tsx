@@ -1,5 +1,6 @@
-import { useCallback, useEffect, useId, useRef, useState } from "preact/hooks";
+import { useId, useRef, useState } from "preact/hooks";
 import { appErrorOf, call } from "../api/call";
+import { useLoad } from "../api/useLoad";
 import { useSession } from "../app/session";
 import {
   commands,
@@ -10,8 +11,8 @@ import {
   type TrainingSession,
 } from "../bindings";
 import { Button } from "../components/Button";
+import { Loaded } from "../components/Loaded";
 import { ProgressBar } from "../components/ProgressBar";
-import { Spinner } from "../components/Spinner";
 import { TextField } from "../components/TextField";
 import { useToast } from "../components/Toast";
 import "../components/widgets.css";
@@ -65,39 +66,27 @@ export function Training() {
   const toast = useToast();
   const { info } = useSession();
   const keeps = info.rights.includes("keep_training_register");
-  const [register, setRegister] = useState<TrainingRegister | null>(null);
-
-  const load = useCallback(async () => {
-    try {
-      setRegister(await call(commands.trainingRegister()));
-    } catch (err) {
-      toast.error(appErrorOf(err) ?? err);
-    }
-  }, [toast]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const loaded = useLoad(() => call(commands.trainingRegister()), [], { onError: toast.error });
 
   return (
     <div data-testid="screen-training">
       <h1>{t("sections.training")}</h1>
-      {register === null ? (
-        <Spinner />
-      ) : (
-        <>
-          <p class="lede">{t("training.lede", { n: register.threshold_hours })}</p>
-          <PeopleHours register={register} />
-          <Sessions register={register} setRegister={setRegister} reload={load} keeps={keeps} />
-          {keeps ? (
-            <AddSession people={register.people} reload={load} />
-          ) : (
-            <p class="muted" data-testid="training-read-only">
-              {t("training.readOnly")}
-            </p>
-          )}
-        </>
-      )}
+      <Loaded load={loaded}>
+        {(register) => (
+          <>
+            <p class="lede">{t("training.lede", { n: register.threshold_hours })}</p>
+            <PeopleHours register={register} />
+            <Sessions register={register} setRegister={loaded.setData} reload={loaded.reload} keeps={keeps} />
+            {keeps ? (
+              <AddSession people={register.people} reload={loaded.reload} />
+            ) : (
+              <p class="muted" data-testid="training-read-only">
+                {t("training.readOnly")}
+              </p>
+            )}
+          </>
+        )}
+      </Loaded>
     </div>
   );
 }

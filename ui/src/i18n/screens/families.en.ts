@@ -23,7 +23,6 @@ export const families: Catalogue["families"] = {
     lab: "Lab",
     registeredOn: "Registered on",
     loadError: "This family could not be opened.",
-    retry: "Try again",
   },
   members: {
     title: "Members",

@@ -21,7 +21,6 @@ export const families = {
     lab: "Laboratorio",
     registeredOn: "Registrata il",
     loadError: "Non è stato possibile aprire questa famiglia.",
-    retry: "Riprova",
   },
   members: {
     title: "Componenti",

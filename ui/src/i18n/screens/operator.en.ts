@@ -9,7 +9,6 @@ export const operator: Catalogue["operator"] = {
   lastTime: "chosen last time",
   empty: "Nobody is on the list yet: add people under “Staff and volunteers”.",
   loadError: "The list of people could not be read.",
-  retry: "Try again",
   confirm: "Continue",
   confirmAs: "Continue as {name}",
   chooseFirst: "Choose your name from the list, or “I'd rather not say”.",

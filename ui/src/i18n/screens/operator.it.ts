@@ -7,7 +7,6 @@ export const operator = {
   lastTime: "scelta l'ultima volta",
   empty: "Non c'è ancora nessuno in elenco: si aggiunge in «Operatori e volontari».",
   loadError: "Impossibile leggere l'elenco delle persone.",
-  retry: "Riprova",
   confirm: "Continua",
   confirmAs: "Continua come {name}",
   chooseFirst: "Scegli il tuo nome dall'elenco, oppure «Preferisco non indicarlo».",

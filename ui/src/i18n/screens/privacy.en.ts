@@ -5,8 +5,6 @@ export const privacy: Catalogue["privacy"] = {
   lede: "How long families' data is kept, which families are due for erasure, and who did what in the register.",
   leadLede: "Who did what in the lab's register.",
   notAllowed: "This section is for the coordinators and the lab leads.",
-  loadError: "This data could not be loaded.",
-  retry: "Try again",
   policy: {
     heading: "Data retention",
     intro: "They apply to the whole project and reach the other computers as they sync.",

@@ -3,8 +3,6 @@ export const privacy = {
   lede: "Per quanto tempo si tengono i dati delle famiglie, quali famiglie vanno cancellate e chi ha fatto cosa nel registro.",
   leadLede: "Chi ha fatto cosa nel registro del laboratorio.",
   notAllowed: "Questa sezione è riservata al coordinamento e ai responsabili di laboratorio.",
-  loadError: "Impossibile caricare questi dati.",
-  retry: "Riprova",
   policy: {
     heading: "Conservazione dei dati",
     intro: "Valgono per tutto il progetto e arrivano agli altri computer con la sincronizzazione.",

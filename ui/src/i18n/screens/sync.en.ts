@@ -4,7 +4,6 @@ import type { Catalogue } from "../catalogue";
 export const sync: Catalogue["sync"] = {
   loading: "Reading the state of the connection…",
   loadFailed: "I cannot read the state of the connection.",
-  retry: "Try again",
   notPaired: {
     title: "This computer is not connected to the hub",
     body: "Everything you record stays on this computer, encrypted.",

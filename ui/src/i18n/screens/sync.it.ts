@@ -2,7 +2,6 @@
 export const sync = {
   loading: "Lettura dello stato del collegamento…",
   loadFailed: "Non riesco a leggere lo stato del collegamento.",
-  retry: "Riprova",
   notPaired: {
     title: "Questo computer non è collegato all'hub",
     body: "Tutto quello che registri resta su questo computer, cifrato.",

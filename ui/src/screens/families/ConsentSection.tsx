@@ -1,5 +1,6 @@
 import { useEffect, useId, useState } from "preact/hooks";
 import { call } from "../../api/call";
+import { useLoad } from "../../api/useLoad";
 import { useSession } from "../../app/session";
 import { commands, type ConsentScope, type Household, type Person, type WithdrawnScopes } from "../../bindings";
 import { Button } from "../../components/Button";
@@ -22,19 +23,8 @@ export function ConsentSection({ household: h, reload }: { household: Household;
   const headingId = `consent-${useId()}`;
   const [withdrawing, setWithdrawing] = useState(false);
   const [renewing, setRenewing] = useState(false);
-  const [staff, setStaff] = useState<Person[]>([]);
-  useEffect(() => {
-    let live = true;
-    call(commands.listStaff(h.lab)).then(
-      (list) => live && setStaff(list),
-      () => {
-        // Names are a courtesy: without them the section still shows the record.
-      },
-    );
-    return () => {
-      live = false;
-    };
-  }, [h.lab]);
+  // Names are a courtesy: without them (an error) the section still shows the record.
+  const staff = useLoad(() => call(commands.listStaff(h.lab)), [h.lab]).data ?? [];
   const c = h.consent;
   const personName = (id: string) => {
     const p = staff.find((x) => x.id === id);

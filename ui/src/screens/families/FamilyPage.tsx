@@ -1,5 +1,6 @@
-import { useCallback, useEffect, useId, useRef, useState } from "preact/hooks";
+import { useEffect, useId, useRef, useState } from "preact/hooks";
 import { appErrorOf, call } from "../../api/call";
+import { useLoad } from "../../api/useLoad";
 import { useSession } from "../../app/session";
 import {
   commands,
@@ -10,7 +11,7 @@ import {
 } from "../../bindings";
 import { Button } from "../../components/Button";
 import { activityLabel, labName } from "../../components/labels";
-import { Spinner } from "../../components/Spinner";
+import { Loaded } from "../../components/Loaded";
 import { TextField } from "../../components/TextField";
 import { useToast } from "../../components/Toast";
 import { useI18n, type Translate } from "../../i18n";
@@ -32,25 +33,10 @@ export interface FamilyPageProps {
 export function FamilyPage({ id, onBack, onOpen }: FamilyPageProps) {
   const { t } = useI18n();
   const toast = useToast();
-  const [detail, setDetail] = useState<FamilyDetail | null>(null);
-  const [failed, setFailed] = useState(false);
   const heading = useRef<HTMLHeadingElement>(null);
   const focused = useRef(false);
-
-  const load = useCallback(async () => {
-    try {
-      const d = await call(commands.getFamily(id));
-      setDetail(d);
-      setFailed(false);
-    } catch (err) {
-      setFailed(true);
-      toast.error(appErrorOf(err) ?? err);
-    }
-  }, [id, toast]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const family = useLoad(() => call(commands.getFamily(id)), [id], { onError: toast.error });
+  const detail = family.data;
 
   // Say where we are once the family is there (the button that opened it is gone).
   useEffect(() => {
@@ -71,35 +57,41 @@ export function FamilyPage({ id, onBack, onOpen }: FamilyPageProps) {
           <span aria-hidden="true">←</span> {t("families.page.back")}
         </Button>
       </div>
-      {!detail && !failed && <Spinner />}
-      {failed && !detail && (
-        <div class="notice notice--warning">
-          <p>{t("families.page.loadError")}</p>
-          <Button onClick={() => void load()}>{t("families.page.retry")}</Button>
-        </div>
-      )}
-      {detail && h && (
-        <>
-          <Summary household={h} />
-          <MergedNotice household={h} reload={load} onOpen={onOpen} />
-          <Conflicts detail={detail} />
-          <div class="two-columns">
-            <Members household={h} reload={load} />
-            <Contacts household={h} reload={load} />
-          </div>
-          <div class="two-columns">
-            <Areas household={h} />
-            <ConsentSection household={h} reload={load} />
-          </div>
-          <Pathways household={h} />
-          <Attendance detail={detail} />
-          <Duplicates family={h} duplicates={detail.duplicates} reload={load} onOpen={onOpen} />
-          <FamilyTrail id={h.id} />
-          <Restriction family={h} reload={load} />
-          <Erasure family={h} onErased={onBack} />
-        </>
-      )}
+      <Loaded load={family} failed={t("families.page.loadError")}>
+        {(detail) => <Sections detail={detail} reload={family.reload} onBack={onBack} onOpen={onOpen} />}
+      </Loaded>
     </div>
+  );
+}
+
+/** Everything on the page once the family is there. */
+function Sections({
+  detail,
+  reload,
+  onBack,
+  onOpen,
+}: { detail: FamilyDetail; reload: () => Promise<void> } & Omit<FamilyPageProps, "id">) {
+  const h = detail.household;
+  return (
+    <>
+      <Summary household={h} />
+      <MergedNotice household={h} reload={reload} onOpen={onOpen} />
+      <Conflicts detail={detail} />
+      <div class="two-columns">
+        <Members household={h} reload={reload} />
+        <Contacts household={h} reload={reload} />
+      </div>
+      <div class="two-columns">
+        <Areas household={h} />
+        <ConsentSection household={h} reload={reload} />
+      </div>
+      <Pathways household={h} />
+      <Attendance detail={detail} />
+      <Duplicates family={h} duplicates={detail.duplicates} reload={reload} onOpen={onOpen} />
+      <FamilyTrail id={h.id} />
+      <Restriction family={h} reload={reload} />
+      <Erasure family={h} onErased={onBack} />
+    </>
   );
 }
 
@@ -141,23 +133,10 @@ function MergedNotice({
   const { t } = useI18n();
   const toast = useToast();
   const winner = h.merged_into;
-  const [winnerCode, setWinnerCode] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-
-  useEffect(() => {
-    setWinnerCode(null);
-    if (!winner) return;
-    let live = true;
-    call(commands.getFamily(winner)).then(
-      (d) => live && setWinnerCode(d.household.code),
-      () => {
-        // Not on this computer: the notice says "another family".
-      },
-    );
-    return () => {
-      live = false;
-    };
-  }, [winner]);
+  // Not on this computer (an error): the notice says "another family".
+  const winnerFamily = useLoad(() => (winner ? call(commands.getFamily(winner)) : Promise.resolve(null)), [winner]);
+  const winnerCode = winnerFamily.data?.household.code ?? null;
 
   if (!winner) return null;
   const act = async (what: "undo" | "confirm") => {

@@ -1,10 +1,11 @@
-import { useCallback, useEffect, useId, useState } from "preact/hooks";
-import { appErrorOf, call } from "../../api/call";
+import { useId } from "preact/hooks";
+import { call } from "../../api/call";
+import { useLoad } from "../../api/useLoad";
 import { useSession } from "../../app/session";
 import { commands, type HouseholdId, type PendingDecisions } from "../../bindings";
 import { Button } from "../../components/Button";
 import { labName } from "../../components/labels";
-import { Spinner } from "../../components/Spinner";
+import { Loaded } from "../../components/Loaded";
 import { useToast } from "../../components/Toast";
 import { useI18n } from "../../i18n";
 import { ERASURE_REASONS } from "./trail";
@@ -31,98 +32,78 @@ interface Row {
  * list holds codes only; each row opens the family's page.
  */
 export function Decisions({ onOpen }: DecisionsProps) {
-  const { t, formatDate } = useI18n();
-  const { info } = useSession();
+  const { t } = useI18n();
   const toast = useToast();
   const headingId = `decisions-${useId()}`;
-  const [pending, setPending] = useState<PendingDecisions | null>(null);
-  const [failed, setFailed] = useState(false);
-
-  const load = useCallback(async () => {
-    setFailed(false);
-    try {
-      setPending(await call(commands.pendingDecisions()));
-    } catch (err) {
-      setFailed(true);
-      toast.error(appErrorOf(err) ?? err);
-    }
-  }, [toast]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
-
-  const rows: Row[] = pending
-    ? [
-        ...pending.erasure_requests.map((r) => ({
-          household: r.household,
-          code: r.code,
-          lab: r.lab,
-          since: r.at.slice(0, 10),
-          what: t("privacy.decisions.requested", {
-            date: formatDate(r.at.slice(0, 10)),
-            reason: t(ERASURE_REASONS[r.reason]),
-          }),
-        })),
-        ...pending.withdrawn.map((w) => ({
-          household: w.household,
-          code: w.code,
-          lab: w.lab,
-          since: w.withdrawn_on,
-          what: t("privacy.decisions.withdrawn", { date: formatDate(w.withdrawn_on) }),
-        })),
-      ].sort((a, b) => a.since.localeCompare(b.since) || a.code.localeCompare(b.code))
-    : [];
-
+  const load = useLoad(() => call(commands.pendingDecisions()), [], { onError: toast.error });
   return (
     <section class="page-section" aria-labelledby={headingId} data-testid="privacy-decisions">
       <h2 id={headingId}>{t("privacy.decisions.heading")}</h2>
       <p class="muted">{t("privacy.decisions.intro")}</p>
-      {failed && !pending ? (
-        <div class="notice notice--warning">
-          <p>{t("privacy.loadError")}</p>
-          <Button onClick={() => void load()}>{t("privacy.retry")}</Button>
-        </div>
-      ) : !pending ? (
-        <Spinner />
-      ) : rows.length === 0 ? (
-        <p data-testid="decisions-empty">{t("privacy.decisions.empty")}</p>
-      ) : (
-        <div class="table-wrap">
-          <table class="data-table data-table--compact" data-testid="decisions-table">
-            <caption class="visually-hidden">{t("privacy.decisions.heading")}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("privacy.due.code")}</th>
-                <th scope="col">{t("privacy.due.lab")}</th>
-                <th scope="col">{t("privacy.decisions.what")}</th>
-                <th scope="col">
-                  <span class="visually-hidden">{t("privacy.decisions.open")}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => (
-                <tr key={`${r.household}-${r.what}`} data-testid="decision-row">
-                  <th scope="row">{r.code}</th>
-                  <td>{labName(info.labs, r.lab)}</td>
-                  <td>{r.what}</td>
-                  <td>
-                    <Button
-                      variant="quiet"
-                      data-testid={`decision-open-${r.code}`}
-                      aria-label={t("privacy.decisions.openFamily", { code: r.code })}
-                      onClick={() => onOpen(r.household)}
-                    >
-                      {t("privacy.decisions.open")}
-                    </Button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <Loaded load={load}>{(pending) => <DecisionList pending={pending} onOpen={onOpen} />}</Loaded>
     </section>
+  );
+}
+
+/** The rows, oldest first, or "Niente da decidere". */
+function DecisionList({ pending, onOpen }: { pending: PendingDecisions } & DecisionsProps) {
+  const { t, formatDate } = useI18n();
+  const { info } = useSession();
+  const rows: Row[] = [
+    ...pending.erasure_requests.map((r) => ({
+      household: r.household,
+      code: r.code,
+      lab: r.lab,
+      since: r.at.slice(0, 10),
+      what: t("privacy.decisions.requested", {
+        date: formatDate(r.at.slice(0, 10)),
+        reason: t(ERASURE_REASONS[r.reason]),
+      }),
+    })),
+    ...pending.withdrawn.map((w) => ({
+      household: w.household,
+      code: w.code,
+      lab: w.lab,
+      since: w.withdrawn_on,
+      what: t("privacy.decisions.withdrawn", { date: formatDate(w.withdrawn_on) }),
+    })),
+  ].sort((a, b) => a.since.localeCompare(b.since) || a.code.localeCompare(b.code));
+
+  if (rows.length === 0) return <p data-testid="decisions-empty">{t("privacy.decisions.empty")}</p>;
+  return (
+    <div class="table-wrap">
+      <table class="data-table data-table--compact" data-testid="decisions-table">
+        <caption class="visually-hidden">{t("privacy.decisions.heading")}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t("privacy.due.code")}</th>
+            <th scope="col">{t("privacy.due.lab")}</th>
+            <th scope="col">{t("privacy.decisions.what")}</th>
+            <th scope="col">
+              <span class="visually-hidden">{t("privacy.decisions.open")}</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={`${r.household}-${r.what}`} data-testid="decision-row">
+              <th scope="row">{r.code}</th>
+              <td>{labName(info.labs, r.lab)}</td>
+              <td>{r.what}</td>
+              <td>
+                <Button
+                  variant="quiet"
+                  data-testid={`decision-open-${r.code}`}
+                  aria-label={t("privacy.decisions.openFamily", { code: r.code })}
+                  onClick={() => onOpen(r.household)}
+                >
+                  {t("privacy.decisions.open")}
+                </Button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }

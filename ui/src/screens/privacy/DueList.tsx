@@ -1,9 +1,11 @@
-import { useCallback, useEffect, useId, useRef, useState } from "preact/hooks";
+import { useEffect, useId, useRef, useState } from "preact/hooks";
 import { appErrorOf, call } from "../../api/call";
+import { useLoad } from "../../api/useLoad";
 import { useSession } from "../../app/session";
-import { commands, type HouseholdId, type RetentionDue } from "../../bindings";
+import { commands, type HouseholdId } from "../../bindings";
 import { Button } from "../../components/Button";
 import { labName } from "../../components/labels";
+import { LoadFailed } from "../../components/Loaded";
 import { Spinner } from "../../components/Spinner";
 import { useToast } from "../../components/Toast";
 import { useI18n } from "../../i18n";
@@ -21,8 +23,8 @@ export function DueList() {
   const toast = useToast();
   const ids = useId();
   const headingId = `due-${ids}`;
-  const [due, setDue] = useState<RetentionDue[] | null>(null);
-  const [failed, setFailed] = useState(false);
+  const list = useLoad(() => call(commands.retentionDue()), [], { onError: toast.error });
+  const due = list.data;
   const [selected, setSelected] = useState<ReadonlySet<HouseholdId>>(new Set());
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -30,21 +32,12 @@ export function DueList() {
   const eraseButton = useRef<HTMLDivElement>(null);
   const cancelButton = useRef<HTMLSpanElement>(null);
 
-  const load = useCallback(async () => {
-    setFailed(false);
-    try {
-      setDue(await call(commands.retentionDue()));
-    } catch (err) {
-      setFailed(true);
-      toast.error(appErrorOf(err) ?? err);
-    }
+  /** Reads the list again; what was ticked was ticked in the old one. */
+  const load = async () => {
+    await list.reload();
     setSelected(new Set());
     setConfirming(false);
-  }, [toast]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
+  };
 
   // The confirm step takes focus on its safe choice, "Annulla".
   useEffect(() => {
@@ -105,11 +98,8 @@ export function DueList() {
         {t("privacy.due.heading")}
       </h2>
       <p class="muted">{t("privacy.due.intro")}</p>
-      {failed && !due ? (
-        <div class="notice notice--warning">
-          <p>{t("privacy.loadError")}</p>
-          <Button onClick={() => void load()}>{t("privacy.retry")}</Button>
-        </div>
+      {list.error !== null && !due ? (
+        <LoadFailed onRetry={list.reload} busy={list.loading} />
       ) : !due ? (
         <Spinner />
       ) : due.length === 0 ? (

@@ -1,7 +1,9 @@
-import { useEffect, useId, useRef, useState } from "preact/hooks";
+import { useId, useRef, useState } from "preact/hooks";
 import { appErrorOf, call } from "../../api/call";
+import { useLoad } from "../../api/useLoad";
 import { commands, type RetentionPolicy } from "../../bindings";
 import { Button } from "../../components/Button";
+import { LoadFailed } from "../../components/Loaded";
 import { Spinner } from "../../components/Spinner";
 import { TextField } from "../../components/TextField";
 import { useToast } from "../../components/Toast";
@@ -29,27 +31,20 @@ export function RetentionForm() {
   const { t } = useI18n();
   const toast = useToast();
   const headingId = `policy-${useId()}`;
-  const [form, setForm] = useState<{ inactive_years: string; stale_device_days: string } | null>(null);
-  const [failed, setFailed] = useState(false);
   const [attempted, setAttempted] = useState(false);
   const [busy, setBusy] = useState(false);
   const refs = { inactive_years: useRef<HTMLElement>(null), stale_device_days: useRef<HTMLElement>(null) };
-
-  const load = async () => {
-    setFailed(false);
-    try {
+  // What is typed starts from the saved policy; nothing reloads it while it is edited.
+  const policy = useLoad(
+    async () => {
       const p = await call(commands.privacySettings());
-      setForm({ inactive_years: String(p.inactive_years), stale_device_days: String(p.stale_device_days) });
-    } catch (err) {
-      setFailed(true);
-      toast.error(appErrorOf(err) ?? err);
-    }
-  };
-
-  useEffect(() => {
-    void load();
-    // Once, when the section appears.
-  }, []);
+      return { inactive_years: String(p.inactive_years), stale_device_days: String(p.stale_device_days) };
+    },
+    [],
+    { onError: toast.error },
+  );
+  const form = policy.data;
+  const setForm = policy.setData;
 
   const errors = form
     ? {
@@ -88,11 +83,8 @@ export function RetentionForm() {
     <section class="page-section" aria-labelledby={headingId} data-testid="privacy-policy">
       <h2 id={headingId}>{t("privacy.policy.heading")}</h2>
       <p class="muted">{t("privacy.policy.intro")}</p>
-      {failed && !form ? (
-        <div class="notice notice--warning">
-          <p>{t("privacy.loadError")}</p>
-          <Button onClick={() => void load()}>{t("privacy.retry")}</Button>
-        </div>
+      {policy.error !== null && !form ? (
+        <LoadFailed onRetry={policy.reload} busy={policy.loading} />
       ) : !form || !errors ? (
         <Spinner />
       ) : (

@@ -1,9 +1,10 @@
-import { useCallback, useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { appErrorOf, call } from "../../api/call";
+import { useLoad, type Load } from "../../api/useLoad";
 import type { ComponentChildren } from "preact";
 import { commands, type Saved, type TrailEntry, type TrailScope } from "../../bindings";
 import { Button } from "../../components/Button";
-import { Spinner } from "../../components/Spinner";
+import { Loaded } from "../../components/Loaded";
 import { useToast } from "../../components/Toast";
 import { useI18n } from "../../i18n";
 import { actionLabel, newestFirst, shortDevice, trailDetail } from "./trail";
@@ -103,45 +104,16 @@ export function SaveButton({
   );
 }
 
-/** Loads the trail of `scope` (again when it changes); `null` while loading. */
-export function useTrail(scope: TrailScope | null) {
+/** Loads the trail of `scope` (again when it changes); no scope, nothing to ask. */
+export function useTrail(scope: TrailScope | null): Load<TrailEntry[]> {
   const toast = useToast();
-  const [entries, setEntries] = useState<TrailEntry[] | null>(null);
-  const [failed, setFailed] = useState(false);
   const key = scope ? JSON.stringify(scope) : "";
-  const load = useCallback(async () => {
-    if (!key) return;
-    setEntries(null);
-    setFailed(false);
-    try {
-      setEntries(await call(commands.auditTrail(JSON.parse(key) as TrailScope)));
-    } catch (err) {
-      setFailed(true);
-      toast.error(appErrorOf(err) ?? err);
-    }
-  }, [key, toast]);
-  useEffect(() => {
-    void load();
-  }, [load]);
-  return { entries, failed, reload: load };
+  return useLoad(() => (scope ? call(commands.auditTrail(scope)) : Promise.resolve([])), [key], {
+    onError: toast.error,
+  });
 }
 
 /** The table, or a spinner, or a retry button, for `useTrail`'s result. */
-export function TrailBody({
-  trail,
-  caption,
-}: {
-  trail: ReturnType<typeof useTrail>;
-  caption: string;
-}) {
-  const { t } = useI18n();
-  if (trail.failed)
-    return (
-      <div class="notice notice--warning">
-        <p>{t("privacy.loadError")}</p>
-        <Button onClick={() => void trail.reload()}>{t("privacy.retry")}</Button>
-      </div>
-    );
-  if (!trail.entries) return <Spinner />;
-  return <TrailTable entries={trail.entries} caption={caption} />;
+export function TrailBody({ trail, caption }: { trail: Load<TrailEntry[]>; caption: string }) {
+  return <Loaded load={trail}>{(entries) => <TrailTable entries={entries} caption={caption} />}</Loaded>;
 }
