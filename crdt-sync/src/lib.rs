@@ -157,5 +157,9 @@ pub use store::{
     Applied, AttendanceEntry, DeviceConfig, HouseholdHit, Key, MeetingSummary, Store, WriteCheck,
 };
 pub use store::{AuditAction, AuditEntry, Reader, SubjectAccessRecord};
+pub use store::{
+    AuditLog, AuditTrail, Consents, Erasure, Families, Maintenance, Meetings, ProjectSettings, Replication,
+    Retention, Staff,
+};
 pub use store::{HubLink, HubLinkStatus, SyncOutcome};
 pub use store::{RetentionDue, TrailAction, TrailEntry, TrailScope, WithdrawnFamily};

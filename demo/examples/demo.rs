@@ -6,6 +6,10 @@
 //! (`scripts/demo.sh` does this). The demo key is fixed and public: never
 //! put real data in a demo database.
 
+use crdt_sync::Families;
+use crdt_sync::Meetings;
+use crdt_sync::ProjectSettings;
+use crdt_sync::Replication;
 use std::path::PathBuf;
 
 use crdt_sync::{CodeRange, DeviceConfig, DeviceId, Key, ProjectId, Store, SystemEnv};

@@ -36,6 +36,11 @@
 //! # Ok(()) }
 //! ```
 
+use crdt_sync::Families;
+use crdt_sync::Meetings;
+use crdt_sync::ProjectSettings;
+use crdt_sync::Replication;
+use crdt_sync::Staff;
 mod names;
 mod plan;
 #[cfg(test)]

@@ -2,6 +2,9 @@
 //! size written into an in-memory store.
 
 use chrono::{Datelike, NaiveDate};
+use crdt_sync::Families;
+use crdt_sync::Maintenance;
+use crdt_sync::ProjectSettings;
 use uuid::Uuid;
 
 use crate::names::fold;

@@ -14,6 +14,9 @@
 //! and 1,000 devices; `TACCUINO_BENCH_QUICK=1` (in `scripts/test.sh`) the
 //! small one and 100 devices. Figures: `docs/benchmarks.md`.
 
+use crdt_sync::Meetings;
+use crdt_sync::ProjectSettings;
+use crdt_sync::Replication;
 #[path = "../tests/common/mod.rs"]
 mod common;
 

@@ -1,5 +1,9 @@
 //! `taccuino-hub`: the hub's command line.
 
+use crdt_sync::AuditTrail;
+use crdt_sync::Families;
+use crdt_sync::ProjectSettings;
+use crdt_sync::Retention;
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};

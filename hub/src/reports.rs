@@ -4,6 +4,8 @@
 //! `taccuino_reports::export` and `taccuino_reports::indicators`; this only turns command
 //! line words into their options and writes the files.
 
+use crdt_sync::Families;
+use crdt_sync::ProjectSettings;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;

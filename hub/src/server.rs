@@ -2,6 +2,7 @@
 //! the real thing. Routes: `GET /health`, `GET /enroll` (WebSocket, JSON),
 //! `GET /sync` (WebSocket, binary frames, `Authorization: Bearer <token>`).
 
+use crdt_sync::ProjectSettings;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};

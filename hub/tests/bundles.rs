@@ -7,6 +7,9 @@
 //! replaced, and the lab's other devices receive the new one as they sync
 //! (decision 0016).
 
+use crdt_sync::Families;
+use crdt_sync::Meetings;
+use crdt_sync::Replication;
 mod common;
 
 use common::{Hub, enrol, family, hub_fails, init_hub, meeting, project};

@@ -7,6 +7,9 @@
 //! `common/mod.rs`; a scenario of the whole journey goes here. Pure sync
 //! logic is tested without a network in `tests/tests/sync_simulation.rs`.
 
+use crdt_sync::Families;
+use crdt_sync::Meetings;
+use crdt_sync::ProjectSettings;
 mod common;
 
 use std::time::{Duration, Instant};

@@ -6,6 +6,10 @@
 //! the indicators still count the family. A volunteer's forged erasure is
 //! refused by the hub and changes nothing.
 
+use crdt_sync::Erasure;
+use crdt_sync::Families;
+use crdt_sync::Meetings;
+use crdt_sync::Replication;
 mod common;
 
 use std::path::Path;

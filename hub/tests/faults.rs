@@ -8,6 +8,10 @@
 //! Where the faults fall (bytes before a kill or a cut) comes from a seed,
 //! printed, replayable with `TACCUINO_FAULT_SEED=<seed>`.
 
+use crdt_sync::Families;
+use crdt_sync::Maintenance;
+use crdt_sync::Meetings;
+use crdt_sync::Replication;
 mod common;
 
 use std::collections::BTreeSet;

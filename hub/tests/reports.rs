@@ -4,6 +4,8 @@
 //! pseudonym instead, from the hub's `pseudonym.key` or `--pseudonym-key`)
 //! while a full one does.
 
+use crdt_sync::Families;
+use crdt_sync::Meetings;
 mod common;
 
 use chrono::NaiveDate;

@@ -3,6 +3,8 @@
 //! (found by its code), with its attendance and without the other family,
 //! and refuses a code it does not know.
 
+use crdt_sync::Families;
+use crdt_sync::Meetings;
 mod common;
 
 use chrono::NaiveDate;

@@ -13,6 +13,11 @@
 //! Sync bundles (issue 3, item 5) do not exist yet: "some through bundles"
 //! is left out until they do; add them to the sync rounds here then.
 
+use crdt_sync::Families;
+use crdt_sync::Maintenance;
+use crdt_sync::Meetings;
+use crdt_sync::ProjectSettings;
+use crdt_sync::Replication;
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};

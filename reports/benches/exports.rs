@@ -13,6 +13,7 @@
 //! export only reads, so the disk does not change the figures once the
 //! pages are cached, and generating in memory is several times faster.
 
+use crdt_sync::ProjectSettings;
 use std::error::Error;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};

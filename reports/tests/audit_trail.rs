@@ -3,6 +3,12 @@
 //! `sync::Session` frame by frame (the wire encoding included), so that what
 //! device A did shows device A on device B's trail.
 
+use crdt_sync::AuditTrail;
+use crdt_sync::Erasure;
+use crdt_sync::Families;
+use crdt_sync::ProjectSettings;
+use crdt_sync::Replication;
+use crdt_sync::Retention;
 use std::sync::atomic::AtomicBool;
 
 use uuid::Uuid;

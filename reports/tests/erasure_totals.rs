@@ -2,6 +2,8 @@
 //! does not change when families are erased, on the hand-built register and
 //! on the large demo one.
 
+use crdt_sync::Erasure;
+use crdt_sync::Families;
 use crdt_sync::testing::{d, register};
 use crdt_sync::{
     CodeRange, DeviceConfig, DeviceId, ErasureReason, Error, HouseholdId, Key, Period, ProjectId, SeededEnv,

@@ -34,6 +34,7 @@
 //!   Built in the same profile as the app, these are the same code at the
 //!   same optimisation level as in the app.
 
+use crdt_sync::ProjectSettings;
 use std::error::Error;
 use std::path::{Path, PathBuf};
 use std::time::Instant;

@@ -1,6 +1,7 @@
 //! What the running app holds: where its files are, its preferences, and
 //! the open register while it is unlocked.
 
+use crdt_sync::Maintenance;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 

@@ -10,6 +10,7 @@
 //! pairing code, and its fingerprint is then pinned for every sync
 //! (`crdt_sync::sync::pairing`). `ws://` is accepted on loopback only.
 
+use crdt_sync::Replication;
 mod backoff;
 mod endpoint;
 mod transport;

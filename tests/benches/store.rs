@@ -13,6 +13,10 @@
 //! goes in Cargo's target temporary directory (on the same disk as the
 //! build), or in `TACCUINO_BENCH_DIR`: a tmpfs would hide the cost of fsync.
 
+use crdt_sync::Families;
+use crdt_sync::Maintenance;
+use crdt_sync::Meetings;
+use crdt_sync::ProjectSettings;
 use std::error::Error;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

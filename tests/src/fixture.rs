@@ -4,6 +4,10 @@
 //! the `crash_writer` child can call it on every start, even after being
 //! killed half-way through the first one.
 
+use crdt_sync::Families;
+use crdt_sync::ProjectSettings;
+use crdt_sync::Replication;
+use crdt_sync::Staff;
 use std::collections::BTreeSet;
 
 use chrono::{NaiveDate, NaiveTime};

@@ -2,6 +2,8 @@
 //! an operation that was refused changed nothing, compare a snapshot taken
 //! before with one taken after.
 
+use crdt_sync::Maintenance;
+use crdt_sync::Replication;
 use std::collections::BTreeMap;
 
 use crdt_sync::{ChangeHash, DocRef, Store};

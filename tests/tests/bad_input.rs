@@ -19,6 +19,12 @@
 //! table row) and in the property tests' strategies; a new validated field
 //! goes in the table of `invalid_input_names_the_field_...`.
 
+use crdt_sync::Families;
+use crdt_sync::Maintenance;
+use crdt_sync::Meetings;
+use crdt_sync::ProjectSettings;
+use crdt_sync::Replication;
+use crdt_sync::Staff;
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::path::Path;

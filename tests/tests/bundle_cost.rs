@@ -1,6 +1,8 @@
 //! What a lab's bundle costs on five years of one lab (the demo data), and
 //! that no family name reads out of it.
 
+use crdt_sync::ProjectSettings;
+use crdt_sync::Replication;
 use crdt_sync::sync::bundle::{BundleKey, export, open};
 use crdt_sync::{CodeRange, DeviceConfig, DeviceId, DocKind, DocRef, ProjectId, SeededEnv, Store};
 use uuid::Uuid;

@@ -13,6 +13,11 @@
 //! New multi-replica properties go in this file, as another `proptest!` or as
 //! another check in `assert_converged`.
 
+use crdt_sync::Families;
+use crdt_sync::Maintenance;
+use crdt_sync::Meetings;
+use crdt_sync::ProjectSettings;
+use crdt_sync::Replication;
 use std::collections::BTreeSet;
 
 use chrono::{NaiveDate, NaiveTime};

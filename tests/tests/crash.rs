@@ -13,6 +13,9 @@
 //! New crash scenarios (kills during other operations: compaction, sync,
 //! erasure) go here, each as its own `#[test]` with its own child mode.
 
+use crdt_sync::Maintenance;
+use crdt_sync::Meetings;
+use crdt_sync::Replication;
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader};

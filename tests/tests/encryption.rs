@@ -6,6 +6,9 @@
 //! New tests about the file on disk (erasure leaving no bytes behind,
 //! re-keying, backups) go here.
 
+use crdt_sync::Families;
+use crdt_sync::Meetings;
+use crdt_sync::Replication;
 use std::path::Path;
 
 use crdt_sync::{DocRef, Error, HouseholdId, Key, SeededEnv, Store};

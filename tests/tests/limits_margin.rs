@@ -7,6 +7,7 @@
 
 use automerge::sync::{self, SyncDoc};
 use automerge::{Automerge, ReadDoc};
+use crdt_sync::Replication;
 
 use crdt_sync::sync::limits::{
     Cost, MAX_CHANGE_BYTES, MAX_CHANGES_PER_MESSAGE, MAX_INFLATED_PER_MESSAGE, MAX_OPS_PER_CHANGE,

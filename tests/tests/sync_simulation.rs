@@ -7,6 +7,10 @@
 //! the cost of an incremental sync. Tests of the real hub process over
 //! loopback live with the hub.
 
+use crdt_sync::Families;
+use crdt_sync::Meetings;
+use crdt_sync::ProjectSettings;
+use crdt_sync::Replication;
 use std::collections::BTreeSet;
 
 use chrono::{NaiveDate, NaiveTime};

@@ -9,9 +9,11 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::Store;
+use super::subject_access::SubjectAccessRecord;
 use crate::domain::{Keyed, keyed_enum};
 use crate::error::{Error, Result};
 use crate::ids::DeviceId;
+use crate::store::api::*;
 
 keyed_enum!(
     /// What was done.
@@ -71,12 +73,8 @@ pub(super) fn record(
     Ok(entry)
 }
 
-impl Store {
-    /// Appends a row to the audit log, stamped with this device and the
-    /// store's clock, in its own transaction.
-    /// The person set with [`Store::set_operator`], if any, is added to the
-    /// details as `by_person`.
-    pub fn record_audit(&mut self, action: AuditAction, details: &impl Serialize) -> Result<AuditEntry> {
+impl AuditLog for Store {
+    fn record_audit(&mut self, action: AuditAction, details: &impl Serialize) -> Result<AuditEntry> {
         let mut details = serde_json::to_value(details)
             .map_err(|e| Error::Internal(format!("audit details are not JSON: {e}")))?;
         if let (Some(person), Some(map)) = (self.operator, details.as_object_mut()) {
@@ -85,8 +83,7 @@ impl Store {
         record(&self.conn, &mut *self.env, self.device, action, &details)
     }
 
-    /// The newest `limit` rows of the audit log, newest first.
-    pub fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>> {
+    fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, at, device_id, action, details FROM audit_log ORDER BY at DESC, id DESC LIMIT ?1",
         )?;
@@ -106,5 +103,9 @@ impl Store {
             });
         }
         Ok(out)
+    }
+
+    fn record_subject_access(&mut self, record: &SubjectAccessRecord) -> Result<AuditEntry> {
+        self.record_audit(AuditAction::SubjectAccess, record)
     }
 }

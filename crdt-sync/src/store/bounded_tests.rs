@@ -4,6 +4,8 @@
 //! bounded; the hub's memory stays flat on a bomb at the frame limit.
 
 use crate::authz::authors::AuthorCheck;
+use crate::store::ProjectSettings;
+use crate::store::Replication;
 use automerge::sync::{self, ChunkList, Message, MessageVersion};
 use automerge::transaction::Transactable;
 use automerge::{Automerge, ROOT};

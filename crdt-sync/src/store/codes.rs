@@ -3,7 +3,6 @@
 use rusqlite::{OptionalExtension, params};
 
 use super::Store;
-use crate::codes::CodeRange;
 use crate::error::{Error, Result};
 
 impl Store {
@@ -30,22 +29,5 @@ impl Store {
         tx.execute("UPDATE code_ranges SET next_code = ?2 WHERE first_code = ?1", params![first, next + 1])?;
         tx.commit()?;
         Ok(next)
-    }
-
-    /// Gives this device another range of code numbers (from the hub).
-    pub fn add_code_range(&mut self, range: CodeRange) -> Result<()> {
-        let overlaps: i64 = self.conn.query_row(
-            "SELECT count(*) FROM code_ranges WHERE first_code <= ?2 AND last_code >= ?1",
-            params![range.first, range.last],
-            |r| r.get(0),
-        )?;
-        if overlaps > 0 {
-            return Err(Error::invalid("code_range", "overlaps a range this device already has"));
-        }
-        self.conn.execute(
-            "INSERT INTO code_ranges (first_code, last_code, next_code) VALUES (?1, ?2, ?1)",
-            params![range.first, range.last],
-        )?;
-        Ok(())
     }
 }

@@ -14,6 +14,7 @@ use crate::domain::{
 };
 use crate::error::{Error, Result};
 use crate::ids::{HouseholdId, LabId, PersonId};
+use crate::store::api::*;
 
 /// A family whose processing basis was withdrawn
 /// ([`LegalStatus::PendingDecision`]): a coordinator erases it or restricts
@@ -62,16 +63,10 @@ impl Store {
             _ => Ok(()),
         }
     }
+}
 
-    /// Records that the family withdrew consent on `date` (art. 7(3)), for
-    /// some scopes or all of them. Withdrawing
-    /// [`crate::ConsentScope::DataProcessing`] (or everything) puts the
-    /// family in [`LegalStatus::PendingDecision`]: a coordinator then erases
-    /// it ([`Store::erase_household`] with
-    /// [`crate::ErasureReason::Withdrawal`]) or restricts it
-    /// ([`Store::restrict_household`]). Allowed on a restricted family: the
-    /// withdrawal is the family's right and must be kept.
-    pub fn withdraw_consent(
+impl Consents for Store {
+    fn withdraw_consent(
         &mut self,
         household: HouseholdId,
         scopes: WithdrawnScopes,
@@ -96,12 +91,7 @@ impl Store {
         Ok(self.household(household)?.legal_status)
     }
 
-    /// The families waiting for a coordinator's decision after withdrawing
-    /// the processing itself ([`LegalStatus::PendingDecision`]), of one lab
-    /// or all, oldest withdrawal first. Families merged into another are
-    /// left out (the decision is taken on the family they joined); restricted
-    /// and erased ones are decided already.
-    pub fn withdrawn_families(&mut self, lab: Option<LabId>) -> Result<Vec<WithdrawnFamily>> {
+    fn withdrawn_families(&mut self, lab: Option<LabId>) -> Result<Vec<WithdrawnFamily>> {
         let ids: Vec<String> = self
             .conn
             .prepare_cached(
@@ -137,24 +127,7 @@ impl Store {
         Ok(out)
     }
 
-    /// Records a new legal basis record for a registered family: a newer
-    /// privacy notice, other scopes, a guardian for a child born since, or
-    /// a first record for a family registered before records existed.
-    ///
-    /// Checked like a record at registration against the family's members
-    /// as they are now (a guardian is needed when one of them is a minor on
-    /// `consent.date`; a member guardian must be an adult member of the
-    /// family), and not dated before the record it replaces
-    /// (`Error::Invalid` on `household.consent.*`). The new record replaces
-    /// the old one whole in one change of the household document; the old
-    /// one stays in the document's history, and the audit trail shows the
-    /// change as [`crate::TrailAction::ConsentRecorded`].
-    /// `data_processing` follows the basis, as at registration; withdrawals
-    /// dated before the new record no longer count
-    /// ([`Household::active_scopes`]). Refused on a restricted family
-    /// ([`Error::Restricted`]) and an erased one ([`Error::Erased`]).
-    /// Returns the family's status.
-    pub fn renew_consent(&mut self, household: HouseholdId, consent: Consent) -> Result<LegalStatus> {
+    fn renew_consent(&mut self, household: HouseholdId, consent: Consent) -> Result<LegalStatus> {
         let today = self.env.today();
         let current = self.refuse_restricted(household)?;
         let consent = check_consent_renewal(&consent, current.consent.as_ref(), &current.members, today)?;
@@ -165,10 +138,7 @@ impl Store {
         Ok(self.household(household)?.legal_status)
     }
 
-    /// Restricts the family's processing (art. 18): from then on every edit
-    /// of its document and new attendance are refused ([`Error::Restricted`])
-    /// and exports leave it out; the indicators still count it.
-    pub fn restrict_household(
+    fn restrict_household(
         &mut self,
         id: HouseholdId,
         reason: RestrictionReason,
@@ -187,10 +157,7 @@ impl Store {
         self.commit(p.into_iter().collect())
     }
 
-    /// Lifts a restriction (the coordinator's decision: the accuracy was
-    /// verified, the objection rejected). Lifting a family that is not
-    /// restricted is an error, so a double click does not hide a mistake.
-    pub fn lift_restriction(&mut self, id: HouseholdId, by: Option<PersonId>) -> Result<()> {
+    fn lift_restriction(&mut self, id: HouseholdId, by: Option<PersonId>) -> Result<()> {
         let h = self.household(id)?;
         if h.restriction.is_none() {
             return Err(Error::invalid("household.restriction", format!("{} is not restricted", h.code)));

@@ -2,6 +2,12 @@
 //! docs/decisions/0010). Exports of restricted families are tested in
 //! `export/tests/restriction.rs`.
 
+use crate::store::Consents;
+use crate::store::Erasure;
+use crate::store::Families;
+use crate::store::Maintenance;
+use crate::store::Meetings;
+use crate::store::Replication;
 use std::collections::BTreeSet;
 
 use automerge::transaction::Transactable;

@@ -2,22 +2,20 @@
 //! and keeping the projection in step.
 
 use automerge::transaction::{CommitOptions, Transaction};
-use automerge::{Automerge, ChangeHash, LoadOptions, OnPartialLoad, PatchLog, ReadDoc, VerificationMode};
+use automerge::{Automerge, ChangeHash, LoadOptions, OnPartialLoad, PatchLog, VerificationMode};
 use rusqlite::{OptionalExtension, params};
-use sha2::{Digest, Sha256};
 
 use super::Store;
-use crate::authz::WriteCheck;
-use crate::authz::authors::AuthorCheck;
 use crate::doc::{self, DocKind, DocRef};
 use crate::error::{Error, Result};
 use crate::ids::{HouseholdId, LabId};
 use crate::projection::{self, Scope};
+use crate::store::Erasure;
 
 /// Documents with at least this many chunks are compacted into one save by
 /// [`Store::maintenance`] (run at open and when the app is idle), never in
 /// a person's write.
-const COMPACT_AFTER: i64 = 256;
+pub(super) const COMPACT_AFTER: i64 = 256;
 /// A safety net for a store whose maintenance never runs: the write that
 /// crosses this many chunks compacts inline, bounding load time.
 const COMPACT_INLINE: i64 = 4096;
@@ -33,12 +31,12 @@ pub enum Applied {
 
 /// An automerge change made in memory, not yet in SQLite.
 pub(super) struct Pending {
-    doc: DocRef,
-    before: Vec<ChangeHash>,
-    bytes: Vec<u8>,
+    pub(super) doc: DocRef,
+    pub(super) before: Vec<ChangeHash>,
+    pub(super) bytes: Vec<u8>,
     /// What the change did, when it was logged as it was made (local
     /// edits); otherwise the commit computes it with a diff.
-    patches: Option<Vec<automerge::Patch>>,
+    pub(super) patches: Option<Vec<automerge::Patch>>,
 }
 
 impl Pending {
@@ -57,13 +55,13 @@ pub(super) fn encode_heads(mut heads: Vec<ChangeHash>) -> Vec<u8> {
     heads.iter().flat_map(|h| h.0).collect()
 }
 
-fn load_options() -> LoadOptions<'static> {
+pub(super) fn load_options() -> LoadOptions<'static> {
     LoadOptions::new().on_partial_load(OnPartialLoad::Error).verification_mode(VerificationMode::Check)
 }
 
 impl Store {
     /// Loads `r` from SQLite into the cache if it is there. Returns whether it exists.
-    fn load(&mut self, r: DocRef) -> Result<bool> {
+    pub(super) fn load(&mut self, r: DocRef) -> Result<bool> {
         if self.docs.contains_key(&r) {
             return Ok(true);
         }
@@ -88,11 +86,6 @@ impl Store {
             return Err(Error::not_found(r.kind.as_str(), r.id));
         }
         self.docs.get(&r).ok_or_else(|| Error::not_found(r.kind.as_str(), r.id))
-    }
-
-    /// Whether the store holds `r`.
-    pub fn has_doc(&mut self, r: DocRef) -> Result<bool> {
-        self.load(r)
     }
 
     /// Creates `r` from its genesis if it does not exist yet, and stores it.
@@ -266,200 +259,7 @@ impl Store {
         Ok(erased)
     }
 
-    /// Housekeeping for idle moments (also run at open): compacts every
-    /// document with many chunks into one save, each in its own
-    /// transaction, checkpoints the WAL, and scrubs the file if an erasure
-    /// was not scrubbed yet. Returns how many documents were compacted.
-    pub fn maintenance(&mut self) -> Result<usize> {
-        let keys: Vec<String> = self
-            .conn
-            .prepare_cached("SELECT doc_key FROM documents WHERE chunk_count >= ?1")?
-            .query_map([COMPACT_AFTER], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        for key in &keys {
-            // Under SQLite's write lock from the first read: another process
-            // on the same file (the hub's CLI beside its server) cannot
-            // append a chunk between reading the chunks and replacing them.
-            let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            let chunks: Vec<Vec<u8>> = tx
-                .prepare_cached("SELECT bytes FROM doc_chunks WHERE doc_key = ?1 ORDER BY seq")?
-                .query_map([key], |row| row.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
-            let doc = Automerge::load_with_options(&chunks.concat(), load_options())
-                .map_err(|source| Error::DamagedDocument { doc: key.clone(), source: Box::new(source) })?;
-            tx.prepare_cached("DELETE FROM doc_chunks WHERE doc_key = ?1")?.execute([key])?;
-            tx.prepare_cached("INSERT INTO doc_chunks (doc_key, seq, bytes) VALUES (?1, 0, ?2)")?
-                .execute(params![key, doc.save()])?;
-            tx.prepare_cached("UPDATE documents SET chunk_count = 1 WHERE doc_key = ?1")?.execute([key])?;
-            tx.commit()?;
-        }
-        self.checkpoint()?;
-        self.scrub_if_pending()?;
-        Ok(keys.len())
-    }
-
-    /// Every document this store holds.
-    pub fn doc_refs(&self) -> Result<Vec<DocRef>> {
-        let mut stmt = self.conn.prepare_cached("SELECT doc_key FROM documents ORDER BY doc_key")?;
-        let keys: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
-        keys.iter().map(|k| k.parse()).collect()
-    }
-
-    /// The current heads of `r`.
-    pub fn heads(&mut self, r: DocRef) -> Result<Vec<ChangeHash>> {
-        Ok(self.doc(r)?.get_heads())
-    }
-
-    /// The whole document as bytes (a compacted save), for another replica.
-    pub fn export_doc(&mut self, r: DocRef) -> Result<Vec<u8>> {
-        Ok(self.doc(r)?.save())
-    }
-
-    /// Only the changes another replica lacks, given the heads it has.
-    pub fn export_since(&mut self, r: DocRef, heads: &[ChangeHash]) -> Result<Vec<u8>> {
-        Ok(self.doc(r)?.save_after(heads))
-    }
-
-    /// Merges bytes of document `r` from another replica (a save, or changes).
-    /// Corrupt bytes, or bytes of another document, are refused and nothing
-    /// stored changes. The changes are stored and projected like local ones.
-    pub fn apply_bytes(&mut self, r: DocRef, bytes: &[u8]) -> Result<Applied> {
-        self.apply_bytes_checked(r, bytes, WriteCheck::None, AuthorCheck::None)
-    }
-
-    /// [`Store::apply_bytes`], refusing the bytes unless the merged
-    /// document meets `check` (a sync bundle of lab 3 may not turn a
-    /// household into one of lab 7). Checked on the copy: a refusal stores
-    /// nothing.
-    /// `authors` checks who wrote the new changes ([`Error::WrongAuthor`]).
-    pub fn apply_bytes_checked(
-        &mut self,
-        r: DocRef,
-        bytes: &[u8],
-        check: WriteCheck,
-        authors: AuthorCheck<'_>,
-    ) -> Result<Applied> {
-        if let Some(e) = self.erased_doc(r)? {
-            return Err(e);
-        }
-        let reject = |reason: String| Error::RejectedBytes { doc: r.to_string(), reason };
-        let existed = self.load(r)?;
-        // Work on a copy: the live document changes only once the bytes are
-        // known to be valid and of this document.
-        let (mut next, before) = match self.docs.get(&r) {
-            Some(d) => (d.clone(), d.get_heads()),
-            None => (Automerge::new(), Vec::new()),
-        };
-        let actor = self.actor.clone();
-        let live = if existed { self.docs.get(&r) } else { None };
-        // Everything that touches the copy runs under `catch_unwind`:
-        // automerge 0.12 (and hexane, its column codec) panics on some bytes
-        // that carry a valid checksum but are inconsistent inside (unwraps in
-        // `load`, in the batch apply, in `save_after`). Only the copy is
-        // touched, and it is dropped, so such bytes are refused like any other.
-        let merged = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            let (parsed, _) = crate::doc::bytes::parse(bytes).map_err(|e| e.into_error(r.to_string()))?;
-            for mut save in parsed.saves {
-                next.merge(&mut save).map_err(|e| reject(e.to_string()))?;
-            }
-            next.apply_changes(parsed.changes).map_err(|e| reject(e.to_string()))?;
-            // Changes whose dependencies are missing are only queued, not
-            // applied: the bytes are incomplete, and would otherwise be
-            // reported `Unchanged` and silently dropped.
-            let missing = next.get_missing_deps(&[]);
-            if !missing.is_empty() {
-                return Err(reject(format!(
-                    "the changes depend on {} change(s) this replica lacks: send those since its heads",
-                    missing.len()
-                )));
-            }
-            if !existed && next.get_heads().is_empty() {
-                return Err(reject("the bytes hold no changes".into()));
-            }
-            r.check_identity(&next)?;
-            if next.get_heads() == before {
-                return Ok(None);
-            }
-            check.verify(r, live, &next)?;
-            super::sync::verify_authors(authors, r, live, &before, &next)?;
-            let next = next.with_actor(actor);
-            let bytes = next.save_after(&before);
-            Ok(Some((next, bytes)))
-        }))
-        .unwrap_or_else(|_| Err(reject("automerge failed on these bytes (it panicked)".into())));
-        let Some((next, bytes)) = merged? else {
-            return Ok(Applied::Unchanged);
-        };
-        self.docs.insert(r, next);
-        self.commit(vec![Pending { doc: r, before, bytes, patches: None }])?;
-        Ok(Applied::Changed)
-    }
-
-    /// A short code, the same on two devices exactly when they hold the same
-    /// changes of `docs`: two people can read it aloud to check that two
-    /// laptops hold the same register. Looks like `K3F9-7QX2-M4TD`.
-    pub fn fingerprint(&mut self, docs: &[DocRef]) -> Result<String> {
-        let mut docs = docs.to_vec();
-        docs.sort();
-        docs.dedup();
-        let mut hasher = Sha256::new();
-        for r in docs {
-            let mut heads = if self.load(r)? { self.doc(r)?.get_heads() } else { Vec::new() };
-            heads.sort();
-            hasher.update(r.to_string().as_bytes());
-            for h in heads {
-                hasher.update(h.0);
-            }
-            hasher.update(b"\n");
-        }
-        Ok(crockford(&hasher.finalize()[..8]))
-    }
-
-    /// Compares each document's heads with the heads it was projected at and
-    /// re-projects those that differ (or were projected by another version).
-    /// Returns how many were re-projected.
-    pub fn check_projection(&mut self) -> Result<usize> {
-        let rows: Vec<(String, Option<Vec<u8>>, i64)> = self
-            .conn
-            .prepare("SELECT doc_key, projected_heads, projection_version FROM documents")?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        let mut stale = Vec::new();
-        for (key, projected, version) in rows {
-            let r: DocRef = key.parse()?;
-            let heads = encode_heads(self.doc(r)?.get_heads());
-            if projected.as_deref() != Some(heads.as_slice()) || version != projection::VERSION {
-                stale.push(r);
-            }
-        }
-        let n = stale.len();
-        if n > 0 {
-            self.reproject(&stale)?;
-        }
-        Ok(n)
-    }
-
-    /// Drops every projected row and rebuilds them all from the documents.
-    pub fn rebuild_projection(&mut self) -> Result<()> {
-        let all = self.doc_refs()?;
-        for r in &all {
-            self.load(*r)?;
-        }
-        let tx = self.conn.transaction()?;
-        projection::clear_all(&tx)?;
-        for r in &all {
-            let doc = self.docs.get(r).ok_or_else(|| Error::not_found(r.kind.as_str(), r.id))?;
-            projection::apply(&tx, &projection::plan(*r, doc, Scope::Whole))?;
-            tx.prepare_cached(
-                "UPDATE documents SET projected_heads = heads, projection_version = ?2 WHERE doc_key = ?1",
-            )?
-            .execute(params![r.to_string(), projection::VERSION])?;
-        }
-        tx.commit()?;
-        Ok(())
-    }
-
-    fn reproject(&mut self, docs: &[DocRef]) -> Result<()> {
+    pub(super) fn reproject(&mut self, docs: &[DocRef]) -> Result<()> {
         let tx = self.conn.transaction()?;
         for r in docs {
             let doc = self.docs.get(r).ok_or_else(|| Error::not_found(r.kind.as_str(), r.id))?;
@@ -470,15 +270,9 @@ impl Store {
         tx.commit()?;
         Ok(())
     }
-
-    /// Every projected row as text, sorted: two stores with equal dumps have
-    /// byte-for-byte the same projection.
-    pub fn projection_dump(&self) -> Result<Vec<String>> {
-        projection::dump(&self.conn)
-    }
 }
 
-fn crockford(bytes: &[u8]) -> String {
+pub(super) fn crockford(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
     let mut bits: u64 = 0;
     for b in bytes.iter().take(8) {

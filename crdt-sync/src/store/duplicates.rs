@@ -2,66 +2,19 @@
 //! volunteer did not find it and registered it again. The lead sees the
 //! candidates on the family's page and merges the ones that are the same.
 
-use std::collections::BTreeSet;
-
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
 use super::Store;
-use super::queries::HouseholdHit;
 use crate::domain::Household;
 use crate::error::Result;
 use crate::ids::HouseholdId;
 
 /// How many search hits per surname are looked at.
-const CANDIDATES_PER_NAME: u32 = 50;
+pub(super) const CANDIDATES_PER_NAME: u32 = 50;
 
 impl Store {
-    /// Families that may be the same as `id`: a member with the same
-    /// surname and a similar first name ("Nicolò Bianchi" and "Nicolo
-    /// Bianchi", "Giuseppe" and "Giuseppina" do not match, "Mohamed" and
-    /// "Mohammed" do), or the same phone number. Families already merged are
-    /// left out. Best matches first, at most `limit`.
-    pub fn likely_duplicates(&mut self, id: HouseholdId, limit: usize) -> Result<Vec<HouseholdHit>> {
-        let me = self.household(id)?;
-        let mut candidates: BTreeSet<HouseholdId> = BTreeSet::new();
-        let surnames: BTreeSet<String> = me.members.iter().map(|m| m.last_name.clone()).collect();
-        for surname in &surnames {
-            for hit in self.search_households(surname, CANDIDATES_PER_NAME)? {
-                candidates.insert(hit.id);
-            }
-        }
-        let phone = digits(&me.contacts.phone);
-        if phone.len() >= 6 {
-            candidates.extend(self.households_with_phone_digits(&phone)?);
-        }
-        candidates.remove(&id);
-        let mut scored = Vec::new();
-        for other in candidates {
-            let Ok(h) = self.household(other) else { continue };
-            if h.merged_into.is_some() {
-                continue;
-            }
-            let score = similarity(&me, &h, &phone);
-            if score > 0.0 {
-                scored.push((score, h));
-            }
-        }
-        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.code.cmp(&b.1.code)));
-        Ok(scored
-            .into_iter()
-            .take(limit)
-            .map(|(_, h)| HouseholdHit {
-                names: names(&h),
-                id: h.id,
-                code: h.code,
-                lab: h.lab,
-                merged_into: h.merged_into,
-            })
-            .collect())
-    }
-
-    fn households_with_phone_digits(&self, phone: &str) -> Result<Vec<HouseholdId>> {
+    pub(super) fn households_with_phone_digits(&self, phone: &str) -> Result<Vec<HouseholdId>> {
         let mut stmt = self.conn.prepare_cached("SELECT id, phone FROM households WHERE phone <> ''")?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
         let mut out = Vec::new();
@@ -79,7 +32,7 @@ impl Store {
 
 /// 0 when nothing matches; 2 for the same phone, plus up to 1 for the
 /// closest pair of members with the same surname and similar first names.
-fn similarity(a: &Household, b: &Household, phone: &str) -> f64 {
+pub(super) fn similarity(a: &Household, b: &Household, phone: &str) -> f64 {
     let mut score = 0.0;
     if phone.len() >= 6 && digits(&b.contacts.phone) == phone {
         score += 2.0;
@@ -107,7 +60,7 @@ fn fold(s: &str) -> String {
 }
 
 /// The digits of a phone number, without an Italian +39/0039 prefix.
-fn digits(s: &str) -> String {
+pub(super) fn digits(s: &str) -> String {
     let d: String = s.chars().filter(char::is_ascii_digit).collect();
     d.strip_prefix("0039")
         .or_else(|| if s.trim_start().starts_with('+') { d.strip_prefix("39") } else { None })
@@ -115,7 +68,7 @@ fn digits(s: &str) -> String {
         .to_string()
 }
 
-fn names(h: &Household) -> String {
+pub(super) fn names(h: &Household) -> String {
     let mut v: Vec<String> = h.members.iter().map(|m| format!("{} {}", m.first_name, m.last_name)).collect();
     if let Some(r) = h.reference_member() {
         let first = format!("{} {}", r.first_name, r.last_name);

@@ -32,6 +32,7 @@ use crate::domain::{ErasedHousehold, ErasureReason, ErasureRequest, Keyed, Tombs
 use crate::env::Environment;
 use crate::error::{Error, Result};
 use crate::ids::{DeviceId, HouseholdId, LabId, PersonId};
+use crate::store::api::*;
 
 /// What the audit log keeps of an erasure: ids, code and reason only.
 #[derive(Serialize)]
@@ -154,8 +155,77 @@ impl Store {
         Ok(self.erased_household(HouseholdId(r.id))?.map(|e| Error::Erased { household: e.id, code: e.code }))
     }
 
-    /// The family `id` if it was erased on this device.
-    pub fn erased_household(&self, id: HouseholdId) -> Result<Option<ErasedHousehold>> {
+    /// The lab that lists family `id` and its code there: the lab its own
+    /// document names when the family is here, else the first lab index
+    /// that lists it.
+    fn listing(&self, id: HouseholdId) -> Result<Option<(LabId, String)>> {
+        let row: Option<(String, String)> = self
+            .conn
+            .prepare_cached(
+                "SELECT l.lab_id, l.code FROM lab_households l LEFT JOIN households h ON h.id = l.household_id
+                  WHERE l.household_id = ?1 ORDER BY (h.lab_id IS l.lab_id) DESC, l.lab_id LIMIT 1",
+            )?
+            .query_row([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        Ok(row.and_then(|(lab, code)| Some((lab.parse().ok()?, code))))
+    }
+
+    /// Applies every tombstone of every lab document not yet applied here
+    /// (run at open: a database written by an app that did not know
+    /// tombstones), then scrubs if an erasure was not scrubbed yet.
+    pub(super) fn apply_pending_erasures(&mut self) -> Result<()> {
+        let labs: Vec<DocRef> = self.doc_refs()?.into_iter().filter(|r| r.kind == DocKind::Lab).collect();
+        let mut tombstones = Vec::new();
+        for r in labs {
+            tombstones.extend(doc::lab::tombstones(self.doc(r)?, LabId(r.id)).into_values());
+        }
+        if !tombstones.is_empty() {
+            let tx = self.conn.transaction()?;
+            let erased = apply_in(&tx, &mut *self.env, self.device, tombstones)?;
+            tx.commit()?;
+            for h in erased {
+                self.docs.remove(&DocRef::household(h));
+            }
+        }
+        self.scrub_if_pending()
+    }
+
+    /// Scrubs if an erasure was applied and not scrubbed yet (a scrub that
+    /// failed, or a crash right after the erasure's commit).
+    pub(super) fn scrub_if_pending(&mut self) -> Result<()> {
+        let unscrubbed: i64 =
+            self.conn
+                .query_row("SELECT count(*) FROM erased_households WHERE scrubbed = 0", [], |r| r.get(0))?;
+        if unscrubbed > 0 {
+            self.scrub()?;
+        }
+        Ok(())
+    }
+}
+
+fn erased_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ErasedHousehold> {
+    Ok(ErasedHousehold {
+        id: parse(r.get(0)?)?,
+        lab: parse(r.get(1)?)?,
+        code: r.get(2)?,
+        erased_at: DateTime::from_timestamp_millis(r.get(3)?).unwrap_or_default(),
+        reason: ErasureReason::from_key(&r.get::<_, String>(4)?).unwrap_or(ErasureReason::Other),
+    })
+}
+
+impl Store {
+    /// Writes `t` into its lab document with none of the checks
+    /// [`Store::erase_household`] makes: what a modified client could send.
+    /// For the test kit's forged tombstones only.
+    #[cfg(any(test, feature = "testing"))]
+    pub(crate) fn write_tombstone_unchecked(&mut self, t: &Tombstone) -> Result<()> {
+        let (_, p) = self.edit(DocRef::lab(t.lab), false, |tx| doc::lab::write_tombstone(tx, t))?;
+        self.commit(p.into_iter().collect())
+    }
+}
+
+impl Erasure for Store {
+    fn erased_household(&self, id: HouseholdId) -> Result<Option<ErasedHousehold>> {
         Ok(self
             .conn
             .prepare_cached(
@@ -165,8 +235,7 @@ impl Store {
             .optional()?)
     }
 
-    /// The families erased on this device, of one lab or all, by code.
-    pub fn erased_households(&self, lab: Option<LabId>) -> Result<Vec<ErasedHousehold>> {
+    fn erased_households(&self, lab: Option<LabId>) -> Result<Vec<ErasedHousehold>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, lab_id, code, erased_at, reason FROM erased_households
               WHERE ?1 IS NULL OR lab_id = ?1 ORDER BY code, id",
@@ -175,8 +244,7 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// The tombstone of an erased family, read from its lab document.
-    pub fn tombstone(&mut self, id: HouseholdId) -> Result<Option<Tombstone>> {
+    fn tombstone(&mut self, id: HouseholdId) -> Result<Option<Tombstone>> {
         let Some(e) = self.erased_household(id)? else { return Ok(None) };
         if !self.has_doc(DocRef::lab(e.lab))? {
             return Ok(None);
@@ -184,8 +252,7 @@ impl Store {
         Ok(doc::lab::tombstones(self.doc(DocRef::lab(e.lab))?, e.lab).remove(&id))
     }
 
-    /// Open erasure requests (not yet confirmed), of one lab or all.
-    pub fn erasure_requests(&mut self, lab: Option<LabId>) -> Result<Vec<ErasureRequest>> {
+    fn erasure_requests(&mut self, lab: Option<LabId>) -> Result<Vec<ErasureRequest>> {
         let labs: Vec<LabId> = match lab {
             Some(l) => vec![l],
             None => self.labs()?.into_iter().map(|l| l.id).collect(),
@@ -205,26 +272,7 @@ impl Store {
         Ok(out)
     }
 
-    /// The lab that lists family `id` and its code there: the lab its own
-    /// document names when the family is here, else the first lab index
-    /// that lists it.
-    fn listing(&self, id: HouseholdId) -> Result<Option<(LabId, String)>> {
-        let row: Option<(String, String)> = self
-            .conn
-            .prepare_cached(
-                "SELECT l.lab_id, l.code FROM lab_households l LEFT JOIN households h ON h.id = l.household_id
-                  WHERE l.household_id = ?1 ORDER BY (h.lab_id IS l.lab_id) DESC, l.lab_id LIMIT 1",
-            )?
-            .query_row([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?;
-        Ok(row.and_then(|(lab, code)| Some((lab.parse().ok()?, code))))
-    }
-
-    /// A lab lead asks for the erasure of family `id`; a coordinator
-    /// confirms it with [`Store::erase_household`]. Writes
-    /// `erasure_requests.<id>` in the family's lab document. Asking again
-    /// updates the request.
-    pub fn request_erasure(
+    fn request_erasure(
         &mut self,
         id: HouseholdId,
         reason: ErasureReason,
@@ -248,22 +296,7 @@ impl Store {
         Ok(request)
     }
 
-    /// Erases family `id` (a coordinator's act; the hub refuses tombstones
-    /// from any other device, see [`super::WriteCheck::NoErasure`]).
-    ///
-    /// Writes the tombstone to the family's lab document, then (in the same
-    /// SQLite transaction) drops the family's document and projection rows,
-    /// keeping only an aggregate trace so the indicators count it as before;
-    /// then vacuums the file. Families merged into it are erased with it
-    /// (each gets its own tombstone in its own lab's document): they are the
-    /// same family. Returns the tombstones written, the family's first.
-    ///
-    /// Erasing an erased family again changes nothing and returns its
-    /// tombstone. A family this store does not know is [`Error::NotFound`];
-    /// one with a duplicate merged into it whose merge is not confirmed is
-    /// [`Error::Merge`] (confirm or undo that merge first: an unconfirmed
-    /// merge may join two different families, and erasure cannot be undone).
-    pub fn erase_household(
+    fn erase_household(
         &mut self,
         id: HouseholdId,
         reason: ErasureReason,
@@ -343,46 +376,7 @@ impl Store {
         Ok(tombstones)
     }
 
-    /// Applies every tombstone of every lab document not yet applied here
-    /// (run at open: a database written by an app that did not know
-    /// tombstones), then scrubs if an erasure was not scrubbed yet.
-    pub(super) fn apply_pending_erasures(&mut self) -> Result<()> {
-        let labs: Vec<DocRef> = self.doc_refs()?.into_iter().filter(|r| r.kind == DocKind::Lab).collect();
-        let mut tombstones = Vec::new();
-        for r in labs {
-            tombstones.extend(doc::lab::tombstones(self.doc(r)?, LabId(r.id)).into_values());
-        }
-        if !tombstones.is_empty() {
-            let tx = self.conn.transaction()?;
-            let erased = apply_in(&tx, &mut *self.env, self.device, tombstones)?;
-            tx.commit()?;
-            for h in erased {
-                self.docs.remove(&DocRef::household(h));
-            }
-        }
-        self.scrub_if_pending()
-    }
-
-    /// Scrubs if an erasure was applied and not scrubbed yet (a scrub that
-    /// failed, or a crash right after the erasure's commit).
-    pub(super) fn scrub_if_pending(&mut self) -> Result<()> {
-        let unscrubbed: i64 =
-            self.conn
-                .query_row("SELECT count(*) FROM erased_households WHERE scrubbed = 0", [], |r| r.get(0))?;
-        if unscrubbed > 0 {
-            self.scrub()?;
-        }
-        Ok(())
-    }
-
-    /// Makes freed pages leave the file: checkpoints the WAL (truncating
-    /// it), vacuums, and checkpoints again. `secure_delete` has already
-    /// zeroed deleted content in the pages it wrote; the checkpoint moves
-    /// those pages over the old ones in the database file, and `VACUUM`
-    /// rewrites the file without free pages. Run after erasures are applied
-    /// (and at open when a previous run could not): the cost is a rewrite of
-    /// the whole file (see `docs/decisions/0009-erasure.md`).
-    pub fn scrub(&mut self) -> Result<()> {
+    fn scrub(&mut self) -> Result<()> {
         self.checkpoint()?;
         // The vacuum's transient copy in memory: a temporary file would hold
         // the rows outside the encrypted database.
@@ -391,26 +385,5 @@ impl Store {
         self.conn.execute("UPDATE erased_households SET scrubbed = 1 WHERE scrubbed = 0", [])?;
         self.checkpoint()?;
         Ok(())
-    }
-}
-
-fn erased_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ErasedHousehold> {
-    Ok(ErasedHousehold {
-        id: parse(r.get(0)?)?,
-        lab: parse(r.get(1)?)?,
-        code: r.get(2)?,
-        erased_at: DateTime::from_timestamp_millis(r.get(3)?).unwrap_or_default(),
-        reason: ErasureReason::from_key(&r.get::<_, String>(4)?).unwrap_or(ErasureReason::Other),
-    })
-}
-
-impl Store {
-    /// Writes `t` into its lab document with none of the checks
-    /// [`Store::erase_household`] makes: what a modified client could send.
-    /// For the test kit's forged tombstones only.
-    #[cfg(any(test, feature = "testing"))]
-    pub(crate) fn write_tombstone_unchecked(&mut self, t: &Tombstone) -> Result<()> {
-        let (_, p) = self.edit(DocRef::lab(t.lab), false, |tx| doc::lab::write_tombstone(tx, t))?;
-        self.commit(p.into_iter().collect())
     }
 }

@@ -1,6 +1,11 @@
 //! Erasure on one store: what goes, what stays, what is refused, and that
 //! the bytes leave the encrypted file (issue 6).
 
+use crate::store::AuditLog;
+use crate::store::Erasure;
+use crate::store::Families;
+use crate::store::Maintenance;
+use crate::store::Replication;
 use std::collections::BTreeSet;
 
 use uuid::Uuid;

@@ -4,13 +4,9 @@
 //! register, not to the app's preferences.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
-use super::Store;
-use crate::error::{Error, Result};
 use crate::ids::LabId;
-use crate::sync::bundle::BundleKey;
 use crate::sync::{CertFingerprint, DeviceRole};
 
 /// Where this device syncs, and as what.
@@ -54,7 +50,7 @@ pub enum SyncOutcome {
 }
 
 impl SyncOutcome {
-    fn key(self) -> &'static str {
+    pub(super) fn key(self) -> &'static str {
         match self {
             SyncOutcome::Ok => "ok",
             SyncOutcome::Partial => "partial",
@@ -66,7 +62,7 @@ impl SyncOutcome {
         }
     }
 
-    fn parse(s: &str) -> Option<SyncOutcome> {
+    pub(super) fn parse(s: &str) -> Option<SyncOutcome> {
         Some(match s {
             "ok" => SyncOutcome::Ok,
             "partial" => SyncOutcome::Partial,
@@ -99,137 +95,13 @@ pub struct HubLinkStatus {
     pub last_outcome: Option<SyncOutcome>,
 }
 
-fn time(ms: Option<i64>) -> Option<DateTime<Utc>> {
+pub(super) fn time(ms: Option<i64>) -> Option<DateTime<Utc>> {
     ms.and_then(DateTime::from_timestamp_millis)
-}
-
-impl Store {
-    /// Records the link after enrolment. A device is enrolled once: a
-    /// second link is refused rather than silently replacing the first.
-    pub fn set_hub_link(&mut self, link: &HubLink) -> Result<()> {
-        if self.hub_link()?.is_some() {
-            return Err(Error::invalid("hub_link", "this device is already paired with a hub"));
-        }
-        self.conn.execute(
-            "INSERT INTO hub_link (id, url, token, role, lab_id, bundle_key, cert_sha256)
-             VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
-                link.url,
-                link.token,
-                link.role.as_str(),
-                link.lab.map(|l| l.to_string()),
-                link.bundle_key,
-                link.cert.map(|c| c.to_hex())
-            ],
-        )?;
-        Ok(())
-    }
-
-    /// The link, with its credential, if the device is paired.
-    pub fn hub_link(&self) -> Result<Option<HubLink>> {
-        let row = self
-            .conn
-            .query_row(
-                "SELECT url, token, role, lab_id, bundle_key, cert_sha256 FROM hub_link WHERE id = 1",
-                [],
-                |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, Option<String>>(3)?,
-                        r.get::<_, Option<String>>(4)?,
-                        r.get::<_, Option<String>>(5)?,
-                    ))
-                },
-            )
-            .optional()?;
-        let Some((url, token, role, lab, bundle_key, cert)) = row else { return Ok(None) };
-        let cert = match cert {
-            Some(hex) => Some(
-                CertFingerprint::from_hex(&hex)
-                    .ok_or_else(|| Error::Internal("hub_link holds a damaged certificate pin".into()))?,
-            ),
-            None => None,
-        };
-        let role = DeviceRole::parse(&role)
-            .ok_or_else(|| Error::Internal(format!("hub_link holds an unknown role {role:?}")))?;
-        let lab = match lab {
-            Some(l) => {
-                Some(l.parse().map_err(|_| Error::Internal(format!("hub_link holds a bad lab {l:?}")))?)
-            }
-            None => None,
-        };
-        Ok(Some(HubLink { url, token, role, lab, bundle_key, cert }))
-    }
-
-    /// What the sync screen shows, if paired.
-    pub fn hub_link_status(&self) -> Result<Option<HubLinkStatus>> {
-        let Some(link) = self.hub_link()? else { return Ok(None) };
-        let (attempt, success, outcome) = self.conn.query_row(
-            "SELECT last_attempt, last_success, last_outcome FROM hub_link WHERE id = 1",
-            [],
-            |r| {
-                Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, Option<i64>>(1)?, r.get::<_, Option<String>>(2)?))
-            },
-        )?;
-        Ok(Some(HubLinkStatus {
-            url: link.url,
-            role: link.role,
-            lab: link.lab,
-            last_attempt: time(attempt),
-            last_success: time(success),
-            last_outcome: outcome.as_deref().and_then(SyncOutcome::parse),
-        }))
-    }
-
-    /// Records how a sync attempt ended, stamped with the store's clock.
-    pub fn record_sync(&mut self, outcome: SyncOutcome) -> Result<()> {
-        let now = self.env.now().timestamp_millis();
-        let success = matches!(outcome, SyncOutcome::Ok | SyncOutcome::Partial);
-        let changed = self.conn.execute(
-            "UPDATE hub_link SET last_attempt = ?1, last_outcome = ?2,
-                 last_success = CASE WHEN ?3 THEN ?1 ELSE last_success END
-             WHERE id = 1",
-            params![now, outcome.key(), success],
-        )?;
-        if changed == 0 {
-            return Err(Error::invalid("hub_link", "this device is not paired with a hub"));
-        }
-        Ok(())
-    }
-
-    /// Keeps the lab's bundle key the hub sent at a sync (it rotates a lab's
-    /// key when one of its devices is revoked), in place of the one held.
-    /// Returns whether it changed; `false` too on a device with no hub link
-    /// or no lab (a coordinator's), which keeps no bundle key.
-    pub fn set_bundle_key(&mut self, key: &BundleKey) -> Result<bool> {
-        let changed = self.conn.execute(
-            "UPDATE hub_link SET bundle_key = ?1
-             WHERE id = 1 AND lab_id IS NOT NULL AND bundle_key IS NOT ?1",
-            params![key.to_hex()],
-        )?;
-        Ok(changed > 0)
-    }
-}
-
-impl Store {
-    /// On a paired device whose last completed sync is older than the
-    /// project's `stale_device_days` (or that never completed one): that
-    /// limit, and families' personal data stay closed until it syncs, so
-    /// an erasure reaches every laptop within a bounded time. `None` when
-    /// fresh, or not paired (the demo register).
-    pub fn stale_limit(&mut self) -> Result<Option<u32>> {
-        let Some(status) = self.hub_link_status()? else { return Ok(None) };
-        let days = self.retention_policy()?.stale_device_days;
-        let now = self.env.now();
-        Ok(is_stale(status.last_success, now, days).then_some(days))
-    }
 }
 
 /// Whether a device whose last completed sync was at `last_success` is past
 /// the limit of `days` at `now`. Never synced counts as stale.
-fn is_stale(last_success: Option<DateTime<Utc>>, now: DateTime<Utc>, days: u32) -> bool {
+pub(super) fn is_stale(last_success: Option<DateTime<Utc>>, now: DateTime<Utc>, days: u32) -> bool {
     last_success.is_none_or(|t| now.signed_duration_since(t) > chrono::Duration::days(i64::from(days)))
 }
 
@@ -251,6 +123,9 @@ mod stale_tests {
 
 #[cfg(test)]
 mod key_tests {
+    use crate::Store;
+    use crate::store::Replication;
+    use crate::sync::bundle::BundleKey;
     use uuid::Uuid;
 
     use super::*;

@@ -1,5 +1,6 @@
 //! The encrypted SQLite store: documents plus their projection, in one file.
 
+mod api;
 mod audit;
 #[cfg(test)]
 mod bounded_tests;
@@ -13,16 +14,22 @@ mod duplicates;
 mod erase;
 #[cfg(test)]
 mod erase_tests;
+mod families;
 mod hub_link;
+mod maintenance;
+mod meetings;
 mod open;
 mod ops;
+mod project;
 mod queries;
 mod reader;
 #[cfg(test)]
 mod renewal_tests;
+mod replication;
 mod retention;
 #[cfg(test)]
 mod retention_tests;
+mod staff;
 mod subject_access;
 mod sync;
 #[cfg(test)]
@@ -37,6 +44,10 @@ use automerge::{ActorId, Automerge};
 use rusqlite::Connection;
 
 pub use crate::authz::WriteCheck;
+pub use api::{
+    AuditLog, AuditTrail, Consents, Erasure, Families, Maintenance, Meetings, ProjectSettings, Replication,
+    Retention, Staff,
+};
 pub use audit::{AuditAction, AuditEntry};
 pub use consent::WithdrawnFamily;
 pub use docs::Applied;

@@ -14,6 +14,7 @@ use crate::doc::DocRef;
 use crate::env::Environment;
 use crate::error::{Error, Result};
 use crate::ids::{DeviceId, ProjectId};
+use crate::store::{Maintenance, Replication};
 
 /// The numbered migrations, applied in order. Never edit one that landed.
 const MIGRATIONS: &[&str] = &[

@@ -2,6 +2,12 @@
 //! a family only when its record names a guardian (docs/decisions/0010,
 //! "Renewal and minors added later").
 
+use crate::store::AuditTrail;
+use crate::store::Consents;
+use crate::store::Erasure;
+use crate::store::Families;
+use crate::store::Maintenance;
+use crate::store::Replication;
 use std::collections::BTreeSet;
 
 use automerge::transaction::Transactable;

@@ -30,6 +30,7 @@ use crate::doc::{self, DocRef};
 use crate::domain::{ErasureReason, RetentionPolicy, Tombstone};
 use crate::error::{Error, Result};
 use crate::ids::{HouseholdId, LabId, PersonId};
+use crate::store::api::*;
 
 /// Longest retention a coordinator may set (a typo guard).
 const MAX_YEARS: u32 = 100;
@@ -88,32 +89,6 @@ fn whole_years(from: NaiveDate, to: NaiveDate) -> u32 {
 }
 
 impl Store {
-    /// The project's retention policy (the defaults where never set).
-    pub fn retention_policy(&mut self) -> Result<RetentionPolicy> {
-        Ok(doc::project::retention(self.doc(DocRef::project(self.project))?))
-    }
-
-    /// Writes the retention policy to the project document (a
-    /// coordinator's act: the hub accepts the project document only from
-    /// coordinators).
-    pub fn set_retention_policy(&mut self, p: RetentionPolicy) -> Result<()> {
-        if !(1..=MAX_YEARS).contains(&p.inactive_years) {
-            return Err(Error::invalid(
-                "retention.inactive_years",
-                format!("{} is not between 1 and {MAX_YEARS}", p.inactive_years),
-            ));
-        }
-        if !(1..=MAX_STALE_DAYS).contains(&p.stale_device_days) {
-            return Err(Error::invalid(
-                "retention.stale_device_days",
-                format!("{} is not between 1 and {MAX_STALE_DAYS}", p.stale_device_days),
-            ));
-        }
-        let (_, pending) =
-            self.edit(DocRef::project(self.project), false, |tx| doc::project::put_retention(tx, &p))?;
-        self.commit(pending.into_iter().collect())
-    }
-
     /// Every household of this store with its family and own last activity.
     fn retention_rows(&self) -> Result<BTreeMap<HouseholdId, Row>> {
         let mut rows = BTreeMap::new();
@@ -145,14 +120,32 @@ impl Store {
         }
         Ok(rows)
     }
+}
 
-    /// The families due for erasure on `today` under the project's retention
-    /// policy, by code: exactly those whose last activity (over the family
-    /// and its merged duplicates) is at least `inactive_years` whole years
-    /// before `today`. Erased families are never listed (their rows are
-    /// gone); a duplicate merged into another family is not listed on its
-    /// own but under its family (`merged`), which it follows.
-    pub fn retention_due(&mut self, today: NaiveDate) -> Result<Vec<RetentionDue>> {
+impl Retention for Store {
+    fn retention_policy(&mut self) -> Result<RetentionPolicy> {
+        Ok(doc::project::retention(self.doc(DocRef::project(self.project))?))
+    }
+
+    fn set_retention_policy(&mut self, p: RetentionPolicy) -> Result<()> {
+        if !(1..=MAX_YEARS).contains(&p.inactive_years) {
+            return Err(Error::invalid(
+                "retention.inactive_years",
+                format!("{} is not between 1 and {MAX_YEARS}", p.inactive_years),
+            ));
+        }
+        if !(1..=MAX_STALE_DAYS).contains(&p.stale_device_days) {
+            return Err(Error::invalid(
+                "retention.stale_device_days",
+                format!("{} is not between 1 and {MAX_STALE_DAYS}", p.stale_device_days),
+            ));
+        }
+        let (_, pending) =
+            self.edit(DocRef::project(self.project), false, |tx| doc::project::put_retention(tx, &p))?;
+        self.commit(pending.into_iter().collect())
+    }
+
+    fn retention_due(&mut self, today: NaiveDate) -> Result<Vec<RetentionDue>> {
         let years = self.retention_policy()?.inactive_years;
         let rows = self.retention_rows()?;
         let mut families: BTreeMap<HouseholdId, (NaiveDate, Vec<String>, bool)> = BTreeMap::new();
@@ -186,14 +179,7 @@ impl Store {
         Ok(out)
     }
 
-    /// Erases, with [`ErasureReason::Retention`], the families a coordinator
-    /// confirmed from [`Store::retention_due`], each with its merged
-    /// duplicates (through [`Store::erase_household`]). Every confirmed id is
-    /// checked again against `today` first: if any is not due (any more),
-    /// nothing is erased and the error is [`Error::NotDue`]; one with an
-    /// unconfirmed merge is [`Error::Merge`], also before anything is
-    /// erased. Returns the tombstones written.
-    pub fn erase_due(
+    fn erase_due(
         &mut self,
         today: NaiveDate,
         confirmed: &[HouseholdId],

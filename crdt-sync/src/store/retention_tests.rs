@@ -1,6 +1,12 @@
 //! The retention policy and its preview (issue 6): the preview lists exactly
 //! the families due, and `erase_due` erases only those still due.
 
+use crate::store::Erasure;
+use crate::store::Families;
+use crate::store::Meetings;
+use crate::store::ProjectSettings;
+use crate::store::Replication;
+use crate::store::Retention;
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 

@@ -2,19 +2,12 @@
 //! from, and receiving them into, stored documents, through the same
 //! strict, transactional path as any other bytes from elsewhere.
 
-use automerge::sync::{self, Message, SyncDoc};
-use automerge::{Automerge, PatchLog, ReadDoc};
-use rusqlite::params;
+use automerge::Automerge;
+use automerge::sync::Message;
 
-use super::Store;
-use super::docs::{Applied, Pending};
-use super::waiting::Waiting;
 use crate::authz::authors::AuthorCheck;
-use crate::authz::{DocFacts, WriteCheck};
-use crate::doc::{self, DocKind, DocRef};
+use crate::doc::DocRef;
 use crate::error::{Error, Result};
-use crate::ids::{HouseholdId, LabId};
-use crate::sync::limits;
 
 /// Checks the authors of the changes that took a document from `before`
 /// (`live`, or nothing when it is new here) to `next`. The genesis of a new
@@ -48,7 +41,7 @@ const MAX_PROBES: u64 = 64;
 /// bits makes every probe `% 0` (a panic), a huge probe count allocates and
 /// loops that often per change, and many filters multiply the work for
 /// every change. automerge itself never sends any of these.
-fn check_haves(message: &Message) -> std::result::Result<(), String> {
+pub(super) fn check_haves(message: &Message) -> std::result::Result<(), String> {
     if message.have.len() > MAX_HAVES {
         return Err(format!("{} Bloom filters (at most {MAX_HAVES})", message.have.len()));
     }
@@ -79,181 +72,14 @@ fn check_haves(message: &Message) -> std::result::Result<(), String> {
     Ok(())
 }
 
-impl Store {
-    /// The next sync message for `doc` given what `state` knows of the peer;
-    /// `None` when there is nothing to say. A document this store lacks is
-    /// treated as empty, which asks the peer for all of it.
-    pub fn generate_sync_message(&mut self, r: DocRef, state: &mut sync::State) -> Result<Option<Vec<u8>>> {
-        // An erased family's document is gone: asking the peer for "all of
-        // it" would bring it back.
-        if self.erased_doc(r)?.is_some() {
-            return Ok(None);
-        }
-        let empty;
-        let doc = if self.has_doc(r)? {
-            self.doc(r)?
-        } else {
-            empty = Automerge::new();
-            &empty
-        };
-        // Generating reads the document and trusts what `state` learnt of
-        // the peer; should automerge still panic on something a peer sent,
-        // that is this message's error, not a panic in the caller (on the
-        // hub, a panic while it holds the shared store poisons it for every
-        // device).
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            doc.generate_sync_message(state).map(Message::encode)
-        }))
-        .map_err(|_| Error::Internal(format!("automerge failed generating a sync message for {r}")))
-    }
-
-    /// Receives one sync message for `doc`. Malformed messages and changes
-    /// that are corrupt, of another document, or fail `check` are refused
-    /// with [`Error::RejectedBytes`], and changes whose authors fail
-    /// `authors` with [`Error::WrongAuthor`]; a refusal changes nothing (not
-    /// even `state`).
-    pub fn receive_sync_message(
-        &mut self,
-        r: DocRef,
-        state: &mut sync::State,
-        bytes: &[u8],
-        check: WriteCheck,
-        authors: AuthorCheck<'_>,
-    ) -> Result<Applied> {
-        if let Some(e) = self.erased_doc(r)? {
-            return Err(e);
-        }
-        let reject = |reason: String| Error::RejectedBytes { doc: r.to_string(), reason };
-        let refuse = |e: doc::bytes::Unparsed| e.into_error(r.to_string());
-        // Bounded before parsed: the message's chunks are scanned as a
-        // whole (inflated size, changes, operations), then each is parsed
-        // strictly, isolated from automerge's panics (`doc::bytes::parse`).
-        let message = limits::decode_message(bytes).map_err(|e| refuse(e.into()))?;
-        check_haves(&message).map_err(reject)?;
-        let cost = limits::message_cost(&message).map_err(|e| refuse(e.into()))?;
-        // Loaded (if held) before the changes are judged against it.
-        let existed = self.has_doc(r)?;
-        // Changes that would wait for a change nobody sent, counted on
-        // their bytes before anything is parsed (a flood of them would
-        // otherwise be parsed and queued first).
-        let links: Vec<_> = message.changes.iter().filter_map(doc::scan::change_links).collect();
-        self.check_would_wait(r, &links)?;
-        drop(links);
-        for chunk in message.changes.iter() {
-            doc::bytes::parse(chunk).map_err(refuse)?;
-        }
-        let (mut next, before) = match self.docs.get(&r) {
-            Some(d) if !message.changes.is_empty() => (d.clone(), d.get_heads()),
-            Some(d) => {
-                // No changes: only the sync state moves; the live document is untouched.
-                let mut st = state.clone();
-                let heads = d.get_heads();
-                let d = self.docs.get_mut(&r).ok_or_else(|| Error::not_found(r.kind.as_str(), r.id))?;
-                // Without changes automerge only reads the document here;
-                // should it still panic, the cached copy is dropped (it is
-                // reloaded from disk on next use) and the message refused.
-                let got = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    d.receive_sync_message(&mut st, message)
-                }));
-                let Ok(got) = got else {
-                    self.docs.remove(&r);
-                    return Err(reject("automerge failed on this message (it panicked)".into()));
-                };
-                got.map_err(|e| reject(e.to_string()))?;
-                debug_assert_eq!(d.get_heads(), heads);
-                *state = st;
-                return Ok(Applied::Unchanged);
-            }
-            None => (Automerge::new(), Vec::new()),
-        };
-        let mut st = state.clone();
-        let actor = self.actor.clone();
-        let live = if existed { self.docs.get(&r) } else { None };
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            let mut log = PatchLog::active();
-            next.receive_sync_message_log_patches(&mut st, message, &mut log)
-                .map_err(|e| reject(e.to_string()))?;
-            if next.get_heads() == before {
-                return Ok(Err(next));
-            }
-            r.check_identity(&next)?;
-            check.verify(r, live, &next)?;
-            verify_authors(authors, r, live, &before, &next)?;
-            let patches = next.make_patches(&mut log);
-            let next = next.with_actor(actor);
-            let bytes = if existed { next.save_after(&before) } else { next.save() };
-            Ok(Ok((next, bytes, patches)))
-        }))
-        .unwrap_or_else(|_| Err(reject("automerge failed on these changes (it panicked)".into())))?;
-        let (next, bytes, patches) = match outcome {
-            Ok(applied) => applied,
-            Err(waiting) => {
-                // Nothing applied: nothing new, or changes that wait in the
-                // copy's queue for a change they depend on (the sender skips
-                // what the Bloom filter wrongly says we have). Keep those:
-                // the sender counts them as sent and will not send them
-                // again, only, once asked, the change they wait for.
-                if existed && !waiting.get_missing_deps(&[]).is_empty() {
-                    self.wait(r, cost, waiting)?;
-                }
-                *state = st;
-                return Ok(Applied::Unchanged);
-            }
-        };
-        // Changes may still wait in `next` for others (some of a message
-        // applied, some not): they stay counted until none waits.
-        let still_waiting = !next.get_missing_deps(&[]).is_empty();
-        let tally = if still_waiting { self.waiting_tally(r).add(cost) } else { Waiting::default() };
-        self.docs.insert(r, next);
-        let patches = if existed { Some(patches) } else { None };
-        self.commit(vec![Pending::new(r, before, bytes, patches)])?;
-        self.set_waiting(r, tally);
-        *state = st;
-        Ok(Applied::Changed)
-    }
-
-    /// What the projection knows about `doc`, for [`crate::sync::access`].
-    pub fn doc_facts(&mut self, r: DocRef) -> Result<DocFacts> {
-        let exists = self.has_doc(r)?;
-        let id = r.id.to_string();
-        let labs = |sql: &str| -> Result<Vec<LabId>> {
-            let rows: Vec<String> = self
-                .conn
-                .prepare_cached(sql)?
-                .query_map(params![id], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
-            Ok(rows.iter().filter_map(|s| s.parse().ok()).collect())
-        };
-        let mut facts = DocFacts { exists, ..DocFacts::default() };
-        match r.kind {
-            DocKind::Household => {
-                facts.listed_in = labs("SELECT lab_id FROM lab_households WHERE household_id = ?1")?;
-                facts.household_lab = labs("SELECT lab_id FROM households WHERE id = ?1")?.into_iter().next();
-                if exists && facts.household_lab.is_none() {
-                    // Held but unreadable as a household: read the document itself.
-                    facts.household_lab =
-                        doc::household::read(self.doc(r)?, HouseholdId(r.id)).map(|h| h.lab);
-                }
-            }
-            DocKind::Person => {
-                // The rosters (written by each lab) only let a lab create a
-                // person it lists; who may read an existing person's
-                // document follows who created it.
-                facts.listed_in = labs("SELECT lab_id FROM lab_roster WHERE person_id = ?1")?;
-                if exists {
-                    facts.person_labs = labs("SELECT lab_id FROM person_labs WHERE person_id = ?1")?;
-                    facts.origin = self.origin(r)?;
-                }
-            }
-            _ => {}
-        }
-        Ok(facts)
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use automerge::sync::{BloomFilter, ChunkList, Have, Message, MessageVersion};
+    use crate::Applied;
+    use crate::Store;
+    use crate::WriteCheck;
+    use crate::store::ProjectSettings;
+    use crate::store::Replication;
+    use automerge::sync::{self, BloomFilter, ChunkList, Have, Message, MessageVersion};
 
     use super::*;
     use crate::codes::CodeRange;

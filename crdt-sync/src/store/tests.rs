@@ -2,6 +2,12 @@
 //! evolution and the projection check. Multi-replica properties live in the
 //! workspace `tests/` package.
 
+use crate::store::Families;
+use crate::store::Maintenance;
+use crate::store::Meetings;
+use crate::store::ProjectSettings;
+use crate::store::Replication;
+use crate::store::Staff;
 use std::collections::BTreeSet;
 
 use automerge::transaction::Transactable;

@@ -35,6 +35,7 @@ use crate::domain::{Keyed, keyed_enum};
 use crate::error::Result;
 use crate::ids::{DeviceId, HouseholdId, LabId, PersonId};
 use crate::selection::{Labs, Selection};
+use crate::store::api::*;
 
 keyed_enum!(
     /// What an entry of the audit trail records.
@@ -335,12 +336,143 @@ impl Store {
         self.operator
     }
 
-    /// The audit trail of one family or one lab, oldest first. Exports are
-    /// those made on this device (the audit log is local); every other
-    /// entry is read from the documents (or, for erasures, from the
-    /// tombstones copied into the audit log) and is the same on every
-    /// replica that holds them.
-    pub fn audit_trail(&mut self, scope: TrailScope) -> Result<Vec<TrailEntry>> {
+    fn trail_from_audit_log(
+        &self,
+        labs: &[LabId],
+        families: &BTreeSet<HouseholdId>,
+    ) -> Result<Vec<TrailEntry>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT at, device_id, action, details FROM audit_log
+              WHERE action IN ('export', 'export_full', 'erasure', 'subject_access') ORDER BY at, id",
+        )?;
+        let rows: Vec<(i64, String, String, String)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut out = Vec::new();
+        for (at, device, action, details) in rows {
+            // A row this build cannot read (a newer app's) is left out.
+            let (Some(at), Ok(device)) = (DateTime::from_timestamp_millis(at), device.parse::<DeviceId>())
+            else {
+                continue;
+            };
+            if action == "erasure" {
+                let Ok(e) = serde_json::from_str::<ErasureDetails>(&details) else { continue };
+                if !families.contains(&e.household) {
+                    continue;
+                }
+                out.push(TrailEntry {
+                    at: DateTime::from_timestamp_millis(e.erased_at).unwrap_or(at),
+                    device: e.by_device,
+                    person: e.by_person,
+                    action: TrailAction::Erased,
+                    doc: Some(DocRef::lab(e.lab)),
+                    lab: Some(e.lab),
+                    household: Some(e.household),
+                    code: Some(e.code),
+                    fields: Vec::new(),
+                    detail: Some(e.reason),
+                });
+                continue;
+            }
+            if action == "subject_access" {
+                let Ok(x) = serde_json::from_str::<SubjectAccessRecord>(&details) else { continue };
+                if !families.contains(&x.household) {
+                    continue;
+                }
+                out.push(TrailEntry {
+                    at,
+                    device,
+                    person: x.by_person,
+                    action: TrailAction::SubjectAccess,
+                    doc: None,
+                    lab: x.lab,
+                    household: Some(x.household),
+                    code: Some(x.code),
+                    fields: x.files,
+                    detail: None,
+                });
+                continue;
+            }
+            let Ok(x) = serde_json::from_str::<ExportDetails>(&details) else { continue };
+            let covered: Vec<LabId> = match &x.options.selection.labs {
+                Labs::All => labs.to_vec(),
+                Labs::Only(only) => labs.iter().copied().filter(|l| only.contains(l)).collect(),
+            };
+            let Some(lab) = covered.first().copied() else { continue };
+            out.push(TrailEntry {
+                at,
+                device,
+                person: x.by_person,
+                action: if action == "export_full" { TrailAction::FullExport } else { TrailAction::Exported },
+                doc: None,
+                lab: Some(lab),
+                household: None,
+                code: None,
+                fields: x.files,
+                detail: match x.options.format {
+                    serde_json::Value::String(s) => Some(s),
+                    other => Some(other.to_string()),
+                },
+            });
+        }
+        Ok(out)
+    }
+
+    /// Every family in a lab index, with its lab and code (erased ones too).
+    fn index_codes(&self) -> Result<HashMap<HouseholdId, (LabId, String)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT household_id, lab_id, code FROM lab_households
+             UNION ALL SELECT id, lab_id, code FROM erased_households",
+        )?;
+        let rows: Vec<(String, String, String)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut out = HashMap::new();
+        for (h, l, code) in rows {
+            if let (Ok(h), Ok(l)) = (h.parse(), l.parse()) {
+                out.entry(h).or_insert((l, code));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The family of every member this store knows of (erased ones by their
+    /// trace, and members named by attendance rows).
+    fn member_households(&self) -> Result<HashMap<String, HouseholdId>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, household_id FROM members
+             UNION SELECT member_id, household_id FROM erased_members
+             UNION SELECT member_id, household_id FROM attendance",
+        )?;
+        let rows: Vec<(String, String)> =
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+        Ok(rows.into_iter().filter_map(|(m, h)| Some((m, h.parse().ok()?))).collect())
+    }
+
+    /// The duplicates merged into `h` (now, or resolved to it).
+    fn merged_into(&self, h: HouseholdId) -> Result<Vec<HouseholdId>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id FROM households WHERE (merged_into = ?1 OR canonical_id = ?1) AND id <> ?1",
+        )?;
+        let rows: Vec<String> =
+            stmt.query_map([h.to_string()], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        Ok(rows.into_iter().filter_map(|s| s.parse().ok()).collect())
+    }
+
+    /// The labs whose index lists `h`.
+    fn labs_listing(&self, h: HouseholdId) -> Result<Vec<LabId>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT lab_id FROM lab_households WHERE household_id = ?1
+             UNION SELECT lab_id FROM erased_households WHERE id = ?1",
+        )?;
+        let rows: Vec<String> =
+            stmt.query_map([h.to_string()], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        Ok(rows.into_iter().filter_map(|s| s.parse().ok()).collect())
+    }
+}
+
+impl AuditTrail for Store {
+    fn audit_trail(&mut self, scope: TrailScope) -> Result<Vec<TrailEntry>> {
         let codes = self.index_codes()?;
         let members = self.member_households()?;
         let mut out = Vec::new();
@@ -494,140 +626,6 @@ impl Store {
             (a.at, a.device, a.action, a.household).cmp(&(b.at, b.device, b.action, b.household))
         });
         Ok(out)
-    }
-
-    fn trail_from_audit_log(
-        &self,
-        labs: &[LabId],
-        families: &BTreeSet<HouseholdId>,
-    ) -> Result<Vec<TrailEntry>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT at, device_id, action, details FROM audit_log
-              WHERE action IN ('export', 'export_full', 'erasure', 'subject_access') ORDER BY at, id",
-        )?;
-        let rows: Vec<(i64, String, String, String)> = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        let mut out = Vec::new();
-        for (at, device, action, details) in rows {
-            // A row this build cannot read (a newer app's) is left out.
-            let (Some(at), Ok(device)) = (DateTime::from_timestamp_millis(at), device.parse::<DeviceId>())
-            else {
-                continue;
-            };
-            if action == "erasure" {
-                let Ok(e) = serde_json::from_str::<ErasureDetails>(&details) else { continue };
-                if !families.contains(&e.household) {
-                    continue;
-                }
-                out.push(TrailEntry {
-                    at: DateTime::from_timestamp_millis(e.erased_at).unwrap_or(at),
-                    device: e.by_device,
-                    person: e.by_person,
-                    action: TrailAction::Erased,
-                    doc: Some(DocRef::lab(e.lab)),
-                    lab: Some(e.lab),
-                    household: Some(e.household),
-                    code: Some(e.code),
-                    fields: Vec::new(),
-                    detail: Some(e.reason),
-                });
-                continue;
-            }
-            if action == "subject_access" {
-                let Ok(x) = serde_json::from_str::<SubjectAccessRecord>(&details) else { continue };
-                if !families.contains(&x.household) {
-                    continue;
-                }
-                out.push(TrailEntry {
-                    at,
-                    device,
-                    person: x.by_person,
-                    action: TrailAction::SubjectAccess,
-                    doc: None,
-                    lab: x.lab,
-                    household: Some(x.household),
-                    code: Some(x.code),
-                    fields: x.files,
-                    detail: None,
-                });
-                continue;
-            }
-            let Ok(x) = serde_json::from_str::<ExportDetails>(&details) else { continue };
-            let covered: Vec<LabId> = match &x.options.selection.labs {
-                Labs::All => labs.to_vec(),
-                Labs::Only(only) => labs.iter().copied().filter(|l| only.contains(l)).collect(),
-            };
-            let Some(lab) = covered.first().copied() else { continue };
-            out.push(TrailEntry {
-                at,
-                device,
-                person: x.by_person,
-                action: if action == "export_full" { TrailAction::FullExport } else { TrailAction::Exported },
-                doc: None,
-                lab: Some(lab),
-                household: None,
-                code: None,
-                fields: x.files,
-                detail: match x.options.format {
-                    serde_json::Value::String(s) => Some(s),
-                    other => Some(other.to_string()),
-                },
-            });
-        }
-        Ok(out)
-    }
-
-    /// Every family in a lab index, with its lab and code (erased ones too).
-    fn index_codes(&self) -> Result<HashMap<HouseholdId, (LabId, String)>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT household_id, lab_id, code FROM lab_households
-             UNION ALL SELECT id, lab_id, code FROM erased_households",
-        )?;
-        let rows: Vec<(String, String, String)> = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        let mut out = HashMap::new();
-        for (h, l, code) in rows {
-            if let (Ok(h), Ok(l)) = (h.parse(), l.parse()) {
-                out.entry(h).or_insert((l, code));
-            }
-        }
-        Ok(out)
-    }
-
-    /// The family of every member this store knows of (erased ones by their
-    /// trace, and members named by attendance rows).
-    fn member_households(&self) -> Result<HashMap<String, HouseholdId>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, household_id FROM members
-             UNION SELECT member_id, household_id FROM erased_members
-             UNION SELECT member_id, household_id FROM attendance",
-        )?;
-        let rows: Vec<(String, String)> =
-            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
-        Ok(rows.into_iter().filter_map(|(m, h)| Some((m, h.parse().ok()?))).collect())
-    }
-
-    /// The duplicates merged into `h` (now, or resolved to it).
-    fn merged_into(&self, h: HouseholdId) -> Result<Vec<HouseholdId>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id FROM households WHERE (merged_into = ?1 OR canonical_id = ?1) AND id <> ?1",
-        )?;
-        let rows: Vec<String> =
-            stmt.query_map([h.to_string()], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
-        Ok(rows.into_iter().filter_map(|s| s.parse().ok()).collect())
-    }
-
-    /// The labs whose index lists `h`.
-    fn labs_listing(&self, h: HouseholdId) -> Result<Vec<LabId>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT lab_id FROM lab_households WHERE household_id = ?1
-             UNION SELECT lab_id FROM erased_households WHERE id = ?1",
-        )?;
-        let rows: Vec<String> =
-            stmt.query_map([h.to_string()], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
-        Ok(rows.into_iter().filter_map(|s| s.parse().ok()).collect())
     }
 }
 

@@ -31,6 +31,7 @@ use crate::authz::{DeviceRole, Grant, WriteCheck, access};
 use crate::doc::{DocKind, DocRef};
 use crate::error::{Error, Result};
 use crate::ids::{DeviceId, LabId};
+use crate::store::Replication;
 use crate::store::{Applied, Store};
 
 const MAGIC: &[u8; 16] = b"TACCUINO-BUNDLE2";
@@ -405,6 +406,9 @@ impl Opened {
 
 #[cfg(test)]
 mod tests {
+    use crate::store::Families;
+    use crate::store::Maintenance;
+    use crate::store::ProjectSettings;
     use std::collections::BTreeSet;
 
     use uuid::Uuid;

@@ -4,6 +4,11 @@
 //! store behind `Session::hub` (`in_turns`), and laptops importing bundles.
 //! The same attacks against the real hub binary: `hub/tests/insider/`.
 
+use crate::store::Erasure;
+use crate::store::Families;
+use crate::store::Maintenance;
+use crate::store::Replication;
+use crate::store::Staff;
 use automerge::transaction::Transactable;
 use automerge::{Automerge, ROOT};
 

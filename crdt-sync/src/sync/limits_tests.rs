@@ -3,6 +3,7 @@
 //! `tests/tests/limits_margin.rs`.
 
 use super::Cost;
+use crate::store::Replication;
 
 /// Through the hub's session: a volunteer's device that sends a bomb for
 /// its own lab document gets `Refused { TooLarge }` for that document, the

@@ -7,6 +7,8 @@ use super::{DeviceRole, Grant, Refusal, Session};
 use crate::doc::DocRef;
 use crate::domain::{NewMember, RestrictionReason, WithdrawnScopes};
 use crate::ids::{HouseholdId, LabId, PersonId};
+use crate::store::Consents;
+use crate::store::Families;
 use crate::store::Store;
 use crate::testing::d;
 use crate::testing::one_family::{family, lab, store};

@@ -13,6 +13,8 @@ use crate::doc::{DocKind, DocRef};
 use crate::error::{Error, Result};
 use crate::ids::DeviceId;
 use crate::ids::HouseholdId;
+use crate::store::Erasure;
+use crate::store::Replication;
 use crate::store::{Applied, Store};
 
 /// Which end of the connection this session is.

@@ -8,6 +8,7 @@
 use super::{Frame, Grant, Session};
 use crate::authz::authors::Entry;
 use crate::error::{Error, Result};
+use crate::store::Replication;
 use crate::store::Store;
 
 /// What a connection run in turns did.

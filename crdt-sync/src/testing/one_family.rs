@@ -2,6 +2,10 @@
 //! test data uses (so a test can look for them in files and exports), and
 //! the moves erasure and insider tests make with them.
 
+use crate::store::Families;
+use crate::store::Meetings;
+use crate::store::ProjectSettings;
+use crate::store::Replication;
 use std::collections::BTreeSet;
 
 use chrono::{NaiveDate, NaiveTime};

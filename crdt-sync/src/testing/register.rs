@@ -26,6 +26,11 @@
 //! operators 3, volunteers 4, trained at 3 hours (180 min): Olga and Vera
 //! (210 min) are trained from 2025-03-05, Piero (120) and Walter (90) never.
 
+use crate::store::Families;
+use crate::store::Meetings;
+use crate::store::ProjectSettings;
+use crate::store::Replication;
+use crate::store::Staff;
 use std::collections::BTreeSet;
 
 use chrono::{NaiveDate, NaiveTime};

@@ -9,6 +9,7 @@
 // Each test binary compiles this module and uses a different part of it.
 #![allow(dead_code)]
 
+use crdt_sync::ProjectSettings;
 use std::collections::BTreeSet;
 use std::fs::OpenOptions;
 use std::io::{BufRead, BufReader};

@@ -2,6 +2,11 @@
 //! messages on.
 
 use super::*;
+use crdt_sync::Families;
+use crdt_sync::Meetings;
+use crdt_sync::ProjectSettings;
+use crdt_sync::Replication;
+use crdt_sync::Staff;
 
 /// Real frames, captured from syncs between local stores, to build on.
 pub(crate) struct Corpus {

@@ -18,6 +18,10 @@
 //! caught gets a regression test of its own in `regressions.rs`, named after
 //! what it caught.
 
+use crdt_sync::Families;
+use crdt_sync::Meetings;
+use crdt_sync::Replication;
+use crdt_sync::Staff;
 #[path = "../common/mod.rs"]
 mod common;
 mod corpus;

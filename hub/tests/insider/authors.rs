@@ -12,7 +12,10 @@
 
 use automerge::transaction::Transactable;
 use automerge::{ROOT, ReadDoc};
+use crdt_sync::Erasure;
 use crdt_sync::ErasureReason;
+use crdt_sync::Families;
+use crdt_sync::Meetings;
 
 use super::*;
 

@@ -16,6 +16,7 @@
 
 use automerge::transaction::Transactable;
 use automerge::{ObjType, ROOT, ScalarValue};
+use crdt_sync::Replication;
 use crdt_sync::sync::MAX_FRAME;
 
 use super::chunks::{

@@ -8,6 +8,7 @@
 
 use automerge::ROOT;
 use automerge::transaction::Transactable;
+use crdt_sync::Replication;
 use rand::RngCore;
 
 use super::chunks::with_deps;

@@ -44,6 +44,10 @@
 //! replayable with `TACCUINO_INSIDER_SEED=<seed>`. A new attack goes in the
 //! module of its concern; a new module is one concern.
 
+use crdt_sync::Families;
+use crdt_sync::Meetings;
+use crdt_sync::Replication;
+use crdt_sync::Staff;
 #[path = "../common/mod.rs"]
 mod common;
 

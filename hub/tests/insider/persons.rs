@@ -8,6 +8,8 @@
 
 use automerge::transaction::Transactable;
 use automerge::{ROOT, ReadDoc};
+use crdt_sync::Replication;
+use crdt_sync::Staff;
 
 use super::*;
 

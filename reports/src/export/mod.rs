@@ -48,6 +48,8 @@
 //! # Ok(()) }
 //! ```
 
+use crdt_sync::AuditLog;
+use crdt_sync::ProjectSettings;
 mod csv;
 mod families;
 mod labels;

@@ -20,6 +20,11 @@
 //! An erased family is [`Error::Register`] (`Erased`) and nothing is written. See
 //! `docs/decisions/0013-subject-access.md`.
 
+use crdt_sync::AuditLog;
+use crdt_sync::AuditTrail;
+use crdt_sync::Families;
+use crdt_sync::ProjectSettings;
+use crdt_sync::Staff as _;
 mod readable;
 #[cfg(test)]
 mod tests;

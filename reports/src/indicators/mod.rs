@@ -58,6 +58,7 @@
 //! accompanied against `families` (800), active labs against `labs` (10),
 //! operators and volunteers trained against theirs (60 and 120).
 
+use crdt_sync::ProjectSettings;
 mod people;
 mod query;
 mod reach;

@@ -2,6 +2,8 @@
 //! register's screen: the same definition of *formato* as the indicators
 //! (all training to date, at least the project's `trained_hours`).
 
+use crdt_sync::ProjectSettings;
+use crdt_sync::Staff;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};

@@ -2,6 +2,9 @@
 //! expected number was counted by hand from the tables in that module's doc,
 //! not computed by the code under test.
 
+use crdt_sync::Families;
+use crdt_sync::Maintenance;
+use crdt_sync::ProjectSettings;
 use std::collections::BTreeMap;
 
 use super::{Counts, Goal, Indicators, compute};

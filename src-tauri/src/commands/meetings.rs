@@ -2,6 +2,8 @@
 //! as the volunteer ticks names.
 
 use chrono::NaiveDate;
+use crdt_sync::Families;
+use crdt_sync::Meetings;
 use crdt_sync::{
     Attendance, HouseholdId, LabId, MeetingId, MeetingPatch, MeetingSummary, MemberId, NewMeeting,
 };

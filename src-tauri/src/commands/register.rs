@@ -3,6 +3,9 @@
 //! is using the app.
 
 use chrono::NaiveDate;
+use crdt_sync::ProjectSettings;
+use crdt_sync::Replication;
+use crdt_sync::Staff;
 use crdt_sync::authz::Action;
 use crdt_sync::sync::DeviceRole;
 use crdt_sync::{

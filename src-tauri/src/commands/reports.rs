@@ -2,6 +2,7 @@
 //! the funder. Files are written by Rust, where the user chose in a native
 //! save dialog: the webview never touches the file system.
 
+use crdt_sync::AuditLog;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 

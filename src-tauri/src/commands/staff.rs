@@ -2,6 +2,8 @@
 //! register, and each person's hours against the threshold that counts as
 //! trained.
 
+use crdt_sync::ProjectSettings;
+use crdt_sync::Staff;
 use crdt_sync::authz::Action;
 use crdt_sync::{
     LabId, NewPerson, NewTraining, Person, PersonId, PersonPatch, TrainingId, TrainingPatch, TrainingSession,

@@ -5,6 +5,7 @@
 //! SQLite writer); commands issued meanwhile wait for it. What arrives is
 //! applied through the store's own write path, so the projection follows.
 
+use crdt_sync::Replication;
 use crdt_sync::sync::bundle::{self, BundleKey};
 use crdt_sync::sync::{Fatal, Grant, access};
 use crdt_sync::{DeviceConfig, DocRef, HubLink, HubLinkStatus, Store, SyncOutcome, SystemEnv};

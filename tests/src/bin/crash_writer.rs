@@ -18,6 +18,7 @@
 //! It stops by itself only on an error (exit code 1, the error on stderr)
 //! or when stdout is closed, so it never outlives a parent that died.
 
+use crdt_sync::Meetings;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;

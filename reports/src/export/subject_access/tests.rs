@@ -4,6 +4,11 @@
 //! `pdftotext`) names the family and its rights; the extract is in the
 //! audit log and on the family's trail; an erased family is refused.
 
+use crdt_sync::AuditLog;
+use crdt_sync::AuditTrail;
+use crdt_sync::Erasure;
+use crdt_sync::Families;
+use crdt_sync::Staff;
 use std::collections::BTreeSet;
 
 use super::{SUBJECT_ACCESS_FORMAT, subject_access};

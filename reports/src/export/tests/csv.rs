@@ -1,6 +1,9 @@
 //! CSV read back with the `csv` crate, as `;`-separated UTF-8 after checking
 //! and removing the byte-order mark.
 
+use crdt_sync::Families;
+use crdt_sync::Meetings;
+use crdt_sync::Staff;
 use std::collections::BTreeSet;
 
 use chrono::NaiveTime;

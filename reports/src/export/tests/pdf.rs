@@ -2,6 +2,8 @@
 //! facilitators and every person present, accents included.
 
 use chrono::NaiveTime;
+use crdt_sync::Families;
+use crdt_sync::Meetings;
 
 use super::{export, key, options, pdftotext, pseudo};
 use crate::export::{Format, Privacy};

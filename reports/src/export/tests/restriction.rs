@@ -1,6 +1,8 @@
 //! A family whose processing is restricted (GDPR art. 18) is in no export,
 //! in any format or privacy level, while the totals still count it.
 
+use crdt_sync::Consents;
+use crdt_sync::Families;
 use std::collections::BTreeSet;
 
 use super::{export, key, options, pdftotext, pseudo, unzip};

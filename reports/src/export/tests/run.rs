@@ -1,6 +1,7 @@
 //! What every export does whatever its format: progress, cancellation, the
 //! audit log, the checks of its options.
 
+use crdt_sync::AuditLog;
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicBool, Ordering};
 

@@ -1,0 +1,47 @@
+//! Operators and volunteers, and their trainings.
+
+use crate::LabId;
+use crate::NewPerson;
+use crate::NewTraining;
+use crate::Person;
+use crate::PersonId;
+use crate::PersonPatch;
+use crate::TrainingId;
+use crate::TrainingPatch;
+use crate::TrainingSession;
+use crate::error::Result;
+
+/// Operators and volunteers, and their trainings.
+///
+/// Implemented by [`Store`](crate::Store) alone (the trait is sealed): a caller names the
+/// part of the register it touches by importing this trait.
+pub trait Staff: super::Sealed {
+    /// Registers an operator or volunteer and puts them on their lab's roster.
+    fn create_person(&mut self, p: NewPerson) -> Result<PersonId>;
+
+    /// Edits a person.
+    fn update_person(&mut self, id: PersonId, patch: PersonPatch) -> Result<()>;
+
+    /// Records a training session.
+    fn create_training(&mut self, t: NewTraining) -> Result<TrainingId>;
+
+    /// Edits a training session's date, title or duration.
+    fn update_training(&mut self, training: TrainingId, patch: TrainingPatch) -> Result<()>;
+
+    /// Marks a person present at (or absent from) a training session.
+    fn set_training_attendance(
+        &mut self,
+        training: TrainingId,
+        person: PersonId,
+        present: bool,
+    ) -> Result<()>;
+
+    /// One person, read from their document.
+    fn person(&mut self, id: PersonId) -> Result<Person>;
+
+    /// Every person, optionally only those on a lab's roster, by name.
+    fn persons(&mut self, lab: Option<LabId>) -> Result<Vec<Person>>;
+
+    /// Every training session, by date.
+    fn trainings(&mut self) -> Result<Vec<TrainingSession>>;
+}

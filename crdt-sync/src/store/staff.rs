@@ -1,0 +1,146 @@
+//! Operators and volunteers, and their trainings ([`Staff`]).
+
+use crate::codes::format_code;
+use crate::doc;
+use crate::doc::DocRef;
+use crate::domain::NewPerson;
+use crate::domain::NewTraining;
+use crate::domain::Person;
+use crate::domain::PersonPatch;
+use crate::domain::TrainingPatch;
+use crate::domain::TrainingSession;
+use crate::domain::check_date;
+use crate::domain::check_name;
+use crate::domain::check_text;
+use crate::error::Error;
+use crate::error::Result;
+use crate::ids::LabId;
+use crate::ids::PersonId;
+use crate::ids::TrainingId;
+use crate::store::Store;
+use crate::store::api::*;
+
+impl Staff for Store {
+    fn create_person(&mut self, p: NewPerson) -> Result<PersonId> {
+        let number = self.lab_number(p.lab)?;
+        let p = NewPerson {
+            first_name: check_name("person.first_name", &p.first_name)?,
+            last_name: check_name("person.last_name", &p.last_name)?,
+            ..p
+        };
+        check_text("person.organisation", &p.organisation)?;
+        let id = PersonId(self.env.new_uuid());
+        let code = format_code(number, self.next_code_number()?);
+        let (_, p1) = self.edit(DocRef::person(id), true, |tx| doc::person::write_new(tx, &code, &p))?;
+        let p2 = match self.edit(DocRef::lab(p.lab), false, |tx| doc::lab::add_to_roster(tx, id)) {
+            Ok((_, x)) => x,
+            Err(e) => {
+                self.discard([p1]);
+                return Err(e);
+            }
+        };
+        self.commit(p1.into_iter().chain(p2).collect())?;
+        Ok(id)
+    }
+
+    fn update_person(&mut self, id: PersonId, patch: PersonPatch) -> Result<()> {
+        let patch = PersonPatch {
+            first_name: patch
+                .first_name
+                .as_deref()
+                .map(|n| check_name("person.first_name", n))
+                .transpose()?,
+            last_name: patch.last_name.as_deref().map(|n| check_name("person.last_name", n)).transpose()?,
+            ..patch
+        };
+        let (_, p) = self.edit(DocRef::person(id), false, |tx| doc::person::patch(tx, &patch))?;
+        self.commit(p.into_iter().collect())
+    }
+
+    fn create_training(&mut self, t: NewTraining) -> Result<TrainingId> {
+        let today = self.env.today();
+        check_date("training.date", t.date, today)?;
+        let t = NewTraining { title: check_name("training.title", &t.title)?, ..t };
+        if !(1..=24 * 60).contains(&t.minutes) {
+            return Err(Error::invalid("training.minutes", "must be between 1 minute and 24 hours"));
+        }
+        for p in &t.attendees {
+            self.check_person("training.attendees", *p)?;
+        }
+        let id = TrainingId(self.env.new_uuid());
+        let (_, p) =
+            self.edit(DocRef::training(self.project), true, |tx| doc::training::write_new(tx, id, &t))?;
+        self.commit(p.into_iter().collect())?;
+        Ok(id)
+    }
+
+    fn update_training(&mut self, training: TrainingId, patch: TrainingPatch) -> Result<()> {
+        let today = self.env.today();
+        if let Some(d) = patch.date {
+            check_date("training.date", d, today)?;
+        }
+        let patch = TrainingPatch {
+            title: patch.title.as_deref().map(|t| check_name("training.title", t)).transpose()?,
+            ..patch
+        };
+        if let Some(m) = patch.minutes
+            && !(1..=24 * 60).contains(&m)
+        {
+            return Err(Error::invalid("training.minutes", "must be between 1 minute and 24 hours"));
+        }
+        let r = DocRef::training(self.project);
+        if doc::training::read(self.doc(r)?, training).is_none() {
+            return Err(Error::not_found("training", training));
+        }
+        let (_, p) = self.edit(r, false, |tx| doc::training::patch(tx, training, &patch))?;
+        self.commit(p.into_iter().collect())
+    }
+
+    fn set_training_attendance(
+        &mut self,
+        training: TrainingId,
+        person: PersonId,
+        present: bool,
+    ) -> Result<()> {
+        self.check_person("training.attendees", person)?;
+        let r = DocRef::training(self.project);
+        if doc::training::read(self.doc(r)?, training).is_none() {
+            return Err(Error::not_found("training", training));
+        }
+        let (_, p) = self.edit(r, false, |tx| doc::training::set_attendee(tx, training, person, present))?;
+        self.commit(p.into_iter().collect())
+    }
+
+    fn person(&mut self, id: PersonId) -> Result<Person> {
+        doc::person::read(self.doc(DocRef::person(id))?, id).ok_or_else(|| Error::not_found("person", id))
+    }
+
+    fn persons(&mut self, lab: Option<LabId>) -> Result<Vec<Person>> {
+        let ids: Vec<String> = match lab {
+            Some(l) => self
+                .conn
+                .prepare_cached(
+                    "SELECT p.id FROM persons p JOIN lab_roster r ON r.person_id = p.id
+                     WHERE r.lab_id = ?1 ORDER BY p.last_name, p.first_name, p.id",
+                )?
+                .query_map([l.to_string()], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?,
+            None => self
+                .conn
+                .prepare_cached("SELECT id FROM persons ORDER BY last_name, first_name, id")?
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?,
+        };
+        ids.into_iter()
+            .map(|s| s.parse().map_err(|_| Error::not_found("person", &s)).and_then(|id| self.person(id)))
+            .collect()
+    }
+
+    fn trainings(&mut self) -> Result<Vec<TrainingSession>> {
+        let d = self.doc(DocRef::training(self.project))?;
+        let mut out: Vec<TrainingSession> =
+            doc::training::session_ids(d).into_iter().filter_map(|id| doc::training::read(d, id)).collect();
+        out.sort_by_key(|t| (t.date, t.id));
+        Ok(out)
+    }
+}
