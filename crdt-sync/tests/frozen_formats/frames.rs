@@ -30,7 +30,10 @@ fn household() -> DocRef {
 
 /// Every variant's frames, labelled: one file per variant, and for
 /// `Refused` and `Close` one frame per reason (their index is on the wire).
-fn frames() -> Vec<(&'static str, &'static str, Vec<(&'static str, Frame)>)> {
+/// A fixture file: its name, the variant it holds, its labelled frames.
+type Variant = (&'static str, &'static str, Vec<(&'static str, Frame)>);
+
+fn frames() -> Vec<Variant> {
     let refusals = [
         ("not_allowed", Refusal::NotAllowed),
         ("read_only", Refusal::ReadOnly),

@@ -30,7 +30,14 @@ fn migrations() -> i64 {
 /// The schema version of the file at `path`, read raw (without migrating it).
 fn user_version(path: &Path) -> i64 {
     let conn = Connection::open(path).expect("open");
-    key_connection(&conn, &key(), path).expect("the fixture's key opens the file");
+    key_connection(&conn, &key(), path).unwrap_or_else(|e| {
+        panic!(
+            "{}: the register's key no longer opens the file ({e}). A change of the key's form or of \
+             SQLCipher's settings (cipher, KDF, page HMAC) would strand every laptop's register: keep the \
+             settings of existing files, or migrate them explicitly (PRAGMA cipher_migrate)",
+            path.display()
+        )
+    });
     conn.query_row("PRAGMA user_version", [], |r| r.get(0)).expect("user_version")
 }
 
