@@ -11,6 +11,12 @@
 //! training session (2026-09-20, 90 minutes, Olga), the default activity
 //! types and the targets.
 
+use crdt_sync::Consents;
+use crdt_sync::Erasure;
+use crdt_sync::Families;
+use crdt_sync::Meetings;
+use crdt_sync::ProjectSettings;
+use crdt_sync::Staff;
 use std::collections::BTreeSet;
 
 use chrono::{NaiveDate, NaiveTime};
