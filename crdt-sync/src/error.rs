@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::ids::HouseholdId;
+use crate::ids::{DeviceId, HouseholdId};
 
 /// Everything that can go wrong in `crdt-sync`.
 ///
@@ -64,7 +64,7 @@ pub enum Error {
     },
     /// Bytes offered as a document ask for more work than a replica does
     /// for one message (inflated size, changes, operations, changes waiting
-    /// for a dependency: [`crate::sync::limits`]). Refused before automerge
+    /// for a dependency: [`crate::doc::limits`]). Refused before automerge
     /// parsed them; nothing was stored.
     #[error("refused document bytes for {doc}: {reason}")]
     TooLarge {
@@ -140,7 +140,7 @@ pub enum Error {
         /// The document.
         doc: String,
         /// What was wrong.
-        refusal: crate::authz::AuthorRefusal,
+        refusal: AuthorRefusal,
     },
     /// A file operation failed.
     #[error("i/o error on {path}: {source}")]
@@ -182,6 +182,38 @@ pub enum ErasureRefusal {
     NotInLab {
         /// The family the tombstone names.
         household: HouseholdId,
+    },
+}
+
+/// Why a change's author was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum AuthorRefusal {
+    /// The sender itself is unknown or revoked.
+    #[error("the sending device is not enrolled, or was revoked")]
+    Sender,
+    /// A change written as another device (a coordinator's, the hub's,
+    /// another lab's, or an unknown actor).
+    #[error("a change is written as another device ({actor})")]
+    Impersonation {
+        /// The actor, hex.
+        actor: DeviceId,
+    },
+    /// A change by a device that was revoked.
+    #[error("a change is by a revoked device ({actor})")]
+    Revoked {
+        /// The actor.
+        actor: DeviceId,
+    },
+    /// A change does what its author may not: an erasure, a restriction or
+    /// a project setting by a device that is not a coordinator's.
+    #[error("a change by {actor} does what only {who} may do: {what}")]
+    NotAllowed {
+        /// The actor (nil if it is no device id).
+        actor: DeviceId,
+        /// What the change did.
+        what: &'static str,
+        /// Who may.
+        who: &'static str,
     },
 }
 

@@ -122,6 +122,7 @@
 pub mod authz;
 pub mod base32;
 mod codes;
+mod credentials;
 mod doc;
 mod domain;
 mod env;
@@ -146,6 +147,7 @@ pub use domain::{
     PersonPatch, ReferralSource, Restriction, RestrictionReason, Role, SpecialCondition, Targets, Tombstone,
     TrainingPatch, TrainingSession, Withdrawal, WithdrawnScopes,
 };
+pub use domain::{DeviceRole, Directory, DirectoryEntry, Grant};
 pub use env::{Environment, SeededEnv, SystemEnv};
 pub use error::{ErasureRefusal, Error, Result};
 pub use ids::{

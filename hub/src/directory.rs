@@ -3,9 +3,9 @@
 //! session checks each change's author against them and laptops read them
 //! to check what they apply (`crdt_sync::authz::authors`).
 
+use crdt_sync::DirectoryEntry as Entry;
 use crdt_sync::Replication;
 use crdt_sync::Store;
-use crdt_sync::authz::authors::Entry;
 
 use crate::error::Result;
 use crate::registry::Registry;

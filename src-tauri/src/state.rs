@@ -2,6 +2,7 @@
 //! the open register while it is unlocked.
 
 use crdt_sync::Maintenance;
+use crdt_sync::Replication;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -134,7 +135,7 @@ impl AppState {
         f: impl FnOnce(&mut Store, &Settings) -> AppResult<T>,
     ) -> AppResult<T> {
         self.with_store(|s, settings| {
-            crate::commands::privacy::ensure_fresh(s)?;
+            ensure_fresh(s)?;
             f(s, settings)
         })
         .await
@@ -163,5 +164,16 @@ pub fn close(inner: &mut Inner) {
         && let Err(e) = store.checkpoint()
     {
         tracing::warn!(error = %e, "checkpoint at lock failed");
+    }
+}
+
+/// Refuses access to families' personal data on a paired laptop whose last
+/// completed sync is older than the project's `stale_device_days` (or that
+/// never completed one). Syncing lifts it. The demo register is not paired
+/// and never stale.
+fn ensure_fresh(s: &mut Store) -> AppResult<()> {
+    match s.stale_limit()? {
+        Some(days) => Err(AppError::Stale { days }),
+        None => Ok(()),
     }
 }

@@ -2,10 +2,10 @@
 //! store behind `Session::hub`), and lab devices that were offline, synced
 //! in-process frame by frame through the wire encoding; and bundles.
 
+use crdt_sync::DirectoryEntry as Entry;
 use crdt_sync::Erasure;
 use crdt_sync::Families;
 use crdt_sync::Replication;
-use crdt_sync::authz::authors::Entry;
 use crdt_sync::sync::bundle::{self, BundleKey};
 use crdt_sync::sync::{DeviceRole, Frame, Grant, Refusal, Session};
 use crdt_sync::testing::d;

@@ -9,7 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::role::DeviceRole;
+use crate::domain::DeviceRole;
 
 /// Something a person asks a device to do that not every role may.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

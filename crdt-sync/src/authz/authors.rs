@@ -34,18 +34,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use automerge::{ActorId, Automerge, Change, ObjId, ROOT, ReadDoc, Value};
 
-use super::role::{DeviceRole, Grant};
 use crate::doc::{self, DocKind, DocRef};
+use crate::domain::{DeviceRole, Directory, DirectoryEntry as Entry, Grant};
+use crate::error::AuthorRefusal;
 use crate::ids::{DeviceId, HouseholdId, LabId};
-
-/// A device as the directory records it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Entry {
-    /// Its role and lab.
-    pub grant: Grant,
-    /// Whether it was revoked.
-    pub revoked: bool,
-}
 
 /// Who wrote a change, as the directory knows it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,48 +69,6 @@ impl Author {
             other => other.is_coordinator(),
         }
     }
-}
-
-/// Every device the hub enrolled (role, lab, revoked), and the hub's own
-/// id. The hub keeps it in the project document, from its registry.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Directory {
-    /// The devices.
-    pub devices: BTreeMap<DeviceId, Entry>,
-    /// The hub's own id (its actor writes labs and retention erasures).
-    pub hub: Option<DeviceId>,
-}
-
-/// Why a change's author was refused.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum AuthorRefusal {
-    /// The sender itself is unknown or revoked.
-    #[error("the sending device is not enrolled, or was revoked")]
-    Sender,
-    /// A change written as another device (a coordinator's, the hub's,
-    /// another lab's, or an unknown actor).
-    #[error("a change is written as another device ({actor})")]
-    Impersonation {
-        /// The actor, hex.
-        actor: DeviceId,
-    },
-    /// A change by a device that was revoked.
-    #[error("a change is by a revoked device ({actor})")]
-    Revoked {
-        /// The actor.
-        actor: DeviceId,
-    },
-    /// A change does what its author may not: an erasure, a restriction or
-    /// a project setting by a device that is not a coordinator's.
-    #[error("a change by {actor} does what only {who} may do: {what}")]
-    NotAllowed {
-        /// The actor (nil if it is no device id).
-        actor: DeviceId,
-        /// What the change did.
-        what: &'static str,
-        /// Who may.
-        who: &'static str,
-    },
 }
 
 impl Directory {

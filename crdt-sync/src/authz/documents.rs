@@ -21,7 +21,7 @@
 use crate::doc::{DocKind, DocRef};
 use crate::ids::LabId;
 
-use super::role::{DeviceRole, Grant};
+use crate::domain::{DeviceRole, Grant};
 
 /// Who created a document, as the hub knows it from the author of its
 /// first change and its device directory.

@@ -26,11 +26,11 @@
 pub mod actions;
 pub mod authors;
 pub mod documents;
-mod role;
 pub mod write_check;
 
+pub use crate::domain::{DeviceRole, Directory, Grant};
+pub use crate::error::AuthorRefusal;
 pub use actions::{Action, allows, rights};
-pub use authors::{Author, AuthorRefusal, Directory};
+pub use authors::Author;
 pub use documents::{Access, DocFacts, access};
-pub use role::{DeviceRole, Grant};
 pub use write_check::WriteCheck;

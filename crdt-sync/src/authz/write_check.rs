@@ -9,7 +9,7 @@ use crate::error::{ErasureRefusal, Error, Result};
 use crate::ids::{HouseholdId, LabId, PersonId};
 
 use super::documents::Access;
-use super::role::{DeviceRole, Grant};
+use crate::domain::{DeviceRole, Grant};
 
 /// A condition the document must meet after changes from a peer are
 /// applied, or the changes are refused.

@@ -5,11 +5,11 @@
 //! here into their chunks (a compacted save, or single changes) and each
 //! chunk is parsed strictly before anything is applied. Before any of that,
 //! the bounded scan of [`super::scan`] refuses bytes that would ask automerge
-//! for more work than [`crate::sync::limits`] allows.
+//! for more work than [`crate::doc::limits`] allows.
 
 use automerge::{Automerge, Change, LoadOptions, OnPartialLoad, VerificationMode};
 
-use crate::sync::limits::{BytesRefused, Cost};
+use crate::doc::limits::{BytesRefused, Cost};
 
 /// Every automerge chunk starts with these bytes.
 const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
@@ -39,7 +39,7 @@ fn leb128(bytes: &[u8]) -> Option<(u64, usize)> {
 /// Why bytes were not parsed.
 #[derive(Debug)]
 pub(crate) enum Unparsed {
-    /// Over a limit of [`crate::sync::limits`], found before any parse.
+    /// Over a limit of [`crate::doc::limits`], found before any parse.
     TooLarge(String),
     /// Malformed, corrupt, or refused by automerge (panics included).
     Bad(String),

@@ -18,6 +18,7 @@ pub(crate) mod bytes;
 mod conflicts;
 pub(crate) mod household;
 pub(crate) mod lab;
+pub mod limits;
 pub(crate) mod person;
 pub(crate) mod project;
 pub(crate) mod scan;

@@ -8,9 +8,9 @@ use super::{
     ensure_map, get_bool, get_parsed, get_str_or_empty, get_string, get_u64, map_at, put_bool, put_opt_str,
     put_str, put_u64,
 };
-use crate::authz::authors::{Directory, Entry};
-use crate::authz::{DeviceRole, Grant};
 use crate::domain::{ActivityType, Lab, NewLab, RetentionPolicy, Targets};
+use crate::domain::{DeviceRole, Grant};
+use crate::domain::{Directory, DirectoryEntry as Entry};
 use crate::error::Result;
 use crate::ids::{DeviceId, LabId};
 

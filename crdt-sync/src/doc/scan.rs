@@ -7,7 +7,7 @@
 //! same layouts (`automerge-0.12.0/src/storage/`: chunk headers, change and
 //! document chunks, their column metadata, the RLE, delta and boolean column
 //! encodings) in work bounded by the input and by the limits in
-//! [`crate::sync::limits`]: compressed data is inflated by a streaming
+//! [`crate::doc::limits`]: compressed data is inflated by a streaming
 //! decoder that stops at the budget, and operations are counted by summing
 //! run lengths, never by materialising them. Whatever is over a limit is
 //! [`BytesRefused::TooLarge`]; whatever does not follow the layouts (or
@@ -23,7 +23,7 @@ use std::io::Read;
 
 use sha2::{Digest, Sha256};
 
-use crate::sync::limits::{
+use crate::doc::limits::{
     BytesRefused, Cost, MAX_CHANGE_BYTES, MAX_CHANGES_PER_MESSAGE, MAX_INFLATED_PER_MESSAGE,
     MAX_OPS_PER_CHANGE, MAX_OPS_PER_MESSAGE,
 };

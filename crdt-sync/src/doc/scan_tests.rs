@@ -10,7 +10,7 @@ use proptest::prelude::*;
 use sha2::{Digest, Sha256};
 
 use super::scan::scan;
-use crate::sync::limits::{
+use crate::doc::limits::{
     BytesRefused, Cost, MAX_CHANGE_BYTES, MAX_INFLATED_PER_MESSAGE, MAX_OPS_PER_CHANGE, MAX_OPS_PER_MESSAGE,
 };
 

@@ -11,11 +11,24 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::household::{AgeStatus, ConsentScope, Member, NewMember};
+use super::member::{AgeStatus, Member, NewMember};
 use super::validate::{check_date, check_name};
 use super::{Keyed, keyed_enum};
 use crate::error::{Error, Result};
 use crate::ids::{MemberId, PersonId};
+
+keyed_enum!(
+    /// What a family consented to.
+    ConsentScope {
+        /// Processing of personal data for the project: present exactly when
+        /// the legal basis is consent; withdrawing it withdraws that basis.
+        DataProcessing => "data_processing",
+        /// Photos during activities.
+        Photos => "photos",
+        /// Being contacted by phone or message.
+        Contact => "contact",
+    }
+);
 
 keyed_enum!(
     /// The lawful basis of the processing (GDPR art. 6(1)).

@@ -4,11 +4,12 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::consent::{Consent, LegalStatus, NewConsent, Restriction, Withdrawal};
+use super::consent::{Consent, ConsentScope, LegalStatus, NewConsent, Restriction, Withdrawal};
 use super::keyed_enum;
+use super::member::{AgeStatus, Member, NewMember};
 use crate::ids::{HouseholdId, LabId, MemberId, PathwayId, PersonId};
 
 keyed_enum!(
@@ -44,19 +45,6 @@ keyed_enum!(
 );
 
 keyed_enum!(
-    /// What a family consented to.
-    ConsentScope {
-        /// Processing of personal data for the project: present exactly when
-        /// the legal basis is consent; withdrawing it withdraws that basis.
-        DataProcessing => "data_processing",
-        /// Photos during activities.
-        Photos => "photos",
-        /// Being contacted by phone or message.
-        Contact => "contact",
-    }
-);
-
-keyed_enum!(
     /// Kinds of pathway (*percorso*).
     PathwayKind {
         /// *Tutoraggio familiare*.
@@ -82,36 +70,6 @@ keyed_enum!(
     }
 );
 
-/// A member's age bracket, derived from the birth year.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "bindings", derive(specta::Type))]
-#[serde(rename_all = "snake_case")]
-pub enum AgeStatus {
-    /// Under 18 during the given year.
-    Minor,
-    /// Turns 18 to 21 during the given year (*neomaggiorenne*).
-    NewlyAdult,
-    /// Older.
-    Adult,
-    /// Birth year unknown.
-    Unknown,
-}
-
-impl AgeStatus {
-    /// The bracket of someone born in `birth_year`, as of `on`. Only the year
-    /// is known, so the age is the age reached during `on`'s year.
-    pub fn of(birth_year: Option<u16>, on: NaiveDate) -> AgeStatus {
-        match birth_year {
-            None => AgeStatus::Unknown,
-            Some(y) => match on.year() - i32::from(y) {
-                ..18 => AgeStatus::Minor,
-                18..=21 => AgeStatus::NewlyAdult,
-                _ => AgeStatus::Adult,
-            },
-        }
-    }
-}
-
 /// How to reach a family.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "bindings", derive(specta::Type))]
@@ -122,20 +80,6 @@ pub struct Contacts {
     pub email: String,
     /// Home address.
     pub address: String,
-}
-
-/// A member of a household.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "bindings", derive(specta::Type))]
-pub struct Member {
-    /// Id.
-    pub id: MemberId,
-    /// First name.
-    pub first_name: String,
-    /// Last name.
-    pub last_name: String,
-    /// Year of birth, if known.
-    pub birth_year: Option<u16>,
 }
 
 /// A pathway the family follows.
@@ -239,18 +183,6 @@ impl Household {
     }
 }
 
-/// Input for a new member.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "bindings", derive(specta::Type))]
-pub struct NewMember {
-    /// First name.
-    pub first_name: String,
-    /// Last name.
-    pub last_name: String,
-    /// Year of birth, if known.
-    pub birth_year: Option<u16>,
-}
-
 /// Input for a new family: the reference person is its first member.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "bindings", derive(specta::Type))]
@@ -295,18 +227,6 @@ pub struct HouseholdPatch {
     pub consent: Option<Consent>,
     /// New reference person (must be a member).
     pub reference: Option<MemberId>,
-}
-
-/// A change to a member; `None` leaves a field as it is.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "bindings", derive(specta::Type))]
-pub struct MemberPatch {
-    /// First name.
-    pub first_name: Option<String>,
-    /// Last name.
-    pub last_name: Option<String>,
-    /// Birth year (`Some(None)` clears it).
-    pub birth_year: Option<Option<u16>>,
 }
 
 /// Input for a new pathway.

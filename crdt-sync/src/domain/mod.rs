@@ -4,27 +4,31 @@
 //! `*Patch` inputs, which are validated before anything is written.
 
 mod consent;
+mod device;
 mod erasure;
 mod household;
 mod meeting;
+mod member;
 mod person;
 mod project;
 mod training;
 mod validate;
 
 pub use consent::{
-    Consent, Guardian, LegalBasis, LegalStatus, NewConsent, NewGuardian, Restriction, RestrictionReason,
-    SpecialCondition, Withdrawal, WithdrawnScopes,
+    Consent, ConsentScope, Guardian, LegalBasis, LegalStatus, NewConsent, NewGuardian, Restriction,
+    RestrictionReason, SpecialCondition, Withdrawal, WithdrawnScopes,
 };
 pub(crate) use consent::{
     check_minor_member, check_new as check_new_consent, check_renewal as check_consent_renewal,
 };
+pub use device::{DeviceRole, Directory, DirectoryEntry, Grant};
 pub use erasure::{ErasedHousehold, ErasureReason, ErasureRequest, Tombstone};
 pub use household::{
-    AgeStatus, Area, ConsentScope, Contacts, Household, HouseholdPatch, Member, MemberPatch, NewHousehold,
-    NewMember, NewPathway, Pathway, PathwayKind, PathwayPatch, PathwayStatus, ReferralSource,
+    Area, Contacts, Household, HouseholdPatch, NewHousehold, NewPathway, Pathway, PathwayKind, PathwayPatch,
+    PathwayStatus, ReferralSource,
 };
 pub use meeting::{Attendance, Meeting, MeetingPatch, NewMeeting};
+pub use member::{AgeStatus, Member, MemberPatch, NewMember};
 pub use person::{NewPerson, Person, PersonPatch, Role};
 pub use project::RetentionPolicy;
 pub use project::{ActivityType, Lab, NewLab, Targets};

@@ -13,12 +13,12 @@ use automerge::{Automerge, ROOT};
 use super::{Applied, DeviceConfig, Store, WriteCheck};
 use crate::codes::CodeRange;
 use crate::doc::DocRef;
+use crate::doc::limits::{MAX_OPS_PER_CHANGE, MAX_OPS_PER_MESSAGE, MAX_WAITING_CHANGES};
 use crate::doc::scan_tests::{chunk_with, zeros_bomb};
 use crate::env::SeededEnv;
 use crate::error::Error;
 use crate::ids::{DeviceId, ProjectId};
 use crate::sync::MAX_FRAME;
-use crate::sync::limits::{MAX_OPS_PER_CHANGE, MAX_OPS_PER_MESSAGE, MAX_WAITING_CHANGES};
 
 fn store() -> Store {
     let config = DeviceConfig {

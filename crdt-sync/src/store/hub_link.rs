@@ -6,8 +6,9 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::credentials::CertFingerprint;
+use crate::domain::DeviceRole;
 use crate::ids::LabId;
-use crate::sync::{CertFingerprint, DeviceRole};
 
 /// Where this device syncs, and as what.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -124,8 +125,8 @@ mod stale_tests {
 #[cfg(test)]
 mod key_tests {
     use crate::Store;
+    use crate::credentials::BundleKey;
     use crate::store::Replication;
-    use crate::sync::bundle::BundleKey;
     use uuid::Uuid;
 
     use super::*;

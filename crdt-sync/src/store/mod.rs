@@ -89,7 +89,7 @@ pub struct Store {
     /// The device directory, read at these project heads.
     directory: Option<(Vec<automerge::ChangeHash>, std::sync::Arc<crate::authz::Directory>)>,
     /// Per cached document, the changes waiting in its queue for a
-    /// dependency (bounded by [`crate::sync::limits::MAX_WAITING_CHANGES`]).
+    /// dependency (bounded by [`crate::doc::limits::MAX_WAITING_CHANGES`]).
     waiting: HashMap<DocRef, waiting::Waiting>,
 }
 

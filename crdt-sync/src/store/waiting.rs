@@ -12,8 +12,8 @@ use automerge::{Automerge, ReadDoc};
 
 use super::Store;
 use crate::doc::DocRef;
+use crate::doc::limits::{Cost, MAX_WAITING_BYTES, MAX_WAITING_BYTES_IN_ALL, MAX_WAITING_CHANGES};
 use crate::error::{Error, Result};
-use crate::sync::limits::{Cost, MAX_WAITING_BYTES, MAX_WAITING_BYTES_IN_ALL, MAX_WAITING_CHANGES};
 
 /// What a document keeps waiting for a change it depends on: changes that
 /// arrived before their dependency, held in the cached document's queue

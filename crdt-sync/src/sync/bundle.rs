@@ -24,10 +24,12 @@ use chacha20poly1305::aead::AeadInOut;
 use chacha20poly1305::{KeyInit, Tag, XChaCha20Poly1305, XNonce};
 use rand::TryRngCore;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
+
+pub use crate::credentials::{BundleKey, KeyId};
 
 use crate::authz::authors::AuthorCheck;
 use crate::authz::{DeviceRole, Grant, WriteCheck, access};
+use crate::credentials::KEY_ID_LEN;
 use crate::doc::{DocKind, DocRef};
 use crate::error::{Error, Result};
 use crate::ids::{DeviceId, LabId};
@@ -39,50 +41,11 @@ const MAGIC: &[u8; 16] = b"TACCUINO-BUNDLE2";
 const MAGIC_V1: &[u8; 16] = b"TACCUINO-BUNDLE1";
 const LAB_LEN: usize = 16;
 /// Length of a [`KeyId`].
-const KEY_ID_LEN: usize = 8;
 const NONCE_LEN: usize = 24;
 const HEADER: usize = MAGIC.len() + LAB_LEN + KEY_ID_LEN + NONCE_LEN;
 const TAG: usize = 16;
-const KEY_ID_LABEL: &[u8] = b"taccuino-bundle/2/key-id";
 /// Largest bundle accepted (a whole lab's five years is about 3 MiB).
 pub const MAX_BUNDLE: usize = 256 * 1024 * 1024;
-
-/// A lab's 256-bit bundle key.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BundleKey(pub [u8; 32]);
-
-impl std::fmt::Debug for BundleKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("BundleKey(..)")
-    }
-}
-
-/// Which key a bundle was made with: the first 8 bytes of SHA-256(label ‖
-/// key). It reveals nothing of a random 256-bit key and lets a reader tell
-/// "made with another key of this lab" (one retired when a device was
-/// revoked, or a newer one this laptop has not synced yet) from "altered".
-pub type KeyId = [u8; KEY_ID_LEN];
-
-impl BundleKey {
-    /// This key's [`KeyId`].
-    pub fn id(&self) -> KeyId {
-        let digest = Sha256::new().chain_update(KEY_ID_LABEL).chain_update(self.0).finalize();
-        let mut id = [0u8; KEY_ID_LEN];
-        id.copy_from_slice(&digest[..KEY_ID_LEN]);
-        id
-    }
-
-    /// The key as hex (how enrolment and the device's hub link carry it).
-    pub fn to_hex(&self) -> String {
-        hex::encode(self.0)
-    }
-
-    /// A key from hex (64 digits).
-    pub fn from_hex(text: &str) -> Option<BundleKey> {
-        let bytes = hex::decode(text.trim()).ok()?;
-        Some(BundleKey(bytes.try_into().ok()?))
-    }
-}
 
 #[derive(Serialize, Deserialize)]
 struct Body {
@@ -414,8 +377,8 @@ mod tests {
     use uuid::Uuid;
 
     use super::*;
-    use crate::authz::authors::Entry;
     use crate::codes::CodeRange;
+    use crate::domain::DirectoryEntry as Entry;
     use crate::domain::{Contacts, NewHousehold, NewLab, NewMember};
     use crate::env::SeededEnv;
     use crate::ids::ProjectId;

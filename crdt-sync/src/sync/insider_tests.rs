@@ -14,8 +14,9 @@ use automerge::{Automerge, ROOT};
 
 use super::bundle::{self, BundleKey};
 use super::{DeviceRole, Grant, Refusal};
-use crate::authz::authors::{Entry, actor_of};
+use crate::authz::authors::actor_of;
 use crate::doc::DocRef;
+use crate::domain::DirectoryEntry as Entry;
 use crate::domain::{ErasureReason, NewPerson, PersonPatch, Role};
 use crate::error::Error;
 use crate::ids::LabId;

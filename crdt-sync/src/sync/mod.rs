@@ -19,7 +19,7 @@ pub mod bundle;
 mod enroll;
 #[cfg(test)]
 mod insider_tests;
-pub mod limits;
+pub use crate::doc::limits;
 #[cfg(test)]
 mod limits_tests;
 pub mod pairing;

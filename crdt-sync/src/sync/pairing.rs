@@ -19,7 +19,9 @@
 //! certificate once and then used against every enrolment.
 
 use hmac::{Hmac, KeyInit, Mac};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
+
+pub use crate::credentials::CertFingerprint;
 
 /// Crockford's base32 alphabet.
 const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -27,37 +29,6 @@ const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 pub const SECRET_LEN: usize = 10;
 /// Characters of the certificate check.
 pub const CHECK_LEN: usize = 5;
-
-/// SHA-256 of a certificate's DER bytes: what a device pins.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct CertFingerprint(pub [u8; 32]);
-
-impl CertFingerprint {
-    /// The fingerprint of a DER-encoded certificate.
-    pub fn of(der: &[u8]) -> CertFingerprint {
-        CertFingerprint(Sha256::digest(der).into())
-    }
-
-    /// Lower-case hex, 64 characters (how it is stored and printed).
-    pub fn to_hex(&self) -> String {
-        hex::encode(self.0)
-    }
-
-    /// Parses 64 hex characters; colons (as `openssl x509 -fingerprint`
-    /// prints them) are ignored.
-    pub fn from_hex(text: &str) -> Option<CertFingerprint> {
-        let clean: String = text.chars().filter(|c| *c != ':').collect();
-        let mut out = [0u8; 32];
-        hex::decode_to_slice(clean.trim(), &mut out).ok()?;
-        Some(CertFingerprint(out))
-    }
-}
-
-impl std::fmt::Display for CertFingerprint {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.to_hex())
-    }
-}
 
 /// A pairing code as typed, split into its parts.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -6,7 +6,7 @@
 //! `taccuino-sync-client`.
 
 use super::{Frame, Grant, Session};
-use crate::authz::authors::Entry;
+use crate::domain::DirectoryEntry as Entry;
 use crate::error::{Error, Result};
 use crate::store::Replication;
 use crate::store::Store;

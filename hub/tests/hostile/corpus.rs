@@ -87,7 +87,7 @@ impl Corpus {
 /// frame that crossed (each after a round trip through its bytes).
 pub(crate) fn capture(hub: &mut Store, grant: Grant, device: &mut Store) -> Vec<Frame> {
     let id = device.device();
-    let entry = crdt_sync::authz::authors::Entry { grant, revoked: false };
+    let entry = crdt_sync::DirectoryEntry { grant, revoked: false };
     hub.reconcile_directory(&[(id, entry)]).expect("directory");
     let mut hub_session = Session::hub(id, grant);
     let mut device_session = Session::device();

@@ -54,17 +54,6 @@ pub(crate) fn ensure_may_write(s: &mut Store, doc: DocRef, command: &str) -> App
     }
 }
 
-/// Refuses access to families' personal data on a paired laptop whose last
-/// completed sync is older than the project's `stale_device_days` (or that
-/// never completed one). Syncing lifts it. The demo register is not paired
-/// and never stale.
-pub(crate) fn ensure_fresh(s: &mut Store) -> AppResult<()> {
-    match s.stale_limit()? {
-        Some(days) => Err(AppError::Stale { days }),
-        None => Ok(()),
-    }
-}
-
 /// The project's retention policy and stale-laptop limit.
 #[tauri::command]
 #[specta::specta]

@@ -1,8 +1,12 @@
-//! What a device was enrolled as, and what that grants.
+//! What a device was enrolled as, what that grants, and the directory of
+//! the devices the hub enrolled: plain values, which the hub writes into the
+//! project document. Who may do what with them is `crate::authz`.
 
 use serde::{Deserialize, Serialize};
 
-use crate::ids::LabId;
+use std::collections::BTreeMap;
+
+use crate::ids::{DeviceId, LabId};
 
 /// What a device was enrolled as. The hub records it at enrolment; nothing
 /// a device writes changes it.
@@ -64,4 +68,23 @@ impl Grant {
     pub fn is_coordinator(self) -> bool {
         self.role == DeviceRole::Coordinator
     }
+}
+
+/// A device as the directory records it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DirectoryEntry {
+    /// Its role and lab.
+    pub grant: Grant,
+    /// Whether it was revoked.
+    pub revoked: bool,
+}
+
+/// Every device the hub enrolled (role, lab, revoked), and the hub's own
+/// id. The hub keeps it in the project document, from its registry.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Directory {
+    /// The devices.
+    pub devices: BTreeMap<DeviceId, DirectoryEntry>,
+    /// The hub's own id (its actor writes labs and retention erasures).
+    pub hub: Option<DeviceId>,
 }
