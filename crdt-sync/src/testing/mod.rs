@@ -10,9 +10,13 @@
 //!   the indicators and exports tests expect worked out in its comments.
 //! - [`one_family`]: one lab and one family with names no other data uses,
 //!   and the moves the erasure and insider tests make with them.
+//! - [`chunks`]: automerge chunks built or rewritten byte by byte (bombs,
+//!   forged op counts, missing dependencies), for the scan's, the store's
+//!   and the hub's tests of hostile bytes.
 
 use chrono::NaiveDate;
 
+pub mod chunks;
 pub mod one_family;
 pub mod register;
 
