@@ -8,23 +8,16 @@ use automerge::sync::{self, ChunkList, Message, MessageVersion};
 use automerge::transaction::Transactable;
 use automerge::{Automerge, ROOT};
 
-use super::{Applied, DeviceConfig, Store, WriteCheck};
-use crate::codes::CodeRange;
+use super::{Applied, Store, WriteCheck};
 use crate::doc::DocRef;
-use crate::env::SeededEnv;
 use crate::error::Error;
-use crate::ids::{DeviceId, ProjectId};
 use crate::sync::MAX_FRAME;
 use crate::sync::limits::{MAX_OPS_PER_CHANGE, MAX_OPS_PER_MESSAGE, MAX_WAITING_CHANGES};
 use crate::testing::chunks::{chunk_with, document_with_one_deflated_column, zeros_bomb};
 
+/// Device 1 of project 2, with a target set (a change of its own).
 fn store() -> Store {
-    let config = DeviceConfig {
-        device: DeviceId(uuid::Uuid::from_u128(1)),
-        project: ProjectId(uuid::Uuid::from_u128(2)),
-        codes: CodeRange::new(1, 99).expect("range"),
-    };
-    let mut s = Store::in_memory(config, Box::new(SeededEnv::with_seed(1))).expect("store");
+    let mut s = crate::testing::store(1, 2, 1..=99);
     s.set_targets(crate::domain::Targets { families: 1, ..Default::default() }).expect("edit");
     s
 }

@@ -14,7 +14,15 @@
 //!   forged op counts, missing dependencies), for the scan's, the store's
 //!   and the hub's tests of hostile bytes.
 
+use std::ops::RangeInclusive;
+
 use chrono::NaiveDate;
+use uuid::Uuid;
+
+use crate::codes::CodeRange;
+use crate::env::SeededEnv;
+use crate::ids::{DeviceId, ProjectId};
+use crate::store::{DeviceConfig, Store};
 
 pub mod chunks;
 pub mod one_family;
@@ -23,4 +31,23 @@ pub mod register;
 /// A date, for tests: `d(2025, 1, 31)`.
 pub fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).expect("valid date")
+}
+
+/// Device `device` (its id is the number) of project `project`, assigning
+/// the family codes `codes`. Two stores that sync need ranges that do not
+/// overlap; a test of codes picks the range its figures need.
+pub fn config(device: u128, project: u128, codes: RangeInclusive<u32>) -> DeviceConfig {
+    DeviceConfig {
+        device: DeviceId(Uuid::from_u128(device)),
+        project: ProjectId(Uuid::from_u128(project)),
+        codes: CodeRange::new(*codes.start(), *codes.end()).expect("a valid code range"),
+    }
+}
+
+/// An in-memory store for [`config`]`(device, project, codes)`, its clock
+/// and ids seeded with the device number (so the same call builds the same
+/// store every time, and two devices draw different ids).
+pub fn store(device: u128, project: u128, codes: RangeInclusive<u32>) -> Store {
+    Store::in_memory(config(device, project, codes), Box::new(SeededEnv::with_seed(device as u64)))
+        .expect("in-memory store")
 }
