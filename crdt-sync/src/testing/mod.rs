@@ -6,6 +6,9 @@
 //! A separate crate cannot hold these: this crate's own unit tests would
 //! then link a second copy of it, whose `Store` is another type.
 //!
+//! - [`d`], [`config`], [`store`]: a date, a device's configuration and an
+//!   in-memory store (device, project and code range as parameters: a test
+//!   of codes or of fingerprints says which it needs).
 //! - [`register`]: a small register built by hand, two labs, every figure
 //!   the indicators and exports tests expect worked out in its comments.
 //! - [`one_family`]: one lab and one family with names no other data uses,
