@@ -170,10 +170,7 @@ impl Selection {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).expect("date")
-    }
+    use crate::testing::d;
 
     #[test]
     fn months_of_a_period_cross_years_and_clip() {

@@ -220,12 +220,7 @@ fn a_confirmed_merge_shows_on_the_winner_trail_and_the_loser_attendance_counts_f
 #[ignore = "slow: builds the large demo register"]
 fn trail_and_retention_cost_on_the_large_demo() {
     use std::time::Instant;
-    let config = crdt_sync::DeviceConfig {
-        device: DeviceId(Uuid::from_u128(1)),
-        project: crdt_sync::ProjectId(Uuid::from_u128(2)),
-        codes: crdt_sync::CodeRange::new(1, 99_999).expect("range"),
-    };
-    let mut s = Store::in_memory(config, Box::new(crdt_sync::SeededEnv::with_seed(1))).expect("store");
+    let mut s = crdt_sync::testing::store(1, 2, 1..=99_999);
     let started = Instant::now();
     taccuino_demo::populate(&mut s, taccuino_demo::DemoSize::Large, 2026).expect("demo");
     println!("populate: {:.1} s", started.elapsed().as_secs_f64());

@@ -5,12 +5,8 @@
 use crdt_sync::Erasure;
 use crdt_sync::Families;
 use crdt_sync::testing::{d, register};
-use crdt_sync::{
-    CodeRange, DeviceConfig, DeviceId, ErasureReason, Error, HouseholdId, Key, Period, ProjectId, SeededEnv,
-    Selection, Store,
-};
+use crdt_sync::{ErasureReason, Error, HouseholdId, Key, Period, SeededEnv, Selection, Store};
 use taccuino_reports::indicators;
-use uuid::Uuid;
 
 #[test]
 fn indicators_give_the_same_totals_before_and_after_erasure() {
@@ -43,11 +39,7 @@ fn erasure_cost_on_the_large_demo() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("large.db");
     let key = Key::from_bytes([3; 32]);
-    let config = DeviceConfig {
-        device: DeviceId(Uuid::from_u128(1)),
-        project: ProjectId(Uuid::from_u128(2)),
-        codes: CodeRange::new(1, 99_999).expect("range"),
-    };
+    let config = crdt_sync::testing::config(1, 2, 1..=99_999);
     let mut s = Store::create(&path, &key, config, Box::new(SeededEnv::with_seed(1))).expect("create");
     let started = Instant::now();
     taccuino_demo::populate(&mut s, taccuino_demo::DemoSize::Large, 2026).expect("demo");

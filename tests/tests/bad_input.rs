@@ -31,6 +31,7 @@ use std::path::Path;
 use std::sync::Once;
 
 use chrono::NaiveTime;
+use crdt_sync::testing::chunks::{self, MAGIC};
 use crdt_sync::{
     Applied, Attendance, DocRef, Error, HouseholdId, LabId, MeetingId, MeetingPatch, MemberId, MemberPatch,
     NewLab, NewPathway, NewPerson, NewTraining, PathwayKind, PersonId, Role, SeededEnv, Store,
@@ -39,14 +40,9 @@ use proptest::prelude::*;
 use proptest::test_runner::{FileFailurePersistence, TestCaseError};
 use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use sha2::{Digest, Sha256};
 use taccuino_tests::fixture::{self, Register, date, household, member};
 use taccuino_tests::snapshot::Snapshot;
 use uuid::Uuid;
-
-/// Every automerge chunk starts with these bytes; random bytes behind them
-/// get past the first check and reach the chunk parser.
-const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
 
 /// A household that no store here holds.
 fn stranger() -> DocRef {
@@ -129,13 +125,9 @@ fn random_bytes(rng: &mut ChaCha8Rng, n: usize) -> Vec<u8> {
     b
 }
 
-/// Gives `bytes`, if they look like one automerge chunk, the checksum that
-/// matches their content: what a buggy or hostile peer could send.
+/// `bytes` with the checksum of [`chunks::forge_checksum`].
 fn forge_checksum(mut bytes: Vec<u8>) -> Vec<u8> {
-    if bytes.len() > 8 && bytes[..4] == MAGIC {
-        let hash = Sha256::digest(&bytes[8..]);
-        bytes[4..8].copy_from_slice(&hash[..4]);
-    }
+    chunks::forge_checksum(&mut bytes);
     bytes
 }
 

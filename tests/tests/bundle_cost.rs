@@ -4,8 +4,7 @@
 use crdt_sync::ProjectSettings;
 use crdt_sync::Replication;
 use crdt_sync::sync::bundle::{BundleKey, export, open};
-use crdt_sync::{CodeRange, DeviceConfig, DeviceId, DocKind, DocRef, ProjectId, SeededEnv, Store};
-use uuid::Uuid;
+use crdt_sync::{DocKind, DocRef};
 
 /// The cost of a lab's whole bundle (five years of one lab, what its
 /// laptop holds): `cargo test -p taccuino-tests --test bundle_cost --
@@ -14,12 +13,7 @@ use uuid::Uuid;
 #[ignore = "slow: builds a lab's five years"]
 fn bundle_cost_on_a_labs_five_years() {
     use std::time::Instant;
-    let config = DeviceConfig {
-        device: DeviceId(Uuid::from_u128(1)),
-        project: ProjectId(Uuid::from_u128(2)),
-        codes: CodeRange::new(1, 99_999).expect("range"),
-    };
-    let mut s = Store::in_memory(config, Box::new(SeededEnv::with_seed(1))).expect("store");
+    let mut s = crdt_sync::testing::store(1, 2, 1..=99_999);
     taccuino_demo::populate(&mut s, taccuino_demo::DemoSize::LargeOneLab, 2026).expect("demo");
     let lab = s.labs().expect("labs")[0].id;
     let docs: Vec<DocRef> = s

@@ -13,7 +13,6 @@ use crdt_sync::sync::limits::{
     Cost, MAX_CHANGE_BYTES, MAX_CHANGES_PER_MESSAGE, MAX_INFLATED_PER_MESSAGE, MAX_OPS_PER_CHANGE,
     MAX_OPS_PER_MESSAGE,
 };
-use crdt_sync::{CodeRange, DeviceConfig, DeviceId, ProjectId, SeededEnv, Store};
 use taccuino_demo::{self as demo, DemoSize};
 
 #[derive(Debug, Default)]
@@ -27,12 +26,7 @@ struct Largest {
 }
 
 fn measure(size: DemoSize) -> Largest {
-    let config = DeviceConfig {
-        device: DeviceId(uuid::Uuid::from_u128(1)),
-        project: ProjectId(uuid::Uuid::from_u128(2)),
-        codes: CodeRange::new(1, 9999).expect("range"),
-    };
-    let mut store = Store::in_memory(config, Box::new(SeededEnv::with_seed(1))).expect("store");
+    let mut store = crdt_sync::testing::store(1, 2, 1..=9999);
     demo::populate(&mut store, size, 2026).expect("demo");
     let mut l = Largest::default();
     for r in store.doc_refs().expect("docs") {

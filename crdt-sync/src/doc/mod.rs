@@ -23,7 +23,7 @@ pub(crate) mod person;
 pub(crate) mod project;
 pub(crate) mod scan;
 #[cfg(test)]
-pub(crate) mod scan_tests;
+mod scan_tests;
 pub(crate) mod training;
 
 use std::fmt;

@@ -7,109 +7,15 @@ use std::time::{Duration, Instant};
 use automerge::transaction::Transactable;
 use automerge::{Automerge, ObjType, ROOT};
 use proptest::prelude::*;
-use sha2::{Digest, Sha256};
 
 use super::scan::scan;
 use crate::doc::limits::{
     BytesRefused, Cost, MAX_CHANGE_BYTES, MAX_INFLATED_PER_MESSAGE, MAX_OPS_PER_CHANGE, MAX_OPS_PER_MESSAGE,
 };
-
-pub(crate) const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
-
-pub(crate) fn uleb(out: &mut Vec<u8>, mut n: u64) {
-    loop {
-        let b = (n & 0x7f) as u8;
-        n >>= 7;
-        if n == 0 {
-            out.push(b);
-            return;
-        }
-        out.push(b | 0x80);
-    }
-}
-
-fn sleb(out: &mut Vec<u8>, mut n: i64) {
-    loop {
-        let b = (n & 0x7f) as u8;
-        n >>= 7;
-        if (n == 0 && b & 0x40 == 0) || (n == -1 && b & 0x40 != 0) {
-            out.push(b);
-            return;
-        }
-        out.push(b | 0x80);
-    }
-}
-
-/// A chunk of `chunk_type` around `data`, with the checksum automerge
-/// computes (over `checksum_type` and `checksum_data`).
-pub(crate) fn chunk_with(chunk_type: u8, data: &[u8], checksum_type: u8, checksum_data: &[u8]) -> Vec<u8> {
-    let mut len = Vec::new();
-    uleb(&mut len, checksum_data.len() as u64);
-    let mut h = Sha256::new();
-    h.update([checksum_type]);
-    h.update(&len);
-    h.update(checksum_data);
-    let sum = h.finalize();
-    let mut out = MAGIC.to_vec();
-    out.extend_from_slice(&sum[..4]);
-    out.push(chunk_type);
-    uleb(&mut out, data.len() as u64);
-    out.extend_from_slice(data);
-    out
-}
-
-fn chunk(chunk_type: u8, data: &[u8]) -> Vec<u8> {
-    chunk_with(chunk_type, data, chunk_type, data)
-}
-
-/// A change body with the given op columns (spec, data).
-fn change_body(columns: &[(u32, Vec<u8>)]) -> Vec<u8> {
-    let mut b = Vec::new();
-    uleb(&mut b, 0); // deps
-    uleb(&mut b, 16);
-    b.extend_from_slice(&[7; 16]); // actor
-    uleb(&mut b, 1); // seq
-    uleb(&mut b, 1); // start op
-    sleb(&mut b, 0); // time
-    uleb(&mut b, 0); // message
-    uleb(&mut b, 0); // other actors
-    uleb(&mut b, columns.len() as u64);
-    for (spec, data) in columns {
-        uleb(&mut b, u64::from(*spec));
-        uleb(&mut b, data.len() as u64);
-    }
-    for (_, data) in columns {
-        b.extend_from_slice(data);
-    }
-    b
-}
-
-/// Raw DEFLATE that inflates to at least `inflated` zeros and is about
-/// `compressed` bytes long (whichever comes first): one flushed block of a
-/// mebibyte of zeros, repeated (a full flush makes each copy stand alone),
-/// then an empty final block.
-pub(crate) fn zeros_bomb(compressed: usize, inflated: u64) -> Vec<u8> {
-    let block = {
-        let mut c = flate2::Compress::new(flate2::Compression::best(), false);
-        let mut out = Vec::with_capacity(4096);
-        c.compress_vec(&vec![0u8; 1 << 20], &mut out, flate2::FlushCompress::Full).expect("compress");
-        out
-    };
-    let end = {
-        let mut c = flate2::Compress::new(flate2::Compression::best(), false);
-        let mut out = Vec::with_capacity(64);
-        c.compress_vec(&[], &mut out, flate2::FlushCompress::Finish).expect("finish");
-        out
-    };
-    let copies =
-        (compressed / block.len()).clamp(1, usize::try_from(inflated >> 20).unwrap_or(usize::MAX) + 1);
-    let mut out = Vec::with_capacity(copies * block.len() + end.len());
-    for _ in 0..copies {
-        out.extend_from_slice(&block);
-    }
-    out.extend_from_slice(&end);
-    out
-}
+use crate::testing::chunks::{
+    change_body, chunk, chunk_with, data_of, document_with_one_deflated_column, inflated_size, sleb, uleb,
+    zeros_bomb,
+};
 
 fn sample_doc(notes: usize) -> Automerge {
     let mut doc = Automerge::new();
@@ -125,12 +31,6 @@ fn sample_doc(notes: usize) -> Automerge {
     })
     .expect("write");
     doc
-}
-
-fn inflated_by(raw: &[u8]) -> u64 {
-    let mut out = Vec::new();
-    std::io::Read::read_to_end(&mut flate2::read::DeflateDecoder::new(raw), &mut out).expect("inflate");
-    out.len() as u64
 }
 
 #[test]
@@ -217,19 +117,10 @@ fn compressed_change_bombs_are_refused_quickly() {
 #[test]
 fn a_document_column_bomb_is_refused_quickly() {
     // One deflated op column (spec: id 2, integer, deflate bit) of zeros.
-    let bomb = zeros_bomb(crate::sync::MAX_FRAME - 1024, u64::MAX);
-    let mut body = Vec::new();
-    uleb(&mut body, 0); // actors
-    uleb(&mut body, 0); // heads
-    uleb(&mut body, 0); // change columns
-    uleb(&mut body, 1); // op columns
-    uleb(&mut body, (2 << 4) | 0b1000 | 2);
-    uleb(&mut body, bomb.len() as u64);
-    body.extend_from_slice(&bomb);
-    let bytes = chunk(0, &body);
+    let bytes = document_with_one_deflated_column(&zeros_bomb(crate::sync::MAX_FRAME - 1024, u64::MAX));
     let got = quickly("a 16 MiB document column bomb", || scan(&bytes));
     assert!(is_too_large(got.clone()), "{got:?}");
-    assert!(inflated_by(&zeros_bomb(1 << 16, 1 << 21)) >= 1 << 21, "the bomb does inflate");
+    assert!(inflated_size(&zeros_bomb(1 << 16, 1 << 21)) >= 1 << 21, "the bomb does inflate");
 }
 
 #[test]
@@ -237,7 +128,7 @@ fn inflation_just_over_a_change_is_refused_and_just_under_passes_the_cap() {
     // Zeros are no change: under the cap, the scan reads the body and
     // finds it malformed; over the cap, it never gets there.
     let under = zeros_bomb(1, 1 << 20); // exactly 1 MiB of zeros
-    assert_eq!(inflated_by(&under), MAX_CHANGE_BYTES);
+    assert_eq!(inflated_size(&under), MAX_CHANGE_BYTES);
     let got = scan(&chunk_with(2, &under, 1, &vec![0; 1 << 20]));
     assert!(matches!(got, Err(BytesRefused::Malformed(_))), "{got:?}");
     let over = zeros_bomb(2 * 1100, 2 << 20);
@@ -338,19 +229,6 @@ fn every_truncation_of_honest_chunks_is_refused() {
             assert!(scan(&bytes[..cut]).is_err(), "cut at {cut} of {} accepted", bytes.len());
         }
     }
-}
-
-/// The data of the chunk `bytes` starts with, as far as its length reaches.
-fn data_of(bytes: &[u8]) -> Option<Vec<u8>> {
-    let mut len = 0usize;
-    for (i, b) in bytes.get(9..)?.iter().take(9).enumerate() {
-        len |= usize::from(b & 0x7f) << (7 * i);
-        if b & 0x80 == 0 {
-            let start = 10 + i;
-            return bytes.get(start..start.checked_add(len)?).map(<[u8]>::to_vec);
-        }
-    }
-    None
 }
 
 fn honest_chunks() -> Vec<Vec<u8>> {

@@ -444,10 +444,7 @@ pub(crate) fn check_minor_member(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).expect("valid")
-    }
+    use crate::testing::d;
 
     fn member(year: Option<u16>) -> NewMember {
         NewMember { first_name: "Anna".into(), last_name: "Rossi".into(), birth_year: year }

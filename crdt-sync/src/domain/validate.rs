@@ -61,10 +61,7 @@ pub(crate) fn check_birth_year(field: &'static str, year: u16, today: NaiveDate)
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).expect("valid")
-    }
+    use crate::testing::d;
 
     #[test]
     fn names_are_trimmed_and_required() {

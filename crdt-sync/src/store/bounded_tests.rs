@@ -10,23 +10,16 @@ use automerge::sync::{self, ChunkList, Message, MessageVersion};
 use automerge::transaction::Transactable;
 use automerge::{Automerge, ROOT};
 
-use super::{Applied, DeviceConfig, Store, WriteCheck};
-use crate::codes::CodeRange;
+use super::{Applied, Store, WriteCheck};
 use crate::doc::DocRef;
 use crate::doc::limits::{MAX_OPS_PER_CHANGE, MAX_OPS_PER_MESSAGE, MAX_WAITING_CHANGES};
-use crate::doc::scan_tests::{chunk_with, zeros_bomb};
-use crate::env::SeededEnv;
 use crate::error::Error;
-use crate::ids::{DeviceId, ProjectId};
 use crate::sync::MAX_FRAME;
+use crate::testing::chunks::{chunk_with, document_with_one_deflated_column, zeros_bomb};
 
+/// Device 1 of project 2, with a target set (a change of its own).
 fn store() -> Store {
-    let config = DeviceConfig {
-        device: DeviceId(uuid::Uuid::from_u128(1)),
-        project: ProjectId(uuid::Uuid::from_u128(2)),
-        codes: CodeRange::new(1, 99).expect("range"),
-    };
-    let mut s = Store::in_memory(config, Box::new(SeededEnv::with_seed(1))).expect("store");
+    let mut s = crate::testing::store(1, 2, 1..=99);
     s.set_targets(crate::domain::Targets { families: 1, ..Default::default() }).expect("edit");
     s
 }
@@ -51,14 +44,7 @@ fn change_bomb(size: usize) -> Vec<u8> {
 
 /// A document chunk with one DEFLATE-compressed op column of zeros.
 fn document_bomb(size: usize) -> Vec<u8> {
-    let bomb = zeros_bomb(size, u64::MAX);
-    let mut body = vec![0, 0, 0, 1];
-    let mut spec = Vec::new();
-    crate::doc::scan_tests::uleb(&mut spec, (2 << 4) | 0b1000 | 2);
-    crate::doc::scan_tests::uleb(&mut spec, bomb.len() as u64);
-    body.extend_from_slice(&spec);
-    body.extend_from_slice(&bomb);
-    chunk_with(0, &body, 0, &body)
+    document_with_one_deflated_column(&zeros_bomb(size, u64::MAX))
 }
 
 #[test]

@@ -15,25 +15,16 @@ use automerge::{Automerge, ROOT, ReadDoc};
 use chrono::{NaiveDate, NaiveTime};
 use uuid::Uuid;
 
-use super::{DeviceConfig, Store};
+use super::Store;
 use crate::codes::CodeRange;
 use crate::doc::DocRef;
 use crate::domain::{
     ActivityType, Attendance, Contacts, HouseholdPatch, NewConsent, NewGuardian, NewHousehold, NewLab,
     NewMeeting, NewMember,
 };
-use crate::env::SeededEnv;
 use crate::error::Error;
-use crate::ids::{DeviceId, HouseholdId, LabId, PersonId, ProjectId};
-
-fn store(device: u128, codes: (u32, u32)) -> Store {
-    let config = DeviceConfig {
-        device: DeviceId(Uuid::from_u128(device)),
-        project: ProjectId(Uuid::from_u128(1)),
-        codes: CodeRange::new(codes.0, codes.1).expect("range"),
-    };
-    Store::in_memory(config, Box::new(SeededEnv::with_seed(device as u64))).expect("store")
-}
+use crate::ids::{HouseholdId, LabId, PersonId};
+use crate::testing::{d, store};
 
 fn lab(s: &mut Store, number: u8) -> LabId {
     for t in ActivityType::defaults() {
@@ -85,13 +76,9 @@ fn meeting(lab: LabId, date: NaiveDate) -> NewMeeting {
     }
 }
 
-fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, day).expect("date")
-}
-
 #[test]
 fn search_ignores_accents_and_matches_codes() {
-    let mut s = store(10, (42, 100));
+    let mut s = store(10, 1, 42..=100);
     let l = lab(&mut s, 3);
     let h = family(&mut s, l, "Nicolò", "Sciortino");
     family(&mut s, l, "Amina", "El Idrissi");
@@ -107,8 +94,8 @@ fn search_ignores_accents_and_matches_codes() {
 
 #[test]
 fn two_devices_never_assign_the_same_code_and_say_when_they_run_out() {
-    let mut a = store(10, (1, 3));
-    let mut b = store(11, (4, 6));
+    let mut a = store(10, 1, 1..=3);
+    let mut b = store(11, 1, 4..=6);
     let la = lab(&mut a, 1);
     for r in a.doc_refs().expect("docs") {
         let bytes = a.export_doc(r).expect("export");
@@ -140,7 +127,7 @@ fn two_devices_never_assign_the_same_code_and_say_when_they_run_out() {
 
 #[test]
 fn merging_duplicates_moves_attendance_and_is_reversible_until_confirmed() {
-    let mut s = store(10, (1, 100));
+    let mut s = store(10, 1, 1..=100);
     let l = lab(&mut s, 1);
     let a = family(&mut s, l, "Mario", "Rossi");
     let b = family(&mut s, l, "Mario", "Rosi");
@@ -171,7 +158,7 @@ fn merging_duplicates_moves_attendance_and_is_reversible_until_confirmed() {
 
 #[test]
 fn validation_names_the_field_and_changes_nothing() {
-    let mut s = store(10, (1, 100));
+    let mut s = store(10, 1, 1..=100);
     let l = lab(&mut s, 1);
     let h = family(&mut s, l, "Mario", "Rossi");
     let before = s.projection_dump().expect("dump");
@@ -205,7 +192,7 @@ fn validation_names_the_field_and_changes_nothing() {
 
 #[test]
 fn an_older_app_keeps_the_fields_of_a_newer_document() {
-    let mut s = store(10, (1, 100));
+    let mut s = store(10, 1, 1..=100);
     let l = lab(&mut s, 1);
     let h = family(&mut s, l, "Mario", "Rossi");
     let r = DocRef::household(h);
@@ -232,7 +219,7 @@ fn an_older_app_keeps_the_fields_of_a_newer_document() {
 
 #[test]
 fn a_stale_projection_is_repaired_at_check() {
-    let mut s = store(10, (1, 100));
+    let mut s = store(10, 1, 1..=100);
     let l = lab(&mut s, 1);
     let h = family(&mut s, l, "Mario", "Rossi");
     let good = s.projection_dump().expect("dump");
@@ -252,7 +239,7 @@ fn a_stale_projection_is_repaired_at_check() {
 
 #[test]
 fn writes_that_change_nothing_store_nothing() {
-    let mut s = store(10, (1, 100));
+    let mut s = store(10, 1, 1..=100);
     let l = lab(&mut s, 1);
     let h = family(&mut s, l, "Mario", "Rossi");
     let heads = s.heads(DocRef::household(h)).expect("heads");
@@ -265,7 +252,7 @@ fn writes_that_change_nothing_store_nothing() {
 
 #[test]
 fn maintenance_compacts_many_chunks_into_one_save_without_changing_anything() {
-    let mut s = store(10, (1, 100));
+    let mut s = store(10, 1, 1..=100);
     let l = lab(&mut s, 1);
     let m = s.create_meeting(meeting(l, d(2026, 10, 5))).expect("meeting");
     for g in 0..300u32 {
@@ -292,7 +279,7 @@ fn maintenance_compacts_many_chunks_into_one_save_without_changing_anything() {
 
 #[test]
 fn training_sessions_are_edited_and_validated() {
-    let mut s = store(10, (1, 100));
+    let mut s = store(10, 1, 1..=100);
     let l = lab(&mut s, 1);
     let p = s
         .create_person(crate::domain::NewPerson {
@@ -323,7 +310,7 @@ fn training_sessions_are_edited_and_validated() {
 
 #[test]
 fn likely_duplicates_match_similar_names_or_the_same_phone_but_not_merged_families() {
-    let mut s = store(40, (1, 99));
+    let mut s = store(40, 1, 1..=99);
     let lab = lab(&mut s, 1);
     let one = |s: &mut Store, first: &str, last: &str, phone: &str| {
         s.create_household(NewHousehold {
@@ -358,7 +345,7 @@ fn likely_duplicates_match_similar_names_or_the_same_phone_but_not_merged_famili
 fn the_hub_link_is_kept_once_and_its_history_recorded() {
     use crate::store::{HubLink, SyncOutcome};
     use crate::sync::DeviceRole;
-    let mut s = store(50, (1, 99));
+    let mut s = store(50, 1, 1..=99);
     assert_eq!(s.hub_link().expect("read"), None);
     assert!(s.record_sync(SyncOutcome::Ok).is_err(), "not paired yet");
     let link = HubLink {

@@ -377,25 +377,15 @@ mod tests {
     use uuid::Uuid;
 
     use super::*;
-    use crate::codes::CodeRange;
     use crate::domain::DirectoryEntry as Entry;
     use crate::domain::{Contacts, NewHousehold, NewLab, NewMember};
-    use crate::env::SeededEnv;
-    use crate::ids::ProjectId;
-    use crate::store::DeviceConfig;
-
-    fn store(n: u128) -> Store {
-        let config = DeviceConfig {
-            device: DeviceId(Uuid::from_u128(n)),
-            project: ProjectId(Uuid::from_u128(1)),
-            codes: CodeRange::new(1 + 100 * n as u32, 99 + 100 * n as u32).expect("range"),
-        };
-        Store::in_memory(config, Box::new(SeededEnv::with_seed(n as u64))).expect("store")
-    }
+    use crate::testing::one_family::copy_all;
+    use crate::testing::store;
 
     fn setup() -> (Store, Store, LabId, Vec<DocRef>) {
-        let mut a = store(1);
-        let mut b = store(2);
+        // Codes 101..=199 and 201..=299: two devices of project 1.
+        let mut a = store(1, 1, 101..=199);
+        let mut b = store(2, 1, 201..=299);
         let lab = a
             .create_lab(NewLab {
                 number: 4,
@@ -404,10 +394,7 @@ mod tests {
                 partner: "Coop".into(),
             })
             .expect("lab");
-        for doc in a.doc_refs().expect("docs") {
-            let bytes = a.export_doc(doc).expect("export");
-            b.apply_bytes(doc, &bytes).expect("apply");
-        }
+        copy_all(&mut a, &mut b);
         a.create_household(NewHousehold {
             lab,
             reference: NewMember { first_name: "Ettore".into(), last_name: "Galli".into(), birth_year: None },

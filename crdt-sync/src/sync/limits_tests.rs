@@ -12,6 +12,7 @@ use crate::store::Replication;
 fn a_bomb_in_a_sync_frame_is_refused_as_too_large() {
     use super::{DeviceRole, Frame, Grant, Refusal, Session};
     use crate::doc::DocRef;
+    use crate::testing::chunks::{chunk_with, zeros_bomb};
     use crate::testing::one_family::{lab, store};
 
     let mut a = store(1);
@@ -27,12 +28,7 @@ fn a_bomb_in_a_sync_frame_is_refused_as_too_large() {
     let mut session = Session::hub(device.device(), grant);
     let hello = Session::device().hello(&mut device).expect("hello");
     session.receive(&mut hub, hello).expect("catalog");
-    let bomb = crate::doc::scan_tests::chunk_with(
-        2,
-        &crate::doc::scan_tests::zeros_bomb(1 << 20, u64::MAX),
-        1,
-        b"x",
-    );
+    let bomb = chunk_with(2, &zeros_bomb(1 << 20, u64::MAX), 1, b"x");
     let message = automerge::sync::Message {
         heads: vec![],
         need: vec![],

@@ -9,16 +9,13 @@ use crate::store::Replication;
 use std::collections::BTreeSet;
 
 use chrono::{NaiveDate, NaiveTime};
-use uuid::Uuid;
 
-use crate::codes::CodeRange;
 use crate::doc::DocRef;
 use crate::domain::{
     ActivityType, Attendance, Contacts, ErasureReason, NewHousehold, NewLab, NewMeeting, NewMember,
     NewPathway, PathwayKind, Tombstone,
 };
-use crate::env::SeededEnv;
-use crate::ids::{DeviceId, HouseholdId, LabId, ProjectId};
+use crate::ids::{HouseholdId, LabId};
 use crate::store::{DeviceConfig, Store};
 
 /// The reference person's first name.
@@ -32,16 +29,16 @@ pub const NOTE: &str = "Segnalazione riservata Xylofonte";
 
 /// Device `n` of project 1, with codes `1000n + 1 ..= 1000n + 999`.
 pub fn config(n: u128) -> DeviceConfig {
-    DeviceConfig {
-        device: DeviceId(Uuid::from_u128(n)),
-        project: ProjectId(Uuid::from_u128(1)),
-        codes: CodeRange::new(1 + 1000 * n as u32, 999 + 1000 * n as u32).expect("range"),
-    }
+    super::config(n, 1, codes(n))
 }
 
 /// An in-memory store for device `n` of project 1, with its own code range.
 pub fn store(n: u128) -> Store {
-    Store::in_memory(config(n), Box::new(SeededEnv::with_seed(n as u64))).expect("store")
+    super::store(n, 1, codes(n))
+}
+
+fn codes(n: u128) -> std::ops::RangeInclusive<u32> {
+    1 + 1000 * n as u32..=999 + 1000 * n as u32
 }
 
 /// The default activity types and lab number `number`.

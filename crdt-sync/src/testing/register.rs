@@ -34,19 +34,16 @@ use crate::store::Staff;
 use std::collections::BTreeSet;
 
 use chrono::{NaiveDate, NaiveTime};
-use uuid::Uuid;
 
-use crate::codes::CodeRange;
 use crate::doc::DocRef;
 use crate::domain::{
     ActivityType, AgeStatus, Area, Attendance, ConsentScope, Contacts, LegalBasis, NewConsent, NewGuardian,
     NewHousehold, NewLab, NewMeeting, NewMember, NewPathway, NewPerson, NewTraining, PathwayKind,
     PathwayPatch, PathwayStatus, Role, Targets,
 };
-use crate::env::SeededEnv;
-use crate::ids::{DeviceId, HouseholdId, LabId, MeetingId, MemberId, PersonId, ProjectId};
+use crate::ids::{HouseholdId, LabId, MeetingId, MemberId, PersonId};
 use crate::selection::Period;
-use crate::store::{DeviceConfig, Store};
+use crate::store::Store;
 use crate::testing::d;
 
 /// The period the tests look at.
@@ -56,12 +53,7 @@ pub fn period() -> Period {
 
 /// An in-memory store for device `device` of project 77.
 pub fn store(device: u128) -> Store {
-    let config = DeviceConfig {
-        device: DeviceId(Uuid::from_u128(device)),
-        project: ProjectId(Uuid::from_u128(77)),
-        codes: CodeRange::new(u32::try_from(device).expect("small") * 100 + 1, 99_999).expect("range"),
-    };
-    Store::in_memory(config, Box::new(SeededEnv::with_seed(device as u64))).expect("in-memory store")
+    super::store(device, 77, u32::try_from(device).expect("small") * 100 + 1..=99_999)
 }
 
 /// The ids of what [`build`] registered.

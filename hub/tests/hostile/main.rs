@@ -37,6 +37,7 @@ use automerge::ChangeHash;
 use automerge::sync::{BloomFilter, ChunkList, Have, Message as SyncMessage, MessageVersion};
 use common::{Device, Hub, Ws, assert_healthy, connect, enrol, family, init_hub, meeting, project, seed};
 use crdt_sync::sync::{DeviceRole, Fatal, Frame, Grant, MAX_FRAME, PROTOCOL_VERSION, Refusal, Session};
+use crdt_sync::testing::chunks::forge_checksum;
 use crdt_sync::{
     CodeRange, DeviceConfig, DeviceId, DocKind, DocRef, HouseholdPatch, LabId, SeededEnv, Store, Targets,
 };
@@ -44,7 +45,6 @@ use futures_util::{SinkExt, StreamExt};
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::{Rng, RngCore, SeedableRng};
-use sha2::{Digest, Sha256};
 use taccuino_hub::DataDir;
 use tokio_tungstenite::tungstenite::Message;
 use uuid::Uuid;
@@ -53,8 +53,6 @@ use uuid::Uuid;
 const MESSAGES: usize = 10_000;
 /// Hostile connections open at the same time.
 const WORKERS: u64 = 4;
-/// Every automerge chunk starts with these bytes.
-const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
 use corpus::*;
 use messages::*;
 

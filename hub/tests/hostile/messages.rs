@@ -91,14 +91,6 @@ pub(crate) fn random_doc(rng: &mut StdRng) -> DocRef {
     }
 }
 
-/// Gives a chunk the checksum that matches its content, as a hostile peer could.
-pub(crate) fn forge_checksum(bytes: &mut [u8]) {
-    if bytes.len() > 8 && bytes[..4] == MAGIC {
-        let hash = Sha256::digest(&bytes[8..]);
-        bytes[4..8].copy_from_slice(&hash[..4]);
-    }
-}
-
 /// Damages one change chunk of `message`.
 pub(crate) fn corrupt(message: &[u8], rng: &mut StdRng, forge: bool) -> Vec<u8> {
     let mut m = SyncMessage::decode(message).expect("a captured message decodes");

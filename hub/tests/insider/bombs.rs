@@ -19,10 +19,10 @@ use automerge::{ObjType, ROOT, ScalarValue};
 use crdt_sync::Replication;
 use crdt_sync::sync::MAX_FRAME;
 
-use super::chunks::{
-    claim_more_ops, compressed_change, deflate_zeros, document_with_deflated_column, inflated_size,
-};
 use super::*;
+use crdt_sync::testing::chunks::{
+    claim_more_ops, compressed_change, document_with_deflated_column, inflated_size, zeros_bomb,
+};
 
 /// Room for the frame's and the sync message's own bytes.
 const ENVELOPE: usize = 64 * 1024;
@@ -47,7 +47,7 @@ fn compressed_changes() -> Vec<Bomb> {
     [64 * 1024, 1024 * 1024, MAX_FRAME - ENVELOPE]
         .into_iter()
         .map(|size| {
-            let deflate = deflate_zeros(size);
+            let deflate = zeros_bomb(size, u64::MAX);
             let claims = format!("{} of zeros", mb(inflated_size(&deflate)));
             Bomb {
                 name: format!("compressed change, {}", mb(deflate.len() as u64)),
@@ -63,7 +63,7 @@ fn compressed_documents(w: &mut World) -> Vec<Bomb> {
     [1024 * 1024, MAX_FRAME - ENVELOPE - save.len()]
         .into_iter()
         .map(|size| {
-            let deflate = deflate_zeros(size);
+            let deflate = zeros_bomb(size, u64::MAX);
             let claims = format!("a column of {} of zeros", mb(inflated_size(&deflate)));
             let chunk = document_with_deflated_column(&save, &deflate);
             Bomb { name: format!("document, compressed column, {}", mb(chunk.len() as u64)), claims, chunk }

@@ -41,10 +41,7 @@ fn laptop_copy(d: &mut Device, device: DeviceId) -> crdt_sync::Store {
     let config = crdt_sync::DeviceConfig { device, project: d.enrolled.project, codes: d.enrolled.codes };
     let mut copy = crdt_sync::Store::in_memory(config, Box::new(crdt_sync::SeededEnv::with_seed(7)))
         .expect("a laptop's store");
-    for doc in d.store.doc_refs().expect("docs") {
-        let bytes = d.store.export_doc(doc).expect("export");
-        copy.apply_bytes(doc, &bytes).expect("copy");
-    }
+    crdt_sync::testing::one_family::copy_all(&mut d.store, &mut copy);
     copy
 }
 

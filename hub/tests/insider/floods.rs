@@ -11,8 +11,8 @@ use automerge::transaction::Transactable;
 use crdt_sync::Replication;
 use rand::RngCore;
 
-use super::chunks::with_deps;
 use super::*;
+use crdt_sync::testing::chunks::with_deps;
 
 /// Bytes of waiting changes per frame, and frames (one connection each,
 /// so that a refusal on one does not silence the rest).

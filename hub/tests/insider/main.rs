@@ -54,7 +54,6 @@ mod common;
 mod authors;
 mod bombs;
 mod bundles;
-mod chunks;
 mod floods;
 mod persons;
 

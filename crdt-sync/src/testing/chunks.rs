@@ -1,26 +1,48 @@
-//! Automerge chunks built or rewritten byte by byte, as modified software
-//! can: inflation bombs, op counts that the bytes do not carry, changes
-//! that depend on changes never sent. Layout: magic `85 6f 4a 83`, 4-byte
-//! checksum (the first bytes of SHA-256 over what follows it), a type byte
-//! (0 document, 1 change, 2 compressed change), a LEB128 length, the data.
-//! See <https://alexjg.github.io/automerge-storage-docs/>.
+//! Automerge chunks built or rewritten byte by byte, as a buggy or modified
+//! peer can: inflation bombs, run-length columns that claim more operations
+//! than their bytes carry, changes that depend on changes never sent.
+//!
+//! Layout: magic `85 6f 4a 83`, a 4-byte checksum (the first bytes of
+//! SHA-256 over what follows it), a type byte ([`DOCUMENT`], [`CHANGE`],
+//! [`COMPRESSED`]), a LEB128 length, the data. See
+//! <https://alexjg.github.io/automerge-storage-docs/>.
+//!
+//! The builders panic on bytes that are not what they expect: they are for
+//! tests, which build their input from automerge's own output.
 
 use flate2::{Compress, Compression, FlushCompress};
 use sha2::{Digest, Sha256};
 
 /// Every automerge chunk starts with these bytes.
-pub(crate) const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
-const DOCUMENT: u8 = 0;
-const CHANGE: u8 = 1;
-const COMPRESSED: u8 = 2;
+pub const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
+/// The type byte of a document chunk (a save).
+pub const DOCUMENT: u8 = 0;
+/// The type byte of an uncompressed change chunk.
+pub const CHANGE: u8 = 1;
+/// The type byte of a compressed change chunk (its data is raw DEFLATE).
+pub const COMPRESSED: u8 = 2;
 /// The bit of a column specification that says its data is DEFLATE-compressed.
-const DEFLATE_BIT: u64 = 0b1000;
+pub const DEFLATE_BIT: u64 = 0b1000;
 
-pub(crate) fn uleb(out: &mut Vec<u8>, mut v: u64) {
+/// Appends `n` as unsigned LEB128.
+pub fn uleb(out: &mut Vec<u8>, mut n: u64) {
     loop {
-        let b = (v & 0x7f) as u8;
-        v >>= 7;
-        if v == 0 {
+        let b = (n & 0x7f) as u8;
+        n >>= 7;
+        if n == 0 {
+            out.push(b);
+            return;
+        }
+        out.push(b | 0x80);
+    }
+}
+
+/// Appends `n` as signed LEB128.
+pub fn sleb(out: &mut Vec<u8>, mut n: i64) {
+    loop {
+        let b = (n & 0x7f) as u8;
+        n >>= 7;
+        if (n == 0 && b & 0x40 == 0) || (n == -1 && b & 0x40 != 0) {
             out.push(b);
             return;
         }
@@ -29,7 +51,7 @@ pub(crate) fn uleb(out: &mut Vec<u8>, mut v: u64) {
 }
 
 /// Reads an unsigned LEB128 at `*at`, moving past it.
-fn read_uleb(bytes: &[u8], at: &mut usize) -> u64 {
+pub fn read_uleb(bytes: &[u8], at: &mut usize) -> u64 {
     let mut v = 0u64;
     for i in 0..10 {
         let b = bytes[*at];
@@ -43,7 +65,7 @@ fn read_uleb(bytes: &[u8], at: &mut usize) -> u64 {
 }
 
 /// Reads a signed LEB128 at `*at`, moving past it.
-fn read_sleb(bytes: &[u8], at: &mut usize) -> i64 {
+pub fn read_sleb(bytes: &[u8], at: &mut usize) -> i64 {
     let mut v = 0i64;
     let mut shift = 0;
     loop {
@@ -60,32 +82,53 @@ fn read_sleb(bytes: &[u8], at: &mut usize) -> i64 {
     }
 }
 
-fn sleb(out: &mut Vec<u8>, mut v: i64) {
-    loop {
-        let b = (v & 0x7f) as u8;
-        v >>= 7;
-        if (v == 0 && b & 0x40 == 0) || (v == -1 && b & 0x40 != 0) {
-            out.push(b);
-            return;
-        }
-        out.push(b | 0x80);
-    }
-}
-
-/// A chunk of `kind` around `data`, with the checksum a peer computes.
-pub(crate) fn chunk(kind: u8, data: &[u8]) -> Vec<u8> {
+/// A chunk of `chunk_type` around `data`, with the checksum automerge
+/// computes over `checksum_type` and `checksum_data` (the type and data of
+/// the uncompressed chunk, for a compressed change). Tests that want a
+/// checksum that does not match pass other bytes.
+pub fn chunk_with(chunk_type: u8, data: &[u8], checksum_type: u8, checksum_data: &[u8]) -> Vec<u8> {
+    let mut len = Vec::new();
+    uleb(&mut len, checksum_data.len() as u64);
+    let mut h = Sha256::new();
+    h.update([checksum_type]);
+    h.update(&len);
+    h.update(checksum_data);
+    let sum = h.finalize();
     let mut out = MAGIC.to_vec();
-    out.extend([0; 4]);
-    out.push(kind);
+    out.extend_from_slice(&sum[..4]);
+    out.push(chunk_type);
     uleb(&mut out, data.len() as u64);
     out.extend_from_slice(data);
-    let hash = Sha256::digest(&out[8..]);
-    out[4..8].copy_from_slice(&hash[..4]);
     out
 }
 
-/// Splits a chunk into its type and data.
-fn split(chunk: &[u8]) -> (u8, &[u8]) {
+/// A chunk of `chunk_type` around `data`, with the checksum of its own type
+/// and data (what a peer computes for a document or an uncompressed change).
+pub fn chunk(chunk_type: u8, data: &[u8]) -> Vec<u8> {
+    chunk_with(chunk_type, data, chunk_type, data)
+}
+
+/// Gives `bytes`, if they start with [`MAGIC`], the checksum that matches
+/// everything after it (the whole rest, one chunk or not), in place: what a
+/// buggy or hostile peer could send, so the bytes get past the checksum.
+pub fn forge_checksum(bytes: &mut [u8]) {
+    if bytes.len() > 8 && bytes[..4] == MAGIC {
+        let hash = Sha256::digest(&bytes[8..]);
+        bytes[4..8].copy_from_slice(&hash[..4]);
+    }
+}
+
+/// A compressed change chunk whose DEFLATE data is `deflate`, its checksum
+/// taken over those bytes as they are.
+pub fn compressed_change(deflate: &[u8]) -> Vec<u8> {
+    chunk(COMPRESSED, deflate)
+}
+
+/// Splits one whole chunk into its type and data.
+///
+/// # Panics
+/// If `chunk` is not exactly one chunk.
+pub fn split(chunk: &[u8]) -> (u8, &[u8]) {
     assert_eq!(chunk[..4], MAGIC, "an automerge chunk");
     let mut at = 9;
     let len = read_uleb(chunk, &mut at) as usize;
@@ -93,33 +136,76 @@ fn split(chunk: &[u8]) -> (u8, &[u8]) {
     (chunk[8], &chunk[at..])
 }
 
-/// A raw DEFLATE stream of about `len` bytes that inflates to zeros, about
-/// a thousand times `len`. Built from one block compressing 1 MiB of zeros,
-/// byte-aligned by a sync flush, repeated: each copy refers only to the
-/// zeros before it, so any number of copies is a valid stream.
-pub(crate) fn deflate_zeros(len: usize) -> Vec<u8> {
-    let zeros = vec![0u8; 1 << 20];
-    let mut c = Compress::new(Compression::best(), false);
-    let mut segment = |input: &[u8], flush| {
-        let mut out = Vec::with_capacity(64 * 1024);
-        let before = c.total_in();
-        c.compress_vec(input, &mut out, flush).expect("deflate");
-        assert_eq!((c.total_in() - before) as usize, input.len(), "all input taken");
+/// The data of the chunk `bytes` starts with, as far as its length reaches,
+/// whatever its magic and checksum: `None` where the length is cut or runs
+/// past the end. For re-framing mutated chunks.
+pub fn data_of(bytes: &[u8]) -> Option<Vec<u8>> {
+    let mut len = 0usize;
+    for (i, b) in bytes.get(9..)?.iter().take(9).enumerate() {
+        len |= usize::from(b & 0x7f) << (7 * i);
+        if b & 0x80 == 0 {
+            let start = 10 + i;
+            return bytes.get(start..start.checked_add(len)?).map(<[u8]>::to_vec);
+        }
+    }
+    None
+}
+
+/// A change body (the data of a [`CHANGE`] chunk): no dependencies, actor
+/// `07` x 16, sequence 1, start op 1, time 0, no message, no other actors,
+/// and the given operation columns `(spec, data)`.
+pub fn change_body(columns: &[(u32, Vec<u8>)]) -> Vec<u8> {
+    let mut b = Vec::new();
+    uleb(&mut b, 0); // deps
+    uleb(&mut b, 16);
+    b.extend_from_slice(&[7; 16]); // actor
+    uleb(&mut b, 1); // seq
+    uleb(&mut b, 1); // start op
+    sleb(&mut b, 0); // time
+    uleb(&mut b, 0); // message
+    uleb(&mut b, 0); // other actors
+    uleb(&mut b, columns.len() as u64);
+    for (spec, data) in columns {
+        uleb(&mut b, u64::from(*spec));
+        uleb(&mut b, data.len() as u64);
+    }
+    for (_, data) in columns {
+        b.extend_from_slice(data);
+    }
+    b
+}
+
+/// Raw DEFLATE that inflates to at least `inflated` zeros and is about
+/// `compressed` bytes long (whichever comes first): one flushed block of a
+/// mebibyte of zeros, repeated (a full flush makes each copy stand alone),
+/// then an empty final block. About a thousandfold: `zeros_bomb(len,
+/// u64::MAX)` of 16 MiB inflates to about 16 GiB.
+pub fn zeros_bomb(compressed: usize, inflated: u64) -> Vec<u8> {
+    let block = {
+        let mut c = Compress::new(Compression::best(), false);
+        let mut out = Vec::with_capacity(4096);
+        c.compress_vec(&vec![0u8; 1 << 20], &mut out, FlushCompress::Full).expect("compress");
         out
     };
-    let first = segment(&zeros, FlushCompress::Sync);
-    let repeat = segment(&zeros, FlushCompress::Sync);
-    let last = segment(&[], FlushCompress::Finish);
-    let mut out = first;
-    while out.len() + repeat.len() + last.len() <= len {
-        out.extend_from_slice(&repeat);
+    let end = {
+        let mut c = Compress::new(Compression::best(), false);
+        let mut out = Vec::with_capacity(64);
+        c.compress_vec(&[], &mut out, FlushCompress::Finish).expect("finish");
+        out
+    };
+    let copies =
+        (compressed / block.len()).clamp(1, usize::try_from(inflated >> 20).unwrap_or(usize::MAX) + 1);
+    let mut out = Vec::with_capacity(copies * block.len() + end.len());
+    for _ in 0..copies {
+        out.extend_from_slice(&block);
     }
-    out.extend_from_slice(&last);
+    out.extend_from_slice(&end);
     out
 }
 
-/// How many bytes `deflate_zeros(len)` inflates to, about.
-pub(crate) fn inflated_size(deflate: &[u8]) -> u64 {
+/// How many bytes the raw DEFLATE `deflate` inflates to, counted a mebibyte
+/// at a time (a bomb at the frame limit inflates to gigabytes).
+pub fn inflated_size(deflate: &[u8]) -> u64 {
     let mut d = flate2::Decompress::new(false);
     let mut sink = vec![0u8; 1 << 20];
     let mut total = 0u64;
@@ -136,9 +222,19 @@ pub(crate) fn inflated_size(deflate: &[u8]) -> u64 {
     }
 }
 
-/// A compressed change chunk (type 2) whose DEFLATE data is `deflate`.
-pub(crate) fn compressed_change(deflate: &[u8]) -> Vec<u8> {
-    chunk(COMPRESSED, deflate)
+/// A document chunk with no actors, heads or change columns and one
+/// operation column (id 2, integer) whose data is `deflate`, marked
+/// compressed: reading the document inflates it.
+pub fn document_with_one_deflated_column(deflate: &[u8]) -> Vec<u8> {
+    let mut body = Vec::new();
+    uleb(&mut body, 0); // actors
+    uleb(&mut body, 0); // heads
+    uleb(&mut body, 0); // change columns
+    uleb(&mut body, 1); // op columns
+    uleb(&mut body, (2 << 4) | DEFLATE_BIT | 2);
+    uleb(&mut body, deflate.len() as u64);
+    body.extend_from_slice(deflate);
+    chunk(DOCUMENT, &body)
 }
 
 /// Column metadata: `(spec, length)` pairs after their count.
@@ -157,7 +253,7 @@ fn write_columns(out: &mut Vec<u8>, cols: &[(u64, u64)]) {
 
 /// `save` (a document chunk) with its last operation column replaced by
 /// `deflate`, marked compressed: loading it inflates that column first.
-pub(crate) fn document_with_deflated_column(save: &[u8], deflate: &[u8]) -> Vec<u8> {
+pub fn document_with_deflated_column(save: &[u8], deflate: &[u8]) -> Vec<u8> {
     let (kind, data) = split(save);
     assert_eq!(kind, DOCUMENT, "a document chunk");
     let mut at = 0;
@@ -194,7 +290,7 @@ pub(crate) fn document_with_deflated_column(save: &[u8], deflate: &[u8]) -> Vec<
 /// apply until it has changes that were never sent. (automerge refuses two
 /// changes of one author with one sequence number, so a flood numbers its
 /// changes.)
-pub(crate) fn with_deps(change: &[u8], deps: &[[u8; 32]], seq: u64) -> Vec<u8> {
+pub fn with_deps(change: &[u8], deps: &[[u8; 32]], seq: u64) -> Vec<u8> {
     let (kind, data) = split(change);
     assert_eq!(kind, CHANGE, "an uncompressed change chunk");
     let mut at = 0;
@@ -298,7 +394,7 @@ fn lengthen_boolean(col: &[u8], extra: u64) -> Vec<u8> {
 /// every operation column's longest run grows by `extra`, which costs a few
 /// bytes. Dependencies, actor, sequence number and the rest stay as they
 /// were.
-pub(crate) fn claim_more_ops(change: &[u8], extra: u64) -> Vec<u8> {
+pub fn claim_more_ops(change: &[u8], extra: u64) -> Vec<u8> {
     let (kind, data) = split(change);
     assert_eq!(kind, CHANGE, "an uncompressed change chunk");
     let mut at = 0;
@@ -343,11 +439,44 @@ pub(crate) fn claim_more_ops(change: &[u8], extra: u64) -> Vec<u8> {
 mod tests {
     use super::*;
 
+    /// Moved from the hub's insider suite, whose bombs were then built by a
+    /// twin of `zeros_bomb` (a sync flush instead of a full one).
     #[test]
     fn the_zeros_stream_inflates_a_thousandfold() {
-        let d = deflate_zeros(64 * 1024);
+        let d = zeros_bomb(64 * 1024, u64::MAX);
         assert!(d.len() <= 64 * 1024);
         let n = inflated_size(&d);
         assert!(n > 500 * d.len() as u64, "{n} from {}", d.len());
+    }
+
+    /// The two ways of building a chunk agree: `chunk` is `chunk_with` its
+    /// own type and data, and its checksum is SHA-256 over what follows it
+    /// (how the hub's insider suite computed it).
+    #[test]
+    fn chunk_checksums_cover_type_length_and_data() {
+        let data = vec![9u8; 300];
+        let c = chunk(CHANGE, &data);
+        let hash = Sha256::digest(&c[8..]);
+        assert_eq!(c[4..8], hash[..4]);
+        assert_eq!(split(&c), (CHANGE, &data[..]));
+        assert_eq!(data_of(&c), Some(data.clone()));
+        let mut forged = c.clone();
+        forged[4..8].copy_from_slice(&[0; 4]);
+        forge_checksum(&mut forged);
+        assert_eq!(forged, c);
+    }
+
+    #[test]
+    fn leb128_round_trips() {
+        for n in [0u64, 1, 127, 128, 300, u64::MAX] {
+            let mut out = Vec::new();
+            uleb(&mut out, n);
+            assert_eq!(read_uleb(&out, &mut 0), n);
+        }
+        for n in [0i64, -1, 63, -64, 64, -65, i64::MAX, i64::MIN] {
+            let mut out = Vec::new();
+            sleb(&mut out, n);
+            assert_eq!(read_sleb(&out, &mut 0), n, "{n}");
+        }
     }
 }
