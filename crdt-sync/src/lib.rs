@@ -52,6 +52,8 @@
 //! use std::collections::BTreeSet;
 //! use crdt_sync::{CodeRange, DeviceConfig, DeviceId, DocRef, LegalBasis, NewConsent, NewHousehold,
 //!     NewLab, NewMember, NewPerson, ProjectId, Role, SeededEnv, Store};
+//! // The parts of the register this example touches.
+//! use crdt_sync::{Families, ProjectSettings, Replication, Staff};
 //!
 //! # fn main() -> crdt_sync::Result<()> {
 //! let project = ProjectId(uuid::Uuid::from_u128(1));
@@ -135,33 +137,43 @@ pub mod sync;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
+// The root names what a caller of the register needs; the sync protocol
+// (`sync`), authorisation (`authz`) and the test kit (`testing`) keep their
+// own paths.
+
+// Documents and changes.
 pub use automerge::ChangeHash;
-pub use codes::{CodeRange, format_code};
 pub use doc::{DocKind, DocRef, FieldConflict, SCHEMA_VERSION};
-pub use domain::RetentionPolicy;
-pub use domain::{
-    ActivityType, AgeStatus, Area, Attendance, Consent, ConsentScope, Contacts, ErasedHousehold,
-    ErasureReason, ErasureRequest, Guardian, Household, HouseholdPatch, Keyed, Lab, LegalBasis, LegalStatus,
-    Meeting, MeetingPatch, Member, MemberPatch, NewConsent, NewGuardian, NewHousehold, NewLab, NewMeeting,
-    NewMember, NewPathway, NewPerson, NewTraining, Pathway, PathwayKind, PathwayPatch, PathwayStatus, Person,
-    PersonPatch, ReferralSource, Restriction, RestrictionReason, Role, SpecialCondition, Targets, Tombstone,
-    TrainingPatch, TrainingSession, Withdrawal, WithdrawnScopes,
-};
-pub use domain::{DeviceRole, Directory, DirectoryEntry, Grant};
+
+// The store: opening it, its operations by concern, and what they return.
 pub use env::{Environment, SeededEnv, SystemEnv};
-pub use error::{ErasureRefusal, Error, Result};
-pub use ids::{
-    DeviceId, HouseholdId, LabId, MeetingId, MemberId, PathwayId, PersonId, ProjectId, TrainingId,
-};
-pub use selection::{Labs, Month, Period, Selection};
 pub use store::key_connection;
 pub use store::{
-    Applied, AttendanceEntry, DeviceConfig, HouseholdHit, Key, MeetingSummary, Store, WriteCheck,
+    Applied, AttendanceEntry, DeviceConfig, HouseholdHit, Key, MeetingSummary, Reader, Store, WriteCheck,
 };
-pub use store::{AuditAction, AuditEntry, Reader, SubjectAccessRecord};
+pub use store::{AuditAction, AuditEntry, SubjectAccessRecord};
 pub use store::{
     AuditLog, AuditTrail, Consents, Erasure, Families, Maintenance, Meetings, ProjectSettings, Replication,
     Retention, Staff,
 };
 pub use store::{HubLink, HubLinkStatus, SyncOutcome};
 pub use store::{RetentionDue, TrailAction, TrailEntry, TrailScope, WithdrawnFamily};
+
+// The domain's values and inputs.
+pub use codes::{CodeRange, format_code};
+pub use domain::{
+    ActivityType, AgeStatus, Area, Attendance, Consent, ConsentScope, Contacts, ErasedHousehold,
+    ErasureReason, ErasureRequest, Guardian, Household, HouseholdPatch, Keyed, Lab, LegalBasis, LegalStatus,
+    Meeting, MeetingPatch, Member, MemberPatch, NewConsent, NewGuardian, NewHousehold, NewLab, NewMeeting,
+    NewMember, NewPathway, NewPerson, NewTraining, Pathway, PathwayKind, PathwayPatch, PathwayStatus, Person,
+    PersonPatch, ReferralSource, Restriction, RestrictionReason, RetentionPolicy, Role, SpecialCondition,
+    Targets, Tombstone, TrainingPatch, TrainingSession, Withdrawal, WithdrawnScopes,
+};
+pub use domain::{DeviceRole, Directory, DirectoryEntry, Grant};
+pub use ids::{
+    DeviceId, HouseholdId, LabId, MeetingId, MemberId, PathwayId, PersonId, ProjectId, TrainingId,
+};
+pub use selection::{Labs, Month, Period, Selection};
+
+// Errors.
+pub use error::{AuthorRefusal, ErasureRefusal, Error, Result};

@@ -21,7 +21,7 @@
 //!
 //! ```
 //! use taccuino_demo::{DemoSize, populate};
-//! use crdt_sync::{CodeRange, DeviceConfig, DeviceId, ProjectId, SeededEnv, Store};
+//! use crdt_sync::{CodeRange, DeviceConfig, DeviceId, Maintenance, ProjectId, SeededEnv, Store};
 //!
 //! # fn main() -> crdt_sync::Result<()> {
 //! let config = DeviceConfig {

@@ -6,7 +6,7 @@
 //! by a bounded scanner (`doc::scan`) that inflates with a cap and counts
 //! operations without materialising them; bytes over these limits are
 //! refused ([`crate::Error::TooLarge`], on the wire
-//! [`Refusal::TooLarge`](super::Refusal::TooLarge)) before automerge parses
+//! [`Refusal::TooLarge`](crate::sync::Refusal::TooLarge)) before automerge parses
 //! them. The figures come from the large demo register (ten labs, five
 //! years: `docs/decisions/0015-bounded-work-on-peer-bytes.md` has the
 //! measurements) with a wide margin, so an honest register never meets them

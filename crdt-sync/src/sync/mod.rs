@@ -26,6 +26,7 @@ pub mod pairing;
 #[cfg(test)]
 mod restriction_tests;
 mod session;
+#[cfg(any(test, feature = "testing"))]
 mod turns;
 mod wire;
 
@@ -34,6 +35,9 @@ pub use enroll::{EnrollError, EnrollRequest, EnrollResponse, Enrolled};
 pub use limits::{BytesRefused, Cost};
 pub use pairing::{CertFingerprint, PairingCode};
 pub use session::{Session, Stats};
+/// The in-process harness that runs a device and the hub to the end of a
+/// session (tests and simulations: feature `testing`).
+#[cfg(any(test, feature = "testing"))]
 pub use turns::{Turns, in_turns};
 pub use wire::{
     DecodeError, Fatal, Frame, MAX_FRAME, PROTOCOL_VERSION, Refusal, bit, bits, catalog_docs, heads_digest,
