@@ -1,9 +1,7 @@
 //! This device's audit log: exports, subject access extracts and other acts recorded with who did them.
 
-use crate::AuditAction;
-use crate::AuditEntry;
-use crate::SubjectAccessRecord;
 use crate::error::Result;
+use crate::{AuditAction, AuditEntry, SubjectAccessRecord};
 use serde::Serialize;
 
 /// This device's audit log: exports, subject access extracts and other acts recorded with who did them.

@@ -1,8 +1,7 @@
 //! The audit trail: who did what to a family or a lab, read from the documents' history on any replica.
 
-use crate::TrailEntry;
-use crate::TrailScope;
 use crate::error::Result;
+use crate::{TrailEntry, TrailScope};
 
 /// The audit trail: who did what to a family or a lab, read from the documents' history on any replica.
 ///

@@ -1,14 +1,9 @@
 //! A family's legal basis: consent renewed or withdrawn, and the restriction of its processing (GDPR arts. 6, 7, 18).
 
-use crate::Consent;
-use crate::HouseholdId;
-use crate::LabId;
-use crate::LegalStatus;
-use crate::PersonId;
-use crate::RestrictionReason;
-use crate::WithdrawnFamily;
-use crate::WithdrawnScopes;
 use crate::error::Result;
+use crate::{
+    Consent, HouseholdId, LabId, LegalStatus, PersonId, RestrictionReason, WithdrawnFamily, WithdrawnScopes,
+};
 use chrono::NaiveDate;
 
 /// A family's legal basis: consent renewed or withdrawn, and the restriction of its processing (GDPR arts. 6, 7, 18).

@@ -1,19 +1,10 @@
 //! The families: registering them, their members and pathways, finding them, and merging duplicates.
 
-use crate::AttendanceEntry;
-use crate::FieldConflict;
-use crate::Household;
-use crate::HouseholdHit;
-use crate::HouseholdId;
-use crate::HouseholdPatch;
-use crate::MemberId;
-use crate::MemberPatch;
-use crate::NewHousehold;
-use crate::NewMember;
-use crate::NewPathway;
-use crate::PathwayId;
-use crate::PathwayPatch;
 use crate::error::Result;
+use crate::{
+    AttendanceEntry, FieldConflict, Household, HouseholdHit, HouseholdId, HouseholdPatch, MemberId,
+    MemberPatch, NewHousehold, NewMember, NewPathway, PathwayId, PathwayPatch,
+};
 
 /// The families: registering them, their members and pathways, finding them, and merging duplicates.
 ///

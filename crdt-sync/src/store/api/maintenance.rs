@@ -1,8 +1,7 @@
 //! Looking after the file itself: checkpoints, integrity, and rebuilding or comparing the projection.
 
-use crate::DocRef;
-use crate::LabId;
 use crate::error::Result;
+use crate::{DocRef, LabId};
 
 /// Looking after the file itself: checkpoints, integrity, and rebuilding or comparing the projection.
 ///

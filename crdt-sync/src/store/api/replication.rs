@@ -1,17 +1,11 @@
 //! How documents travel between replicas: their heads and bytes, applying a peer's bytes under a check, automerge sync messages, the device directory and actors, and the link to the hub.
 
-use crate::Applied;
-use crate::DeviceId;
-use crate::DocRef;
-use crate::HubLink;
-use crate::HubLinkStatus;
-use crate::SyncOutcome;
-use crate::WriteCheck;
 use crate::authz::authors::AuthorCheck;
 use crate::authz::{Directory, DocFacts};
 use crate::credentials::BundleKey;
 use crate::domain::DirectoryEntry as Entry;
 use crate::error::Result;
+use crate::{Applied, DeviceId, DocRef, HubLink, HubLinkStatus, SyncOutcome, WriteCheck};
 use automerge::ChangeHash;
 use automerge::sync;
 use std::sync::Arc;

@@ -1,11 +1,7 @@
 //! The retention policy, and the families it makes due for erasure.
 
-use crate::HouseholdId;
-use crate::PersonId;
-use crate::RetentionDue;
-use crate::RetentionPolicy;
-use crate::Tombstone;
 use crate::error::Result;
+use crate::{HouseholdId, PersonId, RetentionDue, RetentionPolicy, Tombstone};
 use chrono::NaiveDate;
 
 /// The retention policy, and the families it makes due for erasure.
