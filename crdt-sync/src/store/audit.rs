@@ -9,10 +9,9 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::Store;
-use super::subject_access::SubjectAccessRecord;
 use crate::domain::{Keyed, keyed_enum};
 use crate::error::{Error, Result};
-use crate::ids::DeviceId;
+use crate::ids::{DeviceId, HouseholdId, LabId, PersonId};
 use crate::store::api::*;
 
 keyed_enum!(
@@ -71,6 +70,25 @@ pub(super) fn record(
         ],
     )?;
     Ok(entry)
+}
+
+/// What the audit log records of a subject access extract: which family
+/// (id and code, no personal data) and the files produced. `by_person` is
+/// added by [`Store::record_audit`](crate::AuditLog::record_audit) from the operator.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SubjectAccessRecord {
+    /// The family.
+    pub household: HouseholdId,
+    /// Its human code.
+    pub code: String,
+    /// Its lab, when the store knows it.
+    pub lab: Option<LabId>,
+    /// The names of the files produced.
+    #[serde(default)]
+    pub files: Vec<String>,
+    /// Who took the extract, read back from the audit entry.
+    #[serde(default, skip_serializing)]
+    pub by_person: Option<PersonId>,
 }
 
 impl AuditLog for Store {

@@ -35,12 +35,6 @@ pub struct WithdrawnFamily {
 }
 
 impl Store {
-    /// Today, in Pavia, as this store's clock says (the default date of a
-    /// consent record or a withdrawal).
-    pub fn today(&mut self) -> NaiveDate {
-        self.env.today()
-    }
-
     /// The family, unless its processing is restricted ([`Error::Restricted`]).
     pub(super) fn refuse_restricted(&mut self, id: HouseholdId) -> Result<Household> {
         let h = self.household(id)?;
