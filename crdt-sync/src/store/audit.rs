@@ -3,16 +3,16 @@
 //! its options; a full export, with names, is its own action so that a
 //! coordinator reviewing the log finds it at a glance.
 
+use super::Store;
+use crate::store::api::*;
 use chrono::{DateTime, Utc};
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::Store;
 use crate::domain::{Keyed, keyed_enum};
 use crate::error::{Error, Result};
 use crate::ids::{DeviceId, HouseholdId, LabId, PersonId};
-use crate::store::api::*;
 
 keyed_enum!(
     /// What was done.

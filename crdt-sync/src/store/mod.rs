@@ -4,6 +4,7 @@ mod api;
 mod audit;
 #[cfg(test)]
 mod bounded_tests;
+mod checks;
 mod codes;
 mod consent;
 #[cfg(test)]
@@ -19,9 +20,7 @@ mod hub_link;
 mod maintenance;
 mod meetings;
 mod open;
-mod ops;
 mod project;
-mod queries;
 mod reader;
 #[cfg(test)]
 mod renewal_tests;
@@ -29,6 +28,7 @@ mod replication;
 mod retention;
 #[cfg(test)]
 mod retention_tests;
+mod rows;
 mod staff;
 mod sync;
 #[cfg(test)]
@@ -52,9 +52,9 @@ pub use consent::WithdrawnFamily;
 pub use docs::Applied;
 pub use hub_link::{HubLink, HubLinkStatus, SyncOutcome};
 pub use open::{DeviceConfig, Key, key_connection};
-pub use queries::{AttendanceEntry, HouseholdHit, MeetingSummary};
 pub use reader::Reader;
 pub use retention::RetentionDue;
+pub use rows::{AttendanceEntry, HouseholdHit, MeetingSummary};
 pub use trail::{TrailAction, TrailEntry, TrailScope};
 
 use crate::doc::DocRef;

@@ -2,11 +2,11 @@
 //! from, and receiving them into, stored documents, through the same
 //! strict, transactional path as any other bytes from elsewhere.
 
+use crate::authz::authors::AuthorCheck;
+use crate::doc::DocRef;
 use automerge::Automerge;
 use automerge::sync::Message;
 
-use crate::authz::authors::AuthorCheck;
-use crate::doc::DocRef;
 use crate::error::{Error, Result};
 
 /// Checks the authors of the changes that took a document from `before`
