@@ -6,9 +6,9 @@
 //! (encrypted) twice:
 //!
 //! - by the volunteer's **passphrase**: Argon2id (memory-hard, with
-//!   parameters [calibrated](KdfParams::calibrate_here) to about half a second
-//!   on the laptop, never below 64 MiB and two passes) derives a wrapping key
-//!   that seals the database key with XChaCha20-Poly1305;
+//!   parameters [calibrated](KdfParams::calibrate_here) to about a quarter
+//!   of a second on the laptop, never below 64 MiB and two passes) derives a
+//!   wrapping key that seals the database key with XChaCha20-Poly1305;
 //! - by the project coordinator's **recovery key**, so that a forgotten
 //!   passphrase never means lost data: an anonymous public-key box (X25519
 //!   from a fresh ephemeral key to the coordinator's [`RecoveryPublic`],

@@ -50,7 +50,7 @@ impl Kdf {
     /// The parameters to wrap with now.
     pub fn params(&self) -> KdfParams {
         match self {
-            Kdf::Calibrated => KdfParams::calibrate_here(Duration::from_millis(500)),
+            Kdf::Calibrated => KdfParams::calibrate_here(KdfParams::DEFAULT_TARGET),
             Kdf::Fixed(p) => *p,
         }
     }

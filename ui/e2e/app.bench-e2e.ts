@@ -41,8 +41,12 @@ import {
 } from "./bench";
 import { By, byTestId, screenshot, sleep } from "./harness";
 
-/** The family search's debounce (ui/src/screens/families/FamilySearch.tsx, SEARCH_DELAY_MS). */
-const DEBOUNCE_MS = 80;
+/**
+ * The family search's debounce (ui/src/screens/families/FamilySearch.tsx,
+ * SEARCH_DELAY_MS; 80 ms before issue 12). `TACCUINO_BENCH_DEBOUNCE_MS`
+ * for a build with another value.
+ */
+const DEBOUNCE_MS = Number(process.env.TACCUINO_BENCH_DEBOUNCE_MS ?? 25);
 
 /** Prefixes of surnames of the demo data (crdt-sync/src/demo/names.rs), typed from an empty field. */
 const QUERIES = [
@@ -172,6 +176,18 @@ const invoke = window.__TAURI_INTERNALS__.invoke;
   }
   done({ unlock, searches });
 })().catch((e) => done({ error: String(JSON.stringify(e)) }));`;
+
+/**
+ * Re-wraps the register's key the way the app wraps a key it makes
+ * (`change_passphrase` to the same passphrase: Argon2id calibrated on this
+ * machine by this app binary, `Kdf::Calibrated`), so that the unlocks
+ * measured afterwards pay the real key wrap, not the register maker's floor.
+ */
+const REWRAP = `
+const [passphrase] = arguments;
+const done = arguments[arguments.length - 1];
+window.__TAURI_INTERNALS__.invoke("change_passphrase", { oldPassphrase: passphrase, newPassphrase: passphrase })
+  .then(() => done({}), (e) => done({ error: String(JSON.stringify(e)) }));`;
 
 /** Empties the search field (one input event). */
 const CLEAR = `
@@ -337,6 +353,19 @@ async function rawRun(dir: string): Promise<{ unlock: number; searches: number[]
   }
 }
 
+/** Wraps the key of the register in `dir` as this app binary would (see REWRAP). */
+async function realKeyWrap(dir: string): Promise<void> {
+  await waitAppGone();
+  const d: WebDriver = await launchApp(dir);
+  try {
+    await d.executeAsyncScript(WAIT_UNLOCK_SCREEN);
+    const r = (await d.executeAsyncScript(REWRAP, PASSPHRASE)) as { error?: string };
+    if (r.error) throw new Error(`re-wrapping the key: ${r.error}`);
+  } finally {
+    await d.quit().catch(() => undefined);
+  }
+}
+
 // ---- reporting ---------------------------------------------------------------------
 
 interface DataSet {
@@ -408,14 +437,14 @@ function report(ds: DataSet): string {
         row("  unlock command alone through IPC (no UI)", r.map((x) => x.raw_unlock_ms)),
         row("COLD START to first usable screen (request → week)", cold, goal),
         row("  the same from the app process's start", coldApp, goal),
-        row("  in it: Argon2id unwrap alone (bench_register)", reg.kdf_ms),
+        row(`  in it: Argon2id unwrap alone, ${reg.kdf} (bench_register)`, reg.kdf_ms),
         row("  in it: Store::open alone (bench_register)", reg.store_open_ms),
         row(`  Argon2id as the app would wrap here (${reg.calibrated_kdf})`, [reg.calibrated_kdf_ms]),
         row("Famiglie tab → search field", r.map((x) => x.families_tab_ms)),
       ],
     ),
     `meeting cards in this week's view: ${[...new Set(r.map((x) => x.meeting_cards))].join(", ")}; key wrap: Argon2id ${reg.kdf}; load average during the runs: ${r.map((x) => x.load_1min.toFixed(1)).join(", ")}`,
-    `(the registers are wrapped at Argon2id's floor; one made by the app would add about ${ms(reg.calibrated_kdf_ms - stats(reg.kdf_ms).p50)} to the unlock)`,
+    `(the key is wrapped as this app binary wraps a key it makes; the register maker's own calibration here, ${reg.calibrated_kdf}, unwraps in ${ms(reg.calibrated_kdf_ms)})`,
   ];
   const all = r.flatMap((x) => x.searches);
   const firsts = r.map((x) => x.searches[0]?.dom_ms ?? Number.NaN);
@@ -475,7 +504,12 @@ describe("desktop app benchmark", () => {
     ["large", "large", "All ten labs, five years (DemoSize::Large)", 2000],
   ] as const) {
     it(title, { timeout: 900_000 }, async () => {
-      const { dir, figures } = ensureRegister(label, size);
+      // The register maker wraps at the floor; the app's own wrap (what a
+      // volunteer's register has) replaces it, then the maker times the
+      // halves of the unlock again, with that wrap.
+      const { dir } = ensureRegister(label, size);
+      await realKeyWrap(dir);
+      const { figures } = ensureRegister(label, size);
       const runs: Run[] = [];
       for (let i = 0; i < RUNS; i++) {
         const ui = await oneRun(dir, label, i);

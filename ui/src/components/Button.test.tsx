@@ -1,7 +1,7 @@
-import { fireEvent, render, screen } from "@testing-library/preact";
+import { act, fireEvent, render, screen } from "@testing-library/preact";
 import { createRef } from "preact";
 import { describe, expect, it, vi } from "vitest";
-import { Button } from "./Button";
+import { Button, SPINNER_STILL_MS } from "./Button";
 import { Spinner } from "./Spinner";
 
 describe("Button", () => {
@@ -27,6 +27,32 @@ describe("Button", () => {
     expect(button.getAttribute("aria-disabled")).toBe("true");
     fireEvent.click(button);
     expect(onClick).not.toHaveBeenCalled();
+  });
+
+  it("shows a still spinner at once and turns it only after SPINNER_STILL_MS", () => {
+    vi.useFakeTimers();
+    try {
+      const { container, rerender } = render(<Button busy>Sblocca</Button>);
+      const still = () => container.querySelector(".spinner-wrap--still");
+      expect(container.querySelector(".spinner")).not.toBeNull();
+      expect(still()).not.toBeNull();
+      act(() => {
+        vi.advanceTimersByTime(SPINNER_STILL_MS - 1);
+      });
+      expect(still()).not.toBeNull();
+      act(() => {
+        vi.advanceTimersByTime(1);
+      });
+      expect(still()).toBeNull();
+      expect(container.querySelector(".spinner")).not.toBeNull();
+      // Busy again later: still again at first.
+      rerender(<Button>Sblocca</Button>);
+      expect(container.querySelector(".spinner")).toBeNull();
+      rerender(<Button busy>Sblocca</Button>);
+      expect(still()).not.toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("passes a ref through to the <button>", () => {

@@ -1,4 +1,5 @@
 import type { ButtonHTMLAttributes, TargetedMouseEvent } from "preact";
+import { useEffect, useState } from "preact/hooks";
 import { cx } from "../lib/cx";
 import { Spinner } from "./Spinner";
 
@@ -17,6 +18,28 @@ export interface ButtonProps
   class?: string;
 }
 
+/**
+ * A busy button's spinner appears at once but turns only after this long.
+ * Most work a button starts (unlocking, saving) ends sooner, and a turning
+ * spinner is not free: without a GPU, WebKit composites every frame of it
+ * in software on the same cores as the work it waits for (unlocking took
+ * up to 1.7 s longer in the window than through IPC under load; issue 12,
+ * decision 0022).
+ */
+export const SPINNER_STILL_MS = 600;
+
+/** Whether `busy` has lasted `ms` without a break. */
+function useLasted(busy: boolean, ms: number): boolean {
+  const [lasted, setLasted] = useState(false);
+  useEffect(() => {
+    setLasted(false);
+    if (!busy) return;
+    const timer = setTimeout(() => setLasted(true), ms);
+    return () => clearTimeout(timer);
+  }, [busy, ms]);
+  return busy && lasted;
+}
+
 /** A button with the app's look. Use a verb as its text: "Salva", "Blocca". */
 export function Button({
   variant = "secondary",
@@ -27,6 +50,7 @@ export function Button({
   onClick,
   ...rest
 }: ButtonProps) {
+  const turning = useLasted(busy, SPINNER_STILL_MS);
   const handleClick = (event: TargetedMouseEvent<HTMLButtonElement>) => {
     if (busy) {
       event.preventDefault();
@@ -43,7 +67,7 @@ export function Button({
       aria-disabled={busy ? "true" : rest["aria-disabled"]}
       onClick={handleClick}
     >
-      {busy && <Spinner decorative size="small" />}
+      {busy && <Spinner decorative size="small" class={turning ? undefined : "spinner-wrap--still"} />}
       <span class="btn__label">{children}</span>
     </button>
   );

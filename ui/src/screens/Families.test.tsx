@@ -188,7 +188,7 @@ describe("family search", () => {
 
     typeInto(box, "bi");
     act(() => {
-      vi.advanceTimersByTime(SEARCH_DELAY_MS - 30);
+      vi.advanceTimersByTime(SEARCH_DELAY_MS - 10);
     });
     typeInto(box, "bian");
     act(() => {
@@ -254,6 +254,37 @@ describe("family search", () => {
     const results = screen.getAllByTestId("family-result");
     expect(results).toHaveLength(1);
     expect(results[0]?.textContent).toContain("Rosa Rossi");
+  });
+
+  it("a fast typist's burst sends at most two searches and shows only the newest answer", async () => {
+    const answers: ((v: HouseholdHit[]) => void)[] = [];
+    api.searchFamilies.mockImplementation(
+      () => new Promise((resolve) => answers.push((data) => resolve({ status: "ok", data }))),
+    );
+    const a = household(A, "PV01-0001", [["Rosa", "Ricci", 1980]]);
+    const b = household(B, "PV01-0007", [["Rosa", "Rossi", 1980]]);
+    renderScreen(<Families />);
+    const box = screen.getByRole("searchbox", { name: "Cerca una famiglia" });
+    // A keystroke every 40 ms: each one outlasts the debounce, and the store
+    // has not answered the first search yet.
+    for (const q of ["r", "ro", "ros", "ross", "rossi"]) {
+      typeInto(box, q);
+      await act(async () => {
+        vi.advanceTimersByTime(40);
+      });
+    }
+    expect(api.searchFamilies.mock.calls.map((c) => c[0])).toEqual(["r"]);
+    await act(async () => answers[0]?.([hit(a), hit(b)]));
+    await settle();
+    // "r"'s answer is dropped; only the newest query went next.
+    expect(api.searchFamilies.mock.calls.map((c) => c[0])).toEqual(["r", "rossi"]);
+    expect(screen.queryAllByTestId("family-result")).toHaveLength(0);
+    await act(async () => answers[1]?.([hit(b)]));
+    await settle();
+    const results = screen.getAllByTestId("family-result");
+    expect(results).toHaveLength(1);
+    expect(results[0]?.textContent).toContain("Rosa Rossi");
+    expect(api.searchFamilies).toHaveBeenCalledTimes(2);
   });
 
   it("moves between results with the arrow keys and opens one with Enter", async () => {

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { appErrorOf, call } from "../../api/call";
 import { useSession } from "../../app/session";
 import { commands, type HouseholdHit, type HouseholdId } from "../../bindings";
@@ -6,11 +6,16 @@ import { labName } from "../../components/labels";
 import { SearchBox } from "../../components/SearchBox";
 import { useToast } from "../../components/Toast";
 import { useI18n } from "../../i18n";
+import { latestOnly } from "../../lib/latestOnly";
 
 /** How many results a search asks for. */
 export const SEARCH_LIMIT = 50;
-/** Debounce while typing: fast enough to feel instant, light on an old laptop. */
-export const SEARCH_DELAY_MS = 80;
+/**
+ * Debounce while typing. Short, so that results come within 50 ms of a
+ * keystroke (a search takes 1–2 ms in the store); the store is not flooded
+ * because at most one search is in flight and one waits (`latestOnly`).
+ */
+export const SEARCH_DELAY_MS = 25;
 
 export interface SearchState {
   query: string;
@@ -56,11 +61,28 @@ export function FamilySearch({ state, onState, onOpen, focusId }: FamilySearchPr
   const toast = useToast();
   const { info } = useSession();
   const [busy, setBusy] = useState(false);
-  const seq = useRef(0);
   const list = useRef<HTMLUListElement>(null);
   const latest = useRef(state);
   latest.current = state;
   const mergedCodes = useMergedCodes(state.hits);
+  const handlers = useRef({ onState, toast });
+  handlers.current = { onState, toast };
+  // One per mounted search: only the newest query's answer is shown.
+  const searches = useMemo(
+    () =>
+      latestOnly((query: string) => call(commands.searchFamilies(query, SEARCH_LIMIT)), {
+        onAnswer: (query, hits) => {
+          handlers.current.onState({ query, hits });
+          setBusy(false);
+        },
+        onError: (_query, err) => {
+          handlers.current.toast.error(appErrorOf(err) ?? err);
+          setBusy(false);
+        },
+      }),
+    [],
+  );
+  useEffect(() => () => searches.cancel(), [searches]);
 
   useEffect(() => {
     if (!focusId) return;
@@ -68,23 +90,16 @@ export function FamilySearch({ state, onState, onOpen, focusId }: FamilySearchPr
     // Only on mounting: coming back from a family's page.
   }, []);
 
-  const search = async (query: string) => {
-    const mine = ++seq.current;
+  const search = (query: string) => {
     if (query.trim() === "") {
+      searches.cancel();
       setBusy(false);
       onState({ query, hits: null });
       return;
     }
     onState({ query, hits: latest.current.hits });
     setBusy(true);
-    try {
-      const hits = await call(commands.searchFamilies(query, SEARCH_LIMIT));
-      if (mine === seq.current) onState({ query, hits });
-    } catch (err) {
-      if (mine === seq.current) toast.error(appErrorOf(err) ?? err);
-    } finally {
-      if (mine === seq.current) setBusy(false);
-    }
+    searches.submit(query);
   };
 
   const { hits, query } = state;
@@ -107,7 +122,7 @@ export function FamilySearch({ state, onState, onOpen, focusId }: FamilySearchPr
           placeholder={t("families.search.placeholder")}
           delay={SEARCH_DELAY_MS}
           initialValue={state.query}
-          onSearch={(q) => void search(q)}
+          onSearch={search}
         />
       </div>
       <p role="status" class="muted" data-testid="family-search-status">

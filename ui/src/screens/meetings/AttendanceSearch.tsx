@@ -1,12 +1,16 @@
-import { useEffect, useId, useRef, useState } from "preact/hooks";
+import { useEffect, useId, useMemo, useRef, useState } from "preact/hooks";
 import { call } from "../../api/call";
 import { commands, type HouseholdHit, type HouseholdId } from "../../bindings";
 import { useToast } from "../../components/Toast";
 import { useI18n } from "../../i18n";
 import { cx } from "../../lib/cx";
+import { latestOnly } from "../../lib/latestOnly";
 
-/** Debounce of the search as you type: short, the search is local and quick. */
-export const SEARCH_DELAY_MS = 80;
+/**
+ * Debounce of the search as you type: short, the search is local and quick
+ * (1–2 ms); at most one search is in flight and one waits (`latestOnly`).
+ */
+export const SEARCH_DELAY_MS = 25;
 /** Results shown: enough for a surname shared by a few families. */
 export const SEARCH_LIMIT = 8;
 
@@ -36,34 +40,40 @@ export function AttendanceSearch({ listed, onPick }: AttendanceSearchProps) {
   const [active, setActive] = useState(-1);
   const [open, setOpen] = useState(false);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const shown = useRef({ toast });
+  shown.current = { toast };
   /** Only the answer to the latest query counts. */
-  const latest = useRef(0);
+  const searches = useMemo(
+    () =>
+      latestOnly((q: string) => call(commands.searchFamilies(q, SEARCH_LIMIT)), {
+        onAnswer: (_q, hits) => {
+          setResults(hits);
+          setActive(hits.length > 0 ? 0 : -1);
+          setOpen(true);
+        },
+        onError: (_q, err) => shown.current.toast.error(err),
+      }),
+    [],
+  );
 
   const cancel = () => {
     if (timer.current !== undefined) clearTimeout(timer.current);
     timer.current = undefined;
   };
-  useEffect(() => cancel, []);
-
-  const search = async (q: string) => {
-    const n = ++latest.current;
-    try {
-      const hits = await call(commands.searchFamilies(q, SEARCH_LIMIT));
-      if (n !== latest.current) return;
-      setResults(hits);
-      setActive(hits.length > 0 ? 0 : -1);
-      setOpen(true);
-    } catch (err) {
-      if (n === latest.current) toast.error(err);
-    }
-  };
+  useEffect(
+    () => () => {
+      cancel();
+      searches.cancel();
+    },
+    [searches],
+  );
 
   const onInput = (event: Event) => {
     const value = (event.currentTarget as HTMLInputElement).value;
     setQuery(value);
     cancel();
     if (value.trim() === "") {
-      latest.current++;
+      searches.cancel();
       setResults(null);
       setOpen(false);
       setActive(-1);
@@ -71,13 +81,13 @@ export function AttendanceSearch({ listed, onPick }: AttendanceSearchProps) {
     }
     timer.current = setTimeout(() => {
       timer.current = undefined;
-      void search(value.trim());
+      searches.submit(value.trim());
     }, SEARCH_DELAY_MS);
   };
 
   const reset = () => {
     cancel();
-    latest.current++;
+    searches.cancel();
     setQuery("");
     setResults(null);
     setOpen(false);
