@@ -243,6 +243,9 @@ pub async fn sync_with<A: StoreAccess>(
     // A round trip: the device sent something, then had to wait for the
     // hub (frames already buffered are not a new trip).
     let (mut round_trips, mut sent) = (0u32, true);
+    // Whether the last step had nothing to send: only then may a settled
+    // session end (as the hub may still answer what was just sent).
+    let mut quiet = false;
     let mut bundle_key = None;
     loop {
         let next = match ws.next().now_or_never() {
@@ -260,10 +263,11 @@ pub async fn sync_with<A: StoreAccess>(
                         Ok((out, settled))
                     })
                     .await??;
-                if settled && !sent {
+                if settled && quiet {
                     break;
                 }
                 if !out.is_empty() {
+                    quiet = false;
                     for f in &out {
                         let bytes = f.encode();
                         wire_out += bytes.len() as u64;
@@ -312,6 +316,7 @@ pub async fn sync_with<A: StoreAccess>(
             Some(other) => return Err(ClientError::Closed(other)),
             None => {}
         }
+        quiet = out.is_empty();
         for f in &out {
             let bytes = f.encode();
             wire_out += bytes.len() as u64;
