@@ -94,7 +94,7 @@ fn locking_the_register_during_a_stalled_sync_ends_it_cleanly_and_loses_nothing(
 }
 
 #[test]
-fn a_sync_cut_while_stalled_fails_as_offline_and_the_next_one_carries_the_save() {
+fn a_sync_cut_while_stalled_fails_as_offline_and_the_one_queued_behind_it_carries_the_save() {
     let hub = Hub::start();
     let proxy = Proxy::start(&hub);
     let a = App::new();
@@ -102,18 +102,23 @@ fn a_sync_cut_while_stalled_fails_as_offline_and_the_next_one_carries_the_save()
 
     proxy.stall_next_answer();
     let webview = a.webview.clone();
-    let sync = std::thread::spawn(move || call(&webview, "sync_now", json!({})));
+    let first = std::thread::spawn(move || call(&webview, "sync_now", json!({})));
     proxy.wait_until_holding();
+    // A second "sync now" waits for the first (one sync at a time); the
+    // proxy would let it through, so without that turn it could finish now.
+    let webview = a.webview.clone();
+    let second = std::thread::spawn(move || call(&webview, "sync_now", json!({})));
     let theme = format!("Rete caduta {}", uuid_v7());
     let id = a.ok("create_meeting", meeting(&session, &theme));
     assert!(proxy.is_holding());
-    proxy.cut();
-    let ended = sync.join().expect("sync thread").expect_err("the connection was cut");
-    assert_eq!(ended["kind"], "offline", "{ended}");
-    assert_eq!(a.ok("sync_status", json!({}))["link"]["last_outcome"], "offline");
+    assert!(!second.is_finished(), "the second sync waits for the first, which waits on the hub");
 
-    let again = a.ok("sync_now", json!({}));
-    assert_eq!(again["outcome"], "ok", "{again}");
+    proxy.cut();
+    let ended = first.join().expect("sync thread").expect_err("the connection was cut");
+    assert_eq!(ended["kind"], "offline", "{ended}");
+    let next = second.join().expect("sync thread").expect("the queued sync runs once the first ended");
+    assert_eq!(next["outcome"], "ok", "{next}");
+    assert_eq!(a.ok("sync_status", json!({}))["link"]["last_outcome"], "ok");
     let b = App::new();
     b.pair(&hub.url, &hub.code(), "Portatile B").expect("b pairs");
     assert_eq!(b.ok("get_meeting", json!({ "id": id }))["meeting"]["theme"], json!(theme));
