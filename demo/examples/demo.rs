@@ -6,13 +6,12 @@
 //! (`scripts/demo.sh` does this). The demo key is fixed and public: never
 //! put real data in a demo database.
 
-use crdt_sync::Families;
-use crdt_sync::Meetings;
-use crdt_sync::ProjectSettings;
-use crdt_sync::Replication;
 use std::path::PathBuf;
 
-use crdt_sync::{CodeRange, DeviceConfig, DeviceId, Key, ProjectId, Store, SystemEnv};
+use crdt_sync::{
+    CodeRange, DeviceConfig, DeviceId, Families, Key, Meetings, ProjectId, ProjectSettings, Replication,
+    Store, SystemEnv,
+};
 use taccuino_demo::{self as demo, DemoSize};
 
 const DEMO_KEY: [u8; 32] = *b"taccuino-demo-key-not-for-real!!";

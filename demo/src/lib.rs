@@ -36,11 +36,6 @@
 //! # Ok(()) }
 //! ```
 
-use crdt_sync::Families;
-use crdt_sync::Meetings;
-use crdt_sync::ProjectSettings;
-use crdt_sync::Replication;
-use crdt_sync::Staff;
 mod names;
 mod plan;
 #[cfg(test)]
@@ -52,11 +47,9 @@ use chrono::{DateTime, NaiveDate};
 use chrono_tz::Europe::Rome;
 
 use crate::plan::{PathwayEnd, Plan};
-use crdt_sync::DocRef;
-use crdt_sync::Store;
 use crdt_sync::{
-    ActivityType, Attendance, NewConsent, NewHousehold, NewMeeting, NewPathway, NewPerson, NewTraining,
-    PathwayPatch, PathwayStatus, Targets,
+    ActivityType, Attendance, DocRef, Families, Meetings, NewConsent, NewHousehold, NewMeeting, NewPathway,
+    NewPerson, NewTraining, PathwayPatch, PathwayStatus, ProjectSettings, Replication, Staff, Store, Targets,
 };
 use crdt_sync::{Error, Result};
 use crdt_sync::{HouseholdId, LabId, MemberId, PersonId};

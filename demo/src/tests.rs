@@ -2,17 +2,12 @@
 //! size written into an in-memory store.
 
 use chrono::{Datelike, NaiveDate};
-use crdt_sync::Families;
-use crdt_sync::Maintenance;
-use crdt_sync::ProjectSettings;
 use uuid::Uuid;
 
 use crate::names::fold;
 use crate::plan::{self, Plan, Shape};
 use crate::{DemoSize, DemoSummary, populate, store_today};
-use crdt_sync::CodeRange;
-use crdt_sync::SeededEnv;
-use crdt_sync::{DeviceConfig, Store};
+use crdt_sync::{CodeRange, DeviceConfig, Families, Maintenance, ProjectSettings, SeededEnv, Store};
 use crdt_sync::{DeviceId, ProjectId};
 
 fn store(env_seed: u64) -> Store {

@@ -14,9 +14,6 @@
 //! and 1,000 devices; `TACCUINO_BENCH_QUICK=1` (in `scripts/test.sh`) the
 //! small one and 100 devices. Figures: `docs/benchmarks.md`.
 
-use crdt_sync::Meetings;
-use crdt_sync::ProjectSettings;
-use crdt_sync::Replication;
 #[path = "../tests/common/mod.rs"]
 mod common;
 
@@ -25,7 +22,9 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 use common::{Hub, hub_cmd, meeting_on};
 use crdt_sync::sync::{DeviceRole, Grant, Stats};
-use crdt_sync::{CodeRange, DeviceConfig, DocRef, NewLab, Store, SystemEnv};
+use crdt_sync::{
+    CodeRange, DeviceConfig, DocRef, Meetings, NewLab, ProjectSettings, Replication, Store, SystemEnv,
+};
 use taccuino_demo::{DemoSize, populate};
 use taccuino_sync_client::{Report, enroll, sync_once};
 use taccuino_tests::sim::settle;

@@ -4,8 +4,7 @@
 //! to check what they apply (`crdt_sync::authz::authors`).
 
 use crdt_sync::DirectoryEntry as Entry;
-use crdt_sync::Replication;
-use crdt_sync::Store;
+use crdt_sync::{Replication, Store};
 
 use crate::error::Result;
 use crate::registry::Registry;

@@ -1,14 +1,10 @@
 //! `taccuino-hub`: the hub's command line.
 
-use crdt_sync::AuditTrail;
-use crdt_sync::Families;
-use crdt_sync::ProjectSettings;
-use crdt_sync::Retention;
+use crdt_sync::{AuditTrail, Families, ProjectId, ProjectSettings, Retention};
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
-use crdt_sync::ProjectId;
 use crdt_sync::sync::{DeviceRole, bundle};
 use taccuino_hub::{
     AppState, CONFIG_EXAMPLE, Config, DataDir, KEY_ENV, KeyOrigin, LimitsFile, Overrides, read_pseudonym_key,

@@ -4,14 +4,12 @@
 //! `taccuino_reports::export` and `taccuino_reports::indicators`; this only turns command
 //! line words into their options and writes the files.
 
-use crdt_sync::Families;
-use crdt_sync::ProjectSettings;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 use chrono::NaiveDate;
-use crdt_sync::{Labs, Period, Selection, Store};
+use crdt_sync::{Families, Labs, Period, ProjectSettings, Selection, Store};
 use taccuino_reports::export::{self, ExportFile, Format, Language, Options, Privacy};
 use taccuino_reports::indicators;
 

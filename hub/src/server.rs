@@ -2,7 +2,6 @@
 //! the real thing. Routes: `GET /health`, `GET /enroll` (WebSocket, JSON),
 //! `GET /sync` (WebSocket, binary frames, `Authorization: Bearer <token>`).
 
-use crdt_sync::ProjectSettings;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -14,7 +13,7 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Extension, Router};
 use crdt_sync::sync::{EnrollError, EnrollRequest, EnrollResponse, Fatal, Frame, MAX_FRAME, Session};
-use crdt_sync::{ProjectId, Store};
+use crdt_sync::{ProjectId, ProjectSettings, Store};
 use tokio::net::TcpListener;
 
 use crate::conn::{Addresses, Peer, PlainListener};

@@ -7,14 +7,11 @@
 //! replaced, and the lab's other devices receive the new one as they sync
 //! (decision 0016).
 
-use crdt_sync::Families;
-use crdt_sync::Meetings;
-use crdt_sync::Replication;
 mod common;
 
 use common::{Hub, enrol, family, hub_fails, init_hub, meeting, project};
 use crdt_sync::sync::bundle::{self, BundleKey};
-use crdt_sync::{DocKind, DocRef};
+use crdt_sync::{DocKind, DocRef, Families, Meetings, Replication};
 
 fn key(hex_key: &str) -> BundleKey {
     let bytes: [u8; 32] = hex::decode(hex_key).expect("hex").try_into().expect("32 bytes");

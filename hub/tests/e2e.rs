@@ -7,16 +7,13 @@
 //! `common/mod.rs`; a scenario of the whole journey goes here. Pure sync
 //! logic is tested without a network in `tests/tests/sync_simulation.rs`.
 
-use crdt_sync::Families;
-use crdt_sync::Meetings;
-use crdt_sync::ProjectSettings;
 mod common;
 
 use std::time::{Duration, Instant};
 
 use common::{Hub, device_store, family, hub_cmd, meeting};
 use crdt_sync::sync::{CertFingerprint, EnrollError, Fatal, Frame, PROTOCOL_VERSION};
-use crdt_sync::{ActivityType, NewLab};
+use crdt_sync::{ActivityType, Families, Meetings, NewLab, ProjectSettings};
 use futures_util::{SinkExt, StreamExt};
 use taccuino_sync_client::{ClientError, enroll, sync_once};
 use tokio_tungstenite::tungstenite::Message;

@@ -6,10 +6,6 @@
 //! the indicators still count the family. A volunteer's forged erasure is
 //! refused by the hub and changes nothing.
 
-use crdt_sync::Erasure;
-use crdt_sync::Families;
-use crdt_sync::Meetings;
-use crdt_sync::Replication;
 mod common;
 
 use std::path::Path;
@@ -18,8 +14,8 @@ use chrono::NaiveDate;
 use common::{Device, enrol, family, init_hub, meeting_on, project};
 use crdt_sync::sync::Refusal;
 use crdt_sync::{
-    Attendance, Contacts, DocRef, ErasureReason, Error, HouseholdId, HouseholdPatch, Key, NewPathway,
-    PathwayKind, Period, Selection, Store,
+    Attendance, Contacts, DocRef, Erasure, ErasureReason, Error, Families, HouseholdId, HouseholdPatch, Key,
+    Meetings, NewPathway, PathwayKind, Period, Replication, Selection, Store,
 };
 use taccuino_reports::indicators::compute;
 

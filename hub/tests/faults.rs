@@ -8,10 +8,6 @@
 //! Where the faults fall (bytes before a kill or a cut) comes from a seed,
 //! printed, replayable with `TACCUINO_FAULT_SEED=<seed>`.
 
-use crdt_sync::Families;
-use crdt_sync::Maintenance;
-use crdt_sync::Meetings;
-use crdt_sync::Replication;
 mod common;
 
 use std::collections::BTreeSet;
@@ -21,7 +17,10 @@ use automerge::sync::{ChunkList, Message as SyncMessage, MessageVersion};
 use chrono::NaiveDate;
 use common::{Cut, Device, Hub, Proxy, assert_healthy, enrol, family, init_hub, meeting_on, project, seed};
 use crdt_sync::sync::Frame;
-use crdt_sync::{Attendance, Contacts, DocRef, HouseholdId, HouseholdPatch, LabId, MeetingId, Store};
+use crdt_sync::{
+    Attendance, Contacts, DocRef, Families, HouseholdId, HouseholdPatch, LabId, Maintenance, MeetingId,
+    Meetings, Replication, Store,
+};
 use futures_util::{SinkExt, StreamExt};
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;

@@ -4,13 +4,11 @@
 //! pseudonym instead, from the hub's `pseudonym.key` or `--pseudonym-key`)
 //! while a full one does.
 
-use crdt_sync::Families;
-use crdt_sync::Meetings;
+use crdt_sync::{Attendance, Families, Meetings};
 mod common;
 
 use chrono::NaiveDate;
 use common::{Hub, enrol, family, init_hub, meeting_on, project};
-use crdt_sync::Attendance;
 use taccuino_reports::export::PseudonymKey;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -3,13 +3,11 @@
 //! (found by its code), with its attendance and without the other family,
 //! and refuses a code it does not know.
 
-use crdt_sync::Families;
-use crdt_sync::Meetings;
+use crdt_sync::{Attendance, Families, Meetings};
 mod common;
 
 use chrono::NaiveDate;
 use common::{Hub, enrol, family, init_hub, meeting_on, project};
-use crdt_sync::Attendance;
 
 /// The text of a PDF, as poppler's `pdftotext` reads it.
 fn pdftotext(path: &std::path::Path) -> String {

@@ -13,11 +13,6 @@
 //! Sync bundles (issue 3, item 5) do not exist yet: "some through bundles"
 //! is left out until they do; add them to the sync rounds here then.
 
-use crdt_sync::Families;
-use crdt_sync::Maintenance;
-use crdt_sync::Meetings;
-use crdt_sync::ProjectSettings;
-use crdt_sync::Replication;
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -25,7 +20,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::NaiveDate;
 use common::{Device, Hub, enrol, family, init_hub, meeting_on, project, seed};
 use crdt_sync::{
-    Area, Attendance, Contacts, DocRef, HouseholdId, HouseholdPatch, LabId, MeetingId, MemberId, Store,
+    Area, Attendance, Contacts, DocRef, Families, HouseholdId, HouseholdPatch, LabId, Maintenance, MeetingId,
+    Meetings, MemberId, ProjectSettings, Replication, Store,
 };
 use futures_util::future::join_all;
 use rand::rngs::StdRng;

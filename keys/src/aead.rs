@@ -6,6 +6,13 @@ use chacha20poly1305::{KeyInit, Tag, XChaCha20Poly1305, XNonce};
 use zeroize::Zeroizing;
 
 use crate::KeyError;
+
+/// A commitment to the database key: the first 16 bytes of
+/// SHA-256(label ‖ key). It reveals nothing of a random 256-bit key; it
+/// lets [`KeyFile::add_recovery`](crate::KeyFile::add_recovery) refuse a key that is not the file's, and
+/// it is in every wrap's associated data, so a wrap copied from another
+/// key file does not open here.
+pub(crate) type KeyId = [u8; 16];
 use crdt_sync::Key;
 
 /// Length of XChaCha20-Poly1305's nonce: 192 bits, so random nonces are safe.

@@ -1,6 +1,6 @@
 //! What can go wrong with a key file.
 
-use crate::file::VERSION;
+use crate::VERSION;
 
 /// Everything that can go wrong wrapping, reading or unwrapping the database
 /// key. Nothing in this crate panics on any input: a hostile or damaged

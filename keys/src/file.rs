@@ -7,27 +7,15 @@ use rand::TryCryptoRng;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::aead::{NONCE_LEN, WRAPPED_LEN};
+use crate::aead::{KeyId, NONCE_LEN, WRAPPED_LEN};
 use crate::passphrase::{PassphraseWrap, SALT_LEN, check_strength};
 use crate::recovery::{RecoveryWrap, SCHEME};
-use crate::{KdfParams, KeyError, RecoveryPublic, RecoverySecret};
+use crate::{FORMAT, KdfParams, KeyError, RecoveryPublic, RecoverySecret, VERSION};
 use crdt_sync::Key;
-
-/// The `format` field of every key file.
-pub const FORMAT: &str = "taccuino-key-file";
-/// The version of the format this build writes and reads.
-pub const VERSION: u32 = 1;
 
 const KDF: &str = "argon2id";
 const CIPHER: &str = "xchacha20poly1305";
 const KEY_ID_LABEL: &[u8] = b"taccuino-key-file/1/key-id";
-
-/// A commitment to the database key: the first 16 bytes of
-/// SHA-256(label ‖ key). It reveals nothing of a random 256-bit key; it
-/// lets [`KeyFile::add_recovery`] refuse a key that is not the file's, and
-/// it is in every wrap's associated data, so a wrap copied from another
-/// key file does not open here.
-pub(crate) type KeyId = [u8; 16];
 
 fn key_id(key: &Key) -> KeyId {
     let digest = Sha256::new().chain_update(KEY_ID_LABEL).chain_update(key.as_bytes()).finalize();

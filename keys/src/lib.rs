@@ -104,7 +104,12 @@ mod recovery;
 mod tests;
 
 pub use error::KeyError;
-pub use file::{FORMAT, KeyFile, VERSION};
+pub use file::KeyFile;
+
+/// The `format` field of every key file.
+pub const FORMAT: &str = "taccuino-key-file";
+/// The version of the format this build writes and reads.
+pub const VERSION: u32 = 1;
 pub use params::KdfParams;
 pub use passphrase::MIN_PASSPHRASE_CHARS;
 pub use recovery::{RecoveryKeyPair, RecoveryPublic, RecoverySecret};

@@ -10,8 +10,7 @@ use rand::TryCryptoRng;
 use unicode_normalization::UnicodeNormalization;
 use zeroize::Zeroizing;
 
-use crate::aead::{self, NONCE_LEN, WRAPPED_LEN};
-use crate::file::KeyId;
+use crate::aead::{self, KeyId, NONCE_LEN, WRAPPED_LEN};
 use crate::{KdfParams, KeyError, random_bytes};
 use crdt_sync::Key;
 

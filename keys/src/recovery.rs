@@ -21,8 +21,7 @@ use sha2::{Digest, Sha256};
 use x25519_dalek::{PublicKey, SharedSecret, StaticSecret};
 use zeroize::Zeroizing;
 
-use crate::aead::{self, NONCE_LEN, WRAPPED_LEN};
-use crate::file::KeyId;
+use crate::aead::{self, KeyId, NONCE_LEN, WRAPPED_LEN};
 use crdt_sync::base32;
 
 use crate::{KeyError, random_bytes};

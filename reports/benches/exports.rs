@@ -13,12 +13,13 @@
 //! export only reads, so the disk does not change the figures once the
 //! pages are cached, and generating in memory is several times faster.
 
-use crdt_sync::ProjectSettings;
 use std::error::Error;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
-use crdt_sync::{CodeRange, DeviceConfig, DeviceId, Month, Period, ProjectId, SeededEnv, Selection, Store};
+use crdt_sync::{
+    CodeRange, DeviceConfig, DeviceId, Month, Period, ProjectId, ProjectSettings, SeededEnv, Selection, Store,
+};
 use taccuino_demo::{self as demo, DemoSize};
 use taccuino_reports::export::{self, Format, Options, PseudonymKey};
 use taccuino_reports::indicators;

@@ -3,12 +3,6 @@
 //! `sync::Session` frame by frame (the wire encoding included), so that what
 //! device A did shows device A on device B's trail.
 
-use crdt_sync::AuditTrail;
-use crdt_sync::Erasure;
-use crdt_sync::Families;
-use crdt_sync::ProjectSettings;
-use crdt_sync::Replication;
-use crdt_sync::Retention;
 use std::sync::atomic::AtomicBool;
 
 use uuid::Uuid;
@@ -17,8 +11,9 @@ use crdt_sync::sync::{DeviceRole, Grant};
 use crdt_sync::testing::d;
 use crdt_sync::testing::one_family::{attend, family, lab, store};
 use crdt_sync::{
-    Contacts, DeviceId, ErasureReason, HouseholdId, HouseholdPatch, LabId, Period, PersonId, Selection,
-    Store, TrailAction, TrailEntry, TrailScope,
+    AuditTrail, Contacts, DeviceId, Erasure, ErasureReason, Families, HouseholdId, HouseholdPatch, LabId,
+    Period, PersonId, ProjectSettings, Replication, Retention, Selection, Store, TrailAction, TrailEntry,
+    TrailScope,
 };
 use taccuino_reports::export::{self, Format, Language, Options, PseudonymKey};
 

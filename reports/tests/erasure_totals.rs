@@ -2,10 +2,10 @@
 //! does not change when families are erased, on the hand-built register and
 //! on the large demo one.
 
-use crdt_sync::Erasure;
-use crdt_sync::Families;
 use crdt_sync::testing::{d, register};
-use crdt_sync::{ErasureReason, Error, HouseholdId, Key, Period, SeededEnv, Selection, Store};
+use crdt_sync::{
+    Erasure, ErasureReason, Error, Families, HouseholdId, Key, Period, SeededEnv, Selection, Store,
+};
 use taccuino_reports::indicators;
 
 #[test]

@@ -34,12 +34,11 @@
 //!   Built in the same profile as the app, these are the same code at the
 //!   same optimisation level as in the app.
 
-use crdt_sync::ProjectSettings;
 use std::error::Error;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use crdt_sync::{CodeRange, DeviceConfig, DeviceId, ProjectId, Store, SystemEnv};
+use crdt_sync::{CodeRange, DeviceConfig, DeviceId, ProjectId, ProjectSettings, Store, SystemEnv};
 use taccuino_app::settings::Settings;
 use taccuino_demo::{self as demo, DemoSize};
 use taccuino_keys::{KdfParams, KeyFile};

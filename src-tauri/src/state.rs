@@ -1,12 +1,10 @@
 //! What the running app holds: where its files are, its preferences, and
 //! the open register while it is unlocked.
 
-use crdt_sync::Maintenance;
-use crdt_sync::Replication;
+use crdt_sync::{Maintenance, Replication, Store};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crdt_sync::Store;
 use taccuino_keys::KdfParams;
 use taccuino_sync_client::{ClientError, StoreAccess};
 use tokio::sync::{Mutex, MutexGuard};

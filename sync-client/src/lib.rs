@@ -10,7 +10,6 @@
 //! pairing code, and its fingerprint is then pinned for every sync
 //! (`crdt_sync::sync::pairing`). `ws://` is accepted on loopback only.
 
-use crdt_sync::Replication;
 mod access;
 mod backoff;
 mod endpoint;
@@ -29,7 +28,7 @@ use crdt_sync::sync::{
     EnrollError, EnrollRequest, EnrollResponse, Enrolled, Fatal, Frame, MAX_FRAME, PairingCode, Refusal,
     Session, Stats,
 };
-use crdt_sync::{DocRef, Store};
+use crdt_sync::{DocRef, Replication, Store};
 use futures_util::{FutureExt, SinkExt, StreamExt};
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;

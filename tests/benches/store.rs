@@ -13,18 +13,14 @@
 //! goes in Cargo's target temporary directory (on the same disk as the
 //! build), or in `TACCUINO_BENCH_DIR`: a tmpfs would hide the cost of fsync.
 
-use crdt_sync::Families;
-use crdt_sync::Maintenance;
-use crdt_sync::Meetings;
-use crdt_sync::ProjectSettings;
 use std::error::Error;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use crdt_sync::{
-    Attendance, CodeRange, DeviceConfig, DeviceId, Key, LabId, NewConsent, NewHousehold, NewLab, NewMeeting,
-    NewMember, PersonId, ProjectId, SeededEnv, Store,
+    Attendance, CodeRange, DeviceConfig, DeviceId, Families, Key, LabId, Maintenance, Meetings, NewConsent,
+    NewHousehold, NewLab, NewMeeting, NewMember, PersonId, ProjectId, ProjectSettings, SeededEnv, Store,
 };
 use taccuino_demo::{self as demo, DemoSize, DemoSummary};
 

@@ -4,17 +4,13 @@
 //! the `crash_writer` child can call it on every start, even after being
 //! killed half-way through the first one.
 
-use crdt_sync::Families;
-use crdt_sync::ProjectSettings;
-use crdt_sync::Replication;
-use crdt_sync::Staff;
 use std::collections::BTreeSet;
 
 use chrono::{NaiveDate, NaiveTime};
 use crdt_sync::{
-    ActivityType, AgeStatus, Attendance, CodeRange, Contacts, DeviceConfig, DeviceId, DocKind, HouseholdId,
-    Key, LabId, NewConsent, NewGuardian, NewHousehold, NewLab, NewMeeting, NewMember, NewPerson, PersonId,
-    ProjectId, Role, Store,
+    ActivityType, AgeStatus, Attendance, CodeRange, Contacts, DeviceConfig, DeviceId, DocKind, Families,
+    HouseholdId, Key, LabId, NewConsent, NewGuardian, NewHousehold, NewLab, NewMeeting, NewMember, NewPerson,
+    PersonId, ProjectId, ProjectSettings, Replication, Role, Staff, Store,
 };
 use uuid::Uuid;
 

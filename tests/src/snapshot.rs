@@ -2,11 +2,9 @@
 //! an operation that was refused changed nothing, compare a snapshot taken
 //! before with one taken after.
 
-use crdt_sync::Maintenance;
-use crdt_sync::Replication;
 use std::collections::BTreeMap;
 
-use crdt_sync::{ChangeHash, DocRef, Store};
+use crdt_sync::{ChangeHash, DocRef, Maintenance, Replication, Store};
 
 /// The documents a store holds, their heads, its fingerprint and every
 /// projected row.

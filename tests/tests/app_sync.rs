@@ -6,10 +6,8 @@
 //! refused; a revoked device is told so; two laptops with no network
 //! exchange a sync bundle, and an altered bundle is refused.
 
-use crdt_sync::ProjectSettings;
-use crdt_sync::Staff;
 use crdt_sync::sync::{CertFingerprint, DeviceRole};
-use crdt_sync::{ActivityType, NewLab, NewPerson, Role};
+use crdt_sync::{ActivityType, NewLab, NewPerson, ProjectSettings, Role, Staff};
 use serde_json::{Value, json};
 use taccuino_app::files_dialog::Fixed;
 use taccuino_app::state::{AppState, Kdf};

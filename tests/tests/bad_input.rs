@@ -19,12 +19,6 @@
 //! table row) and in the property tests' strategies; a new validated field
 //! goes in the table of `invalid_input_names_the_field_...`.
 
-use crdt_sync::Families;
-use crdt_sync::Maintenance;
-use crdt_sync::Meetings;
-use crdt_sync::ProjectSettings;
-use crdt_sync::Replication;
-use crdt_sync::Staff;
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -33,8 +27,9 @@ use std::sync::Once;
 use chrono::NaiveTime;
 use crdt_sync::testing::chunks::{self, MAGIC};
 use crdt_sync::{
-    Applied, Attendance, DocRef, Error, HouseholdId, LabId, MeetingId, MeetingPatch, MemberId, MemberPatch,
-    NewLab, NewPathway, NewPerson, NewTraining, PathwayKind, PersonId, Role, SeededEnv, Store,
+    Applied, Attendance, DocRef, Error, Families, HouseholdId, LabId, Maintenance, MeetingId, MeetingPatch,
+    Meetings, MemberId, MemberPatch, NewLab, NewPathway, NewPerson, NewTraining, PathwayKind, PersonId,
+    ProjectSettings, Replication, Role, SeededEnv, Staff, Store,
 };
 use proptest::prelude::*;
 use proptest::test_runner::{FileFailurePersistence, TestCaseError};

@@ -1,10 +1,8 @@
 //! What a lab's bundle costs on five years of one lab (the demo data), and
 //! that no family name reads out of it.
 
-use crdt_sync::ProjectSettings;
-use crdt_sync::Replication;
 use crdt_sync::sync::bundle::{BundleKey, export, open};
-use crdt_sync::{DocKind, DocRef};
+use crdt_sync::{DocKind, DocRef, ProjectSettings, Replication};
 
 /// The cost of a lab's whole bundle (five years of one lab, what its
 /// laptop holds): `cargo test -p taccuino-tests --test bundle_cost --

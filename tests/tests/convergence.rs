@@ -13,18 +13,13 @@
 //! New multi-replica properties go in this file, as another `proptest!` or as
 //! another check in `assert_converged`.
 
-use crdt_sync::Families;
-use crdt_sync::Maintenance;
-use crdt_sync::Meetings;
-use crdt_sync::ProjectSettings;
-use crdt_sync::Replication;
 use std::collections::BTreeSet;
 
 use chrono::{NaiveDate, NaiveTime};
 use crdt_sync::{
-    ActivityType, Attendance, CodeRange, Contacts, DeviceConfig, DeviceId, DocKind, DocRef, HouseholdId,
-    HouseholdPatch, LabId, MeetingId, MeetingPatch, MemberPatch, NewHousehold, NewLab, NewMeeting, NewMember,
-    ProjectId, SeededEnv, Store,
+    ActivityType, Attendance, CodeRange, Contacts, DeviceConfig, DeviceId, DocKind, DocRef, Families,
+    HouseholdId, HouseholdPatch, LabId, Maintenance, MeetingId, MeetingPatch, Meetings, MemberPatch,
+    NewHousehold, NewLab, NewMeeting, NewMember, ProjectId, ProjectSettings, Replication, SeededEnv, Store,
 };
 use proptest::prelude::*;
 use uuid::Uuid;

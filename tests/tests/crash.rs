@@ -13,9 +13,6 @@
 //! New crash scenarios (kills during other operations: compaction, sync,
 //! erasure) go here, each as its own `#[test]` with its own child mode.
 
-use crdt_sync::Maintenance;
-use crdt_sync::Meetings;
-use crdt_sync::Replication;
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader};
@@ -25,7 +22,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use crdt_sync::{DocRef, MeetingId, Store, SystemEnv};
+use crdt_sync::{DocRef, Maintenance, MeetingId, Meetings, Replication, Store, SystemEnv};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use taccuino_tests::crash::{self, COMMITTED, READY, WRITING};

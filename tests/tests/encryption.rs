@@ -6,12 +6,9 @@
 //! New tests about the file on disk (erasure leaving no bytes behind,
 //! re-keying, backups) go here.
 
-use crdt_sync::Families;
-use crdt_sync::Meetings;
-use crdt_sync::Replication;
 use std::path::Path;
 
-use crdt_sync::{DocRef, Error, HouseholdId, Key, SeededEnv, Store};
+use crdt_sync::{DocRef, Error, Families, HouseholdId, Key, Meetings, Replication, SeededEnv, Store};
 use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use taccuino_tests::files::{self, contains_ignoring_case};

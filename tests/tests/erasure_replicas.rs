@@ -3,14 +3,14 @@
 //! in-process frame by frame through the wire encoding; and bundles.
 
 use crdt_sync::DirectoryEntry as Entry;
-use crdt_sync::Erasure;
-use crdt_sync::Families;
-use crdt_sync::Replication;
 use crdt_sync::sync::bundle::{self, BundleKey};
 use crdt_sync::sync::{DeviceRole, Frame, Grant, Refusal, Session};
 use crdt_sync::testing::d;
 use crdt_sync::testing::one_family::{attend, copy_all, family, forged_tombstone, lab, store};
-use crdt_sync::{DocRef, ErasureReason, Error, HouseholdPatch, LabId, NewMember, Period, Selection, Store};
+use crdt_sync::{
+    DocRef, Erasure, ErasureReason, Error, Families, HouseholdPatch, LabId, NewMember, Period, Replication,
+    Selection, Store,
+};
 use taccuino_reports::indicators;
 
 /// Syncs `device` with `hub` until neither has anything to say; returns the

@@ -7,17 +7,14 @@
 //! the cost of an incremental sync. Tests of the real hub process over
 //! loopback live with the hub.
 
-use crdt_sync::Families;
-use crdt_sync::Meetings;
-use crdt_sync::ProjectSettings;
-use crdt_sync::Replication;
 use std::collections::BTreeSet;
 
 use chrono::{NaiveDate, NaiveTime};
 use crdt_sync::sync::{DeviceRole, Grant, Refusal, Session, Stats};
 use crdt_sync::{
-    ActivityType, Attendance, CodeRange, Contacts, DeviceConfig, DeviceId, DocKind, DocRef, LabId,
-    NewHousehold, NewLab, NewMeeting, NewMember, ProjectId, SeededEnv, Store, Targets,
+    ActivityType, Attendance, CodeRange, Contacts, DeviceConfig, DeviceId, DocKind, DocRef, Families, LabId,
+    Meetings, NewHousehold, NewLab, NewMeeting, NewMember, ProjectId, ProjectSettings, Replication,
+    SeededEnv, Store, Targets,
 };
 use uuid::Uuid;
 

@@ -3,17 +3,16 @@
 //! its options; a full export, with names, is its own action so that a
 //! coordinator reviewing the log finds it at a glance.
 
+use super::Store;
+use crate::store::api::*;
 use chrono::{DateTime, Utc};
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::Store;
-use super::subject_access::SubjectAccessRecord;
 use crate::domain::{Keyed, keyed_enum};
 use crate::error::{Error, Result};
-use crate::ids::DeviceId;
-use crate::store::api::*;
+use crate::ids::{DeviceId, HouseholdId, LabId, PersonId};
 
 keyed_enum!(
     /// What was done.
@@ -71,6 +70,25 @@ pub(super) fn record(
         ],
     )?;
     Ok(entry)
+}
+
+/// What the audit log records of a subject access extract: which family
+/// (id and code, no personal data) and the files produced. `by_person` is
+/// added by [`Store::record_audit`](crate::AuditLog::record_audit) from the operator.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SubjectAccessRecord {
+    /// The family.
+    pub household: HouseholdId,
+    /// Its human code.
+    pub code: String,
+    /// Its lab, when the store knows it.
+    pub lab: Option<LabId>,
+    /// The names of the files produced.
+    #[serde(default)]
+    pub files: Vec<String>,
+    /// Who took the extract, read back from the audit entry.
+    #[serde(default, skip_serializing)]
+    pub by_person: Option<PersonId>,
 }
 
 impl AuditLog for Store {

@@ -2,11 +2,12 @@
 //! (art. 18), both recorded in the family's household document (see
 //! docs/decisions/0010-consent-and-restriction.md).
 
+use super::Store;
+use crate::store::api::*;
 use chrono::NaiveDate;
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 
-use super::Store;
 use crate::doc::{self, DocRef};
 use crate::domain::{
     Consent, Household, HouseholdPatch, LegalStatus, Restriction, RestrictionReason, Withdrawal,
@@ -14,7 +15,6 @@ use crate::domain::{
 };
 use crate::error::{Error, Result};
 use crate::ids::{HouseholdId, LabId, PersonId};
-use crate::store::api::*;
 
 /// A family whose processing basis was withdrawn
 /// ([`LegalStatus::PendingDecision`]): a coordinator erases it or restricts
@@ -35,12 +35,6 @@ pub struct WithdrawnFamily {
 }
 
 impl Store {
-    /// Today, in Pavia, as this store's clock says (the default date of a
-    /// consent record or a withdrawal).
-    pub fn today(&mut self) -> NaiveDate {
-        self.env.today()
-    }
-
     /// The family, unless its processing is restricted ([`Error::Restricted`]).
     pub(super) fn refuse_restricted(&mut self, id: HouseholdId) -> Result<Household> {
         let h = self.household(id)?;

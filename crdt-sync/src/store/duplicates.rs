@@ -2,13 +2,12 @@
 //! volunteer did not find it and registered it again. The lead sees the
 //! candidates on the family's page and merges the ones that are the same.
 
-use unicode_normalization::UnicodeNormalization;
-use unicode_normalization::char::is_combining_mark;
-
 use super::Store;
 use crate::domain::Household;
 use crate::error::Result;
 use crate::ids::HouseholdId;
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
 
 /// How many search hits per surname are looked at.
 pub(super) const CANDIDATES_PER_NAME: u32 = 50;

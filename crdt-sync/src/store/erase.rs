@@ -21,18 +21,18 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::Store;
+use crate::env::Environment;
+use crate::store::api::*;
 use chrono::DateTime;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
-use super::Store;
 use super::audit::{self, AuditAction};
 use crate::doc::{self, DocKind, DocRef};
 use crate::domain::{ErasedHousehold, ErasureReason, ErasureRequest, Keyed, Tombstone};
-use crate::env::Environment;
 use crate::error::{Error, Result};
 use crate::ids::{DeviceId, HouseholdId, LabId, PersonId};
-use crate::store::api::*;
 
 /// What the audit log keeps of an erasure: ids, code and reason only.
 #[derive(Serialize)]

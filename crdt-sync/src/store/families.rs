@@ -1,41 +1,25 @@
-//! The families: registering them, their members and pathways, finding them, and merging duplicates ([`Families`]).
+//! The families: registering them, their members and pathways, finding them, and
+//! merging duplicates ([`Families`]).
 
-use super::duplicates::CANDIDATES_PER_NAME;
-use super::duplicates::digits;
-use super::duplicates::names;
-use super::duplicates::similarity;
-use super::queries::date;
-use super::queries::fts_query;
-use super::queries::parse;
+use std::collections::BTreeSet;
+
+use rusqlite::params;
+
+use super::duplicates::{CANDIDATES_PER_NAME, digits, names, similarity};
+use super::rows::{date, fts_query, parse};
 use crate::codes::format_code;
 use crate::doc;
-use crate::doc::DocRef;
-use crate::doc::FieldConflict;
-use crate::domain::AgeStatus;
-use crate::domain::Household;
-use crate::domain::HouseholdPatch;
-use crate::domain::MemberPatch;
-use crate::domain::NewHousehold;
-use crate::domain::NewMember;
-use crate::domain::NewPathway;
-use crate::domain::PathwayPatch;
-use crate::domain::check_birth_year;
-use crate::domain::check_consent_renewal;
-use crate::domain::check_date;
-use crate::domain::check_minor_member;
-use crate::domain::check_name;
-use crate::domain::check_new_consent;
-use crate::domain::check_text;
-use crate::error::Error;
-use crate::error::Result;
-use crate::ids::HouseholdId;
-use crate::ids::MemberId;
-use crate::ids::PathwayId;
+use crate::doc::{DocRef, FieldConflict};
+use crate::domain::{
+    AgeStatus, Household, HouseholdPatch, MemberPatch, NewHousehold, NewMember, NewPathway, PathwayPatch,
+    check_birth_year, check_consent_renewal, check_date, check_minor_member, check_name, check_new_consent,
+    check_text,
+};
+use crate::error::{Error, Result};
+use crate::ids::{HouseholdId, MemberId, PathwayId};
 use crate::store::Store;
 use crate::store::api::*;
-use crate::store::queries::{AttendanceEntry, HouseholdHit};
-use rusqlite::params;
-use std::collections::BTreeSet;
+use crate::store::rows::{AttendanceEntry, HouseholdHit};
 
 impl Families for Store {
     fn likely_duplicates(&mut self, id: HouseholdId, limit: usize) -> Result<Vec<HouseholdHit>> {

@@ -1,19 +1,17 @@
-//! Looking after the file itself ([`Maintenance`]): checkpoints, integrity, and rebuilding or comparing the projection.
+//! Looking after the file itself ([`Maintenance`]): checkpoints, integrity, and
+//! rebuilding or comparing the projection.
 
-use super::docs::COMPACT_AFTER;
-use super::docs::encode_heads;
-use super::docs::load_options;
-use crate::doc;
+use automerge::Automerge;
+use rusqlite::params;
+
+use super::docs::{COMPACT_AFTER, encode_heads, load_options};
 use crate::doc::DocRef;
-use crate::error::Error;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::ids::LabId;
-use crate::projection;
 use crate::projection::Scope;
 use crate::store::Store;
 use crate::store::api::*;
-use automerge::Automerge;
-use rusqlite::params;
+use crate::{doc, projection};
 
 impl Maintenance for Store {
     fn maintenance(&mut self) -> Result<usize> {

@@ -1,27 +1,17 @@
 //! The lab meetings and who attended them ([`Meetings`]).
 
-use super::ops::MAX_GUESTS;
-use super::queries::MeetingSummary;
-use super::queries::date;
-use super::queries::parse;
-use crate::doc;
-use crate::doc::DocRef;
-use crate::doc::FieldConflict;
-use crate::domain::Attendance;
-use crate::domain::Meeting;
-use crate::domain::MeetingPatch;
-use crate::domain::NewMeeting;
-use crate::domain::check_date;
-use crate::domain::check_text;
-use crate::error::Error;
-use crate::error::Result;
-use crate::ids::LabId;
-use crate::ids::MeetingId;
-use crate::ids::MemberId;
-use crate::store::Store;
-use crate::store::api::*;
 use chrono::NaiveDate;
 use rusqlite::params;
+
+use super::checks::MAX_GUESTS;
+use super::rows::{MeetingSummary, date, parse};
+use crate::doc;
+use crate::doc::{DocRef, FieldConflict};
+use crate::domain::{Attendance, Meeting, MeetingPatch, NewMeeting, check_date, check_text};
+use crate::error::{Error, Result};
+use crate::ids::{LabId, MeetingId, MemberId};
+use crate::store::Store;
+use crate::store::api::*;
 
 impl Meetings for Store {
     fn create_meeting(&mut self, m: NewMeeting) -> Result<MeetingId> {

@@ -4,6 +4,7 @@ mod api;
 mod audit;
 #[cfg(test)]
 mod bounded_tests;
+mod checks;
 mod codes;
 mod consent;
 #[cfg(test)]
@@ -19,9 +20,7 @@ mod hub_link;
 mod maintenance;
 mod meetings;
 mod open;
-mod ops;
 mod project;
-mod queries;
 mod reader;
 #[cfg(test)]
 mod renewal_tests;
@@ -29,8 +28,8 @@ mod replication;
 mod retention;
 #[cfg(test)]
 mod retention_tests;
+mod rows;
 mod staff;
-mod subject_access;
 mod sync;
 #[cfg(test)]
 mod tests;
@@ -48,15 +47,14 @@ pub use api::{
     AuditLog, AuditTrail, Consents, Erasure, Families, Maintenance, Meetings, ProjectSettings, Replication,
     Retention, Staff,
 };
-pub use audit::{AuditAction, AuditEntry};
+pub use audit::{AuditAction, AuditEntry, SubjectAccessRecord};
 pub use consent::WithdrawnFamily;
 pub use docs::Applied;
 pub use hub_link::{HubLink, HubLinkStatus, SyncOutcome};
 pub use open::{DeviceConfig, Key, key_connection};
-pub use queries::{AttendanceEntry, HouseholdHit, MeetingSummary};
 pub use reader::Reader;
 pub use retention::RetentionDue;
-pub use subject_access::SubjectAccessRecord;
+pub use rows::{AttendanceEntry, HouseholdHit, MeetingSummary};
 pub use trail::{TrailAction, TrailEntry, TrailScope};
 
 use crate::doc::DocRef;
@@ -113,6 +111,17 @@ impl Store {
     /// The project this store belongs to.
     pub fn project(&self) -> ProjectId {
         self.project
+    }
+
+    /// Today, in Pavia, as this store's clock says (the default date of a
+    /// consent record or a withdrawal).
+    pub fn today(&mut self) -> chrono::NaiveDate {
+        self.env.today()
+    }
+
+    /// The store's clock (the date printed on a subject access extract).
+    pub fn now(&mut self) -> chrono::DateTime<chrono::Utc> {
+        self.env.now()
     }
 
     /// Where the database file is (`None` in memory).

@@ -1,22 +1,18 @@
-//! What the project sets for every lab: the labs, the activity types, the targets, and this device's code numbers ([`ProjectSettings`]).
+//! What the project sets for every lab: the labs, the activity types, the
+//! targets, and this device's code numbers ([`ProjectSettings`]).
 
-use super::queries::parse;
+use rusqlite::params;
+
+use super::rows::parse;
 use crate::codes::CodeRange;
 use crate::doc;
 use crate::doc::DocRef;
-use crate::domain::ActivityType;
-use crate::domain::Lab;
-use crate::domain::NewLab;
-use crate::domain::Targets;
-use crate::domain::check_name;
-use crate::domain::check_text;
-use crate::error::Error;
-use crate::error::Result;
+use crate::domain::{ActivityType, Lab, NewLab, Targets, check_name, check_text};
+use crate::error::{Error, Result};
 use crate::ids::LabId;
 use crate::selection::Labs;
 use crate::store::Store;
 use crate::store::api::*;
-use rusqlite::params;
 
 impl ProjectSettings for Store {
     fn add_code_range(&mut self, range: CodeRange) -> Result<()> {

@@ -1,47 +1,30 @@
-//! How documents travel between replicas ([`Replication`]): heads and bytes, a peer's bytes applied under a check, automerge sync messages, the device directory and actors, the link to the hub.
+//! How documents travel between replicas ([`Replication`]): heads and bytes, a
+//! peer's bytes applied under a check, automerge sync messages, the device
+//! directory and actors, the link to the hub.
+
+use std::sync::Arc;
+
+use automerge::sync::{Message, SyncDoc};
+use automerge::{Automerge, ChangeHash, PatchLog, ReadDoc, sync};
+use rusqlite::{OptionalExtension, params};
+use sha2::{Digest, Sha256};
 
 use super::docs::crockford;
-use super::hub_link::HubLink;
-use super::hub_link::HubLinkStatus;
-use super::hub_link::SyncOutcome;
-use super::hub_link::is_stale;
-use super::hub_link::time;
-use super::sync::check_haves;
-use super::sync::verify_authors;
-use crate::authz::Directory;
-use crate::authz::DocFacts;
-use crate::authz::WriteCheck;
+use super::hub_link::{HubLink, HubLinkStatus, SyncOutcome, is_stale, time};
+use super::sync::{check_haves, verify_authors};
 use crate::authz::authors::AuthorCheck;
-use crate::credentials::BundleKey;
-use crate::credentials::CertFingerprint;
+use crate::authz::{Directory, DocFacts, WriteCheck};
+use crate::credentials::{BundleKey, CertFingerprint};
 use crate::doc;
-use crate::doc::DocKind;
-use crate::doc::DocRef;
-use crate::doc::limits;
+use crate::doc::{DocKind, DocRef, limits};
 use crate::domain::DeviceRole;
 use crate::domain::DirectoryEntry as Entry;
-use crate::error::Error;
-use crate::error::Result;
-use crate::ids::DeviceId;
-use crate::ids::HouseholdId;
-use crate::ids::LabId;
+use crate::error::{Error, Result};
+use crate::ids::{DeviceId, HouseholdId, LabId};
 use crate::store::Store;
 use crate::store::api::*;
-use crate::store::docs::Applied;
-use crate::store::docs::Pending;
+use crate::store::docs::{Applied, Pending};
 use crate::store::waiting::Waiting;
-use automerge::Automerge;
-use automerge::ChangeHash;
-use automerge::PatchLog;
-use automerge::ReadDoc;
-use automerge::sync;
-use automerge::sync::Message;
-use automerge::sync::SyncDoc;
-use rusqlite::OptionalExtension;
-use rusqlite::params;
-use sha2::Digest;
-use sha2::Sha256;
-use std::sync::Arc;
 
 impl Replication for Store {
     fn directory(&mut self) -> Result<Arc<Directory>> {

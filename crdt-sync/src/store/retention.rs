@@ -19,18 +19,18 @@
 //! on 29 February reaches it on 28 February). See
 //! `docs/decisions/0011-retention-and-audit-trail.md`.
 
+use super::Store;
+use crate::store::api::*;
+use chrono_tz::Europe::Rome;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, Months, NaiveDate};
-use chrono_tz::Europe::Rome;
 use serde::{Deserialize, Serialize};
 
-use super::Store;
 use crate::doc::{self, DocRef};
 use crate::domain::{ErasureReason, RetentionPolicy, Tombstone};
 use crate::error::{Error, Result};
 use crate::ids::{HouseholdId, LabId, PersonId};
-use crate::store::api::*;
 
 /// Longest retention a coordinator may set (a typo guard).
 const MAX_YEARS: u32 = 100;

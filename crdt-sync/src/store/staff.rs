@@ -3,20 +3,12 @@
 use crate::codes::format_code;
 use crate::doc;
 use crate::doc::DocRef;
-use crate::domain::NewPerson;
-use crate::domain::NewTraining;
-use crate::domain::Person;
-use crate::domain::PersonPatch;
-use crate::domain::TrainingPatch;
-use crate::domain::TrainingSession;
-use crate::domain::check_date;
-use crate::domain::check_name;
-use crate::domain::check_text;
-use crate::error::Error;
-use crate::error::Result;
-use crate::ids::LabId;
-use crate::ids::PersonId;
-use crate::ids::TrainingId;
+use crate::domain::{
+    NewPerson, NewTraining, Person, PersonPatch, TrainingPatch, TrainingSession, check_date, check_name,
+    check_text,
+};
+use crate::error::{Error, Result};
+use crate::ids::{LabId, PersonId, TrainingId};
 use crate::store::Store;
 use crate::store::api::*;
 

@@ -2,11 +2,11 @@
 //! from, and receiving them into, stored documents, through the same
 //! strict, transactional path as any other bytes from elsewhere.
 
+use crate::authz::authors::AuthorCheck;
+use crate::doc::DocRef;
 use automerge::Automerge;
 use automerge::sync::Message;
 
-use crate::authz::authors::AuthorCheck;
-use crate::doc::DocRef;
 use crate::error::{Error, Result};
 
 /// Checks the authors of the changes that took a document from `before`
@@ -74,26 +74,14 @@ pub(super) fn check_haves(message: &Message) -> std::result::Result<(), String> 
 
 #[cfg(test)]
 mod tests {
-    use crate::Applied;
-    use crate::Store;
-    use crate::WriteCheck;
-    use crate::store::ProjectSettings;
-    use crate::store::Replication;
     use automerge::sync::{self, BloomFilter, ChunkList, Have, Message, MessageVersion};
 
     use super::*;
-    use crate::codes::CodeRange;
-    use crate::env::SeededEnv;
-    use crate::ids::{DeviceId, ProjectId};
-    use crate::store::DeviceConfig;
+    use crate::store::{ProjectSettings, Replication};
+    use crate::{Applied, Store, WriteCheck};
 
     fn store(n: u128) -> Store {
-        let config = DeviceConfig {
-            device: DeviceId(uuid::Uuid::from_u128(n)),
-            project: ProjectId(uuid::Uuid::from_u128(2)),
-            codes: CodeRange::new(1, 99).expect("range"),
-        };
-        Store::in_memory(config, Box::new(SeededEnv::with_seed(n as u64))).expect("store")
+        crate::testing::store(n, 2, 1..=99)
     }
 
     /// A change can arrive before the change it depends on (the sender

@@ -29,7 +29,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::Store;
-use super::subject_access::SubjectAccessRecord;
+use super::audit::SubjectAccessRecord;
 use crate::doc::{self, DocRef};
 use crate::domain::{Keyed, keyed_enum};
 use crate::error::Result;

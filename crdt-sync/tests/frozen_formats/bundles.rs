@@ -5,14 +5,9 @@
 //! same register. Bundles carry a fresh random nonce, so today's bundle is
 //! compared by its clear header, its size and what it imports, not byte for byte.
 
-use crdt_sync::Erasure;
-use crdt_sync::Families;
-use crdt_sync::Maintenance;
-use crdt_sync::ProjectSettings;
-use crdt_sync::Replication;
 use crdt_sync::authz::authors::AuthorCheck;
 use crdt_sync::sync::bundle::{self, BundleKey};
-use crdt_sync::{DocRef, Store, WriteCheck};
+use crdt_sync::{DocRef, Erasure, Families, Maintenance, ProjectSettings, Replication, Store, WriteCheck};
 
 use crate::fixture;
 use crate::register;

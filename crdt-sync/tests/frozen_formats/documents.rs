@@ -10,16 +10,9 @@
 //! would misread it, docs/decisions/0002).
 
 use automerge::{Automerge, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value};
-use crdt_sync::Erasure;
-use crdt_sync::Families;
-use crdt_sync::Maintenance;
-use crdt_sync::Meetings;
-use crdt_sync::ProjectSettings;
-use crdt_sync::Replication;
-use crdt_sync::Staff;
 use crdt_sync::{
-    ConsentScope, DocRef, Guardian, HouseholdId, LabId, LegalBasis, LegalStatus, PathwayKind, PathwayStatus,
-    PersonId, Role,
+    ConsentScope, DocRef, Erasure, Families, Guardian, HouseholdId, LabId, LegalBasis, LegalStatus,
+    Maintenance, Meetings, PathwayKind, PathwayStatus, PersonId, ProjectSettings, Replication, Role, Staff,
 };
 
 use crate::fixture;

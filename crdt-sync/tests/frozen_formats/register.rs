@@ -11,20 +11,15 @@
 //! training session (2026-09-20, 90 minutes, Olga), the default activity
 //! types and the targets.
 
-use crdt_sync::Consents;
-use crdt_sync::Erasure;
-use crdt_sync::Families;
-use crdt_sync::Meetings;
-use crdt_sync::ProjectSettings;
-use crdt_sync::Staff;
 use std::collections::BTreeSet;
 
 use chrono::{NaiveDate, NaiveTime};
 use crdt_sync::{
-    ActivityType, Area, Attendance, CodeRange, ConsentScope, Contacts, DeviceConfig, DeviceId, DocRef,
-    ErasureReason, HouseholdId, LabId, LegalBasis, NewConsent, NewGuardian, NewHousehold, NewLab, NewMeeting,
-    NewMember, NewPathway, NewPerson, NewTraining, PathwayKind, PathwayPatch, PathwayStatus, PersonId,
-    ProjectId, ReferralSource, Role, SeededEnv, Store, Targets, WithdrawnScopes,
+    ActivityType, Area, Attendance, CodeRange, ConsentScope, Consents, Contacts, DeviceConfig, DeviceId,
+    DocRef, Erasure, ErasureReason, Families, HouseholdId, LabId, LegalBasis, Meetings, NewConsent,
+    NewGuardian, NewHousehold, NewLab, NewMeeting, NewMember, NewPathway, NewPerson, NewTraining,
+    PathwayKind, PathwayPatch, PathwayStatus, PersonId, ProjectId, ProjectSettings, ReferralSource, Role,
+    SeededEnv, Staff, Store, Targets, WithdrawnScopes,
 };
 use uuid::Uuid;
 

@@ -5,15 +5,11 @@
 //! and show the same register. A file is added for each schema version and
 //! never rewritten, like the migrations themselves.
 
-use crdt_sync::Erasure;
-use crdt_sync::Families;
-use crdt_sync::Maintenance;
-use crdt_sync::ProjectSettings;
-use crdt_sync::Replication;
-use crdt_sync::Staff;
 use std::path::Path;
 
-use crdt_sync::{Key, Store, key_connection};
+use crdt_sync::{
+    Erasure, Families, Key, Maintenance, ProjectSettings, Replication, Staff, Store, key_connection,
+};
 use rusqlite::Connection;
 
 use crate::fixture;

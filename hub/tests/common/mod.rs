@@ -9,7 +9,6 @@
 // Each test binary compiles this module and uses a different part of it.
 #![allow(dead_code)]
 
-use crdt_sync::ProjectSettings;
 use std::collections::BTreeSet;
 use std::fs::OpenOptions;
 use std::io::{BufRead, BufReader};
@@ -22,7 +21,7 @@ use chrono::{NaiveDate, NaiveTime};
 use crdt_sync::sync::{Enrolled, Frame};
 use crdt_sync::{
     ActivityType, Attendance, Contacts, DeviceConfig, DocRef, Key, LabId, NewHousehold, NewLab, NewMeeting,
-    NewMember, Store, SystemEnv,
+    NewMember, ProjectSettings, Store, SystemEnv,
 };
 use futures_util::{SinkExt, StreamExt};
 use taccuino_sync_client::{ClientError, Endpoint, Report, Transport, enroll, sync_once};

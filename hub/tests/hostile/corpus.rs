@@ -2,11 +2,7 @@
 //! messages on.
 
 use super::*;
-use crdt_sync::Families;
-use crdt_sync::Meetings;
-use crdt_sync::ProjectSettings;
-use crdt_sync::Replication;
-use crdt_sync::Staff;
+use crdt_sync::{Families, Meetings, ProjectSettings, Replication, Staff};
 
 /// Real frames, captured from syncs between local stores, to build on.
 pub(crate) struct Corpus {

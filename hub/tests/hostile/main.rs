@@ -18,10 +18,6 @@
 //! caught gets a regression test of its own in `regressions.rs`, named after
 //! what it caught.
 
-use crdt_sync::Families;
-use crdt_sync::Meetings;
-use crdt_sync::Replication;
-use crdt_sync::Staff;
 #[path = "../common/mod.rs"]
 mod common;
 mod corpus;
@@ -39,7 +35,8 @@ use common::{Device, Hub, Ws, assert_healthy, connect, enrol, family, init_hub, 
 use crdt_sync::sync::{DeviceRole, Fatal, Frame, Grant, MAX_FRAME, PROTOCOL_VERSION, Refusal, Session};
 use crdt_sync::testing::chunks::forge_checksum;
 use crdt_sync::{
-    CodeRange, DeviceConfig, DeviceId, DocKind, DocRef, HouseholdPatch, LabId, SeededEnv, Store, Targets,
+    CodeRange, DeviceConfig, DeviceId, DocKind, DocRef, Families, HouseholdPatch, LabId, Meetings,
+    Replication, SeededEnv, Staff, Store, Targets,
 };
 use futures_util::{SinkExt, StreamExt};
 use rand::rngs::StdRng;

@@ -1,9 +1,7 @@
 //! One regression test per bug the hostile suite caught, named after it.
 
 use super::*;
-use crdt_sync::Families;
-use crdt_sync::Meetings;
-use crdt_sync::Replication;
+use crdt_sync::{Families, Meetings, Replication};
 
 /// A Bloom filter with entries but no bits made automerge divide by zero
 /// while the hub held its store: the panic poisoned the store's lock and

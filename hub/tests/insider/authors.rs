@@ -12,10 +12,7 @@
 
 use automerge::transaction::Transactable;
 use automerge::{ROOT, ReadDoc};
-use crdt_sync::Erasure;
-use crdt_sync::ErasureReason;
-use crdt_sync::Families;
-use crdt_sync::Meetings;
+use crdt_sync::{Erasure, ErasureReason, Families, Meetings};
 
 use super::*;
 

@@ -8,12 +8,8 @@
 
 use automerge::transaction::Transactable;
 use automerge::{ROOT, ReadDoc};
-use crdt_sync::Erasure;
-use crdt_sync::Families;
-use crdt_sync::HouseholdId;
-use crdt_sync::Meetings;
-use crdt_sync::Replication;
 use crdt_sync::sync::bundle::{self, BundleKey};
+use crdt_sync::{Erasure, Families, HouseholdId, Meetings, Replication};
 
 use super::*;
 

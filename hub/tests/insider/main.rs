@@ -44,10 +44,6 @@
 //! replayable with `TACCUINO_INSIDER_SEED=<seed>`. A new attack goes in the
 //! module of its concern; a new module is one concern.
 
-use crdt_sync::Families;
-use crdt_sync::Meetings;
-use crdt_sync::Replication;
-use crdt_sync::Staff;
 #[path = "../common/mod.rs"]
 mod common;
 
@@ -65,7 +61,7 @@ use automerge::transaction::Transaction;
 use automerge::{ActorId, Automerge, ChangeHash};
 use common::{Device, Hub, Ws, connect, enrol, family, init_hub, meeting, project};
 use crdt_sync::sync::{Fatal, Frame, PROTOCOL_VERSION, Refusal};
-use crdt_sync::{DeviceId, DocRef, LabId, NewPerson, PersonId, Role};
+use crdt_sync::{DeviceId, DocRef, Families, LabId, Meetings, NewPerson, PersonId, Replication, Role, Staff};
 use futures_util::{SinkExt, StreamExt};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};

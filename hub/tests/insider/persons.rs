@@ -8,8 +8,7 @@
 
 use automerge::transaction::Transactable;
 use automerge::{ROOT, ReadDoc};
-use crdt_sync::Replication;
-use crdt_sync::Staff;
+use crdt_sync::{Replication, Staff};
 
 use super::*;
 

@@ -48,8 +48,6 @@
 //! # Ok(()) }
 //! ```
 
-use crdt_sync::AuditLog;
-use crdt_sync::ProjectSettings;
 mod csv;
 mod families;
 mod labels;
@@ -78,9 +76,7 @@ pub use trail::audit_trail_csv;
 
 use crate::error::{Error, Result};
 use crate::indicators;
-use crdt_sync::MeetingId;
-use crdt_sync::Selection;
-use crdt_sync::{AuditAction, Store};
+use crdt_sync::{AuditAction, AuditLog, MeetingId, ProjectSettings, Selection, Store};
 use table::Table;
 
 /// The file format.

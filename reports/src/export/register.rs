@@ -13,7 +13,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{Datelike, NaiveDate};
-use crdt_sync::Reader;
+use crdt_sync::{Period, Reader};
 use rusqlite::params;
 
 use super::labels::{Label, Language, yes_no};
@@ -21,7 +21,6 @@ use super::pseudonym::{Kind, PseudonymKey};
 use super::table::{Cell, Table, TableKind};
 use super::{Options, Privacy};
 use crate::error::{Error, Result};
-use crdt_sync::Period;
 
 /// What every query of one export shares.
 pub(crate) struct Ctx<'a> {

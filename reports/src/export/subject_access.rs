@@ -20,10 +20,6 @@
 //! An erased family is [`Error::Register`] (`Erased`) and nothing is written. See
 //! `docs/decisions/0013-subject-access.md`.
 
-use crdt_sync::AuditLog;
-use crdt_sync::AuditTrail;
-use crdt_sync::Families;
-use crdt_sync::ProjectSettings;
 use crdt_sync::Staff as _;
 mod readable;
 #[cfg(test)]
@@ -36,7 +32,7 @@ use serde::Serialize;
 
 use super::{ExportFile, Language, labels::Label};
 use crate::error::{Error, Result};
-use crdt_sync::{Household, Lab};
+use crdt_sync::{AuditLog, AuditTrail, Families, Household, Lab, ProjectSettings};
 use crdt_sync::{HouseholdId, LabId, MeetingId, MemberId, PersonId};
 use crdt_sync::{Store, SubjectAccessRecord, TrailEntry, TrailScope};
 

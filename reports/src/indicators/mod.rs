@@ -58,7 +58,6 @@
 //! accompanied against `families` (800), active labs against `labs` (10),
 //! operators and volunteers trained against theirs (60 and 120).
 
-use crdt_sync::ProjectSettings;
 mod people;
 mod query;
 mod reach;
@@ -70,9 +69,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
-use crdt_sync::LabId;
-use crdt_sync::Store;
-use crdt_sync::{Lab, Targets};
+use crdt_sync::{Lab, LabId, ProjectSettings, Store, Targets};
 use crdt_sync::{Month, Period, Selection};
 
 pub use people::{PersonTraining, training_by_person};

@@ -2,16 +2,12 @@
 //! register's screen: the same definition of *formato* as the indicators
 //! (all training to date, at least the project's `trained_hours`).
 
-use crdt_sync::ProjectSettings;
-use crdt_sync::Staff;
+use crdt_sync::{PersonId, ProjectSettings, Role, Staff, Store};
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
-use crdt_sync::PersonId;
-use crdt_sync::Role;
-use crdt_sync::Store;
 
 /// One operator's or volunteer's training so far.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

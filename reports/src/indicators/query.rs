@@ -10,13 +10,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crdt_sync::Reader;
 use rusqlite::params;
 
 use super::Counts;
 use crate::error::{Error, Result};
-use crdt_sync::Targets;
-use crdt_sync::{Month, Period};
+use crdt_sync::{Month, Period, Reader, Targets};
 
 /// `(lab id, month "YYYY-MM")`; `None` is "all" / "whole period".
 type Key = (Option<String>, Option<String>);

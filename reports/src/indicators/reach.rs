@@ -5,12 +5,11 @@
 
 use std::collections::HashMap;
 
-use crdt_sync::Reader;
+use crdt_sync::{Period, Reader};
 use rusqlite::params;
 
 use super::query::{Cells, json};
 use crate::error::Result;
-use crdt_sync::Period;
 
 /// Every member in the projection, resolved once: the family they count for
 /// (merges followed), the person they count as (a member of a merged-away

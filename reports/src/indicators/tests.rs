@@ -2,16 +2,12 @@
 //! expected number was counted by hand from the tables in that module's doc,
 //! not computed by the code under test.
 
-use crdt_sync::Families;
-use crdt_sync::Maintenance;
-use crdt_sync::ProjectSettings;
 use std::collections::BTreeMap;
 
 use super::{Counts, Goal, Indicators, compute};
-use crdt_sync::Store;
 use crdt_sync::testing::d;
 use crdt_sync::testing::register::{self as fixture, Fixture};
-use crdt_sync::{Labs, Month, Period, Selection};
+use crdt_sync::{Families, Labs, Maintenance, Month, Period, ProjectSettings, Selection, Store};
 
 fn on_b() -> (Store, Fixture) {
     let (mut a, f) = fixture::build();

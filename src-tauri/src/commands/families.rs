@@ -2,15 +2,11 @@
 //! (also inline, from a meeting), and merging duplicates.
 
 use chrono::NaiveDate;
-use crdt_sync::Consents;
-use crdt_sync::Erasure;
-use crdt_sync::Families;
-use crdt_sync::Replication;
 use crdt_sync::authz::{self, Action};
 use crdt_sync::{
-    AttendanceEntry, Consent, ErasureReason, FieldConflict, Household, HouseholdHit, HouseholdId,
-    HouseholdPatch, LegalStatus, MemberId, MemberPatch, NewHousehold, NewMember, PersonId, RestrictionReason,
-    WithdrawnScopes,
+    AttendanceEntry, Consent, Consents, Erasure, ErasureReason, Families, FieldConflict, Household,
+    HouseholdHit, HouseholdId, HouseholdPatch, LegalStatus, MemberId, MemberPatch, NewHousehold, NewMember,
+    PersonId, Replication, RestrictionReason, WithdrawnScopes,
 };
 use serde::Serialize;
 use tauri::State;

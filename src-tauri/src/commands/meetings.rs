@@ -2,10 +2,9 @@
 //! as the volunteer ticks names.
 
 use chrono::NaiveDate;
-use crdt_sync::Families;
-use crdt_sync::Meetings;
 use crdt_sync::{
-    Attendance, HouseholdId, LabId, MeetingId, MeetingPatch, MeetingSummary, MemberId, NewMeeting,
+    Attendance, Families, HouseholdId, LabId, MeetingId, MeetingPatch, MeetingSummary, Meetings, MemberId,
+    NewMeeting,
 };
 use serde::Serialize;
 use tauri::State;

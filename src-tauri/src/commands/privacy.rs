@@ -6,15 +6,10 @@
 //! lock on families' personal data of a laptop that has not synced for too
 //! long, so that an erasure reaches every laptop within a bounded time.
 
-use crdt_sync::AuditTrail;
-use crdt_sync::Consents;
-use crdt_sync::Erasure;
-use crdt_sync::Replication;
-use crdt_sync::Retention;
 use crdt_sync::authz::{self, Action, Grant};
 use crdt_sync::{
-    DocRef, ErasureRequest, HouseholdId, RetentionDue, RetentionPolicy, Store, TrailEntry, TrailScope,
-    WithdrawnFamily,
+    AuditTrail, Consents, DocRef, Erasure, ErasureRequest, HouseholdId, Replication, Retention, RetentionDue,
+    RetentionPolicy, Store, TrailEntry, TrailScope, WithdrawnFamily,
 };
 use serde::Serialize;
 use taccuino_reports::export::audit_trail_csv;

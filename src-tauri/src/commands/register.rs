@@ -3,14 +3,11 @@
 //! is using the app.
 
 use chrono::NaiveDate;
-use crdt_sync::ProjectSettings;
-use crdt_sync::Replication;
-use crdt_sync::Staff;
 use crdt_sync::authz::Action;
 use crdt_sync::sync::DeviceRole;
 use crdt_sync::{
-    ActivityType, CodeRange, DeviceConfig, DeviceId, Key, Lab, LabId, Person, PersonId, ProjectId, Store,
-    SystemEnv,
+    ActivityType, CodeRange, DeviceConfig, DeviceId, Key, Lab, LabId, Person, PersonId, ProjectId,
+    ProjectSettings, Replication, Staff, Store, SystemEnv,
 };
 use serde::Serialize;
 use taccuino_demo::{self as demo, DemoSize};

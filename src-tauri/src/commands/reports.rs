@@ -2,11 +2,10 @@
 //! the funder. Files are written by Rust, where the user chose in a native
 //! save dialog: the webview never touches the file system.
 
-use crdt_sync::AuditLog;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crdt_sync::{AuditEntry, Selection};
+use crdt_sync::{AuditEntry, AuditLog, Selection};
 use serde::Serialize;
 use taccuino_reports::export::{self, Format, PrivacyLevel, Progress, PseudonymKey, Request};
 use taccuino_reports::indicators::Indicators;

@@ -2,11 +2,10 @@
 //! register, and each person's hours against the threshold that counts as
 //! trained.
 
-use crdt_sync::ProjectSettings;
-use crdt_sync::Staff;
 use crdt_sync::authz::Action;
 use crdt_sync::{
-    LabId, NewPerson, NewTraining, Person, PersonId, PersonPatch, TrainingId, TrainingPatch, TrainingSession,
+    LabId, NewPerson, NewTraining, Person, PersonId, PersonPatch, ProjectSettings, Staff, TrainingId,
+    TrainingPatch, TrainingSession,
 };
 use serde::Serialize;
 use taccuino_reports::indicators::PersonTraining;

@@ -7,10 +7,9 @@
 //! it. One sync runs at a time (`AppState::sync_turn`). What arrives is
 //! applied through the store's own write path, so the projection follows.
 
-use crdt_sync::Replication;
 use crdt_sync::sync::bundle::{self, BundleKey};
 use crdt_sync::sync::{Fatal, Grant, access};
-use crdt_sync::{DeviceConfig, DocRef, HubLink, HubLinkStatus, Store, SyncOutcome, SystemEnv};
+use crdt_sync::{DeviceConfig, DocRef, HubLink, HubLinkStatus, Replication, Store, SyncOutcome, SystemEnv};
 use serde::Serialize;
 use taccuino_keys::KeyFile;
 use taccuino_sync_client::{ClientError, Endpoint, Paired, Report, StoreAccess};

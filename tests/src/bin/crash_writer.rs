@@ -18,13 +18,12 @@
 //! It stops by itself only on an error (exit code 1, the error on stderr)
 //! or when stdout is closed, so it never outlives a parent that died.
 
-use crdt_sync::Meetings;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use chrono::{Duration, NaiveTime};
-use crdt_sync::{ActivityType, Environment, Store, SystemEnv};
+use crdt_sync::{ActivityType, Environment, Meetings, Store, SystemEnv};
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;

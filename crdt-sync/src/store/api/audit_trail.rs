@@ -1,10 +1,11 @@
-//! The audit trail: who did what to a family or a lab, read from the documents' history on any replica.
+//! The audit trail: who did what to a family or a lab, read from the documents'
+//! history on any replica.
 
-use crate::TrailEntry;
-use crate::TrailScope;
 use crate::error::Result;
+use crate::{TrailEntry, TrailScope};
 
-/// The audit trail: who did what to a family or a lab, read from the documents' history on any replica.
+/// The audit trail: who did what to a family or a lab, read from the documents'
+/// history on any replica.
 ///
 /// Implemented by [`Store`](crate::Store) alone (the trait is sealed): a caller names the
 /// part of the register it touches by importing this trait.

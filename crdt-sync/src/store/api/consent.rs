@@ -1,17 +1,14 @@
-//! A family's legal basis: consent renewed or withdrawn, and the restriction of its processing (GDPR arts. 6, 7, 18).
+//! A family's legal basis: consent renewed or withdrawn, and the restriction of
+//! its processing (GDPR arts. 6, 7, 18).
 
-use crate::Consent;
-use crate::HouseholdId;
-use crate::LabId;
-use crate::LegalStatus;
-use crate::PersonId;
-use crate::RestrictionReason;
-use crate::WithdrawnFamily;
-use crate::WithdrawnScopes;
 use crate::error::Result;
+use crate::{
+    Consent, HouseholdId, LabId, LegalStatus, PersonId, RestrictionReason, WithdrawnFamily, WithdrawnScopes,
+};
 use chrono::NaiveDate;
 
-/// A family's legal basis: consent renewed or withdrawn, and the restriction of its processing (GDPR arts. 6, 7, 18).
+/// A family's legal basis: consent renewed or withdrawn, and the restriction of
+/// its processing (GDPR arts. 6, 7, 18).
 ///
 /// Implemented by [`Store`](crate::Store) alone (the trait is sealed): a caller names the
 /// part of the register it touches by importing this trait.
@@ -22,7 +19,8 @@ pub trait Consents: super::Sealed {
     /// family in [`LegalStatus::PendingDecision`]: a coordinator then erases
     /// it ([`Store::erase_household`](crate::Erasure::erase_household) with
     /// [`crate::ErasureReason::Withdrawal`]) or restricts it
-    /// ([`Store::restrict_household`](crate::Store::restrict_household)). Allowed on a restricted family: the
+    /// ([`Store::restrict_household`](crate::Store::restrict_household)). Allowed
+    /// on a restricted family: the
     /// withdrawal is the family's right and must be kept.
     fn withdraw_consent(
         &mut self,
@@ -53,13 +51,16 @@ pub trait Consents: super::Sealed {
     /// change as [`crate::TrailAction::ConsentRecorded`].
     /// `data_processing` follows the basis, as at registration; withdrawals
     /// dated before the new record no longer count
-    /// ([`Household::active_scopes`](crate::Household::active_scopes)). Refused on a restricted family
-    /// ([`Error::Restricted`](crate::Error::Restricted)) and an erased one ([`Error::Erased`](crate::Error::Erased)).
+    /// ([`Household::active_scopes`](crate::Household::active_scopes)). Refused
+    /// on a restricted family
+    /// ([`Error::Restricted`](crate::Error::Restricted)) and an erased one
+    /// ([`Error::Erased`](crate::Error::Erased)).
     /// Returns the family's status.
     fn renew_consent(&mut self, household: HouseholdId, consent: Consent) -> Result<LegalStatus>;
 
     /// Restricts the family's processing (art. 18): from then on every edit
-    /// of its document and new attendance are refused ([`Error::Restricted`](crate::Error::Restricted))
+    /// of its document and new attendance are refused
+    /// ([`Error::Restricted`](crate::Error::Restricted))
     /// and exports leave it out; the indicators still count it.
     fn restrict_household(
         &mut self,

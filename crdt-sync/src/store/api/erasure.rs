@@ -1,13 +1,7 @@
 //! Erasing a family (GDPR art. 17): requests, tombstones, and what is kept of an erased family.
 
-use crate::ErasedHousehold;
-use crate::ErasureReason;
-use crate::ErasureRequest;
-use crate::HouseholdId;
-use crate::LabId;
-use crate::PersonId;
-use crate::Tombstone;
 use crate::error::Result;
+use crate::{ErasedHousehold, ErasureReason, ErasureRequest, HouseholdId, LabId, PersonId, Tombstone};
 
 /// Erasing a family (GDPR art. 17): requests, tombstones, and what is kept of an erased family.
 ///

@@ -1,21 +1,14 @@
-//! The families: registering them, their members and pathways, finding them, and merging duplicates.
+//! The families: registering them, their members and pathways, finding them, and
+//! merging duplicates.
 
-use crate::AttendanceEntry;
-use crate::FieldConflict;
-use crate::Household;
-use crate::HouseholdHit;
-use crate::HouseholdId;
-use crate::HouseholdPatch;
-use crate::MemberId;
-use crate::MemberPatch;
-use crate::NewHousehold;
-use crate::NewMember;
-use crate::NewPathway;
-use crate::PathwayId;
-use crate::PathwayPatch;
 use crate::error::Result;
+use crate::{
+    AttendanceEntry, FieldConflict, Household, HouseholdHit, HouseholdId, HouseholdPatch, MemberId,
+    MemberPatch, NewHousehold, NewMember, NewPathway, PathwayId, PathwayPatch,
+};
 
-/// The families: registering them, their members and pathways, finding them, and merging duplicates.
+/// The families: registering them, their members and pathways, finding them, and
+/// merging duplicates.
 ///
 /// Implemented by [`Store`](crate::Store) alone (the trait is sealed): a caller names the
 /// part of the register it touches by importing this trait.
@@ -38,7 +31,8 @@ pub trait Families: super::Sealed {
     /// Adds a member to a family. A member who is a minor today needs a
     /// guardian on the family's current legal basis record: without one the
     /// member is refused (`Error::Invalid` on `member.birth_year`) until a
-    /// record naming one is given ([`Store::renew_consent`](crate::Consents::renew_consent)). A family with
+    /// record naming one is given
+    /// ([`Store::renew_consent`](crate::Consents::renew_consent)). A family with
     /// no record at all is not refused (see `check_minor_member`).
     fn add_member(&mut self, household: HouseholdId, m: NewMember) -> Result<MemberId>;
 
@@ -59,7 +53,8 @@ pub trait Families: super::Sealed {
     ) -> Result<()>;
 
     /// Marks `loser` as the same family as `winner`. Attendance of the loser
-    /// counts for the winner; nothing is deleted, and [`Store::undo_merge`](crate::Store::undo_merge)
+    /// counts for the winner; nothing is deleted, and
+    /// [`Store::undo_merge`](crate::Store::undo_merge)
     /// reverses it until [`Store::confirm_merge`](crate::Store::confirm_merge).
     fn merge_households(&mut self, loser: HouseholdId, winner: HouseholdId) -> Result<()>;
 

@@ -1,10 +1,11 @@
-//! Looking after the file itself: checkpoints, integrity, and rebuilding or comparing the projection.
+//! Looking after the file itself: checkpoints, integrity, and rebuilding or
+//! comparing the projection.
 
-use crate::DocRef;
-use crate::LabId;
 use crate::error::Result;
+use crate::{DocRef, LabId};
 
-/// Looking after the file itself: checkpoints, integrity, and rebuilding or comparing the projection.
+/// Looking after the file itself: checkpoints, integrity, and rebuilding or
+/// comparing the projection.
 ///
 /// Implemented by [`Store`](crate::Store) alone (the trait is sealed): a caller names the
 /// part of the register it touches by importing this trait.
@@ -49,6 +50,7 @@ pub trait Maintenance: super::Sealed {
     /// staff, its index and roster, its meetings with facilitators and
     /// attendance. Two replicas that hold the same documents of a lab have
     /// equal dumps for it, whatever else each holds (a device holds one lab,
-    /// the hub all of them). Like [`Store::projection_dump`](crate::Store::projection_dump), for tests.
+    /// the hub all of them). Like
+    /// [`Store::projection_dump`](crate::Store::projection_dump), for tests.
     fn projection_dump_for_lab(&self, lab: LabId) -> Result<Vec<String>>;
 }

@@ -1,15 +1,9 @@
 //! The lab meetings and who attended them.
 
-use crate::Attendance;
-use crate::FieldConflict;
-use crate::LabId;
-use crate::Meeting;
-use crate::MeetingId;
-use crate::MeetingPatch;
-use crate::MeetingSummary;
-use crate::MemberId;
-use crate::NewMeeting;
 use crate::error::Result;
+use crate::{
+    Attendance, FieldConflict, LabId, Meeting, MeetingId, MeetingPatch, MeetingSummary, MemberId, NewMeeting,
+};
 use chrono::NaiveDate;
 
 /// The lab meetings and who attended them.

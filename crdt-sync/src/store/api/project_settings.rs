@@ -1,15 +1,11 @@
-//! What the project sets for every lab: the labs themselves, the activity types, the targets, and this device's code numbers.
+//! What the project sets for every lab: the labs themselves, the activity types,
+//! the targets, and this device's code numbers.
 
-use crate::ActivityType;
-use crate::CodeRange;
-use crate::Lab;
-use crate::LabId;
-use crate::Labs;
-use crate::NewLab;
-use crate::Targets;
 use crate::error::Result;
+use crate::{ActivityType, CodeRange, Lab, LabId, Labs, NewLab, Targets};
 
-/// What the project sets for every lab: the labs themselves, the activity types, the targets, and this device's code numbers.
+/// What the project sets for every lab: the labs themselves, the activity types,
+/// the targets, and this device's code numbers.
 ///
 /// Implemented by [`Store`](crate::Store) alone (the trait is sealed): a caller names the
 /// part of the register it touches by importing this trait.

@@ -1,22 +1,20 @@
-//! How documents travel between replicas: their heads and bytes, applying a peer's bytes under a check, automerge sync messages, the device directory and actors, and the link to the hub.
+//! How documents travel between replicas: their heads and bytes, applying a
+//! peer's bytes under a check, automerge sync messages, the device directory and
+//! actors, and the link to the hub.
 
-use crate::Applied;
-use crate::DeviceId;
-use crate::DocRef;
-use crate::HubLink;
-use crate::HubLinkStatus;
-use crate::SyncOutcome;
-use crate::WriteCheck;
 use crate::authz::authors::AuthorCheck;
 use crate::authz::{Directory, DocFacts};
 use crate::credentials::BundleKey;
 use crate::domain::DirectoryEntry as Entry;
 use crate::error::Result;
+use crate::{Applied, DeviceId, DocRef, HubLink, HubLinkStatus, SyncOutcome, WriteCheck};
 use automerge::ChangeHash;
 use automerge::sync;
 use std::sync::Arc;
 
-/// How documents travel between replicas: their heads and bytes, applying a peer's bytes under a check, automerge sync messages, the device directory and actors, and the link to the hub.
+/// How documents travel between replicas: their heads and bytes, applying a
+/// peer's bytes under a check, automerge sync messages, the device directory and
+/// actors, and the link to the hub.
 ///
 /// Implemented by [`Store`](crate::Store) alone (the trait is sealed): a caller names the
 /// part of the register it touches by importing this trait.
@@ -68,7 +66,8 @@ pub trait Replication: super::Sealed {
     /// document meets `check` (a sync bundle of lab 3 may not turn a
     /// household into one of lab 7). Checked on the copy: a refusal stores
     /// nothing.
-    /// `authors` checks who wrote the new changes ([`Error::WrongAuthor`](crate::Error::WrongAuthor)).
+    /// `authors` checks who wrote the new changes
+    /// ([`Error::WrongAuthor`](crate::Error::WrongAuthor)).
     fn apply_bytes_checked(
         &mut self,
         r: DocRef,
@@ -116,7 +115,8 @@ pub trait Replication: super::Sealed {
     /// Receives one sync message for `doc`. Malformed messages and changes
     /// that are corrupt, of another document, or fail `check` are refused
     /// with [`Error::RejectedBytes`](crate::Error::RejectedBytes), and changes whose authors fail
-    /// `authors` with [`Error::WrongAuthor`](crate::Error::WrongAuthor); a refusal changes nothing (not
+    /// `authors` with [`Error::WrongAuthor`](crate::Error::WrongAuthor); a
+    /// refusal changes nothing (not
     /// even `state`).
     fn receive_sync_message(
         &mut self,

@@ -1,11 +1,7 @@
 //! The retention policy, and the families it makes due for erasure.
 
-use crate::HouseholdId;
-use crate::PersonId;
-use crate::RetentionDue;
-use crate::RetentionPolicy;
-use crate::Tombstone;
 use crate::error::Result;
+use crate::{HouseholdId, PersonId, RetentionDue, RetentionPolicy, Tombstone};
 use chrono::NaiveDate;
 
 /// The retention policy, and the families it makes due for erasure.
@@ -29,9 +25,13 @@ pub trait Retention: super::Sealed {
     /// own but under its family (`merged`), which it follows.
     fn retention_due(&mut self, today: NaiveDate) -> Result<Vec<RetentionDue>>;
 
-    /// Erases, with [`ErasureReason::Retention`](crate::ErasureReason::Retention), the families a coordinator
+    /// Erases, with
+    /// [`ErasureReason::Retention`](crate::ErasureReason::Retention), the
+    /// families a coordinator
     /// confirmed from [`Store::retention_due`](crate::Store::retention_due), each with its merged
-    /// duplicates (through [`Store::erase_household`](crate::Erasure::erase_household)). Every confirmed id is
+    /// duplicates (through
+    /// [`Store::erase_household`](crate::Erasure::erase_household)). Every
+    /// confirmed id is
     /// checked again against `today` first: if any is not due (any more),
     /// nothing is erased and the error is [`Error::NotDue`](crate::Error::NotDue); one with an
     /// unconfirmed merge is [`Error::Merge`](crate::Error::Merge), also before anything is

@@ -1,15 +1,9 @@
 //! Operators and volunteers, and their trainings.
 
-use crate::LabId;
-use crate::NewPerson;
-use crate::NewTraining;
-use crate::Person;
-use crate::PersonId;
-use crate::PersonPatch;
-use crate::TrainingId;
-use crate::TrainingPatch;
-use crate::TrainingSession;
 use crate::error::Result;
+use crate::{
+    LabId, NewPerson, NewTraining, Person, PersonId, PersonPatch, TrainingId, TrainingPatch, TrainingSession,
+};
 
 /// Operators and volunteers, and their trainings.
 ///

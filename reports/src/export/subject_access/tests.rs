@@ -4,11 +4,6 @@
 //! `pdftotext`) names the family and its rights; the extract is in the
 //! audit log and on the family's trail; an erased family is refused.
 
-use crdt_sync::AuditLog;
-use crdt_sync::AuditTrail;
-use crdt_sync::Erasure;
-use crdt_sync::Families;
-use crdt_sync::Staff;
 use std::collections::BTreeSet;
 
 use super::{SUBJECT_ACCESS_FORMAT, subject_access};
@@ -17,7 +12,9 @@ use crate::export::Language;
 use crate::export::tests::pdftotext;
 use crdt_sync::testing::d;
 use crdt_sync::testing::one_family::{attend, family};
-use crdt_sync::{AuditAction, Store, TrailAction, TrailScope};
+use crdt_sync::{
+    AuditAction, AuditLog, AuditTrail, Erasure, Families, Staff, Store, TrailAction, TrailScope,
+};
 use crdt_sync::{ErasureReason, Keyed};
 use crdt_sync::{HouseholdId, MeetingId, MemberId};
 use taccuino_demo::{self as demo, DemoSize};

@@ -1,17 +1,13 @@
 //! CSV read back with the `csv` crate, as `;`-separated UTF-8 after checking
 //! and removing the byte-order mark.
 
-use crdt_sync::Families;
-use crdt_sync::Meetings;
-use crdt_sync::Staff;
+use crdt_sync::{Families, Meetings, NewMeeting, Selection, Staff};
 use std::collections::BTreeSet;
 
 use chrono::NaiveTime;
 
 use super::{export, key, options, pseudo, unzip};
 use crate::export::{Format, Language, Privacy};
-use crdt_sync::NewMeeting;
-use crdt_sync::Selection;
 use crdt_sync::testing::d;
 use crdt_sync::testing::register as fixture;
 

@@ -17,8 +17,7 @@ use std::io::Read;
 use std::sync::atomic::AtomicBool;
 
 use super::{Export, Format, Options, Privacy, PseudonymKey};
-use crdt_sync::Selection;
-use crdt_sync::Store;
+use crdt_sync::{Selection, Store};
 
 /// An export with no progress callback and no cancellation.
 pub(super) fn export(store: &mut Store, options: &Options) -> Export {

@@ -2,14 +2,12 @@
 //! facilitators and every person present, accents included.
 
 use chrono::NaiveTime;
-use crdt_sync::Families;
-use crdt_sync::Meetings;
 
 use super::{export, key, options, pdftotext, pseudo};
 use crate::export::{Format, Privacy};
 use crdt_sync::testing::d;
 use crdt_sync::testing::register as fixture;
-use crdt_sync::{Attendance, NewMeeting};
+use crdt_sync::{Attendance, Families, Meetings, NewMeeting};
 use crdt_sync::{Period, Selection};
 
 #[test]

@@ -10,8 +10,7 @@ use chrono::Months;
 
 use super::{export, options, pdftotext, pseudo, unzip};
 use crate::export::{Format, Privacy};
-use crdt_sync::Store;
-use crdt_sync::{Month, Period, Selection};
+use crdt_sync::{Month, Period, Selection, Store};
 use taccuino_demo::{self as demo, DemoSize};
 
 /// What must not leak: the parts of family members' names (three letters

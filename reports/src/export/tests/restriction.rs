@@ -1,15 +1,12 @@
 //! A family whose processing is restricted (GDPR art. 18) is in no export,
 //! in any format or privacy level, while the totals still count it.
 
-use crdt_sync::Consents;
-use crdt_sync::Families;
+use crdt_sync::{Consents, Families, RestrictionReason, Selection};
 use std::collections::BTreeSet;
 
 use super::{export, key, options, pdftotext, pseudo, unzip};
 use crate::export::{Format, Privacy};
 use crate::indicators;
-use crdt_sync::RestrictionReason;
-use crdt_sync::Selection;
 use crdt_sync::testing::register as fixture;
 
 /// Every file's text: CSV as is, zips and workbooks entry by entry, PDF through pdftotext.

@@ -1,17 +1,14 @@
 //! What every export does whatever its format: progress, cancellation, the
 //! audit log, the checks of its options.
 
-use crdt_sync::AuditLog;
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::{export, options, pseudo};
 use crate::Error;
 use crate::export::{self, Format, Privacy, Progress, Stage};
-use crdt_sync::AuditAction;
-use crdt_sync::Keyed;
 use crdt_sync::testing::register as fixture;
-use crdt_sync::{Labs, Selection};
+use crdt_sync::{AuditAction, AuditLog, Keyed, Labs, Selection};
 
 #[test]
 fn progress_only_grows_and_ends_done() {

@@ -1,5 +1,5 @@
-//! Reads: lists and searches from the projection, single entities from
-//! their documents.
+//! What the lists and searches return (rows of the projection), and how a
+//! row's text columns are read back.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};

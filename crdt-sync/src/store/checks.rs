@@ -1,10 +1,12 @@
-//! The operations the app and the hub call. Each validates its input, then
-//! writes one automerge change per touched document, then commits them with
-//! their projection rows in one SQLite transaction.
-
-use rusqlite::OptionalExtension;
+//! Lookups and checks the operations of several concerns share (a member's
+//! family, a meeting's lab, that a person or an activity type exists).
+//! Every operation validates its input with them before it writes one
+//! automerge change per touched document and commits them with their
+//! projection rows in one SQLite transaction.
 
 use super::Store;
+use rusqlite::OptionalExtension;
+
 use crate::domain::{Attendance, NewMember, check_birth_year, check_name};
 use crate::error::{Error, Result};
 use crate::ids::{HouseholdId, LabId, MeetingId, MemberId, PersonId};
