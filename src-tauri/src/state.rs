@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use taccuino_keys::KdfParams;
+use taccuino_sync_client::{ClientError, StoreAccess};
 use tokio::sync::{Mutex, MutexGuard};
 
 use crate::error::{AppError, AppResult};
@@ -63,6 +64,9 @@ pub struct AppState {
     /// Key stretching.
     pub kdf: Kdf,
     inner: Mutex<Inner>,
+    /// Held by the sync that is running: one at a time. Apart from `inner`,
+    /// which a sync takes only for a step at a time.
+    syncing: Mutex<()>,
 }
 
 /// Guarded by one mutex: commands run one at a time against the store,
@@ -79,6 +83,9 @@ pub struct Inner {
     pub recovered: Option<crdt_sync::Key>,
     /// When the next automatic sync is due.
     pub backoff: taccuino_sync_client::Backoff,
+    /// How many times the register was closed: a sync that sees it change
+    /// between two steps ends, even if the register was opened again.
+    closings: u64,
 }
 
 impl AppState {
@@ -95,12 +102,15 @@ impl AppState {
                 last_used: Instant::now(),
                 recovered: None,
                 backoff: taccuino_sync_client::Backoff::standard(Instant::now()),
+                closings: 0,
             }),
+            syncing: Mutex::new(()),
         })
     }
 
-    /// The guarded state. An async mutex: a sync holds the store across
-    /// its network round trips, and commands wait for it rather than fail.
+    /// The guarded state. An async mutex: commands wait for each other
+    /// rather than fail; each holds it only while it computes (a sync takes
+    /// it a step at a time, never across a network wait: [`Register`]).
     pub async fn lock(&self) -> MutexGuard<'_, Inner> {
         self.inner.lock().await
     }
@@ -139,6 +149,23 @@ impl AppState {
         .await
     }
 
+    /// Waits for any running sync, then holds the right to sync until the
+    /// guard is dropped.
+    pub async fn sync_turn(&self) -> MutexGuard<'_, ()> {
+        self.syncing.lock().await
+    }
+
+    /// The right to sync if no sync is running (background work).
+    pub fn try_sync_turn(&self) -> Option<MutexGuard<'_, ()>> {
+        self.syncing.try_lock().ok()
+    }
+
+    /// The open register as a sync takes it: a step at a time, and only
+    /// while the register stays open as it is now (see [`Register`]).
+    pub fn register(&self, inner: &Inner) -> Register<'_> {
+        Register { state: self, closings: inner.closings }
+    }
+
     /// Locks the register if it has been idle longer than the setting.
     /// Returns whether it locked now.
     pub fn lock_if_idle(&self, now: Instant) -> bool {
@@ -158,6 +185,7 @@ impl AppState {
 /// the next unlock asks again).
 pub fn close(inner: &mut Inner) {
     inner.recovered = None;
+    inner.closings += 1;
     if let Some(store) = inner.store.take()
         && let Err(e) = store.checkpoint()
     {
@@ -173,5 +201,29 @@ fn ensure_fresh(s: &mut Store) -> AppResult<()> {
     match s.stale_limit()? {
         Some(days) => Err(AppError::Stale { days }),
         None => Ok(()),
+    }
+}
+
+/// The register lent to a sync ([`StoreAccess`]): each step locks the state,
+/// runs on the store and unlocks. A register closed since the sync began
+/// (locked by the user or after inactivity, even if opened again) ends the
+/// sync with [`ClientError::StoreClosed`]: the session's view of the
+/// documents belongs to the register it started on.
+pub struct Register<'a> {
+    state: &'a AppState,
+    closings: u64,
+}
+
+impl StoreAccess for Register<'_> {
+    async fn with_store<T: Send>(
+        &mut self,
+        f: impl FnOnce(&mut Store) -> T + Send,
+    ) -> Result<T, ClientError> {
+        let mut inner = self.state.lock().await;
+        if inner.closings != self.closings {
+            return Err(ClientError::StoreClosed);
+        }
+        let store = inner.store.as_mut().ok_or(ClientError::StoreClosed)?;
+        Ok(f(store))
     }
 }

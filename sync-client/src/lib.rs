@@ -10,10 +10,12 @@
 //! pairing code, and its fingerprint is then pinned for every sync
 //! (`crdt_sync::sync::pairing`). `ws://` is accepted on loopback only.
 
+mod access;
 mod backoff;
 mod endpoint;
 mod transport;
 
+pub use access::StoreAccess;
 pub use backoff::{Attempt, Backoff};
 pub use endpoint::{DEFAULT_PORT, Endpoint, EndpointError};
 pub use transport::{Io, Transport};
@@ -87,6 +89,10 @@ pub enum ClientError {
     /// No progress for too long.
     #[error("the sync stalled for {0:?}")]
     Stalled(Duration),
+    /// The store went away between two steps of the sync (the register was
+    /// locked): the sync ended there, with every step before it complete.
+    #[error("the register was locked during the sync: unlock it and sync again")]
+    StoreClosed,
 }
 
 /// What a finished sync did.
@@ -209,21 +215,66 @@ pub async fn open_stream(hub: &Endpoint) -> Result<Transport, ClientError> {
 }
 
 /// One sync with `hub` (pinned, for `wss`): connects, exchanges until
-/// every document is settled, and disconnects.
+/// every document is settled, and disconnects. The store is held for the
+/// whole sync: a caller that shares it uses [`sync_with`].
 pub async fn sync_once(store: &mut Store, hub: &Endpoint, token: &str) -> Result<Report, ClientError> {
+    sync_with(store, hub, token).await
+}
+
+/// One sync with `hub`, taking the store through `access` only to compute
+/// and to apply: connecting and every wait for the hub happen with the
+/// store free, so the register keeps taking saves during a sync with a
+/// slow or stalled hub. What was saved meanwhile is carried by this
+/// session when its document is part of it (the next message compares
+/// heads), or else by the next sync (a document created after the
+/// `Hello`). If `access` answers [`ClientError::StoreClosed`] the sync
+/// ends there with nothing half-applied: each step is one store call.
+pub async fn sync_with<A: StoreAccess>(
+    access: &mut A,
+    hub: &Endpoint,
+    token: &str,
+) -> Result<Report, ClientError> {
     let (mut ws, _) = websocket(hub, "/sync", Trust::Pinned, Some(token)).await?;
     let mut session = Session::device();
-    let hello = session.hello(store)?.encode();
+    let hello = access.with_store(|s| session.hello(s)).await??.encode();
     let (mut wire_out, mut wire_in) = (hello.len() as u64, 0u64);
     ws.send(Message::Binary(hello.into())).await?;
     // A round trip: the device sent something, then had to wait for the
     // hub (frames already buffered are not a new trip).
     let (mut round_trips, mut sent) = (0u32, true);
+    // Whether the last step had nothing to send: only then may a settled
+    // session end (as the hub may still answer what was just sent).
+    let mut quiet = false;
     let mut bundle_key = None;
     loop {
         let next = match ws.next().now_or_never() {
             Some(ready) => ready,
             None => {
+                // About to wait for the hub. Saves made since the last step
+                // may have something to say first (a document the hub
+                // reported in step, or one whose exchange had ended, would
+                // otherwise wait for a hub that owes nothing); and a session
+                // with nothing to say that is settled is done.
+                let (out, settled) = access
+                    .with_store(|s| -> crdt_sync::Result<_> {
+                        let out = session.outgoing(s)?;
+                        let settled = out.is_empty() && session.is_settled(s)?;
+                        Ok((out, settled))
+                    })
+                    .await??;
+                if settled && quiet {
+                    break;
+                }
+                if !out.is_empty() {
+                    quiet = false;
+                    for f in &out {
+                        let bytes = f.encode();
+                        wire_out += bytes.len() as u64;
+                        ws.send(Message::Binary(bytes.into())).await?;
+                    }
+                    sent = true;
+                    continue;
+                }
                 if std::mem::take(&mut sent) {
                     round_trips += 1;
                 }
@@ -241,26 +292,35 @@ pub async fn sync_once(store: &mut Store, hub: &Endpoint, token: &str) -> Result
         };
         wire_in += bytes.len() as u64;
         let frame = Frame::decode(&bytes).map_err(|e| ClientError::Protocol(e.to_string()))?;
-        if let Frame::BundleKey { key } = &frame {
-            // Kept at once: the key is what lets this laptop read the lab's
-            // bundles made after a revocation, whatever the rest of the sync does.
-            store.set_bundle_key(key)?;
-            bundle_key = Some(key.clone());
+        let key = match &frame {
+            Frame::BundleKey { key } => Some(key.clone()),
+            _ => None,
+        };
+        let out = access
+            .with_store(|s| -> crdt_sync::Result<_> {
+                if let Some(key) = &key {
+                    // Kept at once: the key is what lets this laptop read the
+                    // lab's bundles made after a revocation, whatever the rest
+                    // of the sync does.
+                    s.set_bundle_key(key)?;
+                }
+                session.receive(s, frame)
+            })
+            .await??;
+        if key.is_some() {
+            bundle_key = key;
         }
-        let out = session.receive(store, frame)?;
         match session.closed() {
             Some(Fatal::Revoked) => return Err(ClientError::Revoked),
             Some(other) => return Err(ClientError::Closed(other)),
             None => {}
         }
+        quiet = out.is_empty();
         for f in &out {
             let bytes = f.encode();
             wire_out += bytes.len() as u64;
             ws.send(Message::Binary(bytes.into())).await?;
             sent = true;
-        }
-        if out.is_empty() && session.is_settled(store)? {
-            break;
         }
     }
     let _ = ws.close(None).await;

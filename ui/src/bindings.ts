@@ -211,7 +211,11 @@ export const commands = {
 	pairWithHub: (url: string, code: string, deviceName: string, passphrase: string) => typedError<SessionInfo, AppError>(__TAURI_INVOKE("pair_with_hub", { url, code, deviceName, passphrase })),
 	/**  The link's status, for the sync screen. */
 	syncStatus: () => typedError<SyncStatus, AppError>(__TAURI_INVOKE("sync_status")),
-	/**  Syncs with the hub now, emitting `SyncStatusChanged` as it goes. */
+	/**
+	 *  Syncs with the hub now, emitting `SyncStatusChanged` as it goes. Waits
+	 *  for a sync already running (one at a time), then runs its own; the
+	 *  register stays free for other commands meanwhile.
+	 */
 	syncNow: () => typedError<SyncSummary, AppError>(__TAURI_INVOKE("sync_now")),
 	/**
 	 *  Writes a sync bundle of this lab's documents where the user chooses

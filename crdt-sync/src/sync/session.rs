@@ -132,12 +132,17 @@ impl Session {
     }
 
     /// Device: whether every document is settled: each active one known to
-    /// be at the same heads on both sides, and every document this device
-    /// holds either active or refused. A driver stops when this holds and
-    /// nothing is left to send.
+    /// be at the same heads on both sides, and every document offered in
+    /// the `Hello` either active or refused. A driver stops when this holds
+    /// and nothing is left to send.
+    ///
+    /// Documents created here after the `Hello` do not count: the driver
+    /// lets the register be written between its steps, and a document the
+    /// `Hello` did not offer cannot join this session (the hub answers only
+    /// what was offered); the next session offers it.
     pub fn is_settled(&self, store: &mut Store) -> Result<bool> {
-        for doc in store.doc_refs()? {
-            if !self.active.contains(&doc) && !self.refused.contains_key(&doc) {
+        for doc in &self.hello {
+            if !self.active.contains(doc) && !self.refused.contains_key(doc) {
                 return Ok(false);
             }
         }

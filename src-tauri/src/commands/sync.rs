@@ -1,8 +1,10 @@
 //! *Sincronizzazione*: pairing with the hub (on first run), syncing now,
 //! the link's status, and sync bundles for labs with no network.
 //!
-//! A sync holds the register for its network round trips (the store is one
-//! SQLite writer); commands issued meanwhile wait for it. What arrives is
+//! A sync takes the register only to compute and to apply, a step at a
+//! time, never while it waits on the network (`state::Register`,
+//! decision 0021): a save during a sync with a slow hub does not wait for
+//! it. One sync runs at a time (`AppState::sync_turn`). What arrives is
 //! applied through the store's own write path, so the projection follows.
 
 use crdt_sync::sync::bundle::{self, BundleKey};
@@ -10,7 +12,7 @@ use crdt_sync::sync::{Fatal, Grant, access};
 use crdt_sync::{DeviceConfig, DocRef, HubLink, HubLinkStatus, Replication, Store, SyncOutcome, SystemEnv};
 use serde::Serialize;
 use taccuino_keys::KeyFile;
-use taccuino_sync_client::{ClientError, Endpoint, Paired, Report};
+use taccuino_sync_client::{ClientError, Endpoint, Paired, Report, StoreAccess};
 use tauri::{AppHandle, Runtime, State};
 use tauri_specta::Event;
 
@@ -137,41 +139,52 @@ pub async fn sync_status(state: State<'_, AppState>) -> AppResult<SyncStatus> {
     state.with_store(|s, _| Ok(SyncStatus { link: s.hub_link_status()? })).await
 }
 
-/// Syncs with the hub now, emitting `SyncStatusChanged` as it goes.
+/// Syncs with the hub now, emitting `SyncStatusChanged` as it goes. Waits
+/// for a sync already running (one at a time), then runs its own; the
+/// register stays free for other commands meanwhile.
 #[tauri::command]
 #[specta::specta]
 pub async fn sync_now<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> AppResult<SyncSummary> {
-    let mut inner = state.lock().await;
-    inner.last_used = std::time::Instant::now();
-    let crate::state::Inner { store, backoff, .. } = &mut *inner;
-    let store = store.as_mut().ok_or(AppError::Locked)?;
-    let result = run_sync(&app, store).await;
-    backoff.record(std::time::Instant::now(), attempt_of(&result), rand::random());
+    let _turn = state.sync_turn().await;
+    let mut register = {
+        let mut inner = state.lock().await;
+        if inner.store.is_none() {
+            return Err(AppError::Locked);
+        }
+        inner.last_used = std::time::Instant::now();
+        state.register(&inner)
+    };
+    let result = run_sync(&app, &mut register).await;
+    state.lock().await.backoff.record(std::time::Instant::now(), attempt_of(&result), rand::random());
     result
 }
 
 /// Syncs by itself while the register is open and paired: when the
 /// [`Backoff`](taccuino_sync_client::Backoff) says it is due (every 10
 /// minutes, sooner retries after a failure, none after a refusal). A tick
-/// that finds the register busy simply waits for the next one.
+/// that finds the register busy, or a sync running, simply waits for the
+/// next one. The register stays free for commands while the sync runs.
 pub fn start_auto_sync<R: Runtime>(app: AppHandle<R>, tick: std::time::Duration) {
     use tauri::Manager;
     tauri::async_runtime::spawn(async move {
         loop {
             tokio::time::sleep(tick).await;
             let Some(state) = app.try_state::<AppState>() else { continue };
-            let Ok(mut inner) = state.inner_try_lock() else { continue };
-            let now = std::time::Instant::now();
-            let crate::state::Inner { store, backoff, .. } = &mut *inner;
-            let Some(store) = store.as_mut() else { continue };
-            if !backoff.due(now) || !matches!(store.hub_link(), Ok(Some(_))) {
-                continue;
-            }
-            let result = run_sync(&app, store).await;
+            let Some(_turn) = state.try_sync_turn() else { continue };
+            let mut register = {
+                let Ok(inner) = state.inner_try_lock() else { continue };
+                let now = std::time::Instant::now();
+                let Some(store) = inner.store.as_ref() else { continue };
+                if !inner.backoff.due(now) || !matches!(store.hub_link(), Ok(Some(_))) {
+                    continue;
+                }
+                state.register(&inner)
+            };
+            let result = run_sync(&app, &mut register).await;
             if let Err(e) = &result {
                 tracing::info!(error = %e, "automatic sync did not complete");
             }
-            backoff.record(std::time::Instant::now(), attempt_of(&result), rand::random());
+            state.lock().await.backoff.record(std::time::Instant::now(), attempt_of(&result), rand::random());
         }
     });
 }
@@ -263,12 +276,19 @@ fn bundle_identity(s: &Store) -> AppResult<(HubLink, crdt_sync::LabId, BundleKey
     Ok((link, lab, BundleKey(key)))
 }
 
-/// One sync, recorded in the store and announced to the window.
-pub(crate) async fn run_sync<R: Runtime>(app: &AppHandle<R>, store: &mut Store) -> AppResult<SyncSummary> {
-    let link = store.hub_link()?.ok_or(AppError::NotPaired)?;
+/// One sync, recorded in the store and announced to the window. The store
+/// is taken through `register` a step at a time (`sync_with`); a register
+/// locked during the sync ends it with [`AppError::Locked`], and then there
+/// is no store to record the outcome in.
+pub(crate) async fn run_sync<R: Runtime>(
+    app: &AppHandle<R>,
+    register: &mut impl StoreAccess,
+) -> AppResult<SyncSummary> {
+    let link =
+        register.with_store(|s| s.hub_link()).await.map_err(client_error)??.ok_or(AppError::NotPaired)?;
     announce(app, SyncOutcomeOrRunning::Syncing);
     let result = match endpoint_of(&link) {
-        Ok(hub) => taccuino_sync_client::sync_once(store, &hub, &link.token).await,
+        Ok(hub) => taccuino_sync_client::sync_with(register, &hub, &link.token).await,
         Err(e) => Err(e),
     };
     let outcome = match &result {
@@ -276,7 +296,11 @@ pub(crate) async fn run_sync<R: Runtime>(app: &AppHandle<R>, store: &mut Store) 
         Ok(_) => SyncOutcome::Partial,
         Err(e) => outcome_of(e),
     };
-    store.record_sync(outcome)?;
+    match register.with_store(|s| s.record_sync(outcome)).await {
+        Ok(recorded) => recorded?,
+        Err(ClientError::StoreClosed) => tracing::info!(?outcome, "the register was locked during the sync"),
+        Err(e) => return Err(client_error(e)),
+    }
     announce(app, SyncOutcomeOrRunning::Done(outcome));
     match result {
         Ok(report) => Ok(summary(outcome, report)),
@@ -355,6 +379,7 @@ fn client_error(e: ClientError) -> AppError {
                 .unwrap_or_else(|| why.to_string()),
         },
         ClientError::Store(e) => e.into(),
+        ClientError::StoreClosed => AppError::Locked,
         other => AppError::Internal { detail: other.to_string() },
     }
 }
