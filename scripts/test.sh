@@ -42,8 +42,8 @@ else
 fi
 echo "screenshots: target/e2e-screenshots/"
 
-step "benchmark (quick data set; the full one: cargo bench -p taccuino-tests --bench store)"
-TACCUINO_BENCH_QUICK=1 cargo bench -p taccuino-tests --bench store --locked
+step "benchmark (quick data set; the full one: cargo bench -p taccuino-bench --bench store)"
+TACCUINO_BENCH_QUICK=1 cargo bench -p taccuino-bench --bench store --locked
 TACCUINO_BENCH_QUICK=1 cargo bench -p taccuino-reports --bench exports --locked
 # Sync over TLS against the real hub (the full one: cargo bench -p taccuino-hub --bench sync).
 TACCUINO_BENCH_QUICK=1 cargo bench -p taccuino-hub --bench sync --locked

@@ -4,8 +4,8 @@
 //! and the figures measured.
 //!
 //! ```text
-//! cargo bench -p taccuino-tests --bench store            # large data set
-//! TACCUINO_BENCH_QUICK=1 cargo bench -p taccuino-tests --bench store
+//! cargo bench -p taccuino-bench --bench store            # large data set
+//! TACCUINO_BENCH_QUICK=1 cargo bench -p taccuino-bench --bench store
 //! ```
 //!
 //! Without `--bench` on the command line (as when `cargo test --benches`
