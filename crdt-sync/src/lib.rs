@@ -134,6 +134,7 @@ mod projection;
 mod selection;
 mod store;
 pub mod sync;
+mod sync_points;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
@@ -154,7 +155,7 @@ pub use store::{
 pub use store::{AuditAction, AuditEntry, SubjectAccessRecord};
 pub use store::{
     AuditLog, AuditTrail, Consents, Erasure, Families, Maintenance, Meetings, ProjectSettings, Replication,
-    Retention, Staff,
+    Retention, Staff, SyncMemory,
 };
 pub use store::{HubLink, HubLinkStatus, SyncOutcome};
 pub use store::{RetentionDue, TrailAction, TrailEntry, TrailScope, WithdrawnFamily};

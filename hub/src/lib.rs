@@ -28,6 +28,7 @@ pub mod reports;
 mod server;
 mod throttle;
 mod tls;
+mod upkeep;
 
 pub use config::{Config, EXAMPLE as CONFIG_EXAMPLE, FileConfig, Overrides};
 pub use conn::Peer;
@@ -37,6 +38,6 @@ pub use health::Failure;
 pub use hub_key::{KEY_ENV, KeyOrigin};
 pub use import::open_bundle;
 pub use limits::{Cost, DeviceLimits, Limits, LimitsFile, MAX_WAIT, Verdict};
-pub use registry::{Device, Registry, RetiredKey};
+pub use registry::{Device, DevicesMark, Registry, RetiredKey};
 pub use server::{AppState, router, serve, serve_tls};
 pub use tls::{CertPaths, Identity, TlsListener};

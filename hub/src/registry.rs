@@ -7,6 +7,7 @@
 
 mod at_rest;
 
+use std::collections::HashSet;
 use std::path::Path;
 
 use chrono::Utc;
@@ -104,6 +105,20 @@ pub struct RetiredKey {
 pub struct Registry {
     conn: Connection,
     hasher: SecretHasher,
+    /// Enrolments and revocations made through this connection (SQLite's
+    /// `data_version` counts only other connections' commits).
+    own_changes: u64,
+}
+
+/// A mark of the registry's devices: two equal marks mean no device was
+/// enrolled or revoked in between, by this process or another
+/// ([`Registry::devices_mark`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DevicesMark {
+    /// SQLite's count of commits by other connections (a CLI `revoke`).
+    others: i64,
+    /// Enrolments and revocations through this connection.
+    own: u64,
 }
 
 fn now() -> i64 {
@@ -165,7 +180,7 @@ impl Registry {
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;",
         )?;
         conn.execute_batch(SCHEMA)?;
-        Ok(Registry { conn, hasher: SecretHasher::new(hub_key::hashes_key(key)) })
+        Ok(Registry { conn, hasher: SecretHasher::new(hub_key::hashes_key(key)), own_changes: 0 })
     }
 
     /// Whether the registry at `path` is still a plaintext file of an
@@ -216,7 +231,11 @@ impl Registry {
     ) -> Result<std::result::Result<Enrolled, EnrollError>> {
         let secret = PairingCode::parse(code).secret;
         let keyed = self.hasher.hash(&secret);
-        let tx = self.conn.transaction()?;
+        // Immediate: it reads, then writes. A deferred transaction whose
+        // snapshot another process's write made stale (the running hub
+        // recording a sync) fails at once with `SQLITE_BUSY`, whatever the
+        // busy timeout; an immediate one waits for the lock.
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         type CodeRow = (String, String, Option<String>, Option<u8>, i64, Option<i64>);
         // A code issued before decision 0016 is stored as a plain SHA-256.
         let row: Option<CodeRow> = tx
@@ -281,6 +300,7 @@ impl Registry {
             params![hash, now(), device.to_string(), keyed],
         )?;
         tx.commit()?;
+        self.own_changes += 1;
         Ok(Ok(Enrolled { device, token, project, role, lab, codes, bundle_key }))
     }
 
@@ -415,7 +435,11 @@ impl Registry {
     /// one at their next sync). Returns false if it does not exist; revoking
     /// twice changes nothing.
     pub fn revoke(&mut self, device: DeviceId) -> Result<bool> {
-        let tx = self.conn.transaction()?;
+        // Immediate: it reads, then writes. A deferred transaction whose
+        // snapshot another process's write made stale (the running hub
+        // recording a sync) fails at once with `SQLITE_BUSY`, whatever the
+        // busy timeout; an immediate one waits for the lock.
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let row: Option<(Option<String>, Option<i64>)> = tx
             .query_row("SELECT lab_id, revoked_at FROM devices WHERE id = ?1", [device.to_string()], |r| {
                 Ok((r.get(0)?, r.get(1)?))
@@ -430,14 +454,50 @@ impl Registry {
             }
         }
         tx.commit()?;
+        self.own_changes += 1;
         Ok(true)
     }
 
-    /// Records a finished sync.
-    pub fn touch(&mut self, device: DeviceId) -> Result<()> {
-        self.conn
-            .execute("UPDATE devices SET last_sync = ?2 WHERE id = ?1", params![device.to_string(), now()])?;
+    /// Records finished syncs, each device with the time its sync ended
+    /// (ms since the epoch), in one transaction: one write to disk for all
+    /// of them, where one each took the registry for a disk flush per device.
+    pub fn record_syncs(&mut self, syncs: &[(DeviceId, i64)]) -> Result<()> {
+        if syncs.is_empty() {
+            return Ok(());
+        }
+        let tx = self.conn.transaction()?;
+        {
+            let mut stmt = tx.prepare_cached("UPDATE devices SET last_sync = ?2 WHERE id = ?1")?;
+            for (device, at) in syncs {
+                stmt.execute(params![device.to_string(), at])?;
+            }
+        }
+        tx.commit()?;
         Ok(())
+    }
+
+    /// Records a finished sync, now.
+    pub fn touch(&mut self, device: DeviceId) -> Result<()> {
+        self.record_syncs(&[(device, now())])
+    }
+
+    /// Every revoked device: one query for the whole hub, where each open
+    /// connection used to ask about its own device five times a second.
+    pub fn revoked(&self) -> Result<HashSet<DeviceId>> {
+        let mut stmt = self.conn.prepare_cached("SELECT id FROM devices WHERE revoked_at IS NOT NULL")?;
+        let ids = stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+        ids.iter()
+            .map(|id| id.parse().map_err(|_| HubError::Internal("registry row with bad id".into())))
+            .collect()
+    }
+
+    /// Where the registry's devices stand: the mark changes whenever a
+    /// device is enrolled or revoked, through this registry or by another
+    /// process (and at some other writes of other processes), so a caller
+    /// that keeps [`Registry::devices`] can tell when to read them again.
+    pub fn devices_mark(&self) -> Result<DevicesMark> {
+        let others = self.conn.query_row("PRAGMA data_version", [], |r| r.get(0))?;
+        Ok(DevicesMark { others, own: self.own_changes })
     }
 }
 
@@ -536,5 +596,32 @@ mod tests {
         // Another hub key neither opens the file nor matches its hashes.
         let wrong = Registry::open(&path, &Key::from_bytes([5; 32])).err().expect("wrong key");
         assert!(matches!(wrong, HubError::Core(crdt_sync::Error::WrongKeyOrNotADatabase { .. })), "{wrong}");
+    }
+
+    #[test]
+    fn the_devices_mark_moves_with_enrolments_and_revocations_here_or_in_another_process() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("hub.db");
+        let key = Key::from_bytes([4; 32]);
+        let mut r = Registry::open(&path, &key).expect("open");
+        let project = ProjectId(Uuid::from_u128(1));
+        let lab = LabId(Uuid::from_u128(3));
+        let start = r.devices_mark().expect("mark");
+        assert_eq!(r.devices_mark().expect("mark"), start, "nothing happened");
+        let code = r.issue_code(DeviceRole::Volunteer, Some((lab, 3)), 1, None).expect("code");
+        let e = r.redeem(&code, "x", project).expect("redeem").expect("enrolled");
+        let enrolled = r.devices_mark().expect("mark");
+        assert_ne!(enrolled, start, "an enrolment here moves it");
+        r.record_syncs(&[(e.device, 1_234)]).expect("touch");
+        assert_eq!(r.device(e.device).expect("read").expect("it").last_sync, Some(1_234));
+        assert!(r.revoked().expect("revoked").is_empty());
+        // The CLI's `revoke` is another connection (another process).
+        let mut cli = Registry::open(&path, &key).expect("open again");
+        assert!(cli.revoke(e.device).expect("revoke"));
+        assert_ne!(r.devices_mark().expect("mark"), enrolled, "a revocation elsewhere moves it");
+        assert_eq!(r.revoked().expect("revoked"), HashSet::from([e.device]));
+        let mark = r.devices_mark().expect("mark");
+        assert!(r.record_syncs(&[]).is_ok());
+        assert_eq!(r.devices_mark().expect("mark"), mark);
     }
 }

@@ -13,19 +13,19 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Extension, Router};
 use crdt_sync::sync::{EnrollError, EnrollRequest, EnrollResponse, Fatal, Frame, MAX_FRAME, Session};
-use crdt_sync::{ProjectId, ProjectSettings, Store};
+use crdt_sync::{ProjectId, ProjectSettings, Replication, Store};
+use futures_util::FutureExt;
 use tokio::net::TcpListener;
 
 use crate::conn::{Addresses, Peer, PlainListener};
+use crate::directory::Reconciler;
 use crate::error::HubError;
 use crate::health::{Failure, health};
 use crate::limits::{Cost, DeviceLimits, DeviceSlot, Limits, Verdict};
 use crate::registry::{Device, Registry};
 use crate::throttle::Throttle;
 use crate::tls::{Identity, TlsListener};
-
-/// How often an open connection checks whether its device was revoked.
-const REVOCATION_CHECK: Duration = Duration::from_millis(200);
+use crate::upkeep::Upkeep;
 /// Wrong pairing codes accepted per minute, hub-wide, before every attempt
 /// is refused until the minute ends.
 const ENROL_FAILURES_PER_MINUTE: u32 = 30;
@@ -34,7 +34,14 @@ const ENROL_FAILURES_PER_MINUTE: u32 = 30;
 #[derive(Clone)]
 pub struct AppState {
     store: Arc<Mutex<Store>>,
+    /// Whose turn it is to use the store. A sync waits here, as a task,
+    /// before it takes the store's lock (which stays a `std` mutex, so that
+    /// a panic while holding the store poisons it: `health.rs`): a thousand
+    /// syncs waiting for the store used to block a thousand threads. The
+    /// turn also holds the directory's reconciler, used only in turn.
+    turn: Arc<tokio::sync::Mutex<Reconciler>>,
     registry: Arc<Mutex<Registry>>,
+    upkeep: Upkeep,
     project: ProjectId,
     enrol_failures: Arc<Mutex<Throttle>>,
     limits: DeviceLimits,
@@ -52,7 +59,9 @@ impl AppState {
         let project = store.project();
         AppState {
             store: Arc::new(Mutex::new(store)),
+            turn: Arc::new(tokio::sync::Mutex::new(Reconciler::default())),
             registry: Arc::new(Mutex::new(registry)),
+            upkeep: Upkeep::default(),
             project,
             enrol_failures: Arc::new(Mutex::new(Throttle::new(
                 ENROL_FAILURES_PER_MINUTE,
@@ -79,6 +88,24 @@ impl AppState {
             self.failure.fail("registry: lock poisoned");
             HubError::Internal("registry lock poisoned".into())
         })
+    }
+
+    /// `f` on the registry, from a task: off the async reactor, since the
+    /// registry is synchronous and some of its writes wait for the disk.
+    fn with_registry<T>(&self, f: impl FnOnce(&mut Registry) -> Result<T, HubError>) -> Result<T, HubError> {
+        tokio::task::block_in_place(|| f(&mut *self.registry()?))
+    }
+
+    fn store(&self) -> Result<std::sync::MutexGuard<'_, Store>, crdt_sync::Error> {
+        self.store.lock().map_err(|_| {
+            self.failure.fail("store: lock poisoned");
+            crdt_sync::Error::Internal("store lock poisoned".into())
+        })
+    }
+
+    /// Finished syncs not yet written, into the registry (when the hub stops).
+    fn flush(&self) {
+        self.upkeep.flush(&self.registry, &self.failure);
     }
 
     /// The register's lock itself, for a test that poisons it.
@@ -128,11 +155,14 @@ pub async fn serve_tls(
     let listener = TlsListener::with_limits(listener, identity.server_config()?, state.limits.limits())
         .map_err(|e| HubError::Internal(format!("cannot listen: {e}")))?;
     let failure = state.failure.clone();
+    let state_after = state.clone();
     let app = router(state).into_make_service_with_connect_info::<Peer>();
-    axum::serve(listener, app)
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(until(shutdown, failure.clone()))
         .await
-        .map_err(|e| HubError::Internal(format!("the server stopped: {e}")))?;
+        .map_err(|e| HubError::Internal(format!("the server stopped: {e}")));
+    state_after.flush();
+    served?;
     match failure.reason() {
         Some(reason) => Err(HubError::Internal(format!("stopped: {reason}"))),
         None => Ok(()),
@@ -151,8 +181,11 @@ pub async fn serve(
     let listener =
         PlainListener::new(listener, Addresses::new(limits.connections_per_address), limits.request);
     let failure = state.failure.clone();
+    let state_after = state.clone();
     let app = router(state).into_make_service_with_connect_info::<Peer>();
-    axum::serve(listener, app).with_graceful_shutdown(until(shutdown, failure.clone())).await?;
+    let served = axum::serve(listener, app).with_graceful_shutdown(until(shutdown, failure.clone())).await;
+    state_after.flush();
+    served?;
     match failure.reason() {
         Some(reason) => Err(std::io::Error::other(format!("stopped: {reason}"))),
         None => Ok(()),
@@ -189,7 +222,7 @@ impl FromRequestParts<AppState> for AuthDevice {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .ok_or(HubError::Unauthorized)?;
-        match state.registry()?.authenticate(token)? {
+        match state.with_registry(|r| r.authenticate(token))? {
             Some(device) => Ok(AuthDevice(device)),
             None => {
                 tracing::warn!("refused a connection with an unknown or revoked credential");
@@ -219,7 +252,7 @@ async fn enroll_socket(mut socket: WebSocket, state: AppState) {
             EnrollResponse::Refused(EnrollError::RateLimited)
         }
         Ok(req) => {
-            let result = state.registry().and_then(|mut r| r.redeem(&req.code, &req.name, state.project));
+            let result = state.with_registry(|r| r.redeem(&req.code, &req.name, state.project));
             match result {
                 Ok(Ok(enrolled)) => {
                     tracing::info!(device = %enrolled.device, role = enrolled.role.as_str(), "device enrolled");
@@ -297,23 +330,36 @@ async fn sync_socket(mut socket: WebSocket, state: AppState, device: Device, _sl
     let id = device.id;
     tracing::info!(device = %id, role = device.role.as_str(), "sync connected");
     let limits = state.limits.limits().clone();
+    // How long this connection waited for its turn at the store, and held it.
+    let mut store_time = StoreTime::default();
     // The registry's facts about devices, into the register, before any
-    // change of this device is judged by them.
-    let reconciled = tokio::task::block_in_place(|| {
-        let registry = state.registry()?;
-        let mut store = state.store.lock().map_err(|_| {
-            state.failure.fail("store: lock poisoned");
-            HubError::Internal("store lock poisoned".into())
-        })?;
-        crate::directory::reconcile(&mut store, &registry)
-    });
+    // change of this device is judged by them. The store first, then the
+    // registry: the registry's devices are read in turn, so no reconcile
+    // with an older reading can follow a newer one.
+    let reconciled = {
+        let asked = Instant::now();
+        let mut turn = state.turn.lock().await;
+        let got = Instant::now();
+        let reconciled = tokio::task::block_in_place(|| {
+            let mut store = state.store()?;
+            let registry = state.registry()?;
+            turn.reconcile(&mut store, &registry)
+        });
+        store_time.add(asked, got);
+        reconciled
+    };
     if let Err(e) = reconciled {
         tracing::error!(device = %id, error = %e, "cannot record the device directory");
         send(&mut socket, vec![Frame::Close { reason: Fatal::Storage }], limits.idle).await;
         return;
     }
     let mut session = Session::hub(id, device.grant());
-    let mut revocation = tokio::time::interval(REVOCATION_CHECK);
+    let mut revoked = state.upkeep.revoked(&state.registry, &state.failure);
+    if revoked.borrow_and_update().closes(id) {
+        tracing::warn!(device = %id, "revoked: closing its connection");
+        send(&mut socket, vec![Frame::Close { reason: Fatal::Revoked }], limits.idle).await;
+        return;
+    }
     // No frame before this instant: the first frame's deadline, then the
     // idle timeout from each time the hub is ready to read again.
     let mut deadline = tokio::time::Instant::now() + limits.first_frame;
@@ -322,23 +368,29 @@ async fn sync_socket(mut socket: WebSocket, state: AppState, device: Device, _sl
     // honest syncs).
     let (mut ready_since, mut longest_wait) = (Instant::now(), Duration::ZERO);
     let mut first_frame = None;
+    // A message read while gathering frames that is not one: handled next.
+    let mut pending = None;
     loop {
-        let msg = tokio::select! {
-            msg = socket.recv() => msg,
-            () = tokio::time::sleep_until(deadline) => {
-                tracing::warn!(device = %id, greeted = session.stats().frames_in > 0, "no frame in time: closing");
-                send(&mut socket, vec![Frame::Close { reason: Fatal::Idle }], limits.idle).await;
-                break;
-            }
-            _ = revocation.tick() => {
-                let revoked = state.registry().and_then(|r| r.is_revoked(id)).unwrap_or(true);
-                if revoked {
-                    tracing::warn!(device = %id, "revoked: closing its connection");
-                    send(&mut socket, vec![Frame::Close { reason: Fatal::Revoked }], limits.idle).await;
+        let msg = match pending.take() {
+            Some(msg) => msg,
+            None => tokio::select! {
+                msg = socket.recv() => msg,
+                () = tokio::time::sleep_until(deadline) => {
+                    tracing::warn!(device = %id, greeted = session.stats().frames_in > 0, "no frame in time: closing");
+                    send(&mut socket, vec![Frame::Close { reason: Fatal::Idle }], limits.idle).await;
                     break;
                 }
-                continue;
-            }
+                changed = revoked.changed() => {
+                    // No more news (the hub is stopping): as when the registry
+                    // does not answer, the connection closes.
+                    if changed.is_err() || revoked.borrow_and_update().closes(id) {
+                        tracing::warn!(device = %id, "revoked: closing its connection");
+                        send(&mut socket, vec![Frame::Close { reason: Fatal::Revoked }], limits.idle).await;
+                        break;
+                    }
+                    continue;
+                }
+            },
         };
         let bytes = match msg {
             Some(Ok(Message::Binary(b))) => b,
@@ -361,45 +413,57 @@ async fn sync_socket(mut socket: WebSocket, state: AppState, device: Device, _sl
             None => first_frame = Some(ready_since.elapsed()),
             Some(_) => longest_wait = longest_wait.max(ready_since.elapsed()),
         }
-        if !pace(&state, &mut socket, id, Cost::frame(bytes.len())).await {
-            break;
-        }
-        let frame = match Frame::decode(&bytes) {
-            Ok(f) => f,
-            Err(e) => {
-                tracing::warn!(device = %id, error = %e, "malformed frame");
-                send(&mut socket, vec![Frame::Close { reason: Fatal::Protocol }], limits.idle).await;
+        // This frame, and those the device sent after it that are already
+        // here: each judged as it would be alone, then all handled in one
+        // turn at the store. A device sends a frame per document at each
+        // step; a turn each made it queue behind every other device as many
+        // times.
+        let mut frames = Vec::new();
+        let mut stop = None;
+        let mut next = Some(bytes);
+        let mut gathered = 0;
+        while let Some(bytes) = next.take() {
+            gathered += bytes.len();
+            match admit(&state, id, &bytes).await {
+                Ok(frame) => frames.push(frame),
+                Err(refusal) => {
+                    stop = Some(refusal);
+                    break;
+                }
+            }
+            if frames.len() >= TURN_FRAMES || gathered >= TURN_BYTES {
                 break;
             }
-        };
-        // The automerge work a message asks for, measured on its bytes
-        // alone (bounded, before any lock), charged to the device across
-        // its connections.
-        if let Frame::Sync { message, .. } = &frame
-            && let Ok(work) = crdt_sync::sync::Cost::of_sync_message(message)
-            && !pace(&state, &mut socket, id, Cost::changes(work.changes, work.ops)).await
-        {
-            break;
+            match socket.recv().now_or_never() {
+                Some(Some(Ok(Message::Binary(b)))) => next = Some(b),
+                Some(other) => pending = Some(other),
+                None => {}
+            }
+            if pending.is_some() {
+                break;
+            }
         }
-        let hello = matches!(frame, Frame::Hello { .. });
-        let store = state.store.clone();
-        // The store is synchronous: run it off the async reactor.
-        let result = tokio::task::block_in_place(|| match store.lock() {
-            Ok(mut store) => session.receive(&mut store, frame),
-            Err(_) => {
-                state.failure.fail("store: lock poisoned");
-                Err(crdt_sync::Error::Internal("store lock poisoned".into()))
-            }
-        });
-        let mut out = match result {
-            Ok(out) => out,
-            Err(e) => {
-                tracing::error!(device = %id, error = %e, "storing a sync message failed");
-                vec![Frame::Close { reason: Fatal::Storage }]
-            }
+        let (outs, failed) = if frames.is_empty() {
+            (Vec::new(), false)
+        } else {
+            let asked = Instant::now();
+            let turn = state.turn.lock().await;
+            let got = Instant::now();
+            // The store is synchronous: run it off the async reactor.
+            let handled = tokio::task::block_in_place(|| handle(&state, id, &mut session, frames));
+            drop(turn);
+            store_time.add(asked, got);
+            handled
         };
-        if hello && session.closed().is_none() {
-            bundle_key_first(&state, &device, &mut out);
+        let mut out = Vec::new();
+        for (hello, mut frame_out) in outs {
+            if hello && session.closed().is_none() {
+                bundle_key_first(&state, &device, &mut frame_out);
+            }
+            out.extend(frame_out);
+        }
+        if failed {
+            out.push(Frame::Close { reason: Fatal::Storage });
         }
         // Every refusal, as it is sent (the session's map of refused
         // documents holds only some of them, and in document order).
@@ -409,23 +473,133 @@ async fn sync_socket(mut socket: WebSocket, state: AppState, device: Device, _sl
             }
         }
         let closing = out.iter().any(|f| matches!(f, Frame::Close { .. }));
-        if !send(&mut socket, out, limits.idle).await || closing || session.closed().is_some() {
+        let over = closing || session.closed().is_some() || session.finished();
+        if !send(&mut socket, out, limits.idle).await || over {
+            break;
+        }
+        if let Some(reason) = stop {
+            send(&mut socket, vec![Frame::Close { reason }], limits.idle).await;
             break;
         }
         deadline = tokio::time::Instant::now() + limits.idle;
         ready_since = Instant::now();
     }
-    if let Ok(mut r) = state.registry() {
-        let _ = r.touch(id);
-    }
+    state.upkeep.finished(id);
     let longest_wait_ms = longest_wait.as_millis() as u64;
     let first_frame_ms = first_frame.unwrap_or_default().as_millis() as u64;
-    tracing::info!(device = %id, stats = ?session.stats(), first_frame_ms, longest_wait_ms, "sync disconnected");
+    let (store_wait_us, store_held_us) =
+        (store_time.wait.as_micros() as u64, store_time.held.as_micros() as u64);
+    tracing::info!(
+        device = %id,
+        stats = ?session.stats(),
+        first_frame_ms,
+        longest_wait_ms,
+        store_wait_us,
+        store_held_us,
+        "sync disconnected"
+    );
+}
+
+/// The most frames, and bytes of frames, handled in one turn at the store:
+/// a device's step is a frame per document in the session, and a turn
+/// stays short for those waiting.
+const TURN_FRAMES: usize = 32;
+const TURN_BYTES: usize = 1 << 20;
+
+/// A frame's checks before the store (charged to its device, decoded, its
+/// automerge work charged): the frame, or why the connection closes.
+async fn admit(state: &AppState, id: crdt_sync::DeviceId, bytes: &[u8]) -> Result<Frame, Fatal> {
+    if !charge(state, id, Cost::frame(bytes.len())).await {
+        return Err(Fatal::Busy);
+    }
+    let frame = Frame::decode(bytes).map_err(|e| {
+        tracing::warn!(device = %id, error = %e, "malformed frame");
+        Fatal::Protocol
+    })?;
+    // The automerge work a message asks for, measured on its bytes
+    // alone (bounded, before any lock), charged to the device across
+    // its connections.
+    if let Frame::Sync { message, .. } = &frame
+        && let Ok(work) = crdt_sync::sync::Cost::of_sync_message(message)
+        && !charge(state, id, Cost::changes(work.changes, work.ops)).await
+    {
+        return Err(Fatal::Busy);
+    }
+    Ok(frame)
+}
+
+/// One turn at the store: `frames` in order, each with whether it was a
+/// `Hello` and what it answers, until one closes the session; true at the
+/// end if the store failed (the connection closes with `Storage`).
+fn handle(
+    state: &AppState,
+    id: crdt_sync::DeviceId,
+    session: &mut Session,
+    frames: Vec<Frame>,
+) -> (Vec<(bool, Vec<Frame>)>, bool) {
+    let mut store = match state.store() {
+        Ok(store) => store,
+        Err(e) => {
+            tracing::error!(device = %id, error = %e, "storing a sync message failed");
+            return (Vec::new(), true);
+        }
+    };
+    // One transaction for the turn: one write to disk for a coordinator's
+    // upload of thousands of documents, not one each. A storage failure
+    // undoes the whole turn, whose answers are then not sent (the device
+    // would take them as acknowledgements): only the `Storage` close.
+    let turn = store.in_one_transaction(|store| -> crdt_sync::Result<_> {
+        let mut outs = Vec::new();
+        for frame in frames {
+            let hello = matches!(frame, Frame::Hello { .. });
+            let out = session.receive(store, frame)?;
+            let closing = out.iter().any(|f| matches!(f, Frame::Close { .. }));
+            outs.push((hello, out));
+            if closing || session.closed().is_some() {
+                break;
+            }
+        }
+        Ok(outs)
+    });
+    match turn {
+        Ok(outs) => (outs, false),
+        Err(e) => {
+            tracing::error!(device = %id, error = %e, "storing a sync message failed");
+            (Vec::new(), true)
+        }
+    }
+}
+
+/// How long a connection waited for its turns at the store and held them
+/// (logged at its end: the figures that show whether syncs queue).
+#[derive(Debug, Default)]
+struct StoreTime {
+    wait: Duration,
+    held: Duration,
+}
+
+impl StoreTime {
+    /// A turn asked for at `asked`, taken at `got`, ended now.
+    fn add(&mut self, asked: Instant, got: Instant) {
+        self.wait += got - asked;
+        self.held += got.elapsed();
+    }
 }
 
 /// Charges a frame to its device and waits as its budget says; false if
 /// the device is so far over budget that its connection was closed.
 async fn pace(state: &AppState, socket: &mut WebSocket, device: crdt_sync::DeviceId, cost: Cost) -> bool {
+    if charge(state, device, cost).await {
+        return true;
+    }
+    let idle = state.limits.limits().idle;
+    send(socket, vec![Frame::Close { reason: Fatal::Busy }], idle).await;
+    false
+}
+
+/// Charges `cost` to `device` and waits as its budget says; false if the
+/// device is so far over budget that its connection must close (`Busy`).
+async fn charge(state: &AppState, device: crdt_sync::DeviceId, cost: Cost) -> bool {
     match state.limits.charge(device, cost, Instant::now()) {
         Verdict::Go => true,
         Verdict::Wait(wait) => {
@@ -435,8 +609,6 @@ async fn pace(state: &AppState, socket: &mut WebSocket, device: crdt_sync::Devic
         }
         Verdict::Over(wait) => {
             tracing::warn!(%device, ?wait, "a device far over its budget: closing its connection");
-            let idle = state.limits.limits().idle;
-            send(socket, vec![Frame::Close { reason: Fatal::Busy }], idle).await;
             false
         }
     }
@@ -448,7 +620,7 @@ async fn pace(state: &AppState, socket: &mut WebSocket, device: crdt_sync::Devic
 /// replaced one a revoked device held (decision 0016).
 fn bundle_key_first(state: &AppState, device: &Device, out: &mut Vec<Frame>) {
     let Some(lab) = device.lab else { return };
-    match state.registry().and_then(|mut r| r.lab_key(lab)) {
+    match state.with_registry(|r| r.lab_key(lab)) {
         Ok(key) => out.insert(0, Frame::BundleKey { key }),
         Err(e) => {
             tracing::error!(device = %device.id, error = %e, "reading the lab's bundle key failed");

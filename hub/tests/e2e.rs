@@ -102,7 +102,7 @@ async fn enrol_record_offline_sync_and_revoke() {
 
     // B1 holds a connection open; revoking it cuts the connection within a second.
     let mut ws = common::connect(&hub.url, Some(&b1.token)).await.expect("connect");
-    let hello = Frame::Hello { version: PROTOCOL_VERSION, docs: vec![], heads: vec![] };
+    let hello = Frame::Hello { version: PROTOCOL_VERSION, docs: vec![], heads: vec![], since: None };
     ws.send(Message::Binary(hello.encode().into())).await.expect("hello");
     let _catalog = ws.next().await;
     let started = Instant::now();

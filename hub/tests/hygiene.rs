@@ -21,7 +21,9 @@ use tokio::net::{TcpSocket, TcpStream};
 use tokio_tungstenite::tungstenite::Message;
 
 fn hello() -> Message {
-    Message::Binary(Frame::Hello { version: PROTOCOL_VERSION, docs: vec![], heads: vec![] }.encode().into())
+    Message::Binary(
+        Frame::Hello { version: PROTOCOL_VERSION, docs: vec![], heads: vec![], since: None }.encode().into(),
+    )
 }
 
 /// Reads until the hub's `Close` frame or the end of the connection (then
@@ -348,22 +350,7 @@ async fn honest_first_syncs_of_the_large_demo_leave_the_deadlines_a_margin() {
     let mut laptop = enrol(&hub, tmp.path(), "lab1", Some(1), "volunteer").await;
     timed_sync("a new laptop of lab 1 takes its lab", &mut laptop, &hub).await;
     // The log may be coloured: drop the escape sequences first.
-    let log: String = {
-        let mut out = String::new();
-        let mut chars = hub.log().chars().collect::<Vec<_>>().into_iter();
-        while let Some(c) = chars.next() {
-            if c == '\u{1b}' {
-                for c in chars.by_ref() {
-                    if c == 'm' {
-                        break;
-                    }
-                }
-            } else {
-                out.push(c);
-            }
-        }
-        out
-    };
+    let log = common::strip_colours(&hub.log());
     for line in log.lines().filter(|l| l.contains("sync disconnected")) {
         let field = |name: &str| {
             line.split(&format!("{name}=")).nth(1).and_then(|r| r.split_whitespace().next()).unwrap_or("?")

@@ -117,6 +117,26 @@ pub struct Report {
     pub bundle_key: Option<BundleKey>,
 }
 
+/// The most frames applied in one transaction: bounds how long the
+/// register is held at once while a first sync pours in.
+const BATCH: usize = 64;
+
+/// The bytes of a WebSocket message that carries a frame; `None` for the
+/// control messages the socket answers itself.
+fn binary(
+    msg: Option<Result<Message, tungstenite::Error>>,
+) -> Result<Option<tungstenite::Bytes>, ClientError> {
+    match msg {
+        Some(Ok(Message::Binary(b))) => Ok(Some(b)),
+        Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => Ok(None),
+        Some(Ok(Message::Text(_))) => Err(ClientError::Protocol("text frame".into())),
+        Some(Ok(Message::Close(_))) | None => {
+            Err(ClientError::Protocol("the hub closed the connection".into()))
+        }
+        Some(Err(e)) => Err(e.into()),
+    }
+}
+
 /// How long the client waits for the hub before giving up.
 const STALL: Duration = Duration::from_secs(30);
 
@@ -242,9 +262,6 @@ pub async fn sync_with<A: StoreAccess>(
     // A round trip: the device sent something, then had to wait for the
     // hub (frames already buffered are not a new trip).
     let (mut round_trips, mut sent) = (0u32, true);
-    // Whether the last step had nothing to send: only then may a settled
-    // session end (as the hub may still answer what was just sent).
-    let mut quiet = false;
     let mut bundle_key = None;
     loop {
         let next = match ws.next().now_or_never() {
@@ -254,7 +271,13 @@ pub async fn sync_with<A: StoreAccess>(
                 // may have something to say first (a document the hub
                 // reported in step, or one whose exchange had ended, would
                 // otherwise wait for a hub that owes nothing); and a session
-                // with nothing to say that is settled is done.
+                // with nothing to say that is settled is done. Settled means
+                // the hub's last message named our heads: every change either
+                // side sent was acknowledged, and the hub sends what it has
+                // to say about a message (refusals, newly listed families)
+                // before its acknowledgement, so nothing more is owed. (An
+                // acknowledgement just sent gets no answer: waiting for one
+                // stalled the sync for the full timeout.)
                 let (out, settled) = access
                     .with_store(|s| -> crdt_sync::Result<_> {
                         let out = session.outgoing(s)?;
@@ -262,11 +285,15 @@ pub async fn sync_with<A: StoreAccess>(
                         Ok((out, settled))
                     })
                     .await??;
-                if settled && quiet {
+                if settled {
+                    // The sync points this session leaves, kept here, and
+                    // their digest for the hub (decision 0023).
+                    let done = access.with_store(|s| session.done(s)).await??.encode();
+                    wire_out += done.len() as u64;
+                    ws.send(Message::Binary(done.into())).await?;
                     break;
                 }
                 if !out.is_empty() {
-                    quiet = false;
                     for f in &out {
                         let bytes = f.encode();
                         wire_out += bytes.len() as u64;
@@ -281,41 +308,69 @@ pub async fn sync_with<A: StoreAccess>(
                 tokio::time::timeout(STALL, ws.next()).await.map_err(|_| ClientError::Stalled(STALL))?
             }
         };
-        let bytes = match next {
-            Some(Ok(Message::Binary(b))) => b,
-            Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => continue,
-            Some(Ok(Message::Text(_))) => return Err(ClientError::Protocol("text frame".into())),
-            Some(Ok(Message::Close(_))) | None => {
-                return Err(ClientError::Protocol("the hub closed the connection".into()));
+        // This frame and every one already arrived, up to a batch: applied
+        // in one transaction (one write to disk for a first sync's
+        // thousands of documents, not one each).
+        let mut frames = Vec::new();
+        // A connection that broke after frames arrived: those are applied
+        // first (the hub's `Close` says why it hung up), then this error.
+        let mut broken = None;
+        let mut next = Some(next);
+        while let Some(msg) = next.take() {
+            match binary(msg) {
+                Ok(Some(bytes)) => {
+                    wire_in += bytes.len() as u64;
+                    frames.push(Frame::decode(&bytes).map_err(|e| ClientError::Protocol(e.to_string()))?);
+                }
+                Ok(None) => {}
+                Err(e) if frames.is_empty() => return Err(e),
+                Err(e) => {
+                    broken = Some(e);
+                    break;
+                }
             }
-            Some(Err(e)) => return Err(e.into()),
-        };
-        wire_in += bytes.len() as u64;
-        let frame = Frame::decode(&bytes).map_err(|e| ClientError::Protocol(e.to_string()))?;
-        let key = match &frame {
-            Frame::BundleKey { key } => Some(key.clone()),
-            _ => None,
-        };
+            if frames.len() < BATCH {
+                next = ws.next().now_or_never();
+            }
+        }
+        let keys: Vec<BundleKey> = frames
+            .iter()
+            .filter_map(|f| match f {
+                Frame::BundleKey { key } => Some(key.clone()),
+                _ => None,
+            })
+            .collect();
         let out = access
             .with_store(|s| -> crdt_sync::Result<_> {
-                if let Some(key) = &key {
-                    // Kept at once: the key is what lets this laptop read the
-                    // lab's bundles made after a revocation, whatever the rest
-                    // of the sync does.
+                // Kept at once, before and outside the batch's transaction:
+                // the key is what lets this laptop read the lab's bundles
+                // made after a revocation, whatever the rest of the sync does.
+                for key in &keys {
                     s.set_bundle_key(key)?;
                 }
-                session.receive(s, frame)
+                s.in_one_transaction(|s| -> crdt_sync::Result<_> {
+                    let mut out = Vec::new();
+                    for frame in frames {
+                        out.extend(session.receive(s, frame)?);
+                        if session.closed().is_some() {
+                            break;
+                        }
+                    }
+                    Ok(out)
+                })
             })
             .await??;
-        if key.is_some() {
-            bundle_key = key;
+        if let Some(key) = keys.into_iter().last() {
+            bundle_key = Some(key);
         }
         match session.closed() {
             Some(Fatal::Revoked) => return Err(ClientError::Revoked),
             Some(other) => return Err(ClientError::Closed(other)),
             None => {}
         }
-        quiet = out.is_empty();
+        if let Some(e) = broken {
+            return Err(e);
+        }
         for f in &out {
             let bytes = f.encode();
             wire_out += bytes.len() as u64;

@@ -7,6 +7,7 @@
 //!   refused operation changed nothing.
 //! - [`files`]: the database file and its SQLite side files, as bytes.
 //! - [`seed`]: seeds for randomised tests, printed so a failure can be replayed.
+//! - [`hub_process`]: a real `taccuino-hub serve` on a loopback port.
 //! - [`sim`]: one sync connection run in turns without a network, counting
 //!   round trips exactly (the simulation tests and the hub's sync benchmark).
 //!
@@ -16,6 +17,7 @@
 pub mod crash;
 pub mod files;
 pub mod fixture;
+pub mod hub_process;
 pub mod seed;
 pub mod sim;
 pub mod snapshot;

@@ -10,7 +10,6 @@ use crate::doc::{self, DocKind, DocRef};
 use crate::error::{Error, Result};
 use crate::ids::{HouseholdId, LabId};
 use crate::projection::{self, Scope};
-use crate::store::Erasure;
 
 /// Documents with at least this many chunks are compacted into one save by
 /// [`Store::maintenance`] (run at open and when the app is idle), never in
@@ -181,18 +180,27 @@ impl Store {
             for h in erased {
                 self.docs.remove(&DocRef::household(h));
             }
-            // The erasure is committed whatever happens here; should the
-            // vacuum fail (a full disk), `erased_households.scrubbed` stays 0
-            // and the next open or `maintenance` scrubs again.
-            let _ = self.scrub();
+            match &mut self.batch {
+                // A vacuum cannot run inside the batch's transaction.
+                Some(batch) => batch.scrub = true,
+                // The erasure is committed whatever happens here; should the
+                // vacuum fail (a full disk), `erased_households.scrubbed`
+                // stays 0 and the next open or `maintenance` scrubs again.
+                // Only families that had something here need it.
+                None => {
+                    let _ = self.scrub_if_pending();
+                }
+            }
         }
         Ok(())
     }
 
-    /// The commit's one SQLite transaction; returns the families erased by
-    /// tombstones of the committed lab documents (see `store/erase.rs`).
+    /// The commit's one SQLite transaction (a savepoint: inside a batch's
+    /// transaction it nests, alone it is a transaction of its own); returns
+    /// the families erased by tombstones of the committed lab documents
+    /// (see `store/erase.rs`).
     fn commit_inner(&mut self, pending: &[Pending]) -> Result<Vec<HouseholdId>> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         let mut tombstones = Vec::new();
         for p in pending {
             if p.doc.kind == DocKind::Household {

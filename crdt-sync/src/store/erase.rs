@@ -105,16 +105,36 @@ pub(super) fn apply_in(
     for id in fresh.keys() {
         keep_trace(conn, *id)?;
     }
+    let mut held_any = false;
     for t in fresh.values() {
         let id = t.household.to_string();
+        let key = DocRef::household(t.household).to_string();
+        // A family whose document and rows never reached this file (a
+        // first sync that brings its lab's tombstone) left nothing to scrub:
+        // its erasure is recorded as scrubbed, and no vacuum runs for it.
+        let held: i64 = conn
+            .prepare_cached(
+                "SELECT (SELECT count(*) FROM documents WHERE doc_key = ?1)
+                      + (SELECT count(*) FROM households WHERE id = ?2)",
+            )?
+            .query_row(params![key, id], |r| r.get(0))?;
+        held_any |= held > 0;
         conn.prepare_cached(
             "INSERT INTO erased_households (id, lab_id, code, erased_at, reason, scrubbed)
-             VALUES (?1, ?2, ?3, ?4, ?5, 0)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?
-        .execute(params![id, t.lab.to_string(), t.code, t.at.timestamp_millis(), t.reason.key()])?;
-        let key = DocRef::household(t.household).to_string();
+        .execute(params![
+            id,
+            t.lab.to_string(),
+            t.code,
+            t.at.timestamp_millis(),
+            t.reason.key(),
+            i64::from(held == 0)
+        ])?;
         conn.prepare_cached("DELETE FROM doc_chunks WHERE doc_key = ?1")?.execute([&key])?;
         conn.prepare_cached("DELETE FROM documents WHERE doc_key = ?1")?.execute([&key])?;
+        // What any peer was known to hold of it goes too (decision 0023).
+        conn.prepare_cached("DELETE FROM sync_points WHERE doc = ?1")?.execute([&key])?;
         crate::projection::erase_household(conn, t.household)?;
         audit::record(
             conn,
@@ -133,7 +153,7 @@ pub(super) fn apply_in(
             },
         )?;
     }
-    if !fresh.is_empty() {
+    if held_any {
         // An FTS5 delete only adds a "deleted" marker; the names stay in the
         // index's older segments until they are merged. `optimize` merges
         // them all, leaving the erased names nowhere in the index.

@@ -3,6 +3,8 @@
 mod api;
 mod audit;
 #[cfg(test)]
+mod batch_tests;
+#[cfg(test)]
 mod bounded_tests;
 mod checks;
 mod codes;
@@ -20,7 +22,9 @@ mod hub_link;
 mod maintenance;
 mod meetings;
 mod open;
+mod points;
 mod project;
+mod readable;
 mod reader;
 #[cfg(test)]
 mod renewal_tests;
@@ -45,7 +49,7 @@ use rusqlite::Connection;
 pub use crate::authz::WriteCheck;
 pub use api::{
     AuditLog, AuditTrail, Consents, Erasure, Families, Maintenance, Meetings, ProjectSettings, Replication,
-    Retention, Staff,
+    Retention, Staff, SyncMemory,
 };
 pub use audit::{AuditAction, AuditEntry, SubjectAccessRecord};
 pub use consent::WithdrawnFamily;
@@ -89,6 +93,16 @@ pub struct Store {
     /// Per cached document, the changes waiting in its queue for a
     /// dependency (bounded by [`crate::doc::limits::MAX_WAITING_CHANGES`]).
     waiting: HashMap<DocRef, waiting::Waiting>,
+    /// Inside [`Replication::in_one_transaction`]: commits are savepoints
+    /// of its transaction, and a family's erasure is scrubbed after it.
+    batch: Option<Batch>,
+}
+
+/// What a batch of commits in one transaction owes once it commits.
+#[derive(Debug, Default)]
+struct Batch {
+    /// A family was erased: scrub the file after the transaction.
+    scrub: bool,
 }
 
 impl std::fmt::Debug for Store {

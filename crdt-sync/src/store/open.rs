@@ -24,6 +24,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0004_hub_pin.sql"),
     include_str!("../../migrations/0005_erasure.sql"),
     include_str!("../../migrations/0006_consent.sql"),
+    include_str!("../../migrations/0007_sync_points.sql"),
 ];
 
 /// A 256-bit database key. Where it comes from (a passphrase through a KDF,
@@ -258,6 +259,7 @@ impl Store {
             origins: HashMap::new(),
             directory: None,
             waiting: HashMap::new(),
+            batch: None,
         };
         store.rotate_actor();
         // The project and training documents exist from the start (their
@@ -309,6 +311,7 @@ impl Store {
             origins: HashMap::new(),
             directory: None,
             waiting: HashMap::new(),
+            batch: None,
         };
         store.rotate_actor();
         store.check_projection()?;

@@ -21,10 +21,10 @@ use crate::domain::DeviceRole;
 use crate::domain::DirectoryEntry as Entry;
 use crate::error::{Error, Result};
 use crate::ids::{DeviceId, HouseholdId, LabId};
-use crate::store::Store;
 use crate::store::api::*;
 use crate::store::docs::{Applied, Pending};
 use crate::store::waiting::Waiting;
+use crate::store::{Batch, Store};
 
 impl Replication for Store {
     fn directory(&mut self) -> Result<Arc<Directory>> {
@@ -59,6 +59,13 @@ impl Replication for Store {
         })?;
         let wrote = p.is_some();
         self.commit(p.into_iter().collect())?;
+        // A revoked device syncs no more: what it was known to hold goes
+        // (decision 0023).
+        for (id, e) in &changed {
+            if e.revoked {
+                self.forget_sync_points(crate::sync_points::Peer::Device(*id))?;
+            }
+        }
         Ok(wrote)
     }
 
@@ -374,7 +381,9 @@ impl Replication for Store {
         let actor = self.actor.clone();
         let live = if existed { self.docs.get(&r) } else { None };
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            let mut log = PatchLog::active();
+            // A document new here is projected whole at commit: logging its
+            // patches would cost as much as applying it, for nothing.
+            let mut log = if existed { PatchLog::active() } else { PatchLog::inactive() };
             next.receive_sync_message_log_patches(&mut st, message, &mut log)
                 .map_err(|e| reject(e.to_string()))?;
             if next.get_heads() == before {
@@ -383,7 +392,7 @@ impl Replication for Store {
             r.check_identity(&next)?;
             check.verify(r, live, &next)?;
             verify_authors(authors, r, live, &before, &next)?;
-            let patches = next.make_patches(&mut log);
+            let patches = if existed { next.make_patches(&mut log) } else { Vec::new() };
             let next = next.with_actor(actor);
             let bytes = if existed { next.save_after(&before) } else { next.save() };
             Ok(Ok((next, bytes, patches)))
@@ -414,6 +423,51 @@ impl Replication for Store {
         self.set_waiting(r, tally);
         *state = st;
         Ok(Applied::Changed)
+    }
+
+    fn in_one_transaction<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        if self.batch.is_some() {
+            return f(self);
+        }
+        self.conn.execute_batch("BEGIN")?;
+        self.batch = Some(Batch::default());
+        let out = f(self);
+        let batch = self.batch.take().unwrap_or_default();
+        let out = out.and_then(|v| {
+            self.conn.execute_batch("COMMIT")?;
+            Ok(v)
+        });
+        if out.is_err() {
+            if !self.conn.is_autocommit() {
+                let _ = self.conn.execute_batch("ROLLBACK");
+            }
+            // Documents in memory may hold changes that are not on disk.
+            self.docs.clear();
+            self.waiting.clear();
+            self.directory = None;
+            self.origins.clear();
+        }
+        if batch.scrub {
+            // Committed or not, as after any erasure: a failed vacuum is
+            // retried at the next open or `maintenance`.
+            let _ = self.scrub_if_pending();
+        }
+        out
+    }
+
+    fn holds_changes(&mut self, r: DocRef, hashes: &[ChangeHash]) -> Result<bool> {
+        if !self.has_doc(r)? {
+            return Ok(false);
+        }
+        let doc = self.doc(r)?;
+        let mut heads = doc.get_heads();
+        heads.sort();
+        let mut asked = hashes.to_vec();
+        asked.sort();
+        // Usually the peer is at our heads: no lookup at all. Otherwise each
+        // hash's metadata (a full `get_change_by_hash` rebuilds the change
+        // from the operations: it was most of the hub's time at a `Done`).
+        Ok(asked == heads || hashes.iter().all(|h| doc.get_change_meta_by_hash(h).is_some()))
     }
 
     fn doc_facts(&mut self, r: DocRef) -> Result<DocFacts> {

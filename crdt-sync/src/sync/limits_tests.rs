@@ -26,6 +26,9 @@ fn a_bomb_in_a_sync_frame_is_refused_as_too_large() {
     let heads = hub.heads(doc).expect("heads");
 
     let mut session = Session::hub(device.device(), grant);
+    // A full `Hello`, so that the lab document is part of the session
+    // (against its sync points the device would list nothing).
+    crate::store::SyncMemory::forget_sync_points(&mut device, crate::sync::Peer::Hub).expect("forget");
     let hello = Session::device().hello(&mut device).expect("hello");
     session.receive(&mut hub, hello).expect("catalog");
     let bomb = chunk_with(2, &zeros_bomb(1 << 20, u64::MAX), 1, b"x");

@@ -24,6 +24,8 @@ pub use crate::doc::limits;
 mod limits_tests;
 pub mod pairing;
 #[cfg(test)]
+mod points_tests;
+#[cfg(test)]
 mod restriction_tests;
 mod session;
 #[cfg(any(test, feature = "testing"))]
@@ -31,6 +33,7 @@ mod turns;
 mod wire;
 
 pub use crate::authz::{Access, DeviceRole, DocFacts, Grant, access};
+pub use crate::sync_points::{Peer, SyncPoints};
 pub use enroll::{EnrollError, EnrollRequest, EnrollResponse, Enrolled};
 pub use limits::{BytesRefused, Cost};
 pub use pairing::{CertFingerprint, PairingCode};

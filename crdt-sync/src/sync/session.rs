@@ -15,7 +15,9 @@ use crate::ids::DeviceId;
 use crate::ids::HouseholdId;
 use crate::store::Erasure;
 use crate::store::Replication;
+use crate::store::SyncMemory;
 use crate::store::{Applied, Store};
+use crate::sync_points::{Peer, SyncPoints};
 
 /// Which end of the connection this session is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,6 +64,25 @@ pub struct Session {
     /// Device: documents the hub said are at the heads offered, so nothing
     /// was exchanged for them.
     in_step: BTreeSet<DocRef>,
+    /// The sync points this session started from (decision 0023): on the
+    /// device, those its `Hello` was computed against; on the hub, its own
+    /// for this device when their digest was the one the `Hello` named.
+    /// Empty in a full sync.
+    base: SyncPoints,
+    /// Hub: the documents it answered as in step, with its heads then (the
+    /// device's, since their digests were equal).
+    same_at_hello: BTreeMap<DocRef, Vec<automerge::ChangeHash>>,
+    /// Hub: documents the `Hello` or the points named that the device may
+    /// not sync (answered `Erased` or `NotAllowed`).
+    denied: BTreeSet<DocRef>,
+    /// Hub: whether it asked for a full `Hello` (once per session).
+    asked_again: bool,
+    /// Whether the device sent `Done` (hub), or this session made it (device).
+    finished: bool,
+    /// Device: the messages that go right after the `Hello`.
+    pending: Vec<Frame>,
+    /// Device: whether the hub answered the `Hello` (its `Catalog`).
+    answered: bool,
     stats: Stats,
 }
 
@@ -84,6 +105,13 @@ impl Session {
             offered: BTreeMap::new(),
             hello: Vec::new(),
             in_step: BTreeSet::new(),
+            base: SyncPoints::new(),
+            same_at_hello: BTreeMap::new(),
+            denied: BTreeSet::new(),
+            asked_again: false,
+            finished: false,
+            pending: Vec::new(),
+            answered: false,
             stats: Stats::default(),
         }
     }
@@ -103,17 +131,87 @@ impl Session {
     /// The device's first frame. The changes this device made so far leave
     /// it in this session: from now on it writes under a new actor
     /// ([`Store::renew_actor`]).
+    ///
+    /// With sync points kept from the last settled sync with the hub, it
+    /// lists only the documents that moved since, with the points' digest;
+    /// the hub answers [`Frame::Again`] if its own points differ, and
+    /// [`Session::receive`] then makes the full `Hello`.
     pub fn hello(&mut self, store: &mut Store) -> Result<Frame> {
         store.renew_actor();
-        let docs = store.doc_refs()?;
-        let mut heads = Vec::with_capacity(docs.len());
-        for doc in &docs {
-            let digest = heads_digest(&store.heads(*doc)?);
-            self.offered.insert(*doc, digest);
+        let points = store.sync_points(Peer::Hub)?;
+        self.hello_from(store, points)
+    }
+
+    /// A `Hello` against `points` (none: every document).
+    fn hello_from(&mut self, store: &mut Store, mut points: SyncPoints) -> Result<Frame> {
+        let held = store.doc_refs()?;
+        // A point of a document no longer held here (a store restored from
+        // an older copy, say) must not tell the hub the device holds it:
+        // dropped, the digest then differs and the sync is a full one.
+        let holds: BTreeSet<&DocRef> = held.iter().collect();
+        let stale: Vec<DocRef> = points.docs().filter(|d| !holds.contains(d)).copied().collect();
+        for doc in &stale {
+            points.remove(doc);
+        }
+        let (mut docs, mut heads) = (Vec::new(), Vec::new());
+        self.offered.clear();
+        for doc in held {
+            let mut now = store.heads(doc)?;
+            now.sort();
+            if points.get(&doc) == Some(now.as_slice()) {
+                // Unchanged since the point: the hub knows it as it is.
+                continue;
+            }
+            let digest = heads_digest(&now);
+            self.offered.insert(doc, digest);
+            docs.push(doc);
             heads.push(digest);
         }
         self.hello = docs.clone();
-        self.out(Frame::Hello { version: PROTOCOL_VERSION, docs, heads })
+        let since = (!points.is_empty()).then(|| points.digest());
+        // What moved since a point goes with the `Hello` ([`Session::outgoing`]
+        // returns it): the hub waits for it instead of opening the exchange.
+        self.states.clear();
+        self.pending.clear();
+        for doc in &docs {
+            if let Some(mut state) = points.primed_state(doc)
+                && let Some(message) = store.generate_sync_message(*doc, &mut state)?
+            {
+                self.pending.push(Frame::Sync { doc: *doc, message });
+                self.states.insert(*doc, state);
+            }
+            // Without a message (never seen: automerge always answers a
+            // fresh state), the `Catalog` opens the exchange as for a
+            // document without a point, and the hub answers it.
+        }
+        self.base = points;
+        self.out(Frame::Hello { version: PROTOCOL_VERSION, docs, heads, since })
+    }
+
+    /// Device, once [`Session::is_settled`]: keeps the sync points this
+    /// session leaves (every document exchanged or in step at its heads
+    /// now, the others as they were, refused ones dropped) and returns the
+    /// `Done` that tells the hub their digest. Send it last.
+    pub fn done(&mut self, store: &mut Store) -> Result<Frame> {
+        let mut points = self.base.clone();
+        for doc in self.refused.keys() {
+            points.remove(doc);
+        }
+        for doc in &self.active {
+            if store.has_doc(*doc)? {
+                points.insert(*doc, store.heads(*doc)?);
+            } else {
+                points.remove(doc);
+            }
+        }
+        store.keep_sync_points(Peer::Hub, &points)?;
+        self.finished = true;
+        self.out(Frame::Done { points: points.digest() })
+    }
+
+    /// Whether the session is over: the device sent its `Done`.
+    pub fn finished(&self) -> bool {
+        self.finished
     }
 
     /// Counters so far.
@@ -141,6 +239,11 @@ impl Session {
     /// `Hello` did not offer cannot join this session (the hub answers only
     /// what was offered); the next session offers it.
     pub fn is_settled(&self, store: &mut Store) -> Result<bool> {
+        // Before the hub's answer nothing is known: a `Hello` against sync
+        // points may list no document at all.
+        if !self.answered {
+            return Ok(false);
+        }
         for doc in &self.hello {
             if !self.active.contains(doc) && !self.refused.contains_key(doc) {
                 return Ok(false);
@@ -184,8 +287,14 @@ impl Session {
         vec![Frame::Close { reason }]
     }
 
+    /// The automerge sync state of `doc`, started from its sync point.
+    fn state(&mut self, doc: DocRef) -> &mut automerge::sync::State {
+        let base = &self.base;
+        self.states.entry(doc).or_insert_with(|| base.state(&doc))
+    }
+
     fn generate(&mut self, store: &mut Store, doc: DocRef, out: &mut Vec<Frame>) -> Result<()> {
-        let state = self.states.entry(doc).or_default();
+        let state = self.state(doc);
         if let Some(message) = store.generate_sync_message(doc, state)? {
             out.push(self.out(Frame::Sync { doc, message })?);
         }
@@ -193,9 +302,34 @@ impl Session {
     }
 
     /// Sync messages for every active document that has something to say:
-    /// call after local changes.
+    /// call right after the `Hello` (what moved since a sync point goes with
+    /// it), and after local changes.
     pub fn outgoing(&mut self, store: &mut Store) -> Result<Vec<Frame>> {
         let mut out = Vec::new();
+        for f in std::mem::take(&mut self.pending) {
+            out.push(self.out(f)?);
+        }
+        // A document the `Hello` left out (unchanged since its point) that
+        // changed here during the session joins it, as listed ones do: the
+        // hub knows the device holds it.
+        if self.answered {
+            let moved: Vec<(DocRef, Vec<automerge::ChangeHash>)> = self
+                .base
+                .iter()
+                .filter(|(d, _)| !self.active.contains(d) && !self.refused.contains_key(d))
+                .map(|(d, h)| (*d, h.to_vec()))
+                .collect();
+            for (doc, point) in moved {
+                let mut now = if store.has_doc(doc)? { store.heads(doc)? } else { continue };
+                now.sort();
+                if now != point
+                    && let Some(state) = self.base.primed_state(&doc)
+                {
+                    self.active.insert(doc);
+                    self.states.insert(doc, state);
+                }
+            }
+        }
         let docs: Vec<DocRef> = self.active.iter().copied().collect();
         for doc in docs {
             if self.in_step.contains(&doc) {
@@ -215,7 +349,7 @@ impl Session {
     /// storage failure (the driver closes with [`Fatal::Storage`]).
     pub fn receive(&mut self, store: &mut Store, frame: Frame) -> Result<Vec<Frame>> {
         self.stats.frames_in += 1;
-        if self.closed.is_some() {
+        if self.closed.is_some() || self.finished {
             return Ok(Vec::new());
         }
         match (self.side, frame) {
@@ -223,20 +357,50 @@ impl Session {
                 self.closed = Some(reason);
                 Ok(Vec::new())
             }
-            (Side::Hub(_, grant), Frame::Hello { version, docs, heads }) => {
+            (Side::Hub(device, grant), Frame::Hello { version, docs, heads, since }) => {
                 if version != PROTOCOL_VERSION {
                     return Ok(self.close(Fatal::Version));
                 }
-                // One `Hello` per session, of bounded length: each one makes
-                // the hub decide about every document, holding its store.
+                // One `Hello` per session (two when the hub asked again, the
+                // second a full one), of bounded length: each one makes the
+                // hub decide about every document, holding its store.
                 let heads_ok = heads.is_empty() || heads.len() == docs.len();
-                if self.greeted || docs.len() > MAX_OFFERED || !heads_ok {
+                let again_ok = !(self.asked_again && since.is_some());
+                if self.greeted || docs.len() > MAX_OFFERED || !heads_ok || !again_ok {
                     return Ok(self.close(Fatal::Protocol));
+                }
+                if let Some(digest) = since {
+                    let points = store.sync_points(Peer::Device(device))?;
+                    if points.is_empty() || points.digest() != digest {
+                        self.asked_again = true;
+                        return Ok(vec![self.out(Frame::Again)?]);
+                    }
+                    self.base = points;
                 }
                 self.greeted = true;
                 self.hub_hello(store, grant, docs, heads)
             }
+            (Side::Device, Frame::Again) => {
+                // Only in answer to a `Hello` made against points.
+                if self.base.is_empty() || !self.active.is_empty() || !self.refused.is_empty() {
+                    return Ok(self.close(Fatal::Protocol));
+                }
+                Ok(vec![self.hello_from(store, SyncPoints::new())?])
+            }
+            (Side::Hub(device, _), Frame::Done { points }) => {
+                if !self.greeted {
+                    return Ok(self.close(Fatal::Protocol));
+                }
+                let ours = self.hub_points(store)?;
+                // The same points on both sides, or none: a sync that did not
+                // leave both sides agreeing makes the next one a full one.
+                let keep = if ours.digest() == points { ours } else { SyncPoints::new() };
+                store.keep_sync_points(Peer::Device(device), &keep)?;
+                self.finished = true;
+                Ok(Vec::new())
+            }
             (Side::Device, Frame::Catalog { allowed, same, more }) => {
+                self.answered = true;
                 let offered = self.hello.iter().enumerate().filter(|(i, _)| bit(&allowed, *i));
                 let offered: Vec<(DocRef, bool)> = offered.map(|(i, d)| (*d, bit(&same, i))).collect();
                 let more = more.into_iter().map(|d| (d, false));
@@ -277,76 +441,69 @@ impl Session {
         heads: Vec<u64>,
     ) -> Result<Vec<Frame>> {
         let digests: BTreeMap<DocRef, u64> = offered.iter().copied().zip(heads).collect();
-        let mut readable = BTreeSet::new();
-        for doc in store.doc_refs()? {
-            if access(grant, doc, &store.doc_facts(doc)?).can_read() {
-                readable.insert(doc);
-            }
-        }
+        let readable = store.readable_docs(grant)?;
         // Each offered document once, in the order of the `Hello` (a device
         // that lists one twice gets both bits, and one answer).
         let mut decided: BTreeMap<DocRef, bool> = BTreeMap::new();
         let mut refusals = Vec::new();
         for &doc in &offered {
-            if decided.contains_key(&doc) {
+            if let std::collections::btree_map::Entry::Vacant(e) = decided.entry(doc) {
+                e.insert(self.decide(store, grant, doc, &readable, &mut refusals)?);
+            }
+        }
+        // The documents the device holds unchanged since its sync point
+        // (not listed): decided alike, and named only when there is
+        // something to say (decision 0023).
+        let mut more = Vec::new();
+        let mut to_sync = Vec::new();
+        let unlisted: Vec<(DocRef, Vec<automerge::ChangeHash>)> = self
+            .base
+            .iter()
+            .filter(|(d, _)| !decided.contains_key(d))
+            .map(|(d, h)| (*d, h.to_vec()))
+            .collect();
+        for (doc, point) in unlisted {
+            let allowed = self.decide(store, grant, doc, &readable, &mut refusals)?;
+            decided.insert(doc, allowed);
+            if !allowed {
                 continue;
             }
-            let allowed = if readable.contains(&doc) {
-                true
-            } else if erased_for(store, grant, doc)? {
-                // Never stored again. The device still lists it when it has
-                // not yet received the tombstone; its lab document, synced
-                // now, brings it, and the device erases its copy.
-                refusals.push(Frame::Refused { doc, reason: Refusal::Erased });
-                false
-            } else {
-                let facts = store.doc_facts(doc)?;
-                match access(grant, doc, &facts) {
-                    Access::Create(_) => true,
-                    _ if matches!(doc.kind, DocKind::Household | DocKind::Person) && grant.lab.is_some() => {
-                        // Maybe its lab document, not yet synced, lists it:
-                        // then a `Catalog` follows. Answered alike whether or
-                        // not the hub holds it (as another lab's family), so
-                        // that the device learns nothing of other labs'
-                        // families, and answered now, so that a device whose
-                        // lab never lists it does not wait for an answer.
-                        self.unlisted.insert(doc);
-                        refusals.push(Frame::Refused { doc, reason: Refusal::NotListed });
-                        false
-                    }
-                    a if a.can_read() => true,
-                    _ => {
-                        refusals.push(Frame::Refused { doc, reason: Refusal::NotAllowed });
-                        false
-                    }
-                }
-            };
-            decided.insert(doc, allowed);
+            let mut ours = if store.has_doc(doc)? { store.heads(doc)? } else { Vec::new() };
+            ours.sort();
+            if ours != point {
+                self.active.insert(doc);
+                more.push(doc);
+                to_sync.push(doc);
+            }
         }
         let mut allowed = bits(offered.len());
         let mut same = bits(offered.len());
-        let mut to_sync = Vec::new();
         for (i, doc) in offered.iter().enumerate() {
             if !decided.get(doc).copied().unwrap_or(false) {
                 continue;
             }
             set_bit(&mut allowed, i);
             // Held here at the heads the device offered: nothing to say.
-            let in_step = match digests.get(doc) {
-                Some(theirs) => store.has_doc(*doc)? && heads_digest(&store.heads(*doc)?) == *theirs,
-                None => false,
+            let ours = if store.has_doc(*doc)? { Some(store.heads(*doc)?) } else { None };
+            let in_step = match (digests.get(doc), &ours) {
+                (Some(theirs), Some(ours)) => heads_digest(ours) == *theirs,
+                _ => false,
             };
             if in_step {
                 set_bit(&mut same, i);
+                self.same_at_hello.insert(*doc, ours.unwrap_or_default());
             }
-            if self.active.insert(*doc) && !in_step {
+            // A document that moved since its point: the device's first
+            // message, with its changes, follows its `Hello`; the answer
+            // to it is the hub's first.
+            if self.active.insert(*doc) && !in_step && self.base.get(doc).is_none() {
                 to_sync.push(*doc);
             }
         }
-        let more: Vec<DocRef> = readable.into_iter().filter(|d| !decided.contains_key(d)).collect();
-        for doc in &more {
-            self.active.insert(*doc);
-            to_sync.push(*doc);
+        for doc in readable.into_iter().filter(|d| !decided.contains_key(d)) {
+            self.active.insert(doc);
+            more.push(doc);
+            to_sync.push(doc);
         }
         let mut out = vec![self.out(Frame::Catalog { allowed, same, more })?];
         for f in refusals {
@@ -358,10 +515,96 @@ impl Session {
         Ok(out)
     }
 
+    /// Hub: whether the device may sync `doc`, which it holds; when not,
+    /// the refusal it is answered with goes to `refusals`.
+    fn decide(
+        &mut self,
+        store: &mut Store,
+        grant: Grant,
+        doc: DocRef,
+        readable: &BTreeSet<DocRef>,
+        refusals: &mut Vec<Frame>,
+    ) -> Result<bool> {
+        if readable.contains(&doc) {
+            return Ok(true);
+        }
+        if erased_for(store, grant, doc)? {
+            // Never stored again. The device still lists it when it has
+            // not yet received the tombstone; its lab document, synced
+            // now, brings it, and the device erases its copy.
+            self.denied.insert(doc);
+            refusals.push(Frame::Refused { doc, reason: Refusal::Erased });
+            return Ok(false);
+        }
+        let facts = store.doc_facts(doc)?;
+        Ok(match access(grant, doc, &facts) {
+            Access::Create(_) => true,
+            _ if matches!(doc.kind, DocKind::Household | DocKind::Person) && grant.lab.is_some() => {
+                // Maybe its lab document, not yet synced, lists it: then a
+                // `Catalog` follows. Answered alike whether or not the hub
+                // holds it (as another lab's family), so that the device
+                // learns nothing of other labs' families, and answered now,
+                // so that a device whose lab never lists it does not wait
+                // for an answer.
+                self.unlisted.insert(doc);
+                refusals.push(Frame::Refused { doc, reason: Refusal::NotListed });
+                false
+            }
+            a if a.can_read() => true,
+            _ => {
+                self.denied.insert(doc);
+                refusals.push(Frame::Refused { doc, reason: Refusal::NotAllowed });
+                false
+            }
+        })
+    }
+
+    /// Hub, at the device's `Done`: the sync points this session leaves,
+    /// computed from what the device told the hub (its heads in its last
+    /// message, or those the hub answered as in step), only where the hub
+    /// holds every change they name; the others as they were, refused and
+    /// unlisted ones dropped. The device computes the same from its side.
+    fn hub_points(&self, store: &mut Store) -> Result<SyncPoints> {
+        let mut points = self.base.clone();
+        for doc in self.refused.keys().chain(self.unlisted.iter()).chain(self.denied.iter()) {
+            points.remove(doc);
+        }
+        for doc in &self.active {
+            let theirs = self.states.get(doc).and_then(|s| s.their_heads.clone());
+            let heads = theirs.or_else(|| self.same_at_hello.get(doc).cloned());
+            match heads {
+                Some(h) if store.has_doc(*doc)? && store.holds_changes(*doc, &h)? => points.insert(*doc, h),
+                _ => points.remove(doc),
+            }
+        }
+        Ok(points)
+    }
+
     fn sync(&mut self, store: &mut Store, side: Side, doc: DocRef, message: &[u8]) -> Result<Vec<Frame>> {
         let mut out = Vec::new();
+        if let Side::Hub(_, grant) = side
+            && self.greeted
+            && !self.active.contains(&doc)
+            && self.base.get(&doc).is_some()
+            && !self.denied.contains(&doc)
+            && !self.refused.contains_key(&doc)
+            && access(grant, doc, &store.doc_facts(doc)?).can_read()
+        {
+            // A document held since its point that changed on the device
+            // during the session: it joins, as if listed (the device's
+            // side: `outgoing`). Its changes are checked below as any.
+            self.active.insert(doc);
+        }
         if !self.active.contains(&doc) {
-            if self.unlisted.contains(&doc) || self.refused.contains_key(&doc) {
+            // Messages sent with a `Hello` the hub answered `Again`, or for
+            // a document refused already, are dropped: the device learns
+            // nothing more from a second answer.
+            let before_hello = self.asked_again && !self.greeted;
+            if before_hello
+                || self.unlisted.contains(&doc)
+                || self.refused.contains_key(&doc)
+                || self.denied.contains(&doc)
+            {
                 // Already answered (or to be answered when listed); messages
                 // the device sent before it read the answer are dropped.
                 return Ok(out);
@@ -391,7 +634,7 @@ impl Session {
                 )
             }
         };
-        let state = self.states.entry(doc).or_default();
+        let state = self.state(doc);
         match store.receive_sync_message(doc, state, message, check, authors) {
             Ok(Applied::Changed) => {
                 self.stats.docs_changed += 1;

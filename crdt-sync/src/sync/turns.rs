@@ -35,6 +35,7 @@ pub fn in_turns(hub: &mut Store, grant: Grant, device: &mut Store) -> Result<Tur
     let mut hub_session = Session::hub(id, grant);
     let mut dev_session = Session::device();
     let mut to_hub = vec![dev_session.hello(device)?];
+    to_hub.extend(dev_session.outgoing(device)?);
     let mut from_hub = Vec::new();
     let mut round_trips = 0;
     while !to_hub.is_empty() {
@@ -51,6 +52,12 @@ pub fn in_turns(hub: &mut Store, grant: Grant, device: &mut Store) -> Result<Tur
         }
         from_hub.extend(to_device);
         to_hub.extend(dev_session.outgoing(device)?);
+    }
+    // Settled: the device keeps its sync points and tells the hub, which
+    // keeps its own (decision 0023). Not a round trip: nothing comes back.
+    if dev_session.is_settled(device)? {
+        let done = dev_session.done(device)?;
+        hub_session.receive(hub, wire(&done)?)?;
     }
     Ok(Turns { round_trips, device: dev_session, from_hub })
 }

@@ -15,7 +15,7 @@ use crate::doc::DocRef;
 pub const MAX_FRAME: usize = 16 * 1024 * 1024;
 
 /// The protocol version this build speaks.
-pub const PROTOCOL_VERSION: u16 = 4;
+pub const PROTOCOL_VERSION: u16 = 5;
 
 /// Why a document was refused. On the wire a variant is its index
 /// (postcard); in JSON, for the app's front end, its snake_case name.
@@ -89,6 +89,11 @@ pub enum Frame {
         /// the hub can tell which documents are already in step and skip
         /// them; empty when the device does not say.
         heads: Vec<u64>,
+        /// v5: the digest of the device's sync points with this hub
+        /// ([`SyncPoints::digest`](crate::sync::SyncPoints::digest)) when
+        /// `docs` lists only the documents that moved since those points
+        /// (and those without one); `None` when it lists every document.
+        since: Option<u64>,
     },
     /// Hub → device, the answer to `Hello`: the documents this device may
     /// sync. Documents it offered but may not sync are answered with
@@ -132,6 +137,18 @@ pub enum Frame {
     BundleKey {
         /// The key (its `Debug` never shows it).
         key: BundleKey,
+    },
+    /// Hub → device, the answer to a `Hello` with `since` (v5) when the
+    /// hub's sync points for this device have another digest: send a
+    /// `Hello` of every document (without `since`).
+    Again,
+    /// Device → hub, last (v5): the device's sync points once the session
+    /// settled, as a digest. The hub keeps its own points for this device
+    /// if they have the same digest, and none otherwise (the next sync is
+    /// then a full one).
+    Done {
+        /// [`SyncPoints::digest`](crate::sync::SyncPoints::digest) of the device's points.
+        points: u64,
     },
 }
 
@@ -200,13 +217,29 @@ impl Frame {
         if bytes.len() > MAX_FRAME {
             return Err(DecodeError::TooLarge(bytes.len()));
         }
-        let (frame, rest) =
-            postcard::take_from_bytes::<Frame>(bytes).map_err(|e| DecodeError::Malformed(e.to_string()))?;
+        let decoded = postcard::take_from_bytes::<Frame>(bytes);
+        if let Some(version) = other_version(bytes)
+            && !matches!(decoded, Ok((_, [])))
+        {
+            // Another version's `Hello` may be laid out otherwise: only its
+            // version is read, so that the answer is `Fatal::Version`
+            // (update the app), not `Fatal::Protocol`.
+            return Ok(Frame::Hello { version, docs: Vec::new(), heads: Vec::new(), since: None });
+        }
+        let (frame, rest) = decoded.map_err(|e| DecodeError::Malformed(e.to_string()))?;
         if !rest.is_empty() {
             return Err(DecodeError::Malformed(format!("{} trailing bytes", rest.len())));
         }
         Ok(frame)
     }
+}
+
+/// The version of a `Hello` (variant 0, then its version as a varint) that
+/// is not [`PROTOCOL_VERSION`].
+fn other_version(bytes: &[u8]) -> Option<u16> {
+    let (&0, rest) = bytes.split_first()? else { return None };
+    let (version, _) = postcard::take_from_bytes::<u16>(rest).ok()?;
+    (version != PROTOCOL_VERSION).then_some(version)
 }
 
 #[cfg(test)]
@@ -216,10 +249,25 @@ mod tests {
     use proptest::prelude::*;
 
     #[test]
+    fn a_hello_of_another_version_is_read_for_its_version_alone() {
+        // Version 4's `Hello` had no `since`: its bytes end early here.
+        let v4 = [0x00, 0x04, 0x00, 0x00];
+        assert_eq!(
+            Frame::decode(&v4).expect("read"),
+            Frame::Hello { version: 4, docs: vec![], heads: vec![], since: None }
+        );
+        // A later version's, with fields this build does not know.
+        let v9 = [0x00, 0x09, 0x00, 0x00, 0x00, 0x2a, 0x2a];
+        assert!(matches!(Frame::decode(&v9), Ok(Frame::Hello { version: 9, .. })));
+        // This version's malformed `Hello` stays malformed.
+        assert!(Frame::decode(&[0x00, PROTOCOL_VERSION as u8, 0x00]).is_err());
+    }
+
+    #[test]
     fn frames_round_trip() {
         let doc = DocRef::lab(LabId(uuid::Uuid::from_u128(5)));
         for f in [
-            Frame::Hello { version: PROTOCOL_VERSION, docs: vec![doc], heads: vec![7] },
+            Frame::Hello { version: PROTOCOL_VERSION, docs: vec![doc], heads: vec![7], since: None },
             Frame::Catalog { allowed: vec![], same: vec![], more: vec![] },
             Frame::Catalog { allowed: vec![0b101], same: vec![0b1], more: vec![doc] },
             Frame::Sync { doc, message: vec![1, 2, 3] },

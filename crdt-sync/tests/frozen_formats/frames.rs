@@ -65,9 +65,22 @@ fn frames() -> Vec<Variant> {
                         version: PROTOCOL_VERSION,
                         docs: vec![lab(), household()],
                         heads: vec![heads_digest(&heads), heads_digest(&[])],
+                        since: None,
                     },
                 ),
-                ("no_heads", Frame::Hello { version: PROTOCOL_VERSION, docs: vec![lab()], heads: vec![] }),
+                (
+                    "since_points",
+                    Frame::Hello {
+                        version: PROTOCOL_VERSION,
+                        docs: vec![lab()],
+                        heads: vec![heads_digest(&heads)],
+                        since: Some(0x0123_4567_89ab_cdef),
+                    },
+                ),
+                (
+                    "no_heads",
+                    Frame::Hello { version: PROTOCOL_VERSION, docs: vec![lab()], heads: vec![], since: None },
+                ),
             ],
         ),
         (
@@ -100,6 +113,8 @@ fn frames() -> Vec<Variant> {
             "BundleKey",
             vec![("key", Frame::BundleKey { key: BundleKey(std::array::from_fn(|i| i as u8)) })],
         ),
+        ("again", "Again", vec![("again", Frame::Again)]),
+        ("done", "Done", vec![("points", Frame::Done { points: 0xfedc_ba98_7654_3210 })]),
     ]
 }
 

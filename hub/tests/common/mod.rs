@@ -10,10 +10,8 @@
 #![allow(dead_code)]
 
 use std::collections::BTreeSet;
-use std::fs::OpenOptions;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -78,35 +76,15 @@ impl Hub {
         Hub::spawn(dir, command, &[])
     }
 
-    fn spawn(dir: &Path, mut command: Command, flags: &[&str]) -> Hub {
-        let log = log_path(dir);
-        let log_file = OpenOptions::new().create(true).append(true).open(&log).expect("open the hub's log");
-        let mut child = command
-            .arg("--data-dir")
-            .arg(dir)
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .args(flags)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::from(log_file))
-            .spawn()
-            .expect("start the hub");
-        let mut stdout = BufReader::new(child.stdout.take().expect("the hub's stdout"));
-        let mut read = |prefix: &str| {
-            let mut line = String::new();
-            stdout.read_line(&mut line).expect("read the hub's output");
-            match line.trim().strip_prefix(prefix) {
-                Some(value) => value.to_owned(),
-                None => panic!(
-                    "the hub did not start: {line:?}\n{}",
-                    std::fs::read_to_string(&log).unwrap_or_default()
-                ),
-            }
-        };
-        let addr = read("listening on ");
-        let pin = read("certificate sha256 ");
-        let pin = crdt_sync::sync::CertFingerprint::from_hex(&pin).expect("the printed fingerprint");
-        let url = Endpoint::parse(&format!("wss://{addr}")).expect("the hub's address").pinned(pin);
-        Hub { dir: dir.to_owned(), url, addr, child, log }
+    fn spawn(dir: &Path, command: Command, flags: &[&str]) -> Hub {
+        let started = taccuino_tests::hub_process::spawn(command, dir, flags);
+        Hub {
+            dir: dir.to_owned(),
+            url: started.url,
+            addr: started.addr,
+            child: started.child,
+            log: started.log,
+        }
     }
 
     /// Runs the hub's command line on this hub's data directory.
@@ -177,10 +155,22 @@ impl Drop for Hub {
     }
 }
 
-fn log_path(dir: &Path) -> PathBuf {
-    let mut name = dir.as_os_str().to_owned();
-    name.push(".log");
-    PathBuf::from(name)
+/// The text of a log without its terminal colour codes (`ESC [ ... m`).
+pub fn strip_colours(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for c in chars.by_ref() {
+                if c == 'm' {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// The last lines of a log, for failure messages.

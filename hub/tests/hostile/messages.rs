@@ -241,14 +241,14 @@ pub(crate) fn make(kind: Kind, who: Who, rng: &mut StdRng, c: &Corpus) -> Hostil
                 }
             };
             Hostile {
-                msg: binary(&Frame::Hello { version, docs: vec![], heads: vec![] }),
+                msg: binary(&Frame::Hello { version, docs: vec![], heads: vec![], since: None }),
                 close: Some(Fatal::Version),
             }
         }
         Kind::ExtraHello => {
             let docs = (0..rng.random_range(0..4)).map(|_| random_doc(rng)).collect();
             Hostile {
-                msg: binary(&Frame::Hello { version: PROTOCOL_VERSION, docs, heads: vec![] }),
+                msg: binary(&Frame::Hello { version: PROTOCOL_VERSION, docs, heads: vec![], since: None }),
                 close: Some(Fatal::Protocol),
             }
         }

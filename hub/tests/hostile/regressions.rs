@@ -27,7 +27,7 @@ pub(crate) async fn a_bloom_filter_without_bits_is_refused_and_the_hub_keeps_syn
         }
         .encode();
         let mut ws = connect(&hub.url, Some(&a.enrolled.token)).await.expect("connect");
-        let hello = Frame::Hello { version: PROTOCOL_VERSION, docs: vec![], heads: vec![] };
+        let hello = Frame::Hello { version: PROTOCOL_VERSION, docs: vec![], heads: vec![], since: None };
         let got =
             common::answers(&mut ws, &[hello, Frame::Sync { doc: lab, message }], DocRef::lab(labs[1])).await;
         assert!(
@@ -56,7 +56,7 @@ pub(crate) async fn an_offered_household_of_another_lab_is_answered_like_an_unkn
     let unknown = crdt_sync::HouseholdId(Uuid::from_u128(0xdead_beef));
     let mut ws = connect(&hub.url, Some(&a.enrolled.token)).await.expect("connect");
     let offered = vec![DocRef::household(theirs), DocRef::household(unknown)];
-    let hello = Frame::Hello { version: PROTOCOL_VERSION, docs: offered.clone(), heads: vec![] };
+    let hello = Frame::Hello { version: PROTOCOL_VERSION, docs: offered.clone(), heads: vec![], since: None };
     let got = common::answers(&mut ws, &[hello], DocRef::lab(labs[1])).await;
     let about = |h: crdt_sync::HouseholdId| -> Vec<String> {
         got.iter()
@@ -104,8 +104,12 @@ pub(crate) async fn every_refusal_is_logged_with_device_and_document() {
     let theirs = DocRef::household(coordinator.store.search_households("amina", 1).expect("search")[0].id);
     let unknown = DocRef::household(crdt_sync::HouseholdId(Uuid::from_u128(0xbad)));
     let mut ws = connect(&hub.url, Some(&a.enrolled.token)).await.expect("connect");
-    let hello =
-        Frame::Hello { version: PROTOCOL_VERSION, docs: vec![DocRef::lab(labs[1]), unknown], heads: vec![] };
+    let hello = Frame::Hello {
+        version: PROTOCOL_VERSION,
+        docs: vec![DocRef::lab(labs[1]), unknown],
+        heads: vec![],
+        since: None,
+    };
     let message = SyncMessage {
         heads: vec![],
         need: vec![],
@@ -175,11 +179,13 @@ pub(crate) async fn a_repeated_or_oversized_hello_is_a_protocol_error() {
     let docs: Vec<DocRef> =
         (0..50_001u128).map(|i| DocRef::household(crdt_sync::HouseholdId(Uuid::from_u128(i + 1)))).collect();
     let mut ws = connect(&hub.url, Some(&a.enrolled.token)).await.expect("connect");
-    ws.send(binary(&Frame::Hello { version: PROTOCOL_VERSION, docs, heads: vec![] })).await.expect("send");
+    ws.send(binary(&Frame::Hello { version: PROTOCOL_VERSION, docs, heads: vec![], since: None }))
+        .await
+        .expect("send");
     assert_eq!(first_close(&mut ws).await, Some(Fatal::Protocol), "an oversized Hello");
 
     let mut ws = connect(&hub.url, Some(&a.enrolled.token)).await.expect("connect");
-    let hello = Frame::Hello { version: PROTOCOL_VERSION, docs: vec![], heads: vec![] };
+    let hello = Frame::Hello { version: PROTOCOL_VERSION, docs: vec![], heads: vec![], since: None };
     ws.send(binary(&hello)).await.expect("send");
     ws.send(binary(&hello)).await.expect("send");
     assert_eq!(first_close(&mut ws).await, Some(Fatal::Protocol), "a second Hello");

@@ -281,7 +281,7 @@ pub(crate) async fn attack(
             return answer;
         }
     };
-    let hello = Frame::Hello { version: PROTOCOL_VERSION, docs: offered.clone(), heads: vec![] };
+    let hello = Frame::Hello { version: PROTOCOL_VERSION, docs: offered.clone(), heads: vec![], since: None };
     let barrier_frame = Frame::Sync { doc: barrier, message: vec![] };
     for f in std::iter::once(&hello).chain(&frames) {
         let bytes = f.encode();

@@ -17,13 +17,21 @@
 //!
 //! It stops by itself only on an error (exit code 1, the error on stderr)
 //! or when stdout is closed, so it never outlives a parent that died.
+//!
+//! `crash_writer device <database> <link file> <seed>` is a laptop paired
+//! with a real hub instead: see [`device`].
+
+// The device mode lives beside this file (a file directly in `src/bin/`
+// would be a binary of its own).
+#[path = "crash_writer/device.rs"]
+mod device;
 
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use chrono::{Duration, NaiveTime};
-use crdt_sync::{ActivityType, Environment, Meetings, Store, SystemEnv};
+use crdt_sync::{ActivityType, Environment, Meetings, NewMeeting, Store, SystemEnv};
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -35,7 +43,11 @@ use taccuino_tests::fixture::{self, Register};
 const FAMILIES: usize = 6;
 
 fn main() -> ExitCode {
-    match run() {
+    let result = match std::env::args_os().nth(1) {
+        Some(mode) if mode == "device" => device::run(),
+        _ => run(),
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("crash_writer: {e}");
@@ -65,21 +77,8 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     out.flush()?;
 
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let today = SystemEnv.today();
     for n in 0u64.. {
-        let date = today - Duration::days(rng.random_range(0..365));
-        let present = rng.random_range(2..=8);
-        let attendance = register.attendees.choose_multiple(&mut rng, present).copied().collect();
-        let mut m = register.meeting(date, attendance);
-        let start = rng.random_range(8..18);
-        m.start = NaiveTime::from_hms_opt(start, 0, 0).ok_or("start hour")?;
-        m.end = NaiveTime::from_hms_opt(start + rng.random_range(1..=3), 30, 0).ok_or("end hour")?;
-        m.activity = activities.choose(&mut rng).ok_or("activity types")?.clone();
-        m.theme = format!("Incontro {n} (seed {seed})");
-        m.guests = rng.random_range(0..6);
-        // Notes of varying length, so that transactions vary in size.
-        m.notes = "Merenda, compiti, giochi in cortile. ".repeat(rng.random_range(0..40));
-
+        let m = meeting(&register, &activities, &mut rng, format!("Incontro {n} (seed {seed})"))?;
         writeln!(out, "{WRITING}")?;
         out.flush()?;
         let id = store.create_meeting(m)?;
@@ -87,4 +86,27 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         out.flush()?;
     }
     Ok(())
+}
+
+/// A meeting of the register's lab in the last year, with random attendance,
+/// hours, activity and notes, titled `theme`.
+fn meeting(
+    register: &Register,
+    activities: &[String],
+    rng: &mut ChaCha8Rng,
+    theme: String,
+) -> Result<NewMeeting, Box<dyn std::error::Error>> {
+    let date = SystemEnv.today() - Duration::days(rng.random_range(0..365));
+    let present = rng.random_range(2..=8);
+    let attendance = register.attendees.choose_multiple(rng, present).copied().collect();
+    let mut m = register.meeting(date, attendance);
+    let start = rng.random_range(8..18);
+    m.start = NaiveTime::from_hms_opt(start, 0, 0).ok_or("start hour")?;
+    m.end = NaiveTime::from_hms_opt(start + rng.random_range(1..=3), 30, 0).ok_or("end hour")?;
+    m.activity = activities.choose(rng).ok_or("activity types")?.clone();
+    m.theme = theme;
+    m.guests = rng.random_range(0..6);
+    // Notes of varying length, so that transactions vary in size.
+    m.notes = "Merenda, compiti, giochi in cortile. ".repeat(rng.random_range(0..40));
+    Ok(m)
 }

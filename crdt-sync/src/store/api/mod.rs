@@ -14,6 +14,7 @@ mod project_settings;
 mod replication;
 mod retention;
 mod staff;
+mod sync_memory;
 
 pub use audit_log::AuditLog;
 pub use audit_trail::AuditTrail;
@@ -26,6 +27,7 @@ pub use project_settings::ProjectSettings;
 pub use replication::Replication;
 pub use retention::Retention;
 pub use staff::Staff;
+pub use sync_memory::SyncMemory;
 
 /// Seals the traits: only [`Store`](super::Store) implements them.
 pub trait Sealed {}

@@ -129,4 +129,19 @@ pub trait Replication: super::Sealed {
 
     /// What the projection knows about `doc`, for [`crate::sync::access`].
     fn doc_facts(&mut self, r: DocRef) -> Result<DocFacts>;
+
+    /// Runs `f` in one SQLite transaction: each commit inside it is a
+    /// savepoint of that transaction, so a run of received messages (a
+    /// first sync's thousands of documents) is written to disk once instead
+    /// of once per message. A commit refused inside is undone alone, as
+    /// outside; if `f` fails, or the final commit does, everything inside is
+    /// undone and the documents held in memory are reloaded from disk. A
+    /// family erased inside is scrubbed from the file after the commit.
+    fn in_one_transaction<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T>) -> Result<T>
+    where
+        Self: Sized;
+
+    /// Whether the store holds `r` with every change `hashes` names (a
+    /// peer's heads, before they are taken as a sync point).
+    fn holds_changes(&mut self, r: DocRef, hashes: &[ChangeHash]) -> Result<bool>;
 }
