@@ -267,7 +267,30 @@ impl Store {
         Ok(erased)
     }
 
+    /// The documents whose projection the `documents` rows show behind
+    /// (projected at other heads than the stored ones, or by another
+    /// projection version), read without loading any document.
+    pub(super) fn stale_projections(&self) -> Result<Vec<DocRef>> {
+        let keys: Vec<String> = self
+            .conn
+            .prepare(
+                "SELECT doc_key FROM documents
+                 WHERE projected_heads IS NOT heads OR projection_version IS NOT ?1
+                 ORDER BY doc_key",
+            )?
+            .query_map([projection::VERSION], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        keys.iter().map(|k| k.parse()).collect()
+    }
+
+    /// Re-projects `docs` whole (loading them first), in one transaction.
     pub(super) fn reproject(&mut self, docs: &[DocRef]) -> Result<()> {
+        if docs.is_empty() {
+            return Ok(());
+        }
+        for r in docs {
+            self.load(*r)?;
+        }
         let tx = self.conn.transaction()?;
         for r in docs {
             let doc = self.docs.get(r).ok_or_else(|| Error::not_found(r.kind.as_str(), r.id))?;

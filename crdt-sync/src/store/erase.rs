@@ -190,13 +190,14 @@ impl Store {
         Ok(row.and_then(|(lab, code)| Some((lab.parse().ok()?, code))))
     }
 
-    /// Applies every tombstone of every lab document not yet applied here
-    /// (run at open: a database written by an app that did not know
-    /// tombstones), then scrubs if an erasure was not scrubbed yet.
-    pub(super) fn apply_pending_erasures(&mut self) -> Result<()> {
-        let labs: Vec<DocRef> = self.doc_refs()?.into_iter().filter(|r| r.kind == DocKind::Lab).collect();
+    /// Applies every tombstone of the lab documents `labs` not yet applied
+    /// here, then scrubs if an erasure was not scrubbed yet. Run at open on
+    /// the lab documents just re-projected, or on every lab document of a
+    /// register an older app wrote (which may not have known tombstones):
+    /// a commit applies its own tombstones in its transaction.
+    pub(super) fn apply_pending_erasures(&mut self, labs: &[DocRef]) -> Result<()> {
         let mut tombstones = Vec::new();
-        for r in labs {
+        for &r in labs {
             tombstones.extend(doc::lab::tombstones(self.doc(r)?, LabId(r.id)).into_values());
         }
         if !tombstones.is_empty() {

@@ -10,7 +10,7 @@ use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use super::Store;
 use crate::codes::CodeRange;
-use crate::doc::DocRef;
+use crate::doc::{DocKind, DocRef};
 use crate::env::Environment;
 use crate::error::{Error, Result};
 use crate::ids::{DeviceId, ProjectId};
@@ -174,7 +174,9 @@ fn configure(conn: &Connection, key: Option<&Key>, path: &Path) -> Result<()> {
 // into the database inside that write. The app calls `Store::checkpoint`
 // when idle instead; the larger automatic threshold is the safety net.
 
-fn migrate(conn: &mut Connection) -> Result<()> {
+/// Applies the migrations the file lacks; returns whether it applied any
+/// (a register written by an older app).
+fn migrate(conn: &mut Connection) -> Result<bool> {
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     let supported = MIGRATIONS.len() as i64;
     if version > supported {
@@ -186,7 +188,7 @@ fn migrate(conn: &mut Connection) -> Result<()> {
         tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1))?;
         tx.commit()?;
     }
-    Ok(())
+    Ok(version < supported)
 }
 
 impl Store {
@@ -271,8 +273,15 @@ impl Store {
 
     /// Opens an existing database. A wrong key is
     /// [`Error::WrongKeyOrNotADatabase`], and the file is left untouched.
-    /// Every document is loaded and any whose projection is stale is
-    /// re-projected.
+    ///
+    /// Documents load when first used, not here: a document's heads and the
+    /// heads its projection was made at are written in the same transaction
+    /// as its bytes, so the `documents` rows alone tell which projections
+    /// are stale (another projection version, or a file written otherwise);
+    /// only those documents load and are re-projected. A register written by
+    /// an older app has every lab document's erasures applied again.
+    /// [`Maintenance::check_projection`] still compares every document's real
+    /// heads, for tests and checks.
     pub fn open(path: impl AsRef<Path>, key: &Key, env: Box<dyn Environment>) -> Result<Store> {
         let path = path.as_ref();
         if !path.exists() {
@@ -288,7 +297,7 @@ impl Store {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
         )?;
         configure(&conn, Some(key), path)?;
-        migrate(&mut conn)?;
+        let upgraded = migrate(&mut conn)?;
         let row: Option<(String, String)> = conn
             .query_row("SELECT device_id, project_id FROM device", [], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
@@ -314,8 +323,14 @@ impl Store {
             batch: None,
         };
         store.rotate_actor();
-        store.check_projection()?;
-        store.apply_pending_erasures()?;
+        let stale = store.stale_projections()?;
+        store.reproject(&stale)?;
+        let labs: Vec<DocRef> = if upgraded {
+            store.doc_refs()?.into_iter().filter(|r| r.kind == DocKind::Lab).collect()
+        } else {
+            stale.into_iter().filter(|r| r.kind == DocKind::Lab).collect()
+        };
+        store.apply_pending_erasures(&labs)?;
         store.maintenance()?;
         Ok(store)
     }

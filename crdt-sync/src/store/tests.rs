@@ -238,6 +238,55 @@ fn a_stale_projection_is_repaired_at_check() {
 }
 
 #[test]
+fn opening_loads_no_document_yet_repairs_a_stale_projection() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("taccuino.db");
+    let key = super::Key::from_bytes([5; 32]);
+    let mut s = Store::create(
+        &path,
+        &key,
+        crate::testing::config(10, 1, 1..=100),
+        Box::new(crate::env::SeededEnv::with_seed(1)),
+    )
+    .expect("create");
+    let l = lab(&mut s, 1);
+    let h = family(&mut s, l, "Mario", "Rossi");
+    let other = family(&mut s, l, "Anna", "Bianchi");
+    s.create_meeting(meeting(l, d(2025, 3, 4))).expect("meeting");
+    let good = s.projection_dump().expect("dump");
+    drop(s);
+
+    // A plain reopen loads no document: the rows say nothing is stale.
+    let s = Store::open(&path, &key, Box::new(crate::env::SeededEnv::with_seed(2))).expect("open");
+    assert!(s.docs.is_empty(), "documents loaded at open: {:?}", s.docs.keys().collect::<Vec<_>>());
+    assert_eq!(s.projection_dump().expect("dump"), good);
+    // A projection left behind (rows gone, heads not matching) is repaired
+    // at open, and only that family is loaded for it.
+    s.conn.execute("DELETE FROM members WHERE household_id = ?1", [h.to_string()]).expect("delete");
+    s.conn
+        .execute(
+            "UPDATE documents SET projected_heads = x'00' WHERE doc_key = ?1",
+            [DocRef::household(h).to_string()],
+        )
+        .expect("update");
+    assert_ne!(s.projection_dump().expect("dump"), good);
+    drop(s);
+    let mut s = Store::open(&path, &key, Box::new(crate::env::SeededEnv::with_seed(3))).expect("reopen");
+    assert!(s.docs.contains_key(&DocRef::household(h)));
+    assert!(!s.docs.contains_key(&DocRef::household(other)));
+    assert_eq!(s.projection_dump().expect("dump"), good);
+    // And the whole check, which loads everything, finds nothing left.
+    assert_eq!(s.check_projection().expect("check"), 0);
+    // Another projection version re-projects everything at open.
+    s.conn.execute("UPDATE documents SET projection_version = projection_version - 1", []).expect("version");
+    drop(s);
+    let s = Store::open(&path, &key, Box::new(crate::env::SeededEnv::with_seed(4))).expect("reopen");
+    assert!(s.docs.contains_key(&DocRef::household(other)));
+    assert!(s.docs.contains_key(&DocRef::lab(l)));
+    assert_eq!(s.projection_dump().expect("dump"), good);
+}
+
+#[test]
 fn writes_that_change_nothing_store_nothing() {
     let mut s = store(10, 1, 1..=100);
     let l = lab(&mut s, 1);
