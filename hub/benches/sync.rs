@@ -12,7 +12,8 @@
 //!
 //! `cargo bench -p taccuino-hub --bench sync` runs the large demo data set
 //! and 1,000 devices; `TACCUINO_BENCH_QUICK=1` (in `scripts/test.sh`) the
-//! small one and 100 devices; `TACCUINO_BENCH_ONLY=many` runs part 4 alone.
+//! small one and 100 devices; `TACCUINO_BENCH_ONLY=many` runs part 4 alone,
+//! `TACCUINO_BENCH_ONLY=one-lab` parts 1 to 3.
 //! Figures: `docs/benchmarks.md`.
 
 #[path = "../tests/common/mod.rs"]
@@ -37,12 +38,15 @@ fn main() {
     let tmp = tempfile::tempdir().expect("tmp");
     println!("sync benchmark: demo {size:?}, {devices} devices, TLS on loopback");
     // `TACCUINO_BENCH_ONLY=many` runs part 4 alone (measuring the hub under
-    // many devices without waiting minutes for the large upload first).
+    // many devices without waiting minutes for the large upload first);
+    // `TACCUINO_BENCH_ONLY=one-lab` parts 1 to 3.
     let only = std::env::var("TACCUINO_BENCH_ONLY").ok();
     if only.as_deref() != Some("many") {
         runtime.block_on(one_lab(tmp.path(), size));
     }
-    runtime.block_on(many_devices(tmp.path(), devices));
+    if only.as_deref() != Some("one-lab") {
+        runtime.block_on(many_devices(tmp.path(), devices));
+    }
 }
 
 fn line(what: &str, took: Duration, r: &Report) {
@@ -150,6 +154,9 @@ async fn one_lab(tmp: &std::path::Path, size: DemoSize) {
     line("nothing new", started.elapsed(), &r);
     println!("  {:<44} everything on the wire {} B (goal <= 1,024 B)", "", r.wire_out + r.wire_in);
     println!("  hub memory after: {}", memory(hub.pid()));
+    if let Some(keep) = std::env::var_os("TACCUINO_BENCH_LOG") {
+        let _ = std::fs::write(keep, hub.log());
+    }
 }
 
 fn sim_line(what: &str, trips: usize, stats: &Stats, new_bytes: Option<usize>) {

@@ -350,9 +350,27 @@ impl Replication for Store {
         let links: Vec<_> = message.changes.iter().filter_map(doc::scan::change_links).collect();
         self.check_would_wait(r, &links)?;
         drop(links);
+        let mut parsed = Vec::with_capacity(message.changes.len());
         for chunk in message.changes.iter() {
-            doc::bytes::parse(chunk).map_err(refuse)?;
+            parsed.push(doc::bytes::parse(chunk).map_err(refuse)?.0);
         }
+        // A document new here that arrives whole (one compacted save at the
+        // heads the message names, as the hub sends a document the device
+        // lacks): the strict parse above already loaded it, so it is taken
+        // as it is instead of automerge loading the same bytes again (the
+        // second load was an eighth of a first download), and its bytes are
+        // stored as they came.
+        let whole = match parsed.as_mut_slice() {
+            [only] if !existed && only.changes.is_empty() && only.saves.len() == 1 => {
+                let mut save = only.saves.pop();
+                let mut heads = message.heads.clone();
+                heads.sort();
+                save.take_if(|d| d.get_heads() == heads && d.get_missing_deps(&[]).is_empty())
+                    .and_then(|d| Some((d, message.changes.iter().next()?.to_vec())))
+            }
+            _ => None,
+        };
+        drop(parsed);
         let (mut next, before) = match self.docs.get(&r) {
             Some(d) if !message.changes.is_empty() => (d.clone(), d.get_heads()),
             Some(d) => {
@@ -384,8 +402,27 @@ impl Replication for Store {
             // A document new here is projected whole at commit: logging its
             // patches would cost as much as applying it, for nothing.
             let mut log = if existed { PatchLog::active() } else { PatchLog::inactive() };
-            next.receive_sync_message_log_patches(&mut st, message, &mut log)
-                .map_err(|e| reject(e.to_string()))?;
+            let mut received = None;
+            match whole {
+                Some((doc, bytes)) => {
+                    // The state moves as if automerge had applied the
+                    // changes itself: every head the message names is held,
+                    // so its shared heads become those heads either way;
+                    // only `last_sent_heads`, which automerge sets when a
+                    // message without changes names our heads, is kept as
+                    // it was (the acknowledgement must still go out).
+                    next = doc;
+                    let sent = st.last_sent_heads.clone();
+                    let rest = Message { changes: Vec::<Vec<u8>>::new().into(), ..message };
+                    next.receive_sync_message_log_patches(&mut st, rest, &mut log)
+                        .map_err(|e| reject(e.to_string()))?;
+                    st.last_sent_heads = sent;
+                    received = Some(bytes);
+                }
+                None => next
+                    .receive_sync_message_log_patches(&mut st, message, &mut log)
+                    .map_err(|e| reject(e.to_string()))?,
+            }
             if next.get_heads() == before {
                 return Ok(Err(next));
             }
@@ -394,7 +431,13 @@ impl Replication for Store {
             verify_authors(authors, r, live, &before, &next)?;
             let patches = if existed { next.make_patches(&mut log) } else { Vec::new() };
             let next = next.with_actor(actor);
-            let bytes = if existed { next.save_after(&before) } else { next.save() };
+            // A whole document is stored as it came (the bytes just loaded
+            // and checked), not saved again.
+            let bytes = match received {
+                Some(bytes) => bytes,
+                None if existed => next.save_after(&before),
+                None => next.save(),
+            };
             Ok(Ok((next, bytes, patches)))
         }))
         .unwrap_or_else(|_| Err(reject("automerge failed on these changes (it panicked)".into())))?;

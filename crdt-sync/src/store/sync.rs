@@ -2,7 +2,7 @@
 //! from, and receiving them into, stored documents, through the same
 //! strict, transactional path as any other bytes from elsewhere.
 
-use crate::authz::authors::AuthorCheck;
+use crate::authz::authors::{AuthorCheck, NewChanges};
 use crate::doc::DocRef;
 use automerge::Automerge;
 use automerge::sync::Message;
@@ -22,11 +22,20 @@ pub(super) fn verify_authors(
     if matches!(authors, AuthorCheck::None) {
         return Ok(());
     }
-    let mut new = next.get_changes(before);
-    if live.is_none() {
-        let genesis = r.genesis().get_heads();
+    // A new document's genesis is the same on every replica: no author.
+    let genesis = if live.is_none() { r.genesis().get_heads() } else { Vec::new() };
+    let actors = next
+        .get_changes_meta(before)
+        .into_iter()
+        .filter(|m| !genesis.contains(&m.hash))
+        .map(|m| m.actor.into_owned())
+        .collect();
+    let changes = || {
+        let mut new = next.get_changes(before);
         new.retain(|c| !genesis.contains(&c.hash()));
-    }
+        new
+    };
+    let new = NewChanges { actors, changes: &changes };
     authors.verify(r, live, &new, next).map_err(|refusal| Error::WrongAuthor { doc: r.to_string(), refusal })
 }
 

@@ -282,3 +282,38 @@ fn a_bundle_from_a_revoked_device_is_refused_whole() {
     }
     assert_eq!(w.hub.projection_dump().expect("dump"), before);
 }
+
+#[test]
+fn a_new_family_sent_whole_with_a_change_under_the_coordinators_actor_is_refused_whole() {
+    // A document the hub lacks goes whole (one compacted save, taken as
+    // parsed: `receive_sync_message`); the authors are read from its change
+    // metadata, and one change as the coordinator refuses it all.
+    let mut w = world();
+    let grant = of_lab(DeviceRole::Volunteer, w.lab1);
+    let mut insider = store(11);
+    sync(&mut w.hub, grant, &mut insider);
+    let h = family(&mut insider, w.lab1);
+    let r = DocRef::household(h);
+    write_as(&mut insider, r, actor_of(w.coordinator.device()), |doc| {
+        let mut tx = doc.transaction();
+        tx.put(ROOT, "note", "scritto a nome del coordinamento").expect("put");
+        tx.commit();
+    });
+    let refused = sync(&mut w.hub, grant, &mut insider);
+    assert!(refused.contains(&(r, Refusal::WrongAuthor)), "{refused:?}");
+    assert!(!w.hub.has_doc(r).expect("has"), "the forged family is not on the hub");
+    // The same family without the forged change arrives whole and intact.
+    let mut honest = store(12);
+    sync(&mut w.hub, grant, &mut honest);
+    let h2 = family(&mut honest, w.lab1);
+    assert!(sync(&mut w.hub, grant, &mut honest).is_empty());
+    assert_eq!(
+        w.hub.export_doc(DocRef::household(h2)).expect("on the hub"),
+        honest.export_doc(DocRef::household(h2)).expect("here")
+    );
+    // And a new laptop of the lab receives it whole, readable.
+    let mut fresh = store(13);
+    assert!(sync(&mut w.hub, grant, &mut fresh).is_empty());
+    assert_eq!(fresh.household(h2).expect("received").code, honest.household(h2).expect("here").code);
+    assert_eq!(fresh.check_projection().expect("check"), 0);
+}
