@@ -210,7 +210,11 @@ impl axum::serve::Listener for PlainListener {
         loop {
             match self.tcp.accept().await {
                 Ok((stream, peer)) => match self.addresses.claim(peer.ip()) {
-                    Some(slot) => return (Guarded::new(stream, peer, slot, self.request), peer),
+                    Some(slot) => {
+                        // As the TLS listener (`tls.rs`): no Nagle delay.
+                        let _ = stream.set_nodelay(true);
+                        return (Guarded::new(stream, peer, slot, self.request), peer);
+                    }
                     None => tracing::warn!(%peer, "too many connections from this address: closed"),
                 },
                 Err(e) => {

@@ -163,6 +163,10 @@ impl TlsListener {
                     tracing::warn!(%peer, "too many connections from this address: closed");
                     continue;
                 };
+                // Frames are small and answered: without this, a write that
+                // follows another waited for the peer's delayed
+                // acknowledgement (Nagle), up to 40 ms a step.
+                let _ = stream.set_nodelay(true);
                 let (acceptor, tx) = (acceptor.clone(), tx.clone());
                 tokio::spawn(async move {
                     match tokio::time::timeout(handshake, acceptor.accept(stream)).await {

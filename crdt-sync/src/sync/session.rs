@@ -83,6 +83,12 @@ pub struct Session {
     pending: Vec<Frame>,
     /// Device: whether the hub answered the `Hello` (its `Catalog`).
     answered: bool,
+    /// Device: documents the hub listed that this store does not hold. The
+    /// hub sends each whole in its first message (it knows the device has
+    /// none of it); the device says nothing about one until that message
+    /// arrives, since a message naming no heads would make the hub send the
+    /// whole document again.
+    awaiting: BTreeSet<DocRef>,
     stats: Stats,
 }
 
@@ -112,6 +118,7 @@ impl Session {
             finished: false,
             pending: Vec::new(),
             answered: false,
+            awaiting: BTreeSet::new(),
             stats: Stats::default(),
         }
     }
@@ -294,6 +301,9 @@ impl Session {
     }
 
     fn generate(&mut self, store: &mut Store, doc: DocRef, out: &mut Vec<Frame>) -> Result<()> {
+        if self.awaiting.contains(&doc) {
+            return Ok(());
+        }
         let state = self.state(doc);
         if let Some(message) = store.generate_sync_message(doc, state)? {
             out.push(self.out(Frame::Sync { doc, message })?);
@@ -403,6 +413,11 @@ impl Session {
                 self.answered = true;
                 let offered = self.hello.iter().enumerate().filter(|(i, _)| bit(&allowed, *i));
                 let offered: Vec<(DocRef, bool)> = offered.map(|(i, d)| (*d, bit(&same, i))).collect();
+                for &doc in &more {
+                    if !self.active.contains(&doc) && !store.has_doc(doc)? {
+                        self.awaiting.insert(doc);
+                    }
+                }
                 let more = more.into_iter().map(|d| (d, false));
                 let mut out = Vec::new();
                 for (doc, same) in offered.into_iter().chain(more) {
@@ -501,6 +516,11 @@ impl Session {
             }
         }
         for doc in readable.into_iter().filter(|d| !decided.contains_key(d)) {
+            // Neither offered nor held since a point: the device has none of
+            // it, so the first message carries it whole (as automerge would
+            // after the device said so, a round trip later); the device
+            // waits for it before saying anything about it.
+            self.states.entry(doc).or_insert_with(lacks_everything);
             self.active.insert(doc);
             more.push(doc);
             to_sync.push(doc);
@@ -582,6 +602,9 @@ impl Session {
 
     fn sync(&mut self, store: &mut Store, side: Side, doc: DocRef, message: &[u8]) -> Result<Vec<Frame>> {
         let mut out = Vec::new();
+        // The hub's first message about a document listed to the device:
+        // from now on the device answers it as any.
+        self.awaiting.remove(&doc);
         if let Side::Hub(_, grant) = side
             && self.greeted
             && !self.active.contains(&doc)
@@ -712,6 +735,20 @@ impl Session {
 /// Hub: whether `doc` is a family erased here that `grant` may know of (its
 /// lab's devices, coordinators). Another lab's device is answered as before,
 /// learning nothing of other labs' families.
+/// The sync state of a peer known to hold nothing of a document and to
+/// read whole-document messages (every device of this protocol version).
+fn lacks_everything() -> automerge::sync::State {
+    let mut state = automerge::sync::State::new();
+    state.their_heads = Some(Vec::new());
+    state.their_need = Some(Vec::new());
+    state.their_have = Some(vec![automerge::sync::Have {
+        last_sync: Vec::new(),
+        bloom: automerge::sync::BloomFilter::default(),
+    }]);
+    state.their_capabilities = Some(vec![automerge::sync::Capability::MessageV2]);
+    state
+}
+
 fn erased_for(store: &Store, grant: Grant, doc: DocRef) -> Result<bool> {
     if doc.kind != DocKind::Household {
         return Ok(false);
