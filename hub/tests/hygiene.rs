@@ -247,18 +247,18 @@ async fn many_connections_from_one_address_are_limited() {
     // take longer than a moment: a fifth made before then gets a place (and
     // waits for its handshake), so it is dropped and another tried. One
     // made once the four are counted is closed at once.
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + Duration::from_secs(12);
     let cut = loop {
         let started = Instant::now();
         let mut fifth = TcpStream::connect(&hub.addr).await.expect("tcp");
         let mut buf = [0u8; 8];
-        match tokio::time::timeout(Duration::from_secs(1), fifth.read(&mut buf)).await {
+        match tokio::time::timeout(Duration::from_secs(3), fifth.read(&mut buf)).await {
             Ok(Ok(0) | Err(_)) => break started.elapsed(),
             Err(_) if Instant::now() < deadline => continue,
             other => panic!("no connection beyond the four was closed: {other:?}"),
         }
     };
-    assert!(cut < Duration::from_secs(1), "the fifth is closed at once, not at a deadline ({cut:?})");
+    assert!(cut < Duration::from_secs(2), "the fifth is closed at once, not at a deadline ({cut:?})");
     let refused = health(&hub.url).await;
     assert!(!matches!(&refused, Ok(r) if r.starts_with("HTTP/1.1 200")), "{refused:?}");
 

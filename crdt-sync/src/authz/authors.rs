@@ -147,7 +147,10 @@ pub enum AuthorCheck<'a> {
 /// change of a whole document re-encodes all its operations: that was a
 /// tenth of a first download's time).
 pub(crate) struct NewChanges<'a> {
-    /// The author of each new change, in the order of `changes`.
+    /// The authors of the new changes, one per change, in no particular
+    /// order. A check that gives unknown authors the benefit of the doubt
+    /// may be given the genesis's actor too (the genesis writes nothing
+    /// privileged, and its actor is no device's).
     pub actors: Vec<ActorId>,
     /// The new changes, whole, in causal order.
     pub changes: &'a dyn Fn() -> Vec<Change>,

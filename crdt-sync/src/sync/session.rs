@@ -732,9 +732,6 @@ impl Session {
     }
 }
 
-/// Hub: whether `doc` is a family erased here that `grant` may know of (its
-/// lab's devices, coordinators). Another lab's device is answered as before,
-/// learning nothing of other labs' families.
 /// The sync state of a peer known to hold nothing of a document and to
 /// read whole-document messages (every device of this protocol version).
 fn lacks_everything() -> automerge::sync::State {
@@ -749,6 +746,9 @@ fn lacks_everything() -> automerge::sync::State {
     state
 }
 
+/// Hub: whether `doc` is a family erased here that `grant` may know of (its
+/// lab's devices, coordinators). Another lab's device is answered as before,
+/// learning nothing of other labs' families.
 fn erased_for(store: &Store, grant: Grant, doc: DocRef) -> Result<bool> {
     if doc.kind != DocKind::Household {
         return Ok(false);
