@@ -235,29 +235,23 @@ async fn a_device_is_limited_as_a_device_however_many_connections_it_opens() {
 async fn many_connections_from_one_address_are_limited() {
     let tmp = tempfile::tempdir().expect("tmp");
     let (data, _) = init_hub(tmp.path());
+    // No `/health` first: the hub may release that connection's place after
+    // the client has read its answer, and a place still held then made the
+    // hub cut one of the four below instead of the fifth (a flaky failure
+    // under the full suite). `Hub::start_with` returns once it listens.
     let hub = Hub::start_with(&data, &["--connections-per-address", "4", "--handshake-secs", "30"]);
-    assert_healthy(&hub.url).await;
 
     // Four connections that never handshake fill 127.0.0.1's places.
     let mut held = Vec::new();
     for _ in 0..4 {
         held.push(TcpStream::connect(&hub.addr).await.expect("tcp"));
     }
-    // The hub counts them as it accepts them, which on a loaded machine can
-    // take longer than a moment: a fifth made before then gets a place (and
-    // waits for its handshake), so it is dropped and another tried. One
-    // made once the four are counted is closed at once.
-    let deadline = Instant::now() + Duration::from_secs(12);
-    let cut = loop {
-        let started = Instant::now();
-        let mut fifth = TcpStream::connect(&hub.addr).await.expect("tcp");
-        let mut buf = [0u8; 8];
-        match tokio::time::timeout(Duration::from_secs(3), fifth.read(&mut buf)).await {
-            Ok(Ok(0) | Err(_)) => break started.elapsed(),
-            Err(_) if Instant::now() < deadline => continue,
-            other => panic!("no connection beyond the four was closed: {other:?}"),
-        }
-    };
+    // The hub counts them as it accepts them, in the order they came: give
+    // it a moment.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let started = Instant::now();
+    let mut fifth = TcpStream::connect(&hub.addr).await.expect("tcp");
+    let cut = ended(&mut fifth, started, Duration::from_secs(5)).await;
     assert!(cut < Duration::from_secs(2), "the fifth is closed at once, not at a deadline ({cut:?})");
     let refused = health(&hub.url).await;
     assert!(!matches!(&refused, Ok(r) if r.starts_with("HTTP/1.1 200")), "{refused:?}");

@@ -157,6 +157,21 @@ pub(crate) struct NewChanges<'a> {
 }
 
 impl AuthorCheck<'_> {
+    /// Whether this check refuses an author the directory does not know
+    /// (the hub's, and a bundle's). Only such a check needs a new
+    /// document's genesis set apart from the changes it judges: the
+    /// genesis's actor is no device's, and the genesis writes nothing
+    /// privileged, so a check that gives unknown authors the benefit of the
+    /// doubt (the laptop's, of what the hub sends) reaches the same outcome
+    /// with it.
+    pub(crate) fn refuses_unknown(&self) -> bool {
+        match self {
+            AuthorCheck::None => false,
+            AuthorCheck::Sender { .. } => true,
+            AuthorCheck::Privileged { strict, .. } => *strict,
+        }
+    }
+
     /// Checks the `new` changes that turned `before` (`None`: a document new
     /// here) into `next`, for document `r`.
     pub(crate) fn verify(

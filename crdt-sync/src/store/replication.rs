@@ -350,27 +350,26 @@ impl Replication for Store {
         let links: Vec<_> = message.changes.iter().filter_map(doc::scan::change_links).collect();
         self.check_would_wait(r, &links)?;
         drop(links);
-        let mut parsed = Vec::with_capacity(message.changes.len());
-        for chunk in message.changes.iter() {
-            parsed.push(doc::bytes::parse(chunk).map_err(refuse)?.0);
-        }
         // A document new here that arrives whole (one compacted save at the
         // heads the message names, as the hub sends a document the device
-        // lacks): the strict parse above already loaded it, so it is taken
-        // as it is instead of automerge loading the same bytes again (the
-        // second load was an eighth of a first download), and its bytes are
-        // stored as they came.
-        let whole = match parsed.as_mut_slice() {
-            [only] if !existed && only.changes.is_empty() && only.saves.len() == 1 => {
-                let mut save = only.saves.pop();
-                let mut heads = message.heads.clone();
-                heads.sort();
-                save.take_if(|d| d.get_heads() == heads && d.get_missing_deps(&[]).is_empty())
-                    .and_then(|d| Some((d, message.changes.iter().next()?.to_vec())))
+        // lacks): the strict parse already loads it, so it is kept and
+        // taken as it is instead of automerge loading the same bytes again
+        // (the second load was an eighth of a first download), and its
+        // bytes are stored as they came. Any other parse is only a check.
+        let mut heads = message.heads.clone();
+        heads.sort();
+        let mut whole = None;
+        for chunk in message.changes.iter() {
+            let (mut parsed, _) = doc::bytes::parse(chunk).map_err(refuse)?;
+            if !existed && message.changes.len() == 1 && parsed.changes.is_empty() && parsed.saves.len() == 1
+            {
+                whole = parsed
+                    .saves
+                    .pop()
+                    .filter(|d| d.get_heads() == heads && d.get_missing_deps(&[]).is_empty())
+                    .map(|d| (d, chunk.to_vec()));
             }
-            _ => None,
-        };
-        drop(parsed);
+        }
         let (mut next, before) = match self.docs.get(&r) {
             Some(d) if !message.changes.is_empty() => (d.clone(), d.get_heads()),
             Some(d) => {

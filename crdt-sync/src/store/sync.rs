@@ -23,14 +23,10 @@ pub(super) fn verify_authors(
         return Ok(());
     }
     // A new document's genesis is the same on every replica: no author.
-    // Its actor is no device's; only a check that refuses unknown authors
-    // needs it set apart (the laptop's check of what the hub sends gives
-    // unknown authors the benefit of the doubt, and the genesis writes
-    // nothing privileged), so the genesis is built only for those: it was
-    // a twentieth of a first download.
+    // It is built (a twentieth of a first download) only for a check that
+    // needs it set apart (`AuthorCheck::refuses_unknown`), and for a replay.
     let genesis = |needed: bool| if live.is_none() && needed { r.genesis().get_heads() } else { Vec::new() };
-    let refuses_unknown = !matches!(authors, AuthorCheck::Privileged { strict: false, .. });
-    let skip = genesis(refuses_unknown);
+    let skip = genesis(authors.refuses_unknown());
     let actors = next
         .get_changes_meta(before)
         .into_iter()

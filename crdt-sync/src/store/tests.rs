@@ -217,13 +217,9 @@ fn an_older_app_keeps_the_fields_of_a_newer_document() {
     assert_eq!(s.household(h).expect("read").contacts.phone, "+39 340 0000000");
 }
 
-#[test]
-fn a_stale_projection_is_repaired_at_check() {
-    let mut s = store(10, 1, 1..=100);
-    let l = lab(&mut s, 1);
-    let h = family(&mut s, l, "Mario", "Rossi");
-    let good = s.projection_dump().expect("dump");
-    // Simulate a projection left behind: rows gone, heads not matching.
+/// Simulates a family's projection left behind its document: its rows
+/// gone, the heads it was projected at not matching.
+fn leave_projection_behind(s: &Store, h: HouseholdId) {
     s.conn.execute("DELETE FROM members WHERE household_id = ?1", [h.to_string()]).expect("delete");
     s.conn
         .execute(
@@ -231,6 +227,15 @@ fn a_stale_projection_is_repaired_at_check() {
             [DocRef::household(h).to_string()],
         )
         .expect("update");
+}
+
+#[test]
+fn a_stale_projection_is_repaired_at_check() {
+    let mut s = store(10, 1, 1..=100);
+    let l = lab(&mut s, 1);
+    let h = family(&mut s, l, "Mario", "Rossi");
+    let good = s.projection_dump().expect("dump");
+    leave_projection_behind(&s, h);
     assert_ne!(s.projection_dump().expect("dump"), good);
     assert_eq!(s.check_projection().expect("check"), 1);
     assert_eq!(s.projection_dump().expect("dump"), good);
@@ -260,15 +265,9 @@ fn opening_loads_no_document_yet_repairs_a_stale_projection() {
     let s = Store::open(&path, &key, Box::new(crate::env::SeededEnv::with_seed(2))).expect("open");
     assert!(s.docs.is_empty(), "documents loaded at open: {:?}", s.docs.keys().collect::<Vec<_>>());
     assert_eq!(s.projection_dump().expect("dump"), good);
-    // A projection left behind (rows gone, heads not matching) is repaired
-    // at open, and only that family is loaded for it.
-    s.conn.execute("DELETE FROM members WHERE household_id = ?1", [h.to_string()]).expect("delete");
-    s.conn
-        .execute(
-            "UPDATE documents SET projected_heads = x'00' WHERE doc_key = ?1",
-            [DocRef::household(h).to_string()],
-        )
-        .expect("update");
+    // A projection left behind is repaired at open, and only that family is
+    // loaded for it.
+    leave_projection_behind(&s, h);
     assert_ne!(s.projection_dump().expect("dump"), good);
     drop(s);
     let mut s = Store::open(&path, &key, Box::new(crate::env::SeededEnv::with_seed(3))).expect("reopen");
