@@ -199,6 +199,15 @@ impl DataDir {
     /// behind the server's back. Released when the file is dropped or the
     /// process dies.
     pub fn lock(&self) -> Result<DirLock> {
+        self.try_lock()?.ok_or_else(|| {
+            HubError::Usage(format!("the hub in {} is running: stop it first", self.root.display()))
+        })
+    }
+
+    /// [`DataDir::lock`], or `None` when a running hub holds it: the
+    /// administration commands then hand their work to that hub
+    /// (`admin::socket::send`).
+    pub fn try_lock(&self) -> Result<Option<DirLock>> {
         let path = self.path("serve.lock");
         let mut options = std::fs::OpenOptions::new();
         options.create(true).truncate(false).write(true);
@@ -206,12 +215,15 @@ impl DataDir {
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
         let file = options.open(&path).map_err(Self::io(&path))?;
         match file.try_lock() {
-            Ok(()) => Ok(DirLock(file)),
-            Err(std::fs::TryLockError::WouldBlock) => {
-                Err(HubError::Usage(format!("the hub in {} is running: stop it first", self.root.display())))
-            }
+            Ok(()) => Ok(Some(DirLock(file))),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
             Err(std::fs::TryLockError::Error(e)) => Err(HubError::Io { path, source: e }),
         }
+    }
+
+    /// The data directory itself.
+    pub fn root(&self) -> &Path {
+        &self.root
     }
 
     /// Opens the register.

@@ -11,6 +11,7 @@
 //! `taccuino-hub serve` does), and `serve` without TLS, for in-process tests
 //! on loopback (the client refuses `ws://` anywhere else).
 
+pub mod admin;
 mod config;
 mod conn;
 mod data_dir;

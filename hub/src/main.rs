@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use crdt_sync::sync::{DeviceRole, bundle};
+use taccuino_hub::admin::{self, Request};
+use taccuino_hub::directory::Reconciler;
 use taccuino_hub::{
     AppState, CONFIG_EXAMPLE, Config, DataDir, KEY_ENV, KeyOrigin, LimitsFile, Overrides, read_pseudonym_key,
     reports, serve_tls,
@@ -292,7 +294,14 @@ fn main() -> anyhow::Result<()> {
             let identity = dir.tls_identity(config.tls.as_ref())?;
             let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
             let state = AppState::with_limits(store, registry, config.limits.clone());
+            let admin_socket = admin::socket::AdminSocket::bind(dir.root())?;
             let served = runtime.block_on(async move {
+                let admin_state = state.clone();
+                tokio::spawn(async move {
+                    if let Err(e) = admin::socket::serve(admin_socket, admin_state).await {
+                        tracing::error!(error = %e, "the administration socket stopped");
+                    }
+                });
                 let listener = tokio::net::TcpListener::bind(&config.listen)
                     .await
                     .with_context(|| format!("cannot listen on {}", config.listen))?;
@@ -311,18 +320,7 @@ fn main() -> anyhow::Result<()> {
             served?;
         }
         Command::AddLab { number, name, address, partner } => {
-            let _lock = dir.lock()?;
-            let mut store = dir.open_store()?;
-            if store.labs()?.iter().any(|l| l.number == number) {
-                bail!("lab {number} already exists");
-            }
-            if store.activity_types()?.is_empty() {
-                for t in crdt_sync::ActivityType::defaults() {
-                    store.put_activity_type(t)?;
-                }
-            }
-            let id = store.create_lab(crdt_sync::NewLab { number, name, address, partner })?;
-            println!("lab {number} added ({id})");
+            administer(&dir, Request::AddLab { number, name, address, partner }, &[])?;
         }
         Command::Enroll { lab, role, .. } => {
             let role = DeviceRole::parse(&role).with_context(|| {
@@ -386,28 +384,10 @@ fn main() -> anyhow::Result<()> {
             }
         }
         Command::Import { file } => {
-            let lock = dir.lock()?;
             let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
-            let lab = bundle::claimed_lab(&bytes)?;
-            let mut registry = dir.open_registry_locked(&lock)?;
-            let opened = taccuino_hub::open_bundle(&mut registry, &bytes)
-                .with_context(|| format!("{} refused", file.display()))?;
-            let mut store = dir.open_store()?;
-            // The registry's facts about devices, into the register, before
-            // the bundle's changes are judged by them.
-            taccuino_hub::directory::reconcile(&mut store, &registry)?;
-            drop(registry);
-            let imported = opened.apply_as_lab(&mut store, lab)?;
-            println!(
-                "{}: {} documents changed, {} already up to date, {} not this lab's (skipped)",
-                file.display(),
-                imported.changed.len(),
-                imported.unchanged.len(),
-                imported.skipped.len()
-            );
-            for (doc, why) in &imported.refused {
-                eprintln!("refused {doc}: {why}");
-            }
+            // Before anything is sent: a file that is no bundle at all.
+            bundle::claimed_lab(&bytes).with_context(|| format!("{} refused", file.display()))?;
+            administer(&dir, Request::Import { file: file.display().to_string() }, &bytes)?;
         }
         Command::Export { scope, format, full, pseudonym_key, english, out } => {
             let mut store = dir.open_store()?;
@@ -460,43 +440,54 @@ fn main() -> anyhow::Result<()> {
             std::fs::write(&out, &file.bytes).with_context(|| format!("cannot write {}", out.display()))?;
             println!("{}", out.display());
         }
-        Command::Retention { erase } => {
-            let _lock = if erase.is_empty() { None } else { Some(dir.lock()?) };
+        Command::Retention { erase } if !erase.is_empty() => {
+            administer(&dir, Request::Erase { codes: erase }, &[])?;
+        }
+        Command::Retention { .. } => {
             let mut store = dir.open_store()?;
             let today = chrono::Utc::now().date_naive();
             let due = store.retention_due(today)?;
-            if erase.is_empty() {
-                let policy = store.retention_policy()?;
-                println!("families with no activity for {} years or more:", policy.inactive_years);
-                for d in &due {
-                    let merged = if d.merged.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" (with {})", d.merged.join(", "))
-                    };
-                    let flag = if d.unconfirmed_merge {
-                        "  [unconfirmed merge: confirm or undo it first]"
-                    } else {
-                        ""
-                    };
-                    println!(
-                        "{}  last activity {}  {} years{merged}{flag}",
-                        d.code, d.last_activity, d.years_inactive
-                    );
-                }
-                println!("{} due", due.len());
-            } else {
-                let mut ids = Vec::new();
-                for code in &erase {
-                    let found = due.iter().find(|d| d.code.eq_ignore_ascii_case(code.trim()));
-                    ids.push(found.with_context(|| format!("{code} is not due for erasure"))?.household);
-                }
-                for t in store.erase_due(today, &ids, None)? {
-                    println!("erased {}", t.code);
-                }
+            let policy = store.retention_policy()?;
+            println!("families with no activity for {} years or more:", policy.inactive_years);
+            for d in &due {
+                let merged = if d.merged.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (with {})", d.merged.join(", "))
+                };
+                let flag =
+                    if d.unconfirmed_merge { "  [unconfirmed merge: confirm or undo it first]" } else { "" };
+                println!(
+                    "{}  last activity {}  {} years{merged}{flag}",
+                    d.code, d.last_activity, d.years_inactive
+                );
             }
+            println!("{} due", due.len());
         }
         Command::ConfigExample => {}
+    }
+    Ok(())
+}
+
+/// Carries out an administration command that writes the register: on the
+/// files themselves when the hub is stopped (holding the directory's lock),
+/// or by the running hub, through its administration socket (`admin`).
+fn administer(dir: &DataDir, request: Request, payload: &[u8]) -> anyhow::Result<()> {
+    let outcome = match dir.try_lock()? {
+        Some(lock) => {
+            let mut registry = dir.open_registry_locked(&lock)?;
+            let mut store = dir.open_store()?;
+            let today = chrono::Utc::now().date_naive();
+            let mut reconciler = Reconciler::default();
+            admin::execute(&request, payload, &mut store, &mut registry, &mut reconciler, today)?
+        }
+        None => admin::socket::send(dir.root(), request, payload)?,
+    };
+    for line in outcome.out {
+        println!("{line}");
+    }
+    for line in outcome.err {
+        eprintln!("{line}");
     }
     Ok(())
 }

@@ -103,6 +103,21 @@ impl AppState {
         })
     }
 
+    /// `f` on the register, the registry and the directory's reconciler, in
+    /// a turn of its own at the store (between two syncs' turns): what an
+    /// administration request does while the hub serves (`admin`).
+    pub(crate) async fn in_admin_turn<T>(
+        &self,
+        f: impl FnOnce(&mut Store, &mut Registry, &mut Reconciler) -> Result<T, HubError>,
+    ) -> Result<T, HubError> {
+        let mut turn = self.turn.lock().await;
+        tokio::task::block_in_place(|| {
+            let mut store = self.store()?;
+            let mut registry = self.registry()?;
+            f(&mut store, &mut registry, &mut turn)
+        })
+    }
+
     /// Finished syncs not yet written, into the registry (when the hub stops).
     fn flush(&self) {
         self.upkeep.flush(&self.registry, &self.failure);
