@@ -41,7 +41,7 @@ impl DataDir {
         DataDir { root: root.into(), key }
     }
 
-    fn path(&self, name: &str) -> PathBuf {
+    pub(crate) fn path(&self, name: &str) -> PathBuf {
         self.root.join(name)
     }
 
@@ -146,7 +146,7 @@ impl DataDir {
     /// The hub's key, from wherever it is kept. On the way, the directory
     /// and what it holds are brought to 0700 / 0600 (with a warning for
     /// what was looser).
-    fn key(&self) -> Result<Key> {
+    pub(crate) fn key(&self) -> Result<Key> {
         private::tighten(&self.root);
         let in_dir = self.path(KEY_FILE_NAME);
         match &self.key {

@@ -119,7 +119,8 @@ pub fn write_key_file(path: &Path, key: &Key) -> Result<()> {
     f.sync_all().map_err(io)
 }
 
-fn derive(key: &Key, label: &[u8]) -> Zeroizing<[u8; 32]> {
+/// A key for one use, derived from the hub's key with `label`.
+pub(crate) fn derive(key: &Key, label: &[u8]) -> Zeroizing<[u8; 32]> {
     // HMAC takes keys of any length; 32 bytes cannot fail.
     let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key.as_bytes())
         .unwrap_or_else(|_| unreachable!("HMAC accepts 32-byte keys"));

@@ -12,6 +12,7 @@
 //! on loopback (the client refuses `ws://` anywhere else).
 
 pub mod admin;
+pub mod backup;
 mod config;
 mod conn;
 mod data_dir;

@@ -7,12 +7,14 @@ use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use crdt_sync::sync::{DeviceRole, bundle};
 use taccuino_hub::admin::{self, Request};
+use taccuino_hub::backup;
 use taccuino_hub::directory::Reconciler;
 use taccuino_hub::{
     AppState, CONFIG_EXAMPLE, Config, DataDir, KEY_ENV, KeyOrigin, LimitsFile, Overrides, read_pseudonym_key,
     reports, serve_tls,
 };
 use taccuino_reports::export::Privacy;
+use zeroize::Zeroizing;
 
 #[derive(Parser)]
 #[command(name = "taccuino-hub", version, about = "Taccuino's central hub")]
@@ -240,6 +242,37 @@ enum Command {
         #[arg(long = "erase", num_args = 1..)]
         erase: Vec<String>,
     },
+    /// Writes a backup of the hub into one encrypted file, while it serves
+    /// or not: the register, the registry, the TLS certificate and key and
+    /// the pseudonym key, under the hub's key. The key itself goes in only
+    /// with --with-key, wrapped with the passphrase in
+    /// TACCUINO_HUB_BACKUP_PASSPHRASE.
+    Backup {
+        /// The file to write (never replaced if it exists).
+        #[arg(long)]
+        out: PathBuf,
+        /// Also put the hub's key in the backup, wrapped with the passphrase
+        /// in TACCUINO_HUB_BACKUP_PASSPHRASE (at least 12 characters).
+        #[arg(long)]
+        with_key: bool,
+        /// With --with-key: also wrap it for this coordinator recovery key
+        /// (tcr1-…), whose secret half then opens it too.
+        #[arg(long, requires = "with_key", value_name = "PUBLIC_KEY")]
+        recovery: Option<String>,
+    },
+    /// Rebuilds a hub from a backup in the data directory, which must be new
+    /// or empty. The key: --key-file, TACCUINO_HUB_KEY or systemd's
+    /// credential; or, for a backup made with --with-key, the passphrase in
+    /// TACCUINO_HUB_BACKUP_PASSPHRASE or --recovery-secret-file.
+    Restore {
+        /// The backup file.
+        #[arg(long)]
+        from: PathBuf,
+        /// A file holding the coordinator's recovery secret (TCS1-…) that
+        /// opens the key in the backup.
+        #[arg(long, value_name = "FILE")]
+        recovery_secret_file: Option<PathBuf>,
+    },
     /// Prints an example configuration file.
     ConfigExample,
 }
@@ -278,7 +311,7 @@ fn main() -> anyhow::Result<()> {
         std::env::var(KEY_ENV).ok(),
         std::env::var_os("CREDENTIALS_DIRECTORY").map(PathBuf::from),
     )?;
-    let dir = DataDir::with_key(&config.data_dir, origin);
+    let dir = DataDir::with_key(&config.data_dir, origin.clone());
     match cli.command {
         Command::Init { project } => {
             let project = ProjectId(project.unwrap_or_else(uuid::Uuid::now_v7));
@@ -463,6 +496,58 @@ fn main() -> anyhow::Result<()> {
                 );
             }
             println!("{} due", due.len());
+        }
+        Command::Backup { out, with_key, recovery } => {
+            let wrap = if with_key {
+                let passphrase =
+                    std::env::var(backup::PASSPHRASE_ENV).map(Zeroizing::new).with_context(|| {
+                        format!(
+                            "--with-key wraps the hub's key with the passphrase in {}: set it",
+                            backup::PASSPHRASE_ENV
+                        )
+                    })?;
+                let recovery = match recovery {
+                    Some(text) => Some(
+                        taccuino_keys::RecoveryPublic::from_text(text.trim())
+                            .with_context(|| format!("{text:?} is not a recovery public key (tcr1-…)"))?,
+                    ),
+                    None => None,
+                };
+                Some(backup::KeyWrap { passphrase, recovery })
+            } else {
+                None
+            };
+            let made = backup::make(&dir, &out, wrap)?;
+            println!("{}", made.path.display());
+            eprintln!(
+                "backup of {} ({} bytes){}",
+                made.header.created_at,
+                made.bytes,
+                if made.header.key.is_some() { ", with the hub's key wrapped" } else { "" }
+            );
+        }
+        Command::Restore { from, recovery_secret_file } => {
+            let passphrase = std::env::var(backup::PASSPHRASE_ENV).ok().map(Zeroizing::new);
+            let source = backup::key_source(&origin, passphrase, recovery_secret_file.as_deref())?;
+            let restored = backup::restore(&from, &config.data_dir, source)?;
+            if let Some(key) = &restored.key {
+                let kept = backup::keep_key(&config.data_dir, &origin, key)?;
+                eprintln!("the hub's key, from the backup, is in {kept}");
+            }
+            println!(
+                "hub of project {} restored in {} from the backup of {}: {} devices",
+                restored.header.project,
+                config.data_dir.display(),
+                restored.header.created_at,
+                restored.devices
+            );
+            eprintln!(
+                "devices enrolled or revoked after {} are not known to this copy: revoke again any device \
+                 revoked since (see `devices`), and pair again those enrolled since. Sync a coordinator's \
+                 app first: it brings back erasures made since, which lab laptops may not hand back; \
+                 then every laptop brings back what it holds at its next sync.",
+                restored.header.created_at
+            );
         }
         Command::ConfigExample => {}
     }
