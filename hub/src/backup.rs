@@ -392,10 +392,9 @@ fn unpack(from: &Path, into: &Path, body: &[u8], key: &Key, header: &Header) -> 
             return Err(damaged(first.clone()));
         }
         let manifest = |name: &str| -> Result<Option<String>> {
-            Ok(conn
-                .query_row("SELECT value FROM manifest WHERE name = ?1", [name], |r| r.get(0))
+            conn.query_row("SELECT value FROM manifest WHERE name = ?1", [name], |r| r.get(0))
                 .optional()
-                .map_err(|e| damaged(e.to_string()))?)
+                .map_err(|e| damaged(e.to_string()))
         };
         if manifest("format")?.as_deref() != Some(FORMAT) {
             return Err(HubError::Usage(format!(
