@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::backup::schedule::Schedule;
 use crate::error::{HubError, Result};
 use crate::limits::{Limits, LimitsFile};
 use crate::tls::CertPaths;
@@ -28,6 +29,8 @@ pub struct FileConfig {
     pub tls_key: Option<PathBuf>,
     /// See the example's `[limits]`.
     pub limits: Option<LimitsFile>,
+    /// See the example's `[backup]`.
+    pub backup: Option<Schedule>,
 }
 
 /// The resolved configuration.
@@ -44,6 +47,8 @@ pub struct Config {
     pub tls: Option<CertPaths>,
     /// Deadlines and limits per device and per address.
     pub limits: Limits,
+    /// Scheduled backups, if any.
+    pub backup: Option<Schedule>,
 }
 
 /// What flags and environment gave (clap fills these).
@@ -90,7 +95,9 @@ impl Config {
             }
         };
         let limits = Limits::resolve(&overrides.limits, &from_file.limits.unwrap_or_default())?;
+        let backup = from_file.backup.map(Schedule::checked).transpose()?;
         Ok(Config {
+            backup,
             limits,
             tls,
             data_dir,

@@ -329,6 +329,15 @@ fn main() -> anyhow::Result<()> {
             let state = AppState::with_limits(store, registry, config.limits.clone());
             let admin_socket = admin::socket::AdminSocket::bind(dir.root())?;
             let served = runtime.block_on(async move {
+                if let Some(schedule) = config.backup.clone() {
+                    tracing::info!(
+                        dir = %schedule.dir.display(),
+                        every_hours = schedule.every_hours,
+                        keep = schedule.keep,
+                        "scheduled backups"
+                    );
+                    tokio::spawn(backup::schedule::run(dir.clone(), schedule));
+                }
                 let admin_state = state.clone();
                 tokio::spawn(async move {
                     if let Err(e) = admin::socket::serve(admin_socket, admin_state).await {

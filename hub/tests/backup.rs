@@ -242,3 +242,51 @@ async fn a_restore_refuses_a_wrong_key_a_changed_file_and_a_used_directory_and_l
     let health = common::health(&hub.url).await.expect("health");
     assert!(health.contains("200 OK"), "{health}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_serving_hub_makes_its_scheduled_backup_and_keeps_the_newest() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (data, _code) = init_hub(tmp.path());
+    let backups = tmp.path().join("backups");
+    std::fs::create_dir(&backups).expect("dir");
+    let old = ["taccuino-hub-20240101T000000Z.backup", "taccuino-hub-20250101T000000Z.backup"];
+    for name in old.iter().chain(&["appunti.txt"]) {
+        std::fs::write(backups.join(name), b"old").expect("write");
+    }
+    let config = tmp.path().join("hub.toml");
+    std::fs::write(&config, format!("[backup]\ndir = {:?}\nevery_hours = 24\nkeep = 2\n", backups.display()))
+        .expect("config");
+    // No backup recorded yet: the first is due at once.
+    let hub = Hub::start_with(&data, &["--config", config.to_str().expect("path")]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let names = loop {
+        let mut names: Vec<String> = std::fs::read_dir(&backups)
+            .expect("read")
+            .map(|e| e.expect("entry").file_name().into_string().expect("utf-8"))
+            .collect();
+        names.sort();
+        let done = !names.contains(&old[0].to_owned()) && hub.log().contains("scheduled backup written");
+        if done || std::time::Instant::now() > deadline {
+            break names;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert_eq!(names.len(), 3, "{names:?}\n{}", hub.log());
+    assert_eq!(names[0], "appunti.txt", "other files are left alone");
+    assert_eq!(names[1], old[1], "the newest old backup is kept");
+    let new = backups.join(&names[2]);
+    assert!(std::fs::read_to_string(data.join("backup.stamp")).expect("stamp").contains(&names[2]));
+    // What the schedule wrote restores.
+    let key_hex = std::fs::read_to_string(data.join("hub.key")).expect("key");
+    let env: &[(&str, &OsStr)] = &[("TACCUINO_HUB_KEY", OsStr::new(key_hex.trim()))];
+    let target = tmp.path().join("restored");
+    let out = std::process::Command::new(common::BIN)
+        .envs(env.iter().copied())
+        .arg("--data-dir")
+        .arg(&target)
+        .args(["restore", "--from", new.to_str().expect("path")])
+        .output()
+        .expect("restore");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(hub.log().contains("scheduled backup written"), "{}", hub.log());
+}

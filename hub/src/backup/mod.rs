@@ -24,6 +24,8 @@
 //! **Restore** rebuilds a hub in a new or empty directory, or in none at
 //! all: anything that fails removes what it wrote. Decision 0026.
 
+pub mod schedule;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
