@@ -167,6 +167,6 @@ mod tests {
         assert!(s(24, 14).is_ok());
         assert!(s(0, 14).is_err());
         assert!(s(721, 14).is_err());
-        assert!(s(24, 0).unwrap_err().to_string().contains("keep = 0"));
+        assert!(s(24, 0).expect_err("keep 0").to_string().contains("keep = 0"));
     }
 }
