@@ -10,8 +10,8 @@ use taccuino_hub::admin::{self, Request};
 use taccuino_hub::backup;
 use taccuino_hub::directory::Reconciler;
 use taccuino_hub::{
-    AppState, CONFIG_EXAMPLE, Config, DataDir, KEY_ENV, KeyOrigin, LimitsFile, Overrides, read_pseudonym_key,
-    reports, serve_tls,
+    Actor, AppState, CONFIG_EXAMPLE, Config, DataDir, KEY_ENV, KeyOrigin, LimitsFile, Overrides,
+    read_pseudonym_key, reports, serve_tls,
 };
 use taccuino_reports::export::Privacy;
 use zeroize::Zeroizing;
@@ -156,8 +156,14 @@ enum Command {
         #[arg(long, env = "TACCUINO_HUB_PAIRING_TTL_HOURS")]
         ttl_hours: Option<u32>,
     },
-    /// Lists enrolled devices.
-    Devices,
+    /// Lists enrolled devices; with --log, the administration log instead
+    /// (pairing codes made, devices revoked, leads' requests, from here or
+    /// from a coordinator's app).
+    Devices {
+        /// The administration log instead of the devices.
+        #[arg(long)]
+        log: bool,
+    },
     /// Revokes a device: its open connection is cut and it can no longer
     /// sync; a lab device's lab gets a new bundle key.
     Revoke {
@@ -326,7 +332,8 @@ fn main() -> anyhow::Result<()> {
             let registry = dir.open_registry_locked(&lock)?;
             let identity = dir.tls_identity(config.tls.as_ref())?;
             let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-            let state = AppState::with_limits(store, registry, config.limits.clone());
+            let state = AppState::with_limits(store, registry, config.limits.clone())
+                .with_pairing_ttl_hours(config.pairing_ttl_hours);
             let admin_socket = admin::socket::AdminSocket::bind(dir.root())?;
             let served = runtime.block_on(async move {
                 if let Some(schedule) = config.backup.clone() {
@@ -386,12 +393,28 @@ fn main() -> anyhow::Result<()> {
                 }
             };
             let cert = dir.tls_identity(config.tls.as_ref())?.fingerprint();
-            let code = dir.open_registry()?.issue_code(role, lab, config.pairing_ttl_hours, Some(&cert))?;
+            let mut registry = dir.open_registry()?;
+            let code = registry.issue_code(role, lab, config.pairing_ttl_hours, Some(&cert))?;
+            let target =
+                format!("{}{}", role.as_str(), lab.map(|(_, n)| format!(" lab {n}")).unwrap_or_default());
+            registry.log_admin(&Actor::CommandLine, "issue_code", &target)?;
             println!("{code}");
             eprintln!("valid for {} hours, once", config.pairing_ttl_hours);
         }
-        Command::Devices => {
-            println!("{:<38} {:<12} {:<4} {:<25} {:<9} NAME", "DEVICE", "ROLE", "LAB", "LAST SYNC", "STATUS");
+        Command::Devices { log: true } => {
+            println!("{:<25} {:<45} {:<12} TARGET", "WHEN", "WHO", "WHAT");
+            for e in dir.open_registry()?.admin_log()? {
+                let when = chrono::DateTime::from_timestamp_millis(e.at)
+                    .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+                    .unwrap_or_default();
+                println!("{when:<25} {:<45} {:<12} {}", e.actor, e.action, e.target);
+            }
+        }
+        Command::Devices { log: false } => {
+            println!(
+                "{:<38} {:<12} {:<4} {:<25} {:<9} {:<9} NAME",
+                "DEVICE", "ROLE", "LAB", "LAST SYNC", "STATUS", "VERSION"
+            );
             for d in dir.open_registry()?.devices()? {
                 let last = d
                     .last_sync
@@ -401,12 +424,13 @@ fn main() -> anyhow::Result<()> {
                 let lab = d.lab_number.map(|n| n.to_string()).unwrap_or_else(|| "-".into());
                 let status = if d.revoked_at.is_some() { "revoked" } else { "active" };
                 println!(
-                    "{:<38} {:<12} {:<4} {:<25} {:<9} {}",
+                    "{:<38} {:<12} {:<4} {:<25} {:<9} {:<9} {}",
                     d.id,
                     d.role.as_str(),
                     lab,
                     last,
                     status,
+                    d.app_version.as_deref().unwrap_or("-"),
                     d.name
                 );
             }
@@ -417,6 +441,8 @@ fn main() -> anyhow::Result<()> {
             if !registry.revoke(id)? {
                 bail!("no device {device}");
             }
+            let name = registry.device(id)?.map(|d| d.name).unwrap_or_default();
+            registry.log_admin(&Actor::CommandLine, "revoke", &format!("{device} ({name})"))?;
             println!("device {device} revoked");
             if let Some(n) = registry.device(id)?.and_then(|d| d.lab_number) {
                 eprintln!(

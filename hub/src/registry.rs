@@ -12,6 +12,7 @@ use std::path::Path;
 
 use chrono::Utc;
 use crdt_sync::sync::bundle::{BundleKey, KeyId};
+use crdt_sync::sync::manage::DeviceRequest;
 use crdt_sync::sync::pairing as code;
 use crdt_sync::sync::{CertFingerprint, DeviceRole, EnrollError, Enrolled, Grant, PairingCode};
 use crdt_sync::{CodeRange, DeviceId, Key, LabId, ProjectId};
@@ -62,7 +63,65 @@ CREATE TABLE IF NOT EXISTS devices (
     last_sync    INTEGER,
     revoked_at   INTEGER
 );
+-- A lead's request for a new device of the lead's lab, until a coordinator
+-- answers it with a pairing code or dismisses it.
+CREATE TABLE IF NOT EXISTS device_requests (
+    id          INTEGER PRIMARY KEY,
+    lab_id      TEXT NOT NULL,
+    lab_number  INTEGER NOT NULL,
+    role        TEXT NOT NULL,
+    note        TEXT NOT NULL,
+    asked_by    TEXT NOT NULL,
+    asked_at    INTEGER NOT NULL,
+    closed_at   INTEGER,
+    closed_by   TEXT,
+    outcome     TEXT
+);
+-- Who managed devices, when: pairing codes made, devices revoked, requests
+-- asked and answered, from the command line or a coordinator's app.
+CREATE TABLE IF NOT EXISTS admin_log (
+    id      INTEGER PRIMARY KEY,
+    at      INTEGER NOT NULL,
+    actor   TEXT NOT NULL,
+    action  TEXT NOT NULL,
+    target  TEXT NOT NULL
+);
 ";
+
+/// Columns added to existing tables since the registry's first version:
+/// each is added to a registry that lacks it when it is opened.
+const ADDED_COLUMNS: [(&str, &str, &str); 1] = [("devices", "app_version", "TEXT")];
+
+/// Who did something to the registry, for the administration log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Actor {
+    /// The hub's command line, on the server.
+    CommandLine,
+    /// A device, through `/devices`.
+    Device(DeviceId),
+}
+
+impl Actor {
+    fn label(&self) -> String {
+        match self {
+            Actor::CommandLine => "command line".into(),
+            Actor::Device(id) => format!("device {id}"),
+        }
+    }
+}
+
+/// One line of the administration log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AdminEntry {
+    /// When (ms since the epoch).
+    pub at: i64,
+    /// Who: `command line` or `device <id>`.
+    pub actor: String,
+    /// What: `issue_code`, `revoke`, `ask`, `dismiss`.
+    pub action: String,
+    /// On what: a device, a role and lab, a request.
+    pub target: String,
+}
 
 /// An enrolled device, as `taccuino-hub devices` lists it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -81,6 +140,8 @@ pub struct Device {
     pub last_sync: Option<i64>,
     /// When it was revoked (ms since the epoch).
     pub revoked_at: Option<i64>,
+    /// The app version it last synced with, as it said.
+    pub app_version: Option<String>,
 }
 
 impl Device {
@@ -99,6 +160,15 @@ pub struct RetiredKey {
     pub retired_at: i64,
     /// The device whose revocation replaced it.
     pub revoked_device: DeviceId,
+}
+
+/// A finished sync, to record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finished {
+    /// When it ended (ms since the epoch).
+    pub at: i64,
+    /// The app version the device said it runs (`User-Agent`).
+    pub app_version: Option<String>,
 }
 
 /// The registry.
@@ -134,6 +204,7 @@ struct RawDevice {
     lab_number: Option<u8>,
     last_sync: Option<i64>,
     revoked_at: Option<i64>,
+    app_version: Option<String>,
 }
 
 fn device_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawDevice> {
@@ -145,6 +216,7 @@ fn device_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawDevice> {
         lab_number: r.get(4)?,
         last_sync: r.get(5)?,
         revoked_at: r.get(6)?,
+        app_version: r.get(7)?,
     })
 }
 
@@ -158,10 +230,11 @@ fn to_device(raw: RawDevice) -> Result<Device> {
         lab_number: raw.lab_number,
         last_sync: raw.last_sync,
         revoked_at: raw.revoked_at,
+        app_version: raw.app_version,
     })
 }
 
-const DEVICE_COLUMNS: &str = "id, name, role, lab_id, lab_number, last_sync, revoked_at";
+const DEVICE_COLUMNS: &str = "id, name, role, lab_id, lab_number, last_sync, revoked_at, app_version";
 
 impl Registry {
     /// Opens (creating if needed) the registry at `path`, encrypted under a
@@ -180,6 +253,16 @@ impl Registry {
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;",
         )?;
         conn.execute_batch(SCHEMA)?;
+        for (table, column, kind) in ADDED_COLUMNS {
+            let has: bool = conn.query_row(
+                &format!("SELECT count(*) > 0 FROM pragma_table_info('{table}') WHERE name = ?1"),
+                [column],
+                |r| r.get(0),
+            )?;
+            if !has {
+                conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {kind}"))?;
+            }
+        }
         Ok(Registry { conn, hasher: SecretHasher::new(hub_key::hashes_key(key)), own_changes: 0 })
     }
 
@@ -387,7 +470,7 @@ impl Registry {
                      WHERE (token_hash = ?1 OR token_hash = ?2) AND revoked_at IS NULL"
                 ),
                 [&keyed, &pairing::legacy_hash(token)],
-                |r| Ok((device_row(r)?, r.get::<_, String>(7)?)),
+                |r| Ok((device_row(r)?, r.get::<_, String>("token_hash")?)),
             )
             .optional()?;
         let Some((raw, stored)) = row else { return Ok(None) };
@@ -459,26 +542,96 @@ impl Registry {
     }
 
     /// Records finished syncs, each device with the time its sync ended
-    /// (ms since the epoch), in one transaction: one write to disk for all
-    /// of them, where one each took the registry for a disk flush per device.
-    pub fn record_syncs(&mut self, syncs: &[(DeviceId, i64)]) -> Result<()> {
+    /// (ms since the epoch) and the app version it said it runs, in one
+    /// transaction: one write to disk for all of them, where one each took
+    /// the registry for a disk flush per device.
+    pub fn record_syncs(&mut self, syncs: &[(DeviceId, Finished)]) -> Result<()> {
         if syncs.is_empty() {
             return Ok(());
         }
         let tx = self.conn.transaction()?;
         {
-            let mut stmt = tx.prepare_cached("UPDATE devices SET last_sync = ?2 WHERE id = ?1")?;
-            for (device, at) in syncs {
-                stmt.execute(params![device.to_string(), at])?;
+            let mut stmt = tx.prepare_cached(
+                "UPDATE devices SET last_sync = ?2, app_version = coalesce(?3, app_version) WHERE id = ?1",
+            )?;
+            for (device, f) in syncs {
+                stmt.execute(params![device.to_string(), f.at, f.app_version])?;
             }
         }
         tx.commit()?;
         Ok(())
     }
 
-    /// Records a finished sync, now.
-    pub fn touch(&mut self, device: DeviceId) -> Result<()> {
-        self.record_syncs(&[(device, now())])
+    /// Records a line of the administration log.
+    pub fn log_admin(&mut self, actor: &Actor, action: &str, target: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO admin_log (at, actor, action, target) VALUES (?1, ?2, ?3, ?4)",
+            params![now(), actor.label(), action, target],
+        )?;
+        Ok(())
+    }
+
+    /// The administration log, oldest first.
+    pub fn admin_log(&self) -> Result<Vec<AdminEntry>> {
+        let mut stmt = self.conn.prepare("SELECT at, actor, action, target FROM admin_log ORDER BY id")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(AdminEntry { at: r.get(0)?, actor: r.get(1)?, action: r.get(2)?, target: r.get(3)? })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Records a lead's request for a new device of `lab`; its number.
+    pub fn ask(&mut self, lab: (LabId, u8), role: DeviceRole, note: &str, asked_by: DeviceId) -> Result<i64> {
+        self.conn.execute(
+            "INSERT INTO device_requests (lab_id, lab_number, role, note, asked_by, asked_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![lab.0.to_string(), lab.1, role.as_str(), note, asked_by.to_string(), now()],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// The requests no coordinator has answered yet, oldest first.
+    pub fn open_requests(&self) -> Result<Vec<DeviceRequest>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, lab_number, role, note, asked_by, asked_at FROM device_requests
+              WHERE closed_at IS NULL ORDER BY id",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, u8>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, i64>(5)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let bad = |what: &str| HubError::Internal(format!("registry request with bad {what}"));
+        rows.into_iter()
+            .map(|(id, lab, role, note, asked_by, asked_at)| {
+                Ok(DeviceRequest {
+                    id,
+                    lab,
+                    role: DeviceRole::parse(&role).ok_or_else(|| bad("role"))?,
+                    note,
+                    asked_by: asked_by.parse().map_err(|_| bad("device"))?,
+                    asked_at,
+                })
+            })
+            .collect()
+    }
+
+    /// Closes an open request with `outcome` (`answered`, `dismissed`);
+    /// false if there is no such open request.
+    pub fn close_request(&mut self, id: i64, by: &Actor, outcome: &str) -> Result<bool> {
+        let changed = self.conn.execute(
+            "UPDATE device_requests SET closed_at = ?2, closed_by = ?3, outcome = ?4
+              WHERE id = ?1 AND closed_at IS NULL",
+            params![id, now(), by.label(), outcome],
+        )?;
+        Ok(changed == 1)
     }
 
     /// Every revoked device: one query for the whole hub, where each open
@@ -612,8 +765,13 @@ mod tests {
         let e = r.redeem(&code, "x", project).expect("redeem").expect("enrolled");
         let enrolled = r.devices_mark().expect("mark");
         assert_ne!(enrolled, start, "an enrolment here moves it");
-        r.record_syncs(&[(e.device, 1_234)]).expect("touch");
-        assert_eq!(r.device(e.device).expect("read").expect("it").last_sync, Some(1_234));
+        let version = |v: Option<&str>| Finished { at: 1_234, app_version: v.map(str::to_owned) };
+        r.record_syncs(&[(e.device, version(Some("0.1.0")))]).expect("record");
+        let device = r.device(e.device).expect("read").expect("it");
+        assert_eq!((device.last_sync, device.app_version.as_deref()), (Some(1_234), Some("0.1.0")));
+        r.record_syncs(&[(e.device, version(None))]).expect("record");
+        let device = r.device(e.device).expect("read").expect("it");
+        assert_eq!(device.app_version.as_deref(), Some("0.1.0"), "an unsaid version keeps the last one said");
         assert!(r.revoked().expect("revoked").is_empty());
         // The CLI's `revoke` is another connection (another process).
         let mut cli = Registry::open(&path, &key).expect("open again");

@@ -46,6 +46,11 @@ pub struct AppState {
     enrol_failures: Arc<Mutex<Throttle>>,
     limits: DeviceLimits,
     failure: Failure,
+    /// Hours a pairing code made from a coordinator's app stays valid.
+    pairing_ttl_hours: u32,
+    /// The certificate the hub serves, for the check at the end of pairing
+    /// codes (set by `serve_tls`).
+    cert: Option<crdt_sync::sync::CertFingerprint>,
 }
 
 impl AppState {
@@ -69,7 +74,24 @@ impl AppState {
             ))),
             limits: DeviceLimits::new(limits),
             failure: Failure::default(),
+            pairing_ttl_hours: 72,
+            cert: None,
         }
+    }
+
+    /// Pairing codes made from a coordinator's app stay valid `hours`
+    /// (`pairing_ttl_hours` in the configuration).
+    pub fn with_pairing_ttl_hours(mut self, hours: u32) -> Self {
+        self.pairing_ttl_hours = hours;
+        self
+    }
+
+    pub(crate) fn pairing_ttl_hours(&self) -> u32 {
+        self.pairing_ttl_hours
+    }
+
+    pub(crate) fn cert(&self) -> Option<&crdt_sync::sync::CertFingerprint> {
+        self.cert.as_ref()
     }
 
     /// The per-device limits every connection shares: the hook to charge a
@@ -157,6 +179,7 @@ pub fn router(state: AppState) -> Router {
         .route("/health", get(health))
         .route("/enroll", get(enroll))
         .route("/sync", get(sync))
+        .route("/devices", get(crate::manage::devices))
         .with_state(state)
 }
 
@@ -170,6 +193,7 @@ pub async fn serve_tls(
     let listener = TlsListener::with_limits(listener, identity.server_config()?, state.limits.limits())
         .map_err(|e| HubError::Internal(format!("cannot listen: {e}")))?;
     let failure = state.failure.clone();
+    let state = AppState { cert: Some(identity.fingerprint()), ..state };
     let state_after = state.clone();
     let app = router(state).into_make_service_with_connect_info::<Peer>();
     let served = axum::serve(listener, app)
@@ -218,14 +242,26 @@ async fn until(shutdown: impl Future<Output = ()>, failure: Failure) {
 /// The connection is becoming a WebSocket: its plain-HTTP deadline no
 /// longer applies (`conn.rs`). Absent when the router runs without a
 /// listener (tests).
-fn upgrading(peer: Option<Extension<ConnectInfo<Peer>>>) {
+pub(crate) fn upgrading(peer: Option<Extension<ConnectInfo<Peer>>>) {
     if let Some(Extension(ConnectInfo(peer))) = peer {
         peer.upgraded();
     }
 }
 
+/// The app version a device says it runs, from `User-Agent: taccuino/X.Y.Z`
+/// (what the sync client sends): kept only if it looks like a version, and
+/// shown to coordinators as the device's word, never used to decide.
+fn app_version(headers: &axum::http::HeaderMap) -> Option<String> {
+    let agent = headers.get(axum::http::header::USER_AGENT)?.to_str().ok()?;
+    let version = agent.strip_prefix("taccuino/")?;
+    let plausible = !version.is_empty()
+        && version.len() <= 32
+        && version.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+'));
+    plausible.then(|| version.to_owned())
+}
+
 /// An authenticated device: the extractor reads `Authorization: Bearer`.
-struct AuthDevice(Device);
+pub(crate) struct AuthDevice(pub(crate) Device);
 
 impl FromRequestParts<AppState> for AuthDevice {
     type Rejection = HubError;
@@ -298,15 +334,17 @@ async fn sync(
     State(state): State<AppState>,
     peer: Option<Extension<ConnectInfo<Peer>>>,
     AuthDevice(device): AuthDevice,
+    headers: axum::http::HeaderMap,
     ws: WebSocketUpgrade,
 ) -> impl IntoResponse {
+    let version = app_version(&headers);
     upgrading(peer);
     // Claimed before the upgrade, so that a device cannot open more
     // sockets than its limit while earlier ones are still upgrading.
     let slot = state.limits.connect(device.id);
     ws.max_message_size(MAX_FRAME).max_frame_size(MAX_FRAME).on_upgrade(move |socket| async move {
         match slot {
-            Some(slot) => sync_socket(socket, state, device, slot).await,
+            Some(slot) => sync_socket(socket, state, device, slot, version).await,
             None => too_many(socket, state, device).await,
         }
     })
@@ -341,7 +379,13 @@ async fn too_many(mut socket: WebSocket, state: AppState, device: Device) {
     send(&mut socket, vec![Frame::Close { reason: Fatal::Busy }], limits.idle).await;
 }
 
-async fn sync_socket(mut socket: WebSocket, state: AppState, device: Device, _slot: DeviceSlot) {
+async fn sync_socket(
+    mut socket: WebSocket,
+    state: AppState,
+    device: Device,
+    _slot: DeviceSlot,
+    version: Option<String>,
+) {
     let id = device.id;
     tracing::info!(device = %id, role = device.role.as_str(), "sync connected");
     let limits = state.limits.limits().clone();
@@ -499,7 +543,7 @@ async fn sync_socket(mut socket: WebSocket, state: AppState, device: Device, _sl
         deadline = tokio::time::Instant::now() + limits.idle;
         ready_since = Instant::now();
     }
-    state.upkeep.finished(id);
+    state.upkeep.finished(id, version);
     let longest_wait_ms = longest_wait.as_millis() as u64;
     let first_frame_ms = first_frame.unwrap_or_default().as_millis() as u64;
     let (store_wait_us, store_held_us) =

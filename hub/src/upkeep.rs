@@ -18,7 +18,7 @@ use crdt_sync::DeviceId;
 use tokio::sync::watch;
 
 use crate::health::Failure;
-use crate::registry::Registry;
+use crate::registry::{Finished, Registry};
 
 /// How often the revoked devices are read, and finished syncs written.
 pub const EVERY: Duration = Duration::from_millis(200);
@@ -46,18 +46,19 @@ impl Revoked {
 /// The upkeep every connection shares.
 #[derive(Clone, Debug, Default)]
 pub struct Upkeep {
-    /// Syncs finished since the last write: device, end (ms since the epoch).
-    finished: Arc<Mutex<HashMap<DeviceId, i64>>>,
+    /// Syncs finished since the last write, by device.
+    finished: Arc<Mutex<HashMap<DeviceId, Finished>>>,
     /// The revoked devices, once the reading task runs.
     revoked: Arc<OnceLock<watch::Receiver<Revoked>>>,
 }
 
 impl Upkeep {
-    /// Records that `device` finished a sync now (written within [`EVERY`]).
-    pub fn finished(&self, device: DeviceId) {
-        let now = chrono::Utc::now().timestamp_millis();
+    /// Records that `device`, running `app_version` as it said, finished a
+    /// sync now (written within [`EVERY`]).
+    pub fn finished(&self, device: DeviceId, app_version: Option<String>) {
+        let at = chrono::Utc::now().timestamp_millis();
         if let Ok(mut finished) = self.finished.lock() {
-            finished.insert(device, now);
+            finished.insert(device, Finished { at, app_version });
         }
     }
 
@@ -84,7 +85,7 @@ impl Upkeep {
 
 async fn run(
     registry: Weak<Mutex<Registry>>,
-    finished: Arc<Mutex<HashMap<DeviceId, i64>>>,
+    finished: Arc<Mutex<HashMap<DeviceId, Finished>>>,
     failure: Failure,
     tx: watch::Sender<Revoked>,
 ) {
@@ -106,12 +107,16 @@ async fn run(
 }
 
 /// One round: the finished syncs written, the revoked devices read.
-fn round(registry: &Mutex<Registry>, finished: &Mutex<HashMap<DeviceId, i64>>, failure: &Failure) -> Revoked {
+fn round(
+    registry: &Mutex<Registry>,
+    finished: &Mutex<HashMap<DeviceId, Finished>>,
+    failure: &Failure,
+) -> Revoked {
     let Ok(mut registry) = registry.lock() else {
         failure.fail("registry: lock poisoned");
         return Revoked::Unknown;
     };
-    let syncs: Vec<(DeviceId, i64)> = match finished.lock() {
+    let syncs: Vec<(DeviceId, Finished)> = match finished.lock() {
         Ok(mut f) => f.drain().collect(),
         Err(_) => Vec::new(),
     };

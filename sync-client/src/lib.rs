@@ -24,6 +24,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use crdt_sync::sync::bundle::BundleKey;
+use crdt_sync::sync::manage::{ManageRequest, ManageResponse};
 use crdt_sync::sync::{
     EnrollError, EnrollRequest, EnrollResponse, Enrolled, Fatal, Frame, MAX_FRAME, PairingCode, Refusal,
     Session, Stats,
@@ -178,6 +179,26 @@ pub async fn enroll(hub: &Endpoint, code: &str, name: &str) -> Result<Paired, Cl
     }
 }
 
+/// Asks the hub to manage devices (`/devices`), as the device whose
+/// credential is `token`: one request, one answer. The hub decides from the
+/// role it holds for the credential; a refusal is an answer
+/// ([`ManageResponse::Refused`]), not an error.
+pub async fn manage(
+    hub: &Endpoint,
+    token: &str,
+    request: &ManageRequest,
+) -> Result<ManageResponse, ClientError> {
+    let (mut ws, _) = websocket(hub, "/devices", Trust::Pinned, Some(token)).await?;
+    let json = serde_json::to_string(request).map_err(|e| ClientError::Protocol(e.to_string()))?;
+    ws.send(Message::Text(json.into())).await?;
+    let answer = tokio::time::timeout(STALL, ws.next()).await.map_err(|_| ClientError::Stalled(STALL))?;
+    let Some(Ok(Message::Text(text))) = answer else {
+        return Err(ClientError::Protocol("no answer from the hub's device management".into()));
+    };
+    let _ = ws.close(None).await;
+    serde_json::from_str(&text).map_err(|e| ClientError::Protocol(e.to_string()))
+}
+
 /// Opens the WebSocket at `path` on `hub`: TCP and TLS within [`CONNECT`],
 /// `Authorization: Bearer` with `token`, the protocol's frame limit.
 /// Returns the socket and the certificate the hub presented.
@@ -197,6 +218,10 @@ async fn websocket(
                 .map_err(|_| ClientError::Protocol("the credential is not valid header text".into()))?;
             request.headers_mut().insert("authorization", bearer);
         }
+        // The app's version, which the hub shows its coordinators (all of
+        // Taccuino's crates share the workspace's version).
+        let agent = concat!("taccuino/", env!("CARGO_PKG_VERSION"));
+        request.headers_mut().insert("user-agent", tungstenite::http::HeaderValue::from_static(agent));
         match tokio_tungstenite::client_async_with_config(request, stream, Some(config)).await {
             Ok((ws, _)) => Ok((ws, seen)),
             Err(tungstenite::Error::Http(resp)) if resp.status() == 401 => Err(ClientError::Unauthorized),

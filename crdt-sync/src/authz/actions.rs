@@ -33,11 +33,16 @@ pub enum Action {
     /// Keep the training register: add sessions, record who attended (the
     /// training document, which only coordinators write).
     KeepTrainingRegister,
+    /// See the project's devices, create pairing codes, revoke a lost
+    /// laptop (the hub checks it again on its side: `/devices`).
+    ManageDevices,
+    /// Ask the coordinators for a new device of one's own lab.
+    AskForDevice,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 7] = [
+    pub const ALL: [Action; 9] = [
         Action::Erase,
         Action::RequestErasure,
         Action::Restrict,
@@ -45,6 +50,8 @@ impl Action {
         Action::DecidePrivacy,
         Action::ReadAuditTrail,
         Action::KeepTrainingRegister,
+        Action::ManageDevices,
+        Action::AskForDevice,
     ];
 
     /// The stable name, as in the bindings and in `Forbidden` errors.
@@ -57,6 +64,8 @@ impl Action {
             Action::DecidePrivacy => "decide_privacy",
             Action::ReadAuditTrail => "read_audit_trail",
             Action::KeepTrainingRegister => "keep_training_register",
+            Action::ManageDevices => "manage_devices",
+            Action::AskForDevice => "ask_for_device",
         }
     }
 }
@@ -73,14 +82,18 @@ impl Action {
 /// | decide_privacy            |           |          |      | yes         |
 /// | read_audit_trail          |           |          | yes  | yes         |
 /// | keep_training_register    |           |          |      | yes         |
+/// | manage_devices            |           |          |      | yes         |
+/// | ask_for_device            |           |          | yes  |             |
 pub fn allows(role: Option<DeviceRole>, action: Action) -> bool {
     use Action::*;
     use DeviceRole::*;
     let Some(role) = role else { return true };
     match action {
-        Erase | Restrict | ChangeProjectSettings | DecidePrivacy | KeepTrainingRegister => {
+        Erase | Restrict | ChangeProjectSettings | DecidePrivacy | KeepTrainingRegister | ManageDevices => {
             role == Coordinator
         }
+        // A coordinator makes the code instead of asking.
+        AskForDevice => role == Lead,
         // A coordinator erases instead of asking.
         RequestErasure => role == Lead,
         ReadAuditTrail => matches!(role, Lead | Coordinator),
@@ -110,6 +123,8 @@ mod tests {
             (DecidePrivacy, yes(&[Coordinator])),
             (ReadAuditTrail, yes(&[Lead, Coordinator])),
             (KeepTrainingRegister, yes(&[Coordinator])),
+            (ManageDevices, yes(&[Coordinator])),
+            (AskForDevice, yes(&[Lead])),
         ];
         assert_eq!(table.len(), Action::ALL.len(), "every action is in the table");
         for (action, row) in table {

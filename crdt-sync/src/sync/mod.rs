@@ -19,6 +19,7 @@ pub mod bundle;
 mod enroll;
 #[cfg(test)]
 mod insider_tests;
+pub mod manage;
 pub use crate::doc::limits;
 #[cfg(test)]
 mod limits_tests;
