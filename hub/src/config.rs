@@ -28,6 +28,16 @@ pub struct FileConfig {
     pub tls_key: Option<PathBuf>,
     /// See the example's `[limits]`.
     pub limits: Option<LimitsFile>,
+    /// See the example's `[metrics]`.
+    pub metrics: Option<MetricsFile>,
+}
+
+/// The file's `[metrics]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsFile {
+    /// See the example.
+    pub listen: Option<String>,
 }
 
 /// The resolved configuration.
@@ -44,6 +54,8 @@ pub struct Config {
     pub tls: Option<CertPaths>,
     /// Deadlines and limits per device and per address.
     pub limits: Limits,
+    /// Where `serve` serves `/metrics` (loopback only); `None`: nowhere.
+    pub metrics_listen: Option<String>,
 }
 
 /// What flags and environment gave (clap fills these).
@@ -61,6 +73,8 @@ pub struct Overrides {
     pub tls_key: Option<PathBuf>,
     /// `serve`'s limit flags (`--idle-secs`, …) / `TACCUINO_HUB_IDLE_SECS`, ….
     pub limits: LimitsFile,
+    /// `--metrics-listen` / `TACCUINO_HUB_METRICS_LISTEN`.
+    pub metrics_listen: Option<String>,
 }
 
 impl Config {
@@ -90,8 +104,10 @@ impl Config {
             }
         };
         let limits = Limits::resolve(&overrides.limits, &from_file.limits.unwrap_or_default())?;
+        let metrics_listen = overrides.metrics_listen.or(from_file.metrics.and_then(|m| m.listen));
         Ok(Config {
             limits,
+            metrics_listen,
             tls,
             data_dir,
             listen: overrides.listen.or(from_file.listen).unwrap_or_else(|| "127.0.0.1:7878".into()),
@@ -113,6 +129,14 @@ mod tests {
         assert_eq!(c.listen, "127.0.0.1:7878");
         assert_eq!(c.pairing_ttl_hours, 72);
         assert_eq!(c.limits, Limits::default(), "the example shows the defaults");
+        assert_eq!(c.metrics_listen, None, "no metrics listener unless asked for");
+        std::fs::write(&file, format!("{EXAMPLE}\n[metrics]\nlisten = \"127.0.0.1:9464\"\n")).expect("write");
+        let c = Config::resolve(Overrides::default(), Some(&file)).expect("resolve");
+        assert_eq!(c.metrics_listen.as_deref(), Some("127.0.0.1:9464"));
+        let flag = Overrides { metrics_listen: Some("[::1]:1".into()), ..Overrides::default() };
+        let c = Config::resolve(flag, Some(&file)).expect("resolve");
+        assert_eq!(c.metrics_listen.as_deref(), Some("[::1]:1"));
+        std::fs::write(&file, EXAMPLE).expect("write");
         let c = Config::resolve(
             Overrides { listen: Some("0.0.0.0:1".into()), ..Overrides::default() },
             Some(&file),
