@@ -130,7 +130,8 @@ mod tests {
         assert_eq!(c.pairing_ttl_hours, 72);
         assert_eq!(c.limits, Limits::default(), "the example shows the defaults");
         assert_eq!(c.metrics_listen, None, "no metrics listener unless asked for");
-        std::fs::write(&file, format!("{EXAMPLE}\n[metrics]\nlisten = \"127.0.0.1:9464\"\n")).expect("write");
+        let metrics_on = EXAMPLE.replace("# listen = \"127.0.0.1:9464\"", "listen = \"127.0.0.1:9464\"");
+        std::fs::write(&file, metrics_on).expect("write");
         let c = Config::resolve(Overrides::default(), Some(&file)).expect("resolve");
         assert_eq!(c.metrics_listen.as_deref(), Some("127.0.0.1:9464"));
         let flag = Overrides { metrics_listen: Some("[::1]:1".into()), ..Overrides::default() };

@@ -137,7 +137,8 @@ pub(crate) fn probe_disk(path: &Path) -> Result<(), &'static str> {
         std::fs::remove_file(path)
     };
     probe().map_err(|e| {
-        tracing::error!(error = %e, path = %path.display(), "health: the data directory's disk does not take a write");
+        let path = path.display();
+        tracing::error!(error = %e, %path, "health: the data directory's disk does not take a write");
         "disk: cannot write to the data directory"
     })
 }

@@ -77,8 +77,8 @@ impl Default for Metrics {
         let inner = Inner {
             syncs_started: Counter::default(),
             syncs_finished: Counter::default(),
-            // 10 ms to about 5 minutes: a quick sync in step, up to a first
-            // sync of a whole lab (the idle timeout is 2 minutes a frame).
+            // 10 ms to 164 s: a quick sync in step, up to a first sync of a
+            // whole lab (the idle timeout is 2 minutes a frame).
             sync_seconds: Histogram::new(exponential_buckets(0.01, 2.0, 15)),
             refusals: Family::default(),
             closes: Family::default(),

@@ -422,7 +422,8 @@ async fn sync_socket(mut socket: WebSocket, state: AppState, device: Device, _sl
                 msg = socket.recv() => msg,
                 () = tokio::time::sleep_until(deadline) => {
                     tracing::warn!(device = %id, greeted = session.stats().frames_in > 0, "no frame in time: closing");
-                    send(&mut socket, &state.metrics, vec![Frame::Close { reason: Fatal::Idle }], limits.idle).await;
+                    let close = vec![Frame::Close { reason: Fatal::Idle }];
+                    send(&mut socket, &state.metrics, close, limits.idle).await;
                     break;
                 }
                 changed = revoked.changed() => {
@@ -430,7 +431,8 @@ async fn sync_socket(mut socket: WebSocket, state: AppState, device: Device, _sl
                     // does not answer, the connection closes.
                     if changed.is_err() || revoked.borrow_and_update().closes(id) {
                         tracing::warn!(device = %id, "revoked: closing its connection");
-                        send(&mut socket, &state.metrics, vec![Frame::Close { reason: Fatal::Revoked }], limits.idle).await;
+                        let close = vec![Frame::Close { reason: Fatal::Revoked }];
+                        send(&mut socket, &state.metrics, close, limits.idle).await;
                         break;
                     }
                     continue;
