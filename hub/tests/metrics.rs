@@ -14,8 +14,12 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
 use common::{BIN, Hub, enrol, family, health, init_hub, project};
+use crdt_sync::sync::{EnrollError, Fatal, Frame};
 use crdt_sync::{DocRef, Families, Replication};
+use futures_util::{SinkExt, StreamExt};
+use taccuino_sync_client::ClientError;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio_tungstenite::tungstenite::Message;
 
 /// A scrape, parsed: each sample by its name and its labels (sorted).
 #[derive(Debug)]
@@ -152,7 +156,23 @@ async fn metrics_are_scraped_and_parsed() {
     let refusal = report.refused.values().next().expect("one");
     let reason = serde_json::to_value(refusal).expect("json");
     let reason = reason.as_str().expect("a name");
-    let syncs = 1 + 3 + 1;
+    // A pairing code used twice, a credential the hub does not know, and a
+    // connection that breaks the protocol (a text frame) and is closed.
+    let again = taccuino_sync_client::enroll(&hub.url, &code, "Di nuovo").await;
+    assert!(matches!(again, Err(ClientError::Enroll(EnrollError::Used))), "{again:?}");
+    let stranger = common::connect(&hub.url, Some("0000")).await;
+    assert!(matches!(stranger, Err(ClientError::Unauthorized)), "{:?}", stranger.err());
+    let mut ws = common::connect(&hub.url, Some(&devices[1].enrolled.token)).await.expect("connect");
+    ws.send(Message::Text("hello".into())).await.expect("a text frame");
+    let closed = loop {
+        match tokio::time::timeout(Duration::from_secs(10), ws.next()).await.expect("the hub answers") {
+            Some(Ok(Message::Binary(b))) => break Frame::decode(&b).expect("a frame"),
+            Some(Ok(_)) => {}
+            other => panic!("no Close frame: {other:?}"),
+        }
+    };
+    assert_eq!(closed, Frame::Close { reason: Fatal::Protocol });
+    let syncs = 1 + 3 + 1 + 1;
 
     let mut ids: Vec<String> = devices.iter().map(|d| d.enrolled.device.to_string()).collect();
     ids.push(coordinator.enrolled.device.to_string());
@@ -174,6 +194,9 @@ async fn metrics_are_scraped_and_parsed() {
     let total: f64 = s.all("taccuino_hub_devices").iter().map(|(_, n)| n).sum();
     assert_eq!(total, 4.0, "{}", s.text);
     assert_eq!(s.get("taccuino_hub_enrolments_accepted_total", &[]), Some(4.0));
+    assert_eq!(s.get("taccuino_hub_enrolments_refused_total", &[("reason", "used")]), Some(1.0));
+    assert_eq!(s.get("taccuino_hub_unauthorized_total", &[]), Some(1.0));
+    assert_eq!(s.get("taccuino_hub_closes_total", &[("reason", "protocol")]), Some(1.0), "{}", s.text);
 
     // Syncs, their durations, the refusal under its reason, frames and bytes.
     assert!(s.get("taccuino_hub_syncs_started_total", &[]).is_some_and(|n| n >= f64::from(syncs)));
@@ -213,6 +236,13 @@ async fn metrics_are_scraped_and_parsed() {
     assert!((at - expected).abs() <= 1.0, "{at} vs {expected}");
     let age = s.get("taccuino_hub_backup_age_seconds", &[]).expect("the backup's age");
     assert!((3600.0..3660.0).contains(&age), "{age}");
+
+    // A revoked device is counted as such.
+    hub.cmd(&["revoke", &ids[2]]);
+    let s = scrape(&addr).await;
+    let b1 =
+        |status| s.get("taccuino_hub_devices", &[("lab", "2"), ("role", "volunteer"), ("status", status)]);
+    assert_eq!((b1("active"), b1("revoked")), (None, Some(1.0)), "{}", s.text);
 
     // The metrics listener serves nothing else, and the devices' port
     // serves no metrics.
