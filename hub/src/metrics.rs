@@ -58,7 +58,14 @@ pub struct Metrics(Arc<Inner>);
 
 #[derive(Debug)]
 struct Inner {
+    /// The counters below, registered under their names (the registry
+    /// holds clones of the same counters: each is an `Arc`).
     exposition: Exposition,
+    counters: Counters,
+}
+
+#[derive(Debug)]
+struct Counters {
     syncs_started: Counter,
     syncs_finished: Counter,
     sync_seconds: Histogram,
@@ -73,8 +80,7 @@ struct Inner {
 
 impl Default for Metrics {
     fn default() -> Self {
-        let mut exposition = Exposition::with_prefix(PREFIX);
-        let inner = Inner {
+        let m = Counters {
             syncs_started: Counter::default(),
             syncs_finished: Counter::default(),
             // 10 ms to 164 s: a quick sync in step, up to a first sync of a
@@ -87,32 +93,27 @@ impl Default for Metrics {
             enrolments_accepted: Counter::default(),
             enrolments_refused: Family::default(),
             unauthorized: Counter::default(),
-            exposition: Exposition::default(),
         };
-        let r = &mut exposition;
-        r.register("syncs_started", "Sync connections that began", inner.syncs_started.clone());
-        r.register("syncs_finished", "Sync connections that ended, however", inner.syncs_finished.clone());
-        r.register("sync_duration_seconds", "How long sync connections lasted", inner.sync_seconds.clone());
+        let mut r = Exposition::with_prefix(PREFIX);
+        r.register("syncs_started", "Sync connections that began", m.syncs_started.clone());
+        r.register("syncs_finished", "Sync connections that ended, however", m.syncs_finished.clone());
+        r.register("sync_duration_seconds", "How long sync connections lasted", m.sync_seconds.clone());
         r.register(
             "refusals",
             "Documents refused to devices (Refused frames), by reason",
-            inner.refusals.clone(),
+            m.refusals.clone(),
         );
-        r.register(
-            "closes",
-            "Sync connections the hub closed (Close frames), by reason",
-            inner.closes.clone(),
-        );
-        r.register("frames", "Sync frames, by direction (in: from devices)", inner.frames.clone());
-        r.register("bytes", "Bytes of sync frames, by direction (in: from devices)", inner.bytes.clone());
-        r.register("enrolments_accepted", "Devices enrolled", inner.enrolments_accepted.clone());
-        r.register("enrolments_refused", "Enrolments refused, by reason", inner.enrolments_refused.clone());
+        r.register("closes", "Sync connections the hub closed (Close frames), by reason", m.closes.clone());
+        r.register("frames", "Sync frames, by direction (in: from devices)", m.frames.clone());
+        r.register("bytes", "Bytes of sync frames, by direction (in: from devices)", m.bytes.clone());
+        r.register("enrolments_accepted", "Devices enrolled", m.enrolments_accepted.clone());
+        r.register("enrolments_refused", "Enrolments refused, by reason", m.enrolments_refused.clone());
         r.register(
             "unauthorized",
             "Sync requests with an unknown or revoked credential",
-            inner.unauthorized.clone(),
+            m.unauthorized.clone(),
         );
-        Metrics(Arc::new(Inner { exposition, ..inner }))
+        Metrics(Arc::new(Inner { exposition: r, counters: m }))
     }
 }
 
@@ -126,22 +127,22 @@ pub struct SyncTimer {
 
 impl Drop for SyncTimer {
     fn drop(&mut self) {
-        self.metrics.0.syncs_finished.inc();
-        self.metrics.0.sync_seconds.observe(self.started.elapsed().as_secs_f64());
+        self.metrics.0.counters.syncs_finished.inc();
+        self.metrics.0.counters.sync_seconds.observe(self.started.elapsed().as_secs_f64());
     }
 }
 
 impl Metrics {
     /// A sync connection begins; it ends when the timer is dropped.
     pub fn sync_started(&self) -> SyncTimer {
-        self.0.syncs_started.inc();
+        self.0.counters.syncs_started.inc();
         SyncTimer { metrics: self.clone(), started: Instant::now() }
     }
 
     /// A frame of `len` bytes came from a device.
     pub fn frame_in(&self, len: usize) {
-        self.0.frames.get_or_create(&[("direction", "in")]).inc();
-        self.0.bytes.get_or_create(&[("direction", "in")]).inc_by(len as u64);
+        self.0.counters.frames.get_or_create(&[("direction", "in")]).inc();
+        self.0.counters.bytes.get_or_create(&[("direction", "in")]).inc_by(len as u64);
     }
 
     /// The hub is sending `frame`: a refusal or a close is counted by its
@@ -149,10 +150,10 @@ impl Metrics {
     pub fn sending(&self, frame: &Frame) {
         match frame {
             Frame::Refused { reason, .. } => {
-                self.0.refusals.get_or_create(&[("reason", refusal_name(*reason))]).inc();
+                self.0.counters.refusals.get_or_create(&[("reason", refusal_name(*reason))]).inc();
             }
             Frame::Close { reason } => {
-                self.0.closes.get_or_create(&[("reason", fatal_name(*reason))]).inc();
+                self.0.counters.closes.get_or_create(&[("reason", fatal_name(*reason))]).inc();
             }
             _ => {}
         }
@@ -160,25 +161,25 @@ impl Metrics {
 
     /// A frame of `len` bytes went to a device.
     pub fn frame_out(&self, len: usize) {
-        self.0.frames.get_or_create(&[("direction", "out")]).inc();
-        self.0.bytes.get_or_create(&[("direction", "out")]).inc_by(len as u64);
+        self.0.counters.frames.get_or_create(&[("direction", "out")]).inc();
+        self.0.counters.bytes.get_or_create(&[("direction", "out")]).inc_by(len as u64);
     }
 
     /// The hub answered an enrolment.
     pub fn enrolment(&self, response: &EnrollResponse) {
         match response {
             EnrollResponse::Enrolled(_) => {
-                self.0.enrolments_accepted.inc();
+                self.0.counters.enrolments_accepted.inc();
             }
             EnrollResponse::Refused(e) => {
-                self.0.enrolments_refused.get_or_create(&[("reason", enrol_error_name(*e))]).inc();
+                self.0.counters.enrolments_refused.get_or_create(&[("reason", enrol_error_name(*e))]).inc();
             }
         }
     }
 
     /// A sync request with an unknown or revoked credential.
     pub fn unauthorized(&self) {
-        self.0.unauthorized.inc();
+        self.0.counters.unauthorized.inc();
     }
 
     /// The exposition: these counters, then `snapshot`, then `# EOF`.

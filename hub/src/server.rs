@@ -88,11 +88,6 @@ impl AppState {
         self
     }
 
-    /// The counters the sync path updates.
-    pub fn metrics(&self) -> &Metrics {
-        &self.metrics
-    }
-
     /// The text of `GET /metrics`: the counters, and what the registry and
     /// the data directory say now.
     pub(crate) fn metrics_text(&self) -> Result<String, HubError> {
