@@ -247,9 +247,9 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    /// Reads the registry's devices, and, when the data directory is
-    /// known, the files' sizes and the backup stamp.
-    /// `registry` is `None` when its lock was poisoned (`health.rs`).
+    /// Reads the registry's devices (`None`: its lock was poisoned, see
+    /// `health.rs`), and, when the data directory is known, the files'
+    /// sizes and the backup stamp.
     pub fn take(registry: Option<&Registry>, dir: Option<&DataDir>) -> Snapshot {
         let devices = match registry.map(Registry::devices) {
             Some(Ok(devices)) => Some(devices),
