@@ -31,6 +31,16 @@ pub struct FileConfig {
     pub limits: Option<LimitsFile>,
     /// See the example's `[backup]`.
     pub backup: Option<Schedule>,
+    /// See the example's `[metrics]`.
+    pub metrics: Option<MetricsFile>,
+}
+
+/// The file's `[metrics]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsFile {
+    /// See the example.
+    pub listen: Option<String>,
 }
 
 /// The resolved configuration.
@@ -49,6 +59,8 @@ pub struct Config {
     pub limits: Limits,
     /// Scheduled backups, if any.
     pub backup: Option<Schedule>,
+    /// Where `serve` serves `/metrics` (loopback only); `None`: nowhere.
+    pub metrics_listen: Option<String>,
 }
 
 /// What flags and environment gave (clap fills these).
@@ -66,6 +78,8 @@ pub struct Overrides {
     pub tls_key: Option<PathBuf>,
     /// `serve`'s limit flags (`--idle-secs`, …) / `TACCUINO_HUB_IDLE_SECS`, ….
     pub limits: LimitsFile,
+    /// `--metrics-listen` / `TACCUINO_HUB_METRICS_LISTEN`.
+    pub metrics_listen: Option<String>,
 }
 
 impl Config {
@@ -96,9 +110,11 @@ impl Config {
         };
         let limits = Limits::resolve(&overrides.limits, &from_file.limits.unwrap_or_default())?;
         let backup = from_file.backup.map(Schedule::checked).transpose()?;
+        let metrics_listen = overrides.metrics_listen.or(from_file.metrics.and_then(|m| m.listen));
         Ok(Config {
             backup,
             limits,
+            metrics_listen,
             tls,
             data_dir,
             listen: overrides.listen.or(from_file.listen).unwrap_or_else(|| "127.0.0.1:7878".into()),
@@ -120,6 +136,15 @@ mod tests {
         assert_eq!(c.listen, "127.0.0.1:7878");
         assert_eq!(c.pairing_ttl_hours, 72);
         assert_eq!(c.limits, Limits::default(), "the example shows the defaults");
+        assert_eq!(c.metrics_listen, None, "no metrics listener unless asked for");
+        let metrics_on = EXAMPLE.replace("# listen = \"127.0.0.1:9464\"", "listen = \"127.0.0.1:9464\"");
+        std::fs::write(&file, metrics_on).expect("write");
+        let c = Config::resolve(Overrides::default(), Some(&file)).expect("resolve");
+        assert_eq!(c.metrics_listen.as_deref(), Some("127.0.0.1:9464"));
+        let flag = Overrides { metrics_listen: Some("[::1]:1".into()), ..Overrides::default() };
+        let c = Config::resolve(flag, Some(&file)).expect("resolve");
+        assert_eq!(c.metrics_listen.as_deref(), Some("[::1]:1"));
+        std::fs::write(&file, EXAMPLE).expect("write");
         let c = Config::resolve(
             Overrides { listen: Some("0.0.0.0:1".into()), ..Overrides::default() },
             Some(&file),

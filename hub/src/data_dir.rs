@@ -90,6 +90,28 @@ impl DataDir {
         Ok(())
     }
 
+    /// The register (`/metrics` reports its size).
+    pub(crate) fn register_path(&self) -> PathBuf {
+        self.path("register.db")
+    }
+
+    /// The registry (`/metrics` reports its size).
+    pub(crate) fn registry_path(&self) -> PathBuf {
+        self.path("hub.db")
+    }
+
+    /// The file `taccuino-hub backup` writes after each backup: its mtime
+    /// is when the last one finished (`/metrics`).
+    pub(crate) fn backup_stamp_path(&self) -> PathBuf {
+        self.path("backup.stamp")
+    }
+
+    /// The file `/health` writes, syncs to disk and removes, to know that
+    /// the data directory's disk takes writes.
+    pub(crate) fn health_probe_path(&self) -> PathBuf {
+        self.path("health.probe")
+    }
+
     /// Where the project's pseudonym key is (it may not exist yet).
     pub fn pseudonym_key_path(&self) -> PathBuf {
         self.path("pseudonym.key")

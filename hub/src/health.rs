@@ -3,8 +3,10 @@
 //!
 //! The check takes the register's lock and runs a real query on it (the
 //! labs), then the same on the registry (a device look-up), within
-//! [`CHECK_WITHIN`]: `200 ok` when both answer, `503` with a short reason
-//! otherwise (details go to the log, not to whoever asks).
+//! [`CHECK_WITHIN`], then, when the hub knows its data directory, writes,
+//! syncs to disk and removes a probe file there (`health.probe`): `200 ok`
+//! when all three work, `503` with a short reason otherwise (details go to
+//! the log, not to whoever asks).
 //!
 //! A poisoned lock (a thread panicked while holding the store) is not
 //! something to serve on: the in-memory documents may be half-changed, and
@@ -17,6 +19,8 @@
 //! restart of the whole process is the state every test already proves
 //! sound (`faults.rs` kills the hub mid-sync).
 
+use std::io::Write;
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -112,13 +116,31 @@ async fn check(state: AppState) -> Result<(), &'static str> {
     let checking = Checking(flag);
     let job = tokio::task::spawn_blocking(move || {
         let _checking = checking;
-        state.check_store().and_then(|()| state.check_registry())
+        state.check_store().and_then(|()| state.check_registry()).and_then(|()| state.check_disk())
     });
     match tokio::time::timeout(CHECK_WITHIN, job).await {
         Ok(Ok(result)) => result,
         Ok(Err(_)) => Err("the check failed"),
         Err(_) => Err("store: no answer in time"),
     }
+}
+
+/// Writes a few bytes to `path`, syncs them to disk and removes the file:
+/// a disk that is full, read-only or failing does not take that, and a hub
+/// on it would fail every sync while looking alive.
+pub(crate) fn probe_disk(path: &Path) -> Result<(), &'static str> {
+    let probe = || -> std::io::Result<()> {
+        let mut file = std::fs::File::create(path)?;
+        file.write_all(b"taccuino-hub health probe\n")?;
+        file.sync_all()?;
+        drop(file);
+        std::fs::remove_file(path)
+    };
+    probe().map_err(|e| {
+        let path = path.display();
+        tracing::error!(error = %e, %path, "health: the data directory's disk does not take a write");
+        "disk: cannot write to the data directory"
+    })
 }
 
 #[cfg(test)]

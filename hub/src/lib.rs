@@ -9,7 +9,8 @@
 //! `router(state)` builds the service without a socket, for tests;
 //! `serve_tls(listener, identity, state, shutdown)` runs it over TLS (what
 //! `taccuino-hub serve` does), and `serve` without TLS, for in-process tests
-//! on loopback (the client refuses `ws://` anywhere else).
+//! on loopback (the client refuses `ws://` anywhere else). `metrics`
+//! serves the hub's Prometheus metrics on a loopback listener of its own.
 
 pub mod admin;
 pub mod backup;
@@ -23,6 +24,7 @@ mod hub_key;
 mod import;
 mod limits;
 mod manage;
+pub mod metrics;
 mod pace;
 mod pairing;
 mod private;
@@ -33,7 +35,7 @@ mod throttle;
 mod tls;
 mod upkeep;
 
-pub use config::{Config, EXAMPLE as CONFIG_EXAMPLE, FileConfig, Overrides};
+pub use config::{Config, EXAMPLE as CONFIG_EXAMPLE, FileConfig, MetricsFile, Overrides};
 pub use conn::Peer;
 pub use data_dir::{DataDir, DirLock, read_pseudonym_key};
 pub use error::{HubError, Result};

@@ -1,6 +1,7 @@
 //! `taccuino-hub`: the hub's command line.
 
 use crdt_sync::{AuditTrail, Families, ProjectId, ProjectSettings, Retention};
+use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
@@ -10,7 +11,7 @@ use taccuino_hub::admin::{self, Request};
 use taccuino_hub::backup;
 use taccuino_hub::directory::Reconciler;
 use taccuino_hub::{
-    Actor, AppState, CONFIG_EXAMPLE, Config, DataDir, KEY_ENV, KeyOrigin, LimitsFile, Overrides,
+    Actor, AppState, CONFIG_EXAMPLE, Config, DataDir, KEY_ENV, KeyOrigin, LimitsFile, Overrides, metrics,
     read_pseudonym_key, reports, serve_tls,
 };
 use taccuino_reports::export::Privacy;
@@ -124,6 +125,11 @@ enum Command {
         /// certificate's fingerprint as `certificate sha256 HEX`).
         #[arg(long, env = "TACCUINO_HUB_LISTEN")]
         listen: Option<String>,
+        /// Serve Prometheus metrics (`GET /metrics`, plain HTTP) on this
+        /// loopback address; printed as `metrics on ADDR` after the two
+        /// lines above. None by default.
+        #[arg(long, env = "TACCUINO_HUB_METRICS_LISTEN")]
+        metrics_listen: Option<String>,
         #[command(flatten)]
         limits: LimitFlags,
     },
@@ -297,9 +303,13 @@ fn main() -> anyhow::Result<()> {
         return Ok(());
     }
     let (listen, ttl, limits) = match &cli.command {
-        Command::Serve { listen, limits } => (listen.clone(), None, limits.clone().file()),
+        Command::Serve { listen, limits, .. } => (listen.clone(), None, limits.clone().file()),
         Command::Enroll { ttl_hours, .. } => (None, *ttl_hours, LimitsFile::default()),
         _ => (None, None, LimitsFile::default()),
+    };
+    let metrics_listen = match &cli.command {
+        Command::Serve { metrics_listen, .. } => metrics_listen.clone(),
+        _ => None,
     };
     let config = Config::resolve(
         Overrides {
@@ -309,6 +319,7 @@ fn main() -> anyhow::Result<()> {
             tls_cert: cli.tls_cert.clone(),
             tls_key: cli.tls_key.clone(),
             limits,
+            metrics_listen,
         },
         cli.config.as_deref(),
     )?;
@@ -333,7 +344,8 @@ fn main() -> anyhow::Result<()> {
             let identity = dir.tls_identity(config.tls.as_ref())?;
             let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
             let state = AppState::with_limits(store, registry, config.limits.clone())
-                .with_pairing_ttl_hours(config.pairing_ttl_hours);
+                .with_pairing_ttl_hours(config.pairing_ttl_hours)
+                .on_data_dir(&dir);
             let admin_socket = admin::socket::AdminSocket::bind(dir.root())?;
             let served = runtime.block_on(async move {
                 if let Some(schedule) = config.backup.clone() {
@@ -354,8 +366,23 @@ fn main() -> anyhow::Result<()> {
                 let listener = tokio::net::TcpListener::bind(&config.listen)
                     .await
                     .with_context(|| format!("cannot listen on {}", config.listen))?;
+                let metrics = match &config.metrics_listen {
+                    Some(addr) => Some(metrics::bind(addr).await?),
+                    None => None,
+                };
                 println!("listening on {}", listener.local_addr()?);
                 println!("certificate sha256 {}", identity.fingerprint());
+                if let Some(metrics) = metrics {
+                    // After the two lines above, which launchers read first; a
+                    // launcher that stopped reading does not stop the hub.
+                    let _ = writeln!(std::io::stdout(), "metrics on {}", metrics.local_addr()?);
+                    let state = state.clone();
+                    tokio::spawn(async move {
+                        if let Err(e) = metrics::serve_metrics(metrics, state, std::future::pending()).await {
+                            tracing::error!(error = %e, "the metrics listener stopped");
+                        }
+                    });
+                }
                 let shutdown = async {
                     let _ = tokio::signal::ctrl_c().await;
                 };

@@ -18,10 +18,12 @@ use futures_util::FutureExt;
 use tokio::net::TcpListener;
 
 use crate::conn::{Addresses, Peer, PlainListener};
+use crate::data_dir::DataDir;
 use crate::directory::Reconciler;
 use crate::error::HubError;
 use crate::health::{Failure, health};
 use crate::limits::{Cost, DeviceLimits, DeviceSlot, Limits, Verdict};
+use crate::metrics::{Metrics, Snapshot};
 use crate::registry::{Device, Registry};
 use crate::throttle::Throttle;
 use crate::tls::{Identity, TlsListener};
@@ -51,6 +53,11 @@ pub struct AppState {
     /// The certificate the hub serves, for the check at the end of pairing
     /// codes (set by `serve_tls`).
     cert: Option<crdt_sync::sync::CertFingerprint>,
+    metrics: Metrics,
+    /// The data directory, when the state was told it
+    /// ([`AppState::on_data_dir`]): `/metrics` reports its files' sizes and
+    /// the last backup, and `/health` checks that its disk takes writes.
+    data_dir: Option<DataDir>,
 }
 
 impl AppState {
@@ -76,6 +83,8 @@ impl AppState {
             failure: Failure::default(),
             pairing_ttl_hours: 72,
             cert: None,
+            metrics: Metrics::default(),
+            data_dir: None,
         }
     }
 
@@ -92,6 +101,22 @@ impl AppState {
 
     pub(crate) fn cert(&self) -> Option<&crdt_sync::sync::CertFingerprint> {
         self.cert.as_ref()
+    }
+
+    /// The same state, told its data directory (what `taccuino-hub serve`
+    /// runs on).
+    pub fn on_data_dir(mut self, dir: &DataDir) -> Self {
+        self.data_dir = Some(dir.clone());
+        self
+    }
+
+    /// The text of `GET /metrics`: the counters, and what the registry and
+    /// the data directory say now.
+    pub(crate) fn metrics_text(&self) -> Result<String, HubError> {
+        let registry = self.registry().ok();
+        let snapshot = Snapshot::take(registry.as_deref(), self.data_dir.as_ref());
+        drop(registry);
+        self.metrics.render(snapshot)
     }
 
     /// The per-device limits every connection shares: the hook to charge a
@@ -170,6 +195,15 @@ impl AppState {
             tracing::error!(error = %e, "health: the registry does not answer");
             "registry: query failed"
         })
+    }
+
+    /// The health check's look at the disk, when the data directory is
+    /// known: a probe file written, synced and removed.
+    pub(crate) fn check_disk(&self) -> Result<(), &'static str> {
+        match &self.data_dir {
+            Some(dir) => crate::health::probe_disk(&dir.health_probe_path()),
+            None => Ok(()),
+        }
     }
 }
 
@@ -276,6 +310,7 @@ impl FromRequestParts<AppState> for AuthDevice {
         match state.with_registry(|r| r.authenticate(token))? {
             Some(device) => Ok(AuthDevice(device)),
             None => {
+                state.metrics.unauthorized();
                 tracing::warn!("refused a connection with an unknown or revoked credential");
                 Err(HubError::Unauthorized)
             }
@@ -324,6 +359,7 @@ async fn enroll_socket(mut socket: WebSocket, state: AppState) {
         }
         Err(_) => EnrollResponse::Refused(EnrollError::Unknown),
     };
+    state.metrics.enrolment(&response);
     if let Ok(json) = serde_json::to_string(&response) {
         let _ = socket.send(Message::Text(json.into())).await;
     }
@@ -352,10 +388,13 @@ async fn sync(
 
 /// Sends `frames`; false if the device is gone or reads nothing for the
 /// idle timeout (a device that stops reading must not hold the task).
-async fn send(socket: &mut WebSocket, frames: Vec<Frame>, idle: Duration) -> bool {
+async fn send(socket: &mut WebSocket, metrics: &Metrics, frames: Vec<Frame>, idle: Duration) -> bool {
     for f in frames {
-        match tokio::time::timeout(idle, socket.send(Message::Binary(f.encode().into()))).await {
-            Ok(Ok(())) => {}
+        metrics.sending(&f);
+        let bytes = f.encode();
+        let len = bytes.len();
+        match tokio::time::timeout(idle, socket.send(Message::Binary(bytes.into()))).await {
+            Ok(Ok(())) => metrics.frame_out(len),
             Ok(Err(_)) | Err(_) => return false,
         }
     }
@@ -376,7 +415,7 @@ async fn too_many(mut socket: WebSocket, state: AppState, device: Device) {
         // Charged like any frame: refused connections are no free way in.
         let _ = state.limits.charge(device.id, Cost::frame(msg.into_data().len()), Instant::now());
     }
-    send(&mut socket, vec![Frame::Close { reason: Fatal::Busy }], limits.idle).await;
+    send(&mut socket, &state.metrics, vec![Frame::Close { reason: Fatal::Busy }], limits.idle).await;
 }
 
 async fn sync_socket(
@@ -387,6 +426,7 @@ async fn sync_socket(
     version: Option<String>,
 ) {
     let id = device.id;
+    let _timer = state.metrics.sync_started();
     tracing::info!(device = %id, role = device.role.as_str(), "sync connected");
     let limits = state.limits.limits().clone();
     // How long this connection waited for its turn at the store, and held it.
@@ -409,14 +449,14 @@ async fn sync_socket(
     };
     if let Err(e) = reconciled {
         tracing::error!(device = %id, error = %e, "cannot record the device directory");
-        send(&mut socket, vec![Frame::Close { reason: Fatal::Storage }], limits.idle).await;
+        send(&mut socket, &state.metrics, vec![Frame::Close { reason: Fatal::Storage }], limits.idle).await;
         return;
     }
     let mut session = Session::hub(id, device.grant());
     let mut revoked = state.upkeep.revoked(&state.registry, &state.failure);
     if revoked.borrow_and_update().closes(id) {
         tracing::warn!(device = %id, "revoked: closing its connection");
-        send(&mut socket, vec![Frame::Close { reason: Fatal::Revoked }], limits.idle).await;
+        send(&mut socket, &state.metrics, vec![Frame::Close { reason: Fatal::Revoked }], limits.idle).await;
         return;
     }
     // No frame before this instant: the first frame's deadline, then the
@@ -436,7 +476,8 @@ async fn sync_socket(
                 msg = socket.recv() => msg,
                 () = tokio::time::sleep_until(deadline) => {
                     tracing::warn!(device = %id, greeted = session.stats().frames_in > 0, "no frame in time: closing");
-                    send(&mut socket, vec![Frame::Close { reason: Fatal::Idle }], limits.idle).await;
+                    let close = vec![Frame::Close { reason: Fatal::Idle }];
+                    send(&mut socket, &state.metrics, close, limits.idle).await;
                     break;
                 }
                 changed = revoked.changed() => {
@@ -444,7 +485,8 @@ async fn sync_socket(
                     // does not answer, the connection closes.
                     if changed.is_err() || revoked.borrow_and_update().closes(id) {
                         tracing::warn!(device = %id, "revoked: closing its connection");
-                        send(&mut socket, vec![Frame::Close { reason: Fatal::Revoked }], limits.idle).await;
+                        let close = vec![Frame::Close { reason: Fatal::Revoked }];
+                        send(&mut socket, &state.metrics, close, limits.idle).await;
                         break;
                     }
                     continue;
@@ -464,7 +506,13 @@ async fn sync_socket(
             }
             Some(Ok(Message::Text(_))) => {
                 tracing::warn!(device = %id, "text frame on the sync socket");
-                send(&mut socket, vec![Frame::Close { reason: Fatal::Protocol }], limits.idle).await;
+                send(
+                    &mut socket,
+                    &state.metrics,
+                    vec![Frame::Close { reason: Fatal::Protocol }],
+                    limits.idle,
+                )
+                .await;
                 break;
             }
         };
@@ -533,11 +581,11 @@ async fn sync_socket(
         }
         let closing = out.iter().any(|f| matches!(f, Frame::Close { .. }));
         let over = closing || session.closed().is_some() || session.finished();
-        if !send(&mut socket, out, limits.idle).await || over {
+        if !send(&mut socket, &state.metrics, out, limits.idle).await || over {
             break;
         }
         if let Some(reason) = stop {
-            send(&mut socket, vec![Frame::Close { reason }], limits.idle).await;
+            send(&mut socket, &state.metrics, vec![Frame::Close { reason }], limits.idle).await;
             break;
         }
         deadline = tokio::time::Instant::now() + limits.idle;
@@ -568,6 +616,7 @@ const TURN_BYTES: usize = 1 << 20;
 /// A frame's checks before the store (charged to its device, decoded, its
 /// automerge work charged): the frame, or why the connection closes.
 async fn admit(state: &AppState, id: crdt_sync::DeviceId, bytes: &[u8]) -> Result<Frame, Fatal> {
+    state.metrics.frame_in(bytes.len());
     if !charge(state, id, Cost::frame(bytes.len())).await {
         return Err(Fatal::Busy);
     }
@@ -652,7 +701,7 @@ async fn pace(state: &AppState, socket: &mut WebSocket, device: crdt_sync::Devic
         return true;
     }
     let idle = state.limits.limits().idle;
-    send(socket, vec![Frame::Close { reason: Fatal::Busy }], idle).await;
+    send(socket, &state.metrics, vec![Frame::Close { reason: Fatal::Busy }], idle).await;
     false
 }
 

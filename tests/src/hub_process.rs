@@ -6,7 +6,7 @@
 use std::fs::OpenOptions;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, ChildStdout, Command, Stdio};
 
 use crdt_sync::sync::CertFingerprint;
 use taccuino_sync_client::Endpoint;
@@ -15,6 +15,10 @@ use taccuino_sync_client::Endpoint;
 pub struct Started {
     /// The process (its stdout read up to the two lines below).
     pub child: Child,
+    /// Its stdout, from the line after those two (kept open: a hub that
+    /// prints more, as `metrics on ADDR` with `--metrics-listen`, is read
+    /// with [`read_line`]).
+    pub stdout: BufReader<ChildStdout>,
     /// `wss://127.0.0.1:PORT`, its certificate pinned.
     pub url: Endpoint,
     /// `127.0.0.1:PORT`.
@@ -47,21 +51,23 @@ pub fn spawn(mut command: Command, dir: &Path, flags: &[&str]) -> Started {
         .spawn()
         .expect("start the hub");
     let mut stdout = BufReader::new(child.stdout.take().expect("the hub's stdout"));
-    let mut read = |prefix: &str| {
-        let mut line = String::new();
-        stdout.read_line(&mut line).expect("read the hub's output");
-        match line.trim().strip_prefix(prefix) {
-            Some(value) => value.to_owned(),
-            None => {
-                panic!(
-                    "the hub did not start: {line:?}\n{}",
-                    std::fs::read_to_string(&log).unwrap_or_default()
-                )
-            }
-        }
-    };
-    let addr = read("listening on ");
-    let pin = CertFingerprint::from_hex(&read("certificate sha256 ")).expect("the printed fingerprint");
+    let addr = read_line(&mut stdout, "listening on ", &log);
+    let pin = CertFingerprint::from_hex(&read_line(&mut stdout, "certificate sha256 ", &log))
+        .expect("the printed fingerprint");
     let url = Endpoint::parse(&format!("wss://{addr}")).expect("the hub's address").pinned(pin);
-    Started { child, url, addr, log }
+    Started { child, stdout, url, addr, log }
+}
+
+/// The next line the hub printed, which must start with `prefix`: what
+/// follows it. Panics with the hub's log (`log`) otherwise.
+pub fn read_line(stdout: &mut BufReader<ChildStdout>, prefix: &str, log: &Path) -> String {
+    let mut line = String::new();
+    stdout.read_line(&mut line).expect("read the hub's output");
+    match line.trim().strip_prefix(prefix) {
+        Some(value) => value.to_owned(),
+        None => panic!(
+            "the hub did not print {prefix:?}: {line:?}\n{}",
+            std::fs::read_to_string(log).unwrap_or_default()
+        ),
+    }
 }

@@ -42,6 +42,7 @@ pub struct Hub {
     /// `127.0.0.1:PORT`.
     pub addr: String,
     child: Child,
+    stdout: std::io::BufReader<std::process::ChildStdout>,
     log: PathBuf,
 }
 
@@ -83,8 +84,15 @@ impl Hub {
             url: started.url,
             addr: started.addr,
             child: started.child,
+            stdout: started.stdout,
             log: started.log,
         }
+    }
+
+    /// The next line the hub printed after its first two, which must
+    /// start with `prefix` (e.g. `metrics on `): what follows it.
+    pub fn read_line(&mut self, prefix: &str) -> String {
+        taccuino_tests::hub_process::read_line(&mut self.stdout, prefix, &self.log)
     }
 
     /// Runs the hub's command line on this hub's data directory.
