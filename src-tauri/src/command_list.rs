@@ -36,6 +36,11 @@ macro_rules! taccuino_commands {
     }};
     ($($what:tt)+) => {
         $crate::taccuino_commands! { @expand [$($what)+]
+            devices::list_devices,
+            devices::create_pairing_code,
+            devices::revoke_device,
+            devices::dismiss_device_request,
+            devices::ask_for_device,
             families::search_families,
             families::get_family,
             families::register_family,

@@ -116,6 +116,14 @@ pub enum AppError {
         /// Why, as a key the UI explains.
         reason: String,
     },
+    /// The hub refused a device management request; `reason` is the hub's
+    /// `ManageRefusal` (`not_allowed`, `unknown_lab`, `unknown_device`,
+    /// `unknown_request`, `invalid`, `unavailable`).
+    #[error("the hub refused: {reason}")]
+    DeviceManagement {
+        /// Why, as a key the UI explains.
+        reason: String,
+    },
     /// The database was written by a newer Taccuino.
     #[error("the register was written by a newer Taccuino")]
     NewerDatabase,

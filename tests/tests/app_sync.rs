@@ -296,3 +296,81 @@ fn two_laptops_of_a_lab_exchange_a_bundle_with_no_network() {
     b.files.answer(None);
     assert_eq!(b.ok("import_bundle", json!({})), Value::Null, "closing the dialog does nothing");
 }
+
+/// Issue 13: the coordinator's app manages the project's laptops over its
+/// own connection to the hub. A lead asks for a laptop; the coordinator
+/// makes the code that answers the request; the new laptop pairs with it and
+/// shows up with its version and last sync; revoked from the app, it is
+/// refused at its next sync. A volunteer's app is refused before it asks.
+#[test]
+fn the_coordinators_app_pairs_lists_and_revokes_a_laptop() {
+    let hub = hub();
+    let office = app();
+    let lead = app();
+    let laptop = app();
+    let code = |role: DeviceRole, lab: Option<(crdt_sync::LabId, u8)>| {
+        hub.dir.open_registry().expect("registry").issue_code(role, lab, 1, Some(&hub.cert)).expect("code")
+    };
+    let session =
+        office.pair(&hub.url, &code(DeviceRole::Coordinator, None), "Ufficio di piano").expect("pair");
+    assert!(session["rights"].as_array().expect("rights").contains(&json!("manage_devices")), "{session}");
+    let session =
+        lead.pair(&hub.url, &code(DeviceRole::Lead, Some((hub.lab, 3))), "Referente").expect("pair");
+    assert_eq!(session["rights"], json!(["request_erasure", "read_audit_trail", "ask_for_device"]));
+
+    // The lead asks; the lead may not list nor make codes.
+    let request = lead.ok("ask_for_device", json!({ "role": "volunteer", "note": "Giulia, il martedì" }));
+    assert_eq!(lead.err("list_devices", json!({}))["kind"], "forbidden");
+    let err = lead.err("create_pairing_code", json!({ "role": "volunteer", "lab": 3, "request": null }));
+    assert_eq!(err["kind"], "forbidden");
+
+    let list = office.ok("list_devices", json!({}));
+    assert_eq!(list["devices"].as_array().expect("devices").len(), 2, "{list}");
+    assert_eq!(list["requests"][0]["id"], request);
+    assert_eq!(list["requests"][0]["note"], "Giulia, il martedì");
+    // The hub's own checks come back as its reason.
+    let err = office.err("create_pairing_code", json!({ "role": "volunteer", "lab": 9, "request": null }));
+    assert_eq!(
+        (err["kind"].as_str(), err["reason"].as_str()),
+        (Some("device_management"), Some("unknown_lab"))
+    );
+    let err = office.err("revoke_device", json!({ "device": list["this_device"] }));
+    assert_eq!(err["reason"], "unknown_device", "the office does not revoke itself: {err}");
+
+    let made = office.ok("create_pairing_code", json!({ "role": "volunteer", "lab": 3, "request": request }));
+    assert_eq!((made["role"].as_str(), made["lab"].as_u64()), (Some("volunteer"), Some(3)));
+    laptop
+        .pair(&hub.url, made["code"].as_str().expect("code"), "Portatile di Giulia")
+        .expect("the new laptop pairs");
+    assert_eq!(laptop.err("list_devices", json!({}))["kind"], "forbidden", "a volunteer's app does not ask");
+
+    // Listed with what it said at its sync (the hub writes it within 200 ms).
+    let giulia = (0..50)
+        .find_map(|_| {
+            let list = office.ok("list_devices", json!({}));
+            let found = list["devices"]
+                .as_array()
+                .expect("devices")
+                .iter()
+                .find(|d| d["name"] == "Portatile di Giulia" && !d["last_sync"].is_null())
+                .cloned();
+            if found.is_none() {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            found.map(|d| (d, list))
+        })
+        .expect("the new laptop is listed with its last sync");
+    let (giulia, list) = giulia;
+    assert_eq!(giulia["app_version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!((giulia["role"].as_str(), giulia["lab"].as_u64()), (Some("volunteer"), Some(3)));
+    assert!(list["requests"].as_array().expect("requests").is_empty(), "the request is answered");
+
+    // Lost: revoked from the app; its next sync is refused.
+    office.ok("revoke_device", json!({ "device": giulia["id"] }));
+    let err = laptop.err("sync_now", json!({}));
+    assert!(matches!(err["kind"].as_str(), Some("revoked" | "unauthorized")), "{err}");
+    let list = office.ok("list_devices", json!({}));
+    let revoked =
+        list["devices"].as_array().expect("devices").iter().find(|d| d["id"] == giulia["id"]).cloned();
+    assert!(!revoked.expect("still listed")["revoked_at"].is_null());
+}

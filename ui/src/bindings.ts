@@ -7,6 +7,26 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 
 /** Commands */
 export const commands = {
+	/**  The project's devices and the open requests (coordinators). */
+	listDevices: () => typedError<DeviceList, AppError>(__TAURI_INVOKE("list_devices")),
+	/**
+	 *  A one-time pairing code for a new laptop of `role` in lab `lab` (none
+	 *  for a coordinator's), valid for the hub's default time; `request`
+	 *  closes the lead's request it answers (coordinators).
+	 */
+	createPairingCode: (role: DeviceRole, lab: number | null, request: number | null) => typedError<IssuedCode, AppError>(__TAURI_INVOKE("create_pairing_code", { role, lab, request })),
+	/**
+	 *  Revokes a lost or stolen laptop: its connection is cut and every later
+	 *  sync refused (coordinators).
+	 */
+	revokeDevice: (device: DeviceId) => typedError<null, AppError>(__TAURI_INVOKE("revoke_device", { device })),
+	/**  Closes a lead's request without a code (coordinators). */
+	dismissDeviceRequest: (request: number) => typedError<null, AppError>(__TAURI_INVOKE("dismiss_device_request", { request })),
+	/**
+	 *  A lead asks the coordinators for a new laptop of the lead's lab, for a
+	 *  volunteer or an operator described in `note`; the request's number.
+	 */
+	askForDevice: (role: DeviceRole, note: string) => typedError<number, AppError>(__TAURI_INVOKE("ask_for_device", { role, note })),
 	/**  Families whose names or code start with the words typed (accents ignored). */
 	searchFamilies: (query: string, limit: number) => typedError<HouseholdHit[], AppError>(__TAURI_INVOKE("search_families", { query, limit })),
 	/**  A family's page. */
@@ -262,7 +282,14 @@ export type Action =
  *  Keep the training register: add sessions, record who attended (the
  *  training document, which only coordinators write).
  */
-"keep_training_register";
+"keep_training_register" | 
+/**
+ *  See the project's devices, create pairing codes, revoke a lost
+ *  laptop (the hub checks it again on its side: `/devices`).
+ */
+"manage_devices" | 
+/**  Ask the coordinators for a new device of one's own lab. */
+"ask_for_device";
 
 /**
  *  A kind of activity a meeting can be. The list lives in the project
@@ -365,6 +392,14 @@ code: string } |
  *  the code's check).
  */
 { kind: "pairing"; 
+/**  Why, as a key the UI explains. */
+reason: string } | 
+/**
+ *  The hub refused a device management request; `reason` is the hub's
+ *  `ManageRefusal` (`not_allowed`, `unknown_lab`, `unknown_device`,
+ *  `unknown_request`, `invalid`, `unavailable`).
+ */
+{ kind: "device_management"; 
 /**  Why, as a key the UI explains. */
 reason: string } | 
 /**  The database was written by a newer Taccuino. */
@@ -537,8 +572,52 @@ export type Counts = {
 	training_minutes: number,
 };
 
+/**  One device, as the coordinator's app lists it. */
+export type DeviceEntry = {
+	/**  Its id. */
+	id: DeviceId,
+	/**  The name given at pairing. */
+	name: string,
+	/**  Its role. */
+	role: DeviceRole,
+	/**  Its lab's number (none for coordinators). */
+	lab: number | null,
+	/**  The app version it last synced with, as it said. */
+	app_version: string | null,
+	/**  Its last finished sync (milliseconds since 1970, UTC). */
+	last_sync: number | null,
+	/**  When it was revoked, if it was. */
+	revoked_at: number | null,
+};
+
 /**  A device (a laptop, or the hub). */
 export type DeviceId = string;
+
+/**  The devices screen's data. */
+export type DeviceList = {
+	/**  Every device ever paired with the project's hub, revoked ones too. */
+	devices: DeviceEntry[],
+	/**  Leads' requests for new devices, not yet answered. */
+	requests: DeviceRequest[],
+	/**  This device, which cannot revoke itself. */
+	this_device: DeviceId,
+};
+
+/**  A lead's request for a new device, still open. */
+export type DeviceRequest = {
+	/**  Its number. */
+	id: number,
+	/**  The lab it is for. */
+	lab: number,
+	/**  The role asked for. */
+	role: DeviceRole,
+	/**  The lead's note. */
+	note: string,
+	/**  The device that asked. */
+	asked_by: DeviceId,
+	/**  When (milliseconds since 1970, UTC). */
+	asked_at: number,
+};
 
 /**
  *  What a device was enrolled as. The hub records it at enrolment; nothing
@@ -788,6 +867,18 @@ export type Indicators = {
 	months: MonthCounts[],
 	/**  Each selected lab, by number. */
 	labs: LabIndicators[],
+};
+
+/**  A pairing code just made. */
+export type IssuedCode = {
+	/**  The code, to copy onto the new laptop (shown once). */
+	code: string,
+	/**  Its role. */
+	role: DeviceRole,
+	/**  Its lab's number. */
+	lab: number | null,
+	/**  When it stops working (milliseconds since 1970, UTC). */
+	expires_at: number,
 };
 
 /**  A *Laboratorio di comunità*. */

@@ -345,7 +345,7 @@ fn summary(outcome: SyncOutcome, r: Report) -> SyncSummary {
 
 /// The stored link as the client takes it: the address, pinned to the
 /// certificate met at pairing.
-fn endpoint_of(link: &HubLink) -> Result<Endpoint, ClientError> {
+pub(crate) fn endpoint_of(link: &HubLink) -> Result<Endpoint, ClientError> {
     let hub = Endpoint::parse(&link.url)?;
     Ok(match link.cert {
         Some(pin) => hub.pinned(pin),
@@ -363,7 +363,7 @@ fn outcome_of(e: &ClientError) -> SyncOutcome {
     }
 }
 
-fn client_error(e: ClientError) -> AppError {
+pub(crate) fn client_error(e: ClientError) -> AppError {
     match e {
         ClientError::Network(_) | ClientError::Io(_) | ClientError::Stalled(_) => AppError::Offline,
         ClientError::Unauthorized => AppError::Unauthorized,

@@ -116,6 +116,10 @@ export function errorMessage(err: unknown, lang: Language = getLanguage()): stri
       const key = `errors.pairing.${str(e.reason)}`;
       return isTextKey(key) ? translateLoose(lang, key) : translate(lang, "errors.pairing.any");
     }
+    case "device_management": {
+      const key = `errors.devices.${str(e.reason)}`;
+      return isTextKey(key) ? translateLoose(lang, key) : translate(lang, "errors.devices.any");
+    }
     default: {
       // A variant this build does not know yet (newer Rust side).
       const _unknown: never = e;

@@ -147,6 +147,15 @@ export const en: Catalogue = {
         "The code does not match this hub: check its last group of five characters. If it is right, the network may be intercepted: do not pair from here, and tell the coordinators.",
       any: "The hub refused the pairing code.",
     },
+    devices: {
+      not_allowed: "The hub does not allow this device's role to do that.",
+      unknown_lab: "This lab is not in the hub's register: sync and try again.",
+      unknown_device: "The hub does not know this device (or it is this computer, which cannot revoke itself).",
+      unknown_request: "The request is no longer open: someone else in the coordination office has handled it.",
+      invalid: "That role and lab do not go together: a coordinator's device has no lab, the others have one.",
+      unavailable: "The hub could not do it now: try again in a few minutes.",
+      any: "The hub refused the request.",
+    },
   },
   fields: {
     meeting: {

@@ -155,6 +155,15 @@ export const it = {
         "Il codice non corrisponde a questo hub: ricontrolla l'ultimo gruppo di cinque caratteri. Se è giusto, la rete potrebbe essere intercettata: non collegarti da qui e avvisa il coordinamento.",
       any: "L'hub ha rifiutato il codice di abbinamento.",
     },
+    devices: {
+      not_allowed: "L'hub non consente questa operazione al ruolo di questo computer.",
+      unknown_lab: "Questo laboratorio non è nel registro dell'hub: sincronizza e riprova.",
+      unknown_device: "L'hub non conosce questo dispositivo (o è questo computer, che non può revocare sé stesso).",
+      unknown_request: "La richiesta non è più aperta: qualcun altro del coordinamento l'ha già gestita.",
+      invalid: "Ruolo e laboratorio non vanno insieme: un dispositivo del coordinamento non ha laboratorio, gli altri sì.",
+      unavailable: "L'hub non ha potuto farlo adesso: riprova tra qualche minuto.",
+      any: "L'hub ha rifiutato la richiesta.",
+    },
   },
   /** Field names as the core's validation reports them (`meeting.date`). */
   fields: {
