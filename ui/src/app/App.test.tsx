@@ -107,7 +107,7 @@ describe("the shell", () => {
       "Esportazioni",
       "Impostazioni",
     ]);
-    expect(items.map((b) => b.dataset.testid)).toEqual(sectionsFor(rightsOf("volunteer")).map((s) => `nav-${s.id}`));
+    expect(items.map((b) => b.dataset.testid)).toEqual(sectionsFor(rightsOf("volunteer"), true).map((s) => `nav-${s.id}`));
     expect(items[0]?.getAttribute("aria-current")).toBe("page");
     expect(items.filter((b) => b.hasAttribute("aria-current"))).toHaveLength(1);
     expect(items[7]?.getAttribute("aria-keyshortcuts")).toBe("Alt+8");
@@ -130,7 +130,8 @@ describe("the shell", () => {
     for (const role of ["coordinator", "lead", null] as const) {
       await openApp(sessionFixture({ role, rights: rightsOf(role) }));
       const items = within(nav()).getAllByRole("button");
-      expect(items).toHaveLength(9);
+      // Coordinators and leads also have Dispositivi, after it.
+      expect(items).toHaveLength(role === null ? 9 : 10);
       expect(items[8]?.dataset.testid).toBe("nav-privacy");
       expect(items[8]?.getAttribute("aria-keyshortcuts")).toBe("Alt+9");
       fireEvent.keyDown(document.body, { key: "9", code: "Digit9", altKey: true });
@@ -162,6 +163,40 @@ describe("the shell", () => {
     expect(screen.getByTestId("nav-privacy").getAttribute("aria-keyshortcuts")).toBe("Alt+9");
     expect(screen.getByTestId("privacy-trail")).toBeTruthy();
     expect(screen.queryByTestId("privacy-policy")).toBeNull();
+  });
+
+  it("shows Dispositivi last to coordinators and leads, never to volunteers, operators or the demo register", async () => {
+    const listDevices = vi.fn(() => ok({ devices: [], requests: [], this_device: "d-1" }));
+    cmd.listDevices = listDevices;
+    for (const role of ["coordinator", "lead"] as const) {
+      await openApp(sessionFixture({ role, rights: rightsOf(role) }));
+      const items = within(nav()).getAllByRole("button");
+      expect(items.at(-1)?.dataset.testid).toBe("nav-devices");
+      expect(items.at(-1)?.querySelector(".nav__label")?.textContent).toBe("Dispositivi");
+      // The tenth section: Alt+0.
+      expect(items.at(-1)?.getAttribute("aria-keyshortcuts")).toBe("Alt+0");
+      fireEvent.keyDown(document.body, { key: "0", code: "Digit0", altKey: true });
+      expect(screen.getByRole("heading", { level: 1, name: "Dispositivi" })).toBeTruthy();
+      fireEvent.keyDown(document.body, { key: "?", code: "Minus", shiftKey: true });
+      expect(screen.getByRole("dialog").textContent).toContain("Vai a «Dispositivi»");
+      cleanup();
+    }
+    for (const role of ["volunteer", "operator"] as const) {
+      await openApp(sessionFixture({ role, rights: rightsOf(role) }), "devices");
+      expect(screen.queryByTestId("nav-devices")).toBeNull();
+      // Asked for anyway (the section open before a lock): the default one opens.
+      expect(screen.getByRole("heading", { level: 1, name: "Incontri" })).toBeTruthy();
+      fireEvent.keyDown(document.body, { key: "0", code: "Digit0", altKey: true });
+      expect(screen.queryByRole("heading", { level: 1, name: "Dispositivi" })).toBeNull();
+      cleanup();
+    }
+    // The demo register has every right, but no hub to ask.
+    listDevices.mockClear();
+    await openApp(sessionFixture({ role: null, rights: rightsOf(null) }), "devices");
+    expect(rightsOf(null)).toContain("manage_devices");
+    expect(screen.queryByTestId("nav-devices")).toBeNull();
+    expect(screen.getByRole("heading", { level: 1, name: "Incontri" })).toBeTruthy();
+    expect(listDevices).not.toHaveBeenCalled();
   });
 
   it("navigates with Alt+1 … Alt+8", async () => {
@@ -329,6 +364,9 @@ describe("matchShortcut", () => {
     });
     expect(matchShortcut(key({ key: "8", code: "Digit8", altKey: true }), 8)).toEqual({ type: "section", index: 7 });
     expect(matchShortcut(key({ key: "9", code: "Digit9", altKey: true }), 8)).toBeNull();
+    // Alt+0 is the tenth section, when there is one.
+    expect(matchShortcut(key({ key: "0", code: "Digit0", altKey: true }), 10)).toEqual({ type: "section", index: 9 });
+    expect(matchShortcut(key({ key: "0", code: "Numpad0", altKey: true }), 9)).toBeNull();
     expect(matchShortcut(key({ key: "1", code: "Digit1", altKey: true, ctrlKey: true }), 8)).toBeNull();
     expect(matchShortcut(key({ key: "1", code: "Digit1" }), 8)).toBeNull();
   });

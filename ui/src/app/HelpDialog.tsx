@@ -3,6 +3,7 @@ import { Button } from "../components/Button";
 import { Dialog } from "../components/Dialog";
 import { useI18n } from "../i18n";
 import { sectionsFor } from "./sections";
+import { sectionKey } from "./shortcuts";
 import { useSession } from "./session";
 
 /** The "?" dialog: every keyboard shortcut (keep in step with `shortcuts.ts`). */
@@ -36,14 +37,17 @@ export function HelpDialog({ open, onClose }: { open: boolean; onClose: () => vo
           </tr>
         </thead>
         <tbody>
-          {sectionsFor(info.rights).map((section, i) => (
-            <tr key={section.id}>
-              <td class="help__keys">
-                <kbd>{alt}</kbd>+<kbd>{i + 1}</kbd>
-              </td>
-              <td>{t("help.goToSection", { section: t(section.label) })}</td>
-            </tr>
-          ))}
+          {sectionsFor(info.rights, info.role !== null).map((section, i) => {
+            const key = sectionKey(i);
+            return key === null ? null : (
+              <tr key={section.id}>
+                <td class="help__keys">
+                  <kbd>{alt}</kbd>+<kbd>{key}</kbd>
+                </td>
+                <td>{t("help.goToSection", { section: t(section.label) })}</td>
+              </tr>
+            );
+          })}
           {row(
             <>
               <kbd>?</kbd> / <kbd>F1</kbd>

@@ -1,6 +1,7 @@
 import { useI18n } from "../i18n";
 import { useSession } from "./session";
 import { sectionsFor, type SectionId } from "./sections";
+import { sectionKey } from "./shortcuts";
 
 export interface NavProps {
   current: SectionId;
@@ -17,23 +18,28 @@ export function Nav({ current, onNavigate }: NavProps) {
   return (
     <nav class="nav" aria-label={t("app.sectionsNav")}>
       <ul class="nav__list">
-        {sectionsFor(info.rights).map((section, i) => (
+        {sectionsFor(info.rights, info.role !== null).map((section, i) => {
+          const key = sectionKey(i);
+          return (
           <li key={section.id}>
             <button
               type="button"
               class="nav__item"
               data-testid={`nav-${section.id}`}
               aria-current={section.id === current ? "page" : undefined}
-              aria-keyshortcuts={`Alt+${i + 1}`}
+              aria-keyshortcuts={key === null ? undefined : `Alt+${key}`}
               onClick={() => onNavigate(section.id)}
             >
               <span class="nav__label">{t(section.label)}</span>
-              <kbd class="nav__shortcut" aria-hidden="true">
-                Alt+{i + 1}
-              </kbd>
+              {key !== null && (
+                <kbd class="nav__shortcut" aria-hidden="true">
+                  Alt+{key}
+                </kbd>
+              )}
             </button>
           </li>
-        ))}
+          );
+        })}
       </ul>
     </nav>
   );

@@ -30,10 +30,11 @@ export interface ShellProps {
  */
 export function Shell({ initialSection = DEFAULT_SECTION, onSectionChange, onLock, askOperator = false }: ShellProps) {
   const { t, lang } = useI18n();
-  const rights = useSession().info.rights;
+  const { rights, role } = useSession().info;
+  const paired = role !== null;
   // A section this device does not show (its rights) opens the default one.
   const [section, setSection] = useState<SectionId>(() =>
-    sectionShown(initialSection, rights) ? initialSection : DEFAULT_SECTION,
+    sectionShown(initialSection, rights, paired) ? initialSection : DEFAULT_SECTION,
   );
   const [helpOpen, setHelpOpen] = useState(false);
   const [operatorOpen, setOperatorOpen] = useState(false);
@@ -94,7 +95,7 @@ export function Shell({ initialSection = DEFAULT_SECTION, onSectionChange, onLoc
       if (event.defaultPrevented) return;
       // While a dialog is open, its own keys rule (Tab trap, Esc).
       if (document.querySelector("[aria-modal='true']")) return;
-      const sections = sectionsFor(rights);
+      const sections = sectionsFor(rights, paired);
       const action = matchShortcut(event, sections.length);
       if (!action) return;
       event.preventDefault();
@@ -107,7 +108,7 @@ export function Shell({ initialSection = DEFAULT_SECTION, onSectionChange, onLoc
     };
     window.addEventListener("keydown", onKeyDown);
     return () => window.removeEventListener("keydown", onKeyDown);
-  }, [navigate, rights]);
+  }, [navigate, rights, paired]);
 
   const Screen = current.Screen;
   return (

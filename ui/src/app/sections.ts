@@ -4,9 +4,10 @@
  * position in the list a device shows (`sectionsFor(rights)`) is also the
  * shortcut: Alt+1 … Alt+9. A section with `needs` is shown only to devices
  * whose rights (`SessionInfo.rights`, from the shell's one authorisation
- * table) include one of them; the role itself decides nothing here. Keep
- * such sections last, so that the shortcuts of the others are the same on
- * every laptop.
+ * table) include one of them; the role itself decides nothing here. A
+ * section with `hub` is also hidden on a register not paired with a hub
+ * (the demo register: every right, but no hub to ask). Keep such sections
+ * last, so that the shortcuts of the others are the same on every laptop.
  *
  * To add a section: a key under `sections` in both catalogues, a file in
  * `src/screens/`, and a line here.
@@ -14,6 +15,7 @@
 import type { FunctionComponent } from "preact";
 import type { Action } from "../bindings";
 import type { Key } from "../i18n";
+import { DEVICES_RIGHTS, Devices } from "../screens/Devices";
 import { Exports } from "../screens/Exports";
 import { Families } from "../screens/Families";
 import { Indicators } from "../screens/Indicators";
@@ -32,6 +34,8 @@ export interface Section {
   Screen: FunctionComponent;
   /** Shown only with at least one of these rights; to everyone when absent. */
   needs?: readonly Action[];
+  /** Shown only on a register paired with a hub (what it shows comes from the hub). */
+  hub?: true;
 }
 
 export const SECTIONS = [
@@ -45,23 +49,29 @@ export const SECTIONS = [
   { id: "settings", label: "sections.settings", Screen: Settings },
   // Each part of it asks for its own right (see `Privacy`): whoever has one sees the section.
   { id: "privacy", label: "sections.privacy", Screen: Privacy, needs: PRIVACY_RIGHTS },
+  // Coordinators manage the devices, leads ask for one; both through the hub.
+  { id: "devices", label: "sections.devices", Screen: Devices, needs: DEVICES_RIGHTS, hub: true },
 ] as const satisfies readonly Section[];
 
 export type SectionId = (typeof SECTIONS)[number]["id"];
 
 export type SectionEntry = (typeof SECTIONS)[number];
 
-/** The sections a device with `rights` shows, in order (the n-th is Alt+n). */
-export function sectionsFor(rights: readonly Action[]): readonly SectionEntry[] {
+/**
+ * The sections a device with `rights` shows, in order (the n-th is Alt+n);
+ * `paired`: the register is paired with a hub (`SessionInfo.role` is set).
+ */
+export function sectionsFor(rights: readonly Action[], paired: boolean): readonly SectionEntry[] {
   return SECTIONS.filter((s) => {
     const needs: Section["needs"] = "needs" in s ? s.needs : undefined;
+    if ("hub" in s && s.hub && !paired) return false;
     return !needs || needs.some((a) => rights.includes(a));
   });
 }
 
-/** Whether a device with `rights` shows section `id`. */
-export function sectionShown(id: SectionId, rights: readonly Action[]): boolean {
-  return sectionsFor(rights).some((s) => s.id === id);
+/** Whether a device with `rights` (paired with a hub or not) shows section `id`. */
+export function sectionShown(id: SectionId, rights: readonly Action[], paired: boolean): boolean {
+  return sectionsFor(rights, paired).some((s) => s.id === id);
 }
 
 export const DEFAULT_SECTION: SectionId = "meetings";

@@ -3,8 +3,8 @@
  * to test, and the one place to read them all). They are listed for users
  * in the help dialog (`HelpDialog.tsx`): keep the two in step.
  *
- * - Alt+1 … Alt+9: go to the n-th section the device shows (by physical key, so it works on
- *   Italian and English layouts alike, and on the numeric keypad).
+ * - Alt+1 … Alt+9, Alt+0: go to the n-th section the device shows (Alt+0: the tenth), by
+ *   physical key, so it works on Italian and English layouts alike, and on the numeric keypad.
  * - ? (or F1): open the help, unless the user is typing in a field.
  */
 import { isTypingTarget } from "../lib/focus";
@@ -13,11 +13,17 @@ export type ShortcutAction = { type: "section"; index: number } | { type: "help"
 
 type KeyLike = Pick<KeyboardEvent, "key" | "code" | "altKey" | "ctrlKey" | "metaKey" | "shiftKey" | "target">;
 
+/** The digit of the n-th section's shortcut (index 0 → "1", index 9 → "0"); none past the tenth. */
+export function sectionKey(index: number): string | null {
+  if (index < 0 || index > 9) return null;
+  return index === 9 ? "0" : String(index + 1);
+}
+
 export function matchShortcut(event: KeyLike, sectionCount: number): ShortcutAction | null {
   if (event.altKey && !event.ctrlKey && !event.metaKey && !event.shiftKey) {
-    const digit = /^(?:Digit|Numpad)([1-9])$/.exec(event.code)?.[1];
+    const digit = /^(?:Digit|Numpad)([0-9])$/.exec(event.code)?.[1];
     if (digit !== undefined) {
-      const index = Number(digit) - 1;
+      const index = digit === "0" ? 9 : Number(digit) - 1;
       return index < sectionCount ? { type: "section", index } : null;
     }
     return null;

@@ -31,6 +31,8 @@ export function rightsOf(role: DeviceRole | null): Action[] {
         "decide_privacy",
         "read_audit_trail",
         "keep_training_register",
+        "manage_devices",
+        "ask_for_device",
       ];
     case "coordinator":
       return [
@@ -40,9 +42,10 @@ export function rightsOf(role: DeviceRole | null): Action[] {
         "decide_privacy",
         "read_audit_trail",
         "keep_training_register",
+        "manage_devices",
       ];
     case "lead":
-      return ["request_erasure", "read_audit_trail"];
+      return ["request_erasure", "read_audit_trail", "ask_for_device"];
     case "operator":
     case "volunteer":
       return [];

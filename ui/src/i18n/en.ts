@@ -16,6 +16,7 @@ import { training } from "./screens/training.en";
 import { indicators } from "./screens/indicators.en";
 import { exportsTexts } from "./screens/exports.en";
 import { sync } from "./screens/sync.en";
+import { devices } from "./screens/devices.en";
 import { widgets } from "./screens/widgets.en";
 
 /**
@@ -49,6 +50,7 @@ export const en: Catalogue = {
     exports: "Exports",
     settings: "Settings",
     privacy: "Privacy",
+    devices: "Devices",
   },
   locked: {
     title: "The register is locked",
@@ -230,6 +232,7 @@ export const en: Catalogue = {
   indicators,
   exports: exportsTexts,
   sync,
+  devices,
   widgets,
   passphrase,
   firstRun,

@@ -6,6 +6,7 @@ import { training } from "./screens/training.it";
 import { indicators } from "./screens/indicators.it";
 import { exportsTexts } from "./screens/exports.it";
 import { sync } from "./screens/sync.it";
+import { devices } from "./screens/devices.it";
 import { widgets } from "./screens/widgets.it";
 import { settings } from "./screens/settings.it";
 import { newFamily } from "./screens/newFamily.it";
@@ -58,6 +59,7 @@ export const it = {
     exports: "Esportazioni",
     settings: "Impostazioni",
     privacy: "Riservatezza",
+    devices: "Dispositivi",
   },
   locked: {
     title: "Il registro è bloccato",
@@ -239,6 +241,7 @@ export const it = {
   indicators,
   exports: exportsTexts,
   sync,
+  devices,
   widgets,
   passphrase,
   firstRun,
