@@ -21,23 +21,23 @@ export function Nav({ current, onNavigate }: NavProps) {
         {sectionsFor(info.rights, info.role !== null).map((section, i) => {
           const key = sectionKey(i);
           return (
-          <li key={section.id}>
-            <button
-              type="button"
-              class="nav__item"
-              data-testid={`nav-${section.id}`}
-              aria-current={section.id === current ? "page" : undefined}
-              aria-keyshortcuts={key === null ? undefined : `Alt+${key}`}
-              onClick={() => onNavigate(section.id)}
-            >
-              <span class="nav__label">{t(section.label)}</span>
-              {key !== null && (
-                <kbd class="nav__shortcut" aria-hidden="true">
-                  Alt+{key}
-                </kbd>
-              )}
-            </button>
-          </li>
+            <li key={section.id}>
+              <button
+                type="button"
+                class="nav__item"
+                data-testid={`nav-${section.id}`}
+                aria-current={section.id === current ? "page" : undefined}
+                aria-keyshortcuts={key === null ? undefined : `Alt+${key}`}
+                onClick={() => onNavigate(section.id)}
+              >
+                <span class="nav__label">{t(section.label)}</span>
+                {key !== null && (
+                  <kbd class="nav__shortcut" aria-hidden="true">
+                    Alt+{key}
+                  </kbd>
+                )}
+              </button>
+            </li>
           );
         })}
       </ul>

@@ -125,7 +125,12 @@ function Manage() {
           {t("devices.refresh")}
         </Button>
       </div>
-      <Loaded load={load} failed={t("devices.loadFailed")} loadingLabel={t("devices.loading")} data-testid="devices-failed">
+      <Loaded
+        load={load}
+        failed={t("devices.loadFailed")}
+        loadingLabel={t("devices.loading")}
+        data-testid="devices-failed"
+      >
         {(list) => <Requests requests={list.requests} onAnswer={answer} onDismiss={(r) => void dismiss(r)} />}
       </Loaded>
       <NewCode prefill={prefill} onClearRequest={() => setPrefill(null)} onIssued={() => void load.reload()} />
@@ -183,7 +188,9 @@ function DeviceTable({ list, onRevoke }: { list: DeviceList; onRevoke: (device: 
                       {d.revoked_at === null ? (
                         <span class="badge badge--success">{t("devices.list.active")}</span>
                       ) : (
-                        <span class="badge badge--warning">{t("devices.list.revoked", { when: when(d.revoked_at) })}</span>
+                        <span class="badge badge--warning">
+                          {t("devices.list.revoked", { when: when(d.revoked_at) })}
+                        </span>
                       )}
                     </td>
                     <td>
