@@ -132,6 +132,17 @@ describe("Devices, coordinators", () => {
     expect(document.body.textContent).toContain("«Portatile volontari» è stato revocato.");
   });
 
+  it("says nothing of a bundle key when revoking a coordinator's laptop", async () => {
+    cmd.listDevices = vi.fn(() =>
+      ok(list({ devices: [device({ id: "dev-c2", name: "Coordinamento 2", role: "coordinator", lab: null })] })),
+    );
+    await renderDevices();
+    fireEvent.click(screen.getByTestId("device-revoke"));
+    const dialog = screen.getByRole("dialog", { name: "Revocare «Coordinamento 2»?" });
+    expect(dialog.textContent).toContain("La sua prossima sincronizzazione sarà rifiutata");
+    expect(dialog.textContent).not.toContain("nuova chiave");
+  });
+
   it("creates a pairing code and shows it large, with its expiry, once", async () => {
     await renderDevices();
     const form = screen.getByTestId("new-code");

@@ -267,7 +267,8 @@ function RevokeDialog({
     >
       <ul data-testid="revoke-consequences">
         <li>{t("devices.revoke.next")}</li>
-        <li>{t("devices.revoke.key")}</li>
+        {/* A coordinator's laptop has no lab, hence no bundle key to change. */}
+        {device?.lab !== null && <li>{t("devices.revoke.key")}</li>}
         <li>{t("devices.revoke.stays")}</li>
       </ul>
       <p>{t("devices.revoke.undo")}</p>
