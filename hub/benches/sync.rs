@@ -154,6 +154,48 @@ async fn one_lab(tmp: &std::path::Path, size: DemoSize) {
     line("nothing new", started.elapsed(), &r);
     println!("  {:<44} everything on the wire {} B (goal <= 1,024 B)", "", r.wire_out + r.wire_in);
     println!("  hub memory after: {}", memory(hub.pid()));
+
+    // Administration while the hub serves (issue 13): a backup of the whole
+    // project, a lab's sync while it is taken, its restore into a new
+    // directory, and a lab added through the administration socket.
+    let register = std::fs::metadata(data.join("register.db")).map(|m| m.len()).unwrap_or(0);
+    let file = tmp.join("project.backup");
+    let path = file.to_str().expect("path").to_owned();
+    let started = Instant::now();
+    let backup = std::thread::spawn({
+        let data = data.clone();
+        move || hub_cmd(&data, &["backup", "--out", &path])
+    });
+    let m = meeting_on(lab, today, "Durante il backup", attendance.clone());
+    laptop.store.create_meeting(m).expect("meeting");
+    let during = Instant::now();
+    laptop.sync_ok(&hub.url).await;
+    let during = during.elapsed();
+    backup.join().expect("backup");
+    let took = started.elapsed();
+    let size = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+    println!(
+        "  {:<44} {:>8.1} ms   {:.1} MB (register {:.1} MB); a lab's sync meanwhile {:.1} ms",
+        "backup of the project while serving",
+        took.as_secs_f64() * 1e3,
+        size as f64 / 1e6,
+        register as f64 / 1e6,
+        during.as_secs_f64() * 1e3
+    );
+    let key = std::fs::read_to_string(data.join("hub.key")).expect("key");
+    let started = Instant::now();
+    let out = std::process::Command::new(common::BIN)
+        .env("TACCUINO_HUB_KEY", key.trim())
+        .arg("--data-dir")
+        .arg(tmp.join("restored"))
+        .args(["restore", "--from", file.to_str().expect("path")])
+        .output()
+        .expect("restore");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    println!("  {:<44} {:>8.1} ms", "restore into a new directory", started.elapsed().as_secs_f64() * 1e3);
+    let started = Instant::now();
+    hub_cmd(&data, &["add-lab", "--number", "42", "--name", "Laboratorio 42"]);
+    println!("  {:<44} {:>8.1} ms", "add-lab through the running hub", started.elapsed().as_secs_f64() * 1e3);
     if let Some(keep) = std::env::var_os("TACCUINO_BENCH_LOG") {
         let _ = std::fs::write(keep, hub.log());
     }

@@ -1,4 +1,5 @@
-//! `GET /devices`: devices managed from the coordinator's app (issue 13).
+//! `GET /devices`: devices managed from the coordinator's app (issue 13,
+//! decision 0028).
 //!
 //! The device is authenticated as for `/sync` (its credential, looked up in
 //! the registry); what it may ask is decided by the role the registry

@@ -13,7 +13,7 @@
 //!
 //! A second process writing the register behind the running hub's back was
 //! never an option: the hub holds its documents in memory and would
-//! overwrite what it did not see (decision 0026).
+//! overwrite what it did not see (decision 0028).
 
 pub mod socket;
 

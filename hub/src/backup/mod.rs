@@ -22,7 +22,7 @@
 //! authenticated: a changed byte is refused at restore.
 //!
 //! **Restore** rebuilds a hub in a new or empty directory, or in none at
-//! all: anything that fails removes what it wrote. Decision 0026.
+//! all: anything that fails removes what it wrote. Decision 0028.
 
 pub mod schedule;
 
