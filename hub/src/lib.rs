@@ -9,12 +9,15 @@
 //! `router(state)` builds the service without a socket, for tests;
 //! `serve_tls(listener, identity, state, shutdown)` runs it over TLS (what
 //! `taccuino-hub serve` does), and `serve` without TLS, for in-process tests
-//! on loopback (the client refuses `ws://` anywhere else).
+//! on loopback (the client refuses `ws://` anywhere else). Both stop
+//! gracefully once `shutdown` resolves: the open syncs get a grace period,
+//! then the databases are checkpointed (`drain.rs`).
 
 mod config;
 mod conn;
 mod data_dir;
 pub mod directory;
+mod drain;
 mod error;
 mod health;
 mod hub_key;

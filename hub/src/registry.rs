@@ -476,6 +476,18 @@ impl Registry {
         Ok(())
     }
 
+    /// Copies the write-ahead log into the file and truncates it (when the
+    /// hub stops). Another process reading the registry at that moment
+    /// (`taccuino-hub devices`) leaves part of the log in place: an error
+    /// that says so.
+    pub fn checkpoint(&self) -> Result<()> {
+        let busy: i64 = self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+        if busy != 0 {
+            return Err(HubError::Internal("the registry's checkpoint was blocked by another reader".into()));
+        }
+        Ok(())
+    }
+
     /// Records a finished sync, now.
     pub fn touch(&mut self, device: DeviceId) -> Result<()> {
         self.record_syncs(&[(device, now())])
