@@ -98,7 +98,7 @@ impl Drain {
             tracing::info!(
                 open,
                 grace_secs,
-                "stopping {why}: no new connections; {open} open sync or enrolment connections have {grace_secs} s to end"
+                "stopping {why}: no new connections; open sync or enrolment connections: {open}, given {grace_secs} s to end"
             );
         }
     }

@@ -146,7 +146,7 @@ impl AppState {
             cut,
             stuck,
             checkpointed,
-            "stopped {how}: {ended} connections ended by themselves, {cut} closed at the end of the grace period"
+            "stopped {how}: connections that ended by themselves: {ended}, closed at the end of the grace period: {cut}"
         );
     }
 
