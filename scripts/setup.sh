@@ -11,6 +11,8 @@
 # - webkit2gtk-driver, xvfb: the end-to-end tests drive the real app window
 #   through WebKitWebDriver, on a virtual display when there is none.
 # - nodejs, npm: the front end (only when no Node.js is installed).
+# - systemd: `systemd-analyze`, with which hub/tests/service.rs checks the
+#   hub's unit file (only when the tool is missing; nothing is started).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +22,7 @@ for pkg in libssl-dev pkg-config poppler-utils libwebkit2gtk-4.1-dev libgtk-3-de
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
+command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
 if [ ${#need[@]} -gt 0 ]; then
   sudo_cmd=""
   [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"

@@ -9,8 +9,10 @@
 //! `router(state)` builds the service without a socket, for tests;
 //! `serve_tls(listener, identity, state, shutdown)` runs it over TLS (what
 //! `taccuino-hub serve` does), and `serve` without TLS, for in-process tests
-//! on loopback (the client refuses `ws://` anywhere else). `metrics`
-//! serves the hub's Prometheus metrics on a loopback listener of its own.
+//! on loopback (the client refuses `ws://` anywhere else). Both stop
+//! gracefully once `shutdown` resolves: the open syncs get a grace period,
+//! then the databases are checkpointed (`drain.rs`). `metrics` serves the
+//! hub's Prometheus metrics on a loopback listener of its own.
 
 pub mod admin;
 pub mod backup;
@@ -18,6 +20,7 @@ mod config;
 mod conn;
 mod data_dir;
 pub mod directory;
+mod drain;
 mod error;
 mod health;
 mod hub_key;

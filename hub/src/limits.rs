@@ -55,6 +55,10 @@ pub struct Limits {
     pub changes_per_minute: u64,
     /// Automerge operations a device may send per minute.
     pub ops_per_minute: u64,
+    /// How long the syncs running when the hub is told to stop (SIGTERM,
+    /// Ctrl-C) may take to finish before they are cut (`Fatal::Busy`):
+    /// keep a service manager's stop timeout above it.
+    pub shutdown_grace: Duration,
 }
 
 impl Default for Limits {
@@ -70,6 +74,7 @@ impl Default for Limits {
             bytes_per_minute: 256 * 1024 * 1024,
             changes_per_minute: 1_000_000,
             ops_per_minute: 20_000_000,
+            shutdown_grace: Duration::from_secs(10),
         }
     }
 }
@@ -99,6 +104,8 @@ pub struct LimitsFile {
     pub changes_per_minute: Option<u64>,
     /// See [`Limits::ops_per_minute`].
     pub ops_per_minute: Option<u64>,
+    /// See [`Limits::shutdown_grace`].
+    pub shutdown_grace_secs: Option<u64>,
 }
 
 impl Limits {
@@ -170,6 +177,12 @@ impl Limits {
                 then.ops_per_minute,
                 d.ops_per_minute,
                 "ops_per_minute",
+            )?,
+            shutdown_grace: secs(
+                first.shutdown_grace_secs,
+                then.shutdown_grace_secs,
+                d.shutdown_grace,
+                "shutdown_grace_secs",
             )?,
         })
     }

@@ -39,8 +39,56 @@ struct Cli {
     /// `hub.key` in the data directory.
     #[arg(long, env = "TACCUINO_HUB_KEY_FILE", global = true)]
     key_file: Option<PathBuf>,
+    /// How the log (on stderr) is written: `text`, lines for a person, or
+    /// `json`, one JSON object per line for a log collector.
+    #[arg(long, env = "TACCUINO_HUB_LOG_FORMAT", global = true, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
+}
+
+/// `--log-format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum LogFormat {
+    /// A line for a person: time, level, where, message, fields.
+    Text,
+    /// One JSON object per line: `timestamp`, `level`, `target`, `message`
+    /// and the event's fields beside it.
+    Json,
+}
+
+/// The log, on stderr, filtered by `RUST_LOG` (`info` by default). Colours
+/// only on a terminal: a journal or a file gets plain text.
+fn init_logs(format: LogFormat) {
+    use std::io::IsTerminal;
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => logs.with_ansi(std::io::stderr().is_terminal()).init(),
+        LogFormat::Json => {
+            logs.json().flatten_event(true).with_current_span(false).with_span_list(false).init()
+        }
+    }
+}
+
+/// A future that resolves when the hub is told to stop: Ctrl-C, or SIGTERM
+/// (what a service manager sends: `systemctl stop`, `docker stop`). The
+/// handlers are in place when this returns (inside the runtime), before
+/// the hub says it listens: a SIGTERM from then on stops it cleanly.
+fn stop_requested() -> anyhow::Result<impl std::future::Future<Output = ()> + Send + 'static> {
+    #[cfg(unix)]
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .context("cannot watch for SIGTERM")?;
+    Ok(async move {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }
 
 /// Which labs and which period a report covers.
@@ -92,6 +140,10 @@ struct LimitFlags {
     /// Bytes one device may send per minute.
     #[arg(long, env = "TACCUINO_HUB_BYTES_PER_MINUTE")]
     bytes_per_minute: Option<u64>,
+    /// Seconds the running syncs may take to finish when the hub is told
+    /// to stop (SIGTERM, Ctrl-C) before they are closed.
+    #[arg(long, env = "TACCUINO_HUB_SHUTDOWN_GRACE_SECS")]
+    shutdown_grace_secs: Option<u64>,
 }
 
 impl LimitFlags {
@@ -105,6 +157,7 @@ impl LimitFlags {
             connections_per_address: self.connections_per_address,
             frames_per_minute: self.frames_per_minute,
             bytes_per_minute: self.bytes_per_minute,
+            shutdown_grace_secs: self.shutdown_grace_secs,
             ..LimitsFile::default()
         }
     }
@@ -290,14 +343,8 @@ enum Command {
 }
 
 fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     let cli = Cli::parse();
+    init_logs(cli.log_format);
     if let Command::ConfigExample = cli.command {
         print!("{CONFIG_EXAMPLE}");
         return Ok(());
@@ -363,6 +410,7 @@ fn main() -> anyhow::Result<()> {
                         tracing::error!(error = %e, "the administration socket stopped");
                     }
                 });
+                let stop = stop_requested()?;
                 let listener = tokio::net::TcpListener::bind(&config.listen)
                     .await
                     .with_context(|| format!("cannot listen on {}", config.listen))?;
@@ -383,15 +431,15 @@ fn main() -> anyhow::Result<()> {
                         }
                     });
                 }
-                let shutdown = async {
-                    let _ = tokio::signal::ctrl_c().await;
-                };
-                serve_tls(listener, &identity, state, shutdown).await?;
+                // Stops gracefully: the open syncs get the grace period, then
+                // the databases are checkpointed; exit status 0.
+                serve_tls(listener, &identity, state, stop).await?;
                 anyhow::Ok(())
             });
-            // Sockets still open end here, without waiting for them: after a
-            // failure (a poisoned store) the process must exit, non-zero, for
-            // its service manager to restart it.
+            // Sockets still open end here (cut and stuck, after the grace
+            // period), without waiting for them: after a failure (a
+            // poisoned store) too the process must exit, non-zero, for its
+            // service manager to restart it.
             runtime.shutdown_timeout(std::time::Duration::from_secs(5));
             served?;
         }

@@ -634,6 +634,18 @@ impl Registry {
         Ok(changed == 1)
     }
 
+    /// Copies the write-ahead log into the file and truncates it (when the
+    /// hub stops). Another process reading the registry at that moment
+    /// (`taccuino-hub devices`) leaves part of the log in place: an error
+    /// that says so.
+    pub fn checkpoint(&self) -> Result<()> {
+        let busy: i64 = self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+        if busy != 0 {
+            return Err(HubError::Internal("the registry's checkpoint was blocked by another reader".into()));
+        }
+        Ok(())
+    }
+
     /// Every revoked device: one query for the whole hub, where each open
     /// connection used to ask about its own device five times a second.
     pub fn revoked(&self) -> Result<HashSet<DeviceId>> {

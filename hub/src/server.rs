@@ -13,13 +13,14 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Extension, Router};
 use crdt_sync::sync::{EnrollError, EnrollRequest, EnrollResponse, Fatal, Frame, MAX_FRAME, Session};
-use crdt_sync::{ProjectId, ProjectSettings, Replication, Store};
+use crdt_sync::{Maintenance, ProjectId, ProjectSettings, Replication, Store};
 use futures_util::FutureExt;
 use tokio::net::TcpListener;
 
 use crate::conn::{Addresses, Peer, PlainListener};
 use crate::data_dir::DataDir;
 use crate::directory::Reconciler;
+use crate::drain::{Drain, Drained, Joined};
 use crate::error::HubError;
 use crate::health::{Failure, health};
 use crate::limits::{Cost, DeviceLimits, DeviceSlot, Limits, Verdict};
@@ -58,6 +59,8 @@ pub struct AppState {
     /// ([`AppState::on_data_dir`]): `/metrics` reports its files' sizes and
     /// the last backup, and `/health` checks that its disk takes writes.
     data_dir: Option<DataDir>,
+    /// The open sockets, and the hub's stopping (`drain.rs`).
+    drain: Drain,
 }
 
 impl AppState {
@@ -79,6 +82,7 @@ impl AppState {
                 ENROL_FAILURES_PER_MINUTE,
                 Duration::from_secs(60),
             ))),
+            drain: Drain::new(limits.shutdown_grace),
             limits: DeviceLimits::new(limits),
             failure: Failure::default(),
             pairing_ttl_hours: 72,
@@ -170,6 +174,44 @@ impl AppState {
         self.upkeep.flush(&self.registry, &self.failure);
     }
 
+    /// The end of a stop, once no new connection comes: the open sockets
+    /// end or are cut (`drain.rs`), then, once no turn at the store is
+    /// running (none starts after the cut), the finished syncs are written
+    /// and both databases checkpointed, so that the files are whole without
+    /// their write-ahead logs. Logs the last of the two lines a stop writes.
+    async fn close(&self) {
+        let failed = self.failure.reason().is_some();
+        let drained = self.drain.drain(failed).await;
+        let turn = tokio::time::timeout(CLOSE_TURN_WAIT, self.turn.lock()).await;
+        let checkpointed = tokio::task::block_in_place(|| {
+            self.flush();
+            let store = match self.store() {
+                Ok(store) => store.checkpoint().map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            };
+            let registry = self.registry().and_then(|r| r.checkpoint()).map_err(|e| e.to_string());
+            for (what, result) in [("register", &store), ("registry", &registry)] {
+                if let Err(error) = result {
+                    tracing::warn!(
+                        error,
+                        "cannot checkpoint the {what}: its write-ahead log stays beside it"
+                    );
+                }
+            }
+            turn.is_ok() && store.is_ok() && registry.is_ok()
+        });
+        let Drained { open, cut, stuck } = drained;
+        let ended = open.saturating_sub(cut);
+        let how = if checkpointed { "cleanly" } else { "without a checkpoint (see above)" };
+        tracing::info!(
+            ended,
+            cut,
+            stuck,
+            checkpointed,
+            "stopped {how}: connections that ended by themselves: {ended}, closed at the end of the grace period: {cut}"
+        );
+    }
+
     /// The register's lock itself, for a test that poisons it.
     #[cfg(test)]
     pub(crate) fn store_for_tests(&self) -> Arc<Mutex<Store>> {
@@ -217,7 +259,14 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves over TLS with `identity` until `shutdown` resolves.
+/// How long a stop waits for a turn at the store still running after the
+/// sockets were cut, before it checkpoints anyway.
+const CLOSE_TURN_WAIT: Duration = Duration::from_secs(5);
+
+/// Serves over TLS with `identity` until `shutdown` resolves, then stops
+/// gracefully: no new connections, the open syncs given
+/// [`Limits::shutdown_grace`] to end before they are cut, the databases
+/// checkpointed (`drain.rs`).
 pub async fn serve_tls(
     listener: TcpListener,
     identity: &Identity,
@@ -226,25 +275,21 @@ pub async fn serve_tls(
 ) -> Result<(), HubError> {
     let listener = TlsListener::with_limits(listener, identity.server_config()?, state.limits.limits())
         .map_err(|e| HubError::Internal(format!("cannot listen: {e}")))?;
-    let failure = state.failure.clone();
     let state = AppState { cert: Some(identity.fingerprint()), ..state };
-    let state_after = state.clone();
-    let app = router(state).into_make_service_with_connect_info::<Peer>();
-    let served = axum::serve(listener, app)
-        .with_graceful_shutdown(until(shutdown, failure.clone()))
+    let app = router(state.clone()).into_make_service_with_connect_info::<Peer>();
+    let serving = axum::serve(listener, app).with_graceful_shutdown(stop_on(shutdown, &state));
+    run(&state, serving.into_future())
         .await
-        .map_err(|e| HubError::Internal(format!("the server stopped: {e}")));
-    state_after.flush();
-    served?;
-    match failure.reason() {
+        .map_err(|e| HubError::Internal(format!("the server stopped: {e}")))?;
+    match state.failure.reason() {
         Some(reason) => Err(HubError::Internal(format!("stopped: {reason}"))),
         None => Ok(()),
     }
 }
 
-/// Serves without TLS until `shutdown` resolves: for in-process tests on
-/// loopback only. Stops with an error, as `serve_tls` does, when the store
-/// has failed (`health.rs`).
+/// Serves without TLS until `shutdown` resolves, and stops as `serve_tls`
+/// does: for in-process tests on loopback only. Stops with an error, as
+/// `serve_tls` does, when the store has failed (`health.rs`).
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
@@ -253,23 +298,41 @@ pub async fn serve(
     let limits = state.limits.limits();
     let listener =
         PlainListener::new(listener, Addresses::new(limits.connections_per_address), limits.request);
-    let failure = state.failure.clone();
-    let state_after = state.clone();
-    let app = router(state).into_make_service_with_connect_info::<Peer>();
-    let served = axum::serve(listener, app).with_graceful_shutdown(until(shutdown, failure.clone())).await;
-    state_after.flush();
-    served?;
-    match failure.reason() {
+    let app = router(state.clone()).into_make_service_with_connect_info::<Peer>();
+    let serving = axum::serve(listener, app).with_graceful_shutdown(stop_on(shutdown, &state));
+    run(&state, serving.into_future()).await?;
+    match state.failure.reason() {
         Some(reason) => Err(std::io::Error::other(format!("stopped: {reason}"))),
         None => Ok(()),
     }
 }
 
-/// `shutdown`, or the hub's fatal failure, whichever comes first.
-async fn until(shutdown: impl Future<Output = ()>, failure: Failure) {
-    tokio::select! {
-        () = shutdown => {}
-        _ = failure.wait() => {}
+/// axum's server (`serving`) until it has stopped accepting and its plain
+/// HTTP connections have ended, but no longer than the grace period once
+/// the hub is stopping (those still open are left to end with the
+/// process); then the sockets and the databases (`AppState::close`).
+async fn run(state: &AppState, serving: impl Future<Output = std::io::Result<()>>) -> std::io::Result<()> {
+    let served = tokio::select! {
+        served = serving => served,
+        () = state.drain.grace_over() => Ok(()),
+    };
+    state.close().await;
+    served
+}
+
+/// The signal for axum's graceful shutdown: `shutdown`, or the hub's fatal
+/// failure, whichever comes first; the stop begins then (`drain.rs`).
+fn stop_on(
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    state: &AppState,
+) -> impl Future<Output = ()> + Send + 'static {
+    let (failure, drain) = (state.failure.clone(), state.drain.clone());
+    async move {
+        let why = tokio::select! {
+            () = shutdown => "on request".to_owned(),
+            reason = failure.wait() => format!("on failure ({reason})"),
+        };
+        drain.begin(&why);
     }
 }
 
@@ -324,12 +387,21 @@ async fn enroll(
     ws: WebSocketUpgrade,
 ) -> impl IntoResponse {
     upgrading(peer);
-    ws.max_message_size(4096).on_upgrade(move |socket| enroll_socket(socket, state))
+    // Counted from here, before the upgrade: a stopping hub waits for it.
+    let joined = state.drain.join();
+    ws.max_message_size(4096).on_upgrade(move |socket| enroll_socket(socket, state, joined))
 }
 
-async fn enroll_socket(mut socket: WebSocket, state: AppState) {
-    let first = tokio::time::timeout(state.limits.limits().first_frame, socket.recv()).await;
+async fn enroll_socket(mut socket: WebSocket, state: AppState, mut joined: Joined) {
+    let first = tokio::select! {
+        first = tokio::time::timeout(state.limits.limits().first_frame, socket.recv()) => first,
+        // The hub is stopping: the device asks again, its code unused.
+        () = joined.cut() => return,
+    };
     let Ok(Some(Ok(Message::Text(text)))) = first else { return };
+    if joined.is_cut() {
+        return;
+    }
     let now = std::time::Instant::now();
     let allowed = state.enrol_failures.lock().map(|mut t| t.allows(now)).unwrap_or(false);
     let response = match serde_json::from_str::<EnrollRequest>(&text) {
@@ -378,10 +450,13 @@ async fn sync(
     // Claimed before the upgrade, so that a device cannot open more
     // sockets than its limit while earlier ones are still upgrading.
     let slot = state.limits.connect(device.id);
+    // Counted from here, before the upgrade, as the slot: a stopping hub
+    // waits for the sync (a refused one is not waited for).
+    let joined = slot.as_ref().map(|_| state.drain.join());
     ws.max_message_size(MAX_FRAME).max_frame_size(MAX_FRAME).on_upgrade(move |socket| async move {
-        match slot {
-            Some(slot) => sync_socket(socket, state, device, slot, version).await,
-            None => too_many(socket, state, device).await,
+        match (slot, joined) {
+            (Some(slot), Some(joined)) => sync_socket(socket, state, device, slot, joined, version).await,
+            _ => too_many(socket, state, device).await,
         }
     })
 }
@@ -418,11 +493,23 @@ async fn too_many(mut socket: WebSocket, state: AppState, device: Device) {
     send(&mut socket, &state.metrics, vec![Frame::Close { reason: Fatal::Busy }], limits.idle).await;
 }
 
+/// How long a sync cut by a stopping hub may take to be told why.
+const CUT_SEND: Duration = Duration::from_secs(1);
+
+/// Closes a sync because the hub is stopping. `Busy` is the closest of the
+/// protocol's reasons: devices take it as "sync again later", and what the
+/// hub stored of the sync so far stays stored (each turn is a transaction).
+async fn cut(socket: &mut WebSocket, metrics: &Metrics, id: crdt_sync::DeviceId) {
+    tracing::info!(device = %id, "the hub is stopping: closing the sync");
+    send(socket, metrics, vec![Frame::Close { reason: Fatal::Busy }], CUT_SEND).await;
+}
+
 async fn sync_socket(
     mut socket: WebSocket,
     state: AppState,
     device: Device,
     _slot: DeviceSlot,
+    mut joined: Joined,
     version: Option<String>,
 ) {
     let id = device.id;
@@ -439,6 +526,11 @@ async fn sync_socket(
         let asked = Instant::now();
         let mut turn = state.turn.lock().await;
         let got = Instant::now();
+        if joined.is_cut() {
+            drop(turn);
+            cut(&mut socket, &state.metrics, id).await;
+            return;
+        }
         let reconciled = tokio::task::block_in_place(|| {
             let mut store = state.store()?;
             let registry = state.registry()?;
@@ -478,6 +570,10 @@ async fn sync_socket(
                     tracing::warn!(device = %id, greeted = session.stats().frames_in > 0, "no frame in time: closing");
                     let close = vec![Frame::Close { reason: Fatal::Idle }];
                     send(&mut socket, &state.metrics, close, limits.idle).await;
+                    break;
+                }
+                () = joined.cut() => {
+                    cut(&mut socket, &state.metrics, id).await;
                     break;
                 }
                 changed = revoked.changed() => {
@@ -556,6 +652,13 @@ async fn sync_socket(
             let asked = Instant::now();
             let turn = state.turn.lock().await;
             let got = Instant::now();
+            // Cut while waiting for its turn: nothing more is stored once
+            // the stopping hub has checkpointed.
+            if joined.is_cut() {
+                drop(turn);
+                cut(&mut socket, &state.metrics, id).await;
+                break;
+            }
             // The store is synchronous: run it off the async reactor.
             let handled = tokio::task::block_in_place(|| handle(&state, id, &mut session, frames));
             drop(turn);

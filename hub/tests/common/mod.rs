@@ -32,8 +32,9 @@ use tokio_tungstenite::tungstenite::Message;
 /// The hub binary Cargo built for these tests.
 pub const BIN: &str = env!("CARGO_BIN_EXE_taccuino-hub");
 
-/// A running `taccuino-hub serve`, killed (SIGKILL) when dropped. Its log
-/// (stderr) is appended to `<data dir>.log`, across restarts.
+/// A running `taccuino-hub serve`, killed (SIGKILL) when dropped, or
+/// stopped as a service manager does ([`Hub::term`]). Its log (stderr) is
+/// appended to `<data dir>.log`, across restarts.
 pub struct Hub {
     /// The data directory.
     pub dir: PathBuf,
@@ -106,6 +107,29 @@ impl Hub {
         let _ = self.child.wait();
     }
 
+    /// Sends SIGTERM, as `systemctl stop` does.
+    pub fn term(&self) {
+        term(self.child.id());
+    }
+
+    /// Waits for the process to exit, at most `within` (polled, without
+    /// blocking the runtime: devices may be syncing meanwhile). Returns its
+    /// status and how long it took; panics with the log's tail if it still
+    /// runs.
+    pub async fn exited(&mut self, within: Duration) -> (std::process::ExitStatus, Duration) {
+        let started = std::time::Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().expect("the hub's status") {
+                return (status, started.elapsed());
+            }
+            if started.elapsed() > within {
+                self.kill();
+                panic!("the hub still ran {within:?} after being told to stop\n{}", tail(&self.log()));
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     /// The process id (for the benchmark's memory figures).
     pub fn pid(&self) -> u32 {
         self.child.id()
@@ -161,6 +185,14 @@ impl Drop for Hub {
     fn drop(&mut self) {
         self.kill();
     }
+}
+
+/// Sends SIGTERM to process `pid` (through the shell's own `kill`: the
+/// workspace has no unsafe code to call `kill(2)`).
+pub fn term(pid: u32) {
+    let status =
+        Command::new("sh").args(["-c", "kill -TERM \"$0\"", &pid.to_string()]).status().expect("run sh");
+    assert!(status.success(), "kill -TERM {pid}");
 }
 
 /// The text of a log without its terminal colour codes (`ESC [ ... m`).
