@@ -3,6 +3,7 @@
 //! Reading a document yields these types; operations take the `New*` and
 //! `*Patch` inputs, which are validated before anything is written.
 
+mod codice_fiscale;
 mod consent;
 mod device;
 mod erasure;
@@ -14,6 +15,7 @@ mod project;
 mod training;
 mod validate;
 
+pub use codice_fiscale::{CodiceFiscale, CodiceFiscaleError, Sex};
 pub use consent::{
     Consent, ConsentScope, Guardian, LegalBasis, LegalStatus, NewConsent, NewGuardian, Restriction,
     RestrictionReason, SpecialCondition, Withdrawal, WithdrawnScopes,
