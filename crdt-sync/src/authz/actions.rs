@@ -134,7 +134,7 @@ mod tests {
             assert!(allows(None, action), "an unpaired register may {action:?}");
         }
         assert_eq!(rights(Some(Volunteer)), Vec::<Action>::new());
-        assert_eq!(rights(Some(Lead)), vec![RequestErasure, ReadAuditTrail]);
+        assert_eq!(rights(Some(Lead)), vec![RequestErasure, ReadAuditTrail, AskForDevice]);
         assert_eq!(rights(None), Action::ALL.to_vec());
     }
 }
