@@ -10,6 +10,8 @@
 # - poppler-utils: pdftotext, with which the export tests read PDFs back.
 # - webkit2gtk-driver, xvfb: the end-to-end tests drive the real app window
 #   through WebKitWebDriver, on a virtual display when there is none.
+# - rpm: reads back the .rpm that scripts/package.sh builds (the .deb is
+#   read with dpkg-deb and installed with dpkg, both always present).
 # - nodejs, npm: the front end (only when no Node.js is installed).
 # - systemd: `systemd-analyze`, with which hub/tests/service.rs checks the
 #   hub's unit file (only when the tool is missing; nothing is started).
@@ -18,7 +20,7 @@ cd "$(dirname "$0")/.."
 
 need=()
 for pkg in libssl-dev pkg-config poppler-utils libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev \
-  webkit2gtk-driver xvfb xauth; do
+  webkit2gtk-driver xvfb xauth rpm; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 command -v npm >/dev/null 2>&1 || need+=(nodejs npm)

@@ -42,6 +42,35 @@ else
 fi
 echo "screenshots: target/e2e-screenshots/"
 
+step "installers: .deb and .rpm built; the .deb installed, opened in a real window, removed"
+scripts/package.sh
+sudo_cmd=""
+[ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+version=$(cargo metadata --no-deps --format-version 1 --locked |
+  python3 -c 'import json,sys; print(next(p["version"] for p in json.load(sys.stdin)["packages"] if p["name"] == "taccuino-app"))')
+deb=$(ls target/release/bundle/deb/*_"$version"_*.deb)
+rpm=$(ls target/release/bundle/rpm/*-"$version"-*.rpm)
+if dpkg -s taccuino >/dev/null 2>&1; then
+  echo "a taccuino package is already installed here: remove it first (this step installs and removes its own)" >&2
+  exit 1
+fi
+dpkg-deb --field "$deb" Package Version Depends
+rpm -qp --queryformat '%{NAME} %{VERSION}\n' "$rpm"
+rpm -qpl "$rpm" | grep -qx /usr/bin/taccuino
+$sudo_cmd dpkg -i "$deb"
+test -x /usr/bin/taccuino
+grep -q '^Exec=taccuino' /usr/share/applications/Taccuino.desktop
+if [ -n "${DISPLAY:-}" ]; then
+  (cd ui && TACCUINO_APP=/usr/bin/taccuino npx vitest run --config vitest.installed.config.ts)
+else
+  (cd ui && TACCUINO_APP=/usr/bin/taccuino xvfb-run -a -s "-screen 0 1366x768x24" \
+    npx vitest run --config vitest.installed.config.ts)
+fi
+$sudo_cmd dpkg -r taccuino
+test ! -e /usr/bin/taccuino
+test ! -e /usr/share/applications/Taccuino.desktop
+echo "removed cleanly: $deb"
+
 step "benchmark (quick data set; the full one: cargo bench -p taccuino-bench --bench store)"
 TACCUINO_BENCH_QUICK=1 cargo bench -p taccuino-bench --bench store --locked
 TACCUINO_BENCH_QUICK=1 cargo bench -p taccuino-reports --bench exports --locked
