@@ -26,7 +26,7 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use crdt_sync::sync::{EnrollError, EnrollResponse, Fatal, Frame, Refusal};
+use crdt_sync::sync::{EnrollResponse, Frame};
 use prometheus_client::collector::Collector;
 use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric, text};
 use prometheus_client::metrics::MetricType;
@@ -150,10 +150,10 @@ impl Metrics {
     pub fn sending(&self, frame: &Frame) {
         match frame {
             Frame::Refused { reason, .. } => {
-                self.0.counters.refusals.get_or_create(&[("reason", refusal_name(*reason))]).inc();
+                self.0.counters.refusals.get_or_create(&[("reason", reason.as_str())]).inc();
             }
             Frame::Close { reason } => {
-                self.0.counters.closes.get_or_create(&[("reason", fatal_name(*reason))]).inc();
+                self.0.counters.closes.get_or_create(&[("reason", reason.as_str())]).inc();
             }
             _ => {}
         }
@@ -172,7 +172,7 @@ impl Metrics {
                 self.0.counters.enrolments_accepted.inc();
             }
             EnrollResponse::Refused(e) => {
-                self.0.counters.enrolments_refused.get_or_create(&[("reason", enrol_error_name(*e))]).inc();
+                self.0.counters.enrolments_refused.get_or_create(&[("reason", e.as_str())]).inc();
             }
         }
     }
@@ -192,45 +192,6 @@ impl Metrics {
         text::encode_registry(&mut out, &scraped).map_err(failed)?;
         text::encode_eof(&mut out).map_err(failed)?;
         Ok(out)
-    }
-}
-
-/// A refusal's stable name: its snake_case name in JSON (the app's).
-pub fn refusal_name(reason: Refusal) -> &'static str {
-    match reason {
-        Refusal::NotAllowed => "not_allowed",
-        Refusal::ReadOnly => "read_only",
-        Refusal::BadBytes => "bad_bytes",
-        Refusal::NotListed => "not_listed",
-        Refusal::Erased => "erased",
-        Refusal::ErasureNotAllowed => "erasure_not_allowed",
-        Refusal::Restricted => "restricted",
-        Refusal::WrongAuthor => "wrong_author",
-        Refusal::TooLarge => "too_large",
-        _ => "other",
-    }
-}
-
-/// A close's stable name.
-pub fn fatal_name(reason: Fatal) -> &'static str {
-    match reason {
-        Fatal::Version => "version",
-        Fatal::Protocol => "protocol",
-        Fatal::Revoked => "revoked",
-        Fatal::Storage => "storage",
-        Fatal::Idle => "idle",
-        Fatal::Busy => "busy",
-        _ => "other",
-    }
-}
-
-/// An enrolment refusal's stable name: its snake_case name in JSON.
-fn enrol_error_name(e: EnrollError) -> &'static str {
-    match e {
-        EnrollError::Unknown => "unknown",
-        EnrollError::Used => "used",
-        EnrollError::Expired => "expired",
-        EnrollError::RateLimited => "rate_limited",
     }
 }
 
@@ -425,28 +386,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn reason_names_are_the_json_names() {
-        use Refusal::*;
-        for r in [
-            NotAllowed,
-            ReadOnly,
-            BadBytes,
-            NotListed,
-            Erased,
-            ErasureNotAllowed,
-            Restricted,
-            WrongAuthor,
-            TooLarge,
-        ] {
-            assert_eq!(serde_json::to_value(r).expect("json"), refusal_name(r), "{r:?}");
-        }
-        for e in [EnrollError::Unknown, EnrollError::Used, EnrollError::Expired, EnrollError::RateLimited] {
-            assert_eq!(serde_json::to_value(e).expect("json"), enrol_error_name(e), "{e:?}");
-        }
-        assert_eq!(fatal_name(Fatal::Busy), "busy");
-    }
-
-    #[test]
     fn only_loopback_addresses_are_taken() {
         let ok = |s: &str| loopback_only(s, &[s.parse().expect("addr")]).is_ok();
         assert!(ok("127.0.0.1:9464") && ok("[::1]:9464") && ok("127.8.0.1:1") && ok("[::ffff:127.0.0.1]:1"));
@@ -458,6 +397,7 @@ mod tests {
 
     #[test]
     fn a_snapshot_renders_with_the_counters() {
+        use crdt_sync::sync::Fatal;
         let metrics = Metrics::default();
         metrics.sync_started();
         metrics.sending(&Frame::Close { reason: Fatal::Idle });

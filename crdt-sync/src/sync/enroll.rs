@@ -53,6 +53,18 @@ pub enum EnrollError {
     RateLimited,
 }
 
+impl EnrollError {
+    /// Its stable name: the snake_case name it has in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EnrollError::Unknown => "unknown",
+            EnrollError::Used => "used",
+            EnrollError::Expired => "expired",
+            EnrollError::RateLimited => "rate_limited",
+        }
+    }
+}
+
 /// The hub's answer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -61,4 +73,17 @@ pub enum EnrollResponse {
     Enrolled(Enrolled),
     /// Failure.
     Refused(EnrollError),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_are_named_as_in_json() {
+        use EnrollError::*;
+        for e in [Unknown, Used, Expired, RateLimited] {
+            assert_eq!(serde_json::to_value(e).expect("json"), e.as_str(), "{e:?}");
+        }
+    }
 }

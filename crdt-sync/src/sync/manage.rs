@@ -134,6 +134,21 @@ pub enum ManageRefusal {
     Unavailable,
 }
 
+impl ManageRefusal {
+    /// Its stable name: the snake_case name it has in JSON, which the app
+    /// explains.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ManageRefusal::NotAllowed => "not_allowed",
+            ManageRefusal::UnknownLab => "unknown_lab",
+            ManageRefusal::UnknownDevice => "unknown_device",
+            ManageRefusal::UnknownRequest => "unknown_request",
+            ManageRefusal::Invalid => "invalid",
+            ManageRefusal::Unavailable => "unavailable",
+        }
+    }
+}
+
 /// Hub → app.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -161,4 +176,17 @@ pub enum ManageResponse {
     Dismissed,
     /// Refused.
     Refused(ManageRefusal),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_are_named_as_in_json() {
+        use ManageRefusal::*;
+        for r in [NotAllowed, UnknownLab, UnknownDevice, UnknownRequest, Invalid, Unavailable] {
+            assert_eq!(serde_json::to_value(r).expect("json"), r.as_str(), "{r:?}");
+        }
+    }
 }

@@ -76,6 +76,38 @@ pub enum Fatal {
     Busy,
 }
 
+impl Refusal {
+    /// Its stable name: the snake_case name it has in JSON, which the app
+    /// explains and the hub's metrics label refusals with.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Refusal::NotAllowed => "not_allowed",
+            Refusal::ReadOnly => "read_only",
+            Refusal::BadBytes => "bad_bytes",
+            Refusal::NotListed => "not_listed",
+            Refusal::Erased => "erased",
+            Refusal::ErasureNotAllowed => "erasure_not_allowed",
+            Refusal::Restricted => "restricted",
+            Refusal::WrongAuthor => "wrong_author",
+            Refusal::TooLarge => "too_large",
+        }
+    }
+}
+
+impl Fatal {
+    /// Its stable name, for logs and metrics.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Fatal::Version => "version",
+            Fatal::Protocol => "protocol",
+            Fatal::Revoked => "revoked",
+            Fatal::Storage => "storage",
+            Fatal::Idle => "idle",
+            Fatal::Busy => "busy",
+        }
+    }
+}
+
 /// One frame.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Frame {
@@ -292,7 +324,24 @@ mod tests {
     #[test]
     fn refusals_have_the_names_the_front_end_explains() {
         let name = |r: Refusal| serde_json::to_value(r).expect("json").as_str().map(str::to_owned);
+        use Refusal::*;
+        for r in [
+            NotAllowed,
+            ReadOnly,
+            BadBytes,
+            NotListed,
+            Erased,
+            ErasureNotAllowed,
+            Restricted,
+            WrongAuthor,
+            TooLarge,
+        ] {
+            assert_eq!(name(r).as_deref(), Some(r.as_str()), "as_str is the JSON name");
+        }
         assert_eq!(name(Refusal::NotListed).as_deref(), Some("not_listed"));
+        let closes =
+            [Fatal::Version, Fatal::Protocol, Fatal::Revoked, Fatal::Storage, Fatal::Idle, Fatal::Busy];
+        assert_eq!(closes.map(Fatal::as_str), ["version", "protocol", "revoked", "storage", "idle", "busy"]);
         assert_eq!(name(Refusal::ErasureNotAllowed).as_deref(), Some("erasure_not_allowed"));
         assert_eq!(name(Refusal::Restricted).as_deref(), Some("restricted"));
         assert_eq!(name(Refusal::TooLarge).as_deref(), Some("too_large"));

@@ -50,12 +50,7 @@ async fn ask_hub(
     let hub = endpoint_of(&link).map_err(client_error)?;
     let answer = taccuino_sync_client::manage(&hub, &link.token, &request).await.map_err(client_error)?;
     match answer {
-        ManageResponse::Refused(why) => Err(AppError::DeviceManagement {
-            reason: serde_json::to_value(why)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_else(|| why.to_string()),
-        }),
+        ManageResponse::Refused(why) => Err(AppError::DeviceManagement { reason: why.as_str().to_owned() }),
         answer => Ok((answer, device)),
     }
 }

@@ -332,13 +332,7 @@ fn summary(outcome: SyncOutcome, r: Report) -> SyncSummary {
         refused: r
             .refused
             .iter()
-            .map(|(doc, why)| RefusedDoc {
-                doc: doc.to_string(),
-                reason: serde_json::to_value(why)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_else(|| format!("{why:?}")),
-            })
+            .map(|(doc, why)| RefusedDoc { doc: doc.to_string(), reason: why.as_str().to_owned() })
             .collect(),
     }
 }
@@ -372,12 +366,7 @@ pub(crate) fn client_error(e: ClientError) -> AppError {
         ClientError::CodeMismatch => AppError::Pairing { reason: "code_mismatch".into() },
         ClientError::Revoked => AppError::Revoked,
         ClientError::Closed(Fatal::Idle | Fatal::Busy) => AppError::HubBusy,
-        ClientError::Enroll(why) => AppError::Pairing {
-            reason: serde_json::to_value(why)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_else(|| why.to_string()),
-        },
+        ClientError::Enroll(why) => AppError::Pairing { reason: why.as_str().to_owned() },
         ClientError::Store(e) => e.into(),
         ClientError::StoreClosed => AppError::Locked,
         other => AppError::Internal { detail: other.to_string() },
