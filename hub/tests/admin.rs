@@ -12,15 +12,7 @@ use std::path::Path;
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use common::{Device, Hub, enrol, family, hub_fails, init_hub, meeting, meeting_on, project};
-use crdt_sync::sync::bundle::{self, BundleKey};
-use crdt_sync::{
-    DeviceConfig, DocKind, DocRef, Families, Key, Meetings, ProjectSettings, Replication, SeededEnv, Store,
-};
-
-fn key(hex_key: &str) -> BundleKey {
-    let bytes: [u8; 32] = hex::decode(hex_key).expect("hex").try_into().expect("32 bytes");
-    BundleKey(bytes)
-}
+use crdt_sync::{DeviceConfig, DocRef, Families, Key, Meetings, ProjectSettings, SeededEnv, Store};
 
 /// A lab device whose clock says March 2018: the families it registers
 /// have had no activity for more than the retention policy's years.
@@ -86,15 +78,7 @@ async fn every_administration_command_works_while_devices_sync() {
 
     // Lab 1 with no network: A1 writes a bundle.
     let m = a1.store.create_meeting(meeting(labs[0])).expect("meeting");
-    let docs: Vec<DocRef> = a1
-        .store
-        .doc_refs()
-        .expect("docs")
-        .into_iter()
-        .filter(|d| matches!(d.kind, DocKind::Lab | DocKind::Household))
-        .collect();
-    let k1 = key(a1.enrolled.bundle_key.as_deref().expect("lab devices get a bundle key"));
-    let bytes = bundle::export(&mut a1.store, labs[0], &k1, &docs, 0).expect("export");
+    let bytes = a1.lab_bundle(labs[0]);
     let file = tmp.path().join("lab1.taccuino-bundle");
     std::fs::write(&file, &bytes).expect("write bundle");
     let mut altered = bytes.clone();

@@ -35,15 +35,8 @@ async fn a_bundle_reaches_the_hub_and_the_other_device_once() {
     // writes a bundle of its lab's documents.
     let h = a1.store.create_household(family(labs[0], "Gioele")).expect("family");
     let m = a1.store.create_meeting(meeting(labs[0])).expect("meeting");
-    let docs: Vec<DocRef> = a1
-        .store
-        .doc_refs()
-        .expect("docs")
-        .into_iter()
-        .filter(|d| matches!(d.kind, DocKind::Lab | DocKind::Household))
-        .collect();
-    let k1 = key(a1.enrolled.bundle_key.as_deref().expect("lab devices get a bundle key"));
-    let bytes = bundle::export(&mut a1.store, labs[0], &k1, &docs, 0).expect("export");
+    let k1 = a1.bundle_key();
+    let bytes = a1.lab_bundle(labs[0]);
     let file = tmp.path().join("lab1.taccuino-bundle");
     std::fs::write(&file, &bytes).expect("write bundle");
     let mut altered = bytes.clone();

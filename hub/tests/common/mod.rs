@@ -284,6 +284,24 @@ pub struct Device {
 }
 
 impl Device {
+    /// The lab's bundle key the hub gave this lab device at enrolment.
+    pub fn bundle_key(&self) -> crdt_sync::sync::bundle::BundleKey {
+        let hex_key = self.enrolled.bundle_key.as_deref().expect("lab devices get a bundle key");
+        crdt_sync::sync::bundle::BundleKey(hex::decode(hex_key).expect("hex").try_into().expect("32 bytes"))
+    }
+
+    /// A bundle of every lab and family document this device holds, for
+    /// `lab`, made with its enrolment's bundle key.
+    pub fn lab_bundle(&mut self, lab: LabId) -> Vec<u8> {
+        let docs: Vec<DocRef> = crdt_sync::Replication::doc_refs(&self.store)
+            .expect("docs")
+            .into_iter()
+            .filter(|d| matches!(d.kind, crdt_sync::DocKind::Lab | crdt_sync::DocKind::Household))
+            .collect();
+        let key = self.bundle_key();
+        crdt_sync::sync::bundle::export(&mut self.store, lab, &key, &docs, 0).expect("export")
+    }
+
     /// One sync with the hub at `url`.
     pub async fn sync(&mut self, url: &Endpoint) -> Result<Report, ClientError> {
         sync_once(&mut self.store, url, &self.enrolled.token).await
