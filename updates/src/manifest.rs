@@ -135,7 +135,8 @@ mod tests {
 
     #[test]
     fn each_bad_field_is_named() {
-        let cases: Vec<(fn(&mut Manifest), &str)> = vec![
+        type Spoil = fn(&mut Manifest);
+        let cases: Vec<(Spoil, &str)> = vec![
             (|m| m.product = "other".into(), "other"),
             (|m| m.version = "2".into(), "version"),
             (|m| m.file = "../../etc/passwd.deb".into(), "file name"),
