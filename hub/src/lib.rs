@@ -32,6 +32,7 @@ mod pace;
 mod pairing;
 mod private;
 mod registry;
+pub mod releases;
 pub mod reports;
 mod server;
 mod throttle;
@@ -46,6 +47,8 @@ pub use health::Failure;
 pub use hub_key::{KEY_ENV, KeyOrigin};
 pub use import::open_bundle;
 pub use limits::{Cost, DeviceLimits, Limits, LimitsFile, MAX_WAIT, Verdict};
-pub use registry::{Actor, AdminEntry, Device, DevicesMark, Finished, Registry, RetiredKey};
+pub use registry::{
+    Actor, AdminEntry, Device, DevicesMark, Finished, Hold, PublishedRelease, Registry, RetiredKey,
+};
 pub use server::{AppState, router, serve, serve_tls};
 pub use tls::{CertPaths, Identity, TlsListener};

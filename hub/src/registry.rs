@@ -6,6 +6,9 @@
 //! encrypted in place when first opened ([`at_rest`]). Decision 0016.
 
 mod at_rest;
+mod releases;
+
+pub use releases::{Hold, PublishedRelease};
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -253,6 +256,7 @@ impl Registry {
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;",
         )?;
         conn.execute_batch(SCHEMA)?;
+        conn.execute_batch(releases::SCHEMA)?;
         for (table, column, kind) in ADDED_COLUMNS {
             let has: bool = conn.query_row(
                 &format!("SELECT count(*) > 0 FROM pragma_table_info('{table}') WHERE name = ?1"),

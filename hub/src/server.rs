@@ -114,6 +114,11 @@ impl AppState {
         self
     }
 
+    /// The data directory's root, when the state was told it.
+    pub(crate) fn data_root(&self) -> Option<std::path::PathBuf> {
+        self.data_dir.as_ref().map(|d| d.root().to_owned())
+    }
+
     /// The text of `GET /metrics`: the counters, and what the registry and
     /// the data directory say now.
     pub(crate) fn metrics_text(&self) -> Result<String, HubError> {
@@ -143,7 +148,10 @@ impl AppState {
 
     /// `f` on the registry, from a task: off the async reactor, since the
     /// registry is synchronous and some of its writes wait for the disk.
-    fn with_registry<T>(&self, f: impl FnOnce(&mut Registry) -> Result<T, HubError>) -> Result<T, HubError> {
+    pub(crate) fn with_registry<T>(
+        &self,
+        f: impl FnOnce(&mut Registry) -> Result<T, HubError>,
+    ) -> Result<T, HubError> {
         tokio::task::block_in_place(|| f(&mut *self.registry()?))
     }
 
@@ -256,6 +264,8 @@ pub fn router(state: AppState) -> Router {
         .route("/enroll", get(enroll))
         .route("/sync", get(sync))
         .route("/devices", get(crate::manage::devices))
+        .route("/update", get(crate::releases::route::update))
+        .route("/update/package/{version}/{format}", get(crate::releases::route::package))
         .with_state(state)
 }
 

@@ -14,11 +14,13 @@ mod access;
 mod backoff;
 mod endpoint;
 mod transport;
+mod update;
 
 pub use access::StoreAccess;
 pub use backoff::{Attempt, Backoff};
 pub use endpoint::{DEFAULT_PORT, Endpoint, EndpointError};
 pub use transport::{Io, Transport};
+pub use update::{download, update_info};
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
@@ -94,6 +96,9 @@ pub enum ClientError {
     /// locked): the sync ended there, with every step before it complete.
     #[error("the register was locked during the sync: unlock it and sync again")]
     StoreClosed,
+    /// A release or its package failed a check.
+    #[error(transparent)]
+    Update(taccuino_updates::UpdateError),
 }
 
 /// What a finished sync did.
