@@ -98,6 +98,10 @@ macro_rules! taccuino_commands {
             sync::sync_now::<R>,
             sync::export_bundle::<R>,
             sync::import_bundle::<R>,
+            updates::update_status,
+            updates::check_for_update,
+            updates::download_update::<R>,
+            updates::install_update::<R>,
         }
     };
 }

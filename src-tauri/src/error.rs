@@ -124,6 +124,21 @@ pub enum AppError {
         /// Why, as a key the UI explains.
         reason: String,
     },
+    /// A new version could not be taken; `reason` is a key the UI
+    /// explains: a check that failed (`bad_signature`, `unknown_key`,
+    /// `not_newer`, `wrong_format`, `digest_mismatch`, `too_large`,
+    /// `truncated`, `malformed`), or `no_offer`, `not_downloaded`,
+    /// `install_failed`.
+    #[error("update: {reason}")]
+    Update {
+        /// Why, as a key the UI explains.
+        reason: String,
+    },
+    /// The hub and this app speak different sync protocols: the sync
+    /// screen says which side is older (an update to install, or a hub to
+    /// wait for). Nothing was exchanged; the data stays here.
+    #[error("the hub and this app speak different sync versions")]
+    VersionMismatch,
     /// The database was written by a newer Taccuino.
     #[error("the register was written by a newer Taccuino")]
     NewerDatabase,

@@ -24,6 +24,14 @@ pub struct SyncStatusChanged {
     pub outcome: Option<crdt_sync::SyncOutcome>,
 }
 
+/// What is known of new versions changed: an offer, a download's
+/// progress, its end.
+#[derive(Clone, Debug, Serialize, specta::Type, Event)]
+pub struct UpdateStatusChanged {
+    /// What is known now.
+    pub status: crate::updates::UpdateStatus,
+}
+
 /// Checks every `tick` whether the register has been idle too long and,
 /// if so, locks it and tells the front end.
 pub fn start_idle_lock<R: Runtime>(app: AppHandle<R>, tick: Duration, now: fn() -> Instant) {

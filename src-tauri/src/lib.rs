@@ -21,6 +21,7 @@ pub mod files;
 pub mod files_dialog;
 pub mod settings;
 pub mod state;
+pub mod updates;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -40,7 +41,8 @@ macro_rules! taccuino_builder {
             .commands($crate::taccuino_commands!(register $runtime))
             .events($crate::tauri_specta::collect_events![
                 $crate::events::RegisterLocked,
-                $crate::events::SyncStatusChanged
+                $crate::events::SyncStatusChanged,
+                $crate::events::UpdateStatusChanged
             ])
             .dangerously_cast_bigints_to_number()
             .disable_serde_phases()

@@ -63,6 +63,8 @@ pub struct AppState {
     pub paths: Paths,
     /// Key stretching.
     pub kdf: Kdf,
+    /// New versions from the hub (`updates/` beside the register).
+    pub updates: crate::updates::Updates,
     inner: Mutex<Inner>,
     /// Held by the sync that is running: one at a time. Apart from `inner`,
     /// which a sync takes only for a step at a time.
@@ -94,6 +96,7 @@ impl AppState {
         let paths = Paths { dir: dir.to_path_buf() };
         let settings = Settings::load(&paths.settings())?;
         Ok(AppState {
+            updates: crate::updates::Updates::for_this_build(paths.dir.join("updates")),
             paths,
             kdf,
             inner: Mutex::new(Inner {

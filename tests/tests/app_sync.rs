@@ -23,10 +23,19 @@ struct App {
 }
 
 fn app() -> App {
+    app_with(|_| None)
+}
+
+/// An app whose updater `updates` gives (given the register's directory),
+/// or this build's.
+fn app_with(updates: impl FnOnce(&std::path::Path) -> Option<taccuino_app::updates::Updates>) -> App {
     let dir = tempfile::tempdir().expect("temp dir");
     let builder = taccuino_app::taccuino_builder!(MockRuntime);
     let files = Fixed::default();
-    let state = AppState::new(dir.path(), Kdf::Fixed(taccuino_keys::KdfParams::FLOOR)).expect("state");
+    let mut state = AppState::new(dir.path(), Kdf::Fixed(taccuino_keys::KdfParams::FLOOR)).expect("state");
+    if let Some(u) = updates(dir.path()) {
+        state.updates = u;
+    }
     let app = mock_builder()
         .invoke_handler(builder.invoke_handler())
         .manage(state)
@@ -120,7 +129,8 @@ fn hub() -> Hub {
     let runtime =
         tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("rt");
     let state =
-        taccuino_hub::AppState::new(dir.open_store().expect("store"), dir.open_registry().expect("registry"));
+        taccuino_hub::AppState::new(dir.open_store().expect("store"), dir.open_registry().expect("registry"))
+            .on_data_dir(&dir);
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).expect("bind");
     let url = format!("wss://{}", listener.local_addr().expect("addr"));
     let identity = dir.tls_identity(None).expect("the certificate init made");
@@ -373,4 +383,89 @@ fn the_coordinators_app_pairs_lists_and_revokes_a_laptop() {
     let revoked =
         list["devices"].as_array().expect("devices").iter().find(|d| d["id"] == giulia["id"]).cloned();
     assert!(!revoked.expect("still listed")["revoked_at"].is_null());
+}
+
+/// Issue 14: a release signed with the tests' key, published on the hub, is
+/// offered to the paired app after its sync, downloaded over the pinned TLS
+/// and verified; a package altered on the hub's disk is discarded, and a
+/// downloaded package altered while it waits is refused at install, before
+/// any installer runs. (The install itself runs `dpkg` in `scripts/test.sh`,
+/// on the installed package.)
+#[test]
+fn the_app_is_offered_a_signed_release_after_a_sync_and_downloads_it_verified() {
+    use taccuino_updates::{PackageFormat, TrustedKeys, testing};
+    let hub = hub();
+    let a = app_with(|dir| {
+        let current = "0.1.0".parse().expect("version");
+        Some(taccuino_app::updates::Updates::new(
+            dir.join("updates"),
+            Some(PackageFormat::Deb),
+            current,
+            TrustedKeys::built_in(),
+        ))
+    });
+    let publish = |version: &str, package: &[u8]| {
+        let (signed, bytes) = testing::signed_release(version, PackageFormat::Deb, package);
+        let dir = hub._root.path().join(format!("release-{version}"));
+        std::fs::create_dir_all(&dir).expect("dir");
+        std::fs::write(dir.join("release.json"), &signed.manifest).expect("manifest");
+        std::fs::write(dir.join("release.json.minisig"), &signed.signature).expect("signature");
+        let file = taccuino_updates::Manifest::parse(&signed.manifest).expect("manifest").file;
+        std::fs::write(dir.join(&file), &bytes).expect("package");
+        let mut registry = hub.dir.open_registry().expect("registry");
+        taccuino_hub::releases::publish(&hub.dir, &mut registry, &dir, &TrustedKeys::built_in())
+            .expect("published");
+        file
+    };
+    let package: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+    let file = publish("0.2.0", &package);
+
+    // Before any sync the app knows nothing of the hub's versions.
+    assert_eq!(a.ok("update_status", json!({}))["hub"], Value::Null);
+    a.pair(&hub.url, &hub.code(), "Portatile A").expect("pairing");
+    // The sync after pairing asked the hub.
+    let status = a.ok("update_status", json!({}));
+    assert_eq!(status["current"], "0.1.0");
+    assert_eq!(status["installed_from"], "deb");
+    assert_eq!(status["hub"]["protocol"], json!(crdt_sync::sync::PROTOCOL_VERSION));
+    assert_eq!(status["hub"]["skew"], Value::Null);
+    assert_eq!(status["offer"]["version"], "0.2.0");
+    assert_eq!(status["offer"]["size"], json!(package.len()));
+    assert_eq!(status["download"]["state"], "none");
+    let err = a.err("install_update", json!({}));
+    assert_eq!((err["kind"].as_str(), err["reason"].as_str()), (Some("update"), Some("not_downloaded")));
+
+    let done = a.ok("download_update", json!({}));
+    assert_eq!(done["download"]["state"], "ready", "{done}");
+    let downloaded = a._dir.path().join("updates").join(&file);
+    assert_eq!(std::fs::read(&downloaded).expect("downloaded"), package, "the signed bytes, whole");
+    // The register stayed open and usable meanwhile.
+    assert!(a.ok("search_families", json!({ "query": "", "limit": 5 })).is_array());
+
+    // Altered while it waited on this laptop: refused before any installer.
+    let mut bytes = package.clone();
+    bytes[4242] ^= 1;
+    std::fs::write(&downloaded, &bytes).expect("alter");
+    let err = a.err("install_update", json!({}));
+    assert_eq!((err["kind"].as_str(), err["reason"].as_str()), (Some("update"), Some("digest_mismatch")));
+    assert_eq!(a.ok("update_status", json!({}))["download"]["reason"], "digest_mismatch");
+    assert!(
+        a.ok("search_families", json!({ "query": "", "limit": 5 })).is_array(),
+        "the register was not closed"
+    );
+
+    // A newer release whose package is altered on the hub's disk: the
+    // download is discarded, nothing is kept.
+    let newer = publish("0.3.0", &package);
+    let on_hub = hub.dir.root().join("releases/0.3.0-deb").join(&newer);
+    std::fs::write(&on_hub, &bytes).expect("alter on the hub");
+    let status = a.ok("check_for_update", json!({}));
+    assert_eq!(status["offer"]["version"], "0.3.0");
+    let err = a.err("download_update", json!({}));
+    assert_eq!((err["kind"].as_str(), err["reason"].as_str()), (Some("update"), Some("digest_mismatch")));
+    let left: Vec<_> = std::fs::read_dir(a._dir.path().join("updates"))
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(!left.iter().any(|f| f.contains("0.3.0")), "nothing of the bad download is kept: {left:?}");
 }

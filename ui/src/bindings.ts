@@ -249,12 +249,37 @@ export const commands = {
 	 *  closed the dialog.
 	 */
 	importBundle: () => typedError<BundleImport | null, AppError>(__TAURI_INVOKE("import_bundle")),
+	/**  What is known of new versions (nothing is asked of the hub). */
+	updateStatus: () => typedError<UpdateStatus, AppError>(__TAURI_INVOKE("update_status")),
+	/**
+	 *  Asks the hub now whether it offers a release to this laptop (the app
+	 *  also asks after every sync).
+	 */
+	checkForUpdate: () => typedError<UpdateStatus, AppError>(__TAURI_INVOKE("check_for_update")),
+	/**
+	 *  Downloads the offered release in the background of the window (the
+	 *  register stays free), announcing its progress with
+	 *  `UpdateStatusChanged`; checked byte by byte against the signed
+	 *  manifest, kept only whole.
+	 */
+	downloadUpdate: () => typedError<UpdateStatus, AppError>(__TAURI_INVOKE("download_update")),
+	/**
+	 *  Installs the downloaded release, which the person asked for: checked
+	 *  once more, then the register is closed cleanly (everything saved is in
+	 *  the file; the next start asks for the passphrase) and the system's
+	 *  installer runs. On Linux the app waits for it (`pkexec` asks for an
+	 *  administrator's password) and starts the new version; on Windows the
+	 *  per-user installer replaces the app and starts it again; on macOS the
+	 *  disk image opens for the person to drag the app.
+	 */
+	installUpdate: () => typedError<null, AppError>(__TAURI_INVOKE("install_update")),
 };
 
 /** Events */
 export const events = {
 	registerLocked: makeEvent<RegisterLocked, RegisterLocked>("register-locked"),
 	syncStatusChanged: makeEvent<SyncStatusChanged, SyncStatusChanged>("sync-status-changed"),
+	updateStatusChanged: makeEvent<UpdateStatusChanged, UpdateStatusChanged>("update-status-changed"),
 };
 
 /* Types */
@@ -402,6 +427,22 @@ reason: string } |
 { kind: "device_management"; 
 /**  Why, as a key the UI explains. */
 reason: string } | 
+/**
+ *  A new version could not be taken; `reason` is a key the UI
+ *  explains: a check that failed (`bad_signature`, `unknown_key`,
+ *  `not_newer`, `wrong_format`, `digest_mismatch`, `too_large`,
+ *  `truncated`, `malformed`), or `no_offer`, `not_downloaded`,
+ *  `install_failed`.
+ */
+{ kind: "update"; 
+/**  Why, as a key the UI explains. */
+reason: string } | 
+/**
+ *  The hub and this app speak different sync protocols: the sync
+ *  screen says which side is older (an update to install, or a hub to
+ *  wait for). Nothing was exchanged; the data stays here.
+ */
+{ kind: "version_mismatch" } | 
 /**  The database was written by a newer Taccuino. */
 { kind: "newer_database" } | 
 /**  The user cancelled (a dialog, a long export). */
@@ -657,6 +698,23 @@ export type DocRef = {
 	id: string,
 };
 
+/**  The download of the offered release. */
+export type DownloadState = 
+/**  Not started. */
+{ state: "none" } | 
+/**  Running. */
+{ state: "running"; 
+/**  Bytes so far. */
+received: number; 
+/**  Bytes in all. */
+total: number } | 
+/**  Downloaded and verified: ready to install. */
+{ state: "ready" } | 
+/**  Failed; `reason` is a key the UI explains. */
+{ state: "failed"; 
+/**  Why. */
+reason: string };
+
 /**  What an erasure command did. */
 export type ErasureOutcome = 
 /**
@@ -853,6 +911,16 @@ export type HubLinkStatus = {
 	last_success: string | null,
 	/**  How the last attempt ended. */
 	last_outcome: SyncOutcome | null,
+};
+
+/**  The hub's versions, and how they compare with this build's. */
+export type HubVersion = {
+	/**  The hub's version. */
+	version: string,
+	/**  The sync protocol it speaks. */
+	protocol: number,
+	/**  `None` when the two can sync; otherwise which side is older. */
+	skew: Skew | null,
 };
 
 /**  The indicators of a selection. */
@@ -1203,6 +1271,18 @@ export type NewTraining = {
 	attendees: PersonId[],
 };
 
+/**  A verified offer. */
+export type OfferedRelease = {
+	/**  Its version. */
+	version: string,
+	/**  The package's size in bytes. */
+	size: number,
+	/**  What changed, in Italian. */
+	notes_it: string,
+	/**  What changed, in English. */
+	notes_en: string,
+};
+
 /**  A pathway the family follows. */
 export type Pathway = {
 	/**  Id. */
@@ -1544,6 +1624,16 @@ export type Settings = {
 	last_operator?: PersonId | null,
 };
 
+/**  Which side of a version mismatch is older. */
+export type Skew = 
+/**  This app is too old for the hub: install the update it offers. */
+"app_older" | 
+/**
+ *  The hub is older than this app: the data stays here and syncing
+ *  resumes once the hub is updated.
+ */
+"hub_older";
+
 /**
  *  The condition for special categories of data (GDPR art. 9(2)), when
  *  notes may reveal health, origin or religion.
@@ -1588,6 +1678,11 @@ export type SyncOutcome =
  *  too long. Syncing again in a minute is the answer.
  */
 "busy" | 
+/**
+ *  The hub speaks another version of the sync protocol: nothing was
+ *  exchanged. The app asks the hub which side is older.
+ */
+"version" | 
 /**  Anything else (a broken connection, a protocol error). */
 "failed";
 
@@ -1768,6 +1863,38 @@ export type TrainingSession = {
 	minutes: number,
 	/**  Who attended. */
 	attendees: PersonId[],
+};
+
+/**  What the sync screen shows about versions. */
+export type UpdateStatus = {
+	/**  This build's version. */
+	current: string,
+	/**
+	 *  The package this build was installed from (`deb`, `rpm`, `nsis`,
+	 *  `dmg`); none for a build run from the sources, which is never
+	 *  offered updates.
+	 */
+	installed_from: string | null,
+	/**  What the hub said last time it was asked. */
+	hub: HubVersion | null,
+	/**  A release offered and verified, newer than this build. */
+	offer: OfferedRelease | null,
+	/**  Where its download is. */
+	download: DownloadState,
+	/**
+	 *  The last offer refused by the checks, as a key the UI explains
+	 *  (`bad_signature`, `unknown_key`, `not_newer`, `digest_mismatch`...).
+	 */
+	refused: string | null,
+};
+
+/**
+ *  What is known of new versions changed: an offer, a download's
+ *  progress, its end.
+ */
+export type UpdateStatusChanged = {
+	/**  What is known now. */
+	status: UpdateStatus,
 };
 
 export type Value = null | boolean | number | string | Value[] | { [key in string]: Value };

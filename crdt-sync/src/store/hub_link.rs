@@ -46,6 +46,9 @@ pub enum SyncOutcome {
     /// The hub closed the sync: the device was over its limits or silent
     /// too long. Syncing again in a minute is the answer.
     Busy,
+    /// The hub speaks another version of the sync protocol: nothing was
+    /// exchanged. The app asks the hub which side is older.
+    Version,
     /// Anything else (a broken connection, a protocol error).
     Failed,
 }
@@ -59,6 +62,7 @@ impl SyncOutcome {
             SyncOutcome::Unauthorized => "unauthorized",
             SyncOutcome::Revoked => "revoked",
             SyncOutcome::Busy => "busy",
+            SyncOutcome::Version => "version",
             SyncOutcome::Failed => "failed",
         }
     }
@@ -71,6 +75,7 @@ impl SyncOutcome {
             "unauthorized" => SyncOutcome::Unauthorized,
             "revoked" => SyncOutcome::Revoked,
             "busy" => SyncOutcome::Busy,
+            "version" => SyncOutcome::Version,
             "failed" => SyncOutcome::Failed,
             _ => return None,
         })

@@ -302,6 +302,20 @@ pub(crate) async fn run_sync<R: Runtime>(
         Err(e) => return Err(client_error(e)),
     }
     announce(app, SyncOutcomeOrRunning::Done(outcome));
+    // After a sync that reached the hub (or that the hub refused for its
+    // version), ask it about new versions: the answer does not depend on
+    // the sync protocol.
+    if matches!(outcome, SyncOutcome::Ok | SyncOutcome::Partial | SyncOutcome::Version)
+        && let Ok(hub) = endpoint_of(&link)
+    {
+        use tauri::Manager;
+        if let Some(state) = app.try_state::<AppState>() {
+            match state.updates.check(&hub, &link.token).await {
+                Ok(_) => super::updates::announce(app, &state),
+                Err(e) => tracing::info!(error = %e, "could not ask the hub about new versions"),
+            }
+        }
+    }
     match result {
         Ok(report) => Ok(summary(outcome, report)),
         Err(e) => Err(client_error(e)),
@@ -353,6 +367,7 @@ fn outcome_of(e: &ClientError) -> SyncOutcome {
         ClientError::Unauthorized => SyncOutcome::Unauthorized,
         ClientError::Revoked => SyncOutcome::Revoked,
         ClientError::Closed(Fatal::Idle | Fatal::Busy) => SyncOutcome::Busy,
+        ClientError::Closed(Fatal::Version) => SyncOutcome::Version,
         _ => SyncOutcome::Failed,
     }
 }
@@ -366,6 +381,7 @@ pub(crate) fn client_error(e: ClientError) -> AppError {
         ClientError::CodeMismatch => AppError::Pairing { reason: "code_mismatch".into() },
         ClientError::Revoked => AppError::Revoked,
         ClientError::Closed(Fatal::Idle | Fatal::Busy) => AppError::HubBusy,
+        ClientError::Closed(Fatal::Version) => AppError::VersionMismatch,
         ClientError::Enroll(why) => AppError::Pairing { reason: why.as_str().to_owned() },
         ClientError::Store(e) => e.into(),
         ClientError::StoreClosed => AppError::Locked,

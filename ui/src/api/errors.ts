@@ -120,6 +120,12 @@ export function errorMessage(err: unknown, lang: Language = getLanguage()): stri
       const key = `errors.devices.${str(e.reason)}`;
       return isTextKey(key) ? translateLoose(lang, key) : translate(lang, "errors.devices.any");
     }
+    case "update": {
+      const key = `errors.update.${str(e.reason)}`;
+      return isTextKey(key) ? translateLoose(lang, key) : translate(lang, "errors.update.any");
+    }
+    case "version_mismatch":
+      return translate(lang, "errors.versionMismatch");
     default: {
       // A variant this build does not know yet (newer Rust side).
       const _unknown: never = e;

@@ -14,6 +14,7 @@
 export type MockCommands = Record<string, (...args: never[]) => unknown>;
 export type LockListener = (event: { payload: { after_minutes: number } }) => void;
 export type SyncListener = (event: { payload: { syncing: boolean; outcome: string | null } }) => void;
+export type UpdateListener = (event: { payload: { status: import("../bindings").UpdateStatus } }) => void;
 
 /** `events.x.listen` backed by an array the test can read and fire. */
 function listenable<L>(listeners: L[]) {
@@ -32,6 +33,7 @@ export function bindingsModule(mocks: {
   commands: MockCommands;
   lockListeners?: LockListener[];
   syncListeners?: SyncListener[];
+  updateListeners?: UpdateListener[];
 }) {
   return {
     commands: new Proxy(mocks.commands, {
@@ -42,6 +44,7 @@ export function bindingsModule(mocks: {
     events: {
       registerLocked: listenable<LockListener>(mocks.lockListeners ?? []),
       syncStatusChanged: listenable<SyncListener>(mocks.syncListeners ?? []),
+      updateStatusChanged: listenable<UpdateListener>(mocks.updateListeners ?? []),
     },
   };
 }

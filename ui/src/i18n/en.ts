@@ -158,6 +158,22 @@ export const en: Catalogue = {
       unavailable: "The hub could not do it now: try again in a few minutes.",
       any: "The hub refused the request.",
     },
+    update: {
+      malformed: "The update is not in the expected format: nothing was installed.",
+      unknown_key: "The update is signed with a key Taccuino does not recognise: nothing was installed. Tell the coordination office.",
+      bad_signature: "The update's signature does not match: it was changed after signing. Nothing was installed; tell the coordination office.",
+      wrong_product: "The file offered is not a Taccuino update: nothing was installed.",
+      not_newer: "The version offered is not newer than this one: Taccuino never goes back.",
+      wrong_format: "The update offered is for another kind of installation.",
+      too_large: "The downloaded file is longer than the signed one: it was discarded.",
+      truncated: "The download was cut off: try again when the connection is steady.",
+      digest_mismatch: "The downloaded file is not the signed one (changed or damaged): it was discarded. Tell the coordination office.",
+      no_offer: "The hub offers no update to this computer.",
+      not_downloaded: "Download the update first.",
+      install_failed: "The installation failed or was cancelled: Taccuino stays as it was.",
+      any: "The update failed.",
+    },
+    versionMismatch: "The hub and this computer run different versions of Taccuino: see “Updates” on the Sync page.",
   },
   fields: {
     meeting: {

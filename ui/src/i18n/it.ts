@@ -166,6 +166,22 @@ export const it = {
       unavailable: "L'hub non ha potuto farlo adesso: riprova tra qualche minuto.",
       any: "L'hub ha rifiutato la richiesta.",
     },
+    update: {
+      malformed: "L'aggiornamento non è nel formato atteso: non è stato installato nulla.",
+      unknown_key: "L'aggiornamento è firmato con una chiave che Taccuino non riconosce: non è stato installato nulla. Avvisa il coordinamento.",
+      bad_signature: "La firma dell'aggiornamento non corrisponde: è stato modificato dopo la firma. Non è stato installato nulla; avvisa il coordinamento.",
+      wrong_product: "Il file offerto non è un aggiornamento di Taccuino: non è stato installato nulla.",
+      not_newer: "La versione offerta non è più recente di questa: non si torna indietro.",
+      wrong_format: "L'aggiornamento offerto è per un altro tipo di installazione.",
+      too_large: "Il file scaricato è più lungo di quello firmato: è stato scartato.",
+      truncated: "Il download si è interrotto: riprova quando il collegamento è stabile.",
+      digest_mismatch: "Il file scaricato non è quello firmato (modificato o danneggiato): è stato scartato. Avvisa il coordinamento.",
+      no_offer: "L'hub non offre aggiornamenti a questo computer.",
+      not_downloaded: "Scarica prima l'aggiornamento.",
+      install_failed: "L'installazione non è riuscita o è stata annullata: Taccuino resta com'era.",
+      any: "L'aggiornamento non è riuscito.",
+    },
+    versionMismatch: "L'hub e questo computer usano versioni diverse di Taccuino: vedi «Aggiornamenti» nella pagina Sincronizzazione.",
   },
   /** Field names as the core's validation reports them (`meeting.date`). */
   fields: {

@@ -17,6 +17,7 @@ import { Loaded } from "../components/Loaded";
 import { useToast } from "../components/Toast";
 import "../components/widgets.css";
 import { useI18n, type Translate } from "../i18n";
+import { UpdatePanel } from "./sync/UpdatePanel";
 
 /** Why the hub refused a document, as `SyncSummary.refused[].reason` says it. */
 const REFUSED_REASONS = [
@@ -221,6 +222,8 @@ function Paired({ link, reload }: { link: HubLinkStatus; reload: () => Promise<v
       </section>
 
       <Bundles link={link} busy={syncing} onImported={refreshSession} />
+
+      <UpdatePanel />
     </>
   );
 }

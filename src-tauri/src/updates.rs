@@ -1,0 +1,487 @@
+//! New versions from the hub (issue 14, decision 0034): what the app knows
+//! of them, the download, and the install when the person agrees.
+//!
+//! After each sync the app asks its hub (`GET /update`, over the pinned
+//! TLS) whether a release is offered to it. An offer is believed only if
+//! its signature holds against the keys built into this build, it is newer
+//! than this build and of the package format this build was installed from
+//! ([`taccuino_updates`]). The package is downloaded in the background into
+//! `updates/` beside the register, each byte checked against the signed
+//! manifest before it is written, and kept only if the whole matches.
+//! Nothing installs by itself: the person clicks "install" on the sync
+//! screen (never in the middle of a meeting: that screen holds no open
+//! form), the package is checked once more, the register is closed
+//! cleanly, and the system's installer runs.
+//!
+//! The same answer says which sync protocol the hub speaks, so a laptop
+//! whose sync was refused for its version can say what to do: install the
+//! offered release (the laptop is older), or wait for the hub to be
+//! updated, keeping its data (the laptop is newer).
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use serde::Serialize;
+use taccuino_sync_client::Endpoint;
+use taccuino_updates::{
+    PackageCheck, PackageFormat, Release, SignedRelease, TrustedKeys, UpdateError, UpdateInfo,
+};
+
+use crate::commands::sync::client_error;
+use crate::error::{AppError, AppResult};
+
+/// What the sync screen shows about versions.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, specta::Type)]
+pub struct UpdateStatus {
+    /// This build's version.
+    pub current: String,
+    /// The package this build was installed from (`deb`, `rpm`, `nsis`,
+    /// `dmg`); none for a build run from the sources, which is never
+    /// offered updates.
+    pub installed_from: Option<String>,
+    /// What the hub said last time it was asked.
+    pub hub: Option<HubVersion>,
+    /// A release offered and verified, newer than this build.
+    pub offer: Option<OfferedRelease>,
+    /// Where its download is.
+    pub download: DownloadState,
+    /// The last offer refused by the checks, as a key the UI explains
+    /// (`bad_signature`, `unknown_key`, `not_newer`, `digest_mismatch`...).
+    pub refused: Option<String>,
+}
+
+/// The hub's versions, and how they compare with this build's.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, specta::Type)]
+pub struct HubVersion {
+    /// The hub's version.
+    pub version: String,
+    /// The sync protocol it speaks.
+    pub protocol: u16,
+    /// `None` when the two can sync; otherwise which side is older.
+    pub skew: Option<Skew>,
+}
+
+/// Which side of a version mismatch is older.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum Skew {
+    /// This app is too old for the hub: install the update it offers.
+    AppOlder,
+    /// The hub is older than this app: the data stays here and syncing
+    /// resumes once the hub is updated.
+    HubOlder,
+}
+
+/// A verified offer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, specta::Type)]
+pub struct OfferedRelease {
+    /// Its version.
+    pub version: String,
+    /// The package's size in bytes.
+    pub size: u64,
+    /// What changed, in Italian.
+    pub notes_it: String,
+    /// What changed, in English.
+    pub notes_en: String,
+}
+
+/// The download of the offered release.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum DownloadState {
+    /// Not started.
+    #[default]
+    None,
+    /// Running.
+    Running {
+        /// Bytes so far.
+        received: u64,
+        /// Bytes in all.
+        total: u64,
+    },
+    /// Downloaded and verified: ready to install.
+    Ready,
+    /// Failed; `reason` is a key the UI explains.
+    Failed {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// An offer this build accepted.
+#[derive(Clone, Debug)]
+struct Offer {
+    release: Release,
+    path: String,
+}
+
+#[derive(Debug, Default)]
+struct Known {
+    hub: Option<HubVersion>,
+    offer: Option<Offer>,
+    download: DownloadState,
+    /// The verified package, once downloaded.
+    ready: Option<PathBuf>,
+    refused: Option<String>,
+}
+
+/// The app's knowledge of new versions, and the work on them.
+pub struct Updates {
+    dir: PathBuf,
+    format: Option<PackageFormat>,
+    current: semver::Version,
+    keys: TrustedKeys,
+    known: Mutex<Known>,
+    /// Held by the download running (one at a time).
+    downloading: tokio::sync::Mutex<()>,
+}
+
+impl Updates {
+    /// For this build: its version, the package it was installed from (what
+    /// Tauri's bundler wrote into the binary) and the keys built into it;
+    /// downloads go to `dir`.
+    pub fn for_this_build(dir: PathBuf) -> Updates {
+        Updates::new(dir, installed_from(), taccuino_updates::this_version(), TrustedKeys::built_in())
+    }
+
+    /// With everything given (tests).
+    pub fn new(
+        dir: PathBuf,
+        format: Option<PackageFormat>,
+        current: semver::Version,
+        keys: TrustedKeys,
+    ) -> Updates {
+        Updates {
+            dir,
+            format,
+            current,
+            keys,
+            known: Mutex::new(Known::default()),
+            downloading: Default::default(),
+        }
+    }
+
+    fn known(&self) -> std::sync::MutexGuard<'_, Known> {
+        // A panic while holding this lock leaves plain data behind.
+        self.known.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// What is known now.
+    pub fn status(&self) -> UpdateStatus {
+        let known = self.known();
+        UpdateStatus {
+            current: self.current.to_string(),
+            installed_from: self.format.map(|f| f.as_str().to_owned()),
+            hub: known.hub.clone(),
+            offer: known.offer.as_ref().map(|o| {
+                let m = o.release.manifest();
+                OfferedRelease {
+                    version: m.version.clone(),
+                    size: m.size,
+                    notes_it: m.notes.it.clone(),
+                    notes_en: m.notes.en.clone(),
+                }
+            }),
+            download: known.download.clone(),
+            refused: known.refused.clone(),
+        }
+    }
+
+    /// Asks the hub what it offers, and keeps what passes the checks.
+    pub async fn check(&self, hub: &Endpoint, token: &str) -> AppResult<UpdateStatus> {
+        let info = taccuino_sync_client::update_info(hub, token, self.format, &self.current)
+            .await
+            .map_err(client_error)?;
+        self.learn(info);
+        Ok(self.status())
+    }
+
+    /// Takes in the hub's answer.
+    fn learn(&self, info: UpdateInfo) {
+        let ours = crdt_sync::sync::PROTOCOL_VERSION;
+        let skew = match info.protocol.cmp(&ours) {
+            std::cmp::Ordering::Equal => None,
+            std::cmp::Ordering::Greater => Some(Skew::AppOlder),
+            std::cmp::Ordering::Less => Some(Skew::HubOlder),
+        };
+        let accepted =
+            info.offer.map(|o| self.accept(&o.release).map(|release| Offer { release, path: o.path }));
+        let mut known = self.known();
+        known.hub = Some(HubVersion { version: info.hub_version, protocol: info.protocol, skew });
+        match accepted {
+            None => {
+                known.offer = None;
+                known.refused = None;
+            }
+            Some(Ok(offer)) => {
+                let same = known.offer.as_ref().is_some_and(|o| o.release == offer.release);
+                if !same {
+                    known.download = DownloadState::None;
+                    known.ready = None;
+                }
+                known.offer = Some(offer);
+                known.refused = None;
+            }
+            Some(Err(e)) => {
+                tracing::warn!(reason = e.as_str(), error = %e, "the hub offered a release this app refuses");
+                known.offer = None;
+                known.refused = Some(e.as_str().to_owned());
+            }
+        }
+    }
+
+    fn accept(&self, signed: &SignedRelease) -> Result<Release, UpdateError> {
+        let release = signed.verify(&self.keys)?;
+        let format = self.format.ok_or_else(|| UpdateError::WrongFormat {
+            offered: release.manifest().format.to_string(),
+            wanted: "none (not installed from a package)".into(),
+        })?;
+        release.offerable_to(&self.current, format)?;
+        Ok(release)
+    }
+
+    /// Downloads the offered release into `updates/`, checking every byte;
+    /// `progress` hears the bytes so far. The register is not involved.
+    pub async fn download(
+        &self,
+        hub: &Endpoint,
+        token: &str,
+        progress: impl Fn(u64, u64),
+    ) -> AppResult<UpdateStatus> {
+        let _one = self.downloading.lock().await;
+        let (offer, ready) = {
+            let known = self.known();
+            (known.offer.clone(), matches!(known.download, DownloadState::Ready))
+        };
+        if ready {
+            return Ok(self.status());
+        }
+        let offer = offer.ok_or(AppError::Update { reason: "no_offer".into() })?;
+        let m = offer.release.manifest().clone();
+        std::fs::create_dir_all(&self.dir).map_err(|e| AppError::file(&self.dir, e))?;
+        let (part, done) = (self.dir.join(format!("{}.part", m.file)), self.dir.join(&m.file));
+        self.known().download = DownloadState::Running { received: 0, total: m.size };
+        let result = async {
+            let mut file = tokio::fs::File::create(&part).await.map_err(|e| AppError::file(&part, e))?;
+            let mut check = PackageCheck::new(&offer.release);
+            let on_bytes = |received, total| {
+                self.known().download = DownloadState::Running { received, total };
+                progress(received, total);
+            };
+            taccuino_sync_client::download(hub, token, &offer.path, &mut check, &mut file, on_bytes)
+                .await
+                .map_err(|e| match e {
+                    taccuino_sync_client::ClientError::Update(u) => {
+                        AppError::Update { reason: u.as_str().into() }
+                    }
+                    e => client_error(e),
+                })?;
+            file.sync_all().await.map_err(|e| AppError::file(&part, e))?;
+            check.finish().map_err(|u| AppError::Update { reason: u.as_str().into() })?;
+            std::fs::rename(&part, &done).map_err(|e| AppError::file(&done, e))
+        }
+        .await;
+        let mut known = self.known();
+        match result {
+            Ok(()) => {
+                known.download = DownloadState::Ready;
+                known.ready = Some(done);
+            }
+            Err(e) => {
+                let _ = std::fs::remove_file(&part);
+                let reason = match &e {
+                    AppError::Update { reason } => reason.clone(),
+                    AppError::Offline => "offline".into(),
+                    _ => "failed".into(),
+                };
+                tracing::warn!(error = %e, "the update's download failed");
+                known.download = DownloadState::Failed { reason };
+                return Err(e);
+            }
+        }
+        drop(known);
+        Ok(self.status())
+    }
+
+    /// The downloaded package, checked once more against its signed
+    /// manifest (it waited on disk), with its format.
+    pub fn verified_package(&self) -> AppResult<(PathBuf, PackageFormat)> {
+        let (offer, path) = {
+            let known = self.known();
+            match (&known.offer, &known.ready) {
+                (Some(o), Some(p)) => (o.clone(), p.clone()),
+                _ => return Err(AppError::Update { reason: "not_downloaded".into() }),
+            }
+        };
+        check_file(&path, &offer.release).map_err(|e| {
+            self.known().download = DownloadState::Failed { reason: e.as_str().into() };
+            AppError::Update { reason: e.as_str().into() }
+        })?;
+        Ok((path, offer.release.manifest().format))
+    }
+}
+
+/// `path` read through and checked against `release`.
+fn check_file(path: &Path, release: &Release) -> Result<(), UpdateError> {
+    let mut check = PackageCheck::new(release);
+    let mut file = std::fs::File::open(path)
+        .map_err(|_| UpdateError::Truncated { got: 0, expected: check.expected() })?;
+    let mut buf = vec![0; 1 << 20];
+    loop {
+        let n = file
+            .read(&mut buf)
+            .map_err(|_| UpdateError::Truncated { got: check.received(), expected: check.expected() })?;
+        if n == 0 {
+            break;
+        }
+        check.update(&buf[..n])?;
+    }
+    check.finish()
+}
+
+/// The package this binary was installed from, as Tauri's bundler marked
+/// it; `None` for a build run from the sources.
+fn installed_from() -> Option<PackageFormat> {
+    use tauri::utils::config::BundleType;
+    use tauri::utils::platform::bundle_type;
+    match bundle_type()? {
+        BundleType::Deb => Some(PackageFormat::Deb),
+        BundleType::Rpm => Some(PackageFormat::Rpm),
+        BundleType::Nsis => Some(PackageFormat::Nsis),
+        // A macOS build runs from its `.app`, installed from the `.dmg`.
+        BundleType::App if cfg!(target_os = "macos") => Some(PackageFormat::Dmg),
+        _ => None,
+    }
+}
+
+/// How the system installs `package` of `format`: the command, and whether
+/// the app exits at once and lets the installer restart it (Windows) or
+/// waits for it and restarts itself (Linux), or only opens it (macOS).
+pub fn installer(format: PackageFormat, package: &Path) -> (std::process::Command, Installs) {
+    use std::process::Command;
+    let root = is_root();
+    let elevated = |program: &str| {
+        if root {
+            Command::new(program)
+        } else {
+            let mut c = Command::new("pkexec");
+            c.arg(program);
+            c
+        }
+    };
+    match format {
+        PackageFormat::Deb => {
+            let mut c = elevated("dpkg");
+            c.arg("-i").arg(package);
+            (c, Installs::WaitThenRestart)
+        }
+        PackageFormat::Rpm => {
+            let mut c = elevated("rpm");
+            c.arg("-U").arg(package);
+            (c, Installs::WaitThenRestart)
+        }
+        // Tauri's per-user installer: passive (a progress bar, no
+        // questions), and it starts the app again when done.
+        PackageFormat::Nsis => {
+            let mut c = Command::new(package);
+            c.args(["/P", "/R"]);
+            (c, Installs::ExitNow)
+        }
+        PackageFormat::Dmg => {
+            let mut c = Command::new("open");
+            c.arg(package);
+            (c, Installs::OpenOnly)
+        }
+    }
+}
+
+/// What the app does around its installer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Installs {
+    /// Wait for it, then start the new version.
+    WaitThenRestart,
+    /// Start it and exit: it replaces the running app and starts it again.
+    ExitNow,
+    /// Open the disk image for the person to drag the app.
+    OpenOnly,
+}
+
+/// Whether the app runs as root (then `dpkg` needs no `pkexec`). Read from
+/// `/proc` to keep `unsafe` out of the app.
+fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status").ok().is_some_and(|s| {
+        s.lines()
+            .find(|l| l.starts_with("Uid:"))
+            .and_then(|l| l.split_whitespace().nth(2))
+            .is_some_and(|euid| euid == "0")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use taccuino_updates::{UpdateOffer, testing};
+
+    use super::*;
+
+    fn updates(format: Option<PackageFormat>) -> Updates {
+        Updates::new(std::env::temp_dir(), format, "0.1.0".parse().expect("v"), TrustedKeys::built_in())
+    }
+
+    fn info(protocol: u16, offer: Option<SignedRelease>) -> UpdateInfo {
+        UpdateInfo {
+            hub_version: "0.1.0".into(),
+            protocol,
+            offer: offer.map(|release| UpdateOffer { release, path: "/update/package/0.2.0/deb".into() }),
+        }
+    }
+
+    #[test]
+    fn the_protocols_say_which_side_waits() {
+        let ours = crdt_sync::sync::PROTOCOL_VERSION;
+        let u = updates(Some(PackageFormat::Deb));
+        for (theirs, skew) in
+            [(ours, None), (ours + 1, Some(Skew::AppOlder)), (ours - 1, Some(Skew::HubOlder))]
+        {
+            u.learn(info(theirs, None));
+            assert_eq!(u.status().hub.expect("hub").skew, skew, "hub protocol {theirs}");
+        }
+    }
+
+    #[test]
+    fn only_a_verified_newer_release_of_our_format_is_offered() {
+        let u = updates(Some(PackageFormat::Deb));
+        let (good, _) = testing::signed_release("0.2.0", PackageFormat::Deb, b"package");
+        u.learn(info(crdt_sync::sync::PROTOCOL_VERSION, Some(good.clone())));
+        assert_eq!(u.status().offer.expect("offer").version, "0.2.0");
+        assert_eq!(u.status().refused, None);
+
+        let mut tampered = good.clone();
+        tampered.manifest = tampered.manifest.replace("\"size\": 7", "\"size\": 8");
+        let (older, _) = testing::signed_release("0.0.9", PackageFormat::Deb, b"package");
+        let (rpm, _) = testing::signed_release("0.2.0", PackageFormat::Rpm, b"package");
+        for (offer, why) in [(tampered, "bad_signature"), (older, "not_newer"), (rpm, "wrong_format")] {
+            u.learn(info(crdt_sync::sync::PROTOCOL_VERSION, Some(offer)));
+            let status = u.status();
+            assert_eq!(status.offer, None, "{why}");
+            assert_eq!(status.refused.as_deref(), Some(why));
+        }
+        // A build run from the sources is offered nothing.
+        let from_sources = updates(None);
+        from_sources.learn(info(crdt_sync::sync::PROTOCOL_VERSION, Some(good)));
+        assert_eq!(from_sources.status().offer, None);
+        assert_eq!(from_sources.status().refused.as_deref(), Some("wrong_format"));
+    }
+
+    #[test]
+    fn each_format_has_its_installer() {
+        let p = Path::new("/tmp/Taccuino_0.2.0_amd64.deb");
+        let (deb, how) = installer(PackageFormat::Deb, p);
+        let args: Vec<_> = deb.get_args().map(|a| a.to_string_lossy().into_owned()).collect();
+        assert!(args.ends_with(&["-i".to_owned(), p.display().to_string()]), "{args:?}");
+        assert_eq!(how, Installs::WaitThenRestart);
+        let (nsis, how) = installer(PackageFormat::Nsis, Path::new("Taccuino_0.2.0_x64-setup.exe"));
+        assert_eq!(nsis.get_args().collect::<Vec<_>>(), ["/P", "/R"]);
+        assert_eq!(how, Installs::ExitNow);
+    }
+}
