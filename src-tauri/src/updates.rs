@@ -322,6 +322,46 @@ impl Updates {
     }
 }
 
+/// What this build is, for `taccuino --update-info`: its version, the
+/// package it was installed from, the release keys it trusts.
+pub fn describe_this_build() -> String {
+    format!(
+        "taccuino {}, installed from {}, trusts release keys: {}",
+        taccuino_updates::this_version(),
+        installed_from().map(|f| f.as_str()).unwrap_or("no package (built from the sources)"),
+        TrustedKeys::built_in().names().join(", ")
+    )
+}
+
+/// `taccuino --install-update DIR`: installs the release directory `DIR`
+/// (as `taccuino-release sign` writes it, and the hub publishes) with the
+/// same checks as an update from the hub: signed by a key built into this
+/// build, newer than this build, of the package format it was installed
+/// from (`format` when given: a build from the sources has none), the
+/// package as signed. Then runs the system's installer and waits for it.
+/// For an administrator with a release on a USB stick, and for the test of
+/// the installed package.
+pub fn install_release_dir(dir: &Path, format: Option<PackageFormat>) -> Result<String, String> {
+    let read = |name: &str| {
+        std::fs::read_to_string(dir.join(name)).map_err(|e| format!("{}/{name}: {e}", dir.display()))
+    };
+    let signed = SignedRelease { manifest: read("release.json")?, signature: read("release.json.minisig")? };
+    let refused = |e: UpdateError| format!("refused ({}): {e}; nothing was installed", e.as_str());
+    let release = signed.verify(&TrustedKeys::built_in()).map_err(refused)?;
+    let format = format
+        .or_else(installed_from)
+        .ok_or("this build was not installed from a package: give --installed-from")?;
+    release.offerable_to(&taccuino_updates::this_version(), format).map_err(refused)?;
+    let package = dir.join(&release.manifest().file);
+    check_file(&package, &release).map_err(refused)?;
+    let (mut command, _) = installer(format, &package);
+    let status = command.status().map_err(|e| format!("the installer did not start: {e}"))?;
+    if !status.success() {
+        return Err(format!("the installer failed ({status})"));
+    }
+    Ok(format!("installed {} {}", release.manifest().version, format))
+}
+
 /// `path` read through and checked against `release`.
 fn check_file(path: &Path, release: &Release) -> Result<(), UpdateError> {
     let mut check = PackageCheck::new(release);

@@ -171,3 +171,51 @@ impl<T> OrExplain<T> for crdt_sync::Result<T> {
         })
     }
 }
+
+/// Issue 14: a register written by a newer app (a laptop updated, then
+/// rolled back by hand, or a file copied from a newer laptop) is refused
+/// by an older app with `NewerDatabase`, and not one byte of it changes:
+/// the newer app opens it again as it left it.
+#[test]
+fn a_register_from_a_newer_app_is_refused_and_left_untouched() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (path, _) = make(tmp.path(), "newer.db");
+    let newer = migrations() + 1;
+    {
+        let conn = Connection::open(&path).expect("open");
+        key_connection(&conn, &key(), &path).expect("key");
+        conn.execute_batch(&format!("PRAGMA user_version = {newer}; PRAGMA wal_checkpoint(TRUNCATE);"))
+            .expect("a newer app's schema version");
+    }
+    let files = |p: &Path| -> Vec<(String, Vec<u8>)> {
+        let mut out: Vec<_> = std::fs::read_dir(p)
+            .expect("dir")
+            .map(|e| e.expect("entry").path())
+            .filter(|f| std::fs::metadata(f).is_ok_and(|m| m.len() > 0))
+            .map(|f| {
+                (
+                    f.file_name().expect("name").to_string_lossy().into_owned(),
+                    std::fs::read(&f).expect("read"),
+                )
+            })
+            .collect();
+        out.sort();
+        out
+    };
+    let before = files(tmp.path());
+    match Store::open(&path, &key(), register::env()) {
+        Err(crdt_sync::Error::NewerDatabase { found, supported }) => {
+            assert_eq!((found, supported), (newer, migrations()));
+        }
+        Ok(_) => panic!("an older app opened a newer register"),
+        Err(e) => panic!("refused for another reason: {e}"),
+    }
+    let after = files(tmp.path());
+    assert_eq!(
+        before.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+        after.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+        "no file with content appeared or went"
+    );
+    assert!(before == after, "the register's bytes changed when an older app refused it");
+    assert_eq!(user_version(&path), newer);
+}
