@@ -18,7 +18,7 @@ use axum::response::IntoResponse;
 use crdt_sync::authz::{Action, allows};
 use crdt_sync::sync::DeviceRole;
 use crdt_sync::sync::manage::{
-    DeviceEntry, IssuedCode, MAX_NOTE, ManageRefusal, ManageRequest, ManageResponse,
+    DeviceEntry, IssuedCode, LabHold, MAX_NOTE, ManageRefusal, ManageRequest, ManageResponse, ReleaseEntry,
 };
 use crdt_sync::{ProjectSettings, Store};
 
@@ -101,6 +101,7 @@ pub fn decide(
     let actor = Actor::Device(device.id);
     let action = match request {
         ManageRequest::Ask { .. } => Action::AskForDevice,
+        ManageRequest::Releases | ManageRequest::Hold { .. } => Action::ManageUpdates,
         _ => Action::ManageDevices,
     };
     if !allows(Some(device.role), action) {
@@ -182,6 +183,37 @@ pub fn decide(
                 &format!("{} lab {} (request {request})", role.as_str(), lab.1),
             )?;
             Ok(ManageResponse::Asked { request })
+        }
+        ManageRequest::Releases => Ok(ManageResponse::Releases {
+            releases: registry
+                .releases()?
+                .into_iter()
+                .map(|r| ReleaseEntry {
+                    version: r.version.to_string(),
+                    format: r.format.as_str().to_owned(),
+                    published_at: r.published_at,
+                })
+                .collect(),
+            holds: registry
+                .holds()?
+                .into_iter()
+                .map(|h| LabHold { lab: h.lab_number, version: h.version.to_string() })
+                .collect(),
+        }),
+        ManageRequest::Hold { lab, version } => {
+            let Some(lab) = store.labs()?.into_iter().find(|l| l.number == lab) else {
+                return refused(ManageRefusal::UnknownLab);
+            };
+            // Any version, published or not: holding every lab on the one
+            // they run before publishing is how labs move one at a time.
+            let version = match version.as_deref().map(|v| semver::Version::parse(v.trim())) {
+                None => None,
+                Some(Ok(v)) => Some(v),
+                Some(Err(_)) => return refused(ManageRefusal::Invalid),
+            };
+            registry.hold((lab.id, lab.number), version.as_ref(), &actor)?;
+            tracing::info!(by = %device.id, lab = lab.number, version = ?version.as_ref().map(ToString::to_string), "a lab's hold changed from a coordinator's app");
+            Ok(ManageResponse::Held)
         }
         ManageRequest::Dismiss { request } => {
             if !registry.close_request(request, &actor, "dismissed")? {

@@ -231,3 +231,57 @@ async fn a_laptop_too_old_to_sync_is_still_offered_the_release_that_lets_it() {
     assert!(info.offer.is_some());
     assert_eq!(fetch(&hub, &old).await.expect("download"), package("0.2.0"));
 }
+
+/// A coordinator holds a lab from the app (`/devices`: `Releases`, `Hold`),
+/// with the right `manage_updates` checked by the hub on the role it
+/// enrolled; other roles are refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_coordinator_holds_a_lab_from_the_app() {
+    use crdt_sync::sync::manage::{LabHold, ManageRefusal, ManageRequest, ManageResponse};
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (data, code) = init_hub(tmp.path());
+    let hub = Hub::start(&data);
+    let (office, _labs) = project(&hub, tmp.path(), &code, 2).await;
+    let lead = enrol(&hub, tmp.path(), "lead", Some(2), "lead").await;
+    let lab2 = enrol(&hub, tmp.path(), "lab2", Some(2), "volunteer").await;
+    hub.cmd(&["release", "publish", release_dir(tmp.path(), "0.2.0").to_str().expect("utf-8")]);
+    let ask = |who: &Device, request: ManageRequest| {
+        let (url, token) = (hub.url.clone(), who.enrolled.token.clone());
+        async move { taccuino_sync_client::manage(&url, &token, &request).await.expect("answer") }
+    };
+
+    for who in [&lead, &lab2] {
+        assert_eq!(
+            ask(who, ManageRequest::Releases).await,
+            ManageResponse::Refused(ManageRefusal::NotAllowed)
+        );
+        let hold = ManageRequest::Hold { lab: 2, version: Some("0.1.0".into()) };
+        assert_eq!(ask(who, hold).await, ManageResponse::Refused(ManageRefusal::NotAllowed));
+    }
+    let bad = ManageRequest::Hold { lab: 2, version: Some("zero point one".into()) };
+    assert_eq!(ask(&office, bad).await, ManageResponse::Refused(ManageRefusal::Invalid));
+    let nowhere = ManageRequest::Hold { lab: 9, version: Some("0.1.0".into()) };
+    assert_eq!(ask(&office, nowhere).await, ManageResponse::Refused(ManageRefusal::UnknownLab));
+    assert_eq!(offered(&hub, &lab2).await.as_deref(), Some("0.2.0"), "refusals changed nothing");
+
+    let hold = ManageRequest::Hold { lab: 2, version: Some("0.1.0".into()) };
+    assert_eq!(ask(&office, hold).await, ManageResponse::Held);
+    assert_eq!(offered(&hub, &lab2).await, None, "held below the release");
+    let ManageResponse::Releases { releases, holds } = ask(&office, ManageRequest::Releases).await else {
+        panic!("no list")
+    };
+    assert_eq!(
+        releases.iter().map(|r| (r.version.as_str(), r.format.as_str())).collect::<Vec<_>>(),
+        [("0.2.0", "deb")]
+    );
+    assert_eq!(holds, [LabHold { lab: 2, version: "0.1.0".into() }]);
+    assert_eq!(ask(&office, ManageRequest::Hold { lab: 2, version: None }).await, ManageResponse::Held);
+    assert_eq!(offered(&hub, &lab2).await.as_deref(), Some("0.2.0"));
+    let log = hub.cmd(&["devices", "--log"]);
+    let by_app = format!("device {}", office.enrolled.device);
+    assert!(
+        log.lines().any(|l| l.contains(&by_app) && l.contains("hold") && l.contains("lab 2 at 0.1.0")),
+        "{log}"
+    );
+    assert!(log.lines().any(|l| l.contains(&by_app) && l.contains("release_hold")), "{log}");
+}

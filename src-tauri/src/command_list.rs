@@ -41,6 +41,8 @@ macro_rules! taccuino_commands {
             devices::revoke_device,
             devices::dismiss_device_request,
             devices::ask_for_device,
+            devices::list_releases,
+            devices::hold_lab,
             families::search_families,
             families::get_family,
             families::register_family,

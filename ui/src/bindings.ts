@@ -27,6 +27,14 @@ export const commands = {
 	 *  volunteer or an operator described in `note`; the request's number.
 	 */
 	askForDevice: (role: DeviceRole, note: string) => typedError<number, AppError>(__TAURI_INVOKE("ask_for_device", { role, note })),
+	/**  The releases and the holds (coordinators). */
+	listReleases: () => typedError<ReleaseList, AppError>(__TAURI_INVOKE("list_releases")),
+	/**
+	 *  Holds lab `lab` on `version`: its laptops are offered nothing newer
+	 *  (`None` lets it go). To move labs one at a time, hold them all on the
+	 *  version they run, then let them go one by one (coordinators).
+	 */
+	holdLab: (lab: number, version: string | null) => typedError<null, AppError>(__TAURI_INVOKE("hold_lab", { lab, version })),
 	/**  Families whose names or code start with the words typed (accents ignored). */
 	searchFamilies: (query: string, limit: number) => typedError<HouseholdHit[], AppError>(__TAURI_INVOKE("search_families", { query, limit })),
 	/**  A family's page. */
@@ -314,7 +322,12 @@ export type Action =
  */
 "manage_devices" | 
 /**  Ask the coordinators for a new device of one's own lab. */
-"ask_for_device";
+"ask_for_device" | 
+/**
+ *  See the releases the hub offers and hold a lab on a version (the
+ *  hub checks it again on its side: `/devices`).
+ */
+"manage_updates";
 
 /**
  *  A kind of activity a meeting can be. The list lives in the project
@@ -963,6 +976,14 @@ export type Lab = {
 	partner: string,
 };
 
+/**  A lab held on a version. */
+export type LabHold = {
+	/**  The lab's number. */
+	lab: number,
+	/**  The newest version its laptops are offered. */
+	version: string,
+};
+
 /**  A *Laboratorio di comunità*. */
 export type LabId = string;
 
@@ -1469,6 +1490,27 @@ export type Registered = {
 	id: HouseholdId,
 	/**  Code for paper forms. */
 	code: string,
+};
+
+/**  A release published on the hub, as the coordinator's app lists it. */
+export type ReleaseEntry = {
+	/**  Its version. */
+	version: string,
+	/**  Its package's format (`deb`, `rpm`, `nsis`, `dmg`). */
+	format: string,
+	/**  When it was published (milliseconds since 1970, UTC). */
+	published_at: number,
+};
+
+/**
+ *  The releases published on the hub for the laptops, and the labs held
+ *  on a version (coordinators: `manage_updates`).
+ */
+export type ReleaseList = {
+	/**  Every release published, oldest version first. */
+	releases: ReleaseEntry[],
+	/**  Every lab held on a version. */
+	holds: LabHold[],
 };
 
 /**

@@ -38,11 +38,14 @@ pub enum Action {
     ManageDevices,
     /// Ask the coordinators for a new device of one's own lab.
     AskForDevice,
+    /// See the releases the hub offers and hold a lab on a version (the
+    /// hub checks it again on its side: `/devices`).
+    ManageUpdates,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 9] = [
+    pub const ALL: [Action; 10] = [
         Action::Erase,
         Action::RequestErasure,
         Action::Restrict,
@@ -52,6 +55,7 @@ impl Action {
         Action::KeepTrainingRegister,
         Action::ManageDevices,
         Action::AskForDevice,
+        Action::ManageUpdates,
     ];
 
     /// The stable name, as in the bindings and in `Forbidden` errors.
@@ -66,6 +70,7 @@ impl Action {
             Action::KeepTrainingRegister => "keep_training_register",
             Action::ManageDevices => "manage_devices",
             Action::AskForDevice => "ask_for_device",
+            Action::ManageUpdates => "manage_updates",
         }
     }
 }
@@ -84,14 +89,19 @@ impl Action {
 /// | keep_training_register    |           |          |      | yes         |
 /// | manage_devices            |           |          |      | yes         |
 /// | ask_for_device            |           |          | yes  |             |
+/// | manage_updates            |           |          |      | yes         |
 pub fn allows(role: Option<DeviceRole>, action: Action) -> bool {
     use Action::*;
     use DeviceRole::*;
     let Some(role) = role else { return true };
     match action {
-        Erase | Restrict | ChangeProjectSettings | DecidePrivacy | KeepTrainingRegister | ManageDevices => {
-            role == Coordinator
-        }
+        Erase
+        | Restrict
+        | ChangeProjectSettings
+        | DecidePrivacy
+        | KeepTrainingRegister
+        | ManageDevices
+        | ManageUpdates => role == Coordinator,
         // A coordinator makes the code instead of asking.
         AskForDevice => role == Lead,
         // A coordinator erases instead of asking.
@@ -125,6 +135,7 @@ mod tests {
             (KeepTrainingRegister, yes(&[Coordinator])),
             (ManageDevices, yes(&[Coordinator])),
             (AskForDevice, yes(&[Lead])),
+            (ManageUpdates, yes(&[Coordinator])),
         ];
         assert_eq!(table.len(), Action::ALL.len(), "every action is in the table");
         for (action, row) in table {

@@ -56,6 +56,39 @@ pub enum ManageRequest {
         /// The request.
         request: i64,
     },
+    /// The releases the hub offers and the labs held on a version
+    /// (coordinators: `manage_updates`).
+    Releases,
+    /// Holds lab `lab` on `version` (its laptops are offered nothing
+    /// newer), or lets it go with `None` (coordinators: `manage_updates`).
+    Hold {
+        /// The lab's number.
+        lab: u8,
+        /// A published version, or none to let the lab go.
+        version: Option<String>,
+    },
+}
+
+/// A release published on the hub, as the coordinator's app lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
+pub struct ReleaseEntry {
+    /// Its version.
+    pub version: String,
+    /// Its package's format (`deb`, `rpm`, `nsis`, `dmg`).
+    pub format: String,
+    /// When it was published (milliseconds since 1970, UTC).
+    pub published_at: i64,
+}
+
+/// A lab held on a version.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
+pub struct LabHold {
+    /// The lab's number.
+    pub lab: u8,
+    /// The newest version its laptops are offered.
+    pub version: String,
 }
 
 /// One device, as the coordinator's app lists it.
@@ -174,6 +207,15 @@ pub enum ManageResponse {
     },
     /// The request is closed.
     Dismissed,
+    /// The releases and the holds.
+    Releases {
+        /// Every release published, oldest version first.
+        releases: Vec<ReleaseEntry>,
+        /// Every lab held on a version.
+        holds: Vec<LabHold>,
+    },
+    /// The hold is set (or lifted).
+    Held,
     /// Refused.
     Refused(ManageRefusal),
 }

@@ -12,7 +12,9 @@
 
 use crdt_sync::authz::Action;
 use crdt_sync::sync::DeviceRole;
-use crdt_sync::sync::manage::{DeviceEntry, DeviceRequest, IssuedCode, ManageRequest, ManageResponse};
+use crdt_sync::sync::manage::{
+    DeviceEntry, DeviceRequest, IssuedCode, LabHold, ManageRequest, ManageResponse, ReleaseEntry,
+};
 use crdt_sync::{DeviceId, Replication};
 use serde::Serialize;
 use tauri::State;
@@ -119,6 +121,38 @@ pub async fn dismiss_device_request(state: State<'_, AppState>, request: i64) ->
 pub async fn ask_for_device(state: State<'_, AppState>, role: DeviceRole, note: String) -> AppResult<i64> {
     match ask_hub(&state, Action::AskForDevice, "ask_for_device", ManageRequest::Ask { role, note }).await? {
         (ManageResponse::Asked { request }, _) => Ok(request),
+        (other, _) => Err(unexpected(other)),
+    }
+}
+
+/// The releases published on the hub for the laptops, and the labs held
+/// on a version (coordinators: `manage_updates`).
+#[derive(Debug, Serialize, specta::Type)]
+pub struct ReleaseList {
+    /// Every release published, oldest version first.
+    pub releases: Vec<ReleaseEntry>,
+    /// Every lab held on a version.
+    pub holds: Vec<LabHold>,
+}
+
+/// The releases and the holds (coordinators).
+#[tauri::command]
+#[specta::specta]
+pub async fn list_releases(state: State<'_, AppState>) -> AppResult<ReleaseList> {
+    match ask_hub(&state, Action::ManageUpdates, "list_releases", ManageRequest::Releases).await? {
+        (ManageResponse::Releases { releases, holds }, _) => Ok(ReleaseList { releases, holds }),
+        (other, _) => Err(unexpected(other)),
+    }
+}
+
+/// Holds lab `lab` on `version`: its laptops are offered nothing newer
+/// (`None` lets it go). To move labs one at a time, hold them all on the
+/// version they run, then let them go one by one (coordinators).
+#[tauri::command]
+#[specta::specta]
+pub async fn hold_lab(state: State<'_, AppState>, lab: u8, version: Option<String>) -> AppResult<()> {
+    match ask_hub(&state, Action::ManageUpdates, "hold_lab", ManageRequest::Hold { lab, version }).await? {
+        (ManageResponse::Held, _) => Ok(()),
         (other, _) => Err(unexpected(other)),
     }
 }

@@ -33,6 +33,7 @@ export function rightsOf(role: DeviceRole | null): Action[] {
         "keep_training_register",
         "manage_devices",
         "ask_for_device",
+        "manage_updates",
       ];
     case "coordinator":
       return [
@@ -43,6 +44,7 @@ export function rightsOf(role: DeviceRole | null): Action[] {
         "read_audit_trail",
         "keep_training_register",
         "manage_devices",
+        "manage_updates",
       ];
     case "lead":
       return ["request_erasure", "read_audit_trail", "ask_for_device"];

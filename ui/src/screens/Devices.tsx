@@ -21,6 +21,7 @@ import { TextField } from "../components/TextField";
 import { useToast } from "../components/Toast";
 import "../components/widgets.css";
 import { useI18n, type Translate } from "../i18n";
+import { LabHolds } from "./devices/LabHolds";
 
 /** Who sees the section: coordinators manage the devices, leads ask for one. */
 export const DEVICES_RIGHTS = ["manage_devices", "ask_for_device"] as const satisfies readonly Action[];
@@ -67,12 +68,16 @@ export function Devices() {
   const { t } = useI18n();
   const { info } = useSession();
   const manages = info.rights.includes("manage_devices");
+  const updates = info.rights.includes("manage_updates");
   const asks = info.rights.includes("ask_for_device");
   return (
     <div data-testid="screen-devices">
       <h1>{t("sections.devices")}</h1>
       {manages ? (
-        <Manage />
+        <>
+          <Manage />
+          {updates && <LabHolds />}
+        </>
       ) : asks ? (
         <AskForDevice />
       ) : (
