@@ -42,7 +42,7 @@ else
 fi
 echo "screenshots: target/e2e-screenshots/"
 
-step "installers: .deb and .rpm built; the .deb installed, opened in a real window, removed"
+step "installers: .deb and .rpm built; the .deb installed, opened in a real window, updated, removed"
 scripts/package.sh
 sudo_cmd=""
 [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
@@ -66,6 +66,8 @@ else
   (cd ui && TACCUINO_APP=/usr/bin/taccuino xvfb-run -a -s "-screen 0 1366x768x24" \
     npx vitest run --config vitest.installed.config.ts)
 fi
+# Signed updates on the installed package: refusals, then a real install.
+scripts/installed-update.sh "$deb" "$version"
 $sudo_cmd dpkg -r taccuino
 test ! -e /usr/bin/taccuino
 test ! -e /usr/share/applications/Taccuino.desktop
