@@ -17,8 +17,11 @@ const PROJECT_KEYS: [(&str, &str); 2] = [
 /// release build, and `scripts/test.sh` checks that the installed package
 /// refuses a release signed with it.
 #[cfg(debug_assertions)]
-const TEST_KEY: (&str, &str) =
-    ("test (developer builds only)", include_str!("../keys/test/test-release.pub"));
+const TEST_KEYS: &[(&str, &str)] =
+    &[("test (developer builds only)", include_str!("../keys/test/test-release.pub"))];
+/// Release builds trust no test key.
+#[cfg(not(debug_assertions))]
+const TEST_KEYS: &[(&str, &str)] = &[];
 
 /// The public keys a release must be signed with one of.
 #[derive(Clone, Debug)]
@@ -30,11 +33,9 @@ impl TrustedKeys {
     /// The keys built into this build: the project's two, and in developer
     /// builds the tests' key too.
     pub fn built_in() -> TrustedKeys {
-        let mut listed: Vec<(&str, &str)> = PROJECT_KEYS.to_vec();
-        #[cfg(debug_assertions)]
-        listed.push(TEST_KEY);
-        let keys = listed
-            .into_iter()
+        let keys = PROJECT_KEYS
+            .iter()
+            .chain(TEST_KEYS)
             // The files are part of the build and tested to decode.
             .filter_map(|(name, text)| PublicKey::decode(text.trim()).ok().map(|k| (name.to_owned(), k)))
             .collect();
