@@ -37,7 +37,7 @@ impl TrustedKeys {
             .iter()
             .chain(TEST_KEYS)
             // The files are part of the build and tested to decode.
-            .filter_map(|(name, text)| PublicKey::decode(text.trim()).ok().map(|k| (name.to_owned(), k)))
+            .filter_map(|&(name, text)| PublicKey::decode(text.trim()).ok().map(|k| (name.to_owned(), k)))
             .collect();
         TrustedKeys { keys }
     }
