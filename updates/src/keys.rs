@@ -13,14 +13,16 @@ const PROJECT_KEYS: [(&str, &str); 2] = [
 ];
 
 /// The key of the tests, whose secret half is in the repository
-/// (`keys/test/`): trusted by developer builds only. Every package is a
-/// release build, and `scripts/test.sh` checks that the installed package
-/// refuses a release signed with it.
-#[cfg(debug_assertions)]
+/// (`keys/test/`): trusted by developer builds and builds for tests and
+/// benchmarks (feature `testing`, which only dev-dependencies enable) only.
+/// Every package is a release build of the app alone, and
+/// `scripts/installed-update.sh` checks that the installed package refuses
+/// a release signed with it.
+#[cfg(any(debug_assertions, feature = "testing"))]
 const TEST_KEYS: &[(&str, &str)] =
     &[("test (developer builds only)", include_str!("../keys/test/test-release.pub"))];
 /// Release builds trust no test key.
-#[cfg(not(debug_assertions))]
+#[cfg(not(any(debug_assertions, feature = "testing")))]
 const TEST_KEYS: &[(&str, &str)] = &[];
 
 /// The public keys a release must be signed with one of.
