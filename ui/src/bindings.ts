@@ -223,6 +223,9 @@ export const commands = {
 	updateTraining: (id: TrainingId, patch: TrainingPatch) => typedError<null, AppError>(__TAURI_INVOKE("update_training", { id, patch })),
 	/**  Ticks or unticks a person at a training session. */
 	setTrainingPresence: (training: TrainingId, person: PersonId, present: boolean) => typedError<null, AppError>(__TAURI_INVOKE("set_training_presence", { training, person, present })),
+	recordTrainingTimes: (training: TrainingId, person: PersonId, record: PresenceRecord) => typedError<null, AppError>(__TAURI_INVOKE("record_training_times", { training, person, record })),
+	exportSignInSheet: (training: TrainingId) => typedError<Saved | null, AppError>(__TAURI_INVOKE("export_sign_in_sheet", { training })),
+	exportTrainingCertificate: (person: PersonId) => typedError<Saved | null, AppError>(__TAURI_INVOKE("export_training_certificate", { person })),
 	/**
 	 *  First run, paired: redeems the pairing code at the hub, creates the
 	 *  register with the identity the hub gives (device id, project, code
@@ -1193,15 +1196,15 @@ export type NewPerson = {
 
 /**  Input for a new training session. */
 export type NewTraining = {
-	/**  Date. */
 	date: string,
-	/**  Title. */
+	start: string | null,
 	title: string,
-	/**  Duration in minutes (1 to 24 hours). */
 	minutes: number,
-	/**  Attendees. */
+	completion_percent: number | null,
 	attendees: PersonId[],
 };
+export type PresenceRecord = { arrival: string | null, departure: string | null, minutes: number | null };
+export type Attendee = { person: PersonId, record: PresenceRecord, attended_minutes: number, share_percent: number, completed: boolean };
 
 /**  A pathway the family follows. */
 export type Pathway = {
@@ -1314,8 +1317,10 @@ export type PersonTraining = {
 	name: string,
 	/**  Operator or volunteer. */
 	role: Role,
-	/**  Minutes of training attended, all sessions to date. */
 	minutes: number,
+	attended_minutes: number,
+	sessions: number,
+	sessions_completed: number,
 	/**  `minutes` reach the project's threshold. */
 	trained: boolean,
 };
@@ -1738,12 +1743,11 @@ export type TrainingId = string;
 
 /**  A change to a training session; `None` leaves a field as it is. */
 export type TrainingPatch = {
-	/**  Date. */
 	date: string | null,
-	/**  Title. */
+	start: string | null,
 	title: string | null,
-	/**  Duration in minutes. */
 	minutes: number | null,
+	completion_percent: number | null,
 };
 
 /**  The training register with everyone's progress. */
@@ -1764,10 +1768,10 @@ export type TrainingSession = {
 	date: string,
 	/**  Title. */
 	title: string,
-	/**  Duration in minutes. */
+	start: string | null,
 	minutes: number,
-	/**  Who attended. */
-	attendees: PersonId[],
+	completion_percent: number,
+	attendees: Attendee[],
 };
 
 export type Value = null | boolean | number | string | Value[] | { [key in string]: Value };
