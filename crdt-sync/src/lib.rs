@@ -170,6 +170,7 @@ pub use domain::{
     PersonPatch, ReferralSource, Restriction, RestrictionReason, RetentionPolicy, Role, SpecialCondition,
     Targets, Tombstone, TrainingPatch, TrainingSession, Withdrawal, WithdrawnScopes,
 };
+pub use domain::{Attendee, DEFAULT_COMPLETION_PERCENT, PresenceRecord, SessionSpan};
 pub use domain::{CodiceFiscale, CodiceFiscaleError, Sex};
 pub use domain::{DeviceRole, Directory, DirectoryEntry, Grant};
 pub use ids::{

@@ -273,8 +273,12 @@ fn write(store: &mut Store, plan: &Plan, summary: &mut DemoSummary) -> Result<()
     for t in &plan.trainings {
         store.create_training(NewTraining {
             date: t.date,
+            // Every demo session starts at nine (the longest ends at five),
+            // so arrival and departure can be recorded on it.
+            start: chrono::NaiveTime::from_hms_opt(9, 0, 0),
             title: t.title.to_owned(),
             minutes: t.minutes,
+            completion_percent: None,
             attendees: t.attendees.iter().map(|i| staff[*i]).collect(),
         })?;
         summary.trainings += 1;

@@ -309,6 +309,57 @@ fn staff_and_training_register() {
         after["people"].as_array().expect("people").iter().find(|p| p["person"] == id).expect("Rita").clone();
     assert_eq!(rita["minutes"], threshold * 60);
     assert_eq!(rita["trained"], true);
+
+    // Arrival and departure (issue 15): at a 120-minute session from 09:00,
+    // arriving at 09:25 is 95 minutes, 79%, not completed at 80%.
+    let s2 = app.ok(
+        "add_training",
+        json!({ "training": { "date": session["today"], "start": "09:00:00", "title": "Mediazione",
+            "minutes": 120, "attendees": [id] } }),
+    );
+    let record = |arrival: Value, departure: Value| json!({ "training": s2, "person": id, "record": { "arrival": arrival, "departure": departure, "minutes": null } });
+    app.ok("record_training_times", record(json!("09:25:00"), Value::Null));
+    let reg = app.ok("training_register", json!({}));
+    let s = reg["sessions"]
+        .as_array()
+        .expect("sessions")
+        .iter()
+        .find(|s| s["id"] == s2)
+        .expect("session")
+        .clone();
+    assert_eq!((s["start"].clone(), s["completion_percent"].clone()), (json!("09:00:00"), json!(80)));
+    let a = &s["attendees"][0];
+    assert_eq!(
+        (a["attended_minutes"].clone(), a["share_percent"].clone(), a["completed"].clone()),
+        (json!(95), json!(79), json!(false))
+    );
+    assert_eq!(
+        app.err_kind("record_training_times", record(json!("10:00:00"), json!("09:30:00"))),
+        "invalid"
+    );
+    let reg = app.ok("training_register", json!({}));
+    let s = reg["sessions"]
+        .as_array()
+        .expect("sessions")
+        .iter()
+        .find(|s| s["id"] == s2)
+        .expect("session")
+        .clone();
+    assert_eq!(s["attendees"][0]["record"]["arrival"], "09:25:00", "the refused record changed nothing");
+
+    // The sign-in sheet and Rita's certificate, saved where the dialog says.
+    let out = tempfile::tempdir().expect("out");
+    app.files.answer(None);
+    assert_eq!(app.ok("export_sign_in_sheet", json!({ "training": s2 })), Value::Null);
+    let sheet = out.path().join("foglio.pdf");
+    app.files.answer(Some(sheet.clone()));
+    let saved = app.ok("export_sign_in_sheet", json!({ "training": s2 }));
+    assert_eq!(saved["paths"], json!([sheet.display().to_string()]));
+    assert!(std::fs::read(&sheet).expect("written").starts_with(b"%PDF-"));
+    let cert = out.path().join("attestato.pdf");
+    app.files.answer(Some(cert.clone()));
+    app.ok("export_training_certificate", json!({ "person": id }));
+    assert!(std::fs::read(&cert).expect("written").starts_with(b"%PDF-"));
 }
 
 #[test]

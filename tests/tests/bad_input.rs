@@ -537,8 +537,10 @@ fn invalid_input_names_the_field_and_changes_nothing() {
             Box::new(|s| {
                 s.create_training(NewTraining {
                     date: date(2026, 10, 1),
+                    start: None,
                     title: "Primo soccorso".into(),
                     minutes: 0,
+                    completion_percent: None,
                     attendees: BTreeSet::new(),
                 })
                 .map(drop)

@@ -232,6 +232,26 @@ export const commands = {
 	/**  Ticks or unticks a person at a training session. */
 	setTrainingPresence: (training: TrainingId, person: PersonId, present: boolean) => typedError<null, AppError>(__TAURI_INVOKE("set_training_presence", { training, person, present })),
 	/**
+	 *  Records when a person arrived at and left a training session, or the
+	 *  minutes they attended when only that is known (`record` is the whole of
+	 *  it: an empty field clears it), marking them present. Those who keep the
+	 *  training register (coordinators).
+	 */
+	recordTrainingTimes: (training: TrainingId, person: PersonId, record: PresenceRecord) => typedError<null, AppError>(__TAURI_INVOKE("record_training_times", { training, person, record })),
+	/**
+	 *  The sign-in sheet of a session, to print before it: a row per expected
+	 *  participant with boxes for the arrival and departure signatures and
+	 *  times. Those who keep the training register. `Ok(None)` when the dialog
+	 *  was closed.
+	 */
+	exportSignInSheet: (training: TrainingId) => typedError<Saved | null, AppError>(__TAURI_INVOKE("export_sign_in_sheet", { training })),
+	/**
+	 *  A person's certificate of attendance (sessions, minutes attended,
+	 *  completed or not, totals in hours), issued today. Those who keep the
+	 *  training register. `Ok(None)` when the dialog was closed.
+	 */
+	exportTrainingCertificate: (person: PersonId) => typedError<Saved | null, AppError>(__TAURI_INVOKE("export_training_certificate", { person })),
+	/**
 	 *  First run, paired: redeems the pairing code at the hub, creates the
 	 *  register with the identity the hub gives (device id, project, code
 	 *  range), keeps the credential inside the encrypted file, and syncs once.
@@ -526,6 +546,20 @@ export type AttendanceEntry = {
 	recorded_for: HouseholdId,
 };
 
+/**  One attendee of a session: what was recorded and what it counts for. */
+export type Attendee = {
+	/**  The person. */
+	person: PersonId,
+	/**  What was recorded (nothing: the whole session). */
+	record: PresenceRecord,
+	/**  Minutes of the session attended, by the rule of this module. */
+	attended_minutes: number,
+	/**  `attended_minutes` over the session's minutes, in whole percent (0–100). */
+	share_percent: number,
+	/**  The share reaches the session's completion threshold. */
+	completed: boolean,
+};
+
 /**  One row of the audit log. */
 export type AuditEntry = {
 	/**  Id (UUID v7). */
@@ -622,7 +656,7 @@ export type Counts = {
 	operators_trained: number,
 	/**  *Volontari formati*: volunteers trained by the end of the cell. */
 	volunteers_trained: number,
-	/**  Person-minutes of training in the cell (*ore di formazione* × 60). */
+	/**  Person-minutes of training attended in the cell (*ore di formazione* × 60). */
 	training_minutes: number,
 };
 
@@ -1284,11 +1318,18 @@ export type NewPerson = {
 export type NewTraining = {
 	/**  Date. */
 	date: string,
+	/**  Start time, if known (the session must then end the same day). */
+	start?: string | null,
 	/**  Title. */
 	title: string,
 	/**  Duration in minutes (1 to 24 hours). */
 	minutes: number,
-	/**  Attendees. */
+	/**
+	 *  The completion threshold in percent (1–100); `None` is
+	 *  [`DEFAULT_COMPLETION_PERCENT`].
+	 */
+	completion_percent?: number | null,
+	/**  Attendees (present for the whole session until times are recorded). */
 	attendees: PersonId[],
 };
 
@@ -1415,10 +1456,29 @@ export type PersonTraining = {
 	name: string,
 	/**  Operator or volunteer. */
 	role: Role,
-	/**  Minutes of training attended, all sessions to date. */
+	/**
+	 *  Minutes attended of the sessions they completed, to date: what
+	 *  counts towards being trained.
+	 */
 	minutes: number,
+	/**  Minutes attended of every session, completed or not. */
+	attended_minutes: number,
+	/**  Sessions attended. */
+	sessions: number,
+	/**  Of those, sessions completed under their threshold. */
+	sessions_completed: number,
 	/**  `minutes` reach the project's threshold. */
 	trained: boolean,
+};
+
+/**  What was recorded of one attendee's presence; every field may be absent. */
+export type PresenceRecord = {
+	/**  Arrival time (Pavia local), as signed on the sheet. */
+	arrival: string | null,
+	/**  Departure time, as signed on the sheet. */
+	departure: string | null,
+	/**  Minutes attended, when only that is known (ignored when a time is recorded). */
+	minutes: number | null,
 };
 
 /**
@@ -1877,10 +1937,14 @@ export type TrainingId = string;
 export type TrainingPatch = {
 	/**  Date. */
 	date: string | null,
+	/**  Start time. */
+	start?: string | null,
 	/**  Title. */
 	title: string | null,
 	/**  Duration in minutes. */
 	minutes: number | null,
+	/**  The completion threshold in percent (1–100). */
+	completion_percent?: number | null,
 };
 
 /**  The training register with everyone's progress. */
@@ -1899,12 +1963,22 @@ export type TrainingSession = {
 	id: TrainingId,
 	/**  Date. */
 	date: string,
+	/**
+	 *  Start time (Pavia local), when recorded: arrival and departure are
+	 *  placed against it. Sessions recorded before issue 15 have none.
+	 */
+	start: string | null,
 	/**  Title. */
 	title: string,
 	/**  Duration in minutes. */
 	minutes: number,
-	/**  Who attended. */
-	attendees: PersonId[],
+	/**
+	 *  The share of the session, in percent (1–100), an attendee must
+	 *  attend to have completed it ([`DEFAULT_COMPLETION_PERCENT`] unless set).
+	 */
+	completion_percent: number,
+	/**  Who attended, by person id, with the minutes each attended. */
+	attendees: Attendee[],
 };
 
 /**  What the sync screen shows about versions. */

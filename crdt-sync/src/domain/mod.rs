@@ -13,6 +13,7 @@ mod member;
 mod person;
 mod project;
 mod training;
+mod training_presence;
 mod validate;
 
 pub use codice_fiscale::{CodiceFiscale, CodiceFiscaleError, Sex};
@@ -34,7 +35,8 @@ pub use member::{AgeStatus, Member, MemberPatch, NewMember};
 pub use person::{NewPerson, Person, PersonPatch, Role};
 pub use project::RetentionPolicy;
 pub use project::{ActivityType, Lab, NewLab, Targets};
-pub use training::{NewTraining, TrainingPatch, TrainingSession};
+pub use training::{DEFAULT_COMPLETION_PERCENT, NewTraining, TrainingPatch, TrainingSession};
+pub use training_presence::{Attendee, PresenceRecord, SessionSpan};
 pub(crate) use validate::{check_birth_year, check_date, check_name, check_text};
 
 /// A closed set of values stored in documents as a stable lowercase key.

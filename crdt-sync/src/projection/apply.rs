@@ -226,15 +226,15 @@ fn insert(conn: &Connection, r: &Row) -> Result<()> {
             "INSERT INTO attendance (meeting_id, member_id, household_id, lab_id, date) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![meeting_id, member_id, household_id, lab_id, date],
         ),
-        Row::Training { id, date, title, minutes } => exec(
+        Row::Training { id, date, start, title, minutes, completion } => exec(
             conn,
-            "INSERT INTO trainings (id, date, title, minutes) VALUES (?1, ?2, ?3, ?4)",
-            params![id, date, title, minutes],
+            "INSERT INTO trainings (id, date, title, minutes, start, completion) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![id, date, title, minutes, start, completion],
         ),
-        Row::TrainingAttendance { training_id, person_id } => exec(
+        Row::TrainingAttendance { training_id, person_id, minutes, completed } => exec(
             conn,
-            "INSERT INTO training_attendance (training_id, person_id) VALUES (?1, ?2)",
-            params![training_id, person_id],
+            "INSERT INTO training_attendance (training_id, person_id, minutes, completed) VALUES (?1, ?2, ?3, ?4)",
+            params![training_id, person_id, minutes, completed],
         ),
     }
 }

@@ -168,14 +168,21 @@ fn training(d: &Automerge, p: &mut Plan) {
             continue;
         };
         let tid = t.id.to_string();
-        for person in &t.attendees {
-            p.rows.push(Row::TrainingAttendance { training_id: tid.clone(), person_id: person.to_string() });
+        for a in &t.attendees {
+            p.rows.push(Row::TrainingAttendance {
+                training_id: tid.clone(),
+                person_id: a.person.to_string(),
+                minutes: i64::from(a.attended_minutes),
+                completed: a.completed,
+            });
         }
         p.rows.push(Row::Training {
             id: tid,
             date: t.date.to_string(),
+            start: t.start.map(|s| s.format("%H:%M").to_string()),
             title: t.title,
             minutes: i64::from(t.minutes),
+            completion: i64::from(t.completion_percent),
         });
     }
 }

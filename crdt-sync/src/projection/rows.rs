@@ -135,12 +135,17 @@ pub(crate) enum Row {
     Training {
         id: String,
         date: String,
+        start: Option<String>,
         title: String,
         minutes: i64,
+        completion: i64,
     },
+    /// `minutes`: attended, by the rule of `domain::training_presence`.
     TrainingAttendance {
         training_id: String,
         person_id: String,
+        minutes: i64,
+        completed: bool,
     },
 }
 

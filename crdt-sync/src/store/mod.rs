@@ -38,6 +38,8 @@ mod sync;
 #[cfg(test)]
 mod tests;
 mod trail;
+#[cfg(test)]
+mod training_tests;
 mod waiting;
 
 use std::collections::HashMap;

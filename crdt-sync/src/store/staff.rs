@@ -4,8 +4,8 @@ use crate::codes::format_code;
 use crate::doc;
 use crate::doc::DocRef;
 use crate::domain::{
-    NewPerson, NewTraining, Person, PersonPatch, TrainingPatch, TrainingSession, check_date, check_name,
-    check_text,
+    NewPerson, NewTraining, Person, PersonPatch, PresenceRecord, TrainingPatch, TrainingSession, check_date,
+    check_name, check_text,
 };
 use crate::error::{Error, Result};
 use crate::ids::{LabId, PersonId, TrainingId};
@@ -53,9 +53,7 @@ impl Staff for Store {
         let today = self.env.today();
         check_date("training.date", t.date, today)?;
         let t = NewTraining { title: check_name("training.title", &t.title)?, ..t };
-        if !(1..=24 * 60).contains(&t.minutes) {
-            return Err(Error::invalid("training.minutes", "must be between 1 minute and 24 hours"));
-        }
+        check_shape(t.start, t.minutes, t.completion_percent)?;
         for p in &t.attendees {
             self.check_person("training.attendees", *p)?;
         }
@@ -75,15 +73,15 @@ impl Staff for Store {
             title: patch.title.as_deref().map(|t| check_name("training.title", t)).transpose()?,
             ..patch
         };
-        if let Some(m) = patch.minutes
-            && !(1..=24 * 60).contains(&m)
-        {
-            return Err(Error::invalid("training.minutes", "must be between 1 minute and 24 hours"));
-        }
         let r = DocRef::training(self.project);
-        if doc::training::read(self.doc(r)?, training).is_none() {
+        let Some(now) = doc::training::read(self.doc(r)?, training) else {
             return Err(Error::not_found("training", training));
-        }
+        };
+        check_shape(
+            patch.start.or(now.start),
+            patch.minutes.unwrap_or(now.minutes),
+            patch.completion_percent,
+        )?;
         let (_, p) = self.edit(r, false, |tx| doc::training::patch(tx, training, &patch))?;
         self.commit(p.into_iter().collect())
     }
@@ -100,6 +98,22 @@ impl Staff for Store {
             return Err(Error::not_found("training", training));
         }
         let (_, p) = self.edit(r, false, |tx| doc::training::set_attendee(tx, training, person, present))?;
+        self.commit(p.into_iter().collect())
+    }
+
+    fn record_training_presence(
+        &mut self,
+        training: TrainingId,
+        person: PersonId,
+        record: PresenceRecord,
+    ) -> Result<()> {
+        self.check_person("training.attendees", person)?;
+        let r = DocRef::training(self.project);
+        let Some(session) = doc::training::read(self.doc(r)?, training) else {
+            return Err(Error::not_found("training", training));
+        };
+        session.span().check(&record)?;
+        let (_, p) = self.edit(r, false, |tx| doc::training::set_presence(tx, training, person, &record))?;
         self.commit(p.into_iter().collect())
     }
 
@@ -135,4 +149,27 @@ impl Staff for Store {
         out.sort_by_key(|t| (t.date, t.id));
         Ok(out)
     }
+}
+
+/// A session lasts 1 minute to 24 hours, ends the day it starts (arrival
+/// and departure are times of its date) and has a threshold of 1–100%.
+fn check_shape(start: Option<chrono::NaiveTime>, minutes: u32, completion: Option<u8>) -> Result<()> {
+    use chrono::Timelike;
+    if !(1..=24 * 60).contains(&minutes) {
+        return Err(Error::invalid("training.minutes", "must be between 1 minute and 24 hours"));
+    }
+    if let Some(s) = start
+        && s.num_seconds_from_midnight() / 60 + minutes > 24 * 60
+    {
+        return Err(Error::invalid(
+            "training.minutes",
+            format!("a session starting at {} must end by midnight", s.format("%H:%M")),
+        ));
+    }
+    if let Some(c) = completion
+        && !(1..=100).contains(&c)
+    {
+        return Err(Error::invalid("training.completion_percent", "must be between 1 and 100 percent"));
+    }
+    Ok(())
 }

@@ -343,8 +343,10 @@ fn training_sessions_are_edited_and_validated() {
     let t = s
         .create_training(crate::domain::NewTraining {
             date: d(2026, 9, 1),
+            start: None,
             title: "Ascolto attivo".into(),
             minutes: 120,
+            completion_percent: None,
             attendees: BTreeSet::from([p]),
         })
         .expect("training");

@@ -21,10 +21,19 @@
 //! | M4 | 2 | 2025-03-10 | parenting_support | Ionuț, Ana, Mirela | 3 |
 //!
 //! Staff: Olga (operator, lab 1), Piero (operator, lab 2), Vera and Walter
-//! (volunteers, lab 1). Training: T1 2025-01-10, 120 min, Olga, Piero, Vera;
-//! T2 2025-03-05, 90 min, Olga, Vera, Walter. Targets: families 5, labs 2,
-//! operators 3, volunteers 4, trained at 3 hours (180 min): Olga and Vera
-//! (210 min) are trained from 2025-03-05, Piero (120) and Walter (90) never.
+//! (volunteers, lab 1). Training, each at the default threshold of 80%:
+//!
+//! | session | date, time | present: minutes attended (completed?) |
+//! | --- | --- | --- |
+//! | T1 | 2025-01-10 09:00–11:00, 120 min | Olga, nothing recorded: 120 (yes); Piero, left 10:36: 96 (yes, 80%); Vera, 09:30–11:00: 90 (no, 75%) |
+//! | T2 | 2025-03-05 14:00–15:30, 90 min | Olga, 13:45–15:40 clamped to the session: 90 (yes); Vera, nothing recorded: 90 (yes); Walter, 60 minutes recorded: 60 (no, 66%) |
+//!
+//! Person-minutes attended: T1 306, T2 240. Targets: families 5, labs 2,
+//! operators 3, volunteers 4, trained at 3 hours (180 min) of completed
+//! sessions: Olga (120 + 90 = 210) is trained from 2025-03-05; Vera has
+//! 90 completed (her 90 minutes of T1 would have made 180 had incomplete
+//! sessions counted, 210 when every attendee counted the whole session),
+//! Piero 96, Walter none: never trained.
 
 use crate::store::Families;
 use crate::store::Meetings;
@@ -39,7 +48,7 @@ use crate::doc::DocRef;
 use crate::domain::{
     ActivityType, AgeStatus, Area, Attendance, ConsentScope, Contacts, LegalBasis, NewConsent, NewGuardian,
     NewHousehold, NewLab, NewMeeting, NewMember, NewPathway, NewPerson, NewTraining, PathwayKind,
-    PathwayPatch, PathwayStatus, Role, Targets,
+    PathwayPatch, PathwayStatus, PresenceRecord, Role, Targets,
 };
 use crate::ids::{HouseholdId, LabId, MeetingId, MemberId, PersonId};
 use crate::selection::Period;
@@ -266,17 +275,25 @@ pub fn build() -> (Store, Fixture) {
 
     s.merge_households(f3, f2).expect("merge the duplicate");
 
-    let training = |s: &mut Store, date, minutes, who: &[PersonId]| {
+    let training = |s: &mut Store, date, start: (u32, u32), minutes, who: &[PersonId]| {
         s.create_training(NewTraining {
             date,
+            start: NaiveTime::from_hms_opt(start.0, start.1, 0),
             title: "Ascolto e accoglienza".into(),
             minutes,
+            completion_percent: None,
             attendees: who.iter().copied().collect(),
         })
         .expect("training")
     };
-    training(&mut s, d(2025, 1, 10), 120, &[olga, piero, vera]);
-    training(&mut s, d(2025, 3, 5), 90, &[olga, vera, walter]);
+    let at = |h, m| NaiveTime::from_hms_opt(h, m, 0);
+    let presence = |s: &mut Store, t, p, record| s.record_training_presence(t, p, record).expect("presence");
+    let t1 = training(&mut s, d(2025, 1, 10), (9, 0), 120, &[olga, piero, vera]);
+    presence(&mut s, t1, piero, PresenceRecord { arrival: None, departure: at(10, 36), minutes: None });
+    presence(&mut s, t1, vera, PresenceRecord { arrival: at(9, 30), departure: at(11, 0), minutes: None });
+    let t2 = training(&mut s, d(2025, 3, 5), (14, 0), 90, &[olga, vera, walter]);
+    presence(&mut s, t2, olga, PresenceRecord { arrival: at(13, 45), departure: at(15, 40), minutes: None });
+    presence(&mut s, t2, walter, PresenceRecord { minutes: Some(60), ..PresenceRecord::default() });
 
     let f = Fixture { lab1, lab2, f1, f2, f3, f4, f5, m1, m3, m4, staff: vec![olga, piero, vera, walter] };
     (s, f)

@@ -262,5 +262,55 @@ fn committed_documents_open_and_mean_the_same() {
         (d(2026, 9, 20), "Ascolto e accoglienza", 90),
         "{MEANS}"
     );
-    assert_eq!(t[0].attendees, [olga].into(), "{MEANS}");
+    assert_eq!(t[0].attendee_ids(), [olga].into(), "{MEANS}");
+    let time = |h, m| chrono::NaiveTime::from_hms_opt(h, m, 0);
+    assert_eq!((t[0].start, t[0].completion_percent), (time(9, 30), 75), "{MEANS}");
+    let a = &t[0].attendees[0];
+    assert_eq!(
+        (a.record.arrival, a.record.departure, a.record.minutes),
+        (time(9, 40), time(11, 0), None),
+        "{MEANS}"
+    );
+    assert_eq!((a.attended_minutes, a.share_percent, a.completed), (80, 88, true), "{MEANS}");
+}
+
+/// The training document as saved before issue 15 (`before-issue-15/`):
+/// attendees a set of `true`, sessions without start or threshold. Laptops
+/// hold such documents; they must keep loading, and an attendee with no
+/// times attended the whole session.
+#[test]
+fn a_training_document_from_before_attendance_times_still_reads() {
+    let name = "documents/before-issue-15/training";
+    let bytes = fixture::read(&format!("{name}.automerge"));
+    let committed = String::from_utf8(fixture::read(&format!("{name}.txt"))).expect("text");
+    assert!(
+        view(&load(name, &bytes)) == committed,
+        "{name}.automerge reads differently than {name}.txt says"
+    );
+    assert!(committed.contains("= bool true"), "the attendee is the value true, as written then");
+    let (_, r) = index().into_iter().find(|(n, _)| n == "training").expect("training");
+    let mut other =
+        crdt_sync::Store::in_memory(register::config(), Box::new(crdt_sync::SeededEnv::with_seed(3)))
+            .expect("store");
+    other.apply_bytes(r, &bytes).expect("an old save applies");
+    let time = |h, m| chrono::NaiveTime::from_hms_opt(h, m, 0);
+    let t = other.trainings().expect("trainings");
+    assert_eq!(t.len(), 1);
+    assert_eq!(
+        (t[0].date, t[0].minutes, t[0].start, t[0].completion_percent),
+        (d(2026, 9, 20), 90, None, 80)
+    );
+    assert_eq!(t[0].attendees.len(), 1);
+    let a = &t[0].attendees[0];
+    assert_eq!(a.record, crdt_sync::PresenceRecord::default(), "nothing recorded");
+    assert_eq!((a.attended_minutes, a.share_percent, a.completed), (90, 100, true), "the whole session");
+    // Today's code edits it: a start, then times for the old attendee.
+    let (_, person) = index().into_iter().find(|(n, _)| n == "person").expect("person");
+    other.apply_bytes(person, &fixture::read("documents/person.automerge")).expect("Olga");
+    let start = crdt_sync::TrainingPatch { start: time(9, 30), ..Default::default() };
+    other.update_training(t[0].id, start).expect("start");
+    let signed = crdt_sync::PresenceRecord { arrival: time(9, 40), departure: time(11, 0), minutes: None };
+    other.record_training_presence(t[0].id, a.person, signed).expect("times");
+    let a = other.trainings().expect("trainings")[0].attendees[0].clone();
+    assert_eq!((a.record, a.attended_minutes, a.completed), (signed, 80, true));
 }

@@ -8,8 +8,9 @@
 //! Anna; a closed pathway; consent to contact; a withdrawal of photos) and
 //! the Bianchi, erased on request, so the lab document carries a tombstone.
 //! One meeting (2026-10-15, Anna and Luca present, two guests, notes), one
-//! training session (2026-09-20, 90 minutes, Olga), the default activity
-//! types and the targets.
+//! training session (2026-09-20 09:30, 90 minutes, completed at 75%; Olga,
+//! signed in 09:40 and out 11:00), the default activity types and the
+//! targets.
 
 use std::collections::BTreeSet;
 
@@ -18,8 +19,8 @@ use crdt_sync::{
     ActivityType, Area, Attendance, CodeRange, ConsentScope, Consents, Contacts, DeviceConfig, DeviceId,
     DocRef, Erasure, ErasureReason, Families, HouseholdId, LabId, LegalBasis, Meetings, NewConsent,
     NewGuardian, NewHousehold, NewLab, NewMeeting, NewMember, NewPathway, NewPerson, NewTraining,
-    PathwayKind, PathwayPatch, PathwayStatus, PersonId, ProjectId, ProjectSettings, ReferralSource, Role,
-    SeededEnv, Staff, Store, Targets, WithdrawnScopes,
+    PathwayKind, PathwayPatch, PathwayStatus, PersonId, PresenceRecord, ProjectId, ProjectSettings,
+    ReferralSource, Role, SeededEnv, Staff, Store, Targets, WithdrawnScopes,
 };
 use uuid::Uuid;
 
@@ -192,13 +193,23 @@ pub fn fill(s: &mut Store) -> Made {
         notes: "Luca ha finito i compiti di matematica".into(),
     })
     .expect("meeting");
-    s.create_training(NewTraining {
-        date: d(2026, 9, 20),
-        title: "Ascolto e accoglienza".into(),
-        minutes: 90,
-        attendees: BTreeSet::from([olga]),
-    })
-    .expect("training");
+    let training = s
+        .create_training(NewTraining {
+            date: d(2026, 9, 20),
+            start: NaiveTime::from_hms_opt(9, 30, 0),
+            title: "Ascolto e accoglienza".into(),
+            minutes: 90,
+            completion_percent: Some(75),
+            attendees: BTreeSet::from([olga]),
+        })
+        .expect("training");
     s.erase_household(bianchi, ErasureReason::Request, Some(olga)).expect("erase the Bianchi");
+    // Since issue 15: Olga signed in at 09:40 and out at 11:00 (80 of 90 minutes).
+    let signed = PresenceRecord {
+        arrival: NaiveTime::from_hms_opt(9, 40, 0),
+        departure: NaiveTime::from_hms_opt(11, 0, 0),
+        minutes: None,
+    };
+    s.record_training_presence(training, olga, signed).expect("Olga's times");
     Made { lab, olga, rossi }
 }

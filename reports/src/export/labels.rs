@@ -137,6 +137,57 @@ labels! {
     Pseudonymised => "Versione pseudonimizzata: pseudonimi al posto di nomi e codici.",
         "Pseudonymised version: pseudonyms instead of names and codes.";
 
+    // The training sign-in sheet and certificate of attendance (issue 15).
+    FileSignIn => "foglio_firme", "sign_in_sheet";
+    FileCertificate => "attestato_frequenza", "attendance_certificate";
+    SignInTitle => "Foglio firme", "Sign-in sheet";
+    TrDate => "Data", "Date";
+    TrTime => "Orario", "Time";
+    TrDuration => "Durata", "Duration";
+    TrThreshold => "Frequenza minima per il completamento", "Minimum attendance to complete";
+    TrOfDuration => "della durata", "of the duration";
+    TrName => "Nome e cognome", "Name";
+    TrOrganisation => "Ente", "Organisation";
+    TrArrivalTime => "Ora entrata", "Arrival time";
+    TrArrivalSignature => "Firma entrata", "Arrival signature";
+    TrDepartureTime => "Ora uscita", "Departure time";
+    TrDepartureSignature => "Firma uscita", "Departure signature";
+    TrNoneExpected => "Nessun partecipante previsto: righe libere.", "No participants expected: blank rows.";
+    TrTrainerSignature => "Firma del docente o del responsabile", "Signature of the trainer or organiser";
+    TrSignInNote => "Firmare all'entrata e all'uscita, indicando l'ora. Il foglio è conservato cinque anni \
+        come prova della presenza.",
+        "Sign on arrival and on departure, writing the time. The sheet is kept for five years as \
+        evidence of attendance.";
+    CertTitle => "Attestato di frequenza", "Certificate of attendance";
+    CertPerson => "Partecipante", "Participant";
+    CertRole => "Ruolo", "Role";
+    CertCode => "Codice", "Code";
+    CertSessions => "Sessioni di formazione frequentate", "Training sessions attended";
+    CertNoSessions => "Nessuna sessione frequentata.", "No session attended.";
+    CertAttended => "frequentati", "attended";
+    CertOf => "su", "of";
+    CertArrival => "entrata", "arrival";
+    CertDeparture => "uscita", "departure";
+    CertNoTimes => "presente per l'intera sessione", "present for the whole session";
+    CertMinutesRecorded => "minuti registrati", "minutes recorded";
+    CertCompleted => "completata", "completed";
+    CertNotCompleted => "non completata", "not completed";
+    CertThreshold => "soglia", "threshold";
+    CertTotals => "Totali", "Totals";
+    CertHoursAttended => "Ore frequentate", "Hours attended";
+    CertHoursCompleted => "Ore delle sessioni completate", "Hours of sessions completed";
+    CertSessionsCompleted => "Sessioni completate", "Sessions completed";
+    CertRule => "Una sessione è completata quando la frequenza raggiunge la soglia indicata (di norma l'80% \
+        della durata), con entrata e uscita registrate sul foglio firme.",
+        "A session is completed when attendance reaches its threshold (normally 80% of its duration), \
+        with arrival and departure recorded on the sign-in sheet.";
+    CertIssued => "Rilasciato il", "Issued on";
+    CertSignature => "Firma del coordinatore", "Coordinator's signature";
+    RoleOperator => "operatore", "operator";
+    RoleVolunteer => "volontario", "volunteer";
+    Hours => "ore", "hours";
+    Minutes => "min", "min";
+
     // The subject access extract (GDPR arts. 15 and 20).
     FileSubjectAccess => "accesso_dati", "subject_access";
     SaTitle => "Accesso ai propri dati", "Access to your data";

@@ -48,12 +48,14 @@
 //! # Ok(()) }
 //! ```
 
+mod certificate;
 mod csv;
 mod families;
 mod labels;
 mod pdf;
 mod pseudonym;
 mod register;
+mod sign_in_sheet;
 mod subject_access;
 mod summary;
 mod suppress;
@@ -69,8 +71,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize, Serializer};
 
+pub use certificate::certificate;
 pub use labels::Language;
 pub use pseudonym::PseudonymKey;
+pub use sign_in_sheet::sign_in_sheet;
 pub use subject_access::{SUBJECT_ACCESS_FORMAT, SubjectAccess, subject_access};
 pub use trail::audit_trail_csv;
 

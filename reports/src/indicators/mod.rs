@@ -49,10 +49,16 @@
 //! - **Operatori / volontari formati** (operators / volunteers trained):
 //!   people of that role on the labs' rosters whose training, from the start
 //!   of the register to the last day of the period (or of the month), adds up
-//!   to at least the project's `trained_hours`. Training is a status reached
-//!   once, so it is not limited to sessions inside the period.
-//! - **Ore di formazione** (training hours): hours of training sessions in
-//!   the period, times the people of the labs present (person-hours).
+//!   to at least the project's `trained_hours`. Only sessions the person
+//!   *completed* count (attended at least the session's threshold, 80%
+//!   unless the session sets another), each with the minutes actually
+//!   attended: a session attended in part does not qualify, as it earns no
+//!   professional credit. An attendee with no times recorded attended the
+//!   whole session. Training is a status reached once, so it is not limited
+//!   to sessions inside the period.
+//! - **Ore di formazione** (training hours): minutes actually attended of
+//!   the training sessions in the period, by the people of the labs, whether
+//!   or not they completed the session (person-hours).
 //!
 //! Each total is measured against the project's [`Targets`]: families
 //! accompanied against `families` (800), active labs against `labs` (10),
@@ -100,7 +106,7 @@ pub struct Counts {
     pub operators_trained: u32,
     /// *Volontari formati*: volunteers trained by the end of the cell.
     pub volunteers_trained: u32,
-    /// Person-minutes of training in the cell (*ore di formazione* × 60).
+    /// Person-minutes of training attended in the cell (*ore di formazione* × 60).
     pub training_minutes: u64,
 }
 

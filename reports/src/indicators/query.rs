@@ -160,8 +160,9 @@ staff(person, lab) AS MATERIALIZED (
     SELECT person_id, lab_id FROM person_labs WHERE lab_id IN (SELECT lab FROM sel)
     UNION SELECT person_id, lab_id FROM lab_roster WHERE lab_id IN (SELECT lab FROM sel))";
 
-/// People trained by the end of each span. A running sum of each person's
-/// training minutes, in date order, gives the day they reached the
+/// People trained by the end of each span. A running sum of the minutes
+/// each person attended of the sessions they completed (under each
+/// session's threshold), in date order, gives the day they reached the
 /// threshold (?3); they are trained in every span that ends on or after it.
 fn trained_sql() -> String {
     format!(
@@ -169,9 +170,9 @@ fn trained_sql() -> String {
 since AS MATERIALIZED (
     SELECT person, min(date) AS day FROM (
         SELECT ta.person_id AS person, t.date AS date,
-               sum(t.minutes) OVER (PARTITION BY ta.person_id ORDER BY t.date, t.id) AS total
+               sum(ta.minutes) OVER (PARTITION BY ta.person_id ORDER BY t.date, t.id) AS total
           FROM training_attendance ta JOIN trainings t ON t.id = ta.training_id
-         WHERE ta.person_id IN (SELECT person FROM staff))
+         WHERE ta.completed AND ta.person_id IN (SELECT person FROM staff))
      WHERE total >= ?3 GROUP BY person),
 trained AS MATERIALIZED (
     SELECT span.key AS key, since.person AS person, p.role AS role
@@ -189,12 +190,13 @@ SELECT NULL, key,
     )
 }
 
-/// Person-minutes of training inside each span.
+/// Person-minutes of training inside each span: the minutes each person
+/// attended, whether or not that completed the session.
 fn minutes_sql() -> String {
     format!(
         "WITH {STAFF},
 present AS MATERIALIZED (
-    SELECT span.key AS key, ta.person_id AS person, t.minutes AS minutes
+    SELECT span.key AS key, ta.person_id AS person, ta.minutes AS minutes
       FROM span
       JOIN trainings t ON t.date BETWEEN span.start AND span.end
       JOIN training_attendance ta ON ta.training_id = t.id

@@ -51,10 +51,13 @@ fn totals_of_every_indicator() {
         attendances: 9,
         guests: 6,
         active_labs: 2,
+        // Olga: 120 + 90 minutes of completed sessions. Vera completed only
+        // T2 (90): her 90 minutes of T1 (75%) do not count towards trained.
         operators_trained: 1,
-        volunteers_trained: 1,
-        // T1: 3 people × 120; T2: 3 × 90.
-        training_minutes: 630,
+        volunteers_trained: 0,
+        // Minutes attended, completed or not. T1: Olga 120, Piero 96, Vera
+        // 90 = 306; T2: Olga 90 (clamped), Vera 90, Walter 60 = 240.
+        training_minutes: 546,
     };
     assert_eq!(ind.total, expected);
     assert_eq!(ind.targets.trained_hours, 3);
@@ -66,7 +69,7 @@ fn totals_of_every_indicator() {
             (Goal::Families, 2, 5),
             (Goal::Labs, 2, 2),
             (Goal::OperatorsTrained, 1, 3),
-            (Goal::VolunteersTrained, 1, 4)
+            (Goal::VolunteersTrained, 0, 4)
         ]
     );
     assert!((ind.progress()[0].ratio() - 0.4).abs() < 1e-9);
@@ -83,15 +86,16 @@ fn per_lab_totals() {
         (2, 2, 4, 2)
     );
     assert_eq!((lab1.meetings, lab1.attendances, lab1.guests, lab1.active_labs), (3, 6, 3, 1));
-    // Olga and Vera trained; minutes of lab 1's staff: T1 Olga+Vera 240, T2 all three 270.
-    assert_eq!((lab1.operators_trained, lab1.volunteers_trained, lab1.training_minutes), (1, 1, 510));
+    // Olga trained; minutes of lab 1's staff: T1 Olga 120 + Vera 90, T2 90 + 90 + 60.
+    assert_eq!((lab1.operators_trained, lab1.volunteers_trained, lab1.training_minutes), (1, 0, 450));
     let lab2 = &ind.lab(f.lab2).expect("lab 2").total;
     assert_eq!(
         (lab2.families_reached, lab2.families_accompanied, lab2.members_reached, lab2.minors_reached),
         (2, 0, 3, 1)
     );
     assert_eq!((lab2.meetings, lab2.attendances, lab2.guests, lab2.active_labs), (1, 3, 3, 1));
-    assert_eq!((lab2.operators_trained, lab2.volunteers_trained, lab2.training_minutes), (0, 0, 120));
+    // Piero left T1 at 10:36: 96 minutes.
+    assert_eq!((lab2.operators_trained, lab2.volunteers_trained, lab2.training_minutes), (0, 0, 96));
     assert_eq!(lab2.meetings_by_activity, activities(&[("parenting_support", 1)]));
 }
 
@@ -104,7 +108,7 @@ fn month_by_month() {
     let jan = month(&ind.months, 2025, 1);
     assert_eq!((jan.meetings, jan.families_reached, jan.members_reached, jan.minors_reached), (1, 2, 3, 1));
     assert_eq!((jan.attendances, jan.guests, jan.families_accompanied), (3, 2, 2));
-    assert_eq!((jan.operators_trained, jan.volunteers_trained, jan.training_minutes), (0, 0, 360));
+    assert_eq!((jan.operators_trained, jan.volunteers_trained, jan.training_minutes), (0, 0, 306));
     let feb = month(&ind.months, 2025, 2);
     assert_eq!((feb.meetings, feb.families_reached, feb.members_reached, feb.minors_reached), (1, 1, 2, 1));
     assert_eq!(feb.families_accompanied, 2);
@@ -115,7 +119,7 @@ fn month_by_month() {
     );
     // F2's pathway ended in February and F3's starts in June.
     assert_eq!(mar.families_accompanied, 1);
-    assert_eq!((mar.operators_trained, mar.volunteers_trained, mar.training_minutes), (1, 1, 270));
+    assert_eq!((mar.operators_trained, mar.volunteers_trained, mar.training_minutes), (1, 0, 240));
     let jun = month(&ind.months, 2025, 6);
     assert_eq!((jun.meetings, jun.families_reached, jun.families_accompanied, jun.active_labs), (0, 0, 2, 0));
     // Luca, born in 2008, is 18 in 2026.
@@ -191,17 +195,28 @@ fn an_empty_register_has_zero_everywhere() {
 }
 
 #[test]
-fn training_by_person_adds_every_session_and_applies_the_threshold() {
+fn training_by_person_adds_the_completed_sessions_and_applies_the_threshold() {
     let (mut s, f) = crdt_sync::testing::register::build();
     let threshold_minutes = s.targets().expect("targets").trained_hours * 60;
     let people = super::training_by_person(&mut s).expect("people");
     let [olga, piero, vera, walter] = [0, 1, 2, 3].map(|i| f.staff[i]);
-    // By hand: 120 + 90 for Olga and Vera, 120 for Piero, 90 for Walter.
-    for (who, minutes) in [(olga, 210), (piero, 120), (vera, 210), (walter, 90)] {
+    // By hand (testing::register): counted (completed) minutes, attended
+    // minutes, sessions, completed sessions.
+    for (who, minutes, attended, sessions, completed) in
+        [(olga, 210, 210, 2, 2), (piero, 96, 96, 1, 1), (vera, 90, 180, 2, 1), (walter, 0, 60, 1, 0)]
+    {
         let p = people.iter().find(|p| p.person == who).expect("on the roster");
-        assert_eq!(p.minutes, minutes, "{}", p.name);
+        assert_eq!(
+            (p.minutes, p.attended_minutes, p.sessions, p.sessions_completed),
+            (minutes, attended, sessions, completed),
+            "{}",
+            p.name
+        );
         assert_eq!(p.trained, minutes >= threshold_minutes, "{}", p.name);
     }
+    // Vera's 180 attended minutes reach the 3 hours; her completed ones do not.
+    assert_eq!(threshold_minutes, 180);
+    assert!(people.iter().filter(|p| p.trained).map(|p| p.person).eq([olga]));
     let mut names: Vec<&str> = people.iter().map(|p| p.name.as_str()).collect();
     let sorted = {
         let mut n = names.clone();

@@ -4,15 +4,19 @@
 
 use crdt_sync::authz::Action;
 use crdt_sync::{
-    LabId, NewPerson, NewTraining, Person, PersonId, PersonPatch, ProjectSettings, Staff, TrainingId,
-    TrainingPatch, TrainingSession,
+    LabId, NewPerson, NewTraining, Person, PersonId, PersonPatch, PresenceRecord, ProjectSettings, Staff,
+    TrainingId, TrainingPatch, TrainingSession,
 };
 use serde::Serialize;
+use taccuino_reports::export::ExportFile;
 use taccuino_reports::indicators::PersonTraining;
-use tauri::State;
+use tauri::{AppHandle, Runtime, State};
 
 use super::privacy::ensure_allowed;
+use super::reports::Saved;
 use crate::error::AppResult;
+use crate::files::write_atomically;
+use crate::files_dialog::chooser;
 use crate::state::AppState;
 
 /// The training register with everyone's progress.
@@ -110,4 +114,71 @@ pub async fn set_training_presence(
             Ok(s.set_training_attendance(training, person, present)?)
         })
         .await
+}
+
+/// Records when a person arrived at and left a training session, or the
+/// minutes they attended when only that is known (`record` is the whole of
+/// it: an empty field clears it), marking them present. Those who keep the
+/// training register (coordinators).
+#[tauri::command]
+#[specta::specta]
+pub async fn record_training_times(
+    state: State<'_, AppState>,
+    training: TrainingId,
+    person: PersonId,
+    record: PresenceRecord,
+) -> AppResult<()> {
+    state
+        .with_store(|s, _| {
+            ensure_allowed(s, Action::KeepTrainingRegister, "record_training_times")?;
+            Ok(s.record_training_presence(training, person, record)?)
+        })
+        .await
+}
+
+/// Saves a PDF where the user chooses; `Ok(None)` when the dialog was closed.
+fn save<R: Runtime>(app: &AppHandle<R>, file: &ExportFile) -> AppResult<Option<Saved>> {
+    let Some(path) = chooser(app).save_file(&file.name)? else { return Ok(None) };
+    write_atomically(&path, &file.bytes)?;
+    Ok(Some(Saved { paths: vec![path.display().to_string()] }))
+}
+
+/// The sign-in sheet of a session, to print before it: a row per expected
+/// participant with boxes for the arrival and departure signatures and
+/// times. Those who keep the training register. `Ok(None)` when the dialog
+/// was closed.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_sign_in_sheet<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    training: TrainingId,
+) -> AppResult<Option<Saved>> {
+    let file = state
+        .with_store(|s, settings| {
+            ensure_allowed(s, Action::KeepTrainingRegister, "export_sign_in_sheet")?;
+            Ok(taccuino_reports::export::sign_in_sheet(s, training, settings.language)?)
+        })
+        .await?;
+    save(&app, &file)
+}
+
+/// A person's certificate of attendance (sessions, minutes attended,
+/// completed or not, totals in hours), issued today. Those who keep the
+/// training register. `Ok(None)` when the dialog was closed.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_training_certificate<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    person: PersonId,
+) -> AppResult<Option<Saved>> {
+    let file = state
+        .with_store(|s, settings| {
+            ensure_allowed(s, Action::KeepTrainingRegister, "export_training_certificate")?;
+            let today = s.today();
+            Ok(taccuino_reports::export::certificate(s, person, today, settings.language)?)
+        })
+        .await?;
+    save(&app, &file)
 }

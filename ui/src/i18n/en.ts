@@ -200,6 +200,11 @@ export const en: Catalogue = {
       date: "Date",
       minutes: "Duration (minutes)",
       attendees: "Attendees",
+      start: "Start time",
+      arrival: "Arrival",
+      departure: "Departure",
+      attended_minutes: "Minutes attended",
+      completion_percent: "Completion threshold",
     },
     lab: {
       name: "Lab name",

@@ -209,6 +209,11 @@ export const it = {
       date: "Data",
       minutes: "Durata (minuti)",
       attendees: "Partecipanti",
+      start: "Ora di inizio",
+      arrival: "Entrata",
+      departure: "Uscita",
+      attended_minutes: "Minuti frequentati",
+      completion_percent: "Soglia di completamento",
     },
     lab: {
       name: "Nome del laboratorio",

@@ -18,6 +18,9 @@ import { useToast } from "../components/Toast";
 import "../components/widgets.css";
 import { useI18n, type Translate } from "../i18n";
 import { isIsoDate } from "../lib/dates";
+import { SaveButton } from "./privacy/TrailTable";
+import { Attendance } from "./training/Attendance";
+import { formErrors } from "./training/presence";
 
 /** The longest session the Rust side accepts: 24 hours. */
 export const MAX_MINUTES = 24 * 60;
@@ -75,8 +78,8 @@ export function Training() {
         {(register) => (
           <>
             <p class="lede">{t("training.lede", { n: register.threshold_hours })}</p>
-            <PeopleHours register={register} />
-            <Sessions register={register} setRegister={loaded.setData} reload={loaded.reload} keeps={keeps} />
+            <PeopleHours register={register} keeps={keeps} />
+            <Sessions register={register} reload={loaded.reload} keeps={keeps} />
             {keeps ? (
               <AddSession people={register.people} reload={loaded.reload} />
             ) : (
@@ -91,7 +94,7 @@ export function Training() {
   );
 }
 
-function PeopleHours({ register }: { register: TrainingRegister }) {
+function PeopleHours({ register, keeps }: { register: TrainingRegister; keeps: boolean }) {
   const { t } = useI18n();
   const headingId = `hours-${useId()}`;
   const trained = register.people.filter((p) => p.trained).length;
@@ -110,6 +113,12 @@ function PeopleHours({ register }: { register: TrainingRegister }) {
                   <th scope="col">{t("training.people.name")}</th>
                   <th scope="col">{t("training.people.role")}</th>
                   <th scope="col">{t("training.people.hours")}</th>
+                  <th scope="col">{t("training.people.sessions")}</th>
+                  {keeps && (
+                    <th scope="col">
+                      <span class="visually-hidden">{t("training.people.certificate")}</span>
+                    </th>
+                  )}
                 </tr>
               </thead>
               <tbody>
@@ -134,6 +143,21 @@ function PeopleHours({ register }: { register: TrainingRegister }) {
                         valueText={progressText(p.minutes, register.threshold_hours, t)}
                       />
                     </td>
+                    <td data-testid="sessions-completed">
+                      {t("training.people.sessionsText", { completed: p.sessions_completed, attended: p.sessions })}
+                    </td>
+                    {keeps && (
+                      <td>
+                        <SaveButton
+                          save={() => call(commands.exportTrainingCertificate(p.person))}
+                          saved={(path) => t("training.people.certificateSaved", { path })}
+                          title={t("training.people.certificateFor", { name: p.name })}
+                          data-testid="certificate"
+                        >
+                          {t("training.people.certificate")}
+                        </SaveButton>
+                      </td>
+                    )}
                   </tr>
                 ))}
               </tbody>
@@ -147,12 +171,10 @@ function PeopleHours({ register }: { register: TrainingRegister }) {
 
 function Sessions({
   register,
-  setRegister,
   reload,
   keeps,
 }: {
   register: TrainingRegister;
-  setRegister: (r: TrainingRegister) => void;
   reload: () => Promise<void>;
   /** Whether this device may record who attended. */
   keeps: boolean;
@@ -164,14 +186,7 @@ function Sessions({
   const sessions = newestFirst(register.sessions);
 
   const toggle = async (session: TrainingSession, person: PersonId, present: boolean) => {
-    // Shown at once; the hours are recomputed by the Rust side on reload.
-    const attendees = present
-      ? [...new Set([...session.attendees, person])]
-      : session.attendees.filter((p) => p !== person);
-    setRegister({
-      ...register,
-      sessions: register.sessions.map((s) => (s.id === session.id ? { ...s, attendees } : s)),
-    });
+    // The minutes and the verdict come back from the Rust side on reload.
     try {
       await call(commands.setTrainingPresence(session.id, person, present));
     } catch (err) {
@@ -225,26 +240,13 @@ function Sessions({
                   {isOpen && (
                     <tr id={panelId}>
                       <td colSpan={5}>
-                        <fieldset class="fieldset">
-                          <legend>{t("training.sessions.presenceFor", { title: s.title, date: formatDate(s.date) })}</legend>
-                          {register.people.length === 0 ? (
-                            <p class="muted">{t("training.people.none")}</p>
-                          ) : (
-                            <div class="choices">
-                              {register.people.map((p) => (
-                                <label class="choice" key={p.person}>
-                                  <input
-                                    type="checkbox"
-                                    checked={s.attendees.includes(p.person)}
-                                    disabled={!keeps}
-                                    onChange={(e) => void toggle(s, p.person, (e.currentTarget as HTMLInputElement).checked)}
-                                  />
-                                  {p.name}
-                                </label>
-                              ))}
-                            </div>
-                          )}
-                        </fieldset>
+                        <Attendance
+                          session={s}
+                          people={register.people}
+                          keeps={keeps}
+                          toggle={(person, present) => toggle(s, person, present)}
+                          reload={reload}
+                        />
                       </td>
                     </tr>
                   )}
@@ -261,14 +263,24 @@ function Sessions({
 /** The `NewTraining` the form describes, or `null` while it is not complete. */
 export function newTrainingFrom(form: {
   date: string;
+  start: string;
   title: string;
   hours: string;
   minutes: string;
   attendees: ReadonlySet<PersonId>;
 }): NewTraining | null {
   const minutes = toMinutes(form.hours, form.minutes);
+  const start = form.start.trim();
   if (!isIsoDate(form.date) || form.title.trim() === "" || minutes === null) return null;
-  return { date: form.date, title: form.title.trim(), minutes, attendees: [...form.attendees] };
+  if (start !== "" && formErrors({ arrival: start, departure: "", minutes: "" }).arrival) return null;
+  return {
+    date: form.date,
+    start: start === "" ? null : `${start}:00`,
+    title: form.title.trim(),
+    minutes,
+    completion_percent: null,
+    attendees: [...form.attendees],
+  };
 }
 
 function AddSession({ people, reload }: { people: PersonTraining[]; reload: () => Promise<void> }) {
@@ -277,6 +289,7 @@ function AddSession({ people, reload }: { people: PersonTraining[]; reload: () =
   const { info } = useSession();
   const headingId = `add-training-${useId()}`;
   const [date, setDate] = useState(info.today);
+  const [start, setStart] = useState("");
   const [title, setTitle] = useState("");
   const [hours, setHours] = useState("2");
   const [minutes, setMinutes] = useState("0");
@@ -289,12 +302,16 @@ function AddSession({ people, reload }: { people: PersonTraining[]; reload: () =
     date: isIsoDate(date) ? undefined : t("training.form.dateInvalid"),
     title: title.trim() === "" ? t("training.form.titleRequired") : undefined,
     duration: toMinutes(hours, minutes) === null ? t("training.form.durationInvalid") : undefined,
+    start:
+      start.trim() !== "" && formErrors({ arrival: start, departure: "", minutes: "" }).arrival
+        ? t("training.attendance.timeInvalid")
+        : undefined,
   };
 
   const submit = async (event: Event) => {
     event.preventDefault();
     setTried(true);
-    const training = newTrainingFrom({ date, title, hours, minutes, attendees });
+    const training = newTrainingFrom({ date, start, title, hours, minutes, attendees });
     if (!training) return;
     setBusy(true);
     try {
@@ -324,6 +341,13 @@ function AddSession({ people, reload }: { people: PersonTraining[]; reload: () =
             required
             onValueChange={setDate}
             error={tried ? errors.date : undefined}
+          />
+          <TextField
+            type="time"
+            label={t("training.form.start")}
+            value={start}
+            onValueChange={setStart}
+            error={tried ? errors.start : undefined}
           />
           <TextField
             label={t("training.form.titleField")}

@@ -2,7 +2,8 @@
 
 use crate::error::Result;
 use crate::{
-    LabId, NewPerson, NewTraining, Person, PersonId, PersonPatch, TrainingId, TrainingPatch, TrainingSession,
+    LabId, NewPerson, NewTraining, Person, PersonId, PersonPatch, PresenceRecord, TrainingId, TrainingPatch,
+    TrainingSession,
 };
 
 /// Operators and volunteers, and their trainings.
@@ -28,6 +29,19 @@ pub trait Staff: super::Sealed {
         training: TrainingId,
         person: PersonId,
         present: bool,
+    ) -> Result<()>;
+
+    /// Records when a person arrived at and left a training session, or the
+    /// minutes they attended (`record` is the whole of it: an absent field
+    /// is cleared), marking them present. Times outside the session are
+    /// kept as written and clamped when counted; a departure not after the
+    /// arrival, times on a session without a start, or more minutes than
+    /// the session has are refused.
+    fn record_training_presence(
+        &mut self,
+        training: TrainingId,
+        person: PersonId,
+        record: PresenceRecord,
     ) -> Result<()>;
 
     /// One person, read from their document.

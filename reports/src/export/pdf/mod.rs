@@ -12,6 +12,7 @@ mod document;
 mod font;
 mod layout;
 mod render;
+pub(crate) mod sign_in;
 
 pub(crate) use document::{Block, Document, pdf as document};
 

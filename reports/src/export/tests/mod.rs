@@ -11,6 +11,7 @@ mod pdf;
 mod privacy;
 mod restriction;
 mod run;
+mod training;
 mod xlsx;
 
 use std::io::Read;
