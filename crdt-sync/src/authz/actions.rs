@@ -38,11 +38,15 @@ pub enum Action {
     ManageDevices,
     /// Ask the coordinators for a new device of one's own lab.
     AskForDevice,
+    /// See the queue of conflicting edits of every document the device
+    /// holds. Choosing a value is an edit of that document: whoever may
+    /// write it may ([`super::access`]), from the queue or the family's page.
+    ReviewConflicts,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 9] = [
+    pub const ALL: [Action; 10] = [
         Action::Erase,
         Action::RequestErasure,
         Action::Restrict,
@@ -52,6 +56,7 @@ impl Action {
         Action::KeepTrainingRegister,
         Action::ManageDevices,
         Action::AskForDevice,
+        Action::ReviewConflicts,
     ];
 
     /// The stable name, as in the bindings and in `Forbidden` errors.
@@ -66,6 +71,7 @@ impl Action {
             Action::KeepTrainingRegister => "keep_training_register",
             Action::ManageDevices => "manage_devices",
             Action::AskForDevice => "ask_for_device",
+            Action::ReviewConflicts => "review_conflicts",
         }
     }
 }
@@ -84,6 +90,7 @@ impl Action {
 /// | keep_training_register    |           |          |      | yes         |
 /// | manage_devices            |           |          |      | yes         |
 /// | ask_for_device            |           |          | yes  |             |
+/// | review_conflicts          |           |          | yes  | yes         |
 pub fn allows(role: Option<DeviceRole>, action: Action) -> bool {
     use Action::*;
     use DeviceRole::*;
@@ -96,7 +103,7 @@ pub fn allows(role: Option<DeviceRole>, action: Action) -> bool {
         AskForDevice => role == Lead,
         // A coordinator erases instead of asking.
         RequestErasure => role == Lead,
-        ReadAuditTrail => matches!(role, Lead | Coordinator),
+        ReadAuditTrail | ReviewConflicts => matches!(role, Lead | Coordinator),
     }
 }
 
@@ -125,6 +132,7 @@ mod tests {
             (KeepTrainingRegister, yes(&[Coordinator])),
             (ManageDevices, yes(&[Coordinator])),
             (AskForDevice, yes(&[Lead])),
+            (ReviewConflicts, yes(&[Lead, Coordinator])),
         ];
         assert_eq!(table.len(), Action::ALL.len(), "every action is in the table");
         for (action, row) in table {
@@ -134,7 +142,7 @@ mod tests {
             assert!(allows(None, action), "an unpaired register may {action:?}");
         }
         assert_eq!(rights(Some(Volunteer)), Vec::<Action>::new());
-        assert_eq!(rights(Some(Lead)), vec![RequestErasure, ReadAuditTrail, AskForDevice]);
+        assert_eq!(rights(Some(Lead)), vec![RequestErasure, ReadAuditTrail, AskForDevice, ReviewConflicts]);
         assert_eq!(rights(None), Action::ALL.to_vec());
     }
 }

@@ -23,6 +23,9 @@ pub(crate) enum Delete {
     LabRoster(LabId),
     /// Every training session.
     Trainings,
+    /// A document's open conflicts (`doc_conflicts`): all of them, or only
+    /// those at the dotted path `prefix` and below it.
+    Conflicts { doc_key: String, prefix: Option<String> },
 }
 
 /// One projected row. Text columns hold ids as hyphenated UUIDs and dates as
@@ -141,6 +144,10 @@ pub(crate) enum Row {
     TrainingAttendance {
         training_id: String,
         person_id: String,
+    },
+    Conflict {
+        doc_key: String,
+        path: String,
     },
 }
 

@@ -25,6 +25,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0005_erasure.sql"),
     include_str!("../../migrations/0006_consent.sql"),
     include_str!("../../migrations/0007_sync_points.sql"),
+    include_str!("../../migrations/0008_conflicts.sql"),
 ];
 
 /// A 256-bit database key. Where it comes from (a passphrase through a KDF,
