@@ -7,7 +7,9 @@ use uuid::Uuid;
 use crate::names::fold;
 use crate::plan::{self, Plan, Shape};
 use crate::{DemoSize, DemoSummary, populate, store_today};
-use crdt_sync::{CodeRange, DeviceConfig, Families, Maintenance, ProjectSettings, SeededEnv, Store};
+use crdt_sync::{
+    CodeRange, Conflicts, DeviceConfig, Families, Maintenance, ProjectSettings, SeededEnv, Store,
+};
 use crdt_sync::{DeviceId, ProjectId};
 
 fn store(env_seed: u64) -> Store {
@@ -55,6 +57,13 @@ fn small_counts_match_the_summary_and_the_projection() {
     assert_eq!(rows("meetings"), sum.meetings);
     assert_eq!(rows("attendance"), sum.attendances);
     assert_eq!(rows("trainings"), sum.trainings);
+    // Two laptops edited a family's phone and a meeting's theme at once.
+    assert_eq!(sum.conflicts, 2);
+    assert_eq!(s.conflict_count().expect("count"), 2);
+    let queue = s.open_conflicts(10).expect("queue");
+    let fields: Vec<&str> = queue.iter().map(|c| c.field.as_str()).collect();
+    assert_eq!(fields, ["contacts.phone", "theme"], "{queue:#?}");
+    assert!(queue.iter().all(|c| c.conflict.values.len() == 2 && c.resolvable));
     assert!(sum.attendances >= 5 * sum.meetings, "{sum:?}");
     assert!(sum.members > sum.households, "{sum:?}");
     assert_eq!(u32::try_from(sum.households + sum.persons).expect("small"), DemoSize::Small.code_numbers());
