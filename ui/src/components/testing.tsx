@@ -33,6 +33,7 @@ export function rightsOf(role: DeviceRole | null): Action[] {
         "keep_training_register",
         "manage_devices",
         "ask_for_device",
+        "review_conflicts",
       ];
     case "coordinator":
       return [
@@ -43,9 +44,10 @@ export function rightsOf(role: DeviceRole | null): Action[] {
         "read_audit_trail",
         "keep_training_register",
         "manage_devices",
+        "review_conflicts",
       ];
     case "lead":
-      return ["request_erasure", "read_audit_trail", "ask_for_device"];
+      return ["request_erasure", "read_audit_trail", "ask_for_device", "review_conflicts"];
     case "operator":
     case "volunteer":
       return [];
