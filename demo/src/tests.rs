@@ -217,3 +217,48 @@ fn folding_drops_accents_and_punctuation() {
     assert_eq!(fold("Ionuț Țurcanu"), "ionutturcanu");
     assert_eq!(fold("Huamán"), "huaman");
 }
+
+/// The figure in decision 0031: the queue of conflicting edits on the
+/// large register (ten labs, five years, 20 conflicts) reads only the
+/// documents with conflicts. Slow (generates the large register):
+/// `cargo test -p taccuino-demo --release -- --ignored --nocapture queue_on_the_large`.
+#[test]
+#[ignore = "generates the large register; run by hand for decision 0031's figure"]
+fn queue_on_the_large_register() {
+    use std::time::Instant;
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("large.db");
+    let key = || crdt_sync::Key::from_bytes([7; 32]);
+    let config = DeviceConfig {
+        device: DeviceId(Uuid::from_u128(1)),
+        project: ProjectId(Uuid::from_u128(2)),
+        codes: CodeRange::new(1, 9999).expect("valid range"),
+    };
+    let mut s = Store::create(&path, &key(), config, Box::new(SeededEnv::with_seed(1))).expect("create");
+    let t = Instant::now();
+    let sum = populate(&mut s, DemoSize::Large, 2026).expect("populate");
+    println!("generated in {:.1?}: {sum:?}", t.elapsed());
+    // Reopened, the store holds no document in memory yet.
+    drop(s);
+    let mut s = Store::open(&path, &key(), Box::new(SeededEnv::with_seed(3))).expect("open");
+    let t = Instant::now();
+    let n = s.conflict_count().expect("count");
+    let count = t.elapsed();
+    let t = Instant::now();
+    let q = s.open_conflicts(200).expect("queue");
+    let cold = t.elapsed();
+    let mut warm = Vec::new();
+    for _ in 0..20 {
+        let t = Instant::now();
+        s.open_conflicts(200).expect("queue");
+        warm.push(t.elapsed());
+    }
+    warm.sort();
+    println!(
+        "{n} conflicts ({} listed): count {count:.2?}, queue first call {cold:.2?}, then p50 {:.2?}",
+        q.len(),
+        warm[warm.len() / 2]
+    );
+    assert_eq!(n, 20);
+    assert_eq!(q.len(), 20);
+}
