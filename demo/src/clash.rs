@@ -14,7 +14,7 @@ use crdt_sync::{
 /// seed gives the same register.
 fn other_laptop(store: &mut Store, seed: u64) -> Result<Store> {
     let config = DeviceConfig {
-        device: DeviceId(uuid::Uuid::from_u128(0xDE_30_0000_0000 + u128::from(seed))),
+        device: DeviceId(uuid::Uuid::from_u128(0xDE30_0000_0000 + u128::from(seed))),
         project: store.project(),
         codes: CodeRange::new(1, 1)?,
     };

@@ -259,6 +259,10 @@ fn map_at<R: ReadDoc>(doc: &R, keys: &[String]) -> Option<ObjId> {
     Some(obj)
 }
 
+/// One change's span of operation counters (first, last), its time in
+/// milliseconds and the person its message names.
+type Written = (u64, u64, i64, Option<PersonId>);
+
 /// Who wrote each value: the change holding the operation, found by its
 /// actor and operation counter in the changes' metadata (read once, only
 /// for a document with conflicts).
@@ -266,7 +270,7 @@ fn attribute(doc: &Automerge, found: Vec<Found>) -> Vec<FieldConflict> {
     if found.is_empty() {
         return Vec::new();
     }
-    let mut by_actor: HashMap<ActorId, Vec<(u64, u64, i64, Option<PersonId>)>> = HashMap::new();
+    let mut by_actor: HashMap<ActorId, Vec<Written>> = HashMap::new();
     for c in doc.get_changes_meta(&[]) {
         let person = crate::store::message_person(c.message.as_deref());
         by_actor.entry(c.actor.into_owned()).or_default().push((c.start_op, c.max_op, c.timestamp, person));

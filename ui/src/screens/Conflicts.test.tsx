@@ -85,7 +85,7 @@ describe("Modifiche in conflitto", () => {
     expect(items).toHaveLength(2);
     const [phone, theme] = items as [HTMLElement, HTMLElement];
     expect(within(phone).getByTestId("conflict-subject").textContent).toBe("Famiglia PV01-0007 · Anna Rossi");
-    expect(phone.textContent).toContain("Laboratorio Pavia Centro");
+    expect(phone.textContent).toContain(" · Pavia Centro");
     expect(within(phone).getByTestId("conflict-field").textContent).toBe("Campo: Telefono");
     const values = within(phone).getAllByTestId("conflict-value");
     expect(values[0]?.textContent).toContain("«+39 347 551 020»");

@@ -21,7 +21,7 @@ export const conflicts: Catalogue["conflicts"] = {
     project: "Project settings",
     training: "Training register",
   },
-  lab: "Lab {name}",
+  lab: "{name}",
   field: "Field: {field}",
   shown: "shown now",
   empty: "(empty)",

@@ -19,7 +19,7 @@ export const conflicts = {
     project: "Impostazioni del progetto",
     training: "Registro della formazione",
   },
-  lab: "Laboratorio {name}",
+  lab: "{name}",
   field: "Campo: {field}",
   shown: "mostrato ora",
   empty: "(vuoto)",
