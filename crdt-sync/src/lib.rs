@@ -144,7 +144,7 @@ pub mod testing;
 
 // Documents and changes.
 pub use automerge::ChangeHash;
-pub use doc::{DocKind, DocRef, FieldConflict, SCHEMA_VERSION};
+pub use doc::{ConflictValue, DocKind, DocRef, FieldConflict, SCHEMA_VERSION};
 
 // The store: opening it, its operations by concern, and what they return.
 pub use env::{Environment, SeededEnv, SystemEnv};
@@ -154,9 +154,10 @@ pub use store::{
 };
 pub use store::{AuditAction, AuditEntry, SubjectAccessRecord};
 pub use store::{
-    AuditLog, AuditTrail, Consents, Erasure, Families, Maintenance, Meetings, ProjectSettings, Replication,
-    Retention, Staff, SyncMemory,
+    AuditLog, AuditTrail, Conflicts, Consents, Erasure, Families, Maintenance, Meetings, ProjectSettings,
+    Replication, Retention, Staff, SyncMemory,
 };
+pub use store::{ConflictSubject, OpenConflict};
 pub use store::{HubLink, HubLinkStatus, SyncOutcome};
 pub use store::{RetentionDue, TrailAction, TrailEntry, TrailScope, WithdrawnFamily};
 

@@ -36,6 +36,7 @@
 //! # Ok(()) }
 //! ```
 
+mod clash;
 mod names;
 mod plan;
 #[cfg(test)]
@@ -52,7 +53,7 @@ use crdt_sync::{
     NewPerson, NewTraining, PathwayPatch, PathwayStatus, ProjectSettings, Replication, Staff, Store, Targets,
 };
 use crdt_sync::{Error, Result};
-use crdt_sync::{HouseholdId, LabId, MemberId, PersonId};
+use crdt_sync::{HouseholdId, LabId, MeetingId, MemberId, PersonId};
 
 /// How much demo data to generate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -100,6 +101,9 @@ pub struct DemoSummary {
     pub attendances: usize,
     /// Training sessions.
     pub trainings: usize,
+    /// Fields left with two values by two laptops of a lab editing them
+    /// offline (a family's phone and a meeting's theme per lab).
+    pub conflicts: usize,
     /// Store operations performed: each is one durable SQLite transaction
     /// (families and persons take one more to reserve their code number).
     pub writes: usize,
@@ -107,7 +111,8 @@ pub struct DemoSummary {
 
 /// Fills `store` with demo data: the default activity types and targets,
 /// then labs, staff, families, pathways, meetings and trainings, all dated
-/// up to the store's today.
+/// up to the store's today; in each lab, a family's phone and a meeting's
+/// theme edited on two laptops at once (conflicting edits).
 ///
 /// Expects a store without labs (lab numbers start at 1) whose code range
 /// holds at least [`DemoSize::code_numbers`] numbers. Deterministic: the same
@@ -125,7 +130,7 @@ pub fn populate(store: &mut Store, size: DemoSize, seed: u64) -> Result<DemoSumm
     summary.writes += 1;
     let today = store_today(store)?;
     let plan = plan::build(size, seed, today);
-    write(store, &plan, &mut summary)?;
+    write(store, &plan, seed, &mut summary)?;
     Ok(summary)
 }
 
@@ -174,7 +179,7 @@ fn member_ids(store: &mut Store, id: HouseholdId, planned: &[crdt_sync::NewMembe
 }
 
 /// Writes `plan` through the store's operations, counting into `summary`.
-fn write(store: &mut Store, plan: &Plan, summary: &mut DemoSummary) -> Result<()> {
+fn write(store: &mut Store, plan: &Plan, seed: u64, summary: &mut DemoSummary) -> Result<()> {
     let labs: Vec<LabId> = plan.labs.iter().map(|l| store.create_lab(l.clone())).collect::<Result<_>>()?;
     summary.labs = labs.len();
     summary.writes += labs.len();
@@ -195,6 +200,8 @@ fn write(store: &mut Store, plan: &Plan, summary: &mut DemoSummary) -> Result<()
     summary.writes += staff.len();
 
     let mut families: Vec<(HouseholdId, Vec<MemberId>)> = Vec::with_capacity(plan.households.len());
+    let mut first_family: Vec<Option<HouseholdId>> = vec![None; labs.len()];
+    let mut last_meeting: Vec<Option<MeetingId>> = vec![None; labs.len()];
     for h in &plan.households {
         let id = store.create_household(NewHousehold {
             lab: labs[h.lab],
@@ -245,6 +252,7 @@ fn write(store: &mut Store, plan: &Plan, summary: &mut DemoSummary) -> Result<()
             }
         }
         families.push((id, member_ids(store, id, &h.members)?));
+        first_family[h.lab].get_or_insert(id);
     }
 
     for m in &plan.meetings {
@@ -254,7 +262,7 @@ fn write(store: &mut Store, plan: &Plan, summary: &mut DemoSummary) -> Result<()
             .map(|&(h, k)| Attendance { household: families[h].0, member: families[h].1[k] })
             .collect();
         summary.attendances += attendance.len();
-        store.create_meeting(NewMeeting {
+        last_meeting[m.lab] = Some(store.create_meeting(NewMeeting {
             lab: labs[m.lab],
             date: m.date,
             start: m.start,
@@ -265,7 +273,7 @@ fn write(store: &mut Store, plan: &Plan, summary: &mut DemoSummary) -> Result<()
             attendance,
             guests: m.guests,
             notes: m.notes.to_owned(),
-        })?;
+        })?);
         summary.meetings += 1;
         summary.writes += 1;
     }
@@ -283,6 +291,14 @@ fn write(store: &mut Store, plan: &Plan, summary: &mut DemoSummary) -> Result<()
         })?;
         summary.trainings += 1;
         summary.writes += 1;
+    }
+
+    for (i, lab) in labs.iter().enumerate() {
+        if let (Some(family), Some(meeting)) = (first_family[i], last_meeting[i]) {
+            summary.conflicts += clash::clash(store, seed, *lab, family, meeting)?;
+            // Two edits, then the other laptop's changes applied.
+            summary.writes += 3;
+        }
     }
     Ok(())
 }

@@ -7,7 +7,9 @@ use uuid::Uuid;
 use crate::names::fold;
 use crate::plan::{self, Plan, Shape};
 use crate::{DemoSize, DemoSummary, populate, store_today};
-use crdt_sync::{CodeRange, DeviceConfig, Families, Maintenance, ProjectSettings, SeededEnv, Store};
+use crdt_sync::{
+    CodeRange, Conflicts, DeviceConfig, Families, Maintenance, ProjectSettings, SeededEnv, Store,
+};
 use crdt_sync::{DeviceId, ProjectId};
 
 fn store(env_seed: u64) -> Store {
@@ -55,6 +57,13 @@ fn small_counts_match_the_summary_and_the_projection() {
     assert_eq!(rows("meetings"), sum.meetings);
     assert_eq!(rows("attendance"), sum.attendances);
     assert_eq!(rows("trainings"), sum.trainings);
+    // Two laptops edited a family's phone and a meeting's theme at once.
+    assert_eq!(sum.conflicts, 2);
+    assert_eq!(s.conflict_count().expect("count"), 2);
+    let queue = s.open_conflicts(10).expect("queue");
+    let fields: Vec<&str> = queue.iter().map(|c| c.field.as_str()).collect();
+    assert_eq!(fields, ["contacts.phone", "theme"], "{queue:#?}");
+    assert!(queue.iter().all(|c| c.conflict.values.len() == 2 && c.resolvable));
     assert!(sum.attendances >= 5 * sum.meetings, "{sum:?}");
     assert!(sum.members > sum.households, "{sum:?}");
     assert_eq!(u32::try_from(sum.households + sum.persons).expect("small"), DemoSize::Small.code_numbers());
@@ -207,4 +216,49 @@ fn folding_drops_accents_and_punctuation() {
     assert_eq!(fold("D'Angelo"), "dangelo");
     assert_eq!(fold("Ionuț Țurcanu"), "ionutturcanu");
     assert_eq!(fold("Huamán"), "huaman");
+}
+
+/// The figure in decision 0031: the queue of conflicting edits on the
+/// large register (ten labs, five years, 20 conflicts) reads only the
+/// documents with conflicts. Slow (generates the large register):
+/// `cargo test -p taccuino-demo --release -- --ignored --nocapture queue_on_the_large`.
+#[test]
+#[ignore = "generates the large register; run by hand for decision 0031's figure"]
+fn queue_on_the_large_register() {
+    use std::time::Instant;
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("large.db");
+    let key = || crdt_sync::Key::from_bytes([7; 32]);
+    let config = DeviceConfig {
+        device: DeviceId(Uuid::from_u128(1)),
+        project: ProjectId(Uuid::from_u128(2)),
+        codes: CodeRange::new(1, 9999).expect("valid range"),
+    };
+    let mut s = Store::create(&path, &key(), config, Box::new(SeededEnv::with_seed(1))).expect("create");
+    let t = Instant::now();
+    let sum = populate(&mut s, DemoSize::Large, 2026).expect("populate");
+    println!("generated in {:.1?}: {sum:?}", t.elapsed());
+    // Reopened, the store holds no document in memory yet.
+    drop(s);
+    let mut s = Store::open(&path, &key(), Box::new(SeededEnv::with_seed(3))).expect("open");
+    let t = Instant::now();
+    let n = s.conflict_count().expect("count");
+    let count = t.elapsed();
+    let t = Instant::now();
+    let q = s.open_conflicts(200).expect("queue");
+    let cold = t.elapsed();
+    let mut warm = Vec::new();
+    for _ in 0..20 {
+        let t = Instant::now();
+        s.open_conflicts(200).expect("queue");
+        warm.push(t.elapsed());
+    }
+    warm.sort();
+    println!(
+        "{n} conflicts ({} listed): count {count:.2?}, queue first call {cold:.2?}, then p50 {:.2?}",
+        q.len(),
+        warm[warm.len() / 2]
+    );
+    assert_eq!(n, 20);
+    assert_eq!(q.len(), 20);
 }

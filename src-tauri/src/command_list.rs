@@ -36,6 +36,9 @@ macro_rules! taccuino_commands {
     }};
     ($($what:tt)+) => {
         $crate::taccuino_commands! { @expand [$($what)+]
+            conflicts::conflict_count,
+            conflicts::list_conflicts,
+            conflicts::resolve_conflict,
             devices::list_devices,
             devices::create_pairing_code,
             devices::revoke_device,

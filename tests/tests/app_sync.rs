@@ -326,7 +326,10 @@ fn the_coordinators_app_pairs_lists_and_revokes_a_laptop() {
     assert!(session["rights"].as_array().expect("rights").contains(&json!("manage_devices")), "{session}");
     let session =
         lead.pair(&hub.url, &code(DeviceRole::Lead, Some((hub.lab, 3))), "Referente").expect("pair");
-    assert_eq!(session["rights"], json!(["request_erasure", "read_audit_trail", "ask_for_device"]));
+    assert_eq!(
+        session["rights"],
+        json!(["request_erasure", "read_audit_trail", "ask_for_device", "review_conflicts"])
+    );
 
     // The lead asks; the lead may not list nor make codes.
     let request = lead.ok("ask_for_device", json!({ "role": "volunteer", "note": "Giulia, il martedì" }));

@@ -467,8 +467,8 @@ fn concurrent_edits_merge_per_field_and_keep_the_losing_value_readable() {
     let conflicts = stores[1].household_conflicts(h).expect("conflicts");
     let phone = conflicts.iter().find(|c| c.path == "contacts.phone").expect("phone conflict is reported");
     let shown = stores[1].household(h).expect("household").contacts.phone;
-    assert_eq!(phone.values[0], shown, "the value shown comes first");
-    let mut values = phone.values.clone();
+    assert_eq!(phone.values[0].text, shown, "the value shown comes first");
+    let mut values: Vec<String> = phone.values.iter().map(|v| v.text.clone()).collect();
     values.sort();
     assert_eq!(values, vec!["+39 333 1111111".to_owned(), "+39 333 2222222".to_owned()]);
     // Confirming a value resolves the conflict everywhere.

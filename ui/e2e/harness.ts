@@ -14,7 +14,8 @@ const root = resolve(import.meta.dirname, "../..");
 export const APP = process.env.TACCUINO_APP ?? join(root, "target/debug/taccuino");
 const DRIVER = process.env.TAURI_DRIVER ?? join(root, "target/tools/bin/tauri-driver");
 export const SCREENSHOTS = join(root, "target/e2e-screenshots");
-const PORT = 4444;
+/** tauri-driver's port (WebKitWebDriver takes the next one); `TACCUINO_E2E_PORT` lets two runs share a machine. */
+const PORT = Number(process.env.TACCUINO_E2E_PORT ?? 4444);
 
 let driverProcess: ChildProcess | undefined;
 

@@ -7,6 +7,24 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 
 /** Commands */
 export const commands = {
+	/**
+	 *  How many fields are in conflict (the number beside the navigation's
+	 *  entry). Coordinators and leads.
+	 */
+	conflictCount: () => typedError<number, AppError>(__TAURI_INVOKE("conflict_count")),
+	/**
+	 *  The queue of conflicting edits in every document this device holds,
+	 *  with the competing values, who wrote them and when. Coordinators and
+	 *  leads; the values may be families' personal data.
+	 */
+	listConflicts: () => typedError<ConflictQueue, AppError>(__TAURI_INVOKE("list_conflicts")),
+	/**
+	 *  Chooses `choice` (a value's `id`) for the field at `path` of `doc`: the
+	 *  value is written again and the others are superseded on every device as
+	 *  they sync. Whoever may write the document may (`forbidden` otherwise);
+	 *  `not_found` when the conflict was settled meanwhile.
+	 */
+	resolveConflict: (doc: DocRef, path: string, choice: string) => typedError<null, AppError>(__TAURI_INVOKE("resolve_conflict", { doc, path, choice })),
 	/**  The project's devices and the open requests (coordinators). */
 	listDevices: () => typedError<DeviceList, AppError>(__TAURI_INVOKE("list_devices")),
 	/**
@@ -348,6 +366,11 @@ export type Action =
  *  hub checks it again on its side: `/devices`).
  */
 "manage_updates";
+ *  See the queue of conflicting edits of every document the device
+ *  holds. Choosing a value is an edit of that document: whoever may
+ *  write it may ([`super::access`]), from the queue or the family's page.
+ */
+"review_conflicts";
 
 /**
  *  A kind of activity a meeting can be. The list lives in the project
@@ -584,6 +607,77 @@ export type BundleImport = {
 	skipped: number,
 	/**  Documents refused (damaged, or a family that would leave the lab). */
 	refused: number,
+};
+
+/**  One conflict and whether this device may choose its value. */
+export type ConflictEntry = {
+	/**  The conflict. */
+	conflict: OpenConflict,
+	/**  Who wrote each value, in the order of `conflict.conflict.values`. */
+	authors: ValueAuthor[],
+	/**
+	 *  This device may write the document ([`crdt_sync::authz::access`])
+	 *  and the field is not a privileged one.
+	 */
+	may_resolve: boolean,
+};
+
+/**  The queue. */
+export type ConflictQueue = {
+	/**  How many fields are in conflict in all (the queue shows at most 200). */
+	total: number,
+	/**  The first of them, by document. */
+	conflicts: ConflictEntry[],
+};
+
+/**  What a conflicting field belongs to. */
+export type ConflictSubject = 
+/**  A family's document. */
+{ kind: "household"; 
+/**  Its id. */
+id: HouseholdId; 
+/**  Its code. */
+code: string; 
+/**  The reference person's name (empty if unknown). */
+name: string } | 
+/**  A meeting, in its lab's document. */
+{ kind: "meeting"; 
+/**  Its id. */
+id: MeetingId; 
+/**  Its date. */
+date: string | null; 
+/**  Its theme. */
+theme: string } | 
+/**  A lab's document, outside its meetings (its roster, its index of families). */
+{ kind: "lab" } | 
+/**  An operator's or volunteer's document. */
+{ kind: "person"; 
+/**  Their id. */
+id: PersonId; 
+/**  Their code. */
+code: string; 
+/**  Their name. */
+name: string } | 
+/**  The project's settings. */
+{ kind: "project" } | 
+/**  The training register. */
+{ kind: "training" };
+
+/**  One of the values of a field in conflict, and who wrote it. */
+export type ConflictValue = {
+	/**
+	 *  Names this value when a person chooses it ([`resolve`]): the id of
+	 *  the operation that wrote it (`counter@actor`).
+	 */
+	id: string,
+	/**  The value as text (`<map>` for a group of fields). */
+	text: string,
+	/**  The device that wrote it, when its author is a device. */
+	device: DeviceId | null,
+	/**  The person who was using that device, when the change names one. */
+	person: PersonId | null,
+	/**  When it was written, by the writing device's clock. */
+	at: string | null,
 };
 
 /**
@@ -844,7 +938,7 @@ export type FieldConflict = {
 	/**  Dotted path from the document root (`members.<id>.first_name`). */
 	path: string,
 	/**  Every value, the winner (the one shown) first. */
-	values: string[],
+	values: ConflictValue[],
 };
 
 /**  The file format. */
@@ -1343,6 +1437,33 @@ export type OfferedRelease = {
 	notes_it: string,
 	/**  What changed, in English. */
 	notes_en: string,
+/**  One field in conflict, in the queue. */
+export type OpenConflict = {
+	/**  The document holding it (what [`Conflicts::resolve_conflict`] takes). */
+	doc: DocRef,
+	/**  What the document, or the part of it, is. */
+	subject: ConflictSubject,
+	/**
+	 *  The lab it belongs to, when it belongs to one (its meetings, its
+	 *  families, its roster).
+	 */
+	lab: LabId | null,
+	/**
+	 *  The field, as a dotted path below the subject (`contacts.phone` of a
+	 *  family, `theme` of a meeting), for the UI's names of fields.
+	 */
+	field: string,
+	/**
+	 *  The field's full path in the document and its values, the one shown
+	 *  first, with who wrote each.
+	 */
+	conflict: FieldConflict,
+	/**
+	 *  Whether a value may be chosen here: not in a privileged part
+	 *  (tombstones, restrictions, the device directory), which its own
+	 *  command writes.
+	 */
+	resolvable: boolean,
 };
 
 /**  A pathway the family follows. */
@@ -2014,6 +2135,17 @@ export type UpdateStatusChanged = {
 };
 
 export type Value = null | boolean | number | string | Value[] | { [key in string]: Value };
+
+/**  Who wrote a value, as this register knows them. */
+export type ValueAuthor = {
+	/**
+	 *  The person using the app then ("First Last"), when the change names
+	 *  one this register holds.
+	 */
+	name: string | null,
+	/**  Written on this computer. */
+	this_device: boolean,
+};
 
 /**  A withdrawal of consent (GDPR art. 7(3)), as recorded. */
 export type Withdrawal = {

@@ -41,11 +41,15 @@ pub enum Action {
     /// See the releases the hub offers and hold a lab on a version (the
     /// hub checks it again on its side: `/devices`).
     ManageUpdates,
+    /// See the queue of conflicting edits of every document the device
+    /// holds. Choosing a value is an edit of that document: whoever may
+    /// write it may ([`super::access`]), from the queue or the family's page.
+    ReviewConflicts,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 10] = [
+    pub const ALL: [Action; 11] = [
         Action::Erase,
         Action::RequestErasure,
         Action::Restrict,
@@ -56,6 +60,7 @@ impl Action {
         Action::ManageDevices,
         Action::AskForDevice,
         Action::ManageUpdates,
+        Action::ReviewConflicts,
     ];
 
     /// The stable name, as in the bindings and in `Forbidden` errors.
@@ -71,6 +76,7 @@ impl Action {
             Action::ManageDevices => "manage_devices",
             Action::AskForDevice => "ask_for_device",
             Action::ManageUpdates => "manage_updates",
+            Action::ReviewConflicts => "review_conflicts",
         }
     }
 }
@@ -90,6 +96,7 @@ impl Action {
 /// | manage_devices            |           |          |      | yes         |
 /// | ask_for_device            |           |          | yes  |             |
 /// | manage_updates            |           |          |      | yes         |
+/// | review_conflicts          |           |          | yes  | yes         |
 pub fn allows(role: Option<DeviceRole>, action: Action) -> bool {
     use Action::*;
     use DeviceRole::*;
@@ -106,7 +113,7 @@ pub fn allows(role: Option<DeviceRole>, action: Action) -> bool {
         AskForDevice => role == Lead,
         // A coordinator erases instead of asking.
         RequestErasure => role == Lead,
-        ReadAuditTrail => matches!(role, Lead | Coordinator),
+        ReadAuditTrail | ReviewConflicts => matches!(role, Lead | Coordinator),
     }
 }
 
@@ -136,6 +143,7 @@ mod tests {
             (ManageDevices, yes(&[Coordinator])),
             (AskForDevice, yes(&[Lead])),
             (ManageUpdates, yes(&[Coordinator])),
+            (ReviewConflicts, yes(&[Lead, Coordinator])),
         ];
         assert_eq!(table.len(), Action::ALL.len(), "every action is in the table");
         for (action, row) in table {
@@ -145,7 +153,7 @@ mod tests {
             assert!(allows(None, action), "an unpaired register may {action:?}");
         }
         assert_eq!(rights(Some(Volunteer)), Vec::<Action>::new());
-        assert_eq!(rights(Some(Lead)), vec![RequestErasure, ReadAuditTrail, AskForDevice]);
+        assert_eq!(rights(Some(Lead)), vec![RequestErasure, ReadAuditTrail, AskForDevice, ReviewConflicts]);
         assert_eq!(rights(None), Action::ALL.to_vec());
     }
 }

@@ -261,6 +261,27 @@ fn view(r: DocRef, d: &Automerge) -> View {
     }
 }
 
+/// The root keys of a document of `kind` that only some authors may write:
+/// tombstones and erasure requests (lab), the restriction (household), the
+/// device directory (project, the hub's). Each is written by its own
+/// command, never by picking one of two concurrent values (the queue of
+/// conflicts offers no choice there).
+pub fn privileged_roots(kind: DocKind) -> &'static [&'static str] {
+    match kind {
+        DocKind::Lab => &[doc::lab::ERASED, doc::lab::REQUESTS],
+        DocKind::Household => &["restriction", "restriction_lifted"],
+        DocKind::Project => &[doc::project::DEVICES, doc::project::HUB],
+        DocKind::Person | DocKind::Training => &[],
+    }
+}
+
+/// Whether the field at the dotted `path` of a document of `kind` lies in
+/// a privileged part ([`privileged_roots`]).
+pub fn privileged_path(kind: DocKind, path: &str) -> bool {
+    let root = path.split('.').next().unwrap_or_default();
+    privileged_roots(kind).contains(&root)
+}
+
 /// Which right a privileged value needs.
 #[derive(Clone, Copy)]
 enum Right {

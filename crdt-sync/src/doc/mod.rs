@@ -15,7 +15,7 @@
 
 mod access;
 pub(crate) mod bytes;
-mod conflicts;
+pub(crate) mod conflicts;
 pub(crate) mod household;
 pub(crate) mod lab;
 pub mod limits;
@@ -36,7 +36,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 pub(crate) use access::*;
-pub use conflicts::{FieldConflict, conflicts};
+pub use conflicts::{ConflictValue, FieldConflict, conflicts};
 
 use crate::error::{Error, Result};
 use crate::ids::{HouseholdId, LabId, PersonId, ProjectId};

@@ -126,8 +126,8 @@ pub(crate) fn put_retention<T: Transactable>(tx: &mut T, p: &RetentionPolicy) ->
 
 /// Root key of the device directory the hub writes: `devices.<device_id>`
 /// = `{role, lab?, revoked}`, and `hub` = the hub's own device id.
-const DEVICES: &str = "devices";
-const HUB: &str = "hub";
+pub(crate) const DEVICES: &str = "devices";
+pub(crate) const HUB: &str = "hub";
 
 /// The device directory (`crate::authz::Directory`).
 pub(crate) fn directory<R: ReadDoc>(doc: &R) -> Directory {

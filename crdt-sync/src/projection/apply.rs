@@ -109,6 +109,17 @@ fn delete(conn: &Connection, d: &Delete) -> Result<()> {
             exec(conn, "DELETE FROM trainings", [])?;
             exec(conn, "DELETE FROM training_attendance", [])?;
         }
+        Delete::Conflicts { doc_key, prefix: None } => {
+            exec(conn, "DELETE FROM doc_conflicts WHERE doc_key = ?1", [doc_key])?
+        }
+        // The path itself and every path below it; `substr`, not `LIKE`,
+        // because keys may hold `%` or `_`.
+        Delete::Conflicts { doc_key, prefix: Some(prefix) } => exec(
+            conn,
+            "DELETE FROM doc_conflicts WHERE doc_key = ?1
+               AND (path = ?2 OR substr(path, 1, length(?2) + 1) = ?2 || '.')",
+            params![doc_key, prefix],
+        )?,
     }
     Ok(())
 }
@@ -235,6 +246,11 @@ fn insert(conn: &Connection, r: &Row) -> Result<()> {
             conn,
             "INSERT INTO training_attendance (training_id, person_id, minutes, completed) VALUES (?1, ?2, ?3, ?4)",
             params![training_id, person_id, minutes, completed],
+        ),
+        Row::Conflict { doc_key, path } => exec(
+            conn,
+            "INSERT OR IGNORE INTO doc_conflicts (doc_key, path) VALUES (?1, ?2)",
+            params![doc_key, path],
         ),
     }
 }

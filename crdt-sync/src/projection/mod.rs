@@ -14,7 +14,8 @@ pub(crate) use plan::{Scope, plan};
 
 /// Bump when the projection's rows change meaning: every document is then
 /// re-projected at the next open.
-pub(crate) const VERSION: i64 = 1;
+/// Version 2: open conflicts (`doc_conflicts`, decision 0031).
+pub(crate) const VERSION: i64 = 2;
 
 /// Projection tables, in dump order (the FTS table is dumped via its content).
 pub(crate) const TABLES: &[&str] = &[
@@ -33,14 +34,17 @@ pub(crate) const TABLES: &[&str] = &[
     "attendance",
     "trainings",
     "training_attendance",
+    "doc_conflicts",
 ];
 
 /// Removes every projected row of a household (its erasure): the family
-/// row, members, pathways and search row. Attendance (ids only) and the
-/// lab's index entry (the code) stay.
+/// row, members, pathways, search row and open conflicts. Attendance (ids
+/// only) and the lab's index entry (the code) stay.
 pub(crate) fn erase_household(
     conn: &rusqlite::Connection,
     id: crate::ids::HouseholdId,
 ) -> crate::error::Result<()> {
-    apply(conn, &rows::Plan { deletes: vec![rows::Delete::Household(id)], rows: Vec::new() })
+    let doc_key = crate::doc::DocRef::household(id).to_string();
+    let deletes = vec![rows::Delete::Household(id), rows::Delete::Conflicts { doc_key, prefix: None }];
+    apply(conn, &rows::Plan { deletes, rows: Vec::new() })
 }

@@ -19,6 +19,7 @@ pub(crate) enum Scope {
 /// The rows that represent `scope` of document `r`.
 pub(crate) fn plan(r: DocRef, d: &Automerge, scope: Scope) -> Plan {
     let mut p = Plan::default();
+    conflicts(r, d, &scope, &mut p);
     match r.kind {
         DocKind::Project => project(d, &mut p),
         DocKind::Household => household(HouseholdId(r.id), d, &mut p),
@@ -56,6 +57,37 @@ pub(crate) fn plan(r: DocRef, d: &Automerge, scope: Scope) -> Plan {
         }
     }
     p
+}
+
+/// How deep a lab document's changes are followed to find the conflicts
+/// they may have made or settled: `meetings.<id>` and the like. The other
+/// documents are small and read whole, as their rows are.
+const CONFLICT_DEPTH: usize = 2;
+
+/// Where `d`'s fields hold concurrent values (`doc_conflicts`): for a lab
+/// document, only below what the patches touched (a lab of five years
+/// holds thousands of meetings); for the others, everywhere.
+fn conflicts(r: DocRef, d: &Automerge, scope: &Scope, p: &mut Plan) {
+    let doc_key = r.to_string();
+    let parts = match scope {
+        Scope::Patches(patches) if r.kind == DocKind::Lab => doc::conflicts::touched(patches, CONFLICT_DEPTH),
+        _ => None,
+    };
+    let found = match parts {
+        None => {
+            p.deletes.push(Delete::Conflicts { doc_key: doc_key.clone(), prefix: None });
+            doc::conflicts::paths(d)
+        }
+        Some(parts) => {
+            let mut found = Vec::new();
+            for part in parts {
+                p.deletes.push(Delete::Conflicts { doc_key: doc_key.clone(), prefix: Some(part.join(".")) });
+                found.extend(doc::conflicts::paths_at(d, &part));
+            }
+            found
+        }
+    };
+    p.rows.extend(found.into_iter().map(|path| Row::Conflict { doc_key: doc_key.clone(), path }));
 }
 
 fn project(d: &Automerge, p: &mut Plan) {

@@ -23,6 +23,9 @@ pub(crate) enum Delete {
     LabRoster(LabId),
     /// Every training session.
     Trainings,
+    /// A document's open conflicts (`doc_conflicts`): all of them, or only
+    /// those at the dotted path `prefix` and below it.
+    Conflicts { doc_key: String, prefix: Option<String> },
 }
 
 /// One projected row. Text columns hold ids as hyphenated UUIDs and dates as
@@ -146,6 +149,10 @@ pub(crate) enum Row {
         person_id: String,
         minutes: i64,
         completed: bool,
+    },
+    Conflict {
+        doc_key: String,
+        path: String,
     },
 }
 

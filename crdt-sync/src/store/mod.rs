@@ -8,6 +8,9 @@ mod batch_tests;
 mod bounded_tests;
 mod checks;
 mod codes;
+mod conflicts;
+#[cfg(test)]
+mod conflicts_tests;
 mod consent;
 #[cfg(test)]
 mod consent_tests;
@@ -50,10 +53,11 @@ use rusqlite::Connection;
 
 pub use crate::authz::WriteCheck;
 pub use api::{
-    AuditLog, AuditTrail, Consents, Erasure, Families, Maintenance, Meetings, ProjectSettings, Replication,
-    Retention, Staff, SyncMemory,
+    AuditLog, AuditTrail, Conflicts, Consents, Erasure, Families, Maintenance, Meetings, ProjectSettings,
+    Replication, Retention, Staff, SyncMemory,
 };
 pub use audit::{AuditAction, AuditEntry, SubjectAccessRecord};
+pub use conflicts::{ConflictSubject, OpenConflict};
 pub use consent::WithdrawnFamily;
 pub use docs::Applied;
 pub use hub_link::{HubLink, HubLinkStatus, SyncOutcome};
@@ -61,6 +65,7 @@ pub use open::{DeviceConfig, Key, key_connection};
 pub use reader::Reader;
 pub use retention::RetentionDue;
 pub use rows::{AttendanceEntry, HouseholdHit, MeetingSummary};
+pub(crate) use trail::message_person;
 pub use trail::{TrailAction, TrailEntry, TrailScope};
 
 use crate::doc::DocRef;

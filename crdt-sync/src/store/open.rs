@@ -26,6 +26,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0006_consent.sql"),
     include_str!("../../migrations/0007_sync_points.sql"),
     include_str!("../../migrations/0008_training_presence.sql"),
+    include_str!("../../migrations/0009_conflicts.sql"),
 ];
 
 /// A 256-bit database key. Where it comes from (a passphrase through a KDF,

@@ -4,6 +4,7 @@
 //! Every name here is also in `command_list.rs`, which the build script
 //! turns into one permission per command.
 
+pub mod conflicts;
 pub mod devices;
 pub mod families;
 pub mod meetings;

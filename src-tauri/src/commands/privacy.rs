@@ -39,14 +39,16 @@ pub(crate) fn ensure_allowed(s: &Store, action: Action, command: &str) -> AppRes
 /// for a lab's devices. Saving it here would leave a change the hub never
 /// takes. The demo register is not paired and may write everything.
 pub(crate) fn ensure_may_write(s: &mut Store, doc: DocRef, command: &str) -> AppResult<()> {
-    let Some(link) = s.hub_link()? else { return Ok(()) };
+    if may_write(s, doc)? { Ok(()) } else { Err(AppError::Forbidden { action: command.into() }) }
+}
+
+/// Whether [`ensure_may_write`] lets this device change `doc` (to offer
+/// the change only where it would be taken).
+pub(crate) fn may_write(s: &mut Store, doc: DocRef) -> AppResult<bool> {
+    let Some(link) = s.hub_link()? else { return Ok(true) };
     let grant = Grant { role: link.role, lab: link.lab };
     let facts = s.doc_facts(doc)?;
-    if authz::access(grant, doc, &facts).can_write() {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden { action: command.into() })
-    }
+    Ok(authz::access(grant, doc, &facts).can_write())
 }
 
 /// The project's retention policy and stale-laptop limit.

@@ -130,10 +130,11 @@ describe("the shell", () => {
     for (const role of ["coordinator", "lead", null] as const) {
       await openApp(sessionFixture({ role, rights: rightsOf(role) }));
       const items = within(nav()).getAllByRole("button");
-      // Coordinators and leads also have Dispositivi, after it.
-      expect(items).toHaveLength(role === null ? 9 : 10);
-      expect(items[8]?.dataset.testid).toBe("nav-privacy");
-      expect(items[8]?.getAttribute("aria-keyshortcuts")).toBe("Alt+9");
+      // Coordinators and leads also have Dispositivi, after it, and the
+      // conflicting edits (Alt+C, which takes no number) after Sincronizzazione.
+      expect(items).toHaveLength(role === null ? 10 : 11);
+      expect(items[9]?.dataset.testid).toBe("nav-privacy");
+      expect(items[9]?.getAttribute("aria-keyshortcuts")).toBe("Alt+9");
       fireEvent.keyDown(document.body, { key: "9", code: "Digit9", altKey: true });
       expect(screen.getByRole("heading", { level: 1, name: "Riservatezza" })).toBeTruthy();
       cleanup();
@@ -141,6 +142,30 @@ describe("the shell", () => {
     for (const role of ["volunteer", "operator"] as const) {
       await openApp(sessionFixture({ role, rights: rightsOf(role) }));
       expect(screen.queryByTestId("nav-privacy")).toBeNull();
+      cleanup();
+    }
+  });
+
+  it("takes coordinators and leads to the conflicting edits with Alt+C, with their count in the navigation", async () => {
+    cmd.conflictCount = vi.fn(() => ok(3));
+    cmd.listConflicts = vi.fn(() => ok({ total: 0, conflicts: [] }));
+    for (const role of ["coordinator", "lead", null] as const) {
+      await openApp(sessionFixture({ role, rights: rightsOf(role) }));
+      const entry = screen.getByTestId("nav-conflicts");
+      expect(entry.getAttribute("aria-keyshortcuts")).toBe("Alt+C");
+      await waitFor(() => expect(screen.getByTestId("nav-conflicts-count").textContent).toBe("3"));
+      expect(screen.getByTestId("nav-conflicts-count").getAttribute("aria-label")).toBe("3 modifiche in conflitto");
+      // The other sections keep their numbers: Sincronizzazione is still Alt+5.
+      expect(screen.getByTestId("nav-sync").getAttribute("aria-keyshortcuts")).toBe("Alt+5");
+      fireEvent.keyDown(document.body, { key: "c", code: "KeyC", altKey: true });
+      expect(screen.getByRole("heading", { level: 1, name: "Modifiche in conflitto" })).toBeTruthy();
+      cleanup();
+    }
+    for (const role of ["volunteer", "operator"] as const) {
+      await openApp(sessionFixture({ role, rights: rightsOf(role) }));
+      expect(screen.queryByTestId("nav-conflicts")).toBeNull();
+      fireEvent.keyDown(document.body, { key: "c", code: "KeyC", altKey: true });
+      expect(screen.queryByRole("heading", { level: 1, name: "Modifiche in conflitto" })).toBeNull();
       cleanup();
     }
   });
@@ -369,6 +394,17 @@ describe("matchShortcut", () => {
     expect(matchShortcut(key({ key: "0", code: "Numpad0", altKey: true }), 9)).toBeNull();
     expect(matchShortcut(key({ key: "1", code: "Digit1", altKey: true, ctrlKey: true }), 8)).toBeNull();
     expect(matchShortcut(key({ key: "1", code: "Digit1" }), 8)).toBeNull();
+  });
+
+  it("maps Alt+letter by physical key, only to a section's own letter", () => {
+    // "ç" is what Alt+C types on an Italian Mac: the physical key decides.
+    expect(matchShortcut(key({ key: "ç", code: "KeyC", altKey: true }), 8, ["C"])).toEqual({
+      type: "letter",
+      letter: "C",
+    });
+    expect(matchShortcut(key({ key: "c", code: "KeyC", altKey: true }), 8, [])).toBeNull();
+    expect(matchShortcut(key({ key: "x", code: "KeyX", altKey: true }), 8, ["C"])).toBeNull();
+    expect(matchShortcut(key({ key: "C", code: "KeyC", altKey: true, shiftKey: true }), 8, ["C"])).toBeNull();
   });
 
   it("opens help with ? or F1", () => {

@@ -2,8 +2,7 @@ import type { ComponentChildren } from "preact";
 import { Button } from "../components/Button";
 import { Dialog } from "../components/Dialog";
 import { useI18n } from "../i18n";
-import { sectionsFor } from "./sections";
-import { sectionKey } from "./shortcuts";
+import { numberedSections, sectionsFor, shortcutOf } from "./sections";
 import { useSession } from "./session";
 
 /** The "?" dialog: every keyboard shortcut (keep in step with `shortcuts.ts`). */
@@ -37,8 +36,8 @@ export function HelpDialog({ open, onClose }: { open: boolean; onClose: () => vo
           </tr>
         </thead>
         <tbody>
-          {sectionsFor(info.rights, info.role !== null).map((section, i) => {
-            const key = sectionKey(i);
+          {sectionsFor(info.rights, info.role !== null).map((section) => {
+            const key = shortcutOf(section, numberedSections(info.rights, info.role !== null));
             return key === null ? null : (
               <tr key={section.id}>
                 <td class="help__keys">

@@ -1,7 +1,7 @@
 import { useI18n } from "../i18n";
 import { useSession } from "./session";
-import { sectionsFor, type SectionId } from "./sections";
-import { sectionKey } from "./shortcuts";
+import { useConflictCount } from "../screens/conflicts/count";
+import { numberedSections, sectionsFor, shortcutOf, type SectionId } from "./sections";
 
 export interface NavProps {
   current: SectionId;
@@ -10,16 +10,25 @@ export interface NavProps {
 
 /**
  * The left navigation: a list of buttons (navigation is state, not URLs);
- * the current one has aria-current="page". Each shows its Alt+n shortcut.
+ * the current one has aria-current="page". Each shows its Alt+n (or
+ * Alt+letter) shortcut; the conflicting edits show how many there are.
  */
 export function Nav({ current, onNavigate }: NavProps) {
   const { t } = useI18n();
   const { info } = useSession();
+  const paired = info.role !== null;
+  const shown = sectionsFor(info.rights, paired);
+  const numbered = numberedSections(info.rights, paired);
+  const conflicts = useConflictCount(
+    shown.some((s) => s.id === "conflicts"),
+    current,
+  );
   return (
     <nav class="nav" aria-label={t("app.sectionsNav")}>
       <ul class="nav__list">
-        {sectionsFor(info.rights, info.role !== null).map((section, i) => {
-          const key = sectionKey(i);
+        {shown.map((section) => {
+          const key = shortcutOf(section, numbered);
+          const count = section.id === "conflicts" ? conflicts : null;
           return (
             <li key={section.id}>
               <button
@@ -31,6 +40,16 @@ export function Nav({ current, onNavigate }: NavProps) {
                 onClick={() => onNavigate(section.id)}
               >
                 <span class="nav__label">{t(section.label)}</span>
+                {count !== null && count > 0 && (
+                  <span
+                    class="badge nav__count"
+                    data-testid="nav-conflicts-count"
+                    title={t("conflicts.count", { n: count })}
+                    aria-label={t("conflicts.count", { n: count })}
+                  >
+                    {count}
+                  </span>
+                )}
                 {key !== null && (
                   <kbd class="nav__shortcut" aria-hidden="true">
                     Alt+{key}

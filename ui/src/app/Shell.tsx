@@ -5,7 +5,14 @@ import { Header } from "./Header";
 import { HelpDialog } from "./HelpDialog";
 import { Nav } from "./Nav";
 import { OperatorDialog } from "./OperatorDialog";
-import { DEFAULT_SECTION, sectionById, sectionShown, sectionsFor, type SectionId } from "./sections";
+import {
+  DEFAULT_SECTION,
+  numberedSections,
+  sectionById,
+  sectionShown,
+  sectionsFor,
+  type SectionId,
+} from "./sections";
 import { useSession } from "./session";
 import { matchShortcut } from "./shortcuts";
 
@@ -95,12 +102,17 @@ export function Shell({ initialSection = DEFAULT_SECTION, onSectionChange, onLoc
       if (event.defaultPrevented) return;
       // While a dialog is open, its own keys rule (Tab trap, Esc).
       if (document.querySelector("[aria-modal='true']")) return;
-      const sections = sectionsFor(rights, paired);
-      const action = matchShortcut(event, sections.length);
+      const shown = sectionsFor(rights, paired);
+      const sections = numberedSections(rights, paired);
+      const letters = shown.flatMap((s) => ("letter" in s ? [s.letter] : []));
+      const action = matchShortcut(event, sections.length, letters);
       if (!action) return;
       event.preventDefault();
       if (action.type === "help") {
         setHelpOpen(true);
+      } else if (action.type === "letter") {
+        const target = shown.find((s) => "letter" in s && s.letter === action.letter);
+        if (target) navigate(target.id);
       } else {
         const target = sections[action.index];
         if (target) navigate(target.id);

@@ -2,7 +2,8 @@
  * The sections of the app, in navigation order. Navigation is app state (no
  * router): the shell keeps a `SectionId` and renders its `Screen`. The
  * position in the list a device shows (`sectionsFor(rights)`) is also the
- * shortcut: Alt+1 … Alt+9. A section with `needs` is shown only to devices
+ * shortcut: Alt+1 … Alt+9; a section with a `letter` of its own (Alt+C)
+ * takes no number, so it may sit anywhere without moving the others'. A section with `needs` is shown only to devices
  * whose rights (`SessionInfo.rights`, from the shell's one authorisation
  * table) include one of them; the role itself decides nothing here. A
  * section with `hub` is also hidden on a register not paired with a hub
@@ -15,6 +16,8 @@
 import type { FunctionComponent } from "preact";
 import type { Action } from "../bindings";
 import type { Key } from "../i18n";
+import { sectionKey } from "./shortcuts";
+import { CONFLICTS_RIGHTS, Conflicts } from "../screens/Conflicts";
 import { DEVICES_RIGHTS, Devices } from "../screens/Devices";
 import { Exports } from "../screens/Exports";
 import { Families } from "../screens/Families";
@@ -36,6 +39,8 @@ export interface Section {
   needs?: readonly Action[];
   /** Shown only on a register paired with a hub (what it shows comes from the hub). */
   hub?: true;
+  /** Its own shortcut, Alt+<letter> (upper case), instead of a number. */
+  letter?: string;
 }
 
 export const SECTIONS = [
@@ -44,6 +49,8 @@ export const SECTIONS = [
   { id: "people", label: "sections.people", Screen: People },
   { id: "training", label: "sections.training", Screen: Training },
   { id: "sync", label: "sections.sync", Screen: Sync },
+  // Coordinators and leads; Alt+C wherever it sits, the others keep their numbers.
+  { id: "conflicts", label: "sections.conflicts", Screen: Conflicts, needs: CONFLICTS_RIGHTS, letter: "C" },
   { id: "indicators", label: "sections.indicators", Screen: Indicators },
   { id: "exports", label: "sections.exports", Screen: Exports },
   { id: "settings", label: "sections.settings", Screen: Settings },
@@ -67,6 +74,17 @@ export function sectionsFor(rights: readonly Action[], paired: boolean): readonl
     if ("hub" in s && s.hub && !paired) return false;
     return !needs || needs.some((a) => rights.includes(a));
   });
+}
+
+/** The sections a device shows that take a number (Alt+n is the n-th), in order. */
+export function numberedSections(rights: readonly Action[], paired: boolean): readonly SectionEntry[] {
+  return sectionsFor(rights, paired).filter((s) => !("letter" in s));
+}
+
+/** The key of a shown section's shortcut (after Alt+): its letter, or its number; none past the tenth. */
+export function shortcutOf(section: SectionEntry, numbered: readonly SectionEntry[]): string | null {
+  if ("letter" in section) return section.letter;
+  return sectionKey(numbered.indexOf(section));
 }
 
 /** Whether a device with `rights` (paired with a hub or not) shows section `id`. */

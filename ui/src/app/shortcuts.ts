@@ -3,13 +3,18 @@
  * to test, and the one place to read them all). They are listed for users
  * in the help dialog (`HelpDialog.tsx`): keep the two in step.
  *
- * - Alt+1 … Alt+9, Alt+0: go to the n-th section the device shows (Alt+0: the tenth), by
+ * - Alt+1 … Alt+9, Alt+0: go to the n-th numbered section the device shows (Alt+0: the tenth), by
  *   physical key, so it works on Italian and English layouts alike, and on the numeric keypad.
+ * - Alt+<letter>: go to a section with a letter of its own (Alt+C: the conflicting edits), which
+ *   takes no number, so that the others keep theirs on every laptop; by physical key too.
  * - ? (or F1): open the help, unless the user is typing in a field.
  */
 import { isTypingTarget } from "../lib/focus";
 
-export type ShortcutAction = { type: "section"; index: number } | { type: "help" };
+export type ShortcutAction =
+  | { type: "section"; index: number }
+  | { type: "letter"; letter: string }
+  | { type: "help" };
 
 type KeyLike = Pick<KeyboardEvent, "key" | "code" | "altKey" | "ctrlKey" | "metaKey" | "shiftKey" | "target">;
 
@@ -19,13 +24,23 @@ export function sectionKey(index: number): string | null {
   return index === 9 ? "0" : String(index + 1);
 }
 
-export function matchShortcut(event: KeyLike, sectionCount: number): ShortcutAction | null {
+/**
+ * `sectionCount`: how many numbered sections the device shows; `letters`: the
+ * letters (upper case) of the sections with their own.
+ */
+export function matchShortcut(
+  event: KeyLike,
+  sectionCount: number,
+  letters: readonly string[] = [],
+): ShortcutAction | null {
   if (event.altKey && !event.ctrlKey && !event.metaKey && !event.shiftKey) {
     const digit = /^(?:Digit|Numpad)([0-9])$/.exec(event.code)?.[1];
     if (digit !== undefined) {
       const index = digit === "0" ? 9 : Number(digit) - 1;
       return index < sectionCount ? { type: "section", index } : null;
     }
+    const letter = /^Key([A-Z])$/.exec(event.code)?.[1];
+    if (letter !== undefined && letters.includes(letter)) return { type: "letter", letter };
     return null;
   }
   if (event.ctrlKey || event.metaKey || event.altKey) return null;

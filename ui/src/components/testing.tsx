@@ -34,6 +34,7 @@ export function rightsOf(role: DeviceRole | null): Action[] {
         "manage_devices",
         "ask_for_device",
         "manage_updates",
+        "review_conflicts",
       ];
     case "coordinator":
       return [
@@ -45,9 +46,10 @@ export function rightsOf(role: DeviceRole | null): Action[] {
         "keep_training_register",
         "manage_devices",
         "manage_updates",
+        "review_conflicts",
       ];
     case "lead":
-      return ["request_erasure", "read_audit_trail", "ask_for_device"];
+      return ["request_erasure", "read_audit_trail", "ask_for_device", "review_conflicts"];
     case "operator":
     case "volunteer":
       return [];

@@ -16,6 +16,7 @@ import { training } from "./screens/training.en";
 import { indicators } from "./screens/indicators.en";
 import { exportsTexts } from "./screens/exports.en";
 import { sync } from "./screens/sync.en";
+import { conflicts } from "./screens/conflicts.en";
 import { devices } from "./screens/devices.en";
 import { widgets } from "./screens/widgets.en";
 
@@ -51,6 +52,7 @@ export const en: Catalogue = {
     settings: "Settings",
     privacy: "Privacy",
     devices: "Devices",
+    conflicts: "Conflicting edits",
   },
   locked: {
     title: "The register is locked",
@@ -254,6 +256,7 @@ export const en: Catalogue = {
   exports: exportsTexts,
   sync,
   devices,
+  conflicts,
   widgets,
   passphrase,
   firstRun,

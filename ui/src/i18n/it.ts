@@ -6,6 +6,7 @@ import { training } from "./screens/training.it";
 import { indicators } from "./screens/indicators.it";
 import { exportsTexts } from "./screens/exports.it";
 import { sync } from "./screens/sync.it";
+import { conflicts } from "./screens/conflicts.it";
 import { devices } from "./screens/devices.it";
 import { widgets } from "./screens/widgets.it";
 import { settings } from "./screens/settings.it";
@@ -60,6 +61,7 @@ export const it = {
     settings: "Impostazioni",
     privacy: "Riservatezza",
     devices: "Dispositivi",
+    conflicts: "Modifiche in conflitto",
   },
   locked: {
     title: "Il registro è bloccato",
@@ -263,6 +265,7 @@ export const it = {
   exports: exportsTexts,
   sync,
   devices,
+  conflicts,
   widgets,
   passphrase,
   firstRun,

@@ -19,7 +19,10 @@ vi.mock("../bindings", () => ({
     listStaff: vi.fn(),
     withdrawConsent: vi.fn(),
     renewConsent: vi.fn(),
+    resolveConflict: vi.fn(),
+    conflictCount: vi.fn(() => Promise.resolve({ status: "ok", data: 0 })),
   },
+  events: { syncStatusChanged: { listen: () => Promise.resolve(() => {}) } },
 }));
 
 vi.mock("../components/NewFamilyDialog", () => ({
@@ -420,6 +423,36 @@ describe("family page", () => {
     expect(api.withdrawConsent).toHaveBeenCalledWith(A, { kind: "all" }, "2026-11-25", "p1");
     expect(screen.getByTestId("withdrawals").textContent).toContain("25/11/2026");
     expect(screen.queryByTestId("consent-withdraw")).toBeNull();
+  });
+
+  it("chooses one of two values entered on two computers, with the queue's command", async () => {
+    const h = household(A, "PV01-0001", [["Nicolò", "Bianchi", 1980]]);
+    const conflict = {
+      path: "contacts.phone",
+      values: [
+        { id: "12@aa", text: "+39 347 551 020", device: null, person: null, at: null },
+        { id: "9@bb", text: "+39 347 551 021", device: null, person: null, at: null },
+      ],
+    };
+    let conflicts = [conflict];
+    api.getFamily.mockImplementation(() => ok({ household: h, attendance: [], duplicates: [], conflicts }));
+    api.searchFamilies.mockImplementation(() => ok([hit(h)]));
+    api.resolveConflict.mockImplementation(() => {
+      conflicts = [];
+      return ok(null);
+    });
+    renderScreen(<Families />);
+    const box = screen.getByRole("searchbox", { name: "Cerca una famiglia" });
+    fireEvent.input(box, { target: { value: "PV01-0001" } });
+    fireEvent.keyDown(box, { key: "Enter" });
+    fireEvent.click((await screen.findAllByTestId("family-result"))[0] as HTMLElement);
+    const notice = await screen.findByTestId("family-conflicts");
+    expect(notice.textContent).toContain("«+39 347 551 020» (quello mostrato)");
+    const choose = within(notice).getAllByTestId("family-conflict-choose");
+    expect(choose).toHaveLength(2);
+    fireEvent.click(choose[1] as HTMLElement);
+    await waitFor(() => expect(screen.queryByTestId("family-conflicts")).toBeNull());
+    expect(api.resolveConflict).toHaveBeenCalledWith({ kind: "household", id: A }, "contacts.phone", "9@bb");
   });
 
   it("shows the Limitata badge on a restricted family", async () => {

@@ -5,6 +5,7 @@
 
 mod audit_log;
 mod audit_trail;
+mod conflicts;
 mod consent;
 mod erasure;
 mod families;
@@ -18,6 +19,7 @@ mod sync_memory;
 
 pub use audit_log::AuditLog;
 pub use audit_trail::AuditTrail;
+pub use conflicts::Conflicts;
 pub use consent::Consents;
 pub use erasure::Erasure;
 pub use families::Families;

@@ -155,7 +155,8 @@ export const families: Catalogue["families"] = {
   },
   conflicts: {
     title: "Different values from two computers",
-    body: "Two computers entered different values for these fields. The first one is shown; if it is wrong, correct the field and save.",
+    body: "Two computers entered different values for these fields. The first one is shown: choose the right one (or correct the field and save).",
+    choose: "Choose",
     shown: "the one shown",
     or: "or",
     ofMember: "{field} of {name}",

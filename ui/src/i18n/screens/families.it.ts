@@ -153,7 +153,8 @@ export const families = {
   },
   conflicts: {
     title: "Valori diversi da due computer",
-    body: "Per questi campi due computer hanno inserito valori diversi. Si vede il primo; se è sbagliato, correggi il campo e salva.",
+    body: "Per questi campi due computer hanno inserito valori diversi. Si vede il primo: scegli quello giusto (o correggi il campo e salva).",
+    choose: "Scegli",
     shown: "quello mostrato",
     or: "oppure",
     ofMember: "{field} di {name}",

@@ -22,6 +22,7 @@ import { Erasure } from "./Erasure";
 import { Restriction } from "./Restriction";
 import { FamilyTrail } from "./FamilyTrail";
 import { byMeeting, conflictLabel, isMinor, memberName } from "./format";
+import { announceConflictsChanged } from "../conflicts/count";
 
 export interface FamilyPageProps {
   id: HouseholdId;
@@ -76,7 +77,7 @@ function Sections({
     <>
       <Summary household={h} />
       <MergedNotice household={h} reload={reload} onOpen={onOpen} />
-      <Conflicts detail={detail} />
+      <Conflicts detail={detail} reload={reload} />
       <div class="two-columns">
         <Members household={h} reload={reload} />
         <Contacts household={h} reload={reload} />
@@ -181,9 +182,27 @@ function MergedNotice({
   );
 }
 
-function Conflicts({ detail }: { detail: FamilyDetail }) {
+function Conflicts({ detail, reload }: { detail: FamilyDetail; reload: () => Promise<void> }) {
   const { t } = useI18n();
+  const toast = useToast();
+  const [busy, setBusy] = useState(false);
   if (detail.conflicts.length === 0) return null;
+  const h = detail.household;
+  // The same command as the queue of conflicting edits: one way to choose.
+  const choose = async (path: string, id: string, text: string) => {
+    setBusy(true);
+    try {
+      await call(commands.resolveConflict({ kind: "household", id: h.id }, path, id));
+      toast.success(t("conflicts.chosen", { value: text, field: conflictLabel(path, h, t) }));
+    } catch (err) {
+      if (appErrorOf(err)?.kind === "not_found") toast.notify(t("conflicts.gone"), { kind: "info" });
+      else toast.error(err);
+    } finally {
+      setBusy(false);
+      announceConflictsChanged();
+      await reload();
+    }
+  };
   return (
     <div class="notice notice--warning" data-testid="family-conflicts">
       <p class="notice__title">{t("families.conflicts.title")}</p>
@@ -191,10 +210,18 @@ function Conflicts({ detail }: { detail: FamilyDetail }) {
       <ul>
         {detail.conflicts.map((c) => (
           <li key={c.path}>
-            <strong>{conflictLabel(c.path, detail.household, t)}</strong>:{" "}
+            <strong>{conflictLabel(c.path, h, t)}</strong>:{" "}
             {c.values.map((v, i) => (
-              <span key={i}>
-                {i > 0 && ` ${t("families.conflicts.or")} `}«{v}»{i === 0 && ` (${t("families.conflicts.shown")})`}
+              <span key={v.id}>
+                {i > 0 && ` ${t("families.conflicts.or")} `}«{v.text}»{i === 0 && ` (${t("families.conflicts.shown")})`}{" "}
+                <Button
+                  data-testid="family-conflict-choose"
+                  busy={busy}
+                  aria-label={`${t("conflicts.choose")}: ${v.text}`}
+                  onClick={() => void choose(c.path, v.id, v.text)}
+                >
+                  {t("families.conflicts.choose")}
+                </Button>
               </span>
             ))}
           </li>
