@@ -147,7 +147,7 @@ pub struct Device {
 impl Device {
     /// What the device may do.
     pub fn grant(&self) -> Grant {
-        Grant { role: self.role, lab: self.lab }
+        Grant { role: self.role, lab: self.lab, organisation: None }
     }
 }
 

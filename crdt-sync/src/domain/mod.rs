@@ -14,6 +14,7 @@ mod person;
 mod project;
 mod training;
 mod validate;
+mod volunteer;
 
 pub use codice_fiscale::{CodiceFiscale, CodiceFiscaleError, Sex};
 pub use consent::{
@@ -36,6 +37,8 @@ pub use project::RetentionPolicy;
 pub use project::{ActivityType, Lab, NewLab, Targets};
 pub use training::{NewTraining, TrainingPatch, TrainingSession};
 pub(crate) use validate::{check_birth_year, check_date, check_name, check_text};
+pub(crate) use volunteer::CheckedEntry;
+pub use volunteer::{Organisation, VolunteerEntry, VolunteerRecord};
 
 /// A closed set of values stored in documents as a stable lowercase key.
 pub trait Keyed: Sized + Copy + 'static {

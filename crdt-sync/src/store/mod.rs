@@ -38,6 +38,7 @@ mod sync;
 #[cfg(test)]
 mod tests;
 mod trail;
+mod volunteers;
 mod waiting;
 
 use std::collections::HashMap;
@@ -49,7 +50,7 @@ use rusqlite::Connection;
 pub use crate::authz::WriteCheck;
 pub use api::{
     AuditLog, AuditTrail, Consents, Erasure, Families, Maintenance, Meetings, ProjectSettings, Replication,
-    Retention, Staff, SyncMemory,
+    Retention, Staff, SyncMemory, VolunteerRegister,
 };
 pub use audit::{AuditAction, AuditEntry, SubjectAccessRecord};
 pub use consent::WithdrawnFamily;
@@ -60,6 +61,7 @@ pub use reader::Reader;
 pub use retention::RetentionDue;
 pub use rows::{AttendanceEntry, HouseholdHit, MeetingSummary};
 pub use trail::{TrailAction, TrailEntry, TrailScope};
+pub use volunteers::{FieldChange, VolunteerChange};
 
 use crate::doc::DocRef;
 use crate::env::Environment;

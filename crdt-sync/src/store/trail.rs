@@ -127,7 +127,7 @@ pub(super) fn change_message(operator: Option<PersonId>) -> Option<String> {
 }
 
 /// The person named by a change message.
-fn message_person(message: Option<&str>) -> Option<PersonId> {
+pub(super) fn message_person(message: Option<&str>) -> Option<PersonId> {
     message?.split(';').find_map(|kv| kv.strip_prefix("p:"))?.parse().ok()
 }
 

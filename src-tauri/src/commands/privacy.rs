@@ -40,7 +40,7 @@ pub(crate) fn ensure_allowed(s: &Store, action: Action, command: &str) -> AppRes
 /// takes. The demo register is not paired and may write everything.
 pub(crate) fn ensure_may_write(s: &mut Store, doc: DocRef, command: &str) -> AppResult<()> {
     let Some(link) = s.hub_link()? else { return Ok(()) };
-    let grant = Grant { role: link.role, lab: link.lab };
+    let grant = Grant { role: link.role, lab: link.lab, organisation: None };
     let facts = s.doc_facts(doc)?;
     if authz::access(grant, doc, &facts).can_write() {
         Ok(())

@@ -15,6 +15,7 @@ mod replication;
 mod retention;
 mod staff;
 mod sync_memory;
+mod volunteers;
 
 pub use audit_log::AuditLog;
 pub use audit_trail::AuditTrail;
@@ -28,6 +29,7 @@ pub use replication::Replication;
 pub use retention::Retention;
 pub use staff::Staff;
 pub use sync_memory::SyncMemory;
+pub use volunteers::VolunteerRegister;
 
 /// Seals the traits: only [`Store`](super::Store) implements them.
 pub trait Sealed {}
