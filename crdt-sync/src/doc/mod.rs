@@ -143,8 +143,10 @@ impl DocRef {
         DocRef { kind: DocKind::Training, id: id.0 }
     }
 
-    /// The deterministic first change of this document (see the module doc).
-    pub(crate) fn genesis(&self) -> Automerge {
+    /// The deterministic first change of this document (see the module
+    /// doc): what every replica starts this document from. Public for tools
+    /// and tests that write documents with automerge directly.
+    pub fn genesis(&self) -> Automerge {
         let digest = Sha256::digest(format!("taccuino-genesis:{self}").as_bytes());
         let mut doc = Automerge::new().with_actor(ActorId::from(&digest[..16]));
         let kind = self.kind;
