@@ -157,7 +157,7 @@ pub use store::{
     AuditLog, AuditTrail, Consents, Erasure, Families, Maintenance, Meetings, ProjectSettings, Replication,
     Retention, Staff, SyncMemory, VolunteerRegister,
 };
-pub use store::{FieldChange, VolunteerChange};
+pub use store::{CoverWarning, FieldChange, VolunteerChange};
 pub use store::{HubLink, HubLinkStatus, SyncOutcome};
 pub use store::{RetentionDue, TrailAction, TrailEntry, TrailScope, WithdrawnFamily};
 

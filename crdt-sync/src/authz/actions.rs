@@ -38,11 +38,15 @@ pub enum Action {
     ManageDevices,
     /// Ask the coordinators for a new device of one's own lab.
     AskForDevice,
+    /// Keep the volunteers' register of one's organisation (CTS art. 17);
+    /// which entries is the device's organisation's to say
+    /// ([`super::documents`], decision 0033).
+    KeepVolunteersRegister,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 9] = [
+    pub const ALL: [Action; 10] = [
         Action::Erase,
         Action::RequestErasure,
         Action::Restrict,
@@ -52,6 +56,7 @@ impl Action {
         Action::KeepTrainingRegister,
         Action::ManageDevices,
         Action::AskForDevice,
+        Action::KeepVolunteersRegister,
     ];
 
     /// The stable name, as in the bindings and in `Forbidden` errors.
@@ -66,6 +71,7 @@ impl Action {
             Action::KeepTrainingRegister => "keep_training_register",
             Action::ManageDevices => "manage_devices",
             Action::AskForDevice => "ask_for_device",
+            Action::KeepVolunteersRegister => "keep_volunteers_register",
         }
     }
 }
@@ -84,14 +90,19 @@ impl Action {
 /// | keep_training_register    |           |          |      | yes         |
 /// | manage_devices            |           |          |      | yes         |
 /// | ask_for_device            |           |          | yes  |             |
+/// | keep_volunteers_register  |           |          |      | yes         |
 pub fn allows(role: Option<DeviceRole>, action: Action) -> bool {
     use Action::*;
     use DeviceRole::*;
     let Some(role) = role else { return true };
     match action {
-        Erase | Restrict | ChangeProjectSettings | DecidePrivacy | KeepTrainingRegister | ManageDevices => {
-            role == Coordinator
-        }
+        Erase
+        | Restrict
+        | ChangeProjectSettings
+        | DecidePrivacy
+        | KeepTrainingRegister
+        | ManageDevices
+        | KeepVolunteersRegister => role == Coordinator,
         // A coordinator makes the code instead of asking.
         AskForDevice => role == Lead,
         // A coordinator erases instead of asking.
@@ -125,6 +136,7 @@ mod tests {
             (KeepTrainingRegister, yes(&[Coordinator])),
             (ManageDevices, yes(&[Coordinator])),
             (AskForDevice, yes(&[Lead])),
+            (KeepVolunteersRegister, yes(&[Coordinator])),
         ];
         assert_eq!(table.len(), Action::ALL.len(), "every action is in the table");
         for (action, row) in table {

@@ -179,7 +179,11 @@ pub(crate) fn put_device<T: Transactable>(tx: &mut T, id: DeviceId, e: &Entry) -
     let m = ensure_map(tx, &devices, &id.to_string())?;
     put_str(tx, &m, "role", e.grant.role.as_str())?;
     put_opt_str(tx, &m, "lab", e.grant.lab.map(|l| l.to_string()).as_deref())?;
-    put_opt_str(tx, &m, "organisation", e.grant.organisation.map(|o| o.to_string()).as_deref())?;
+    // Written only when set (an enrolment's organisation never changes):
+    // the directory of a hub without organisations stays as it was.
+    if let Some(o) = e.grant.organisation {
+        put_str(tx, &m, "organisation", &o.to_string())?;
+    }
     put_bool(tx, &m, "revoked", e.revoked)?;
     Ok(())
 }

@@ -61,7 +61,7 @@ pub use reader::Reader;
 pub use retention::RetentionDue;
 pub use rows::{AttendanceEntry, HouseholdHit, MeetingSummary};
 pub use trail::{TrailAction, TrailEntry, TrailScope};
-pub use volunteers::{FieldChange, VolunteerChange};
+pub use volunteers::{CoverWarning, FieldChange, VolunteerChange};
 
 use crate::doc::DocRef;
 use crate::env::Environment;

@@ -3,7 +3,7 @@
 //! the tables, so no codice fiscale or residence reaches the search index
 //! or a lab; and each entry's history, read from its document's changes.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::Store;
@@ -13,7 +13,7 @@ use crate::authz::{DocFacts, Grant, access};
 use crate::doc::{self, DocKind, DocRef};
 use crate::domain::{Organisation, Role, VolunteerEntry, VolunteerRecord, check_name};
 use crate::error::{Error, Result};
-use crate::ids::{DeviceId, OrganisationId, PersonId};
+use crate::ids::{DeviceId, LabId, MeetingId, OrganisationId, PersonId};
 use crate::store::api::*;
 
 /// One change to a volunteer's entry, as its history shows it.
@@ -40,6 +40,26 @@ pub struct FieldChange {
     pub before: String,
     /// Its value after.
     pub after: String,
+}
+
+/// A meeting led by a volunteer whom the register does not cover on its
+/// date: the volunteering had not started or had ended, or the insurance
+/// (art. 18 CTS) did not cover the day.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
+pub struct CoverWarning {
+    /// The meeting.
+    pub meeting: MeetingId,
+    /// Its lab.
+    pub lab: LabId,
+    /// Its date.
+    pub date: NaiveDate,
+    /// The facilitator.
+    pub person: PersonId,
+    /// Outside the volunteering's start and end.
+    pub not_volunteering: bool,
+    /// Outside the insurance period (or no insurance recorded).
+    pub not_insured: bool,
 }
 
 impl Store {
@@ -149,6 +169,36 @@ impl VolunteerRegister for Store {
                 fields,
             });
             before = after;
+        }
+        Ok(out)
+    }
+
+    fn facilitator_cover(&mut self, from: NaiveDate, to: NaiveDate) -> Result<Vec<CoverWarning>> {
+        let rows: Vec<(String, String, String, String)> = self
+            .conn
+            .prepare_cached(
+                "SELECT m.id, m.lab_id, m.date, f.person_id
+                   FROM meeting_facilitators f JOIN meetings m ON m.id = f.meeting_id
+                  WHERE m.date BETWEEN ?1 AND ?2
+                  ORDER BY m.date, m.id, f.person_id",
+            )?
+            .query_map([from.to_string(), to.to_string()], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut out = Vec::new();
+        for (meeting, lab, date, person) in rows {
+            let (Ok(meeting), Ok(lab), Ok(date), Ok(person)) =
+                (meeting.parse(), lab.parse(), date.parse::<NaiveDate>(), person.parse::<PersonId>())
+            else {
+                continue;
+            };
+            // Only the entries this device holds: its organisation's.
+            let Some(v) = self.volunteer(person)? else { continue };
+            let (not_volunteering, not_insured) = (!v.active_on(date), !v.insured_on(date));
+            if not_volunteering || not_insured {
+                out.push(CoverWarning { meeting, lab, date, person, not_volunteering, not_insured });
+            }
         }
         Ok(out)
     }

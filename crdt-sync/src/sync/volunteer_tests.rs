@@ -238,3 +238,42 @@ fn an_entrys_history_says_who_changed_what_and_when() {
     sync(&mut w.hub, keeper_grant, &mut keeper);
     assert_eq!(w.hub.volunteer_history(w.volunteer).expect("hub history"), history);
 }
+
+#[test]
+fn a_meeting_led_by_an_uncovered_volunteer_is_flagged_for_the_organisation() {
+    use crate::domain::NewMeeting;
+    use crate::store::Meetings;
+    use chrono::NaiveTime;
+
+    let mut w = world();
+    let keeper_grant = Grant::coordinator_of(w.org);
+    let mut keeper = store(2);
+    sync(&mut w.hub, keeper_grant, &mut keeper);
+    // Volunteering from 1 March; insured for 2026 until 30 June.
+    let e = VolunteerEntry { insurance_to: Some(d(2026, 6, 30)), ..entry() };
+    keeper.keep_volunteer(w.volunteer, e).expect("kept");
+    let meeting = |date| NewMeeting {
+        lab: w.lab1,
+        date,
+        start: NaiveTime::from_hms_opt(16, 0, 0).expect("time"),
+        end: NaiveTime::from_hms_opt(18, 0, 0).expect("time"),
+        activity: "open_lab".into(),
+        theme: String::new(),
+        facilitators: [w.volunteer].into(),
+        attendance: Vec::new(),
+        guests: 0,
+        notes: String::new(),
+    };
+    let before = w.office.create_meeting(meeting(d(2026, 2, 15))).expect("meeting");
+    let covered = w.office.create_meeting(meeting(d(2026, 4, 1))).expect("meeting");
+    let uninsured = w.office.create_meeting(meeting(d(2026, 7, 2))).expect("meeting");
+    sync(&mut w.hub, Grant::COORDINATOR, &mut w.office);
+    sync(&mut w.hub, keeper_grant, &mut keeper);
+    let got = keeper.facilitator_cover(d(2026, 1, 1), d(2026, 12, 31)).expect("warnings");
+    let flags: Vec<_> = got.iter().map(|c| (c.meeting, c.not_volunteering, c.not_insured)).collect();
+    assert_eq!(flags, vec![(before, true, false), (uninsured, false, true)]);
+    assert!(got.iter().all(|c| c.person == w.volunteer && c.lab == w.lab1));
+    assert!(!flags.iter().any(|f| f.0 == covered));
+    // The office holds no entry: nothing to warn about there.
+    assert!(w.office.facilitator_cover(d(2026, 1, 1), d(2026, 12, 31)).expect("office").is_empty());
+}

@@ -4,7 +4,9 @@
 use crate::domain::{Organisation, VolunteerEntry, VolunteerRecord};
 use crate::error::Result;
 use crate::ids::{OrganisationId, PersonId};
-use crate::store::VolunteerChange;
+use chrono::NaiveDate;
+
+use crate::store::{CoverWarning, VolunteerChange};
 
 /// The volunteers' register: the project's partner organisations, and
 /// each volunteer's entry, which only the coordinators of the volunteer's
@@ -38,4 +40,10 @@ pub trait VolunteerRegister: super::Sealed {
     /// Every change to one entry, oldest first: when, by which device and
     /// person, and each field before and after.
     fn volunteer_history(&mut self, person: PersonId) -> Result<Vec<VolunteerChange>>;
+
+    /// Meetings from `from` to `to` led by a volunteer whose entry this
+    /// device holds and whose volunteering or insurance did not cover the
+    /// meeting's date, by date. Labs hold no entries: the warning is the
+    /// organisation's coordinators' to see.
+    fn facilitator_cover(&mut self, from: NaiveDate, to: NaiveDate) -> Result<Vec<CoverWarning>>;
 }
