@@ -46,6 +46,11 @@ pub enum Error {
         /// What is wrong with it, in English, for logs.
         reason: String,
     },
+    /// This device may not keep the volunteers' register it was asked to
+    /// write: it is no coordinator enrolled for the entry's organisation
+    /// (or the hub's directory has not reached it yet: sync first).
+    #[error("only the coordinators of the volunteer's organisation keep their register entry")]
+    NotOfOrganisation,
     /// A referenced entity does not exist in this store.
     #[error("{what} {id} does not exist")]
     NotFound {

@@ -76,6 +76,11 @@ id_type!(
     TrainingId
 );
 id_type!(
+    /// A partner organisation of the project (the Consorzio, the Comune,
+    /// each partner): the *ente* whose volunteers' register a record is in.
+    OrganisationId
+);
+id_type!(
     /// A device (a laptop, or the hub).
     DeviceId
 );

@@ -155,9 +155,10 @@ pub use store::{
 pub use store::{AuditAction, AuditEntry, SubjectAccessRecord};
 pub use store::{
     AuditLog, AuditTrail, Conflicts, Consents, Erasure, Families, Maintenance, Meetings, ProjectSettings,
-    Replication, Retention, Staff, SyncMemory,
+    Replication, Retention, Staff, SyncMemory, VolunteerRegister,
 };
 pub use store::{ConflictSubject, OpenConflict};
+pub use store::{CoverWarning, FieldChange, VolunteerChange};
 pub use store::{HubLink, HubLinkStatus, SyncOutcome};
 pub use store::{RetentionDue, TrailAction, TrailEntry, TrailScope, WithdrawnFamily};
 
@@ -174,8 +175,10 @@ pub use domain::{
 pub use domain::{Attendee, DEFAULT_COMPLETION_PERCENT, PresenceRecord, SessionSpan};
 pub use domain::{CodiceFiscale, CodiceFiscaleError, Sex};
 pub use domain::{DeviceRole, Directory, DirectoryEntry, Grant};
+pub use domain::{Organisation, VolunteerEntry, VolunteerRecord};
 pub use ids::{
-    DeviceId, HouseholdId, LabId, MeetingId, MemberId, PathwayId, PersonId, ProjectId, TrainingId,
+    DeviceId, HouseholdId, LabId, MeetingId, MemberId, OrganisationId, PathwayId, PersonId, ProjectId,
+    TrainingId,
 };
 pub use selection::{Labs, Month, Period, Selection};
 

@@ -108,7 +108,7 @@ async fn one_lab(tmp: &std::path::Path, size: DemoSize) {
     // the coordinator's register, which holds everything the hub holds,
     // plays the hub.
     let lab = laptop.store.labs().expect("labs").into_iter().find(|l| l.number == 1).expect("lab 1").id;
-    let grant = Grant { role: DeviceRole::Volunteer, lab: Some(lab) };
+    let grant = Grant { role: DeviceRole::Volunteer, lab: Some(lab), organisation: None };
     let mut twin = Store::in_memory(
         DeviceConfig {
             device: crdt_sync::DeviceId(uuid::Uuid::now_v7()),

@@ -109,8 +109,10 @@ mod tests {
 
         // The directory changed another way (as a sync of the project
         // document would change it): its heads moved, so it is written again.
-        let entry =
-            Entry { grant: crdt_sync::Grant { role: DeviceRole::Volunteer, lab: Some(lab) }, revoked: false };
+        let entry = Entry {
+            grant: crdt_sync::Grant { role: DeviceRole::Volunteer, lab: Some(lab), organisation: None },
+            revoked: false,
+        };
         assert!(store.reconcile_directory(&[(device, entry)]).expect("forged"));
         assert_eq!(revoked(&mut store), Some(false));
         assert!(reconciler.reconcile(&mut store, &registry).expect("after the change"));

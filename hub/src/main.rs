@@ -1,6 +1,6 @@
 //! `taccuino-hub`: the hub's command line.
 
-use crdt_sync::{AuditTrail, Families, ProjectId, ProjectSettings, Retention};
+use crdt_sync::{AuditTrail, Families, ProjectId, ProjectSettings, Retention, VolunteerRegister};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -236,11 +236,24 @@ enum Command {
         #[arg(long, default_value = "")]
         partner: String,
     },
+    /// Adds a partner organisation to the project document, and prints its
+    /// id; its coordinators are enrolled with `enroll --role coordinator
+    /// --organisation <id or name>` and keep its volunteers' register.
+    AddOrganisation {
+        /// Its name, e.g. "Consorzio Sociale Pavese".
+        #[arg(long)]
+        name: String,
+    },
     /// Prints a one-time pairing code for a new device.
     Enroll {
         /// The lab's number (1–10); not for coordinators.
         #[arg(long)]
         lab: Option<u8>,
+        /// For a coordinator of one partner organisation: its id or name
+        /// (see `add-organisation`). The device then receives and keeps
+        /// that organisation's volunteers' register, and no other's.
+        #[arg(long)]
+        organisation: Option<String>,
         /// volunteer, operator, lead or coordinator.
         #[arg(long)]
         role: String,
@@ -485,7 +498,10 @@ fn main() -> anyhow::Result<()> {
         Command::AddLab { number, name, address, partner } => {
             administer(&dir, Request::AddLab { number, name, address, partner }, &[])?;
         }
-        Command::Enroll { lab, role, .. } => {
+        Command::AddOrganisation { name } => {
+            administer(&dir, Request::AddOrganisation { name }, &[])?;
+        }
+        Command::Enroll { lab, role, organisation, .. } => {
             let role = DeviceRole::parse(&role).with_context(|| {
                 format!("unknown role {role:?}: volunteer, operator, lead or coordinator")
             })?;
@@ -506,11 +522,38 @@ fn main() -> anyhow::Result<()> {
                     Some((lab.id, n))
                 }
             };
+            let organisation = match organisation {
+                None => None,
+                Some(_) if role != DeviceRole::Coordinator => {
+                    bail!("only a coordinator's device is enrolled for an organisation: drop --organisation")
+                }
+                Some(given) => {
+                    let mut store = dir.open_store()?;
+                    let found = store.organisations()?.into_iter().find(|o| {
+                        o.id.to_string() == given.trim() || o.name.eq_ignore_ascii_case(given.trim())
+                    });
+                    Some(found.with_context(|| {
+                        format!(
+                            "no organisation {given:?} in the register: add it with add-organisation first"
+                        )
+                    })?)
+                }
+            };
             let cert = dir.tls_identity(config.tls.as_ref())?.fingerprint();
             let mut registry = dir.open_registry()?;
-            let code = registry.issue_code(role, lab, config.pairing_ttl_hours, Some(&cert))?;
-            let target =
-                format!("{}{}", role.as_str(), lab.map(|(_, n)| format!(" lab {n}")).unwrap_or_default());
+            let code = registry.issue_code_for(
+                role,
+                lab,
+                organisation.as_ref().map(|o| o.id),
+                config.pairing_ttl_hours,
+                Some(&cert),
+            )?;
+            let target = format!(
+                "{}{}{}",
+                role.as_str(),
+                lab.map(|(_, n)| format!(" lab {n}")).unwrap_or_default(),
+                organisation.map(|o| format!(" organisation {}", o.id)).unwrap_or_default()
+            );
             registry.log_admin(&Actor::CommandLine, "issue_code", &target)?;
             println!("{code}");
             eprintln!("valid for {} hours, once", config.pairing_ttl_hours);

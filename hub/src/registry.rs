@@ -18,7 +18,7 @@ use crdt_sync::sync::bundle::{BundleKey, KeyId};
 use crdt_sync::sync::manage::DeviceRequest;
 use crdt_sync::sync::pairing as code;
 use crdt_sync::sync::{CertFingerprint, DeviceRole, EnrollError, Enrolled, Grant, PairingCode};
-use crdt_sync::{CodeRange, DeviceId, Key, LabId, ProjectId};
+use crdt_sync::{CodeRange, DeviceId, Key, LabId, OrganisationId, ProjectId};
 use rusqlite::{Connection, OptionalExtension, params};
 use uuid::Uuid;
 
@@ -93,7 +93,13 @@ CREATE TABLE IF NOT EXISTS admin_log (
 
 /// Columns added to existing tables since the registry's first version:
 /// each is added to a registry that lacks it when it is opened.
-const ADDED_COLUMNS: [(&str, &str, &str); 1] = [("devices", "app_version", "TEXT")];
+const ADDED_COLUMNS: [(&str, &str, &str); 3] = [
+    ("devices", "app_version", "TEXT"),
+    // The partner organisation a coordinator's device was enrolled for
+    // (its volunteers' register, decision 0033), on the code and the device.
+    ("pairing_codes", "organisation_id", "TEXT"),
+    ("devices", "organisation_id", "TEXT"),
+];
 
 /// Who did something to the registry, for the administration log.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -145,12 +151,14 @@ pub struct Device {
     pub revoked_at: Option<i64>,
     /// The app version it last synced with, as it said.
     pub app_version: Option<String>,
+    /// The partner organisation it was enrolled for (coordinators).
+    pub organisation: Option<OrganisationId>,
 }
 
 impl Device {
     /// What the device may do.
     pub fn grant(&self) -> Grant {
-        Grant { role: self.role, lab: self.lab }
+        Grant { role: self.role, lab: self.lab, organisation: self.organisation }
     }
 }
 
@@ -208,6 +216,7 @@ struct RawDevice {
     last_sync: Option<i64>,
     revoked_at: Option<i64>,
     app_version: Option<String>,
+    organisation: Option<String>,
 }
 
 fn device_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawDevice> {
@@ -220,6 +229,7 @@ fn device_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawDevice> {
         last_sync: r.get(5)?,
         revoked_at: r.get(6)?,
         app_version: r.get(7)?,
+        organisation: r.get(8)?,
     })
 }
 
@@ -234,10 +244,12 @@ fn to_device(raw: RawDevice) -> Result<Device> {
         last_sync: raw.last_sync,
         revoked_at: raw.revoked_at,
         app_version: raw.app_version,
+        organisation: raw.organisation.map(|o| o.parse().map_err(|_| bad("organisation"))).transpose()?,
     })
 }
 
-const DEVICE_COLUMNS: &str = "id, name, role, lab_id, lab_number, last_sync, revoked_at, app_version";
+const DEVICE_COLUMNS: &str =
+    "id, name, role, lab_id, lab_number, last_sync, revoked_at, app_version, organisation_id";
 
 impl Registry {
     /// Opens (creating if needed) the registry at `path`, encrypted under a
@@ -288,21 +300,42 @@ impl Registry {
         ttl_hours: u32,
         cert: Option<&CertFingerprint>,
     ) -> Result<String> {
+        self.issue_code_for(role, lab, None, ttl_hours, cert)
+    }
+
+    /// [`Registry::issue_code`] for a coordinator of a partner
+    /// organisation (`organisation`: the device keeps that organisation's
+    /// volunteers' register). Only coordinators are enrolled for one.
+    pub fn issue_code_for(
+        &mut self,
+        role: DeviceRole,
+        lab: Option<(LabId, u8)>,
+        organisation: Option<OrganisationId>,
+        ttl_hours: u32,
+        cert: Option<&CertFingerprint>,
+    ) -> Result<String> {
         if role != DeviceRole::Coordinator && lab.is_none() {
             return Err(HubError::Usage("a volunteer, operator or lead device needs --lab".into()));
+        }
+        if role != DeviceRole::Coordinator && organisation.is_some() {
+            return Err(HubError::Usage(
+                "only a coordinator's device is enrolled for an organisation: drop --organisation".into(),
+            ));
         }
         let secret = code::new_secret(&mut rand::rng());
         let created = now();
         self.conn.execute(
-            "INSERT INTO pairing_codes (code_hash, role, lab_id, lab_number, created_at, expires_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO pairing_codes (code_hash, role, lab_id, lab_number, created_at, expires_at,
+                                        organisation_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
                 self.hasher.hash(&secret),
                 role.as_str(),
                 lab.map(|(id, _)| id.to_string()),
                 lab.map(|(_, n)| n),
                 created,
-                created + i64::from(ttl_hours) * 3_600_000
+                created + i64::from(ttl_hours) * 3_600_000,
+                organisation.map(|o| o.to_string())
             ],
         )?;
         Ok(code::display_code(&secret, cert))
@@ -323,17 +356,17 @@ impl Registry {
         // recording a sync) fails at once with `SQLITE_BUSY`, whatever the
         // busy timeout; an immediate one waits for the lock.
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        type CodeRow = (String, String, Option<String>, Option<u8>, i64, Option<i64>);
+        type CodeRow = (String, String, Option<String>, Option<u8>, i64, Option<i64>, Option<String>);
         // A code issued before decision 0016 is stored as a plain SHA-256.
         let row: Option<CodeRow> = tx
             .query_row(
-                "SELECT code_hash, role, lab_id, lab_number, expires_at, used_at FROM pairing_codes
-                 WHERE code_hash = ?1 OR code_hash = ?2",
+                "SELECT code_hash, role, lab_id, lab_number, expires_at, used_at, organisation_id
+                 FROM pairing_codes WHERE code_hash = ?1 OR code_hash = ?2",
                 [&keyed, &pairing::legacy_hash(&secret)],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
             )
             .optional()?;
-        let Some((hash, role, lab, lab_number, expires_at, used_at)) = row else {
+        let Some((hash, role, lab, lab_number, expires_at, used_at, organisation)) = row else {
             return Ok(Err(EnrollError::Unknown));
         };
         if used_at.is_some() {
@@ -367,8 +400,9 @@ impl Registry {
         let name = name.trim();
         let name = if name.is_empty() { "device" } else { name };
         tx.execute(
-            "INSERT INTO devices (id, name, token_hash, role, lab_id, lab_number, code_first, code_last, enrolled_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            "INSERT INTO devices (id, name, token_hash, role, lab_id, lab_number, code_first, code_last, enrolled_at,
+                                  organisation_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             params![
                 device.to_string(),
                 name.chars().take(80).collect::<String>(),
@@ -378,7 +412,8 @@ impl Registry {
                 lab_number,
                 codes.first,
                 codes.last,
-                now()
+                now(),
+                organisation
             ],
         )?;
         // A legacy row is rewritten in the keyed form as it is used.

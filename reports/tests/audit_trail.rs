@@ -24,11 +24,11 @@ fn sync(hub: &mut Store, grant: Grant, device: &mut Store) {
 }
 
 fn coordinator() -> Grant {
-    Grant { role: DeviceRole::Coordinator, lab: None }
+    Grant { role: DeviceRole::Coordinator, lab: None, organisation: None }
 }
 
 fn volunteer(lab: LabId) -> Grant {
-    Grant { role: DeviceRole::Volunteer, lab: Some(lab) }
+    Grant { role: DeviceRole::Volunteer, lab: Some(lab), organisation: None }
 }
 
 fn person(n: u128) -> PersonId {

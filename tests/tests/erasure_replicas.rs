@@ -22,11 +22,11 @@ fn sync(hub: &mut Store, grant: Grant, device: &mut Store) -> (Session, Vec<Fram
 }
 
 fn coordinator() -> Grant {
-    Grant { role: DeviceRole::Coordinator, lab: None }
+    Grant { role: DeviceRole::Coordinator, lab: None, organisation: None }
 }
 
 fn of_lab(role: DeviceRole, lab: LabId) -> Grant {
-    Grant { role, lab: Some(lab) }
+    Grant { role, lab: Some(lab), organisation: None }
 }
 
 fn everything() -> Selection {
@@ -145,7 +145,8 @@ fn bundles_carry_erasures_to_devices_and_never_carry_erased_families() {
     let mut b = store(2); // a lab device holding H
     let mut old = store(3); // a lab device that will never hear of the erasure
     let mut c = store(4); // a lab device online when the erasure comes
-    let lead = Entry { grant: Grant { role: DeviceRole::Lead, lab: Some(l) }, revoked: false };
+    let lead =
+        Entry { grant: Grant { role: DeviceRole::Lead, lab: Some(l), organisation: None }, revoked: false };
     let coordinator = Entry { grant: Grant::COORDINATOR, revoked: false };
     hub.reconcile_directory(&[
         (a.device(), coordinator),

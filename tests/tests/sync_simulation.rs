@@ -35,11 +35,11 @@ fn sync(hub: &mut Store, grant: Grant, device: &mut Store) -> (usize, Stats, Ses
 }
 
 fn coordinator() -> Grant {
-    Grant { role: DeviceRole::Coordinator, lab: None }
+    Grant { role: DeviceRole::Coordinator, lab: None, organisation: None }
 }
 
 fn volunteer(lab: LabId) -> Grant {
-    Grant { role: DeviceRole::Volunteer, lab: Some(lab) }
+    Grant { role: DeviceRole::Volunteer, lab: Some(lab), organisation: None }
 }
 
 fn family(lab: LabId, name: &str) -> NewHousehold {

@@ -45,11 +45,15 @@ pub enum Action {
     /// holds. Choosing a value is an edit of that document: whoever may
     /// write it may ([`super::access`]), from the queue or the family's page.
     ReviewConflicts,
+    /// Keep the volunteers' register of one's organisation (CTS art. 17);
+    /// which entries is the device's organisation's to say
+    /// ([`super::documents`], decision 0033).
+    KeepVolunteersRegister,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 11] = [
+    pub const ALL: [Action; 12] = [
         Action::Erase,
         Action::RequestErasure,
         Action::Restrict,
@@ -61,6 +65,7 @@ impl Action {
         Action::AskForDevice,
         Action::ManageUpdates,
         Action::ReviewConflicts,
+        Action::KeepVolunteersRegister,
     ];
 
     /// The stable name, as in the bindings and in `Forbidden` errors.
@@ -77,6 +82,7 @@ impl Action {
             Action::AskForDevice => "ask_for_device",
             Action::ManageUpdates => "manage_updates",
             Action::ReviewConflicts => "review_conflicts",
+            Action::KeepVolunteersRegister => "keep_volunteers_register",
         }
     }
 }
@@ -97,6 +103,7 @@ impl Action {
 /// | ask_for_device            |           |          | yes  |             |
 /// | manage_updates            |           |          |      | yes         |
 /// | review_conflicts          |           |          | yes  | yes         |
+/// | keep_volunteers_register  |           |          |      | yes         |
 pub fn allows(role: Option<DeviceRole>, action: Action) -> bool {
     use Action::*;
     use DeviceRole::*;
@@ -108,7 +115,8 @@ pub fn allows(role: Option<DeviceRole>, action: Action) -> bool {
         | DecidePrivacy
         | KeepTrainingRegister
         | ManageDevices
-        | ManageUpdates => role == Coordinator,
+        | ManageUpdates
+        | KeepVolunteersRegister => role == Coordinator,
         // A coordinator makes the code instead of asking.
         AskForDevice => role == Lead,
         // A coordinator erases instead of asking.
@@ -144,6 +152,7 @@ mod tests {
             (AskForDevice, yes(&[Lead])),
             (ManageUpdates, yes(&[Coordinator])),
             (ReviewConflicts, yes(&[Lead, Coordinator])),
+            (KeepVolunteersRegister, yes(&[Coordinator])),
         ];
         assert_eq!(table.len(), Action::ALL.len(), "every action is in the table");
         for (action, row) in table {

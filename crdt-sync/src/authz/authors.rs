@@ -37,7 +37,7 @@ use automerge::{ActorId, Automerge, Change, ObjId, ROOT, ReadDoc, Value};
 use crate::doc::{self, DocKind, DocRef};
 use crate::domain::{DeviceRole, Directory, DirectoryEntry as Entry, Grant};
 use crate::error::AuthorRefusal;
-use crate::ids::{DeviceId, HouseholdId, LabId};
+use crate::ids::{DeviceId, HouseholdId, LabId, OrganisationId};
 
 /// Who wrote a change, as the directory knows it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -189,6 +189,17 @@ impl AuthorCheck<'_> {
                     _ => return Err(AuthorRefusal::Sender),
                 }
                 for actor in &new.actors {
+                    if r.kind == DocKind::Volunteer {
+                        // A volunteer's entry is written by its
+                        // organisation's coordinators, each from their own
+                        // device: nobody relays one, so nobody can plant an
+                        // entry under another organisation's coordinator.
+                        if device_of(actor) != Some(device) {
+                            let id = device_of(actor).unwrap_or(DeviceId(uuid::Uuid::nil()));
+                            return Err(AuthorRefusal::Impersonation { actor: id });
+                        }
+                        continue;
+                    }
                     sender_may_relay(device, grant, directory, actor)?;
                 }
                 Ok(())
@@ -203,6 +214,9 @@ impl AuthorCheck<'_> {
                     {
                         return Err(AuthorRefusal::Revoked { actor });
                     }
+                }
+                if r.kind == DocKind::Volunteer {
+                    return volunteer_authors(r, new, next, directory, strict);
                 }
                 privileged(r, before, new, next, directory, strict)
             }
@@ -257,7 +271,7 @@ fn view(r: DocRef, d: &Automerge) -> View {
             "{:?}",
             doc::household::read(d, HouseholdId(r.id)).map(|h| h.restriction)
         )),
-        DocKind::Project | DocKind::Training | DocKind::Person => View::None,
+        DocKind::Project | DocKind::Training | DocKind::Person | DocKind::Volunteer => View::None,
     }
 }
 
@@ -324,6 +338,67 @@ fn writers(doc: &Automerge, key: &str) -> BTreeMap<(String, String), ActorId> {
         }
     }
     out
+}
+
+/// The actors of the changes that follow `r`'s genesis directly: those
+/// that created the document.
+pub(crate) fn creators(r: DocRef, doc: &Automerge) -> BTreeSet<ActorId> {
+    let genesis = r.genesis().get_heads();
+    doc.get_changes(&genesis)
+        .into_iter()
+        .filter(|c| c.deps() == genesis)
+        .map(|c| c.actor_id().clone())
+        .collect()
+}
+
+/// The organisation a volunteer's entry is in: that of the coordinators'
+/// devices that created its document, when the directory knows them all and
+/// they agree. Authors are bound to their devices at the hub, so this is
+/// the enrolment of the device that first wrote the entry; nothing written
+/// inside the document counts.
+pub(crate) fn organisation_of(r: DocRef, doc: &Automerge, directory: &Directory) -> Option<OrganisationId> {
+    let mut found = None;
+    for actor in creators(r, doc) {
+        let org = match directory.author(&actor) {
+            Author::Device(_, e) if e.grant.is_coordinator() => e.grant.organisation?,
+            _ => return None,
+        };
+        if found.is_some_and(|f| f != org) {
+            return None;
+        }
+        found = Some(org);
+    }
+    found
+}
+
+/// A laptop applying a volunteer's entry: every new change is by a
+/// coordinator of the entry's organisation (an unknown author, or an
+/// organisation this laptop's directory cannot tell yet, is given the
+/// benefit of the doubt from the hub, which checked them, not from a
+/// bundle).
+fn volunteer_authors(
+    r: DocRef,
+    new: &NewChanges<'_>,
+    next: &Automerge,
+    directory: &Directory,
+    strict: bool,
+) -> Result<(), AuthorRefusal> {
+    let organisation = organisation_of(r, next, directory);
+    let genesis = r.genesis();
+    let genesis_actor = genesis.get_actor();
+    for actor in new.actors.iter().filter(|a| *a != genesis_actor) {
+        let ok = match (directory.author(actor), organisation) {
+            (Author::Unknown, _) | (_, None) => !strict,
+            (Author::Device(_, e), Some(o)) => {
+                !e.revoked && e.grant.is_coordinator() && e.grant.organisation == Some(o)
+            }
+            (Author::Hub, Some(_)) => false,
+        };
+        if !ok {
+            return Err(refuse_actor(actor, "a volunteer's entry", "the coordinators of its organisation"));
+        }
+    }
+    Ok(())
 }
 
 fn refuse_actor(actor: &ActorId, what: &'static str, who: &'static str) -> AuthorRefusal {
@@ -445,7 +520,8 @@ mod tests {
     /// Who may relay whose changes at the hub, rule by rule.
     #[test]
     fn relays() {
-        let lab = |role, lab| Entry { grant: Grant { role, lab: Some(lab) }, revoked: false };
+        let lab =
+            |role, lab| Entry { grant: Grant { role, lab: Some(lab), organisation: None }, revoked: false };
         let directory = Directory {
             devices: BTreeMap::from([
                 (id(1), lab(DeviceRole::Volunteer, A)),

@@ -12,6 +12,15 @@
 //!   its roster), and the document must say it is lab N's
 //!   ([`super::WriteCheck::HouseholdOfLab`], [`super::WriteCheck::PersonOfLab`]).
 //!
+//! - A volunteer's entry in an organisation's register (art. 17 CTS) is
+//!   read and written only by coordinators enrolled for that organisation
+//!   (`taccuino-hub enroll --role coordinator --organisation <id>`); a new
+//!   one by any such coordinator, whose organisation it then is. Neither
+//!   labs nor project-wide coordinators receive it (decision 0033).
+//!
+//! Which organisation an entry is in is, like a person's lab, the
+//! enrolment of the device that created its document ([`DocFacts::organisation`]).
+//!
 //! Which lab a person belongs to is *not* read from any lab's roster: a lab
 //! writes its own roster, and listing another lab's operator there once
 //! gave that lab her document. It is the lab of the device that created the
@@ -19,7 +28,7 @@
 //! author ([`super::authors`]), bound to the device that sent it.
 
 use crate::doc::{DocKind, DocRef};
-use crate::ids::LabId;
+use crate::ids::{LabId, OrganisationId};
 
 use crate::domain::{DeviceRole, Grant};
 
@@ -53,6 +62,9 @@ pub struct DocFacts {
     /// For a person a coordinator registered: the labs the person's
     /// document names (only coordinators write such a document).
     pub person_labs: Vec<LabId>,
+    /// For a volunteer's entry: the organisation of the coordinators'
+    /// devices that created it, when they agree (`None`: not known).
+    pub organisation: Option<OrganisationId>,
 }
 
 /// The decision for one document.
@@ -83,6 +95,14 @@ impl Access {
 
 /// Decides what `grant` may do with `doc`.
 pub fn access(grant: Grant, doc: DocRef, facts: &DocFacts) -> Access {
+    if doc.kind == DocKind::Volunteer {
+        return match (grant.role, grant.organisation) {
+            (DeviceRole::Coordinator, Some(o)) if !facts.exists || facts.organisation == Some(o) => {
+                Access::ReadWrite
+            }
+            _ => Access::None,
+        };
+    }
     if grant.role == DeviceRole::Coordinator {
         return Access::ReadWrite;
     }
@@ -97,6 +117,7 @@ pub fn access(grant: Grant, doc: DocRef, facts: &DocFacts) -> Access {
             (false, _) if listed => Access::Create(lab),
             _ => Access::None,
         },
+        DocKind::Volunteer => Access::None, // decided above
         DocKind::Person => match (facts.exists, facts.origin) {
             (true, Origin::Lab(l)) if l == lab => Access::ReadWrite,
             (true, Origin::Coordinator) if facts.person_labs.contains(&lab) => Access::Read,
@@ -109,14 +130,14 @@ pub fn access(grant: Grant, doc: DocRef, facts: &DocFacts) -> Access {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ids::{HouseholdId, PersonId, ProjectId};
+    use crate::ids::{HouseholdId, OrganisationId, PersonId, ProjectId};
     use uuid::Uuid;
 
     const A: LabId = LabId(Uuid::from_u128(1));
     const B: LabId = LabId(Uuid::from_u128(2));
 
     fn grant(role: DeviceRole, lab: LabId) -> Grant {
-        Grant { role, lab: Some(lab) }
+        Grant { role, lab: Some(lab), organisation: None }
     }
 
     /// One row per rule; the black-box counterparts run against the real
@@ -167,10 +188,41 @@ mod tests {
             (v, p, unknown_author, Access::None),
             (coord, DocRef::lab(B), DocFacts::default(), Access::ReadWrite),
             (coord, project, DocFacts::default(), Access::ReadWrite),
-            (Grant { role: DeviceRole::Volunteer, lab: None }, project, DocFacts::default(), Access::None),
+            (
+                Grant { role: DeviceRole::Volunteer, lab: None, organisation: None },
+                project,
+                DocFacts::default(),
+                Access::None,
+            ),
         ];
         for (i, (g, doc, facts, want)) in cases.into_iter().enumerate() {
             assert_eq!(access(g, doc, &facts), want, "case {i}");
+        }
+    }
+
+    /// The volunteers' register: the organisation's coordinators only.
+    #[test]
+    fn volunteer_entries_are_their_organisations_alone() {
+        let (o, q) = (OrganisationId(Uuid::from_u128(5)), OrganisationId(Uuid::from_u128(6)));
+        let v = DocRef::volunteer(PersonId(Uuid::from_u128(8)));
+        let of_o = DocFacts { exists: true, organisation: Some(o), ..Default::default() };
+        let unknown = DocFacts { exists: true, ..Default::default() };
+        // Facts a lab could write do not count: the roster lists the person.
+        let listed =
+            DocFacts { exists: true, organisation: Some(o), listed_in: vec![A], ..Default::default() };
+        let cases = [
+            (Grant::coordinator_of(o), of_o.clone(), Access::ReadWrite),
+            (Grant::coordinator_of(q), of_o.clone(), Access::None),
+            (Grant::COORDINATOR, of_o.clone(), Access::None),
+            (grant(DeviceRole::Lead, A), listed, Access::None),
+            (Grant { organisation: Some(o), ..grant(DeviceRole::Lead, A) }, of_o.clone(), Access::None),
+            (Grant::coordinator_of(o), unknown, Access::None),
+            (Grant::coordinator_of(q), DocFacts::default(), Access::ReadWrite),
+            (Grant::COORDINATOR, DocFacts::default(), Access::None),
+            (grant(DeviceRole::Volunteer, A), DocFacts::default(), Access::None),
+        ];
+        for (i, (g, facts, want)) in cases.into_iter().enumerate() {
+            assert_eq!(access(g, v, &facts), want, "case {i}");
         }
     }
 }

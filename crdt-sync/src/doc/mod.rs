@@ -25,6 +25,7 @@ pub(crate) mod scan;
 #[cfg(test)]
 mod scan_tests;
 pub(crate) mod training;
+pub(crate) mod volunteer;
 
 use std::fmt;
 use std::str::FromStr;
@@ -61,6 +62,10 @@ pub enum DocKind {
     Person,
     /// One per deployment: training sessions.
     Training,
+    /// One per volunteer in an organisation's register (art. 17 CTS): the
+    /// volunteer's codice fiscale, residence, period and insurance, apart
+    /// from the person document labs receive. Shares the person's id.
+    Volunteer,
 }
 
 impl DocKind {
@@ -72,6 +77,7 @@ impl DocKind {
             DocKind::Household => "household",
             DocKind::Person => "person",
             DocKind::Training => "training",
+            DocKind::Volunteer => "volunteer",
         }
     }
 
@@ -82,6 +88,7 @@ impl DocKind {
             "household" => DocKind::Household,
             "person" => DocKind::Person,
             "training" => DocKind::Training,
+            "volunteer" => DocKind::Volunteer,
             _ => return None,
         })
     }
@@ -94,6 +101,7 @@ impl DocKind {
             DocKind::Household => &["members", "contacts", "areas", "pathways"],
             DocKind::Person => &["labs"],
             DocKind::Training => &["sessions"],
+            DocKind::Volunteer => &[],
         }
     }
 }
@@ -126,13 +134,19 @@ impl DocRef {
     pub fn person(id: PersonId) -> Self {
         DocRef { kind: DocKind::Person, id: id.0 }
     }
+    /// A volunteer's entry in their organisation's register.
+    pub fn volunteer(id: PersonId) -> Self {
+        DocRef { kind: DocKind::Volunteer, id: id.0 }
+    }
     /// The project's training register.
     pub fn training(id: ProjectId) -> Self {
         DocRef { kind: DocKind::Training, id: id.0 }
     }
 
-    /// The deterministic first change of this document (see the module doc).
-    pub(crate) fn genesis(&self) -> Automerge {
+    /// The deterministic first change of this document (see the module
+    /// doc): what every replica starts this document from. Public for tools
+    /// and tests that write documents with automerge directly.
+    pub fn genesis(&self) -> Automerge {
         let digest = Sha256::digest(format!("taccuino-genesis:{self}").as_bytes());
         let mut doc = Automerge::new().with_actor(ActorId::from(&digest[..16]));
         let kind = self.kind;

@@ -8,7 +8,7 @@ use super::{
     ensure_map, get_bool, get_parsed, get_str_or_empty, get_string, get_u64, map_at, put_bool, put_opt_str,
     put_str, put_u64,
 };
-use crate::domain::{ActivityType, Lab, NewLab, RetentionPolicy, Targets};
+use crate::domain::{ActivityType, Lab, NewLab, Organisation, RetentionPolicy, Targets};
 use crate::domain::{DeviceRole, Grant};
 use crate::domain::{Directory, DirectoryEntry as Entry};
 use crate::error::Result;
@@ -124,8 +124,35 @@ pub(crate) fn put_retention<T: Transactable>(tx: &mut T, p: &RetentionPolicy) ->
     Ok(())
 }
 
+/// The partner organisations (`organisations.<id>{name}`, since issue 15;
+/// not in the genesis), ordered by name.
+pub(crate) fn organisations<R: ReadDoc>(doc: &R) -> Vec<Organisation> {
+    let Some(orgs) = map_at(doc, &ROOT, ORGANISATIONS) else {
+        return Vec::new();
+    };
+    let mut out: Vec<Organisation> = doc
+        .keys(&orgs)
+        .filter_map(|k| {
+            let m = map_at(doc, &orgs, &k)?;
+            Some(Organisation { id: k.parse().ok()?, name: get_str_or_empty(doc, &m, "name") })
+        })
+        .collect();
+    out.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+    out
+}
+
+/// Adds or renames an organisation.
+pub(crate) fn put_organisation<T: Transactable>(tx: &mut T, o: &Organisation) -> Result<()> {
+    let orgs = ensure_map(tx, &ROOT, ORGANISATIONS)?;
+    let m = ensure_map(tx, &orgs, &o.id.to_string())?;
+    put_str(tx, &m, "name", &o.name)
+}
+
+const ORGANISATIONS: &str = "organisations";
+
 /// Root key of the device directory the hub writes: `devices.<device_id>`
-/// = `{role, lab?, revoked}`, and `hub` = the hub's own device id.
+/// = `{role, lab?, organisation?, revoked}`, and `hub` = the hub's own
+/// device id.
 pub(crate) const DEVICES: &str = "devices";
 pub(crate) const HUB: &str = "hub";
 
@@ -139,8 +166,9 @@ pub(crate) fn directory<R: ReadDoc>(doc: &R) -> Directory {
         let (Ok(id), Some(m)) = (key.parse::<DeviceId>(), map_at(doc, &devices, &key)) else { continue };
         let Some(role) = get_string(doc, &m, "role").and_then(|r| DeviceRole::parse(&r)) else { continue };
         let lab = get_parsed(doc, &m, "lab");
+        let organisation = get_parsed(doc, &m, "organisation");
         let revoked = get_bool(doc, &m, "revoked").unwrap_or(false);
-        out.devices.insert(id, Entry { grant: Grant { role, lab }, revoked });
+        out.devices.insert(id, Entry { grant: Grant { role, lab, organisation }, revoked });
     }
     out
 }
@@ -151,6 +179,11 @@ pub(crate) fn put_device<T: Transactable>(tx: &mut T, id: DeviceId, e: &Entry) -
     let m = ensure_map(tx, &devices, &id.to_string())?;
     put_str(tx, &m, "role", e.grant.role.as_str())?;
     put_opt_str(tx, &m, "lab", e.grant.lab.map(|l| l.to_string()).as_deref())?;
+    // Written only when set (an enrolment's organisation never changes):
+    // the directory of a hub without organisations stays as it was.
+    if let Some(o) = e.grant.organisation {
+        put_str(tx, &m, "organisation", &o.to_string())?;
+    }
     put_bool(tx, &m, "revoked", e.revoked)?;
     Ok(())
 }

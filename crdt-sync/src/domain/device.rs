@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use std::collections::BTreeMap;
 
-use crate::ids::{DeviceId, LabId};
+use crate::ids::{DeviceId, LabId, OrganisationId};
 
 /// What a device was enrolled as. The hub records it at enrolment; nothing
 /// a device writes changes it.
@@ -51,18 +51,35 @@ impl DeviceRole {
     }
 }
 
-/// What a device may do: its role and, except for coordinators, its lab.
+/// What a device may do: its role, except for coordinators its lab, and
+/// for a coordinator of one partner organisation that organisation (whose
+/// volunteers' register it keeps; decision 0033).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Grant {
     /// The role.
     pub role: DeviceRole,
     /// The lab (ignored for coordinators).
     pub lab: Option<LabId>,
+    /// The organisation it was enrolled for (`taccuino-hub enroll
+    /// --organisation`); `None` for a project-wide device.
+    #[serde(default)]
+    pub organisation: Option<OrganisationId>,
 }
 
 impl Grant {
-    /// A coordinator's grant.
-    pub const COORDINATOR: Grant = Grant { role: DeviceRole::Coordinator, lab: None };
+    /// A project-wide coordinator's grant.
+    pub const COORDINATOR: Grant = Grant { role: DeviceRole::Coordinator, lab: None, organisation: None };
+
+    /// A coordinator of `organisation`: every lab, and that organisation's
+    /// volunteers' register.
+    pub fn coordinator_of(organisation: OrganisationId) -> Grant {
+        Grant { organisation: Some(organisation), ..Grant::COORDINATOR }
+    }
+
+    /// A lab device's grant.
+    pub fn of_lab(role: DeviceRole, lab: LabId) -> Grant {
+        Grant { role, lab: Some(lab), organisation: None }
+    }
 
     /// Whether this is a coordinator's grant.
     pub fn is_coordinator(self) -> bool {

@@ -15,6 +15,7 @@ mod project;
 mod training;
 mod training_presence;
 mod validate;
+mod volunteer;
 
 pub use codice_fiscale::{CodiceFiscale, CodiceFiscaleError, Sex};
 pub use consent::{
@@ -38,6 +39,8 @@ pub use project::{ActivityType, Lab, NewLab, Targets};
 pub use training::{DEFAULT_COMPLETION_PERCENT, NewTraining, TrainingPatch, TrainingSession};
 pub use training_presence::{Attendee, PresenceRecord, SessionSpan};
 pub(crate) use validate::{check_birth_year, check_date, check_name, check_text};
+pub(crate) use volunteer::CheckedEntry;
+pub use volunteer::{Organisation, VolunteerEntry, VolunteerRecord};
 
 /// A closed set of values stored in documents as a stable lowercase key.
 pub trait Keyed: Sized + Copy + 'static {

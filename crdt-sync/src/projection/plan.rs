@@ -25,6 +25,9 @@ pub(crate) fn plan(r: DocRef, d: &Automerge, scope: Scope) -> Plan {
         DocKind::Household => household(HouseholdId(r.id), d, &mut p),
         DocKind::Person => person(PersonId(r.id), d, &mut p),
         DocKind::Training => training(d, &mut p),
+        // Not projected: the register is read from its few documents, and
+        // no codice fiscale or residence reaches the tables or the search.
+        DocKind::Volunteer => {}
         DocKind::Lab => {
             let lab = LabId(r.id);
             match scope {

@@ -10,6 +10,7 @@ use crate::authz::authors::Author;
 use crate::authz::documents::Origin;
 use crate::doc::DocRef;
 use crate::error::Result;
+use crate::ids::OrganisationId;
 use crate::store::Replication;
 
 impl Store {
@@ -32,6 +33,18 @@ impl Store {
             Author::Device(_, e) => e.grant.lab.map_or(Origin::Unknown, Origin::Lab),
             Author::Unknown => Origin::Unknown,
         })
+    }
+
+    /// Which organisation's register volunteer entry `r` is in, from the
+    /// enrolment of the devices that created it
+    /// ([`crate::authz::authors::organisation_of`]); `None` if not held or
+    /// not known.
+    pub(crate) fn volunteer_organisation(&mut self, r: DocRef) -> Result<Option<OrganisationId>> {
+        if !self.has_doc(r)? {
+            return Ok(None);
+        }
+        let directory = self.directory()?;
+        Ok(crate::authz::authors::organisation_of(r, self.doc(r)?, &directory))
     }
 }
 

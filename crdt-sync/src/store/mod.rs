@@ -43,6 +43,7 @@ mod tests;
 mod trail;
 #[cfg(test)]
 mod training_tests;
+mod volunteers;
 mod waiting;
 
 use std::collections::HashMap;
@@ -54,7 +55,7 @@ use rusqlite::Connection;
 pub use crate::authz::WriteCheck;
 pub use api::{
     AuditLog, AuditTrail, Conflicts, Consents, Erasure, Families, Maintenance, Meetings, ProjectSettings,
-    Replication, Retention, Staff, SyncMemory,
+    Replication, Retention, Staff, SyncMemory, VolunteerRegister,
 };
 pub use audit::{AuditAction, AuditEntry, SubjectAccessRecord};
 pub use conflicts::{ConflictSubject, OpenConflict};
@@ -67,6 +68,7 @@ pub use retention::RetentionDue;
 pub use rows::{AttendanceEntry, HouseholdHit, MeetingSummary};
 pub(crate) use trail::message_person;
 pub use trail::{TrailAction, TrailEntry, TrailScope};
+pub use volunteers::{CoverWarning, FieldChange, VolunteerChange};
 
 use crate::doc::DocRef;
 use crate::env::Environment;

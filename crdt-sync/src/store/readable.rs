@@ -53,6 +53,7 @@ impl Store {
                         facts.origin = self.origin(r)?;
                     }
                 }
+                DocKind::Volunteer => facts.organisation = self.volunteer_organisation(r)?,
                 _ => {}
             }
             if access(grant, r, &facts).can_read() {
@@ -92,13 +93,13 @@ mod tests {
         let (mut s, f) = build();
         let docs = s.doc_refs().expect("docs");
         assert!(docs.iter().any(|d| d.kind == DocKind::Person), "the fixture has staff");
-        let mut grants = vec![Grant { role: DeviceRole::Coordinator, lab: None }];
+        let mut grants = vec![Grant { role: DeviceRole::Coordinator, lab: None, organisation: None }];
         for lab in [f.lab1, f.lab2] {
             for role in [DeviceRole::Volunteer, DeviceRole::Operator, DeviceRole::Lead] {
-                grants.push(Grant { role, lab: Some(lab) });
+                grants.push(Grant { role, lab: Some(lab), organisation: None });
             }
         }
-        grants.push(Grant { role: DeviceRole::Volunteer, lab: None });
+        grants.push(Grant { role: DeviceRole::Volunteer, lab: None, organisation: None });
         for grant in grants {
             let mut one_by_one = BTreeSet::new();
             for &d in &docs {
@@ -110,10 +111,14 @@ mod tests {
         }
         // Not a vacuous equality: a lab's device reads its families, not
         // the other lab's, and the coordinator reads everything.
-        let lab1 = s.readable_docs(Grant { role: DeviceRole::Volunteer, lab: Some(f.lab1) }).expect("lab 1");
+        let lab1 = s
+            .readable_docs(Grant { role: DeviceRole::Volunteer, lab: Some(f.lab1), organisation: None })
+            .expect("lab 1");
         assert!(lab1.contains(&DocRef::household(f.f1)));
         assert!(!lab1.contains(&DocRef::household(f.f4)));
-        let all = s.readable_docs(Grant { role: DeviceRole::Coordinator, lab: None }).expect("all");
+        let all = s
+            .readable_docs(Grant { role: DeviceRole::Coordinator, lab: None, organisation: None })
+            .expect("all");
         assert_eq!(all.len(), docs.len());
     }
 }

@@ -544,6 +544,7 @@ impl Replication for Store {
                     facts.origin = self.origin(r)?;
                 }
             }
+            DocKind::Volunteer => facts.organisation = self.volunteer_organisation(r)?,
             _ => {}
         }
         Ok(facts)

@@ -340,7 +340,7 @@ impl Opened {
         if directory.devices.get(&self.info.device).is_some_and(|e| e.revoked) {
             return Err(bad("the bundle was made by a revoked device"));
         }
-        let grant = Grant { role: DeviceRole::Lead, lab: Some(lab) };
+        let grant = Grant { role: DeviceRole::Lead, lab: Some(lab), organisation: None };
         let authors = AuthorCheck::Privileged { directory: &directory, strict: true };
         self.apply_with(store, grant, authors)
     }
@@ -488,7 +488,10 @@ mod tests {
         assert!(!done.changed.is_empty(), "the lab document went in");
         // The hub imports only what the device that made the bundle could
         // have synced: it must be one of the lab's, in its directory.
-        let lead = Entry { grant: Grant { role: DeviceRole::Lead, lab: Some(lab) }, revoked: false };
+        let lead = Entry {
+            grant: Grant { role: DeviceRole::Lead, lab: Some(lab), organisation: None },
+            revoked: false,
+        };
         b.reconcile_directory(&[(a.device(), lead)]).expect("directory");
         let right = import_as_lab(&mut b, &bundle, &key, lab).expect("import as the lab");
         assert!(right.refused.is_empty(), "{right:?}");

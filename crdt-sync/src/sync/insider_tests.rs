@@ -28,7 +28,7 @@ fn coordinator() -> Grant {
 }
 
 fn of_lab(role: DeviceRole, lab: LabId) -> Grant {
-    Grant { role, lab: Some(lab) }
+    Grant { role, lab: Some(lab), organisation: None }
 }
 
 /// Syncs and returns what the hub refused.

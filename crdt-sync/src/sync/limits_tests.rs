@@ -18,8 +18,9 @@ fn a_bomb_in_a_sync_frame_is_refused_as_too_large() {
     let mut a = store(1);
     let mut hub = store(100);
     let l = lab(&mut a, 3);
-    super::in_turns(&mut hub, Grant { role: DeviceRole::Coordinator, lab: None }, &mut a).expect("sync");
-    let grant = Grant { role: DeviceRole::Volunteer, lab: Some(l) };
+    super::in_turns(&mut hub, Grant { role: DeviceRole::Coordinator, lab: None, organisation: None }, &mut a)
+        .expect("sync");
+    let grant = Grant { role: DeviceRole::Volunteer, lab: Some(l), organisation: None };
     let mut device = store(3);
     super::in_turns(&mut hub, grant, &mut device).expect("sync");
     let doc = DocRef::lab(l);

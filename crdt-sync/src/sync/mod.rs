@@ -31,6 +31,8 @@ mod restriction_tests;
 mod session;
 #[cfg(any(test, feature = "testing"))]
 mod turns;
+#[cfg(test)]
+mod volunteer_tests;
 mod wire;
 
 pub use crate::authz::{Access, DeviceRole, DocFacts, Grant, access};

@@ -13,11 +13,11 @@ use crate::testing::d;
 use crate::testing::one_family::{attend, copy_all, family, lab, store};
 
 fn coordinator() -> Grant {
-    Grant { role: DeviceRole::Coordinator, lab: None }
+    Grant { role: DeviceRole::Coordinator, lab: None, organisation: None }
 }
 
 fn volunteer(lab: LabId) -> Grant {
-    Grant { role: DeviceRole::Volunteer, lab: Some(lab) }
+    Grant { role: DeviceRole::Volunteer, lab: Some(lab), organisation: None }
 }
 
 /// A hub holding one lab with one family, set up by coordinator `a`, and

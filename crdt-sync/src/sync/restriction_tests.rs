@@ -19,10 +19,10 @@ fn sync(hub: &mut Store, grant: Grant, device: &mut Store) -> Session {
     t.device
 }
 
-const COORDINATOR: Grant = Grant { role: DeviceRole::Coordinator, lab: None };
+const COORDINATOR: Grant = Grant { role: DeviceRole::Coordinator, lab: None, organisation: None };
 
 fn volunteer(lab: LabId) -> Grant {
-    Grant { role: DeviceRole::Volunteer, lab: Some(lab) }
+    Grant { role: DeviceRole::Volunteer, lab: Some(lab), organisation: None }
 }
 
 fn adult(first_name: &str) -> NewMember {

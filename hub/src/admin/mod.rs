@@ -19,7 +19,7 @@ pub mod socket;
 
 use chrono::NaiveDate;
 use crdt_sync::sync::bundle;
-use crdt_sync::{ProjectSettings, Replication, Retention, Store};
+use crdt_sync::{ProjectSettings, Replication, Retention, Store, VolunteerRegister};
 use serde::{Deserialize, Serialize};
 
 use crate::directory::Reconciler;
@@ -41,6 +41,12 @@ pub enum Request {
         address: String,
         /// The partner organisation that runs it.
         partner: String,
+    },
+    /// `add-organisation`: a partner organisation, listed in the project
+    /// document (its coordinators are enrolled with `--organisation`).
+    AddOrganisation {
+        /// Its name.
+        name: String,
     },
     /// `import`: a sync bundle, whose bytes follow the request on the
     /// socket.
@@ -107,6 +113,15 @@ pub fn execute(
                 store.create_lab(new)
             })?;
             Ok(Outcome::line(format!("lab {number} added ({id})")))
+        }
+        Request::AddOrganisation { name } => {
+            if let Some(o) =
+                store.organisations()?.into_iter().find(|o| o.name.eq_ignore_ascii_case(name.trim()))
+            {
+                return Err(HubError::Usage(format!("{} is already listed ({})", o.name, o.id)));
+            }
+            let id = store.add_organisation(name)?;
+            Ok(Outcome::line(format!("organisation {} added ({id})", name.trim())))
         }
         Request::Import { file } => {
             let lab = bundle::claimed_lab(payload)?;

@@ -195,6 +195,7 @@ async fn reply(
 fn name(request: &Request) -> &'static str {
     match request {
         Request::AddLab { .. } => "add-lab",
+        Request::AddOrganisation { .. } => "add-organisation",
         Request::Import { .. } => "import",
         Request::Erase { .. } => "retention --erase",
     }

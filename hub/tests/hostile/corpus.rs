@@ -147,7 +147,7 @@ pub(crate) fn corpus(coordinator: &mut Store, labs: &[LabId]) -> Corpus {
     };
     let lab1 = of(labs[0], coordinator);
     let lab2 = of(labs[1], coordinator);
-    let volunteer = Grant { role: DeviceRole::Volunteer, lab: Some(labs[0]) };
+    let volunteer = Grant { role: DeviceRole::Volunteer, lab: Some(labs[0]), organisation: None };
 
     // A fresh lab-1 device's first sync against a copy of the hub.
     let mut mirror = copy(coordinator, &all, 1);
@@ -172,7 +172,7 @@ pub(crate) fn corpus(coordinator: &mut Store, labs: &[LabId]) -> Corpus {
     forger.update_household(crdt_sync::HouseholdId(h.id), patch).expect("forged edit");
     forger.set_targets(Targets { families: 1, ..Targets::default() }).expect("forged targets");
     let mut mirror = copy(coordinator, &all, 4);
-    let coordinator_grant = Grant { role: DeviceRole::Coordinator, lab: None };
+    let coordinator_grant = Grant { role: DeviceRole::Coordinator, lab: None, organisation: None };
     let forged: Vec<Frame> = capture(&mut mirror, coordinator_grant, &mut forger)
         .into_iter()
         .filter(|f| matches!(f, Frame::Sync { message, .. } if has_changes(message)))

@@ -19,6 +19,8 @@
 //! - `authors.rs`: changes authored as another device (its automerge actor).
 //! - `bundles.rs`: forged tombstones in a bundle, a revoked device's bundle.
 //! - `floods.rs`: changes that wait for dependencies never sent.
+//! - `volunteers.rs`: an organisation's volunteers' register reaches its
+//!   coordinators alone; forged entries are refused (issue 15).
 //!
 //! A refused attack is a `Refused` for the document or a `Close` of the
 //! connection, any reason unless a test says otherwise; what matters is
@@ -52,6 +54,7 @@ mod bombs;
 mod bundles;
 mod floods;
 mod persons;
+mod volunteers;
 
 use std::collections::BTreeSet;
 use std::time::Duration;

@@ -64,6 +64,7 @@ mod table;
 mod tests;
 mod trail;
 mod trainings;
+mod volunteers;
 mod xlsx;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -77,6 +78,7 @@ pub use pseudonym::PseudonymKey;
 pub use sign_in_sheet::sign_in_sheet;
 pub use subject_access::{SUBJECT_ACCESS_FORMAT, SubjectAccess, subject_access};
 pub use trail::audit_trail_csv;
+pub use volunteers::{VolunteersRegister, volunteers_register};
 
 use crate::error::{Error, Result};
 use crate::indicators;

@@ -46,7 +46,7 @@ pub(crate) fn ensure_may_write(s: &mut Store, doc: DocRef, command: &str) -> App
 /// the change only where it would be taken).
 pub(crate) fn may_write(s: &mut Store, doc: DocRef) -> AppResult<bool> {
     let Some(link) = s.hub_link()? else { return Ok(true) };
-    let grant = Grant { role: link.role, lab: link.lab };
+    let grant = Grant { role: link.role, lab: link.lab, organisation: None };
     let facts = s.doc_facts(doc)?;
     Ok(authz::access(grant, doc, &facts).can_write())
 }

@@ -210,7 +210,7 @@ pub async fn export_bundle<R: Runtime>(
     let (bytes, name) = state
         .with_store(|s, _| {
             let (link, lab, key) = bundle_identity(s)?;
-            let grant = Grant { role: link.role, lab: Some(lab) };
+            let grant = Grant { role: link.role, lab: Some(lab), organisation: None };
             let mut docs: Vec<DocRef> = Vec::new();
             for doc in s.doc_refs()? {
                 if access(grant, doc, &s.doc_facts(doc)?).can_write() {

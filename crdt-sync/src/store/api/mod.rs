@@ -16,6 +16,7 @@ mod replication;
 mod retention;
 mod staff;
 mod sync_memory;
+mod volunteers;
 
 pub use audit_log::AuditLog;
 pub use audit_trail::AuditTrail;
@@ -30,6 +31,7 @@ pub use replication::Replication;
 pub use retention::Retention;
 pub use staff::Staff;
 pub use sync_memory::SyncMemory;
+pub use volunteers::VolunteerRegister;
 
 /// Seals the traits: only [`Store`](super::Store) implements them.
 pub trait Sealed {}
