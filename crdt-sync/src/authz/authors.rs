@@ -285,7 +285,9 @@ pub fn privileged_roots(kind: DocKind) -> &'static [&'static str] {
         DocKind::Lab => &[doc::lab::ERASED, doc::lab::REQUESTS],
         DocKind::Household => &["restriction", "restriction_lifted"],
         DocKind::Project => &[doc::project::DEVICES, doc::project::HUB],
-        DocKind::Person | DocKind::Training => &[],
+        // A volunteer's entry: who may write it at all is its
+        // organisation's fact on the hub, not a part of it.
+        DocKind::Person | DocKind::Training | DocKind::Volunteer => &[],
     }
 }
 

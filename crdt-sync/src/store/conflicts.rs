@@ -166,7 +166,9 @@ impl Store {
                     None => (ConflictSubject::Lab, lab, path.to_owned()),
                 }
             }
-            DocKind::Person => {
+            // A volunteer's register entry shares the person's id: shown
+            // as that person (only their organisation's coordinators hold it).
+            DocKind::Person | DocKind::Volunteer => {
                 let row: Option<(String, String)> = self
                     .conn
                     .prepare_cached("SELECT code, first_name || ' ' || last_name FROM persons WHERE id = ?1")?
