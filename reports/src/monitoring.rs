@@ -118,7 +118,7 @@ pub fn compute(store: &Store, selection: &Selection) -> Result<Vec<SemesterCount
             None => partners.push((name, vec![lab])),
         }
     }
-    partners.sort_by(|a, b| a.0.to_lowercase().cmp(&b.0.to_lowercase()));
+    partners.sort_by_key(|a| a.0.to_lowercase());
     let ids = |ls: &[&Lab]| -> Labs { Labs::Only(ls.iter().map(|l| l.id).collect()) };
     let mut out = Vec::new();
     for semester in Semester::covering(period) {
