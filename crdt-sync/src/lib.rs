@@ -18,7 +18,9 @@
 //! Documents are maps keyed by entity id, so concurrent edits merge per field
 //! and two volunteers ticking the same meeting merge to the union. When two
 //! values are entered for one field, every replica shows the same one and
-//! [`Store::household_conflicts`] lists the others, for a person to confirm.
+//! [`Store::household_conflicts`] lists the others, for a person to confirm;
+//! [`Conflicts`] lists them across the register, from the projection, and
+//! settles one by writing the chosen value again.
 //!
 //! The [`Store`] keeps, in one SQLCipher-encrypted SQLite file, the
 //! documents (a compacted save plus incremental chunks) and a *projection*:

@@ -15,5 +15,6 @@
 pub mod error;
 pub mod export;
 pub mod indicators;
+pub mod monitoring;
 
 pub use error::{Error, Result};
