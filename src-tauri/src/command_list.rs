@@ -98,6 +98,11 @@ macro_rules! taccuino_commands {
             sync::sync_now::<R>,
             sync::export_bundle::<R>,
             sync::import_bundle::<R>,
+            volunteers::volunteers_view,
+            volunteers::keep_volunteer,
+            volunteers::volunteer_history,
+            volunteers::add_organisation,
+            volunteers::export_volunteers_register::<R>,
         }
     };
 }

@@ -12,3 +12,4 @@ pub mod register;
 pub mod reports;
 pub mod staff;
 pub mod sync;
+pub mod volunteers;

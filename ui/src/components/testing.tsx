@@ -33,6 +33,7 @@ export function rightsOf(role: DeviceRole | null): Action[] {
         "keep_training_register",
         "manage_devices",
         "ask_for_device",
+        "keep_volunteers_register",
       ];
     case "coordinator":
       return [
@@ -43,6 +44,7 @@ export function rightsOf(role: DeviceRole | null): Action[] {
         "read_audit_trail",
         "keep_training_register",
         "manage_devices",
+        "keep_volunteers_register",
       ];
     case "lead":
       return ["request_erasure", "read_audit_trail", "ask_for_device"];

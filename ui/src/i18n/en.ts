@@ -17,6 +17,7 @@ import { indicators } from "./screens/indicators.en";
 import { exportsTexts } from "./screens/exports.en";
 import { sync } from "./screens/sync.en";
 import { devices } from "./screens/devices.en";
+import { volunteers } from "./screens/volunteers.en";
 import { widgets } from "./screens/widgets.en";
 
 /**
@@ -51,6 +52,7 @@ export const en: Catalogue = {
     settings: "Settings",
     privacy: "Privacy",
     devices: "Devices",
+    volunteers: "Volunteers' register",
   },
   locked: {
     title: "The register is locked",
@@ -160,6 +162,20 @@ export const en: Catalogue = {
     },
   },
   fields: {
+    volunteer: {
+      person: "Volunteer",
+      codice_fiscale: "Codice fiscale",
+      birth_place: "Place of birth",
+      birth_date: "Date of birth",
+      residence: "Residence or domicile",
+      start: "Start of volunteering",
+      end: "End of volunteering",
+      insurance_from: "Insured from",
+      insurance_to: "Insured to",
+    },
+    organisation: {
+      name: "Organisation's name",
+    },
     meeting: {
       date: "Meeting date",
       end: "End time",
@@ -233,6 +249,7 @@ export const en: Catalogue = {
   exports: exportsTexts,
   sync,
   devices,
+  volunteers,
   widgets,
   passphrase,
   firstRun,

@@ -7,6 +7,7 @@ import { indicators } from "./screens/indicators.it";
 import { exportsTexts } from "./screens/exports.it";
 import { sync } from "./screens/sync.it";
 import { devices } from "./screens/devices.it";
+import { volunteers } from "./screens/volunteers.it";
 import { widgets } from "./screens/widgets.it";
 import { settings } from "./screens/settings.it";
 import { newFamily } from "./screens/newFamily.it";
@@ -60,6 +61,7 @@ export const it = {
     settings: "Impostazioni",
     privacy: "Riservatezza",
     devices: "Dispositivi",
+    volunteers: "Registro dei volontari",
   },
   locked: {
     title: "Il registro è bloccato",
@@ -169,6 +171,20 @@ export const it = {
   },
   /** Field names as the core's validation reports them (`meeting.date`). */
   fields: {
+    volunteer: {
+      person: "Volontario",
+      codice_fiscale: "Codice fiscale",
+      birth_place: "Luogo di nascita",
+      birth_date: "Data di nascita",
+      residence: "Residenza o domicilio",
+      start: "Inizio dell'attività",
+      end: "Fine dell'attività",
+      insurance_from: "Assicurato dal",
+      insurance_to: "Assicurato al",
+    },
+    organisation: {
+      name: "Nome dell'organizzazione",
+    },
     meeting: {
       date: "Data dell'incontro",
       end: "Ora di fine",
@@ -242,6 +258,7 @@ export const it = {
   exports: exportsTexts,
   sync,
   devices,
+  volunteers,
   widgets,
   passphrase,
   firstRun,
