@@ -110,6 +110,11 @@ macro_rules! taccuino_commands {
             updates::check_for_update,
             updates::download_update::<R>,
             updates::install_update::<R>,
+            volunteers::volunteers_view,
+            volunteers::keep_volunteer,
+            volunteers::volunteer_history,
+            volunteers::add_organisation,
+            volunteers::export_volunteers_register::<R>,
         }
     };
 }

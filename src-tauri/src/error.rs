@@ -185,6 +185,7 @@ impl From<crdt_sync::Error> for AppError {
             E::Erased { code, .. } => AppError::Erased { code },
             E::CodesExhausted { .. } => AppError::CodesExhausted,
             E::NotDue { code, .. } => AppError::NotDue { code },
+            E::NotOfOrganisation => AppError::Forbidden { action: "volunteers_register".into() },
             E::Io { path, source } => AppError::File { detail: format!("{}: {source}", path.display()) },
             other => {
                 tracing::error!(error = %other, "core error");

@@ -319,6 +319,19 @@ export const commands = {
 	 *  disk image opens for the person to drag the app.
 	 */
 	installUpdate: () => typedError<null, AppError>(__TAURI_INVOKE("install_update")),
+	/**  The register as this device keeps it. */
+	volunteersView: () => typedError<VolunteersView, AppError>(__TAURI_INVOKE("volunteers_view")),
+	/**  Creates or changes a volunteer's entry (the organisation's coordinators). */
+	keepVolunteer: (person: PersonId, entry: VolunteerEntry) => typedError<VolunteerRecord, AppError>(__TAURI_INVOKE("keep_volunteer", { person, entry })),
+	/**  Every change to one entry, oldest first. */
+	volunteerHistory: (person: PersonId) => typedError<VolunteerChange[], AppError>(__TAURI_INVOKE("volunteer_history", { person })),
+	/**  Adds a partner organisation to the project (coordinators). */
+	addOrganisation: (name: string) => typedError<OrganisationId, AppError>(__TAURI_INVOKE("add_organisation", { name })),
+	/**
+	 *  Writes the register of `year` (PDF and CSV) into a folder the user
+	 *  picks. `Ok(None)` when the dialog was closed.
+	 */
+	exportVolunteersRegister: (year: number) => typedError<Saved | null, AppError>(__TAURI_INVOKE("export_volunteers_register", { year })),
 };
 
 /** Events */
@@ -371,6 +384,11 @@ export type Action =
  *  write it may ([`super::access`]), from the queue or the family's page.
  */
 "review_conflicts";
+ *  Keep the volunteers' register of one's organisation (CTS art. 17);
+ *  which entries is the device's organisation's to say
+ *  ([`super::documents`], decision 0033).
+ */
+"keep_volunteers_register";
 
 /**
  *  A kind of activity a meeting can be. The list lives in the project
@@ -679,6 +697,8 @@ export type ConflictValue = {
 	/**  When it was written, by the writing device's clock. */
 	at: string | null,
 };
+/**  A valid codice fiscale, in capitals without spaces. */
+export type CodiceFiscale = string;
 
 /**
  *  The family's legal basis record, as signed on paper (GDPR arts. 6, 7, 9).
@@ -754,6 +774,26 @@ export type Counts = {
 	training_minutes: number,
 };
 
+/**
+ *  A meeting led by a volunteer whom the register does not cover on its
+ *  date: the volunteering had not started or had ended, or the insurance
+ *  (art. 18 CTS) did not cover the day.
+ */
+export type CoverWarning = {
+	/**  The meeting. */
+	meeting: MeetingId,
+	/**  Its lab. */
+	lab: LabId,
+	/**  Its date. */
+	date: string,
+	/**  The facilitator. */
+	person: PersonId,
+	/**  Outside the volunteering's start and end. */
+	not_volunteering: boolean,
+	/**  Outside the insurance period (or no insurance recorded). */
+	not_insured: boolean,
+};
+
 /**  One device, as the coordinator's app lists it. */
 export type DeviceEntry = {
 	/**  Its id. */
@@ -826,7 +866,13 @@ export type DocKind =
 /**  One per operator or volunteer. */
 "person" | 
 /**  One per deployment: training sessions. */
-"training";
+"training" | 
+/**
+ *  One per volunteer in an organisation's register (art. 17 CTS): the
+ *  volunteer's codice fiscale, residence, period and insurance, apart
+ *  from the person document labs receive. Shares the person's id.
+ */
+"volunteer";
 
 /**  Names a document: its kind and id. */
 export type DocRef = {
@@ -931,6 +977,16 @@ export type FamilyPresence = {
 	unavailable: boolean,
 	/**  Members, reference person first. */
 	members: MemberPresence[],
+};
+
+/**  One field of an entry before and after a change (empty: absent). */
+export type FieldChange = {
+	/**  The field (`codice_fiscale`, `residence`, `start`, ...). */
+	field: string,
+	/**  Its value before. */
+	before: string,
+	/**  Its value after. */
+	after: string,
 };
 
 /**  One field with concurrent values. */
@@ -1465,6 +1521,20 @@ export type OpenConflict = {
 	 */
 	resolvable: boolean,
 };
+
+/**  A partner organisation of the project, as the project document lists it. */
+export type Organisation = {
+	/**  Its id (what devices are enrolled with: `--organisation`). */
+	id: OrganisationId,
+	/**  Its name, e.g. "Consorzio Sociale Pavese". */
+	name: string,
+};
+
+/**
+ *  A partner organisation of the project (the Consorzio, the Comune,
+ *  each partner): the *ente* whose volunteers' register a record is in.
+ */
+export type OrganisationId = string;
 
 /**  A pathway the family follows. */
 export type Pathway = {
@@ -2145,6 +2215,94 @@ export type ValueAuthor = {
 	name: string | null,
 	/**  Written on this computer. */
 	this_device: boolean,
+/**  One change to a volunteer's entry, as its history shows it. */
+export type VolunteerChange = {
+	/**  When (the writing device's clock). */
+	at: string,
+	/**  The device that wrote it. */
+	device: DeviceId | null,
+	/**  The person using that device, when known. */
+	person: PersonId | null,
+	/**  The fields it changed. */
+	fields: FieldChange[],
+};
+
+/**  What a coordinator enters for a volunteer; checked by [`VolunteerEntry::check`]. */
+export type VolunteerEntry = {
+	/**
+	 *  The codice fiscale as typed (spaces and small letters are fine);
+	 *  empty when the volunteer has none.
+	 */
+	codice_fiscale: string,
+	/**  Place of birth. */
+	birth_place: string,
+	/**  Date of birth. */
+	birth_date: string | null,
+	/**  Residence or domicile. */
+	residence: string,
+	/**  First day of volunteering. */
+	start: string | null,
+	/**  Last day, once it ended. */
+	end: string | null,
+	/**  Occasional. */
+	occasional: boolean,
+	/**  First day the insurance covers. */
+	insurance_from: string | null,
+	/**  Last day the insurance covers. */
+	insurance_to: string | null,
+};
+
+/**  One volunteer's entry in the register, as read from its document. */
+export type VolunteerRecord = {
+	/**  The person (their name and code are in the person document). */
+	person: PersonId,
+	/**
+	 *  The organisation whose register the entry is in, as the hub's facts
+	 *  say (the enrolment of the device that created it); `None` when this
+	 *  replica cannot tell.
+	 */
+	organisation: OrganisationId | null,
+	/**  The codice fiscale, when the volunteer has one. */
+	codice_fiscale: CodiceFiscale | null,
+	/**  Place of birth (required without a codice fiscale). */
+	birth_place: string,
+	/**  Date of birth (required without a codice fiscale). */
+	birth_date: string | null,
+	/**  Residence or domicile. */
+	residence: string,
+	/**  First day of volunteering. */
+	start: string,
+	/**  Last day, once it ended. */
+	end: string | null,
+	/**  An occasional volunteer (kept in a separate section). */
+	occasional: boolean,
+	/**  First day the insurance (art. 18) covers. */
+	insurance_from: string | null,
+	/**  Last day the insurance covers. */
+	insurance_to: string | null,
+};
+
+/**  One volunteer and, when this device keeps it, their entry. */
+export type VolunteerRow = {
+	/**  The person (name, code, labs). */
+	person: Person,
+	/**  Their entry in this device's organisation's register. */
+	record: VolunteerRecord | null,
+};
+
+/**  What the register screen shows. */
+export type VolunteersView = {
+	/**
+	 *  The organisation this device keeps the register of (`None`: this
+	 *  device keeps none; the screen says so).
+	 */
+	organisation: Organisation | null,
+	/**  The project's partner organisations. */
+	organisations: Organisation[],
+	/**  Every volunteer, by name, with the entries this device keeps. */
+	rows: VolunteerRow[],
+	/**  Meetings of this year led by a volunteer the register does not cover. */
+	warnings: CoverWarning[],
 };
 
 /**  A withdrawal of consent (GDPR art. 7(3)), as recorded. */

@@ -268,9 +268,9 @@ fn pdf(w: &Words, organisation: &str, year: i32, lines: &[Line], digest: &str) -
             let cells = row(w, l);
             // N. Cognome Nome — then each other field with its header.
             let mut text = format!("{}. {} {}", cells[0], cells[2], cells[3]);
-            for i in 4..cells.len() {
-                if !cells[i].is_empty() {
-                    text.push_str(&format!(" — {}: {}", w.headers[i], cells[i]));
+            for (header, cell) in w.headers.iter().zip(&cells).skip(4) {
+                if !cell.is_empty() {
+                    text.push_str(&format!(" — {header}: {cell}"));
                 }
             }
             blocks.push(Block::Item(text));

@@ -14,3 +14,4 @@ pub mod reports;
 pub mod staff;
 pub mod sync;
 pub mod updates;
+pub mod volunteers;

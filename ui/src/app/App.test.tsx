@@ -131,8 +131,9 @@ describe("the shell", () => {
       await openApp(sessionFixture({ role, rights: rightsOf(role) }));
       const items = within(nav()).getAllByRole("button");
       // Coordinators and leads also have Dispositivi, after it, and the
-      // conflicting edits (Alt+C, which takes no number) after Sincronizzazione.
-      expect(items).toHaveLength(role === null ? 10 : 11);
+      // conflicting edits (Alt+C, which takes no number) after
+      // Sincronizzazione; coordinators the volunteers' register last.
+      expect(items).toHaveLength(role === null ? 10 : role === "lead" ? 11 : 12);
       expect(items[9]?.dataset.testid).toBe("nav-privacy");
       expect(items[9]?.getAttribute("aria-keyshortcuts")).toBe("Alt+9");
       fireEvent.keyDown(document.body, { key: "9", code: "Digit9", altKey: true });
@@ -190,16 +191,19 @@ describe("the shell", () => {
     expect(screen.queryByTestId("privacy-policy")).toBeNull();
   });
 
-  it("shows Dispositivi last to coordinators and leads, never to volunteers, operators or the demo register", async () => {
+  it("shows Dispositivi tenth to coordinators and leads, never to volunteers, operators or the demo register", async () => {
     const listDevices = vi.fn(() => ok({ devices: [], requests: [], this_device: "d-1" }));
     cmd.listDevices = listDevices;
     for (const role of ["coordinator", "lead"] as const) {
       await openApp(sessionFixture({ role, rights: rightsOf(role) }));
       const items = within(nav()).getAllByRole("button");
-      expect(items.at(-1)?.dataset.testid).toBe("nav-devices");
-      expect(items.at(-1)?.querySelector(".nav__label")?.textContent).toBe("Dispositivi");
+      // Last for leads; coordinators have the volunteers' register after it.
+      const devices = items[9];
+      expect(devices?.dataset.testid).toBe("nav-devices");
+      expect(items.at(-1)?.dataset.testid).toBe(role === "lead" ? "nav-devices" : "nav-volunteers");
+      expect(devices?.querySelector(".nav__label")?.textContent).toBe("Dispositivi");
       // The tenth section: Alt+0.
-      expect(items.at(-1)?.getAttribute("aria-keyshortcuts")).toBe("Alt+0");
+      expect(devices?.getAttribute("aria-keyshortcuts")).toBe("Alt+0");
       fireEvent.keyDown(document.body, { key: "0", code: "Digit0", altKey: true });
       expect(screen.getByRole("heading", { level: 1, name: "Dispositivi" })).toBeTruthy();
       fireEvent.keyDown(document.body, { key: "?", code: "Minus", shiftKey: true });

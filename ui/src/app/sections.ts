@@ -29,6 +29,7 @@ import { PRIVACY_RIGHTS } from "../screens/privacy/trail";
 import { Settings } from "../screens/Settings";
 import { Sync } from "../screens/Sync";
 import { Training } from "../screens/Training";
+import { Volunteers } from "../screens/Volunteers";
 
 export interface Section {
   id: string;
@@ -58,6 +59,8 @@ export const SECTIONS = [
   { id: "privacy", label: "sections.privacy", Screen: Privacy, needs: PRIVACY_RIGHTS },
   // Coordinators manage the devices, leads ask for one; both through the hub.
   { id: "devices", label: "sections.devices", Screen: Devices, needs: DEVICES_RIGHTS, hub: true },
+  // An organisation's coordinators keep its volunteers' register (CTS art. 17), from the hub's entries.
+  { id: "volunteers", label: "sections.volunteers", Screen: Volunteers, needs: ["keep_volunteers_register"], hub: true },
 ] as const satisfies readonly Section[];
 
 export type SectionId = (typeof SECTIONS)[number]["id"];

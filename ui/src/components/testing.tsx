@@ -35,6 +35,7 @@ export function rightsOf(role: DeviceRole | null): Action[] {
         "ask_for_device",
         "manage_updates",
         "review_conflicts",
+        "keep_volunteers_register",
       ];
     case "coordinator":
       return [
@@ -47,6 +48,7 @@ export function rightsOf(role: DeviceRole | null): Action[] {
         "manage_devices",
         "manage_updates",
         "review_conflicts",
+        "keep_volunteers_register",
       ];
     case "lead":
       return ["request_erasure", "read_audit_trail", "ask_for_device", "review_conflicts"];

@@ -18,6 +18,7 @@ import { exportsTexts } from "./screens/exports.en";
 import { sync } from "./screens/sync.en";
 import { conflicts } from "./screens/conflicts.en";
 import { devices } from "./screens/devices.en";
+import { volunteers } from "./screens/volunteers.en";
 import { widgets } from "./screens/widgets.en";
 
 /**
@@ -53,6 +54,7 @@ export const en: Catalogue = {
     privacy: "Privacy",
     devices: "Devices",
     conflicts: "Conflicting edits",
+    volunteers: "Volunteers' register",
   },
   locked: {
     title: "The register is locked",
@@ -178,6 +180,20 @@ export const en: Catalogue = {
     versionMismatch: "The hub and this computer run different versions of Taccuino: see “Updates” on the Sync page.",
   },
   fields: {
+    volunteer: {
+      person: "Volunteer",
+      codice_fiscale: "Codice fiscale",
+      birth_place: "Place of birth",
+      birth_date: "Date of birth",
+      residence: "Residence or domicile",
+      start: "Start of volunteering",
+      end: "End of volunteering",
+      insurance_from: "Insured from",
+      insurance_to: "Insured to",
+    },
+    organisation: {
+      name: "Organisation's name",
+    },
     meeting: {
       date: "Meeting date",
       end: "End time",
@@ -257,6 +273,7 @@ export const en: Catalogue = {
   sync,
   devices,
   conflicts,
+  volunteers,
   widgets,
   passphrase,
   firstRun,

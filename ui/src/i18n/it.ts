@@ -8,6 +8,7 @@ import { exportsTexts } from "./screens/exports.it";
 import { sync } from "./screens/sync.it";
 import { conflicts } from "./screens/conflicts.it";
 import { devices } from "./screens/devices.it";
+import { volunteers } from "./screens/volunteers.it";
 import { widgets } from "./screens/widgets.it";
 import { settings } from "./screens/settings.it";
 import { newFamily } from "./screens/newFamily.it";
@@ -62,6 +63,7 @@ export const it = {
     privacy: "Riservatezza",
     devices: "Dispositivi",
     conflicts: "Modifiche in conflitto",
+    volunteers: "Registro dei volontari",
   },
   locked: {
     title: "Il registro è bloccato",
@@ -187,6 +189,20 @@ export const it = {
   },
   /** Field names as the core's validation reports them (`meeting.date`). */
   fields: {
+    volunteer: {
+      person: "Volontario",
+      codice_fiscale: "Codice fiscale",
+      birth_place: "Luogo di nascita",
+      birth_date: "Data di nascita",
+      residence: "Residenza o domicilio",
+      start: "Inizio dell'attività",
+      end: "Fine dell'attività",
+      insurance_from: "Assicurato dal",
+      insurance_to: "Assicurato al",
+    },
+    organisation: {
+      name: "Nome dell'organizzazione",
+    },
     meeting: {
       date: "Data dell'incontro",
       end: "Ora di fine",
@@ -266,6 +282,7 @@ export const it = {
   sync,
   devices,
   conflicts,
+  volunteers,
   widgets,
   passphrase,
   firstRun,
