@@ -378,12 +378,14 @@ export type Action =
  *  See the releases the hub offers and hold a lab on a version (the
  *  hub checks it again on its side: `/devices`).
  */
-"manage_updates";
+"manage_updates" | 
+/**
  *  See the queue of conflicting edits of every document the device
  *  holds. Choosing a value is an edit of that document: whoever may
  *  write it may ([`super::access`]), from the queue or the family's page.
  */
-"review_conflicts";
+"review_conflicts" | 
+/**
  *  Keep the volunteers' register of one's organisation (CTS art. 17);
  *  which entries is the device's organisation's to say
  *  ([`super::documents`], decision 0033).
@@ -627,6 +629,9 @@ export type BundleImport = {
 	refused: number,
 };
 
+/**  A valid codice fiscale, in capitals without spaces. */
+export type CodiceFiscale = string;
+
 /**  One conflict and whether this device may choose its value. */
 export type ConflictEntry = {
 	/**  The conflict. */
@@ -697,8 +702,6 @@ export type ConflictValue = {
 	/**  When it was written, by the writing device's clock. */
 	at: string | null,
 };
-/**  A valid codice fiscale, in capitals without spaces. */
-export type CodiceFiscale = string;
 
 /**
  *  The family's legal basis record, as signed on paper (GDPR arts. 6, 7, 9).
@@ -1493,6 +1496,8 @@ export type OfferedRelease = {
 	notes_it: string,
 	/**  What changed, in English. */
 	notes_en: string,
+};
+
 /**  One field in conflict, in the queue. */
 export type OpenConflict = {
 	/**  The document holding it (what [`Conflicts::resolve_conflict`] takes). */
@@ -2215,6 +2220,8 @@ export type ValueAuthor = {
 	name: string | null,
 	/**  Written on this computer. */
 	this_device: boolean,
+};
+
 /**  One change to a volunteer's entry, as its history shows it. */
 export type VolunteerChange = {
 	/**  When (the writing device's clock). */
