@@ -197,8 +197,10 @@ describe("the shell", () => {
     for (const role of ["coordinator", "lead"] as const) {
       await openApp(sessionFixture({ role, rights: rightsOf(role) }));
       const items = within(nav()).getAllByRole("button");
-      // Last for leads; coordinators have the volunteers' register after it.
-      const devices = items[9];
+      // After the conflicting edits (Alt+C, no number) it is the tenth
+      // numbered one; last for leads, coordinators have the volunteers'
+      // register after it.
+      const devices = items[10];
       expect(devices?.dataset.testid).toBe("nav-devices");
       expect(items.at(-1)?.dataset.testid).toBe(role === "lead" ? "nav-devices" : "nav-volunteers");
       expect(devices?.querySelector(".nav__label")?.textContent).toBe("Dispositivi");
