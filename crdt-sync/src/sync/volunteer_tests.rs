@@ -277,3 +277,37 @@ fn a_meeting_led_by_an_uncovered_volunteer_is_flagged_for_the_organisation() {
     // The office holds no entry: nothing to warn about there.
     assert!(w.office.facilitator_cover(d(2026, 1, 1), d(2026, 12, 31)).expect("office").is_empty());
 }
+
+#[test]
+fn a_labs_bundle_carries_no_entry_into_the_hub_or_a_laptop() {
+    use super::bundle::{self, BundleKey};
+
+    let mut w = world();
+    let lead_grant = Grant::of_lab(DeviceRole::Lead, w.lab1);
+    let mut lead = store(11);
+    sync(&mut w.hub, lead_grant, &mut lead);
+    // The lead's modified app writes an entry for the lab's volunteer and
+    // puts it in a bundle, beside the lab's document.
+    let r = DocRef::volunteer(w.volunteer);
+    let mut doc = r.genesis().with_actor(actor_of(lead.device()));
+    doc.transact::<_, _, automerge::AutomergeError>(|tx| {
+        tx.put(ROOT, "residence", "Via Falsa 1")?;
+        tx.put(ROOT, "start", "2026-01-01")?;
+        Ok(())
+    })
+    .expect("write");
+    lead.apply_bytes(r, &doc.save()).expect("in the lead's own register");
+    let key = BundleKey([7; 32]);
+    let bytes = bundle::export(&mut lead, w.lab1, &key, &[DocRef::lab(w.lab1), r], 0).expect("bundle");
+
+    // The hub imports it with the lead's rights; a laptop of the lab with a
+    // lead's: the entry is skipped on both.
+    let at_hub = bundle::import_as_lab(&mut w.hub, &bytes, &key, w.lab1).expect("hub import");
+    assert!(at_hub.skipped.contains(&r), "{at_hub:?}");
+    assert!(!w.hub.has_doc(r).expect("has"));
+    let mut laptop = store(12);
+    sync(&mut w.hub, Grant::of_lab(DeviceRole::Volunteer, w.lab1), &mut laptop);
+    let on_laptop = bundle::import_as_device(&mut laptop, &bytes, &key, w.lab1).expect("laptop import");
+    assert!(on_laptop.skipped.contains(&r), "{on_laptop:?}");
+    assert!(!laptop.has_doc(r).expect("has"));
+}
