@@ -10,8 +10,8 @@
 //! manifest before it is written, and kept only if the whole matches.
 //! Nothing installs by itself: the person clicks "install" on the sync
 //! screen (never in the middle of a meeting: that screen holds no open
-//! form), the package is checked once more, the register is closed
-//! cleanly, and the system's installer runs.
+//! form), the package is checked once more, and the system's installer
+//! runs; the register is closed cleanly before the app restarts.
 //!
 //! The same answer says which sync protocol the hub speaks, so a laptop
 //! whose sync was refused for its version can say what to do: install the

@@ -54,22 +54,18 @@ pub async fn download_update<R: Runtime>(
 }
 
 /// Installs the downloaded release, which the person asked for: checked
-/// once more, then the register is closed cleanly (everything saved is in
-/// the file; the next start asks for the passphrase) and the system's
-/// installer runs. On Linux the app waits for it (`pkexec` asks for an
-/// administrator's password) and starts the new version; on Windows the
-/// per-user installer replaces the app and starts it again; on macOS the
-/// disk image opens for the person to drag the app.
+/// once more, then the system's installer runs. On Linux the app waits
+/// for it (`pkexec` asks for an administrator's password; the register
+/// stays open meanwhile, and a cancelled or failed install changes
+/// nothing), then closes the register cleanly (everything saved is in the
+/// file; the next start asks for the passphrase) and starts the new
+/// version. On Windows the register is closed first, then the per-user
+/// installer replaces the app and starts it again; on macOS the disk image
+/// opens for the person to drag the app.
 #[tauri::command]
 #[specta::specta]
 pub async fn install_update<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> AppResult<()> {
     let (package, format) = state.updates.verified_package()?;
-    {
-        // No sync in the middle of its work, and no half-written save.
-        let _turn = state.sync_turn().await;
-        let mut inner = state.lock().await;
-        state::close(&mut inner);
-    }
     let (mut command, how) = installer(format, &package);
     tracing::info!(package = %package.display(), ?how, "installing an update");
     let failed = |e: std::io::Error| {
@@ -86,9 +82,11 @@ pub async fn install_update<R: Runtime>(app: AppHandle<R>, state: State<'_, AppS
                 tracing::warn!(%status, "the installer failed or was cancelled");
                 return Err(AppError::Update { reason: "install_failed".into() });
             }
+            close_register(&state).await;
             app.restart()
         }
         Installs::ExitNow => {
+            close_register(&state).await;
             command.spawn().map_err(failed)?;
             app.exit(0);
             Ok(())
@@ -98,6 +96,14 @@ pub async fn install_update<R: Runtime>(app: AppHandle<R>, state: State<'_, AppS
             Ok(())
         }
     }
+}
+
+/// Closes the register cleanly before the app goes: no sync in the middle
+/// of its work, no half-written save, the write-ahead log checkpointed.
+async fn close_register(state: &AppState) {
+    let _turn = state.sync_turn().await;
+    let mut inner = state.lock().await;
+    state::close(&mut inner);
 }
 
 /// The hub and the credential, from the open register.
