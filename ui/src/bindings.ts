@@ -311,12 +311,14 @@ export const commands = {
 	downloadUpdate: () => typedError<UpdateStatus, AppError>(__TAURI_INVOKE("download_update")),
 	/**
 	 *  Installs the downloaded release, which the person asked for: checked
-	 *  once more, then the register is closed cleanly (everything saved is in
-	 *  the file; the next start asks for the passphrase) and the system's
-	 *  installer runs. On Linux the app waits for it (`pkexec` asks for an
-	 *  administrator's password) and starts the new version; on Windows the
-	 *  per-user installer replaces the app and starts it again; on macOS the
-	 *  disk image opens for the person to drag the app.
+	 *  once more, then the system's installer runs. On Linux the app waits
+	 *  for it (`pkexec` asks for an administrator's password; the register
+	 *  stays open meanwhile, and a cancelled or failed install changes
+	 *  nothing), then closes the register cleanly (everything saved is in the
+	 *  file; the next start asks for the passphrase) and starts the new
+	 *  version. On Windows the register is closed first, then the per-user
+	 *  installer replaces the app and starts it again; on macOS the disk image
+	 *  opens for the person to drag the app.
 	 */
 	installUpdate: () => typedError<null, AppError>(__TAURI_INVOKE("install_update")),
 	/**  The register as this device keeps it. */
@@ -689,7 +691,7 @@ name: string } |
 /**  One of the values of a field in conflict, and who wrote it. */
 export type ConflictValue = {
 	/**
-	 *  Names this value when a person chooses it ([`resolve`]): the id of
+	 *  Names this value when a person chooses it (`resolve`): the id of
 	 *  the operation that wrote it (`counter@actor`).
 	 */
 	id: string,
@@ -2234,7 +2236,7 @@ export type VolunteerChange = {
 	fields: FieldChange[],
 };
 
-/**  What a coordinator enters for a volunteer; checked by [`VolunteerEntry::check`]. */
+/**  What a coordinator enters for a volunteer; checked by `VolunteerEntry::check`. */
 export type VolunteerEntry = {
 	/**
 	 *  The codice fiscale as typed (spaces and small letters are fine);

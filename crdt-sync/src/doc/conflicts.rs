@@ -39,7 +39,7 @@ pub struct FieldConflict {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct ConflictValue {
-    /// Names this value when a person chooses it ([`resolve`]): the id of
+    /// Names this value when a person chooses it (`resolve`): the id of
     /// the operation that wrote it (`counter@actor`).
     pub id: String,
     /// The value as text (`<map>` for a group of fields).

@@ -58,7 +58,7 @@ pub struct VolunteerRecord {
     pub insurance_to: Option<NaiveDate>,
 }
 
-/// What a coordinator enters for a volunteer; checked by [`VolunteerEntry::check`].
+/// What a coordinator enters for a volunteer; checked by `VolunteerEntry::check`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct VolunteerEntry {
