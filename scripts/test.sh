@@ -78,3 +78,5 @@ TACCUINO_BENCH_QUICK=1 cargo bench -p taccuino-bench --bench store --locked
 TACCUINO_BENCH_QUICK=1 cargo bench -p taccuino-reports --bench exports --locked
 # Sync over TLS against the real hub (the full one: cargo bench -p taccuino-hub --bench sync).
 TACCUINO_BENCH_QUICK=1 cargo bench -p taccuino-hub --bench sync --locked
+# A release's download from the real hub (the full one: cargo bench -p taccuino-hub --bench update).
+TACCUINO_BENCH_QUICK=1 cargo bench -p taccuino-hub --bench update --locked
