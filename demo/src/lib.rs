@@ -121,6 +121,25 @@ pub struct DemoSummary {
 /// transaction, so [`DemoSize::Large`] takes a while on disk (thousands of
 /// fsyncs; see `docs/benchmarks.md`).
 pub fn populate(store: &mut Store, size: DemoSize, seed: u64) -> Result<DemoSummary> {
+    fill(store, size, seed, Conflicts::Leave)
+}
+
+/// As [`populate`], without the conflicting edits: for a register that will
+/// sync to a hub. Those edits are made by a second laptop the hub never
+/// enrolled, so a hub refuses its changes, and with them every document
+/// they touch (a lab's document and a family's), as it must.
+pub fn populate_for_hub(store: &mut Store, size: DemoSize, seed: u64) -> Result<DemoSummary> {
+    fill(store, size, seed, Conflicts::Skip)
+}
+
+/// Whether the demo leaves conflicting edits in each lab.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Conflicts {
+    Leave,
+    Skip,
+}
+
+fn fill(store: &mut Store, size: DemoSize, seed: u64, conflicts: Conflicts) -> Result<DemoSummary> {
     let mut summary = DemoSummary::default();
     for t in ActivityType::defaults() {
         store.put_activity_type(t)?;
@@ -130,7 +149,7 @@ pub fn populate(store: &mut Store, size: DemoSize, seed: u64) -> Result<DemoSumm
     summary.writes += 1;
     let today = store_today(store)?;
     let plan = plan::build(size, seed, today);
-    write(store, &plan, seed, &mut summary)?;
+    write(store, &plan, seed, conflicts, &mut summary)?;
     Ok(summary)
 }
 
@@ -179,7 +198,13 @@ fn member_ids(store: &mut Store, id: HouseholdId, planned: &[crdt_sync::NewMembe
 }
 
 /// Writes `plan` through the store's operations, counting into `summary`.
-fn write(store: &mut Store, plan: &Plan, seed: u64, summary: &mut DemoSummary) -> Result<()> {
+fn write(
+    store: &mut Store,
+    plan: &Plan,
+    seed: u64,
+    conflicts: Conflicts,
+    summary: &mut DemoSummary,
+) -> Result<()> {
     let labs: Vec<LabId> = plan.labs.iter().map(|l| store.create_lab(l.clone())).collect::<Result<_>>()?;
     summary.labs = labs.len();
     summary.writes += labs.len();
@@ -293,7 +318,7 @@ fn write(store: &mut Store, plan: &Plan, seed: u64, summary: &mut DemoSummary) -
         summary.writes += 1;
     }
 
-    for (i, lab) in labs.iter().enumerate() {
+    for (i, lab) in labs.iter().enumerate().filter(|_| conflicts == Conflicts::Leave) {
         if let (Some(family), Some(meeting)) = (first_family[i], last_meeting[i]) {
             summary.conflicts += clash::clash(store, seed, *lab, family, meeting)?;
             // Two edits, then the other laptop's changes applied.

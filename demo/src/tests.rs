@@ -8,7 +8,7 @@ use crate::names::fold;
 use crate::plan::{self, Plan, Shape};
 use crate::{DemoSize, DemoSummary, populate, store_today};
 use crdt_sync::{
-    CodeRange, Conflicts, DeviceConfig, Families, Maintenance, ProjectSettings, SeededEnv, Store,
+    CodeRange, Conflicts, DeviceConfig, Families, Maintenance, ProjectSettings, Replication, SeededEnv, Store,
 };
 use crdt_sync::{DeviceId, ProjectId};
 
@@ -261,4 +261,46 @@ fn queue_on_the_large_register() {
     );
     assert_eq!(n, 20);
     assert_eq!(q.len(), 20);
+}
+
+/// For a register that syncs to a hub: no conflicts, and every change in
+/// every document is this laptop's own (a hub refuses changes by a device
+/// it never enrolled, and with them the documents they touch).
+#[test]
+fn for_a_hub_every_change_is_the_laptops_own() {
+    let mut s = store(1);
+    let sum = crate::populate_for_hub(&mut s, DemoSize::Small, 42).expect("populate");
+    assert_eq!(sum.conflicts, 0);
+    assert_eq!(s.conflict_count().expect("count"), 0);
+    let mut authors = std::collections::BTreeSet::new();
+    for r in s.doc_refs().expect("docs") {
+        let doc = automerge::Automerge::load(&s.export_doc(r).expect("export")).expect("load");
+        // Past each document's genesis (no dependencies, no device's).
+        let changes = doc.get_changes(&[]);
+        authors.extend(
+            changes
+                .iter()
+                .filter(|c| !c.deps().is_empty())
+                .map(|c| crdt_sync::authz::authors::device_of(c.actor_id())),
+        );
+    }
+    assert_eq!(authors, [Some(DeviceId(Uuid::from_u128(1)))].into(), "{authors:?}");
+    let mut clashing = store(1);
+    populate(&mut clashing, DemoSize::Small, 42).expect("populate");
+    let mut others = std::collections::BTreeSet::new();
+    for r in clashing.doc_refs().expect("docs") {
+        let doc = automerge::Automerge::load(&clashing.export_doc(r).expect("export")).expect("load");
+        others.extend(
+            doc.get_changes(&[]).iter().filter(|c| !c.deps().is_empty()).map(|c| c.actor_id().clone()),
+        );
+    }
+    assert!(others.len() > 1, "the test tells the other laptop's changes apart");
+    // The same register as `populate` gives, but for the conflicts.
+    let mut full = store(1);
+    let all = populate(&mut full, DemoSize::Small, 42).expect("populate");
+    assert_eq!(
+        (sum.households, sum.meetings, sum.attendances),
+        (all.households, all.meetings, all.attendances)
+    );
+    assert_eq!(all.conflicts, 2);
 }

@@ -27,7 +27,7 @@ use crdt_sync::sync::{DeviceRole, Grant, Stats};
 use crdt_sync::{
     CodeRange, DeviceConfig, DocRef, Meetings, NewLab, ProjectSettings, Replication, Store, SystemEnv,
 };
-use taccuino_demo::{DemoSize, populate};
+use taccuino_demo::{DemoSize, populate_for_hub};
 use taccuino_sync_client::{Report, enroll, sync_once};
 use taccuino_tests::sim::settle;
 
@@ -76,7 +76,7 @@ async fn one_lab(tmp: &std::path::Path, size: DemoSize) {
     let key = crdt_sync::Key::from_bytes([3; 32]);
     let mut office = Store::create(tmp.join("office.db"), &key, config, Box::new(SystemEnv)).expect("store");
     let started = Instant::now();
-    let summary = populate(&mut office, size, 2026).expect("demo");
+    let summary = populate_for_hub(&mut office, size, 2026).expect("demo");
     println!(
         "  (demo data: {} families, {} meetings, generated in {:.1} s)",
         summary.households,
@@ -227,7 +227,7 @@ async fn many_devices(tmp: &std::path::Path, devices: usize) {
     let hub = Hub::start_with(&data, &["--connections-per-address", &per_address]);
     let coordinator = enroll(&hub.url, &code, "Ufficio").await.expect("enrol").enrolled;
     let mut office = common::device_store(tmp, "office-many", &coordinator);
-    populate(&mut office, DemoSize::Small, 2026).expect("demo");
+    populate_for_hub(&mut office, DemoSize::Small, 2026).expect("demo");
     for n in 2..=10 {
         let lab = NewLab {
             number: n,

@@ -359,7 +359,7 @@ async fn timed_sync(what: &str, d: &mut common::Device, hub: &Hub) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "a measurement: generates the large demo"]
 async fn honest_first_syncs_of_the_large_demo_leave_the_deadlines_a_margin() {
-    use taccuino_demo::{DemoSize, populate};
+    use taccuino_demo::{DemoSize, populate_for_hub};
     let tmp = tempfile::tempdir().expect("tmp");
     let (data, code) = init_hub(tmp.path());
     let hub = Hub::start(&data);
@@ -376,7 +376,7 @@ async fn honest_first_syncs_of_the_large_demo_leave_the_deadlines_a_margin() {
             .expect("store");
     let mut office = common::Device { name: "office".into(), enrolled, store };
     let started = Instant::now();
-    populate(&mut office.store, DemoSize::Large, 2026).expect("demo");
+    populate_for_hub(&mut office.store, DemoSize::Large, 2026).expect("demo");
     println!("demo generated in {:.1} s", started.elapsed().as_secs_f64());
     timed_sync("coordinator uploads the project", &mut office, &hub).await;
     let mut second = enrol(&hub, tmp.path(), "second-office", None, "coordinator").await;
