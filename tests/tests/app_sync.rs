@@ -7,7 +7,7 @@
 //! exchange a sync bundle, and an altered bundle is refused.
 
 use crdt_sync::sync::{CertFingerprint, DeviceRole};
-use crdt_sync::{ActivityType, NewLab, NewPerson, ProjectSettings, Role, Staff};
+use crdt_sync::{ActivityType, NewLab, NewPerson, ProjectSettings, Role, Staff, VolunteerRegister};
 use serde_json::{Value, json};
 use taccuino_app::files_dialog::Fixed;
 use taccuino_app::state::{AppState, Kdf};
@@ -90,6 +90,9 @@ struct Hub {
     lab: crdt_sync::LabId,
     /// An operator the coordinators registered for lab 3 (on the hub).
     office_operator: crdt_sync::PersonId,
+    /// A partner organisation of the project, which keeps a volunteers'
+    /// register, and one of its volunteers in lab 3.
+    organisation: (crdt_sync::OrganisationId, crdt_sync::PersonId),
     _root: tempfile::TempDir,
     _runtime: tokio::runtime::Runtime,
 }
@@ -100,7 +103,7 @@ fn hub() -> Hub {
     dir.init(crdt_sync::ProjectId(uuid_v7())).expect("init");
     // The coordinator's first steps, done on the hub's store directly: the
     // activity types and lab 3.
-    let (lab, office_operator) = {
+    let (lab, office_operator, organisation) = {
         let mut store = dir.open_store().expect("store");
         for t in ActivityType::defaults() {
             store.put_activity_type(t).expect("activity type");
@@ -124,7 +127,19 @@ fn hub() -> Hub {
                 email: String::new(),
             })
             .expect("person");
-        (lab, person)
+        let organisation = store.add_organisation("Coop. Il Convoglio").expect("organisation");
+        let volunteer = store
+            .create_person(NewPerson {
+                lab,
+                first_name: "Piero".into(),
+                last_name: "Gatti".into(),
+                role: Role::Volunteer,
+                organisation: "Coop. Il Convoglio".into(),
+                phone: String::new(),
+                email: String::new(),
+            })
+            .expect("volunteer");
+        (lab, person, (organisation, volunteer))
     };
     let runtime =
         tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("rt");
@@ -138,7 +153,7 @@ fn hub() -> Hub {
     runtime.spawn(async move {
         taccuino_hub::serve_tls(listener, &identity, state, std::future::pending()).await
     });
-    Hub { dir, url, cert, lab, office_operator, _root: root, _runtime: runtime }
+    Hub { dir, url, cert, lab, office_operator, organisation, _root: root, _runtime: runtime }
 }
 
 fn today_of(session: &Value) -> Value {
@@ -471,4 +486,61 @@ fn the_app_is_offered_a_signed_release_after_a_sync_and_downloads_it_verified() 
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
         .collect();
     assert!(!left.iter().any(|f| f.contains("0.3.0")), "nothing of the bad download is kept: {left:?}");
+}
+
+/// Two coordinators of one organisation change the same volunteer's entry
+/// offline: the second to sync is offered the conflict to resolve (the
+/// app's check of what the hub would take knows the device's organisation),
+/// and the choice reaches the other.
+#[test]
+fn an_organisations_coordinators_resolve_a_conflict_in_a_volunteers_entry() {
+    let hub = hub();
+    let (a, b) = (app(), app());
+    for (app, name) in [(&a, "Ufficio Convoglio"), (&b, "Portatile Convoglio")] {
+        let code = hub
+            .dir
+            .open_registry()
+            .expect("registry")
+            .issue_code_for(DeviceRole::Coordinator, None, Some(hub.organisation.0), 1, Some(&hub.cert))
+            .expect("code");
+        app.pair(&hub.url, &code, name).expect("pair");
+    }
+    let entry = |residence: &str| {
+        json!({ "person": hub.organisation.1.to_string(), "entry": {
+            "codice_fiscale": "", "birth_place": "Pavia", "birth_date": "1980-05-04",
+            "residence": residence, "start": "2026-01-10", "end": null, "occasional": false,
+            "insurance_from": "2026-01-01", "insurance_to": "2026-12-31"
+        }})
+    };
+    a.ok("keep_volunteer", entry("Via Acerbi 21, Pavia"));
+    assert_eq!(a.ok("sync_now", json!({}))["outcome"], "ok");
+    assert_eq!(b.ok("sync_now", json!({}))["outcome"], "ok");
+    assert_eq!(b.ok("volunteers_view", json!({}))["rows"].as_array().map(Vec::len), Some(1));
+    // Offline, both change the residence; A syncs first, then B.
+    a.ok("keep_volunteer", entry("Via Riviera 5, Pavia"));
+    b.ok("keep_volunteer", entry("Viale Cremona 12, Pavia"));
+    assert_eq!(a.ok("sync_now", json!({}))["outcome"], "ok");
+    assert_eq!(b.ok("sync_now", json!({}))["outcome"], "ok");
+    let queue = b.ok("list_conflicts", json!({}));
+    let conflicts = queue["conflicts"].as_array().expect("conflicts");
+    assert_eq!(conflicts.len(), 1, "{queue}");
+    let c = &conflicts[0];
+    assert_eq!(c["conflict"]["doc"]["kind"], "volunteer", "{c}");
+    assert_eq!(c["may_resolve"], true, "the organisation's coordinator may resolve it: {c}");
+    let riviera = c["conflict"]["conflict"]["values"]
+        .as_array()
+        .expect("values")
+        .iter()
+        .find(|v| v["text"].as_str().is_some_and(|t| t.contains("Riviera")))
+        .expect("A's value")["id"]
+        .clone();
+    b.ok(
+        "resolve_conflict",
+        json!({ "doc": c["conflict"]["doc"], "path": c["conflict"]["conflict"]["path"], "choice": riviera }),
+    );
+    assert_eq!(b.ok("sync_now", json!({}))["outcome"], "ok");
+    assert_eq!(a.ok("sync_now", json!({}))["outcome"], "ok");
+    assert_eq!(a.ok("list_conflicts", json!({}))["conflicts"], json!([]));
+    let view = a.ok("volunteers_view", json!({}));
+    assert_eq!(view["rows"][0]["record"]["residence"], "Via Riviera 5, Pavia", "{view}");
 }

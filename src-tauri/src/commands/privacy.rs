@@ -9,7 +9,7 @@
 use crdt_sync::authz::{self, Action, Grant};
 use crdt_sync::{
     AuditTrail, Consents, DocRef, Erasure, ErasureRequest, HouseholdId, Replication, Retention, RetentionDue,
-    RetentionPolicy, Store, TrailEntry, TrailScope, WithdrawnFamily,
+    RetentionPolicy, Store, TrailEntry, TrailScope, VolunteerRegister, WithdrawnFamily,
 };
 use serde::Serialize;
 use taccuino_reports::export::audit_trail_csv;
@@ -46,7 +46,10 @@ pub(crate) fn ensure_may_write(s: &mut Store, doc: DocRef, command: &str) -> App
 /// the change only where it would be taken).
 pub(crate) fn may_write(s: &mut Store, doc: DocRef) -> AppResult<bool> {
     let Some(link) = s.hub_link()? else { return Ok(true) };
-    let grant = Grant { role: link.role, lab: link.lab, organisation: None };
+    // The organisation, as the directory the hub writes says (the link
+    // made at pairing predates it).
+    let organisation = s.own_organisation()?;
+    let grant = Grant { role: link.role, lab: link.lab, organisation };
     let facts = s.doc_facts(doc)?;
     Ok(authz::access(grant, doc, &facts).can_write())
 }
