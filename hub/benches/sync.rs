@@ -149,6 +149,29 @@ async fn one_lab(tmp: &std::path::Path, size: DemoSize) {
         messages as f64 / new_bytes.max(1) as f64,
         wire as f64 / new_bytes.max(1) as f64,
     );
+    // Whether both sides left the same sync points (decision 0023): when
+    // not, the next sync is a full one (`Again`), which "nothing new" shows.
+    {
+        use crdt_sync::SyncMemory;
+        let on_hub = taccuino_hub::DataDir::new(&data).open_store().expect("the hub's store");
+        let theirs =
+            on_hub.sync_points(crdt_sync::sync::Peer::Device(laptop.store.device())).expect("points");
+        let ours = laptop.store.sync_points(crdt_sync::sync::Peer::Hub).expect("points");
+        let differ: Vec<String> = ours
+            .iter()
+            .filter(|(d, h)| theirs.get(d) != Some(*h))
+            .map(|(d, _)| d.to_string())
+            .chain(theirs.iter().filter(|(d, _)| ours.get(d).is_none()).map(|(d, _)| d.to_string()))
+            .collect();
+        println!(
+            "  {:<44} sync points: laptop {}, hub {}, differing {} (first: {:?})",
+            "",
+            ours.len(),
+            theirs.len(),
+            differ.len(),
+            differ.iter().take(3).collect::<Vec<_>>()
+        );
+    }
     let started = Instant::now();
     let r = laptop.sync_ok(&hub.url).await;
     line("nothing new", started.elapsed(), &r);

@@ -297,3 +297,20 @@ fn a_point_naming_a_document_the_device_may_not_read_grants_nothing() {
     assert!(out.is_empty(), "already answered `NotAllowed`, dropped: {out:?}");
     assert_eq!(hub.heads(theirs).expect("heads"), before, "lab 4's document unchanged");
 }
+
+#[test]
+fn a_days_work_that_meets_news_of_another_document_leaves_both_sides_agreeing() {
+    let (mut hub, mut a, mut laptop, l) = world();
+    let h = family_of(&laptop);
+    // The coordinator changes the project document (a new lab) while the
+    // laptop records a meeting: each side has news the other lacks.
+    crate::testing::one_family::lab(&mut a, 4);
+    in_turns(&mut hub, coordinator(), &mut a).expect("coordinator");
+    attend(&mut laptop, l, h, d(2026, 3, 3));
+    let (docs, _) = hello(&mut laptop);
+    assert_eq!(docs, [DocRef::lab(l)]);
+    in_turns(&mut hub, volunteer(l), &mut laptop).expect("day's work");
+    assert_agree(&hub, &laptop);
+    let t = in_turns(&mut hub, volunteer(l), &mut laptop).expect("nothing new");
+    assert_eq!(t.round_trips, 1, "no `Again`");
+}
