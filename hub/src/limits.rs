@@ -55,6 +55,12 @@ pub struct Limits {
     pub changes_per_minute: u64,
     /// Automerge operations a device may send per minute.
     pub ops_per_minute: u64,
+    /// Release packages one device may download per day (`GET
+    /// /update/package/..`, one at a time): a laptop needs one per release,
+    /// and a few more after a broken download. Each is megabytes the hub
+    /// sends, which the per-minute budgets (what a device *sends*) do not
+    /// count.
+    pub downloads_per_day: u32,
     /// How long the syncs running when the hub is told to stop (SIGTERM,
     /// Ctrl-C) may take to finish before they are cut (`Fatal::Busy`):
     /// keep a service manager's stop timeout above it.
@@ -74,6 +80,7 @@ impl Default for Limits {
             bytes_per_minute: 256 * 1024 * 1024,
             changes_per_minute: 1_000_000,
             ops_per_minute: 20_000_000,
+            downloads_per_day: 12,
             shutdown_grace: Duration::from_secs(10),
         }
     }
@@ -104,6 +111,8 @@ pub struct LimitsFile {
     pub changes_per_minute: Option<u64>,
     /// See [`Limits::ops_per_minute`].
     pub ops_per_minute: Option<u64>,
+    /// See [`Limits::downloads_per_day`].
+    pub downloads_per_day: Option<u32>,
     /// See [`Limits::shutdown_grace`].
     pub shutdown_grace_secs: Option<u64>,
 }
@@ -178,6 +187,12 @@ impl Limits {
                 d.ops_per_minute,
                 "ops_per_minute",
             )?,
+            downloads_per_day: count(
+                first.downloads_per_day,
+                then.downloads_per_day,
+                d.downloads_per_day,
+                "downloads_per_day",
+            )?,
             shutdown_grace: secs(
                 first.shutdown_grace_secs,
                 then.shutdown_grace_secs,
@@ -240,6 +255,8 @@ struct Device {
     changes: Pace,
     ops: Pace,
     connections: u32,
+    downloads: Pace,
+    downloading: bool,
 }
 
 /// Per-device limits shared by every connection (held in the hub's
@@ -264,6 +281,23 @@ impl Drop for DeviceSlot {
             && let Some(d) = devices.get_mut(&self.device)
         {
             d.connections = d.connections.saturating_sub(1);
+        }
+    }
+}
+
+/// A device's running release download; dropping it (the download ended,
+/// or the laptop went away) lets the device start another.
+#[derive(Debug)]
+pub struct DownloadSlot {
+    device: DeviceId,
+    devices: Arc<Mutex<HashMap<DeviceId, Device>>>,
+}
+
+impl Drop for DownloadSlot {
+    fn drop(&mut self) {
+        let mut devices = self.devices.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(d) = devices.get_mut(&self.device) {
+            d.downloading = false;
         }
     }
 }
@@ -295,6 +329,12 @@ impl DeviceLimits {
             changes: per_minute(l.changes_per_minute, now),
             ops: per_minute(l.ops_per_minute, now),
             connections: 0,
+            downloads: Pace::of(
+                f64::from(l.downloads_per_day) / 86_400.0,
+                f64::from(l.downloads_per_day),
+                now,
+            ),
+            downloading: false,
         });
         f(d)
     }
@@ -311,6 +351,32 @@ impl DeviceLimits {
             true
         });
         claimed.then(|| DeviceSlot { device, devices: self.devices.clone() })
+    }
+
+    /// Claims a release download for `device` at `now`: one at a time, and
+    /// [`Limits::downloads_per_day`]. Refused with how long to wait (zero:
+    /// one is running) — the download is not started, and a refusal for
+    /// the daily budget costs nothing.
+    pub fn start_download(
+        &self,
+        device: DeviceId,
+        now: Instant,
+    ) -> std::result::Result<DownloadSlot, Duration> {
+        self.with(device, now, |d| {
+            if d.downloading {
+                return Err(Duration::ZERO);
+            }
+            let wait = d.downloads.take_n(1.0, now);
+            if !wait.is_zero() {
+                // Not taken: give the token back, so that asking again
+                // before the wait is over does not push it further.
+                d.downloads.take_n(-1.0, now);
+                return Err(wait);
+            }
+            d.downloading = true;
+            Ok(())
+        })?;
+        Ok(DownloadSlot { device, devices: self.devices.clone() })
     }
 
     /// Charges `cost` to `device` at `now`, across all its connections.
@@ -351,6 +417,24 @@ mod tests {
 
     fn device(n: u128) -> DeviceId {
         DeviceId(uuid::Uuid::from_u128(n))
+    }
+
+    #[test]
+    fn downloads_go_one_at_a_time_and_the_days_budget_refills() {
+        let shared = DeviceLimits::new(Limits { downloads_per_day: 2, ..Limits::default() });
+        let t0 = Instant::now();
+        let first = shared.start_download(device(1), t0).expect("first");
+        assert_eq!(shared.start_download(device(1), t0).err(), Some(Duration::ZERO), "one at a time");
+        assert!(shared.start_download(device(2), t0).is_ok(), "another device is not affected");
+        drop(first);
+        drop(shared.start_download(device(1), t0).expect("second"));
+        // The day's two are spent: the next refills in half a day, and
+        // asking again meanwhile does not push it further.
+        let wait = shared.start_download(device(1), t0).expect_err("third");
+        assert_eq!(wait.as_secs(), 43_200);
+        let later = t0 + Duration::from_secs(3_600);
+        assert_eq!(shared.start_download(device(1), later).expect_err("still").as_secs(), 39_600);
+        assert!(shared.start_download(device(1), t0 + Duration::from_secs(43_200)).is_ok());
     }
 
     #[test]

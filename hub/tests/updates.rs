@@ -285,3 +285,50 @@ async fn a_coordinator_holds_a_lab_from_the_app() {
     );
     assert!(log.lines().any(|l| l.contains(&by_app) && l.contains("release_hold")), "{log}");
 }
+
+/// A laptop downloads one package at a time, and only so many a day
+/// (`downloads_per_day`): each is megabytes the hub sends, which the
+/// budgets of what a device sends do not count. Refused downloads say
+/// "busy" (as a sync cut for its budget) and cost the day's budget nothing;
+/// another laptop is not affected.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_laptop_downloads_one_package_at_a_time_and_a_few_a_day() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (data, code) = init_hub(tmp.path());
+    let hub = Hub::start_with(&data, &["--downloads-per-day", "2"]);
+    let (_office, _labs) = project(&hub, tmp.path(), &code, 1).await;
+    let lab1 = enrol(&hub, tmp.path(), "lab1", Some(1), "volunteer").await;
+    let other = enrol(&hub, tmp.path(), "lab1-b", Some(1), "volunteer").await;
+    // Larger than loopback's socket buffers, so that a laptop that stops
+    // reading keeps its download running on the hub.
+    let big: Vec<u8> = (0..32_000_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let (signed, bytes) = testing::signed_release("0.2.0", PackageFormat::Deb, &big);
+    let dir = write_release(&tmp.path().join("big"), &signed, &bytes);
+    hub.cmd(&["release", "publish", dir.to_str().expect("utf-8")]);
+    let busy =
+        |r: Result<Vec<u8>, ClientError>| matches!(r, Err(ClientError::Closed(crdt_sync::sync::Fatal::Busy)));
+
+    // A download left hanging: the laptop reads 1 KB and stops.
+    let offer = info(&hub, &lab1, Some(PackageFormat::Deb), "0.1.0").await.offer.expect("offer");
+    let release = offer.release.verify(&TrustedKeys::built_in()).expect("verifies");
+    let (mut stalled, keep_open) = tokio::io::duplex(1024);
+    let hanging = tokio::spawn({
+        let (url, token, path) = (hub.url.clone(), lab1.enrolled.token.clone(), offer.path.clone());
+        async move {
+            let mut check = PackageCheck::new(&release);
+            download(&url, &token, &path, &mut check, &mut stalled, |_, _| {}).await
+        }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(busy(fetch(&hub, &lab1).await), "a second download at once is refused");
+    assert_eq!(fetch(&hub, &other).await.expect("another laptop"), big);
+    // The first one goes away: its place is free again.
+    hanging.abort();
+    drop(keep_open);
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(fetch(&hub, &lab1).await.expect("the second of the day"), big);
+    // Two a day: the third is refused, and asking again does not help.
+    assert!(busy(fetch(&hub, &lab1).await), "a third download in a day");
+    assert!(busy(fetch(&hub, &lab1).await));
+    assert!(hub.log().contains("over the device's limit"), "the refusal is logged");
+}

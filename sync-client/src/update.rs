@@ -56,6 +56,9 @@ async fn get(
     match response.status() {
         StatusCode::OK => Ok(response),
         StatusCode::UNAUTHORIZED => Err(ClientError::Unauthorized),
+        // Over the device's limits (one download at a time, a few a day):
+        // as a sync the hub cut for its budget, try later.
+        StatusCode::TOO_MANY_REQUESTS => Err(ClientError::Closed(crdt_sync::sync::Fatal::Busy)),
         StatusCode::NOT_FOUND => Err(ClientError::Protocol(format!("the hub has nothing at {path}"))),
         other => Err(ClientError::Protocol(format!("the hub answered {other} at {path}"))),
     }

@@ -142,6 +142,9 @@ struct LimitFlags {
     /// Bytes one device may send per minute.
     #[arg(long, env = "TACCUINO_HUB_BYTES_PER_MINUTE")]
     bytes_per_minute: Option<u64>,
+    /// Release packages one device may download per day.
+    #[arg(long, env = "TACCUINO_HUB_DOWNLOADS_PER_DAY")]
+    downloads_per_day: Option<u32>,
     /// Seconds the running syncs may take to finish when the hub is told
     /// to stop (SIGTERM, Ctrl-C) before they are closed.
     #[arg(long, env = "TACCUINO_HUB_SHUTDOWN_GRACE_SECS")]
@@ -159,6 +162,7 @@ impl LimitFlags {
             connections_per_address: self.connections_per_address,
             frames_per_minute: self.frames_per_minute,
             bytes_per_minute: self.bytes_per_minute,
+            downloads_per_day: self.downloads_per_day,
             shutdown_grace_secs: self.shutdown_grace_secs,
             ..LimitsFile::default()
         }
