@@ -194,7 +194,58 @@ impl Updates {
             .await
             .map_err(client_error)?;
         self.learn(info);
+        self.tidy().await;
         Ok(self.status())
+    }
+
+    /// Keeps in `updates/` only the package of the release on offer: one
+    /// withdrawn, superseded or already installed goes (each is megabytes
+    /// on an old laptop's disk). A package of the offer already there whole
+    /// (downloaded before the app restarted) is checked again and is ready
+    /// to install without downloading it again. Skipped while a download
+    /// runs: the next check tidies.
+    async fn tidy(&self) {
+        let Ok(_one) = self.downloading.try_lock() else { return };
+        let (offer, ready) = {
+            let known = self.known();
+            (known.offer.clone(), known.ready.clone())
+        };
+        let keep = offer.as_ref().map(|o| o.release.manifest().file.clone());
+        if let Ok(entries) = std::fs::read_dir(&self.dir) {
+            for entry in entries.flatten() {
+                let name = entry.file_name();
+                let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+                if is_file
+                    && keep.as_deref() != name.to_str()
+                    && let Err(e) = std::fs::remove_file(entry.path())
+                {
+                    tracing::warn!(error = %e, file = ?name, "an old update package could not be removed");
+                }
+            }
+        }
+        let (Some(offer), None) = (offer, ready) else { return };
+        let path = self.dir.join(&offer.release.manifest().file);
+        if !path.is_file() {
+            return;
+        }
+        let release = offer.release.clone();
+        let checked = {
+            let path = path.clone();
+            tokio::task::spawn_blocking(move || check_file(&path, &release)).await
+        };
+        let mut known = self.known();
+        let still = known.offer.as_ref().is_some_and(|o| o.release == offer.release);
+        match checked {
+            Ok(Ok(())) if still && known.ready.is_none() => {
+                known.download = DownloadState::Ready;
+                known.ready = Some(path);
+            }
+            Ok(Ok(())) => {}
+            _ => {
+                drop(known);
+                let _ = std::fs::remove_file(&path);
+            }
+        }
     }
 
     /// Takes in the hub's answer.
@@ -213,6 +264,8 @@ impl Updates {
             None => {
                 known.offer = None;
                 known.refused = None;
+                known.download = DownloadState::None;
+                known.ready = None;
             }
             Some(Ok(offer)) => {
                 let same = known.offer.as_ref().is_some_and(|o| o.release == offer.release);
@@ -227,6 +280,8 @@ impl Updates {
                 tracing::warn!(reason = e.as_str(), error = %e, "the hub offered a release this app refuses");
                 known.offer = None;
                 known.refused = Some(e.as_str().to_owned());
+                known.download = DownloadState::None;
+                known.ready = None;
             }
         }
     }
@@ -464,8 +519,69 @@ mod tests {
 
     use super::*;
 
+    /// Updates keeping packages in a directory of its own (the tests below
+    /// never tidy it; `tidy` has its own).
     fn updates(format: Option<PackageFormat>) -> Updates {
-        Updates::new(std::env::temp_dir(), format, "0.1.0".parse().expect("v"), TrustedKeys::built_in())
+        let dir = std::env::temp_dir().join("taccuino-updates-unit-tests-never-tidied");
+        Updates::new(dir, format, "0.1.0".parse().expect("v"), TrustedKeys::built_in())
+    }
+
+    #[tokio::test]
+    async fn updates_keeps_only_the_offered_package_and_finds_it_whole_after_a_restart() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let dir = tmp.path().join("updates");
+        std::fs::create_dir_all(dir.join("a directory")).expect("dir");
+        let (offered, package) = testing::signed_release("0.2.0", PackageFormat::Deb, b"the package");
+        let file = taccuino_updates::Manifest::parse(&offered.manifest).expect("manifest").file;
+        for (name, bytes) in [
+            (file.as_str(), package.as_slice()),
+            ("Taccuino_0.1.5_amd64.deb", b"an older release"),
+            ("Taccuino_0.1.5_amd64.deb.part", b"its broken download"),
+        ] {
+            std::fs::write(dir.join(name), bytes).expect("write");
+        }
+        let listed = || {
+            let mut names: Vec<String> = std::fs::read_dir(&dir)
+                .expect("dir")
+                .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+                .collect();
+            names.sort();
+            names
+        };
+        // The app restarted: the offer's package, downloaded before, is
+        // whole, so it is ready; the others go (not the directory).
+        let u = Updates::new(
+            dir.clone(),
+            Some(PackageFormat::Deb),
+            "0.1.0".parse().expect("v"),
+            TrustedKeys::built_in(),
+        );
+        u.learn(info(crdt_sync::sync::PROTOCOL_VERSION, Some(offered.clone())));
+        u.tidy().await;
+        assert_eq!(listed(), [file.clone(), "a directory".into()]);
+        assert_eq!(u.status().download, DownloadState::Ready);
+        assert!(u.verified_package().is_ok());
+        // A package there but altered is removed, and not ready.
+        std::fs::write(dir.join(&file), b"the packagX").expect("alter");
+        let u = Updates::new(
+            dir.clone(),
+            Some(PackageFormat::Deb),
+            "0.1.0".parse().expect("v"),
+            TrustedKeys::built_in(),
+        );
+        u.learn(info(crdt_sync::sync::PROTOCOL_VERSION, Some(offered.clone())));
+        u.tidy().await;
+        assert_eq!(listed(), ["a directory"]);
+        assert_eq!(u.status().download, DownloadState::None);
+        // Withdrawn (or installed): nothing is offered, nothing is kept.
+        std::fs::write(dir.join(&file), &package).expect("write");
+        u.tidy().await;
+        assert_eq!(u.status().download, DownloadState::Ready);
+        u.learn(info(crdt_sync::sync::PROTOCOL_VERSION, None));
+        u.tidy().await;
+        assert_eq!(listed(), ["a directory"]);
+        assert_eq!(u.status().download, DownloadState::None);
+        assert!(u.verified_package().is_err());
     }
 
     fn info(protocol: u16, offer: Option<SignedRelease>) -> UpdateInfo {
