@@ -356,13 +356,24 @@ pub fn metrics_router(state: AppState) -> Router {
     Router::new().route("/metrics", get(metrics)).with_state(state)
 }
 
+/// Connections the metrics listener holds at once: a scraper needs one.
+/// Loopback only, but a process on the hub's machine that opens
+/// connections and never asks must not hold the hub's sockets.
+pub const METRICS_CONNECTIONS: u32 = 8;
+
 /// Serves `GET /metrics` in plain HTTP on `listener` (from [`bind`]) until
-/// `shutdown` resolves.
+/// `shutdown` resolves: at most [`METRICS_CONNECTIONS`] at once, each
+/// closed if it has not asked within the hub's request deadline.
 pub async fn serve_metrics(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
+    let listener = crate::conn::PlainListener::new(
+        listener,
+        crate::conn::Addresses::new(METRICS_CONNECTIONS),
+        state.limits().limits().request,
+    );
     axum::serve(listener, metrics_router(state))
         .with_graceful_shutdown(shutdown)
         .await

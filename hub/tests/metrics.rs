@@ -328,3 +328,37 @@ async fn health_fails_when_the_disk_takes_no_write() {
     std::fs::remove_dir(&probe).expect("the disk works again");
     common::assert_healthy(&hub.url).await;
 }
+
+/// The metrics listener holds a few connections at once, and closes one
+/// that does not ask within the request deadline: a process on the hub's
+/// machine that opens sockets and never asks cannot hold the hub's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_metrics_listener_holds_a_few_connections_and_drops_silent_ones() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (data, _code) = init_hub(tmp.path());
+    let mut hub = Hub::start_with(&data, &["--metrics-listen", "127.0.0.1:0", "--request-secs", "2"]);
+    let addr = hub.read_line("metrics on ");
+    let cap = taccuino_hub::metrics::METRICS_CONNECTIONS as usize;
+    let mut silent = Vec::new();
+    for _ in 0..cap {
+        silent.push(tokio::net::TcpStream::connect(&addr).await.expect("connect"));
+    }
+    // One more is closed at once, without an answer.
+    let mut extra = tokio::net::TcpStream::connect(&addr).await.expect("connect");
+    extra.write_all(format!("GET /metrics HTTP/1.1\r\nHost: {addr}\r\n\r\n").as_bytes()).await.ok();
+    let mut got = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(5), extra.read_to_end(&mut got)).await;
+    assert!(matches!(read, Ok(Ok(0)) | Ok(Err(_))), "closed with nothing: {read:?} {got:?}");
+    // The silent ones are closed at the deadline; then scraping works.
+    let started = Instant::now();
+    for s in &mut silent {
+        let mut buf = [0u8; 16];
+        let n =
+            tokio::time::timeout(Duration::from_secs(10), s.read(&mut buf)).await.expect("closed in time");
+        assert!(matches!(n, Ok(0) | Err(_)), "{n:?}");
+    }
+    assert!(started.elapsed() < Duration::from_secs(8), "{:?}", started.elapsed());
+    let after = scrape(&addr).await;
+    assert!(after.get("taccuino_hub_syncs_started_total", &[]).is_some(), "{}", after.text);
+    assert!(hub.log().contains("too many connections from this address"), "the refusal is logged");
+}
