@@ -133,6 +133,37 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> HubError + '_ {
     move |source| HubError::Io { path: path.to_owned(), source }
 }
 
+/// The working directory a backup is assembled in, beside it.
+const WORK_PREFIX: &str = ".taccuino-backup-";
+
+/// How old a working directory must be to be taken for one left by a
+/// backup that was killed (a backup takes seconds; another may be running
+/// beside this one, and its directory is young).
+const STALE_WORK: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
+/// Removes the working directories of backups killed midway (power cut,
+/// `SIGKILL`) in `parent`: each holds a copy of the register, encrypted,
+/// and would stay for ever beside the scheduled backups.
+fn sweep_stale(parent: &Path, now: std::time::SystemTime) {
+    let Ok(entries) = std::fs::read_dir(parent) else { return };
+    for entry in entries.flatten() {
+        let stale = entry.file_name().to_str().is_some_and(|n| n.starts_with(WORK_PREFIX))
+            && entry.file_type().is_ok_and(|t| t.is_dir())
+            && entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|at| now.duration_since(at).is_ok_and(|age| age > STALE_WORK));
+        if stale {
+            match std::fs::remove_dir_all(entry.path()) {
+                Ok(()) => tracing::info!(dir = %entry.path().display(), "removed what a killed backup left"),
+                Err(e) => {
+                    tracing::warn!(dir = %entry.path().display(), error = %e, "cannot remove what a killed backup left")
+                }
+            }
+        }
+    }
+}
+
 /// Writes a backup of the hub in `dir` to `out` (refused if `out` exists),
 /// whether the hub serves or not, then records its time in `backup.stamp`.
 pub fn make(dir: &DataDir, out: &Path, wrap: Option<KeyWrap>) -> Result<Made> {
@@ -144,9 +175,10 @@ pub fn make(dir: &DataDir, out: &Path, wrap: Option<KeyWrap>) -> Result<Made> {
         Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
         _ => PathBuf::from("."),
     };
+    sweep_stale(&parent, std::time::SystemTime::now());
     // Beside the backup, so that the last step is a link on one file system.
     let work = tempfile::Builder::new()
-        .prefix(".taccuino-backup-")
+        .prefix(WORK_PREFIX)
         .tempdir_in(&parent)
         .map_err(|source| HubError::Io { path: parent.clone(), source })?;
     let register = work.path().join("register.db");
@@ -497,4 +529,35 @@ pub fn keep_key(root: &Path, origin: &KeyOrigin, key: &Key) -> Result<String> {
         KeyOrigin::File(path) => hub_key::write_key_file(path, key)?,
     }
     Ok(origin.describe(root))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, SystemTime};
+
+    use super::*;
+
+    /// What a killed backup left is removed at the next one; a young one
+    /// (another backup running beside) and anything else are not.
+    #[test]
+    fn a_killed_backups_work_is_swept_and_nothing_else() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let dir = |name: &str| {
+            let d = tmp.path().join(name);
+            std::fs::create_dir_all(&d).expect("dir");
+            std::fs::write(d.join("register.db"), b"an encrypted copy").expect("file");
+            d
+        };
+        let (old, young, other) =
+            (dir(".taccuino-backup-AbC123"), dir(".taccuino-backup-XyZ789"), dir("keep-me"));
+        std::fs::write(tmp.path().join(".taccuino-backup-file"), b"not a directory").expect("file");
+        let now = SystemTime::now();
+        let two_days = now - Duration::from_secs(48 * 3600);
+        std::fs::File::open(&old).expect("open").set_modified(two_days).expect("age it");
+        std::fs::File::open(&other).expect("open").set_modified(two_days).expect("age it");
+        sweep_stale(tmp.path(), now);
+        assert!(!old.exists(), "a day-old working directory goes");
+        assert!(young.exists(), "a young one may be another backup's");
+        assert!(other.exists() && tmp.path().join(".taccuino-backup-file").exists(), "nothing else");
+    }
 }
