@@ -17,7 +17,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use automerge::transaction::Transactable;
 use automerge::{
-    ActorId, Automerge, ObjId, ObjType, Patch, PatchAction, Prop, ROOT, ReadDoc, ScalarValue, Value,
+    ActorId, Automerge, ObjId, ObjType, Patch, PatchAction, Prop, ROOT, ReadDoc, ScalarValue, Value, ValueRef,
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -56,7 +56,7 @@ pub struct ConflictValue {
 /// who wrote each value.
 pub fn conflicts(doc: &Automerge) -> Vec<FieldConflict> {
     let mut found = Vec::new();
-    walk(doc, &ROOT, String::new(), &mut found);
+    walk(doc, &ROOT, "", &mut found);
     attribute(doc, found)
 }
 
@@ -64,7 +64,7 @@ pub fn conflicts(doc: &Automerge) -> Vec<FieldConflict> {
 /// order (what the projection keeps).
 pub(crate) fn paths(doc: &Automerge) -> Vec<String> {
     let mut found = Vec::new();
-    walk(doc, &ROOT, String::new(), &mut found);
+    walk(doc, &ROOT, "", &mut found);
     found.into_iter().map(|f| f.path).collect()
 }
 
@@ -210,10 +210,25 @@ struct Found {
     values: Vec<(String, ObjId)>,
 }
 
-fn walk(doc: &Automerge, obj: &ObjId, prefix: String, out: &mut Vec<Found>) {
-    for key in doc.keys(obj) {
-        let path = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
-        visit(doc, obj, &key, path, out);
+/// Every conflict in the map `obj` and the maps inside it, in one pass
+/// over each map: automerge marks the keys that hold several values, so
+/// only those are read again (a lab document of five years holds tens of
+/// thousands of keys, and this runs on every document a first sync brings).
+fn walk(doc: &Automerge, obj: &ObjId, prefix: &str, out: &mut Vec<Found>) {
+    for item in doc.map_range(obj, ..) {
+        let is_map = matches!(item.value, ValueRef::Object(ObjType::Map));
+        if !item.conflict && !is_map {
+            continue;
+        }
+        let path = if prefix.is_empty() { item.key.to_string() } else { format!("{prefix}.{}", item.key) };
+        if item.conflict
+            && let Some(values) = raw_values(doc, obj, &item.key)
+        {
+            out.push(Found { path: path.clone(), values });
+        }
+        if is_map {
+            walk(doc, &item.id(), &path, out);
+        }
     }
 }
 
@@ -223,7 +238,7 @@ fn visit(doc: &Automerge, obj: &ObjId, key: &str, path: String, out: &mut Vec<Fo
         out.push(Found { path: path.clone(), values });
     }
     if let Ok(Some((Value::Object(ObjType::Map), child))) = doc.get(obj, key) {
-        walk(doc, &child, path, out);
+        walk(doc, &child, &path, out);
     }
 }
 

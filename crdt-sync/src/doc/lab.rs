@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use automerge::transaction::Transactable;
-use automerge::{ObjId, ObjType, ROOT, ReadDoc, Value};
+use automerge::{ObjId, ObjType, ROOT, ReadDoc, ScalarValueRef, Value, ValueRef};
 use chrono::DateTime;
 
 use super::{
@@ -26,11 +26,92 @@ use crate::ids::{DeviceId, HouseholdId, LabId, MeetingId, MemberId, PersonId};
 const TIME: &str = "%H:%M";
 
 /// Ids of every meeting in the document.
+#[cfg(test)]
 pub(crate) fn meeting_ids<R: ReadDoc>(doc: &R) -> Vec<MeetingId> {
     match map_at(doc, &ROOT, "meetings") {
         Some(m) => doc.keys(&m).filter_map(|k| k.parse().ok()).collect(),
         None => Vec::new(),
     }
+}
+
+/// Every meeting in the document, each read in one pass over its map: the
+/// projection of a whole lab document (thousands of meetings, a first
+/// sync's largest part). The same meetings as [`read_meeting`] reads one
+/// by one (a test checks).
+pub(crate) fn meetings<R: ReadDoc>(doc: &R, lab: LabId) -> Vec<Meeting> {
+    let Some(meetings) = map_at(doc, &ROOT, "meetings") else { return Vec::new() };
+    doc.map_range(&meetings, ..)
+        .filter_map(|item| {
+            let id: MeetingId = item.key.parse().ok()?;
+            if !matches!(item.value, ValueRef::Object(ObjType::Map)) {
+                return None;
+            }
+            meeting_at(doc, lab, id, &item.id())
+        })
+        .collect()
+}
+
+/// The meeting whose map is `m`, from one pass over its keys.
+fn meeting_at<R: ReadDoc>(doc: &R, lab: LabId, id: MeetingId, m: &ObjId) -> Option<Meeting> {
+    let (mut date, mut start, mut end) = (None, None, None);
+    let (mut activity, mut theme, mut notes) = (String::new(), String::new(), String::new());
+    let (mut facilitators, mut attendance, mut guests) = (BTreeSet::new(), Vec::new(), 0u32);
+    let time = |s: &str| chrono::NaiveTime::parse_from_str(s, TIME).ok();
+    for item in doc.map_range(m, ..) {
+        // A string as `get_string` reads it: plain, or a text object's.
+        let string = match &item.value {
+            ValueRef::Scalar(ScalarValueRef::Str(s)) => Some(s.to_string()),
+            ValueRef::Object(ObjType::Text) => doc.text(item.id()).ok(),
+            _ => None,
+        };
+        match (item.key.as_ref(), &item.value, string) {
+            (key, _, Some(s)) => match key {
+                "date" => date = s.parse().ok(),
+                "start" => start = time(&s),
+                "end" => end = time(&s),
+                "activity" => activity = s,
+                "theme" => theme = s,
+                "notes" => notes = s,
+                _ => {}
+            },
+            ("guests", ValueRef::Scalar(ScalarValueRef::Uint(g)), _) => {
+                guests = u32::try_from(*g).unwrap_or(0)
+            }
+            ("guests", ValueRef::Scalar(ScalarValueRef::Int(g) | ScalarValueRef::Counter(g)), _) => {
+                guests = u32::try_from(*g).unwrap_or(0);
+            }
+            ("facilitators", ValueRef::Object(ObjType::Map), _) => {
+                facilitators = doc.keys(item.id()).filter_map(|k| k.parse().ok()).collect();
+            }
+            ("attendance", ValueRef::Object(ObjType::Map), _) => {
+                attendance = doc
+                    .map_range(item.id(), ..)
+                    .filter_map(|a| {
+                        let member: MemberId = a.key.parse().ok()?;
+                        if !matches!(a.value, ValueRef::Object(ObjType::Map)) {
+                            return None;
+                        }
+                        Some(Attendance { household: get_parsed(doc, &a.id(), "household")?, member })
+                    })
+                    .collect();
+            }
+            _ => {}
+        }
+    }
+    attendance.sort_by_key(|a| a.member);
+    Some(Meeting {
+        id,
+        lab,
+        date: date?,
+        start: start?,
+        end: end?,
+        activity,
+        theme,
+        facilitators,
+        attendance,
+        guests,
+        notes,
+    })
 }
 
 /// Reads one meeting; `None` if absent or unreadable.
@@ -388,4 +469,80 @@ pub(crate) fn subtree<R: ReadDoc>(doc: &R, key: &str) -> BTreeSet<String> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::doc::DocRef;
+    use crate::domain::MeetingPatch;
+    use crate::store::{Meetings, Replication, Staff};
+    use crate::testing::d;
+    use crate::testing::one_family::{attend, family, lab, store};
+
+    /// The projection's one pass per meeting reads what `read_meeting`
+    /// reads field by field: notes as text, facilitators, attendance,
+    /// guests, times, a field two laptops changed at once.
+    #[test]
+    fn meetings_in_one_pass_are_the_meetings_read_one_by_one() {
+        let mut s = store(1);
+        let l = lab(&mut s, 2);
+        let h = family(&mut s, l);
+        for day in 1..=5 {
+            attend(&mut s, l, h, d(2026, 3, day));
+        }
+        let m = s.meetings(l, d(2026, 3, 1), d(2026, 3, 31)).expect("meetings")[2].id;
+        let facilitators: BTreeSet<PersonId> = ["Carla", "Ugo"]
+            .into_iter()
+            .map(|first| {
+                s.create_person(crate::domain::NewPerson {
+                    lab: l,
+                    first_name: first.into(),
+                    last_name: "Colombo".into(),
+                    role: crate::domain::Role::Volunteer,
+                    organisation: "Auser".into(),
+                    phone: String::new(),
+                    email: String::new(),
+                })
+                .expect("person")
+            })
+            .collect();
+        let patch = MeetingPatch {
+            notes: Some("Merenda portata da Carla; due bambini nuovi".into()),
+            facilitators: Some(facilitators),
+            guests: Some(7),
+            ..MeetingPatch::default()
+        };
+        s.update_meeting(m, patch).expect("edit");
+        // The same theme changed on another laptop at once.
+        let mut other = store(2);
+        let r = DocRef::lab(l);
+        for doc in s.doc_refs().expect("docs") {
+            other.apply_bytes(doc, &s.export_doc(doc).expect("export")).expect("copy");
+        }
+        other
+            .update_meeting(m, MeetingPatch { theme: Some("Giochi".into()), ..MeetingPatch::default() })
+            .expect("b");
+        s.update_meeting(
+            m,
+            MeetingPatch { theme: Some("Compiti e giochi".into()), ..MeetingPatch::default() },
+        )
+        .expect("a");
+        s.apply_bytes(r, &other.export_doc(r).expect("export")).expect("merge");
+
+        let doc = automerge::Automerge::load(&s.export_doc(r).expect("export")).expect("load");
+        let one_by_one: Vec<Meeting> =
+            meeting_ids(&doc).into_iter().filter_map(|id| read_meeting(&doc, l, id)).collect();
+        assert_eq!(one_by_one.len(), 5);
+        assert!(
+            one_by_one
+                .iter()
+                .any(|m| m.notes.contains("Carla") && m.guests == 7 && !m.facilitators.is_empty())
+        );
+        let theme = format!("meetings.{m}.theme");
+        assert!(crate::doc::conflicts::paths(&doc).contains(&theme), "the theme is in conflict");
+        assert_eq!(meetings(&doc, l), one_by_one);
+    }
 }

@@ -226,8 +226,8 @@ fn lab_whole(lab: LabId, d: &Automerge, p: &mut Plan) {
     p.deletes.push(Delete::LabMeetings(lab));
     lab_households(lab, d, p);
     lab_roster(lab, d, p);
-    for m in doc::lab::meeting_ids(d) {
-        meeting(lab, m, d, p);
+    for m in doc::lab::meetings(d, lab) {
+        meeting_rows(m, p);
     }
 }
 
@@ -246,9 +246,13 @@ fn lab_roster(lab: LabId, d: &Automerge, p: &mut Plan) {
 }
 
 fn meeting(lab: LabId, id: MeetingId, d: &Automerge, p: &mut Plan) {
-    let Some(m) = doc::lab::read_meeting(d, lab, id) else {
-        return;
-    };
+    if let Some(m) = doc::lab::read_meeting(d, lab, id) {
+        meeting_rows(m, p);
+    }
+}
+
+fn meeting_rows(m: crate::domain::Meeting, p: &mut Plan) {
+    let lab = m.lab;
     let mid = m.id.to_string();
     let date = m.date.to_string();
     for f in &m.facilitators {
