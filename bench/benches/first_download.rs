@@ -3,7 +3,8 @@
 //! project, a new laptop's on an encrypted register on disk, frames encoded
 //! and decoded as on the wire and applied in batches of 64 in one
 //! transaction, as `taccuino-sync-client` does. What is left is the two
-//! sides' own work, to profile (`perf record -D <ms after "ready">`).
+//! sides' own work, to profile (`TACCUINO_BENCH_PAUSE_MS=10000` pauses after
+//! "ready", for `perf record -D` to start within the pause).
 //!
 //! `cargo bench -p taccuino-bench --bench first_download` (ten labs, five
 //! years; `TACCUINO_BENCH_QUICK=1`: the small demo).
@@ -42,6 +43,10 @@ fn main() {
     let id = laptop.device();
     hub.reconcile_directory(&[(id, crdt_sync::DirectoryEntry { grant, revoked: false })]).expect("directory");
     println!("ready");
+    // For a profiler started with a delay: a pause before the download.
+    if let Some(ms) = std::env::var("TACCUINO_BENCH_PAUSE_MS").ok().and_then(|v| v.parse().ok()) {
+        std::thread::sleep(std::time::Duration::from_millis(ms));
+    }
 
     let started = Instant::now();
     let (mut hub_side, mut device_side) = (Session::hub(id, grant), Session::device());
