@@ -4,7 +4,7 @@
 //! themselves, then tells those still open to close (a sync with
 //! `Fatal::Busy`, which devices take as "sync again later"), and last
 //! writes what it keeps in memory and checkpoints its two databases
-//! (`AppState::close`, in `server.rs`).
+//! (`AppState::close`, in `server/mod.rs`).
 //!
 //! axum's graceful shutdown waits for plain HTTP connections only: a
 //! WebSocket leaves hyper at its upgrade and runs in a task of its own,
