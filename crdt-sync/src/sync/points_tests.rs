@@ -314,3 +314,98 @@ fn a_days_work_that_meets_news_of_another_document_leaves_both_sides_agreeing() 
     let t = in_turns(&mut hub, volunteer(l), &mut laptop).expect("nothing new");
     assert_eq!(t.round_trips, 1, "no `Again`");
 }
+
+/// One connection as the network drivers run it, in an order a seed picks:
+/// the hub answers each frame as it arrives; the device applies what has
+/// arrived in batches of any size and, when nothing is waiting, sends what
+/// `outgoing` has or, settled, its `Done`. Frames in flight either way may
+/// cross. `meanwhile` runs once, at a step the seed picks, between the
+/// hub's turns (another device's sync changing the hub's documents).
+fn interleaved(
+    seed: u64,
+    hub: &mut Store,
+    grant: Grant,
+    device: &mut Store,
+    meanwhile: &mut dyn FnMut(&mut Store),
+) {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let id = device.device();
+    hub.reconcile_directory(&[(id, Entry { grant, revoked: false })]).expect("directory");
+    let (mut hub_side, mut dev_side) = (super::Session::hub(id, grant), super::Session::device());
+    let mut to_hub = std::collections::VecDeque::from(vec![dev_side.hello(device).expect("hello")]);
+    to_hub.extend(dev_side.outgoing(device).expect("outgoing"));
+    let mut to_device = std::collections::VecDeque::new();
+    let wire = |f: &Frame| Frame::decode(&f.encode()).expect("frame");
+    let at = rng.random_range(0..6usize);
+    let mut ran = false;
+    for step in 0..10_000 {
+        if step == at {
+            meanwhile(hub);
+            ran = true;
+        }
+        let hub_turn = !to_hub.is_empty() && (to_device.is_empty() || rng.random_bool(0.5));
+        if hub_turn {
+            let f = to_hub.pop_front().expect("a frame");
+            let done = matches!(f, Frame::Done { .. });
+            to_device.extend(hub_side.receive(hub, wire(&f)).expect("hub"));
+            if done {
+                assert!(ran, "seed {seed}: ended before step {at}");
+                return;
+            }
+        } else if !to_device.is_empty() {
+            let n = rng.random_range(1..=to_device.len());
+            for f in to_device.drain(..n).collect::<Vec<_>>() {
+                to_hub.extend(dev_side.receive(device, wire(&f)).expect("device"));
+            }
+        } else {
+            // Nothing has arrived: about to wait for the hub.
+            let out = dev_side.outgoing(device).expect("outgoing");
+            if out.is_empty() && dev_side.is_settled(device).expect("settled?") {
+                to_hub.push_back(dev_side.done(device).expect("done"));
+            } else {
+                to_hub.extend(out);
+            }
+        }
+    }
+    panic!("seed {seed}: the sync did not end");
+}
+
+/// Whatever order frames arrive in and are applied, and even when the hub's
+/// documents change during the session, a settled sync leaves both sides
+/// the same points, so the next `Hello` against them is answered, not
+/// `Again` (which would send every document's heads).
+#[test]
+fn points_agree_whatever_the_order_frames_arrive_in() {
+    for seed in 0..24u64 {
+        let mut a = store(1);
+        let l = lab(&mut a, 3);
+        let h = family(&mut a, l);
+        for day in 1..=6 {
+            attend(&mut a, l, h, d(2026, 3, day));
+        }
+        let mut hub = store(100);
+        in_turns(&mut hub, coordinator(), &mut a).expect("coordinator");
+        let mut laptop = store(3);
+        // The first sync; the coordinator records a meeting meanwhile.
+        let mut news = |hub: &mut Store| {
+            attend(&mut a, l, h, d(2026, 4, 1));
+            in_turns(hub, coordinator(), &mut a).expect("coordinator meanwhile");
+        };
+        interleaved(seed, &mut hub, volunteer(l), &mut laptop, &mut news);
+        assert_agree(&hub, &laptop);
+        // A day's work on the laptop while the hub has news of its own.
+        let h2 = family_of(&laptop);
+        attend(&mut laptop, l, h2, d(2026, 4, 2));
+        let mut b = store(2);
+        copy_all(&mut hub, &mut b);
+        let mut more = |hub: &mut Store| {
+            crate::testing::one_family::lab(&mut b, 4);
+            in_turns(hub, coordinator(), &mut b).expect("another coordinator meanwhile");
+        };
+        interleaved(seed + 1000, &mut hub, volunteer(l), &mut laptop, &mut more);
+        assert_agree(&hub, &laptop);
+        let t = in_turns(&mut hub, volunteer(l), &mut laptop).expect("nothing new");
+        assert_ne!(t.from_hub.first(), Some(&Frame::Again), "seed {seed}: a full `Hello` was asked for");
+    }
+}
