@@ -5,15 +5,16 @@
 //! Nothing is counted here: every figure is [`indicators::compute`] on a
 //! semester (clipped to the period asked for) and the labs of one partner,
 //! so a distinct count (families reached) is distinct within the partner's
-//! labs, as the indicators count within a lab. The workbook that carries
-//! these tables, the nomenclature areas and the grouping of trained staff by
-//! their own organisation are not built yet (decision 0032).
+//! labs, as the indicators count within a lab; the trained staff by their
+//! own organisation are [`indicators::training_by_organisation`]. The
+//! workbook that carries these tables is `export::monitoring`
+//! (decision 0032).
 
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
-use crate::indicators::{self, Counts, Indicators};
+use crate::indicators::{self, Counts, Indicators, OrganisationTraining};
 use crdt_sync::{Lab, LabId, Labs, Period, ProjectSettings, Selection, Store};
 
 /// Which half of a year.
@@ -104,6 +105,9 @@ pub struct SemesterCounts {
     pub indicators: Indicators,
     /// By partner organisation, in the partners' order.
     pub partners: Vec<PartnerCounts>,
+    /// The selected labs' staff trained, and their training hours, by the
+    /// person's own organisation.
+    pub organisations: Vec<OrganisationTraining>,
 }
 
 /// The monitoring of a selection: one entry per semester it touches.
@@ -136,7 +140,8 @@ pub fn compute(store: &Store, selection: &Selection) -> Result<Vec<SemesterCount
                 })
             })
             .collect::<Result<_>>()?;
-        out.push(SemesterCounts { semester, days, indicators, partners });
+        let organisations = indicators::training_by_organisation(store, &all)?;
+        out.push(SemesterCounts { semester, days, indicators, partners, organisations });
     }
     Ok(out)
 }
