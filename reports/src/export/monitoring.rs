@@ -100,6 +100,9 @@ struct Tables {
     totals: Vec<usize>,
 }
 
+/// A row of the partners' table (0) or of the labs' (1), and its index.
+type Place = (u8, usize);
+
 /// The partners' and the labs' tables, with the groups of rows related by
 /// subtraction (numbered across both: the partners' rows, then the labs').
 fn partners_and_labs(ctx: &Ctx<'_>, semesters: &[SemesterCounts]) -> Tables {
@@ -132,7 +135,7 @@ fn partners_and_labs(ctx: &Ctx<'_>, semesters: &[SemesterCounts]) -> Tables {
         r
     };
     // Group members as (table, row): 0 partners, 1 labs; renumbered below.
-    let mut groups: Vec<(Vec<(u8, usize)>, (u8, usize))> = Vec::new();
+    let mut groups: Vec<(Vec<Place>, Place)> = Vec::new();
     let mut totals = Vec::new();
     for s in semesters {
         let mut partner_rows = Vec::new();
@@ -173,7 +176,7 @@ fn partners_and_labs(ctx: &Ctx<'_>, semesters: &[SemesterCounts]) -> Tables {
         groups.push((all_labs, total));
     }
     let offset = partners.rows.len();
-    let index = |(table, row): (u8, usize)| if table == 0 { row } else { offset + row };
+    let index = |(table, row): Place| if table == 0 { row } else { offset + row };
     let groups = groups
         .into_iter()
         .map(|(parts, total)| Group {
