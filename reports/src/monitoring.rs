@@ -132,11 +132,21 @@ pub fn compute(store: &Store, selection: &Selection) -> Result<Vec<SemesterCount
         let partners = partners
             .iter()
             .map(|(partner, ls)| {
-                let ind = indicators::compute(store, &Selection { labs: ids(ls), period: days })?;
+                // A partner of one lab has that lab's figures (the same
+                // definitions on the same set of labs): no second pass over
+                // the register. The project's partners mostly run one lab.
+                let counts = match ls.as_slice() {
+                    [one] => indicators.lab(one.id).map(|l| l.total.clone()),
+                    _ => None,
+                };
+                let counts = match counts {
+                    Some(c) => c,
+                    None => indicators::compute(store, &Selection { labs: ids(ls), period: days })?.total,
+                };
                 Ok(PartnerCounts {
                     partner: partner.clone(),
                     labs: ls.iter().map(|l| l.id).collect(),
-                    counts: ind.total,
+                    counts,
                 })
             })
             .collect::<Result<_>>()?;
@@ -227,6 +237,16 @@ mod tests {
         assert_eq!(names, ["ACLI", "Cooperativa Sociale"]);
         let (acli, coop) = (&h1.partners[0].counts, &h1.partners[1].counts);
         assert_eq!((acli.meetings, acli.families_reached, acli.members_reached), (1, 1, 1));
+        // ACLI runs one lab: its figures are that lab's, taken from the
+        // semester's pass; the same as counting that lab alone.
+        for h in [h1, h2, h3] {
+            let alone = indicators::compute(
+                &s,
+                &Selection { labs: Labs::Only(BTreeSet::from([lab3])), period: h.days },
+            )
+            .expect("lab 3 alone");
+            assert_eq!(h.partners[0].counts, alone.total, "{:?}", h.semester);
+        }
         // Labs 1 and 2 in H1 2025: M1, M2, M4; F1, F2 (F3 is F2), F4, F5.
         assert_eq!((coop.meetings, coop.families_reached, coop.attendances), (3, 4, 8));
         // F1 reached at both partners counts once in the semester's total.
