@@ -1,7 +1,8 @@
 //! Exports benchmark: a plain program (`harness = false`) that fills an
 //! in-memory store with the demo register and prints how long the merged
-//! register takes to export (CSV, zip, XLSX, the PDF registers of a month)
-//! and how long the indicators take. See `docs/benchmarks.md`.
+//! register takes to export (CSV, zip, XLSX, the PDF registers of a month),
+//! the half-yearly monitoring workbook, and how long the indicators take.
+//! See `docs/benchmarks.md`.
 //!
 //! ```text
 //! cargo bench -p taccuino-reports --bench exports            # 10 labs × 5 years
@@ -109,6 +110,18 @@ fn main() -> BoxResult<()> {
             bytes as f64 / (1024.0 * 1024.0)
         );
     }
+
+    // The half-yearly monitoring of the same five years: eleven semesters,
+    // each the indicators of every lab and of each partner.
+    let options = Options::new(all.clone(), Format::Xlsx, PseudonymKey::from_bytes([3; 32]));
+    let (best, median, out) = time(runs, || Ok(export::monitoring(&mut store, &options, &|_| {}, &cancel)?))?;
+    let bytes: usize = out.files.iter().map(|f| f.bytes.len()).sum();
+    println!(
+        "monitoring workbook (XLSX, every semester): best {} / median {}; {:.0} KiB",
+        ms(best),
+        ms(median),
+        bytes as f64 / 1024.0
+    );
 
     let month = Month::of(today - chrono::Months::new(1));
     let registers = Selection::all_labs(Period::new(month.first_day(), month.last_day())?);

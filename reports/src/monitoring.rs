@@ -5,15 +5,16 @@
 //! Nothing is counted here: every figure is [`indicators::compute`] on a
 //! semester (clipped to the period asked for) and the labs of one partner,
 //! so a distinct count (families reached) is distinct within the partner's
-//! labs, as the indicators count within a lab. The workbook that carries
-//! these tables, the nomenclature areas and the grouping of trained staff by
-//! their own organisation are not built yet (decision 0032).
+//! labs, as the indicators count within a lab; the trained staff by their
+//! own organisation are [`indicators::training_by_organisation`]. The
+//! workbook that carries these tables is `export::monitoring`
+//! (decision 0032).
 
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
-use crate::indicators::{self, Counts, Indicators};
+use crate::indicators::{self, Counts, Indicators, OrganisationTraining};
 use crdt_sync::{Lab, LabId, Labs, Period, ProjectSettings, Selection, Store};
 
 /// Which half of a year.
@@ -104,6 +105,9 @@ pub struct SemesterCounts {
     pub indicators: Indicators,
     /// By partner organisation, in the partners' order.
     pub partners: Vec<PartnerCounts>,
+    /// The selected labs' staff trained, and their training hours, by the
+    /// person's own organisation.
+    pub organisations: Vec<OrganisationTraining>,
 }
 
 /// The monitoring of a selection: one entry per semester it touches.
@@ -128,15 +132,26 @@ pub fn compute(store: &Store, selection: &Selection) -> Result<Vec<SemesterCount
         let partners = partners
             .iter()
             .map(|(partner, ls)| {
-                let ind = indicators::compute(store, &Selection { labs: ids(ls), period: days })?;
+                // A partner of one lab has that lab's figures (the same
+                // definitions on the same set of labs): no second pass over
+                // the register. The project's partners mostly run one lab.
+                let counts = match ls.as_slice() {
+                    [one] => indicators.lab(one.id).map(|l| l.total.clone()),
+                    _ => None,
+                };
+                let counts = match counts {
+                    Some(c) => c,
+                    None => indicators::compute(store, &Selection { labs: ids(ls), period: days })?.total,
+                };
                 Ok(PartnerCounts {
                     partner: partner.clone(),
                     labs: ls.iter().map(|l| l.id).collect(),
-                    counts: ind.total,
+                    counts,
                 })
             })
             .collect::<Result<_>>()?;
-        out.push(SemesterCounts { semester, days, indicators, partners });
+        let organisations = indicators::training_by_organisation(store, &all)?;
+        out.push(SemesterCounts { semester, days, indicators, partners, organisations });
     }
     Ok(out)
 }
@@ -222,6 +237,16 @@ mod tests {
         assert_eq!(names, ["ACLI", "Cooperativa Sociale"]);
         let (acli, coop) = (&h1.partners[0].counts, &h1.partners[1].counts);
         assert_eq!((acli.meetings, acli.families_reached, acli.members_reached), (1, 1, 1));
+        // ACLI runs one lab: its figures are that lab's, taken from the
+        // semester's pass; the same as counting that lab alone.
+        for h in [h1, h2, h3] {
+            let alone = indicators::compute(
+                &s,
+                &Selection { labs: Labs::Only(BTreeSet::from([lab3])), period: h.days },
+            )
+            .expect("lab 3 alone");
+            assert_eq!(h.partners[0].counts, alone.total, "{:?}", h.semester);
+        }
         // Labs 1 and 2 in H1 2025: M1, M2, M4; F1, F2 (F3 is F2), F4, F5.
         assert_eq!((coop.meetings, coop.families_reached, coop.attendances), (3, 4, 8));
         // F1 reached at both partners counts once in the semester's total.

@@ -89,6 +89,7 @@ macro_rules! taccuino_commands {
             register::session_info,
             reports::indicators,
             reports::export_register::<R>,
+            reports::export_monitoring::<R>,
             reports::cancel_export,
             reports::audit_log,
             staff::list_staff,

@@ -465,6 +465,28 @@ fn exports_are_written_where_the_user_chose_and_closing_the_dialog_writes_nothin
 }
 
 #[test]
+fn the_monitoring_is_written_where_the_user_chose_and_a_pdf_is_refused() {
+    let app = app();
+    let session = app.demo();
+    let out = tempfile::tempdir().expect("out");
+    let selection = json!({ "labs": "all", "period": { "from": "2020-01-01", "to": session["today"] } });
+    let channel = json!("__CHANNEL__:1");
+    let zip =
+        json!({ "selection": selection, "format": "csv_zip", "privacy": "pseudonymised", "language": "it" });
+    let file = out.path().join("monitoraggio.zip");
+    app.files.answer(Some(file.clone()));
+    let saved = app.ok("export_monitoring", json!({ "options": zip, "progress": channel }));
+    assert_eq!(saved["paths"], json!([file.display().to_string()]));
+    assert_eq!(&std::fs::read(&file).expect("written")[..2], b"PK", "a zip");
+    let log = app.ok("audit_log", json!({ "limit": 10 }));
+    assert_eq!(log[0]["details"]["report"], "monitoring", "{log}");
+
+    let pdf = json!({ "selection": selection, "format": "pdf_months", "privacy": "pseudonymised", "language": "it" });
+    assert_eq!(app.err_kind("export_monitoring", json!({ "options": pdf, "progress": channel })), "invalid");
+    assert_eq!(app.ok("audit_log", json!({ "limit": 10 })).as_array().expect("log").len(), 1);
+}
+
+#[test]
 fn a_register_that_is_not_paired_has_no_bundles() {
     let app = app();
     app.demo();

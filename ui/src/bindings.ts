@@ -229,6 +229,15 @@ export const commands = {
 	 */
 	exportRegister: (options: Request, progress: Channel<Progress>) => typedError<Saved | null, AppError>(__TAURI_INVOKE("export_register", { options, progress })),
 	/**
+	 *  The half-yearly monitoring (per semester, partner, lab, and trained
+	 *  staff by organisation) for the selection, as a workbook
+	 *  (`xlsx`) or CSV files (`csv`, `csv_zip`), pseudonymised unless `full`:
+	 *  asks where to save, then writes it there, like [`export_register`], and
+	 *  the core records it in the audit log. A PDF format is refused
+	 *  (`invalid`, `export.format`).
+	 */
+	exportMonitoring: (options: Request, progress: Channel<Progress>) => typedError<Saved | null, AppError>(__TAURI_INVOKE("export_monitoring", { options, progress })),
+	/**
 	 *  Stops the running export at its next row; it then fails with
 	 *  `cancelled` and writes nothing.
 	 */

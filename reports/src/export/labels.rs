@@ -53,6 +53,28 @@ labels! {
     FileRegister => "registro", "register";
     FileRegisterMeeting => "registro_incontro", "meeting_register";
 
+    // The half-yearly monitoring workbook (decision 0032).
+    SheetMonPartners => "Enti partner", "Partners";
+    SheetMonLabs => "Laboratori", "Labs";
+    SheetMonTargets => "Obiettivi", "Targets";
+    SheetMonStaff => "Formazione per ente", "Training by organisation";
+    FileMonitoring => "monitoraggio", "monitoring";
+    FileMonPartners => "monitoraggio_enti", "monitoring_partners";
+    FileMonLabs => "monitoraggio_laboratori", "monitoring_labs";
+    FileMonTargets => "monitoraggio_obiettivi", "monitoring_targets";
+    FileMonStaff => "monitoraggio_formazione", "monitoring_training";
+    ColSemester => "Semestre", "Semester";
+    ColFrom => "Dal", "From";
+    ColTo => "Al", "To";
+    ColPartner => "Ente partner", "Partner organisation";
+    ColLabs => "Laboratori", "Labs";
+    ColOrganisation => "Ente", "Organisation";
+    SemesterH1 => "1° semestre", "H1";
+    SemesterH2 => "2° semestre", "H2";
+    NoPartner => "(nessun ente)", "(no partner)";
+    NoOrganisation => "(ente non indicato)", "(no organisation)";
+    Total => "Totale", "Total";
+
     // Columns.
     ColMeetingId => "ID incontro", "Meeting ID";
     ColLab => "Laboratorio", "Lab";

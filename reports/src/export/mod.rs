@@ -52,6 +52,7 @@ mod certificate;
 mod csv;
 mod families;
 mod labels;
+mod monitoring;
 mod pdf;
 mod pseudonym;
 mod register;
@@ -74,6 +75,7 @@ use serde::{Deserialize, Serialize, Serializer};
 
 pub use certificate::certificate;
 pub use labels::Language;
+pub use monitoring::monitoring;
 pub use pseudonym::PseudonymKey;
 pub use sign_in_sheet::sign_in_sheet;
 pub use subject_access::{SUBJECT_ACCESS_FORMAT, SubjectAccess, subject_access};
@@ -304,6 +306,33 @@ struct AuditDetails<'a> {
     /// The pseudonym key's fingerprint (never the key), in a pseudonymised export.
     #[serde(skip_serializing_if = "Option::is_none")]
     pseudonym_key: Option<String>,
+    /// Which report, when it is not the register (`"monitoring"`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    report: Option<&'static str>,
+}
+
+/// Appends an export's row to the audit log: [`AuditAction::Export`], or
+/// [`AuditAction::FullExport`] for a full one, with the options (never the
+/// key: its fingerprint), the files and the rows.
+fn record(
+    store: &mut Store,
+    options: &Options,
+    files: &[ExportFile],
+    rows: u64,
+    report: Option<&'static str>,
+) -> Result<()> {
+    let action = match options.privacy {
+        Privacy::Pseudonymised(_) => AuditAction::Export,
+        Privacy::Full => AuditAction::FullExport,
+    };
+    let pseudonym_key = match &options.privacy {
+        Privacy::Pseudonymised(key) => Some(key.fingerprint()),
+        Privacy::Full => None,
+    };
+    let names = files.iter().map(|f| f.name.as_str()).collect();
+    let details = AuditDetails { options, files: names, rows, pseudonym_key, report };
+    store.record_audit(action, &details)?;
+    Ok(())
 }
 
 /// Runs an export. `progress` is called from this thread as it goes;
@@ -369,17 +398,7 @@ pub fn run(
     };
     drop(ctx);
     ctl.check()?;
-    let action = match options.privacy {
-        Privacy::Pseudonymised(_) => AuditAction::Export,
-        Privacy::Full => AuditAction::FullExport,
-    };
-    let pseudonym_key = match &options.privacy {
-        Privacy::Pseudonymised(key) => Some(key.fingerprint()),
-        Privacy::Full => None,
-    };
-    let names = files.iter().map(|f| f.name.as_str()).collect();
-    let details = AuditDetails { options, files: names, rows, pseudonym_key };
-    store.record_audit(action, &details)?;
+    record(store, options, &files, rows, None)?;
     ctl.done = ctl.total;
     (ctl.progress)(Progress { stage: Stage::Done, done: ctl.total, total: ctl.total });
     Ok(Export { files })

@@ -19,7 +19,7 @@ use super::table::{Cell, Table, TableKind};
 use crate::indicators::{Counts, Goal, Indicators};
 use crdt_sync::Month;
 
-fn hours(minutes: u64) -> Cell {
+pub(crate) fn hours(minutes: u64) -> Cell {
     Cell::Decimal(minutes as f64 / 60.0)
 }
 
@@ -136,23 +136,36 @@ fn groups(place: &[(Option<usize>, Option<Month>)]) -> Vec<Group> {
 
 /// Replaces the suppressed counts of one column by `<5`.
 fn suppress_column(t: &mut Table, column: usize, groups: &[Group]) {
-    let values: Vec<u64> = t
-        .rows
+    suppress_across(&mut [(t, column)], groups);
+}
+
+/// Replaces the suppressed counts of one column in each of several tables
+/// by `<5`, planned together: the rows are numbered across the tables in
+/// order (the first table's rows, then the second's…), and `groups` use
+/// those numbers, so a group may relate rows of two tables (the monitoring's
+/// partners and their labs).
+pub(crate) fn suppress_across(tables: &mut [(&mut Table, usize)], groups: &[Group]) {
+    let values: Vec<u64> = tables
         .iter()
-        .map(|r| match r.get(column) {
-            Some(Cell::Int(n)) => u64::try_from(*n).unwrap_or(0),
-            _ => 0,
+        .flat_map(|(t, column)| {
+            t.rows.iter().map(move |r| match r.get(*column) {
+                Some(Cell::Int(n)) => u64::try_from(*n).unwrap_or(0),
+                _ => 0,
+            })
         })
         .collect();
-    for (row, hidden) in t.rows.iter_mut().zip(suppress::plan(&values, groups)) {
-        if let (true, Some(cell)) = (hidden, row.get_mut(column)) {
-            *cell = Cell::from(suppress::SHOWN);
+    let mut hidden = suppress::plan(&values, groups).into_iter();
+    for (t, column) in tables.iter_mut() {
+        for row in &mut t.rows {
+            if let (Some(true), Some(cell)) = (hidden.next(), row.get_mut(*column)) {
+                *cell = Cell::from(suppress::SHOWN);
+            }
         }
     }
 }
 
 /// Whether a cell was suppressed.
-fn is_suppressed(cell: Option<&Cell>) -> bool {
+pub(crate) fn is_suppressed(cell: Option<&Cell>) -> bool {
     matches!(cell, Some(Cell::Text(s)) if s == suppress::SHOWN)
 }
 
@@ -160,6 +173,14 @@ fn is_suppressed(cell: Option<&Cell>) -> bool {
 /// table (`indicators`, first row) is suppressed here too, with its share
 /// of the target (the share and the target would give it back).
 pub(crate) fn targets(ctx: &Ctx<'_>, ind: &Indicators, indicators: &Table) -> Table {
+    // The families accompanied are column 4 of the indicators; the other
+    // goals are not suppressed.
+    targets_of(ctx, ind, is_suppressed(indicators.rows.first().and_then(|r| r.get(4))))
+}
+
+/// The totals of `ind` against the targets; `families_hidden`: the families
+/// accompanied were suppressed where the total is shown, so they are here.
+pub(crate) fn targets_of(ctx: &Ctx<'_>, ind: &Indicators, families_hidden: bool) -> Table {
     use Label as L;
     let mut t = Table::new(
         TableKind::Targets,
@@ -173,10 +194,7 @@ pub(crate) fn targets(ctx: &Ctx<'_>, ind: &Indicators, indicators: &Table) -> Ta
             Goal::OperatorsTrained => L::OperatorsTrained,
             Goal::VolunteersTrained => L::VolunteersTrained,
         };
-        // The families accompanied are column 4 of the indicators; the
-        // other goals are not suppressed.
-        let hidden =
-            matches!(p.goal, Goal::Families) && is_suppressed(indicators.rows.first().and_then(|r| r.get(4)));
+        let hidden = matches!(p.goal, Goal::Families) && families_hidden;
         let (value, share) = if hidden {
             (Cell::from(suppress::SHOWN), Cell::from(suppress::SHOWN))
         } else {

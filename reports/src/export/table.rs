@@ -72,6 +72,10 @@ pub(crate) enum TableKind {
     Trainings,
     Indicators,
     Targets,
+    MonPartners,
+    MonLabs,
+    MonTargets,
+    MonStaff,
 }
 
 impl TableKind {
@@ -83,6 +87,10 @@ impl TableKind {
             TableKind::Trainings => Label::SheetTrainings,
             TableKind::Indicators => Label::SheetIndicators,
             TableKind::Targets => Label::SheetTargets,
+            TableKind::MonPartners => Label::SheetMonPartners,
+            TableKind::MonLabs => Label::SheetMonLabs,
+            TableKind::MonTargets => Label::SheetMonTargets,
+            TableKind::MonStaff => Label::SheetMonStaff,
         }
         .text(lang)
     }
@@ -95,6 +103,10 @@ impl TableKind {
             TableKind::Trainings => Label::FileTrainings,
             TableKind::Indicators => Label::FileIndicators,
             TableKind::Targets => Label::FileTargets,
+            TableKind::MonPartners => Label::FileMonPartners,
+            TableKind::MonLabs => Label::FileMonLabs,
+            TableKind::MonTargets => Label::FileMonTargets,
+            TableKind::MonStaff => Label::FileMonStaff,
         }
         .text(lang)
     }

@@ -64,6 +64,7 @@
 //! accompanied against `families` (800), active labs against `labs` (10),
 //! operators and volunteers trained against theirs (60 and 120).
 
+mod organisations;
 mod people;
 mod query;
 mod reach;
@@ -78,6 +79,7 @@ use crate::error::Result;
 use crdt_sync::{Lab, LabId, ProjectSettings, Store, Targets};
 use crdt_sync::{Month, Period, Selection};
 
+pub use organisations::{OrganisationTraining, training_by_organisation};
 pub use people::{PersonTraining, training_by_person};
 
 /// The figures of one cell: a lab and month, a lab, a month, or the total.

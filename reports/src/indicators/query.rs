@@ -28,6 +28,11 @@ impl Cells {
         self.0.entry((lab, month)).or_default()
     }
 
+    /// The groups (labs, or organisations) that have a figure, each once.
+    pub(super) fn groups(&self) -> BTreeSet<&str> {
+        self.0.keys().filter_map(|(g, _)| g.as_deref()).collect()
+    }
+
     /// The figures of a cell (zeros if nothing happened there).
     pub(super) fn get(&self, lab: Option<&str>, month: Option<&str>) -> Counts {
         self.0.get(&(lab.map(str::to_owned), month.map(str::to_owned))).cloned().unwrap_or_default()
@@ -160,13 +165,24 @@ staff(person, lab) AS MATERIALIZED (
     SELECT person_id, lab_id FROM person_labs WHERE lab_id IN (SELECT lab FROM sel)
     UNION SELECT person_id, lab_id FROM lab_roster WHERE lab_id IN (SELECT lab FROM sel))";
 
+/// The groups the training figures are given for, as a CTE `grp(person,
+/// g)`: each lab of a person's rosters (the indicators' rows), or the
+/// person's own organisation, trimmed (the monitoring's staff table; a
+/// person whose document is not here is in the group `''`). The rows with a
+/// NULL group are all the staff together either way.
+pub(super) const BY_LAB: &str = "grp(person, g) AS MATERIALIZED (SELECT person, lab FROM staff)";
+pub(super) const BY_ORGANISATION: &str = "grp(person, g) AS MATERIALIZED (
+    SELECT DISTINCT s.person, coalesce(trim(p.organisation), '')
+      FROM staff s LEFT JOIN persons p ON p.id = s.person)";
+
 /// People trained by the end of each span. A running sum of the minutes
 /// each person attended of the sessions they completed (under each
 /// session's threshold), in date order, gives the day they reached the
 /// threshold (?3); they are trained in every span that ends on or after it.
-fn trained_sql() -> String {
+fn trained_sql(groups: &str) -> String {
     format!(
         "WITH {STAFF},
+{groups},
 since AS MATERIALIZED (
     SELECT person, min(date) AS day FROM (
         SELECT ta.person_id AS person, t.date AS date,
@@ -177,11 +193,11 @@ since AS MATERIALIZED (
 trained AS MATERIALIZED (
     SELECT span.key AS key, since.person AS person, p.role AS role
       FROM span JOIN since ON since.day <= span.end JOIN persons p ON p.id = since.person)
-SELECT staff.lab, trained.key,
+SELECT grp.g, trained.key,
        count(DISTINCT CASE WHEN role = 'operator' THEN trained.person END),
        count(DISTINCT CASE WHEN role = 'volunteer' THEN trained.person END)
-  FROM trained JOIN staff ON staff.person = trained.person
- GROUP BY staff.lab, trained.key
+  FROM trained JOIN grp ON grp.person = trained.person
+ GROUP BY grp.g, trained.key
 UNION ALL
 SELECT NULL, key,
        count(DISTINCT CASE WHEN role = 'operator' THEN person END),
@@ -192,18 +208,19 @@ SELECT NULL, key,
 
 /// Person-minutes of training inside each span: the minutes each person
 /// attended, whether or not that completed the session.
-fn minutes_sql() -> String {
+fn minutes_sql(groups: &str) -> String {
     format!(
         "WITH {STAFF},
+{groups},
 present AS MATERIALIZED (
     SELECT span.key AS key, ta.person_id AS person, ta.minutes AS minutes
       FROM span
       JOIN trainings t ON t.date BETWEEN span.start AND span.end
       JOIN training_attendance ta ON ta.training_id = t.id
      WHERE ta.person_id IN (SELECT person FROM staff))
-SELECT staff.lab, present.key, sum(present.minutes)
-  FROM present JOIN staff ON staff.person = present.person
- GROUP BY staff.lab, present.key
+SELECT grp.g, present.key, sum(present.minutes)
+  FROM present JOIN grp ON grp.person = present.person
+ GROUP BY grp.g, present.key
 UNION ALL
 SELECT NULL, key, sum(minutes) FROM present GROUP BY key"
     )
@@ -220,14 +237,39 @@ pub(super) fn training(
 ) -> Result<()> {
     let (labs, spans) = (json(labs)?, spans(period, months));
     let threshold = i64::from(trained_hours) * 60;
-    let mut stmt = conn.prepare(&trained_sql())?;
+    training_by(conn, BY_LAB, &labs, &spans, threshold, cells)
+}
+
+/// Operators and volunteers trained by the end of the period, and training
+/// hours in it, by the person's own organisation (key: the organisation, or
+/// NULL for all the staff of the labs; month NULL).
+pub(super) fn training_by_organisation(
+    conn: Reader<'_>,
+    labs: &[String],
+    period: Period,
+    trained_hours: u32,
+    cells: &mut Cells,
+) -> Result<()> {
+    let (labs, spans) = (json(labs)?, spans(period, &[]));
+    training_by(conn, BY_ORGANISATION, &labs, &spans, i64::from(trained_hours) * 60, cells)
+}
+
+fn training_by(
+    conn: Reader<'_>,
+    groups: &str,
+    labs: &str,
+    spans: &str,
+    threshold: i64,
+    cells: &mut Cells,
+) -> Result<()> {
+    let mut stmt = conn.prepare(&trained_sql(groups))?;
     let mut rows = stmt.query(params![labs, spans, threshold])?;
     while let Some(r) = rows.next()? {
         let c = cells.at(r.get(0)?, r.get(1)?);
         c.operators_trained = count(r.get(2)?);
         c.volunteers_trained = count(r.get(3)?);
     }
-    let mut stmt = conn.prepare(&minutes_sql())?;
+    let mut stmt = conn.prepare(&minutes_sql(groups))?;
     let mut rows = stmt.query(params![labs, spans])?;
     while let Some(r) = rows.next()? {
         cells.at(r.get(0)?, r.get(1)?).training_minutes = u64::try_from(r.get::<_, i64>(2)?).unwrap_or(0);

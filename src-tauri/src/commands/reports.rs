@@ -46,12 +46,51 @@ pub async fn export_register<R: Runtime>(
     options: Request,
     progress: Channel<Progress>,
 ) -> AppResult<Option<Saved>> {
+    save_export(&app, &state, options, progress, Report::Register).await
+}
+
+/// The half-yearly monitoring (per semester, partner, lab, and trained
+/// staff by organisation) for the selection, as a workbook
+/// (`xlsx`) or CSV files (`csv`, `csv_zip`), pseudonymised unless `full`:
+/// asks where to save, then writes it there, like [`export_register`], and
+/// the core records it in the audit log. A PDF format is refused
+/// (`invalid`, `export.format`).
+#[tauri::command]
+#[specta::specta]
+pub async fn export_monitoring<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    options: Request,
+    progress: Channel<Progress>,
+) -> AppResult<Option<Saved>> {
+    save_export(&app, &state, options, progress, Report::Monitoring).await
+}
+
+/// Which export a command writes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Report {
+    Register,
+    Monitoring,
+}
+
+async fn save_export<R: Runtime>(
+    app: &AppHandle<R>,
+    state: &State<'_, AppState>,
+    options: Request,
+    progress: Channel<Progress>,
+    report: Report,
+) -> AppResult<Option<Saved>> {
+    if report == Report::Monitoring && matches!(options.format, Format::PdfMonths | Format::PdfMeeting(_)) {
+        // Refused before the save dialog: nothing to choose a place for.
+        let reason = "the monitoring is a workbook or CSV files, not a PDF".to_owned();
+        return Err(crdt_sync::Error::Invalid { field: "export.format", reason }.into());
+    }
     let multi = matches!(options.format, Format::Csv | Format::PdfMonths);
-    let files_dialog = chooser(&app);
+    let files_dialog = chooser(app);
     let target = if multi {
         files_dialog.pick_folder()?
     } else {
-        files_dialog.save_file(&suggested_name(&options))?
+        files_dialog.save_file(&suggested_name(&options, report))?
     };
     let Some(target) = target else { return Ok(None) };
     let options = options.with_key(pseudonym_key(&state.paths)?);
@@ -61,7 +100,10 @@ pub async fn export_register<R: Runtime>(
             let send = |p: Progress| {
                 let _ = progress.send(p);
             };
-            Ok(export::run(s, &options, &send, &CANCEL)?)
+            Ok(match report {
+                Report::Register => export::run(s, &options, &send, &CANCEL)?,
+                Report::Monitoring => export::monitoring(s, &options, &send, &CANCEL)?,
+            })
         })
         .await?;
     let mut paths = Vec::new();
@@ -89,9 +131,14 @@ pub async fn audit_log(state: State<'_, AppState>, limit: u32) -> AppResult<Vec<
     state.with_store(|s, _| Ok(s.audit_log(limit.min(1000))?)).await
 }
 
-fn suggested_name(o: &Request) -> String {
+fn suggested_name(o: &Request, report: Report) -> String {
     let p = o.selection.period;
-    let kind = if o.privacy == PrivacyLevel::Full { "registro-completo" } else { "registro" };
+    let kind = match (report, o.privacy) {
+        (Report::Register, PrivacyLevel::Full) => "registro-completo",
+        (Report::Register, PrivacyLevel::Pseudonymised) => "registro",
+        (Report::Monitoring, PrivacyLevel::Full) => "monitoraggio-completo",
+        (Report::Monitoring, PrivacyLevel::Pseudonymised) => "monitoraggio",
+    };
     let ext = match o.format {
         Format::CsvZip => "zip",
         Format::Xlsx => "xlsx",

@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { AuditEntry, Counts, Indicators, Progress, Request as Options, Saved } from "../bindings";
 import { LAB_2, fail, ok, renderScreen } from "../components/testing";
 import { translatorFor } from "../i18n";
-import { Exports, auditSummary, buildExportOptions, defaultExportForm, stageText } from "./Exports";
+import { Exports, auditSummary, buildExportOptions, defaultExportForm, stageText, withReport } from "./Exports";
 
 vi.mock("@tauri-apps/api/core", () => ({
   /** The real Channel needs Tauri's IPC: this one only keeps the handler. */
@@ -16,6 +16,7 @@ vi.mock("../bindings", () => ({
   commands: {
     indicators: vi.fn(),
     exportRegister: vi.fn(),
+    exportMonitoring: vi.fn(),
     cancelExport: vi.fn(),
     auditLog: vi.fn(),
   },
@@ -117,6 +118,7 @@ describe("export options", () => {
 
   it("summarise audit rows defensively", () => {
     expect(auditSummary(audit[0]?.details)).toEqual({
+      report: null,
       format: "xlsx",
       privacy: "full",
       from: "2026-01-01",
@@ -131,6 +133,7 @@ describe("export options", () => {
       files: null,
     });
     expect(auditSummary(null)).toEqual({
+      report: null,
       format: null,
       privacy: null,
       from: null,
@@ -139,6 +142,47 @@ describe("export options", () => {
       files: null,
       rows: null,
     });
+  });
+});
+
+describe("the monitoring", () => {
+  it("has no PDF: a PDF chosen for the register falls back to the workbook, other formats stay", () => {
+    const form = { ...defaultExportForm("2026-11-25"), format: "pdf_months" as const };
+    expect(withReport(form, "monitoring")).toMatchObject({ report: "monitoring", format: "xlsx" });
+    expect(withReport(defaultExportForm("2026-11-25"), "monitoring").format).toBe("csv_zip");
+    expect(auditSummary({ report: "monitoring", options: { format: "xlsx" } }).report).toBe("monitoring");
+  });
+
+  it("is exported with its own command, with the selection and privacy of the form", async () => {
+    api.exportMonitoring.mockImplementation(() => ok({ paths: ["/home/anna/monitoraggio.xlsx"] }));
+    renderScreen(<Exports />);
+    await screen.findByTestId("export-preview-what");
+    expect(screen.getByRole("radio", { name: /Registri mensili in PDF/ })).toBeTruthy();
+    fireEvent.click(screen.getByRole("radio", { name: /Registri mensili in PDF/ }));
+    fireEvent.click(screen.getByRole("radio", { name: /Monitoraggio semestrale/ }));
+    expect(screen.queryByRole("radio", { name: /Registri mensili in PDF/ })).toBeNull();
+    expect((screen.getByRole("radio", { name: /Excel/ }) as HTMLInputElement).checked).toBe(true);
+    expect(screen.getByText(/Il monitoraggio si esporta in Excel o in CSV/)).toBeTruthy();
+    fireEvent.click(screen.getByRole("button", { name: "Quest'anno" }));
+    fireEvent.click(screen.getByTestId("export-start"));
+    await waitFor(() => expect(api.exportMonitoring).toHaveBeenCalledTimes(1));
+    expect(api.exportRegister).not.toHaveBeenCalled();
+    expect(api.exportMonitoring.mock.calls[0]?.[0]).toEqual({
+      selection: { labs: "all", period: { from: "2026-01-01", to: "2026-11-25" } },
+      format: "xlsx",
+      privacy: "pseudonymised",
+      language: "it",
+    });
+    expect((await screen.findByTestId("export-done")).textContent).toContain("/home/anna/monitoraggio.xlsx");
+  });
+
+  it("is named in the audit log", async () => {
+    const details = { ...(audit[0]?.details as object), report: "monitoring" };
+    api.auditLog.mockImplementation(() => ok([{ ...(audit[0] as AuditEntry), details }]));
+    renderScreen(<Exports />);
+    const table = await screen.findByTestId("audit-log");
+    const row = within(table).getAllByRole("row")[1] as HTMLElement;
+    expect(row.textContent).toContain("Monitoraggio semestrale · Excel (XLSX) · 01/01/2026 – 30/06/2026");
   });
 });
 

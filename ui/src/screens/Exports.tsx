@@ -33,8 +33,18 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export const PRIVACIES: readonly Privacy[] = ["pseudonymised", "full"];
 
+/** Which export: the register's tables, or the half-yearly monitoring (decision 0032). */
+export const REPORTS = ["register", "monitoring"] as const;
+export type Report = (typeof REPORTS)[number];
+
+/** The formats of each report: the monitoring has no PDF. */
+export function formatsOf(report: Report): readonly ExportFormat[] {
+  return report === "monitoring" ? EXPORT_FORMATS.filter((f) => f !== "pdf_months") : EXPORT_FORMATS;
+}
+
 /** What the form holds. */
 export interface ExportForm {
+  report: Report;
   selection: SelectionValue;
   format: ExportFormat;
   privacy: Privacy;
@@ -43,7 +53,18 @@ export interface ExportForm {
 
 /** Every lab over the whole project, a zip of CSV files, pseudonymised, in Italian. */
 export function defaultExportForm(today: string): ExportForm {
-  return { selection: defaultSelection(today), format: "csv_zip", privacy: "pseudonymised", language: "it" };
+  return {
+    report: "register",
+    selection: defaultSelection(today),
+    format: "csv_zip",
+    privacy: "pseudonymised",
+    language: "it",
+  };
+}
+
+/** The form for another report: a format that report has not falls back to the workbook. */
+export function withReport(form: ExportForm, report: Report): ExportForm {
+  return { ...form, report, format: formatsOf(report).includes(form.format) ? form.format : "xlsx" };
 }
 
 /** The Rust side's export `Options` for the form. */
@@ -62,8 +83,10 @@ export function stageText(stage: Stage, t: Translate): string {
   return t(`exports.run.stage.${stage}`);
 }
 
-/** What an audit row's details say (the core writes `{ options, files, rows }`; anything may be missing). */
+/** What an audit row's details say (the core writes `{ options, files, rows, report? }`; anything may be missing). */
 export interface AuditSummary {
+  /** `"monitoring"` for the half-yearly monitoring; `null` for the register. */
+  report: string | null;
   format: string | null;
   privacy: string | null;
   from: string | null;
@@ -92,6 +115,7 @@ export function auditSummary(details: unknown): AuditSummary {
   const only = obj(labs)?.only;
   const format = options?.format;
   return {
+    report: str(d?.report),
     format: str(format) ?? (obj(format) ? Object.keys(obj(format) ?? {})[0] ?? null : null),
     privacy: str(options?.privacy),
     from: str(period?.from),
@@ -140,7 +164,12 @@ export function Exports() {
     const channel = new Channel<Progress>();
     channel.onmessage = (p) => setProgress(p);
     try {
-      const result = await call(commands.exportRegister(buildExportOptions(form), channel));
+      const options = buildExportOptions(form);
+      const result = await call(
+        form.report === "monitoring"
+          ? commands.exportMonitoring(options, channel)
+          : commands.exportRegister(options, channel),
+      );
       // `null`: the user closed the save dialog. Nothing to say.
       if (result) {
         setSaved(result.paths);
@@ -166,6 +195,7 @@ export function Exports() {
 
   const invalid = selectionProblem(form.selection) !== null;
   const formatLegend = `fmt-${useId()}`;
+  const formats = formatsOf(form.report);
 
   return (
     <div data-testid="screen-exports">
@@ -179,11 +209,33 @@ export function Exports() {
           today={info.today}
           labMode="multiple"
         />
+        <fieldset class="fieldset">
+          <legend>{t("exports.report.legend")}</legend>
+          <div class="choices choices--column">
+            {REPORTS.map((r) => (
+              <label class="choice" key={r}>
+                <input
+                  type="radio"
+                  name="export-report"
+                  value={r}
+                  checked={form.report === r}
+                  onChange={() => {
+                    setSaved(null);
+                    setForm((f) => withReport(f, r));
+                  }}
+                />
+                <span>
+                  {t(`exports.report.${r}.label`)} <span class="muted">— {t(`exports.report.${r}.hint`)}</span>
+                </span>
+              </label>
+            ))}
+          </div>
+        </fieldset>
         <div class="two-columns">
           <fieldset class="fieldset" aria-describedby={formatLegend}>
             <legend>{t("exports.format.legend")}</legend>
             <div class="choices choices--column">
-              {EXPORT_FORMATS.map((f) => (
+              {formats.map((f) => (
                 <label class="choice" key={f}>
                   <input
                     type="radio"
@@ -200,6 +252,7 @@ export function Exports() {
             </div>
             <p class="muted" id={formatLegend}>
               {t("exports.format.where")}
+              {form.report === "monitoring" && <> {t("exports.report.noPdf")}</>}
             </p>
           </fieldset>
           <fieldset class="fieldset">
@@ -353,6 +406,7 @@ function AuditTable({ entries }: { entries: AuditEntry[] }) {
   const describe = (e: AuditEntry): string => {
     const s = auditSummary(e.details);
     const parts: string[] = [];
+    if (s.report === "monitoring") parts.push(t("exports.audit.monitoring"));
     if (isExportFormat(s.format)) parts.push(t(`exports.format.${s.format}.label`));
     else if (s.format === "pdf_meeting") parts.push(t("exports.audit.pdfMeeting"));
     if (s.from && s.to) parts.push(`${formatDate(s.from)} – ${formatDate(s.to)}`);

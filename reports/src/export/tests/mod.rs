@@ -7,6 +7,7 @@
 //! (options, progress, cancellation, the audit log) goes in `run.rs`.
 
 mod csv;
+mod monitoring;
 mod pdf;
 mod privacy;
 mod restriction;

@@ -4,6 +4,15 @@ import type { Catalogue } from "../catalogue";
 export const exportsTexts: Catalogue["exports"] = {
   lede: "Create the files for the funder: choose labs, period, format and whether to include names.",
   what: "What to export",
+  report: {
+    legend: "What to export",
+    register: { label: "Register", hint: "meetings, attendance, families and training of the period" },
+    monitoring: {
+      label: "Half-yearly monitoring",
+      hint: "by semester: partner organisations and the total against the targets, labs, operators and volunteers trained by organisation",
+    },
+    noPdf: "The monitoring is exported as Excel or CSV.",
+  },
   format: {
     legend: "Format",
     where: "After “Export…” choose where to save: a folder for separate CSV files and PDFs, otherwise the file name.",
@@ -67,6 +76,7 @@ export const exportsTexts: Catalogue["exports"] = {
     },
     withNames: "with names",
     pdfMeeting: "Register of one meeting (PDF)",
+    monitoring: "Half-yearly monitoring",
     files: { one: "{n} file", other: "{n} files" },
     rows: { one: "{n} row", other: "{n} rows" },
   },

@@ -2,6 +2,15 @@
 export const exportsTexts = {
   lede: "Crea i file per il finanziatore: scegli laboratori, periodo, formato e se includere i nomi.",
   what: "Cosa esportare",
+  report: {
+    legend: "Cosa esportare",
+    register: { label: "Registro", hint: "incontri, presenze, famiglie e formazione del periodo" },
+    monitoring: {
+      label: "Monitoraggio semestrale",
+      hint: "per semestre: enti partner e totale rispetto agli obiettivi, laboratori, operatori e volontari formati per ente",
+    },
+    noPdf: "Il monitoraggio si esporta in Excel o in CSV.",
+  },
   format: {
     legend: "Formato",
     where: "Dopo «Esporta…» scegli dove salvare: per i CSV separati e i PDF una cartella, altrimenti il nome del file.",
@@ -65,6 +74,7 @@ export const exportsTexts = {
     },
     withNames: "con i nomi",
     pdfMeeting: "Registro di un incontro (PDF)",
+    monitoring: "Monitoraggio semestrale",
     files: { one: "{n} file", other: "{n} file" },
     rows: { one: "{n} riga", other: "{n} righe" },
   },
