@@ -202,6 +202,9 @@ impl AuthorCheck<'_> {
                     }
                     sender_may_relay(device, grant, directory, actor)?;
                 }
+                if r.kind == DocKind::Project {
+                    return volunteer_tombstone_authors(before, new, next, directory, true);
+                }
                 Ok(())
             }
             AuthorCheck::Privileged { directory, strict } => {
@@ -217,6 +220,9 @@ impl AuthorCheck<'_> {
                 }
                 if r.kind == DocKind::Volunteer {
                     return volunteer_authors(r, new, next, directory, strict);
+                }
+                if r.kind == DocKind::Project {
+                    volunteer_tombstone_authors(before, new, next, directory, strict)?;
                 }
                 privileged(r, before, new, next, directory, strict)
             }
@@ -284,7 +290,7 @@ pub fn privileged_roots(kind: DocKind) -> &'static [&'static str] {
     match kind {
         DocKind::Lab => &[doc::lab::ERASED, doc::lab::REQUESTS],
         DocKind::Household => &["restriction", "restriction_lifted"],
-        DocKind::Project => &[doc::project::DEVICES, doc::project::HUB],
+        DocKind::Project => &[doc::project::DEVICES, doc::project::HUB, doc::project::ERASED_VOLUNTEERS],
         // A volunteer's entry: who may write it at all is its
         // organisation's fact on the hub, not a part of it.
         DocKind::Person | DocKind::Training | DocKind::Volunteer => &[],
@@ -398,6 +404,59 @@ fn volunteer_authors(
         };
         if !ok {
             return Err(refuse_actor(actor, "a volunteer's entry", "the coordinators of its organisation"));
+        }
+    }
+    Ok(())
+}
+
+/// The volunteers' tombstones in the project document (decision 0033):
+/// every value added under `erased_volunteers` is written by an unrevoked
+/// coordinator enrolled for the organisation its tombstone names (any
+/// coordinator of an organisation may create the empty root map); no
+/// tombstone is removed or moved to another organisation. Whether the
+/// named organisation is the entry's is the store's to check, where the
+/// entry is held (`Store::commit`): only it knows the entry's creators.
+fn volunteer_tombstone_authors(
+    before: Option<&Automerge>,
+    new: &NewChanges<'_>,
+    next: &Automerge,
+    directory: &Directory,
+    strict: bool,
+) -> Result<(), AuthorRefusal> {
+    let key = doc::project::ERASED_VOLUNTEERS;
+    let empty = Automerge::new();
+    let before = before.unwrap_or(&empty);
+    let (was, now) = (writers(before, key), writers(next, key));
+    if was == now {
+        return Ok(());
+    }
+    let what = "a volunteer's erasure";
+    let who = "the coordinators of the entry's organisation";
+    let (old, tombstones) =
+        (doc::project::volunteer_tombstones(before), doc::project::volunteer_tombstones(next));
+    for (person, t) in &old {
+        if tombstones.get(person).map(|n| n.organisation) != Some(t.organisation) {
+            let actor = new.actors.first().cloned().unwrap_or_else(|| ActorId::from(&[0u8; 16][..]));
+            return Err(refuse_actor(&actor, "removing a volunteer's erasure", "nobody"));
+        }
+    }
+    for ((path, _), actor) in now.iter().filter(|(k, _)| !was.contains_key(*k)) {
+        let Some(c) = new.actors.iter().find(|a| *a == actor) else {
+            return Err(refuse_actor(actor, "a value no new change wrote", "nobody"));
+        };
+        let person = path.split('.').nth(1);
+        let organisation = person
+            .and_then(|p| p.parse::<crate::ids::PersonId>().ok())
+            .and_then(|p| tombstones.get(&p).map(|t| t.organisation));
+        let ok = match (directory.author(c), person, organisation) {
+            (Author::Unknown, _, _) => !strict,
+            (Author::Device(_, e), _, _) if e.revoked || !e.grant.is_coordinator() => false,
+            (Author::Device(_, e), None, _) => e.grant.organisation.is_some(),
+            (Author::Device(_, e), Some(_), Some(o)) => e.grant.organisation == Some(o),
+            _ => false,
+        };
+        if !ok {
+            return Err(refuse_actor(c, what, who));
         }
     }
     Ok(())

@@ -27,6 +27,10 @@ keyed_enum!(
         /// A subject access extract (GDPR arts. 15 and 20) of one family was
         /// taken: its id and code and the files' names, no personal data.
         SubjectAccess => "subject_access",
+        /// A volunteer's entry in an organisation's register was erased on
+        /// this device (confirmed here, or a tombstone received): the
+        /// person's and organisation's ids, reason and who.
+        VolunteerErasure => "volunteer_erasure",
     }
 );
 

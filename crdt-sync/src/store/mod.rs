@@ -43,6 +43,7 @@ mod tests;
 mod trail;
 #[cfg(test)]
 mod training_tests;
+mod volunteer_erasure;
 mod volunteers;
 mod waiting;
 
@@ -112,6 +113,9 @@ pub struct Store {
 struct Batch {
     /// A family was erased: scrub the file after the transaction.
     scrub: bool,
+    /// A volunteer's entry was erased: scrub the file after the
+    /// transaction, if it commits.
+    scrub_volunteers: bool,
 }
 
 impl std::fmt::Debug for Store {
