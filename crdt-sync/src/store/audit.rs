@@ -31,6 +31,13 @@ keyed_enum!(
         /// this device (confirmed here, or a tombstone received): the
         /// person's and organisation's ids, reason and who.
         VolunteerErasure => "volunteer_erasure",
+        /// A training session's sign-in sheet was printed (decision 0030):
+        /// the session's id, date and title, the ids of the people listed,
+        /// the file's name.
+        TrainingSignInSheet => "training_sign_in_sheet",
+        /// A certificate of attendance was issued (decision 0030): the
+        /// person's id and code, the issue date, the file's name.
+        TrainingCertificate => "training_certificate",
     }
 );
 

@@ -402,6 +402,7 @@ fn tables(
     out.push(families::households(ctx)?);
     ctl.step(Stage::Reading)?;
     out.push(trainings::trainings(ctx)?);
+    out.push(trainings::training_attendance(ctx)?);
     ctl.step(Stage::Reading)?;
     // The workbook carries the indicators too; the CSV files are the
     // register's four tables, as issue 5 lists them.

@@ -70,6 +70,7 @@ pub(crate) enum TableKind {
     Attendance,
     Households,
     Trainings,
+    TrainingAttendance,
     Indicators,
     Targets,
 }
@@ -81,6 +82,7 @@ impl TableKind {
             TableKind::Attendance => Label::SheetAttendance,
             TableKind::Households => Label::SheetHouseholds,
             TableKind::Trainings => Label::SheetTrainings,
+            TableKind::TrainingAttendance => Label::SheetTrainingAttendance,
             TableKind::Indicators => Label::SheetIndicators,
             TableKind::Targets => Label::SheetTargets,
         }
@@ -93,6 +95,7 @@ impl TableKind {
             TableKind::Attendance => Label::FileAttendance,
             TableKind::Households => Label::FileHouseholds,
             TableKind::Trainings => Label::FileTrainings,
+            TableKind::TrainingAttendance => Label::FileTrainingAttendance,
             TableKind::Indicators => Label::FileIndicators,
             TableKind::Targets => Label::FileTargets,
         }
