@@ -175,6 +175,15 @@ pub enum Error {
         /// Its human code (its id when this store has none).
         code: String,
     },
+    /// An erasure for retention was confirmed for a volunteer's entry that
+    /// is not due (any more) on that day: its end was moved or removed
+    /// since the preview, or it is not this organisation's. Nothing was
+    /// erased: show the list again.
+    #[error("the register entry of volunteer {person} is not due for erasure: refresh the list")]
+    VolunteerNotDue {
+        /// The volunteer.
+        person: PersonId,
+    },
 }
 
 /// Why changes touching erasures were refused ([`Error::ErasureRefused`]).

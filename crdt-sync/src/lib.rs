@@ -160,7 +160,7 @@ pub use store::{
     Replication, Retention, Staff, SyncMemory, VolunteerRegister,
 };
 pub use store::{ConflictSubject, OpenConflict};
-pub use store::{CoverWarning, FieldChange, VolunteerChange};
+pub use store::{CoverWarning, FieldChange, VolunteerChange, VolunteerDue};
 pub use store::{HubLink, HubLinkStatus, SyncOutcome};
 pub use store::{RetentionDue, TrailAction, TrailEntry, TrailScope, WithdrawnFamily};
 

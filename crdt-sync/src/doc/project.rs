@@ -117,14 +117,17 @@ pub(crate) fn retention<R: ReadDoc>(doc: &R) -> RetentionPolicy {
     RetentionPolicy {
         inactive_years: get("inactive_years", d.inactive_years),
         stale_device_days: get("stale_device_days", d.stale_device_days),
+        volunteer_years: get("volunteer_years", d.volunteer_years),
     }
 }
 
-/// Writes the retention policy at `retention{inactive_years,stale_device_days}`.
+/// Writes the retention policy at
+/// `retention{inactive_years,stale_device_days,volunteer_years}`.
 pub(crate) fn put_retention<T: Transactable>(tx: &mut T, p: &RetentionPolicy) -> Result<()> {
     let m = ensure_map(tx, &ROOT, "retention")?;
     put_u64(tx, &m, "inactive_years", u64::from(p.inactive_years))?;
     put_u64(tx, &m, "stale_device_days", u64::from(p.stale_device_days))?;
+    put_u64(tx, &m, "volunteer_years", u64::from(p.volunteer_years))?;
     Ok(())
 }
 

@@ -44,6 +44,7 @@ mod trail;
 #[cfg(test)]
 mod training_tests;
 mod volunteer_erasure;
+mod volunteer_retention;
 mod volunteers;
 mod waiting;
 
@@ -69,6 +70,7 @@ pub use retention::RetentionDue;
 pub use rows::{AttendanceEntry, HouseholdHit, MeetingSummary};
 pub(crate) use trail::message_person;
 pub use trail::{TrailAction, TrailEntry, TrailScope};
+pub use volunteer_retention::VolunteerDue;
 pub use volunteers::{CoverWarning, FieldChange, VolunteerChange};
 
 use crate::doc::DocRef;

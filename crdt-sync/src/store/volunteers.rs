@@ -199,6 +199,19 @@ impl VolunteerRegister for Store {
         self.erase_volunteer_entry(person, reason, by_person)
     }
 
+    fn volunteers_due(&mut self, today: NaiveDate) -> Result<Vec<super::VolunteerDue>> {
+        self.volunteers_due_on(today)
+    }
+
+    fn erase_volunteers_due(
+        &mut self,
+        today: NaiveDate,
+        confirmed: &[PersonId],
+        by_person: Option<PersonId>,
+    ) -> Result<Vec<VolunteerTombstone>> {
+        self.erase_volunteers_due_on(today, confirmed, by_person)
+    }
+
     fn erased_volunteers(&mut self) -> Result<Vec<VolunteerTombstone>> {
         let Some(own) = self.own_organisation()? else { return Ok(Vec::new()) };
         let mut out: Vec<VolunteerTombstone> =

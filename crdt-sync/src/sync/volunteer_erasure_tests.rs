@@ -196,3 +196,73 @@ fn only_the_organisations_coordinators_erase_its_entries() {
     ));
     assert!(holds(&mut w.keeper, w.volunteer));
 }
+
+#[test]
+fn entries_past_the_retention_after_their_end_are_listed_and_erased() {
+    use crate::store::Retention;
+
+    let mut w = world();
+    let grant = Grant::coordinator_of(w.org);
+    let lab1 = w.office.labs().expect("labs")[0].id;
+    let mut volunteer = |first: &str| {
+        w.office
+            .create_person(NewPerson {
+                lab: lab1,
+                first_name: first.into(),
+                last_name: "Volontaria".into(),
+                role: Role::Volunteer,
+                organisation: String::new(),
+                phone: String::new(),
+                email: String::new(),
+            })
+            .expect("person")
+    };
+    let (ended_long_ago, ended_lately, still_active) =
+        (volunteer("Ada"), volunteer("Bice"), volunteer("Cloe"));
+    sync(&mut w.hub, Grant::COORDINATOR, &mut w.office);
+    sync(&mut w.hub, grant, &mut w.keeper);
+    let dated = |start, end| VolunteerEntry {
+        birth_place: "Pavia".into(),
+        birth_date: Some(d(1990, 5, 17)),
+        residence: "Via Roma 1, Pavia".into(),
+        start: Some(start),
+        end,
+        ..VolunteerEntry::default()
+    };
+    // Hand-dated: ended 30 June 2019, ended 15 January 2022, not ended;
+    // and the world's own entry, not ended.
+    w.keeper.keep_volunteer(ended_long_ago, dated(d(2015, 3, 1), Some(d(2019, 6, 30)))).expect("kept");
+    w.keeper.keep_volunteer(ended_lately, dated(d(2020, 9, 1), Some(d(2022, 1, 15)))).expect("kept");
+    w.keeper.keep_volunteer(still_active, dated(d(2018, 1, 1), None)).expect("kept");
+    let due = |s: &mut Store, on| -> Vec<(PersonId, u32)> {
+        s.volunteers_due(on).expect("due").into_iter().map(|v| (v.person, v.years_since_end)).collect()
+    };
+    // The default: five whole years after the end.
+    assert_eq!(w.keeper.retention_policy().expect("policy").volunteer_years, 5);
+    assert!(due(&mut w.keeper, d(2024, 6, 29)).is_empty(), "a day early");
+    assert_eq!(due(&mut w.keeper, d(2024, 6, 30)), vec![(ended_long_ago, 5)]);
+    assert_eq!(due(&mut w.keeper, d(2027, 1, 15)), vec![(ended_long_ago, 7), (ended_lately, 5)]);
+    // The project sets it (a coordinator's write of the project document).
+    let policy = w.office.retention_policy().expect("policy");
+    w.office.set_retention_policy(crate::RetentionPolicy { volunteer_years: 2, ..policy }).expect("policy");
+    sync(&mut w.hub, Grant::COORDINATOR, &mut w.office);
+    sync(&mut w.hub, grant, &mut w.keeper);
+    let today = d(2024, 6, 30);
+    assert_eq!(due(&mut w.keeper, today), vec![(ended_long_ago, 5), (ended_lately, 2)]);
+    // Another organisation's coordinator holds none of them: nothing listed.
+    let mut other = store(4);
+    sync(&mut w.hub, Grant::coordinator_of(w.other_org), &mut other);
+    assert!(due(&mut other, today).is_empty());
+
+    // Confirming one that is not due erases nothing.
+    let got = w.keeper.erase_volunteers_due(today, &[ended_long_ago, still_active], None);
+    assert!(matches!(got, Err(Error::VolunteerNotDue { person }) if person == still_active), "{got:?}");
+    assert!(holds(&mut w.keeper, ended_long_ago));
+    let erased = w.keeper.erase_volunteers_due(today, &[ended_long_ago, ended_lately], None).expect("erased");
+    assert!(erased.iter().all(|t| t.reason == ErasureReason::Retention && t.organisation == w.org));
+    assert!(!holds(&mut w.keeper, ended_long_ago) && !holds(&mut w.keeper, ended_lately));
+    assert!(holds(&mut w.keeper, still_active) && holds(&mut w.keeper, w.volunteer));
+    assert!(due(&mut w.keeper, today).is_empty());
+    sync(&mut w.hub, grant, &mut w.keeper);
+    assert!(!holds(&mut w.hub, ended_long_ago) && holds(&mut w.hub, still_active));
+}

@@ -6,7 +6,7 @@ use crate::error::Result;
 use crate::ids::{OrganisationId, PersonId};
 use chrono::NaiveDate;
 
-use crate::store::{CoverWarning, VolunteerChange};
+use crate::store::{CoverWarning, VolunteerChange, VolunteerDue};
 
 /// The volunteers' register: the project's partner organisations, and
 /// each volunteer's entry, which only the coordinators of the volunteer's
@@ -60,6 +60,23 @@ pub trait VolunteerRegister: super::Sealed {
     /// The tombstones of the entries of this device's organisation, by
     /// time: what its register shows of erased entries.
     fn erased_volunteers(&mut self) -> Result<Vec<VolunteerTombstone>>;
+
+    /// The entries of this device's organisation due for erasure on
+    /// `today` under the project's retention policy: those whose
+    /// volunteering ended at least `volunteer_years` whole years before
+    /// (an entry with no end is never due), by end date.
+    fn volunteers_due(&mut self, today: NaiveDate) -> Result<Vec<VolunteerDue>>;
+
+    /// Erases, with [`ErasureReason::Retention`], the entries a coordinator
+    /// confirmed from [`VolunteerRegister::volunteers_due`]. Every one is
+    /// checked again against `today` first: if any is not due (any more),
+    /// nothing is erased ([`crate::Error::VolunteerNotDue`]).
+    fn erase_volunteers_due(
+        &mut self,
+        today: NaiveDate,
+        confirmed: &[PersonId],
+        by_person: Option<PersonId>,
+    ) -> Result<Vec<VolunteerTombstone>>;
 
     /// Meetings from `from` to `to` led by a volunteer whose entry this
     /// device holds and whose volunteering or insurance did not cover the
