@@ -31,6 +31,10 @@ keyed_enum!(
         /// this device (confirmed here, or a tombstone received): the
         /// person's and organisation's ids, reason and who.
         VolunteerErasure => "volunteer_erasure",
+        /// A subject access extract of one volunteer's register entry was
+        /// taken (decision 0033): the person's and organisation's ids and
+        /// the files' names.
+        VolunteerSubjectAccess => "volunteer_subject_access",
         /// A training session's sign-in sheet was printed (decision 0030):
         /// the session's id, date and title, the ids of the people listed,
         /// the file's name.

@@ -64,6 +64,7 @@ mod table;
 mod tests;
 mod trail;
 mod trainings;
+mod volunteer_access;
 mod volunteers;
 mod xlsx;
 
@@ -78,6 +79,7 @@ pub use pseudonym::PseudonymKey;
 pub use sign_in_sheet::sign_in_sheet;
 pub use subject_access::{SUBJECT_ACCESS_FORMAT, SubjectAccess, subject_access};
 pub use trail::audit_trail_csv;
+pub use volunteer_access::{VOLUNTEER_ACCESS_FORMAT, VolunteerAccess, volunteer_access};
 pub use volunteers::{VolunteersRegister, volunteers_register};
 
 use crate::error::{Error, Result};
