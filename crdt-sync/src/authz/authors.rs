@@ -569,6 +569,7 @@ fn privileged(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use automerge::transaction::Transactable;
     use uuid::Uuid;
 
     const A: LabId = LabId(Uuid::from_u128(1));
@@ -614,5 +615,70 @@ mod tests {
         assert_eq!(device_of(&actor_of(id(7))), Some(id(7)));
         assert_eq!(directory.author(&actor_of(id(9))), Author::Hub);
         assert_eq!(directory.author(&ActorId::from(&[1u8; 3][..])), Author::Unknown);
+    }
+
+    /// The volunteers' tombstones in the project document: only a
+    /// coordinator of the organisation a tombstone names writes it, and
+    /// nobody removes one (decision 0033).
+    #[test]
+    fn volunteer_tombstones_come_from_their_organisations_coordinators() {
+        use crate::domain::{ErasureReason, VolunteerTombstone};
+        use crate::ids::{OrganisationId, PersonId, ProjectId};
+
+        let (o, q) = (OrganisationId(Uuid::from_u128(5)), OrganisationId(Uuid::from_u128(6)));
+        let entry = |grant| Entry { grant, revoked: false };
+        let directory = Directory {
+            devices: BTreeMap::from([
+                (id(1), entry(Grant::coordinator_of(o))),
+                (id(2), entry(Grant::coordinator_of(q))),
+                (id(3), entry(Grant::COORDINATOR)),
+                (id(4), Entry { revoked: true, ..entry(Grant::coordinator_of(o)) }),
+                (id(5), entry(Grant { role: DeviceRole::Lead, lab: Some(A), organisation: Some(o) })),
+            ]),
+            hub: Some(id(9)),
+        };
+        let r = DocRef::project(ProjectId(Uuid::from_u128(7)));
+        let before = r.genesis();
+        let tombstone = |by: u128, organisation| {
+            let mut next = before.clone().with_actor(actor_of(id(by)));
+            let t = VolunteerTombstone {
+                person: PersonId(Uuid::from_u128(8)),
+                organisation,
+                at: chrono::DateTime::from_timestamp_millis(1).expect("time"),
+                by_device: id(by),
+                by_person: None,
+                reason: ErasureReason::Request,
+            };
+            next.transact::<_, _, crate::error::Error>(|tx| doc::project::write_volunteer_tombstone(tx, &t))
+                .expect("write");
+            next
+        };
+        let judge = |by: u128, next: &Automerge, strict: bool, old: &Automerge| {
+            let new = NewChanges { actors: vec![actor_of(id(by))], changes: &Vec::<Change>::new };
+            volunteer_tombstone_authors(Some(old), &new, next, &directory, strict)
+        };
+        let cases = [
+            (1, o, true, true),   // the organisation's coordinator
+            (2, o, true, false),  // another organisation's, naming the entry's
+            (2, q, true, true),   // naming its own: the store checks the entry
+            (3, o, true, false),  // the project-wide office
+            (4, o, true, false),  // revoked
+            (5, o, true, false),  // a lead, whatever its grant says
+            (77, o, true, false), // nobody the hub enrolled
+            (77, o, false, true), // from the hub: it checked
+        ];
+        for (by, organisation, strict, ok) in cases {
+            let got = judge(by, &tombstone(by, organisation), strict, &before);
+            assert_eq!(got.is_ok(), ok, "device {by} for {organisation:?} (strict {strict}): {got:?}");
+        }
+        // Removing a tombstone, even by the organisation's coordinator.
+        let written = tombstone(1, o);
+        let mut removed = written.clone().with_actor(actor_of(id(1)));
+        removed
+            .transact::<_, _, automerge::AutomergeError>(|tx| {
+                tx.delete(ROOT, doc::project::ERASED_VOLUNTEERS)
+            })
+            .expect("delete");
+        assert!(judge(1, &removed, true, &written).is_err());
     }
 }
