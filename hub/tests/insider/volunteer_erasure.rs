@@ -111,9 +111,17 @@ async fn an_erased_entry_leaves_every_file_and_an_offline_copy_is_refused() {
         .store
         .keep_volunteer(volunteer, VolunteerEntry { residence: NEW_RESIDENCE.into(), ..entry })
         .expect("offline edit");
+    let started = std::time::Instant::now();
     keeper.store.erase_volunteer(volunteer, ErasureReason::Request, None).expect("erased");
+    let erased_in = started.elapsed();
     keeper.sync(&url).await.expect("the keeper syncs");
+    let started = std::time::Instant::now();
     let report = colleague.sync(&url).await.expect("the colleague syncs");
+    println!(
+        "erasing the entry on the keeper's laptop (tombstone, drop, audit, scrub): {erased_in:?}; \
+         the offline colleague's sync that drops it: {:?}",
+        started.elapsed()
+    );
     assert!(report.refused.is_empty(), "{:?}", report.refused);
     assert!(report.erased.contains(&r), "{report:?}");
     for d in [&mut keeper, &mut colleague] {
