@@ -227,6 +227,10 @@ describe("Registro dei volontari", () => {
     renderScreen(<Volunteers />);
     const erased = await screen.findByTestId("volunteers-erased");
     expect(erased.textContent).toContain("Bianchi Anna");
+    // Anna's row says her entry was erased and offers no new one.
+    const anna = nth(screen.getAllByTestId("volunteer-row"), 1);
+    expect(anna.textContent).toContain(t("volunteers.list.erased"));
+    expect(within(anna).queryByRole("button", { name: t("volunteers.list.add") })).toBeNull();
     expect(erased.textContent).toContain(t("volunteers.erase.reasonRetention"));
     const rows = screen.getAllByTestId("volunteer-row");
     fireEvent.click(within(nth(rows, 0)).getByRole("button", { name: t("volunteers.list.access") }));

@@ -125,6 +125,7 @@ function Entries({ view, reload }: { view: VolunteersView; reload: () => Promise
   const [editing, setEditing] = useState<VolunteerRow | null>(null);
   const [history, setHistory] = useState<VolunteerRow | null>(null);
   const [erasing, setErasing] = useState<VolunteerRow | null>(null);
+  const erasedIds = new Set(view.erased.map((e) => e.person));
   const toast = useToast();
   const access = async (row: VolunteerRow) => {
     try {
@@ -163,17 +164,27 @@ function Entries({ view, reload }: { view: VolunteersView; reload: () => Promise
             <tbody>
               {view.rows.map((row) => {
                 const r = row.record;
+                // An erased entry cannot be written again (its document id is the person's).
+                const erased = r === null && erasedIds.has(row.person.id);
                 return (
                   <tr key={row.person.id} data-testid="volunteer-row">
                     <th scope="row">{fullName(row.person)}</th>
-                    <td>{r ? (r.codice_fiscale ?? "—") : <span class="muted">{t("volunteers.list.noEntry")}</span>}</td>
+                    <td>
+                      {r ? (
+                        (r.codice_fiscale ?? "—")
+                      ) : (
+                        <span class="muted">{t(erased ? "volunteers.list.erased" : "volunteers.list.noEntry")}</span>
+                      )}
+                    </td>
                     <td>{r ? period(r.start, r.end) : ""}</td>
                     <td>{r ? period(r.insurance_from, r.insurance_to) : ""}</td>
                     <td>{r ? t(r.occasional ? "volunteers.list.occasional" : "volunteers.list.regular") : ""}</td>
                     <td>
-                      <Button variant="quiet" onClick={() => setEditing(row)}>
-                        {r ? t("volunteers.list.edit") : t("volunteers.list.add")}
-                      </Button>
+                      {!erased && (
+                        <Button variant="quiet" onClick={() => setEditing(row)}>
+                          {r ? t("volunteers.list.edit") : t("volunteers.list.add")}
+                        </Button>
+                      )}
                       {r && (
                         <>
                           <Button variant="quiet" onClick={() => setHistory(row)}>

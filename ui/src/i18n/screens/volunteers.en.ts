@@ -17,6 +17,7 @@ export const volunteers: Catalogue["volunteers"] = {
     regular: "Regular",
     occasional: "Occasional",
     noEntry: "Not registered",
+    erased: "Entry erased",
     from: "from {start}",
     fromTo: "from {start} to {end}",
     edit: "Edit",

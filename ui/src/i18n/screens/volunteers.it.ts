@@ -15,6 +15,7 @@ export const volunteers = {
     regular: "Ordinaria",
     occasional: "Occasionale",
     noEntry: "Non iscritto",
+    erased: "Voce cancellata",
     from: "dal {start}",
     fromTo: "dal {start} al {end}",
     edit: "Modifica",
