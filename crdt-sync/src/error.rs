@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::ids::{DeviceId, HouseholdId};
+use crate::ids::{DeviceId, HouseholdId, PersonId};
 
 /// Everything that can go wrong in `crdt-sync`.
 ///
@@ -117,6 +117,14 @@ pub enum Error {
         /// Its human code.
         code: String,
     },
+    /// The volunteer's entry in an organisation's register was erased
+    /// (decision 0033): its document is gone from this store and is refused
+    /// from anywhere. The person stays; her entry cannot be written again.
+    #[error("the register entry of volunteer {person} was erased: its data is no longer kept")]
+    VolunteerErased {
+        /// The volunteer.
+        person: PersonId,
+    },
     /// The family's processing is restricted (GDPR art. 18): its document
     /// is frozen and no attendance can be added until a coordinator lifts
     /// the restriction. Nothing was stored.
@@ -167,6 +175,15 @@ pub enum Error {
         /// Its human code (its id when this store has none).
         code: String,
     },
+    /// An erasure for retention was confirmed for a volunteer's entry that
+    /// is not due (any more) on that day: its end was moved or removed
+    /// since the preview, or it is not this organisation's. Nothing was
+    /// erased: show the list again.
+    #[error("the register entry of volunteer {person} is not due for erasure: refresh the list")]
+    VolunteerNotDue {
+        /// The volunteer.
+        person: PersonId,
+    },
 }
 
 /// Why changes touching erasures were refused ([`Error::ErasureRefused`]).
@@ -187,6 +204,14 @@ pub enum ErasureRefusal {
     NotInLab {
         /// The family the tombstone names.
         household: HouseholdId,
+    },
+    /// A volunteer's tombstone names another organisation than the one
+    /// whose register holds the entry: a forged erasure of another
+    /// organisation's volunteer.
+    #[error("the erased entry of volunteer {person} is in another organisation's register")]
+    OtherOrganisation {
+        /// The volunteer the tombstone names.
+        person: PersonId,
     },
 }
 

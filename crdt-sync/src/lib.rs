@@ -160,7 +160,7 @@ pub use store::{
     Replication, Retention, Staff, SyncMemory, VolunteerRegister,
 };
 pub use store::{ConflictSubject, OpenConflict};
-pub use store::{CoverWarning, FieldChange, VolunteerChange};
+pub use store::{CoverWarning, FieldChange, VolunteerChange, VolunteerDue};
 pub use store::{HubLink, HubLinkStatus, SyncOutcome};
 pub use store::{RetentionDue, TrailAction, TrailEntry, TrailScope, WithdrawnFamily};
 
@@ -177,7 +177,7 @@ pub use domain::{
 pub use domain::{Attendee, DEFAULT_COMPLETION_PERCENT, PresenceRecord, SessionSpan};
 pub use domain::{CodiceFiscale, CodiceFiscaleError, Sex};
 pub use domain::{DeviceRole, Directory, DirectoryEntry, Grant};
-pub use domain::{Organisation, VolunteerEntry, VolunteerRecord};
+pub use domain::{Organisation, VolunteerEntry, VolunteerRecord, VolunteerTombstone};
 pub use ids::{
     DeviceId, HouseholdId, LabId, MeetingId, MemberId, OrganisationId, PathwayId, PersonId, ProjectId,
     TrainingId,

@@ -116,6 +116,9 @@ macro_rules! taccuino_commands {
             volunteers::volunteer_history,
             volunteers::add_organisation,
             volunteers::export_volunteers_register::<R>,
+            volunteers::erase_volunteer,
+            volunteers::erase_volunteers_due,
+            volunteers::volunteer_access::<R>,
         }
     };
 }

@@ -62,6 +62,14 @@ pub enum AppError {
         /// The family's code.
         code: String,
     },
+    /// The volunteer's register entry was erased: it can be neither read
+    /// nor written again.
+    #[error("the volunteer's register entry was erased")]
+    VolunteerErased,
+    /// A volunteer's entry confirmed for erasure under the retention
+    /// policy is not due (any more): nothing was erased.
+    #[error("the volunteer's register entry is not due for erasure")]
+    VolunteerNotDue,
     /// This device has used all its human codes; syncing gets new ones.
     #[error("the device has no codes left")]
     CodesExhausted,
@@ -186,6 +194,8 @@ impl From<crdt_sync::Error> for AppError {
             E::CodesExhausted { .. } => AppError::CodesExhausted,
             E::NotDue { code, .. } => AppError::NotDue { code },
             E::NotOfOrganisation => AppError::Forbidden { action: "volunteers_register".into() },
+            E::VolunteerErased { .. } => AppError::VolunteerErased,
+            E::VolunteerNotDue { .. } => AppError::VolunteerNotDue,
             E::Io { path, source } => AppError::File { detail: format!("{}: {source}", path.display()) },
             other => {
                 tracing::error!(error = %other, "core error");

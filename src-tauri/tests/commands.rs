@@ -455,7 +455,7 @@ fn exports_are_written_where_the_user_chose_and_closing_the_dialog_writes_nothin
         json!({ "selection": selection, "format": "csv", "privacy": "pseudonymised", "language": "it" });
     let saved = app.ok("export_register", json!({ "options": csv, "progress": channel }));
     let paths = saved["paths"].as_array().expect("paths");
-    assert_eq!(paths.len(), 4, "{saved}");
+    assert_eq!(paths.len(), 5, "{saved}");
     for p in paths {
         let bytes = std::fs::read(p.as_str().expect("path")).expect("written");
         assert_eq!(&bytes[..3], b"\xEF\xBB\xBF", "CSV with BOM for Italian Excel");
@@ -531,11 +531,20 @@ fn privacy_settings_retention_and_the_audit_trail() {
     let app = app();
     app.demo();
     let policy = app.ok("privacy_settings", json!({}));
-    assert_eq!(policy, json!({ "inactive_years": 5, "stale_device_days": 30 }), "the defaults");
+    assert_eq!(
+        policy,
+        json!({ "inactive_years": 5, "stale_device_days": 30, "volunteer_years": 5 }),
+        "the defaults"
+    );
     let bad = json!({ "policy": { "inactive_years": 0, "stale_device_days": 30 } });
     assert_eq!(app.err_kind("set_privacy_settings", bad), "invalid");
+    // A policy without the volunteers' years (an older screen) keeps the default.
     app.ok("set_privacy_settings", json!({ "policy": { "inactive_years": 2, "stale_device_days": 14 } }));
     assert_eq!(app.ok("privacy_settings", json!({}))["stale_device_days"], 14);
+    assert_eq!(app.ok("privacy_settings", json!({}))["volunteer_years"], 5);
+    let policy = json!({ "policy": { "inactive_years": 2, "stale_device_days": 14, "volunteer_years": 3 } });
+    app.ok("set_privacy_settings", policy);
+    assert_eq!(app.ok("privacy_settings", json!({}))["volunteer_years"], 3);
     // The demo's families were all active in the last five weeks.
     assert_eq!(app.ok("retention_due", json!({})), json!([]));
 

@@ -343,6 +343,25 @@ export const commands = {
 	 *  picks. `Ok(None)` when the dialog was closed.
 	 */
 	exportVolunteersRegister: (year: number) => typedError<Saved | null, AppError>(__TAURI_INVOKE("export_volunteers_register", { year })),
+	/**
+	 *  Erases a volunteer's entry (GDPR art. 17; decision 0033): the
+	 *  organisation's coordinators only (the authz table, through the store).
+	 *  The signed yearly registers already printed keep it; the app says so
+	 *  before asking.
+	 */
+	eraseVolunteer: (person: PersonId, reason: ErasureReason) => typedError<VolunteerTombstone, AppError>(__TAURI_INVOKE("erase_volunteer", { person, reason })),
+	/**
+	 *  Erases the entries the coordinator confirmed from the retention list,
+	 *  if they are all still due today (otherwise nothing is erased).
+	 */
+	eraseVolunteersDue: (confirmed: PersonId[]) => typedError<VolunteerTombstone[], AppError>(__TAURI_INVOKE("erase_volunteers_due", { confirmed })),
+	/**
+	 *  Everything held in the register about one volunteer (GDPR arts. 15 and
+	 *  20), a JSON file and a PDF written into a folder the user picks;
+	 *  recorded in the audit log. The organisation's coordinators (who alone
+	 *  hold the entry). `Ok(None)` when the dialog was closed.
+	 */
+	volunteerAccess: (person: PersonId) => typedError<Saved | null, AppError>(__TAURI_INVOKE("volunteer_access", { person })),
 };
 
 /** Events */
@@ -457,6 +476,16 @@ code: string } |
 { kind: "erased"; 
 /**  The family's code. */
 code: string } | 
+/**
+ *  The volunteer's register entry was erased: it can be neither read
+ *  nor written again.
+ */
+{ kind: "volunteer_erased" } | 
+/**
+ *  A volunteer's entry confirmed for erasure under the retention
+ *  policy is not due (any more): nothing was erased.
+ */
+{ kind: "volunteer_not_due" } | 
 /**  This device has used all its human codes; syncing gets new ones. */
 { kind: "codes_exhausted" } | 
 /**  This device is not paired with a hub. */
@@ -1861,6 +1890,12 @@ export type RetentionPolicy = {
 	 *  personal data (default 30). Only stored here; the app enforces it.
 	 */
 	stale_device_days: number,
+	/**
+	 *  A volunteer's entry in an organisation's register is due for
+	 *  erasure this many whole years after the volunteering ended (default
+	 *  5; decision 0033). Absent in policies written before issue 15.
+	 */
+	volunteer_years?: number,
 };
 
 /**  What a person does in the project. */
@@ -2245,6 +2280,16 @@ export type VolunteerChange = {
 	fields: FieldChange[],
 };
 
+/**  An entry due for erasure under the retention policy. */
+export type VolunteerDue = {
+	/**  The volunteer. */
+	person: PersonId,
+	/**  When the volunteering ended. */
+	end: string,
+	/**  Whole years since then. */
+	years_since_end: number,
+};
+
 /**  What a coordinator enters for a volunteer; checked by `VolunteerEntry::check`. */
 export type VolunteerEntry = {
 	/**
@@ -2308,6 +2353,32 @@ export type VolunteerRow = {
 	record: VolunteerRecord | null,
 };
 
+/**
+ *  The order to erase a volunteer's entry in an organisation's register
+ *  (decision 0033), kept in the project document at
+ *  `erased_volunteers.<person_id>`. Every replica that holds the entry's
+ *  document drops it and refuses it from then on. No personal data: the
+ *  person's id (her person document stays), the organisation, times, who
+ *  and why.
+ */
+export type VolunteerTombstone = {
+	/**  The volunteer whose entry was erased. */
+	person: PersonId,
+	/**
+	 *  The organisation whose register held the entry; only its
+	 *  coordinators may write the tombstone.
+	 */
+	organisation: OrganisationId,
+	/**  When the erasure was confirmed. */
+	at: string,
+	/**  The device that confirmed it (a coordinator's of the organisation). */
+	by_device: DeviceId,
+	/**  The person who confirmed it, when known. */
+	by_person: PersonId | null,
+	/**  Why. */
+	reason: ErasureReason,
+};
+
 /**  What the register screen shows. */
 export type VolunteersView = {
 	/**
@@ -2321,6 +2392,21 @@ export type VolunteersView = {
 	rows: VolunteerRow[],
 	/**  Meetings of this year led by a volunteer the register does not cover. */
 	warnings: CoverWarning[],
+	/**
+	 *  Entries of this organisation due for erasure today under the
+	 *  project's retention policy (decision 0033).
+	 */
+	due: VolunteerDue[],
+	/**
+	 *  Entries of this organisation that were erased (what is left: the
+	 *  tombstone; the person stays).
+	 */
+	erased: VolunteerTombstone[],
+	/**
+	 *  Whole years an entry is kept after the volunteering ended (the
+	 *  project's retention policy).
+	 */
+	retention_years: number,
 };
 
 /**  A withdrawal of consent (GDPR art. 7(3)), as recorded. */

@@ -202,6 +202,9 @@ impl AuthorCheck<'_> {
                     }
                     sender_may_relay(device, grant, directory, actor)?;
                 }
+                if r.kind == DocKind::Project {
+                    return volunteer_tombstone_authors(before, new, next, directory, true);
+                }
                 Ok(())
             }
             AuthorCheck::Privileged { directory, strict } => {
@@ -217,6 +220,9 @@ impl AuthorCheck<'_> {
                 }
                 if r.kind == DocKind::Volunteer {
                     return volunteer_authors(r, new, next, directory, strict);
+                }
+                if r.kind == DocKind::Project {
+                    volunteer_tombstone_authors(before, new, next, directory, strict)?;
                 }
                 privileged(r, before, new, next, directory, strict)
             }
@@ -284,7 +290,7 @@ pub fn privileged_roots(kind: DocKind) -> &'static [&'static str] {
     match kind {
         DocKind::Lab => &[doc::lab::ERASED, doc::lab::REQUESTS],
         DocKind::Household => &["restriction", "restriction_lifted"],
-        DocKind::Project => &[doc::project::DEVICES, doc::project::HUB],
+        DocKind::Project => &[doc::project::DEVICES, doc::project::HUB, doc::project::ERASED_VOLUNTEERS],
         // A volunteer's entry: who may write it at all is its
         // organisation's fact on the hub, not a part of it.
         DocKind::Person | DocKind::Training | DocKind::Volunteer => &[],
@@ -403,6 +409,59 @@ fn volunteer_authors(
     Ok(())
 }
 
+/// The volunteers' tombstones in the project document (decision 0033):
+/// every value added under `erased_volunteers` is written by an unrevoked
+/// coordinator enrolled for the organisation its tombstone names (any
+/// coordinator of an organisation may create the empty root map); no
+/// tombstone is removed or moved to another organisation. Whether the
+/// named organisation is the entry's is the store's to check, where the
+/// entry is held (`Store::commit`): only it knows the entry's creators.
+fn volunteer_tombstone_authors(
+    before: Option<&Automerge>,
+    new: &NewChanges<'_>,
+    next: &Automerge,
+    directory: &Directory,
+    strict: bool,
+) -> Result<(), AuthorRefusal> {
+    let key = doc::project::ERASED_VOLUNTEERS;
+    let empty = Automerge::new();
+    let before = before.unwrap_or(&empty);
+    let (was, now) = (writers(before, key), writers(next, key));
+    if was == now {
+        return Ok(());
+    }
+    let what = "a volunteer's erasure";
+    let who = "the coordinators of the entry's organisation";
+    let (old, tombstones) =
+        (doc::project::volunteer_tombstones(before), doc::project::volunteer_tombstones(next));
+    for (person, t) in &old {
+        if tombstones.get(person).map(|n| n.organisation) != Some(t.organisation) {
+            let actor = new.actors.first().cloned().unwrap_or_else(|| ActorId::from(&[0u8; 16][..]));
+            return Err(refuse_actor(&actor, "removing a volunteer's erasure", "nobody"));
+        }
+    }
+    for ((path, _), actor) in now.iter().filter(|(k, _)| !was.contains_key(*k)) {
+        let Some(c) = new.actors.iter().find(|a| *a == actor) else {
+            return Err(refuse_actor(actor, "a value no new change wrote", "nobody"));
+        };
+        let person = path.split('.').nth(1);
+        let organisation = person
+            .and_then(|p| p.parse::<crate::ids::PersonId>().ok())
+            .and_then(|p| tombstones.get(&p).map(|t| t.organisation));
+        let ok = match (directory.author(c), person, organisation) {
+            (Author::Unknown, _, _) => !strict,
+            (Author::Device(_, e), _, _) if e.revoked || !e.grant.is_coordinator() => false,
+            (Author::Device(_, e), None, _) => e.grant.organisation.is_some(),
+            (Author::Device(_, e), Some(_), Some(o)) => e.grant.organisation == Some(o),
+            _ => false,
+        };
+        if !ok {
+            return Err(refuse_actor(c, what, who));
+        }
+    }
+    Ok(())
+}
+
 fn refuse_actor(actor: &ActorId, what: &'static str, who: &'static str) -> AuthorRefusal {
     AuthorRefusal::NotAllowed { actor: device_of(actor).unwrap_or(DeviceId(uuid::Uuid::nil())), what, who }
 }
@@ -510,6 +569,7 @@ fn privileged(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use automerge::transaction::Transactable;
     use uuid::Uuid;
 
     const A: LabId = LabId(Uuid::from_u128(1));
@@ -555,5 +615,70 @@ mod tests {
         assert_eq!(device_of(&actor_of(id(7))), Some(id(7)));
         assert_eq!(directory.author(&actor_of(id(9))), Author::Hub);
         assert_eq!(directory.author(&ActorId::from(&[1u8; 3][..])), Author::Unknown);
+    }
+
+    /// The volunteers' tombstones in the project document: only a
+    /// coordinator of the organisation a tombstone names writes it, and
+    /// nobody removes one (decision 0033).
+    #[test]
+    fn volunteer_tombstones_come_from_their_organisations_coordinators() {
+        use crate::domain::{ErasureReason, VolunteerTombstone};
+        use crate::ids::{OrganisationId, PersonId, ProjectId};
+
+        let (o, q) = (OrganisationId(Uuid::from_u128(5)), OrganisationId(Uuid::from_u128(6)));
+        let entry = |grant| Entry { grant, revoked: false };
+        let directory = Directory {
+            devices: BTreeMap::from([
+                (id(1), entry(Grant::coordinator_of(o))),
+                (id(2), entry(Grant::coordinator_of(q))),
+                (id(3), entry(Grant::COORDINATOR)),
+                (id(4), Entry { revoked: true, ..entry(Grant::coordinator_of(o)) }),
+                (id(5), entry(Grant { role: DeviceRole::Lead, lab: Some(A), organisation: Some(o) })),
+            ]),
+            hub: Some(id(9)),
+        };
+        let r = DocRef::project(ProjectId(Uuid::from_u128(7)));
+        let before = r.genesis();
+        let tombstone = |by: u128, organisation| {
+            let mut next = before.clone().with_actor(actor_of(id(by)));
+            let t = VolunteerTombstone {
+                person: PersonId(Uuid::from_u128(8)),
+                organisation,
+                at: chrono::DateTime::from_timestamp_millis(1).expect("time"),
+                by_device: id(by),
+                by_person: None,
+                reason: ErasureReason::Request,
+            };
+            next.transact::<_, _, crate::error::Error>(|tx| doc::project::write_volunteer_tombstone(tx, &t))
+                .expect("write");
+            next
+        };
+        let judge = |by: u128, next: &Automerge, strict: bool, old: &Automerge| {
+            let new = NewChanges { actors: vec![actor_of(id(by))], changes: &Vec::<Change>::new };
+            volunteer_tombstone_authors(Some(old), &new, next, &directory, strict)
+        };
+        let cases = [
+            (1, o, true, true),   // the organisation's coordinator
+            (2, o, true, false),  // another organisation's, naming the entry's
+            (2, q, true, true),   // naming its own: the store checks the entry
+            (3, o, true, false),  // the project-wide office
+            (4, o, true, false),  // revoked
+            (5, o, true, false),  // a lead, whatever its grant says
+            (77, o, true, false), // nobody the hub enrolled
+            (77, o, false, true), // from the hub: it checked
+        ];
+        for (by, organisation, strict, ok) in cases {
+            let got = judge(by, &tombstone(by, organisation), strict, &before);
+            assert_eq!(got.is_ok(), ok, "device {by} for {organisation:?} (strict {strict}): {got:?}");
+        }
+        // Removing a tombstone, even by the organisation's coordinator.
+        let written = tombstone(1, o);
+        let mut removed = written.clone().with_actor(actor_of(id(1)));
+        removed
+            .transact::<_, _, automerge::AutomergeError>(|tx| {
+                tx.delete(ROOT, doc::project::ERASED_VOLUNTEERS)
+            })
+            .expect("delete");
+        assert!(judge(1, &removed, true, &written).is_err());
     }
 }

@@ -1,18 +1,22 @@
 //! The project document: `labs.<lab_id>`, `activity_types.<key>`, `targets`, `retention`,
 //! and the hub's device directory (`devices.<device_id>`, `hub`).
 
+use std::collections::BTreeMap;
+
 use automerge::transaction::Transactable;
-use automerge::{ROOT, ReadDoc};
+use automerge::{ObjType, ROOT, ReadDoc, Value};
+use chrono::DateTime;
 
 use super::{
-    ensure_map, get_bool, get_parsed, get_str_or_empty, get_string, get_u64, map_at, put_bool, put_opt_str,
-    put_str, put_u64,
+    ensure_map, get_bool, get_i64, get_parsed, get_str_or_empty, get_string, get_u64, map_at, put_bool,
+    put_opt_str, put_str, put_u64,
 };
-use crate::domain::{ActivityType, Lab, NewLab, Organisation, RetentionPolicy, Targets};
+use crate::domain::{ActivityType, ErasureReason, Lab, NewLab, Organisation, RetentionPolicy, Targets};
 use crate::domain::{DeviceRole, Grant};
 use crate::domain::{Directory, DirectoryEntry as Entry};
+use crate::domain::{Keyed, VolunteerTombstone};
 use crate::error::Result;
-use crate::ids::{DeviceId, LabId};
+use crate::ids::{DeviceId, LabId, OrganisationId, PersonId};
 
 /// Every lab, ordered by number.
 pub(crate) fn labs<R: ReadDoc>(doc: &R) -> Vec<Lab> {
@@ -113,14 +117,17 @@ pub(crate) fn retention<R: ReadDoc>(doc: &R) -> RetentionPolicy {
     RetentionPolicy {
         inactive_years: get("inactive_years", d.inactive_years),
         stale_device_days: get("stale_device_days", d.stale_device_days),
+        volunteer_years: get("volunteer_years", d.volunteer_years),
     }
 }
 
-/// Writes the retention policy at `retention{inactive_years,stale_device_days}`.
+/// Writes the retention policy at
+/// `retention{inactive_years,stale_device_days,volunteer_years}`.
 pub(crate) fn put_retention<T: Transactable>(tx: &mut T, p: &RetentionPolicy) -> Result<()> {
     let m = ensure_map(tx, &ROOT, "retention")?;
     put_u64(tx, &m, "inactive_years", u64::from(p.inactive_years))?;
     put_u64(tx, &m, "stale_device_days", u64::from(p.stale_device_days))?;
+    put_u64(tx, &m, "volunteer_years", u64::from(p.volunteer_years))?;
     Ok(())
 }
 
@@ -191,4 +198,54 @@ pub(crate) fn put_device<T: Transactable>(tx: &mut T, id: DeviceId, e: &Entry) -
 /// Writes the hub's own id.
 pub(crate) fn put_hub<T: Transactable>(tx: &mut T, id: DeviceId) -> Result<()> {
     put_str(tx, &ROOT, HUB, &id.to_string())
+}
+
+/// Root key of the volunteers' tombstones (`erased_volunteers.<person_id>`
+/// = `{organisation, at, by_device, by_person?, reason}`, since issue 15;
+/// not in the genesis, so two coordinators erasing offline may create
+/// rival maps: readers take the union).
+pub(crate) const ERASED_VOLUNTEERS: &str = "erased_volunteers";
+
+/// Every volunteer's tombstone in the document, rival root maps included
+/// (the first found wins for a person in two). A tombstone without a
+/// readable organisation is skipped: nobody could have been allowed to
+/// write it (`authz::authors`), so it orders nothing.
+pub(crate) fn volunteer_tombstones<R: ReadDoc>(doc: &R) -> BTreeMap<PersonId, VolunteerTombstone> {
+    let mut out = BTreeMap::new();
+    let maps = doc
+        .get_all(ROOT, ERASED_VOLUNTEERS)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(v, id)| matches!(v, Value::Object(ObjType::Map)).then_some(id));
+    for map in maps {
+        for k in doc.keys(&map) {
+            let (Ok(person), Some(m)) = (k.parse::<PersonId>(), map_at(doc, &map, &k)) else { continue };
+            let Some(organisation) = get_parsed::<_, OrganisationId>(doc, &m, "organisation") else {
+                continue;
+            };
+            out.entry(person).or_insert_with(|| VolunteerTombstone {
+                person,
+                organisation,
+                at: DateTime::from_timestamp_millis(get_i64(doc, &m, "at").unwrap_or(0)).unwrap_or_default(),
+                by_device: get_parsed(doc, &m, "by_device").unwrap_or(DeviceId(uuid::Uuid::nil())),
+                by_person: get_parsed(doc, &m, "by_person"),
+                reason: get_string(doc, &m, "reason")
+                    .and_then(|r| ErasureReason::from_key(&r))
+                    .unwrap_or(ErasureReason::Other),
+            });
+        }
+    }
+    out
+}
+
+/// Writes a volunteer's tombstone.
+pub(crate) fn write_volunteer_tombstone<T: Transactable>(tx: &mut T, t: &VolunteerTombstone) -> Result<()> {
+    let erased = ensure_map(tx, &ROOT, ERASED_VOLUNTEERS)?;
+    let m = ensure_map(tx, &erased, &t.person.to_string())?;
+    put_str(tx, &m, "organisation", &t.organisation.to_string())?;
+    tx.put(&m, "at", t.at.timestamp_millis())?;
+    put_str(tx, &m, "by_device", &t.by_device.to_string())?;
+    put_opt_str(tx, &m, "by_person", t.by_person.map(|p| p.to_string()).as_deref())?;
+    put_str(tx, &m, "reason", t.reason.key())?;
+    Ok(())
 }

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::keyed_enum;
-use crate::ids::{DeviceId, HouseholdId, LabId, PersonId};
+use crate::ids::{DeviceId, HouseholdId, LabId, OrganisationId, PersonId};
 
 keyed_enum!(
     /// Why a family was erased.
@@ -85,6 +85,30 @@ pub struct ErasedHousehold {
     pub code: String,
     /// When the erasure was confirmed.
     pub erased_at: DateTime<Utc>,
+    /// Why.
+    pub reason: ErasureReason,
+}
+
+/// The order to erase a volunteer's entry in an organisation's register
+/// (decision 0033), kept in the project document at
+/// `erased_volunteers.<person_id>`. Every replica that holds the entry's
+/// document drops it and refuses it from then on. No personal data: the
+/// person's id (her person document stays), the organisation, times, who
+/// and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
+pub struct VolunteerTombstone {
+    /// The volunteer whose entry was erased.
+    pub person: PersonId,
+    /// The organisation whose register held the entry; only its
+    /// coordinators may write the tombstone.
+    pub organisation: OrganisationId,
+    /// When the erasure was confirmed.
+    pub at: DateTime<Utc>,
+    /// The device that confirmed it (a coordinator's of the organisation).
+    pub by_device: DeviceId,
+    /// The person who confirmed it, when known.
+    pub by_person: Option<PersonId>,
     /// Why.
     pub reason: ErasureReason,
 }

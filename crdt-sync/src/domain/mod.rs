@@ -26,7 +26,7 @@ pub(crate) use consent::{
     check_minor_member, check_new as check_new_consent, check_renewal as check_consent_renewal,
 };
 pub use device::{DeviceRole, Directory, DirectoryEntry, Grant};
-pub use erasure::{ErasedHousehold, ErasureReason, ErasureRequest, Tombstone};
+pub use erasure::{ErasedHousehold, ErasureReason, ErasureRequest, Tombstone, VolunteerTombstone};
 pub use household::{
     Area, Contacts, Household, HouseholdPatch, NewHousehold, NewPathway, Pathway, PathwayKind, PathwayPatch,
     PathwayStatus, ReferralSource,

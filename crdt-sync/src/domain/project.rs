@@ -100,9 +100,21 @@ pub struct RetentionPolicy {
     /// A device that has not synced for this many days locks families'
     /// personal data (default 30). Only stored here; the app enforces it.
     pub stale_device_days: u32,
+    /// A volunteer's entry in an organisation's register is due for
+    /// erasure this many whole years after the volunteering ended (default
+    /// 5; decision 0033). Absent in policies written before issue 15.
+    #[serde(default = "RetentionPolicy::default_volunteer_years")]
+    pub volunteer_years: u32,
 }
 
 impl RetentionPolicy {
+    /// Default retention of a volunteer's entry: five years after the end.
+    pub const DEFAULT_VOLUNTEER_YEARS: u32 = 5;
+
+    fn default_volunteer_years() -> u32 {
+        Self::DEFAULT_VOLUNTEER_YEARS
+    }
+
     /// Default retention: five years without activity.
     pub const DEFAULT_INACTIVE_YEARS: u32 = 5;
     /// Default lock: thirty days without a sync.
@@ -114,6 +126,7 @@ impl Default for RetentionPolicy {
         RetentionPolicy {
             inactive_years: Self::DEFAULT_INACTIVE_YEARS,
             stale_device_days: Self::DEFAULT_STALE_DEVICE_DAYS,
+            volunteer_years: Self::DEFAULT_VOLUNTEER_YEARS,
         }
     }
 }

@@ -27,6 +27,21 @@ keyed_enum!(
         /// A subject access extract (GDPR arts. 15 and 20) of one family was
         /// taken: its id and code and the files' names, no personal data.
         SubjectAccess => "subject_access",
+        /// A volunteer's entry in an organisation's register was erased on
+        /// this device (confirmed here, or a tombstone received): the
+        /// person's and organisation's ids, reason and who.
+        VolunteerErasure => "volunteer_erasure",
+        /// A subject access extract of one volunteer's register entry was
+        /// taken (decision 0033): the person's and organisation's ids and
+        /// the files' names.
+        VolunteerSubjectAccess => "volunteer_subject_access",
+        /// A training session's sign-in sheet was printed (decision 0030):
+        /// the session's id, date and title, the ids of the people listed,
+        /// the file's name.
+        TrainingSignInSheet => "training_sign_in_sheet",
+        /// A certificate of attendance was issued (decision 0030): the
+        /// person's id and code, the issue date, the file's name.
+        TrainingCertificate => "training_certificate",
     }
 );
 

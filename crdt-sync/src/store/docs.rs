@@ -10,6 +10,7 @@ use crate::doc::{self, DocKind, DocRef};
 use crate::error::{Error, Result};
 use crate::ids::{HouseholdId, LabId};
 use crate::projection::{self, Scope};
+use crate::store::api::Erasure as _;
 
 /// Documents with at least this many chunks are compacted into one save by
 /// [`Store::maintenance`] (run at open and when the app is idle), never in
@@ -167,7 +168,16 @@ impl Store {
         if pending.is_empty() {
             return Ok(());
         }
-        let erased = match self.commit_inner(&pending) {
+        let volunteers = match self.volunteer_erasures(&pending) {
+            Ok(v) => v,
+            Err(e) => {
+                for p in &pending {
+                    self.docs.remove(&p.doc);
+                }
+                return Err(e);
+            }
+        };
+        let erased = match self.commit_inner(&pending, &volunteers) {
             Ok(erased) => erased,
             Err(e) => {
                 for p in &pending {
@@ -176,6 +186,20 @@ impl Store {
                 return Err(e);
             }
         };
+        if !volunteers.is_empty() {
+            for t in &volunteers {
+                self.docs.remove(&DocRef::volunteer(t.person));
+            }
+            match &mut self.batch {
+                Some(batch) => batch.scrub_volunteers = true,
+                // Committed whatever happens here; a failed vacuum leaves
+                // the freed pages (zeroed by `secure_delete`) until the next
+                // erasure's or `maintenance`'s.
+                None => {
+                    let _ = self.scrub();
+                }
+            }
+        }
         if !erased.is_empty() {
             for h in erased {
                 self.docs.remove(&DocRef::household(h));
@@ -199,7 +223,11 @@ impl Store {
     /// transaction it nests, alone it is a transaction of its own); returns
     /// the families erased by tombstones of the committed lab documents
     /// (see `store/erase.rs`).
-    fn commit_inner(&mut self, pending: &[Pending]) -> Result<Vec<HouseholdId>> {
+    fn commit_inner(
+        &mut self,
+        pending: &[Pending],
+        volunteers: &[crate::domain::VolunteerTombstone],
+    ) -> Result<Vec<HouseholdId>> {
         let tx = self.conn.savepoint()?;
         let mut tombstones = Vec::new();
         for p in pending {
@@ -263,6 +291,7 @@ impl Store {
             ])?;
         }
         let erased = super::erase::apply_in(&tx, &mut *self.env, self.device, tombstones)?;
+        super::volunteer_erasure::apply_in(&tx, &mut *self.env, self.device, volunteers)?;
         tx.commit()?;
         Ok(erased)
     }

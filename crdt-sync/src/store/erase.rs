@@ -167,8 +167,14 @@ fn parse<T: std::str::FromStr>(s: String) -> rusqlite::Result<T> {
 }
 
 impl Store {
-    /// The erasure of `r`, if `r` is the document of an erased family.
-    pub(crate) fn erased_doc(&self, r: DocRef) -> Result<Option<Error>> {
+    /// The erasure of `r`, if `r` is the document of an erased family or
+    /// of a volunteer's erased entry.
+    pub(crate) fn erased_doc(&mut self, r: DocRef) -> Result<Option<Error>> {
+        if r.kind == DocKind::Volunteer {
+            return Ok(self
+                .volunteer_tombstone(crate::ids::PersonId(r.id))?
+                .map(|t| Error::VolunteerErased { person: t.person }));
+        }
         if r.kind != DocKind::Household {
             return Ok(None);
         }

@@ -43,6 +43,8 @@ mod tests;
 mod trail;
 #[cfg(test)]
 mod training_tests;
+mod volunteer_erasure;
+mod volunteer_retention;
 mod volunteers;
 mod waiting;
 
@@ -68,6 +70,7 @@ pub use retention::RetentionDue;
 pub use rows::{AttendanceEntry, HouseholdHit, MeetingSummary};
 pub(crate) use trail::message_person;
 pub use trail::{TrailAction, TrailEntry, TrailScope};
+pub use volunteer_retention::VolunteerDue;
 pub use volunteers::{CoverWarning, FieldChange, VolunteerChange};
 
 use crate::doc::DocRef;
@@ -112,6 +115,9 @@ pub struct Store {
 struct Batch {
     /// A family was erased: scrub the file after the transaction.
     scrub: bool,
+    /// A volunteer's entry was erased: scrub the file after the
+    /// transaction, if it commits.
+    scrub_volunteers: bool,
 }
 
 impl std::fmt::Debug for Store {

@@ -333,6 +333,7 @@ impl Store {
             stale.into_iter().filter(|r| r.kind == DocKind::Lab).collect()
         };
         store.apply_pending_erasures(&labs)?;
+        store.apply_pending_volunteer_erasures()?;
         store.maintenance()?;
         Ok(store)
     }

@@ -494,6 +494,9 @@ impl Replication for Store {
             // retried at the next open or `maintenance`.
             let _ = self.scrub_if_pending();
         }
+        if batch.scrub_volunteers && out.is_ok() && !batch.scrub {
+            let _ = self.scrub();
+        }
         out
     }
 

@@ -77,13 +77,13 @@ fn date(s: Option<String>) -> Option<NaiveDate> {
 
 /// `from` plus `years` years (29 February goes to 28 February); `None` past
 /// the calendar's end.
-fn plus_years(from: NaiveDate, years: u32) -> Option<NaiveDate> {
+pub(super) fn plus_years(from: NaiveDate, years: u32) -> Option<NaiveDate> {
     from.checked_add_months(Months::new(years.saturating_mul(12)))
 }
 
 /// Whole years from `from` to `to`, anniversaries as [`plus_years`] counts
 /// them (0 when `to` is earlier).
-fn whole_years(from: NaiveDate, to: NaiveDate) -> u32 {
+pub(super) fn whole_years(from: NaiveDate, to: NaiveDate) -> u32 {
     let years = u32::try_from(to.year() - from.year()).unwrap_or(0);
     if plus_years(from, years).is_some_and(|d| d <= to) { years } else { years.saturating_sub(1) }
 }
@@ -132,6 +132,12 @@ impl Retention for Store {
             return Err(Error::invalid(
                 "retention.inactive_years",
                 format!("{} is not between 1 and {MAX_YEARS}", p.inactive_years),
+            ));
+        }
+        if !(1..=MAX_YEARS).contains(&p.volunteer_years) {
+            return Err(Error::invalid(
+                "retention.volunteer_years",
+                format!("{} is not between 1 and {MAX_YEARS}", p.volunteer_years),
             ));
         }
         if !(1..=MAX_STALE_DAYS).contains(&p.stale_device_days) {

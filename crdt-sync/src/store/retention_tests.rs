@@ -202,14 +202,15 @@ fn the_retention_preview_lists_exactly_the_families_due() {
 #[test]
 fn a_shorter_policy_brings_families_forward_and_is_validated() {
     let mut r = register_of_cases();
-    let p = RetentionPolicy { inactive_years: 2, stale_device_days: 14 };
+    let p = RetentionPolicy { inactive_years: 2, stale_device_days: 14, volunteer_years: 3 };
     r.s.set_retention_policy(p).expect("policy");
     assert_eq!(r.s.retention_policy().expect("policy"), p);
     assert!(due(&mut r.s, d(2017, 1, 10)).contains(&r.idle));
     for bad in [
-        RetentionPolicy { inactive_years: 0, stale_device_days: 30 },
-        RetentionPolicy { inactive_years: 101, stale_device_days: 30 },
-        RetentionPolicy { inactive_years: 5, stale_device_days: 0 },
+        RetentionPolicy { inactive_years: 0, stale_device_days: 30, volunteer_years: 5 },
+        RetentionPolicy { inactive_years: 101, stale_device_days: 30, volunteer_years: 5 },
+        RetentionPolicy { inactive_years: 5, stale_device_days: 30, volunteer_years: 0 },
+        RetentionPolicy { inactive_years: 5, stale_device_days: 0, volunteer_years: 5 },
     ] {
         assert!(matches!(r.s.set_retention_policy(bad), Err(Error::Invalid { .. })), "{bad:?}");
     }

@@ -11,7 +11,9 @@ use super::trail::message_person;
 use crate::authz::authors::device_of;
 use crate::authz::{DocFacts, Grant, access};
 use crate::doc::{self, DocKind, DocRef};
-use crate::domain::{Organisation, Role, VolunteerEntry, VolunteerRecord, check_name};
+use crate::domain::{
+    ErasureReason, Organisation, Role, VolunteerEntry, VolunteerRecord, VolunteerTombstone, check_name,
+};
 use crate::error::{Error, Result};
 use crate::ids::{DeviceId, LabId, MeetingId, OrganisationId, PersonId};
 use crate::store::api::*;
@@ -69,6 +71,18 @@ impl Store {
         Ok(self.directory()?.devices.get(&device).filter(|e| !e.revoked).map(|e| e.grant))
     }
 
+    /// The organisation of the held entry `r`, if this device may write it
+    /// (a coordinator of that organisation: the authz table decides), else
+    /// [`Error::NotOfOrganisation`].
+    pub(super) fn writable_entry_organisation(&mut self, r: DocRef) -> Result<OrganisationId> {
+        let grant = self.own_grant()?.ok_or(Error::NotOfOrganisation)?;
+        let facts = self.volunteer_facts(r)?;
+        match facts.organisation {
+            Some(o) if facts.exists && access(grant, r, &facts).can_write() => Ok(o),
+            _ => Err(Error::NotOfOrganisation),
+        }
+    }
+
     fn volunteer_facts(&mut self, r: DocRef) -> Result<DocFacts> {
         Ok(DocFacts {
             exists: self.has_doc(r)?,
@@ -102,6 +116,9 @@ impl VolunteerRegister for Store {
 
     fn keep_volunteer(&mut self, person: PersonId, entry: VolunteerEntry) -> Result<VolunteerRecord> {
         let r = DocRef::volunteer(person);
+        if let Some(e) = self.erased_doc(r)? {
+            return Err(e);
+        }
         let grant = self.own_grant()?.ok_or(Error::NotOfOrganisation)?;
         let facts = self.volunteer_facts(r)?;
         if !access(grant, r, &facts).can_write() {
@@ -170,6 +187,36 @@ impl VolunteerRegister for Store {
             });
             before = after;
         }
+        Ok(out)
+    }
+
+    fn erase_volunteer(
+        &mut self,
+        person: PersonId,
+        reason: ErasureReason,
+        by_person: Option<PersonId>,
+    ) -> Result<VolunteerTombstone> {
+        self.erase_volunteer_entry(person, reason, by_person)
+    }
+
+    fn volunteers_due(&mut self, today: NaiveDate) -> Result<Vec<super::VolunteerDue>> {
+        self.volunteers_due_on(today)
+    }
+
+    fn erase_volunteers_due(
+        &mut self,
+        today: NaiveDate,
+        confirmed: &[PersonId],
+        by_person: Option<PersonId>,
+    ) -> Result<Vec<VolunteerTombstone>> {
+        self.erase_volunteers_due_on(today, confirmed, by_person)
+    }
+
+    fn erased_volunteers(&mut self) -> Result<Vec<VolunteerTombstone>> {
+        let Some(own) = self.own_organisation()? else { return Ok(Vec::new()) };
+        let mut out: Vec<VolunteerTombstone> =
+            self.volunteer_tombstones()?.into_iter().filter(|t| t.organisation == own).collect();
+        out.sort_by_key(|t| (t.at, t.person));
         Ok(out)
     }
 

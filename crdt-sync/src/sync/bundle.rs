@@ -293,7 +293,10 @@ impl Opened {
                     out.refused.push((doc, reason))
                 }
                 Err(
-                    e @ (Error::Erased { .. } | Error::ErasureRefused { .. } | Error::WrongAuthor { .. }),
+                    e @ (Error::Erased { .. }
+                    | Error::VolunteerErased { .. }
+                    | Error::ErasureRefused { .. }
+                    | Error::WrongAuthor { .. }),
                 ) => out.refused.push((doc, e.to_string())),
                 Err(e) => return Err(e),
             }

@@ -32,6 +32,8 @@ mod session;
 #[cfg(any(test, feature = "testing"))]
 mod turns;
 #[cfg(test)]
+mod volunteer_erasure_tests;
+#[cfg(test)]
 mod volunteer_tests;
 mod wire;
 

@@ -661,8 +661,10 @@ impl Session {
         match store.receive_sync_message(doc, state, message, check, authors) {
             Ok(Applied::Changed) => {
                 self.stats.docs_changed += 1;
-                if doc.kind == DocKind::Lab {
+                if matches!(doc.kind, DocKind::Lab | DocKind::Project) {
                     self.drop_erased(store, &mut out)?;
+                }
+                if doc.kind == DocKind::Lab {
                     self.recheck_unlisted(store, &mut out)?;
                 }
             }
@@ -671,7 +673,7 @@ impl Session {
                 let reason = match e {
                     Error::RejectedBytes { .. } => Refusal::BadBytes,
                     Error::TooLarge { .. } => Refusal::TooLarge,
-                    Error::Erased { .. } => Refusal::Erased,
+                    Error::Erased { .. } | Error::VolunteerErased { .. } => Refusal::Erased,
                     Error::ErasureRefused { .. } => Refusal::ErasureNotAllowed,
                     Error::Restricted { .. } => Refusal::Restricted,
                     Error::WrongAuthor { .. } => Refusal::WrongAuthor,
@@ -689,14 +691,19 @@ impl Session {
         Ok(out)
     }
 
-    /// Both sides, after a lab document changed: households erased by it
-    /// leave the session (they are gone from this store, which refuses them
-    /// from now on). The hub tells the device.
+    /// Both sides, after a lab or the project document changed: households
+    /// and volunteers' entries erased by it leave the session (they are gone
+    /// from this store, which refuses them from now on). The hub tells the
+    /// device.
     fn drop_erased(&mut self, store: &mut Store, out: &mut Vec<Frame>) -> Result<()> {
-        let households: Vec<DocRef> =
-            self.active.iter().copied().filter(|d| d.kind == DocKind::Household).collect();
-        for doc in households {
-            if store.erased_household(HouseholdId(doc.id))?.is_some() {
+        let held: Vec<DocRef> = self
+            .active
+            .iter()
+            .copied()
+            .filter(|d| matches!(d.kind, DocKind::Household | DocKind::Volunteer))
+            .collect();
+        for doc in held {
+            if store.erased_doc(doc)?.is_some() {
                 self.active.remove(&doc);
                 self.refused.insert(doc, Refusal::Erased);
                 if matches!(self.side, Side::Hub(..)) {
@@ -749,7 +756,12 @@ fn lacks_everything() -> automerge::sync::State {
 /// Hub: whether `doc` is a family erased here that `grant` may know of (its
 /// lab's devices, coordinators). Another lab's device is answered as before,
 /// learning nothing of other labs' families.
-fn erased_for(store: &Store, grant: Grant, doc: DocRef) -> Result<bool> {
+fn erased_for(store: &mut Store, grant: Grant, doc: DocRef) -> Result<bool> {
+    if doc.kind == DocKind::Volunteer {
+        // The tombstone is in the project document every device reads:
+        // answering `Erased` tells nobody more than it does.
+        return Ok(store.erased_doc(doc)?.is_some());
+    }
     if doc.kind != DocKind::Household {
         return Ok(false);
     }

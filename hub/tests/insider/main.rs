@@ -54,6 +54,7 @@ mod bombs;
 mod bundles;
 mod floods;
 mod persons;
+mod volunteer_erasure;
 mod volunteers;
 
 use std::collections::BTreeSet;

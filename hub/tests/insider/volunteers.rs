@@ -15,7 +15,7 @@ const CF: &str = "RSSMRA85T10A562S";
 const RESIDENCE: &str = "Via Riservatissima 7, Pavia";
 
 /// A coordinator's device enrolled for `organisation` (a name).
-async fn enrol_for(hub: &Hub, tmp: &std::path::Path, name: &str, organisation: &str) -> Device {
+pub(crate) async fn enrol_for(hub: &Hub, tmp: &std::path::Path, name: &str, organisation: &str) -> Device {
     let code = hub.cmd(&["enroll", "--role", "coordinator", "--organisation", organisation]);
     let enrolled = taccuino_sync_client::enroll(&hub.url, &code, name).await.expect("enrol").enrolled;
     let store = common::device_store(tmp, name, &enrolled);

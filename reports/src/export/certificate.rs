@@ -5,7 +5,8 @@
 //! totals in hours. Printed with the plain document layout (`export/pdf`).
 
 use chrono::{NaiveDate, NaiveTime};
-use crdt_sync::{Attendee, PersonId, Staff, Store, TrainingSession};
+use crdt_sync::{Attendee, AuditAction, AuditLog, PersonId, Staff, Store, TrainingSession};
+use serde::Serialize;
 
 use super::labels::Label as L;
 use super::pdf::{Block, Document, document};
@@ -61,7 +62,20 @@ fn line(t: &TrainingSession, a: &Attendee, lang: Language) -> String {
     )
 }
 
-/// The certificate of attendance of `person`, issued on `issued`, in `lang`.
+/// What the audit log keeps of an issued certificate: the person's id and
+/// code, the issue date, the sessions it lists, the file's name; the
+/// operator is added by `record_audit`.
+#[derive(Serialize)]
+struct CertificateRecord<'a> {
+    person: PersonId,
+    code: &'a str,
+    issued: NaiveDate,
+    sessions: u32,
+    file: &'a str,
+}
+
+/// The certificate of attendance of `person`, issued on `issued`, in
+/// `lang`, recorded in the audit log (`training_certificate`) once built.
 pub fn certificate(
     store: &mut Store,
     person: PersonId,
@@ -119,9 +133,12 @@ pub fn certificate(
         footer: format!("{} · {name} · {}", w(L::CertTitle), p.code),
         page_words: (w(L::Page).to_owned(), w(L::Of).to_owned()),
     };
-    Ok(ExportFile {
+    let file = ExportFile {
         name: format!("{}_{}.pdf", w(L::FileCertificate), p.code),
         media_type: "application/pdf",
         bytes: document(&doc)?,
-    })
+    };
+    let record = CertificateRecord { person, code: &p.code, issued, sessions, file: &file.name };
+    store.record_audit(AuditAction::TrainingCertificate, &record)?;
+    Ok(file)
 }

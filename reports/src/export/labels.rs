@@ -42,12 +42,14 @@ labels! {
     SheetAttendance => "Presenze", "Attendance";
     SheetHouseholds => "Famiglie", "Households";
     SheetTrainings => "Formazione", "Trainings";
+    SheetTrainingAttendance => "Frequenza formazione", "Training attendance";
     SheetIndicators => "Indicatori", "Indicators";
     SheetTargets => "Obiettivi", "Targets";
     FileMeetings => "incontri", "meetings";
     FileAttendance => "presenze", "attendance";
     FileHouseholds => "famiglie", "households";
     FileTrainings => "formazione", "trainings";
+    FileTrainingAttendance => "frequenza_formazione", "training_attendance";
     FileIndicators => "indicatori", "indicators";
     FileTargets => "obiettivi", "targets";
     FileRegister => "registro", "register";
@@ -117,6 +119,13 @@ labels! {
     ColOperators => "Operatori", "Operators";
     ColVolunteers => "Volontari", "Volunteers";
     ColParticipantList => "Elenco partecipanti", "Participant list";
+    ColParticipant => "Partecipante", "Participant";
+    ColRole => "Ruolo", "Role";
+    ColSessionMinutes => "Durata (min)", "Length (min)";
+    ColMinutesAttended => "Minuti frequentati", "Minutes attended";
+    ColShareOfSession => "Quota della sessione", "Share of the session";
+    ColThreshold => "Soglia", "Threshold";
+    ColCompleted => "Completata", "Completed";
     ColMonth => "Mese", "Month";
     ColIndicator => "Indicatore", "Indicator";
     ColValue => "Valore", "Value";
@@ -282,6 +291,43 @@ labels! {
         progetto.",
         "To exercise these rights, ask your lab or the project's coordinators.";
     SaDate => "Data dell'estratto", "Date of the extract";
+
+    // The subject access extract of a volunteer's register entry.
+    VaVolunteer => "Volontario/a", "Volunteer";
+    VaWho => "L'ente iscrive i propri volontari non occasionali nel registro previsto dall'articolo 17 \
+        del Codice del Terzo Settore (D.Lgs. 117/2017) e li assicura (art. 18).",
+        "The organisation enters its regular volunteers in the register required by article 17 of the \
+        Italian Third Sector Code (Legislative Decree 117/2017) and insures them (art. 18).";
+    VaOrganisation => "Ente", "Organisation";
+    VaUnknownOrganisation => "ente non indicato", "organisation not known";
+    VaPerson => "Dati della persona", "Personal record";
+    VaRole => "Ruolo", "Role";
+    VaOrganisationDeclared => "Ente indicato nella scheda", "Organisation on the record";
+    VaEntry => "Iscrizione nel registro dei volontari", "Entry in the register of volunteers";
+    VaCodiceFiscale => "Codice fiscale", "Codice fiscale";
+    VaBirthPlace => "Luogo di nascita", "Place of birth";
+    VaBirthDate => "Data di nascita", "Date of birth";
+    VaResidence => "Residenza o domicilio", "Residence or domicile";
+    VaStart => "Inizio dell'attività", "Volunteering started";
+    VaEnd => "Fine dell'attività", "Volunteering ended";
+    VaOccasional => "Volontario occasionale", "Occasional volunteer";
+    VaInsuredFrom => "Assicurazione dal", "Insured from";
+    VaInsuredTo => "Assicurazione al", "Insured to";
+    VaHistory => "Storia dell'iscrizione", "History of the entry";
+    VaHistoryIntro => "Ogni modifica è registrata con il momento, il dispositivo che l'ha fatta e, quando \
+        è nota, la persona che lo usava; per ogni dato, il valore prima e dopo.",
+        "Every change is recorded with its time, the device that made it and, when known, the person \
+        using it; for each field, its value before and after.";
+    VaEmpty => "(vuoto)", "(empty)";
+    VaRightErasure => "Cancellazione (art. 17): potete chiedere che l'iscrizione sia cancellata; l'ente \
+        conserva quanto la legge gli impone di conservare, in particolare il registro annuale già stampato \
+        e firmato, che riporta l'iscrizione com'era.",
+        "Erasure (art. 17): you may ask for the entry to be erased; the organisation keeps what the law \
+        obliges it to keep, in particular the yearly register already printed and signed, which shows the \
+        entry as it was.";
+    VaRightHow => "Per esercitare questi diritti rivolgetevi al coordinamento del vostro ente.",
+        "To exercise these rights, ask your organisation's coordinators.";
+    FileVolunteerAccess => "accesso_dati_volontario", "volunteer_data_access";
 }
 
 /// `sì`/`no`.

@@ -65,6 +65,7 @@ mod table;
 mod tests;
 mod trail;
 mod trainings;
+mod volunteer_access;
 mod volunteers;
 mod xlsx;
 
@@ -80,6 +81,7 @@ pub use pseudonym::PseudonymKey;
 pub use sign_in_sheet::sign_in_sheet;
 pub use subject_access::{SUBJECT_ACCESS_FORMAT, SubjectAccess, subject_access};
 pub use trail::audit_trail_csv;
+pub use volunteer_access::{VOLUNTEER_ACCESS_FORMAT, VolunteerAccess, volunteer_access};
 pub use volunteers::{VolunteersRegister, volunteers_register};
 
 use crate::error::{Error, Result};
@@ -421,6 +423,7 @@ fn tables(
     out.push(families::households(ctx)?);
     ctl.step(Stage::Reading)?;
     out.push(trainings::trainings(ctx)?);
+    out.push(trainings::training_attendance(ctx)?);
     ctl.step(Stage::Reading)?;
     // The workbook carries the indicators too; the CSV files are the
     // register's four tables, as issue 5 lists them.

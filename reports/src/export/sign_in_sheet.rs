@@ -5,8 +5,9 @@
 //! a few blank rows. Social workers' professional credits need arrival and
 //! departure recorded; the signed sheet is the evidence, kept five years.
 
-use chrono::Timelike;
-use crdt_sync::{Role, Staff, Store, TrainingId, TrainingSession};
+use chrono::{NaiveDate, Timelike};
+use crdt_sync::{AuditAction, AuditLog, PersonId, Role, Staff, Store, TrainingId, TrainingSession};
+use serde::Serialize;
 
 use super::labels::Label as L;
 use super::pdf::sign_in::{self, SignIn};
@@ -48,7 +49,21 @@ pub(crate) fn role(r: Role, lang: Language) -> &'static str {
     }
 }
 
-/// The sign-in sheet of `training` as a PDF, in `lang`.
+/// What the audit log keeps of a printed sign-in sheet: ids, the session's
+/// date and title, the file's name; the operator is added by
+/// `record_audit`. The names are in the file, not in the log.
+#[derive(Serialize)]
+struct SheetRecord<'a> {
+    training: TrainingId,
+    date: NaiveDate,
+    title: &'a str,
+    persons: Vec<PersonId>,
+    file: &'a str,
+}
+
+/// The sign-in sheet of `training` as a PDF, in `lang`, recorded in the
+/// audit log (`training_sign_in_sheet`) once it is built: it lists names
+/// and organisations, like the other exports.
 pub fn sign_in_sheet(store: &mut Store, training: TrainingId, lang: Language) -> Result<ExportFile> {
     let t = session(store, training)?;
     let mut people: Vec<[String; 2]> = Vec::new();
@@ -94,9 +109,18 @@ pub fn sign_in_sheet(store: &mut Store, training: TrainingId, lang: Language) ->
         footer: format!("{} · {}", L::SignInTitle.text(lang), t.title),
         page_words: (L::Page.text(lang).to_owned(), L::Of.text(lang).to_owned()),
     };
-    Ok(ExportFile {
+    let file = ExportFile {
         name: format!("{}_{}.pdf", L::FileSignIn.text(lang), t.date),
         media_type: "application/pdf",
         bytes: sign_in::pdf(&sheet)?,
-    })
+    };
+    let record = SheetRecord {
+        training: t.id,
+        date: t.date,
+        title: &t.title,
+        persons: t.attendees.iter().map(|a| a.person).collect(),
+        file: &file.name,
+    };
+    store.record_audit(AuditAction::TrainingSignInSheet, &record)?;
+    Ok(file)
 }

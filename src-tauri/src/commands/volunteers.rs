@@ -7,8 +7,9 @@
 use chrono::{Datelike, NaiveDate};
 use crdt_sync::authz::Action;
 use crdt_sync::{
-    CoverWarning, Environment, Organisation, OrganisationId, Person, PersonId, Role, Staff, SystemEnv,
-    VolunteerChange, VolunteerEntry, VolunteerRecord, VolunteerRegister,
+    CoverWarning, Environment, ErasureReason, Organisation, OrganisationId, Person, PersonId, Retention,
+    Role, Staff, SystemEnv, VolunteerChange, VolunteerDue, VolunteerEntry, VolunteerRecord,
+    VolunteerRegister, VolunteerTombstone,
 };
 use serde::Serialize;
 use tauri::{AppHandle, Runtime, State};
@@ -41,6 +42,15 @@ pub struct VolunteersView {
     pub rows: Vec<VolunteerRow>,
     /// Meetings of this year led by a volunteer the register does not cover.
     pub warnings: Vec<CoverWarning>,
+    /// Entries of this organisation due for erasure today under the
+    /// project's retention policy (decision 0033).
+    pub due: Vec<VolunteerDue>,
+    /// Entries of this organisation that were erased (what is left: the
+    /// tombstone; the person stays).
+    pub erased: Vec<VolunteerTombstone>,
+    /// Whole years an entry is kept after the volunteering ended (the
+    /// project's retention policy).
+    pub retention_years: u32,
 }
 
 /// The register as this device keeps it.
@@ -63,7 +73,13 @@ pub async fn volunteers_view(state: State<'_, AppState>) -> AppResult<Volunteers
                 (Some(from), Some(to)) if organisation.is_some() => s.facilitator_cover(from, to)?,
                 _ => Vec::new(),
             };
-            Ok(VolunteersView { organisation, organisations, rows, warnings })
+            let (due, erased) = if organisation.is_some() {
+                (s.volunteers_due(SystemEnv.today())?, s.erased_volunteers()?)
+            } else {
+                (Vec::new(), Vec::new())
+            };
+            let retention_years = s.retention_policy()?.volunteer_years;
+            Ok(VolunteersView { organisation, organisations, rows, warnings, due, erased, retention_years })
         })
         .await
 }
@@ -123,6 +139,77 @@ pub async fn export_volunteers_register<R: Runtime>(
         .await?;
     let mut paths = Vec::new();
     for file in [&register.pdf, &register.csv] {
+        let path = folder.join(&file.name);
+        write_atomically(&path, &file.bytes)?;
+        paths.push(path.display().to_string());
+    }
+    Ok(Some(Saved { paths }))
+}
+
+/// Erases a volunteer's entry (GDPR art. 17; decision 0033): the
+/// organisation's coordinators only (the authz table, through the store).
+/// The signed yearly registers already printed keep it; the app says so
+/// before asking.
+#[tauri::command]
+#[specta::specta]
+pub async fn erase_volunteer(
+    state: State<'_, AppState>,
+    person: PersonId,
+    reason: ErasureReason,
+) -> AppResult<VolunteerTombstone> {
+    state
+        .with_store(|s, _| {
+            ensure_allowed(s, Action::KeepVolunteersRegister, "erase_volunteer")?;
+            Ok(s.erase_volunteer(person, reason, s.operator())?)
+        })
+        .await
+}
+
+/// Erases the entries the coordinator confirmed from the retention list,
+/// if they are all still due today (otherwise nothing is erased).
+#[tauri::command]
+#[specta::specta]
+pub async fn erase_volunteers_due(
+    state: State<'_, AppState>,
+    confirmed: Vec<PersonId>,
+) -> AppResult<Vec<VolunteerTombstone>> {
+    state
+        .with_store(|s, _| {
+            ensure_allowed(s, Action::KeepVolunteersRegister, "erase_volunteers_due")?;
+            let today = SystemEnv.today();
+            Ok(s.erase_volunteers_due(today, &confirmed, s.operator())?)
+        })
+        .await
+}
+
+/// Everything held in the register about one volunteer (GDPR arts. 15 and
+/// 20), a JSON file and a PDF written into a folder the user picks;
+/// recorded in the audit log. The organisation's coordinators (who alone
+/// hold the entry). `Ok(None)` when the dialog was closed.
+#[tauri::command]
+#[specta::specta]
+pub async fn volunteer_access<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    person: PersonId,
+) -> AppResult<Option<Saved>> {
+    state
+        .with_store(|s, _| {
+            ensure_allowed(s, Action::KeepVolunteersRegister, "volunteer_access")?;
+            match s.volunteer(person)? {
+                Some(_) => Ok(()),
+                None => Err(AppError::NotFound { what: "volunteer".into() }),
+            }
+        })
+        .await?;
+    let Some(folder) = chooser(&app).pick_folder()? else { return Ok(None) };
+    let extract = state
+        .with_store(|s, settings| {
+            Ok(taccuino_reports::export::volunteer_access(s, person, settings.language)?)
+        })
+        .await?;
+    let mut paths = Vec::new();
+    for file in extract.files() {
         let path = folder.join(&file.name);
         write_atomically(&path, &file.bytes)?;
         paths.push(path.display().to_string());

@@ -112,6 +112,10 @@ export function errorMessage(err: unknown, lang: Language = getLanguage()): stri
       return translate(lang, "errors.stale", { days: String(e.days) });
     case "erased":
       return translate(lang, "errors.erased", { code: str(e.code) });
+    case "volunteer_erased":
+      return translate(lang, "errors.volunteerErased");
+    case "volunteer_not_due":
+      return translate(lang, "errors.volunteerNotDue");
     case "pairing": {
       const key = `errors.pairing.${str(e.reason)}`;
       return isTextKey(key) ? translateLoose(lang, key) : translate(lang, "errors.pairing.any");

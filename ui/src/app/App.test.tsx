@@ -124,7 +124,7 @@ describe("the shell", () => {
   });
 
   it("shows Riservatezza last to coordinators, leads and the demo register only", async () => {
-    cmd.privacySettings = vi.fn(() => ok({ inactive_years: 5, stale_device_days: 30 }));
+    cmd.privacySettings = vi.fn(() => ok({ inactive_years: 5, stale_device_days: 30, volunteer_years: 5 }));
     cmd.retentionDue = vi.fn(() => ok([]));
     cmd.auditTrail = vi.fn(() => ok([]));
     for (const role of ["coordinator", "lead", null] as const) {

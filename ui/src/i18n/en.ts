@@ -141,6 +141,8 @@ export const en: Catalogue = {
     erased: "Family {code} was erased: only its code is left.",
     stale: "This computer has not synced for more than {days} days: the families' data stay closed until it syncs (Sync → Sync now).",
     notDue: "Family {code} is no longer due (it had activity meanwhile): nothing was erased; look at the list again.",
+    volunteerErased: "This volunteer's register entry was erased: it can no longer be read or written.",
+    volunteerNotDue: "One of the chosen entries is no longer due (its end date changed): nothing was erased; look at the list again.",
     untrustedHub:
       "The hub presented a certificate other than the one it was paired with: the connection may be intercepted. Do not sync, and tell the coordinators.",
     pairing: {

@@ -149,6 +149,8 @@ export const it = {
     erased: "La famiglia {code} è stata cancellata: ne resta solo il codice.",
     stale: "Questo computer non si sincronizza da più di {days} giorni: i dati delle famiglie restano chiusi finché non sincronizzi (Sincronizzazione → Sincronizza ora).",
     notDue: "La famiglia {code} non è più da cancellare (ha avuto attività nel frattempo): non è stato cancellato nulla, rivedi l'elenco.",
+    volunteerErased: "La voce di questo volontario nel registro è stata cancellata: non si può più leggere né scrivere.",
+    volunteerNotDue: "Una delle voci scelte non è più da cancellare (la data di fine è cambiata): non è stato cancellato nulla, rivedi l'elenco.",
     untrustedHub:
       "L'hub ha presentato un certificato diverso da quello del collegamento: la connessione potrebbe essere intercettata. Non sincronizzare e avvisa il coordinamento.",
     pairing: {

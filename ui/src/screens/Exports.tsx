@@ -416,8 +416,7 @@ function AuditTable({ entries }: { entries: AuditEntry[] }) {
     if (s.rows !== null) parts.push(t("exports.audit.rows", { n: s.rows }));
     return parts.join(" · ") || "—";
   };
-  const action = (key: string) =>
-    key === "export" || key === "export_full" ? t(`exports.audit.actions.${key}`) : key;
+  const action = (key: string) => (isAuditAction(key) ? t(`exports.audit.actions.${key}`) : key);
   return (
     <div class="table-wrap">
       <table class="data-table data-table--compact" data-testid="audit-log">
@@ -445,4 +444,18 @@ function AuditTable({ entries }: { entries: AuditEntry[] }) {
       </table>
     </div>
   );
+}
+
+/** The audit log's actions this build has words for. */
+const AUDIT_ACTIONS = [
+  "export",
+  "export_full",
+  "training_sign_in_sheet",
+  "training_certificate",
+  "volunteer_erasure",
+  "volunteer_subject_access",
+] as const;
+
+function isAuditAction(key: string): key is (typeof AUDIT_ACTIONS)[number] {
+  return (AUDIT_ACTIONS as readonly string[]).includes(key);
 }

@@ -95,7 +95,7 @@ const trail: TrailEntry[] = [
 ];
 
 function setup() {
-  api.privacySettings.mockReturnValue(ok({ inactive_years: 5, stale_device_days: 30 }));
+  api.privacySettings.mockReturnValue(ok({ inactive_years: 5, stale_device_days: 30, volunteer_years: 5 }));
   api.setPrivacySettings.mockReturnValue(ok(null));
   api.retentionDue.mockReturnValue(ok(due));
   api.auditTrail.mockReturnValue(ok(trail));
@@ -261,9 +261,12 @@ describe("the retention policy", () => {
 
     fireEvent.input(years, { target: { value: "7" } });
     fireEvent.input(days, { target: { value: "45" } });
+    const volunteers = screen.getByLabelText(/Anni dopo la fine dell'attività/) as HTMLInputElement;
+    expect(volunteers.value).toBe("5");
+    fireEvent.input(volunteers, { target: { value: "10" } });
     fireEvent.click(screen.getByTestId("policy-save"));
     await flush();
-    expect(api.setPrivacySettings).toHaveBeenCalledWith({ inactive_years: 7, stale_device_days: 45 });
+    expect(api.setPrivacySettings).toHaveBeenCalledWith({ inactive_years: 7, stale_device_days: 45, volunteer_years: 10 });
     expect(days.getAttribute("aria-invalid")).toBeNull();
     expect(document.body.textContent).toContain("Politica di conservazione salvata.");
   });

@@ -11,6 +11,9 @@ vi.mock("../bindings", () => ({
     keepVolunteer: vi.fn(),
     volunteerHistory: vi.fn(),
     exportVolunteersRegister: vi.fn(),
+    eraseVolunteer: vi.fn(),
+    eraseVolunteersDue: vi.fn(),
+    volunteerAccess: vi.fn(),
   },
 }));
 
@@ -59,6 +62,9 @@ function view(over: Partial<VolunteersView> = {}): VolunteersView {
     warnings: [
       { meeting: "m1", lab: "l1", date: "2026-07-02", person: P1, not_volunteering: false, not_insured: true },
     ],
+    due: [],
+    erased: [],
+    retention_years: 5,
     ...over,
   };
 }
@@ -162,5 +168,73 @@ describe("Registro dei volontari", () => {
     fireEvent.click(screen.getByRole("button", { name: t("volunteers.form.submit") }));
     await waitFor(() => expect(api.keepVolunteer).toHaveBeenCalled());
     expect(await screen.findByRole("dialog")).toBeTruthy();
+  });
+
+  it("erases an entry after saying what the signed registers keep", async () => {
+    api.eraseVolunteer.mockImplementation(() =>
+      ok({ person: P1, organisation: ORG, at: "2026-09-01T10:00:00Z", by_device: "d", by_person: null, reason: "withdrawal" }),
+    );
+    renderScreen(<Volunteers />);
+    const rows = await screen.findAllByTestId("volunteer-row");
+    fireEvent.click(within(nth(rows, 0)).getByRole("button", { name: t("volunteers.list.erase") }));
+    const dialog = await screen.findByRole("dialog");
+    expect(dialog.textContent).toContain(t("volunteers.erase.law"));
+    expect(api.eraseVolunteer).not.toHaveBeenCalled();
+    fireEvent.click(within(dialog).getByLabelText(t("volunteers.erase.reasonWithdrawal")));
+    fireEvent.click(screen.getByTestId("volunteer-erase-confirm"));
+    await waitFor(() => expect(api.eraseVolunteer).toHaveBeenCalledWith(P1, "withdrawal"));
+    // The screen reloads after the erasure.
+    await waitFor(() => expect(api.volunteersView).toHaveBeenCalledTimes(2));
+  });
+
+  it("says an erased entry is gone when the erasure is refused", async () => {
+    api.eraseVolunteer.mockImplementation(() => fail({ kind: "volunteer_erased" }));
+    renderScreen(<Volunteers />);
+    const rows = await screen.findAllByTestId("volunteer-row");
+    fireEvent.click(within(nth(rows, 0)).getByRole("button", { name: t("volunteers.list.erase") }));
+    fireEvent.click(await screen.findByTestId("volunteer-erase-confirm"));
+    expect(await screen.findByText(t("errors.volunteerErased"), { exact: false })).toBeTruthy();
+  });
+
+  it("lists the entries past retention and erases the chosen ones after confirming", async () => {
+    api.volunteersView.mockImplementation(() =>
+      ok(view({ due: [{ person: P1, end: "2019-06-30", years_since_end: 7 }], retention_years: 5 })),
+    );
+    api.eraseVolunteersDue.mockImplementation(() => ok([]));
+    renderScreen(<Volunteers />);
+    const section = await screen.findByTestId("volunteers-retention");
+    expect(section.textContent).toContain(t("volunteers.retention.lede", { years: "5" }));
+    expect(section.textContent).toContain("Mario Rossi");
+    const erase = within(section).getByRole("button", { name: t("volunteers.retention.submit") });
+    expect((erase as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.click(within(section).getByLabelText(t("volunteers.retention.choose", { name: "Mario Rossi" })));
+    fireEvent.click(erase);
+    expect((await screen.findByRole("dialog")).textContent).toContain(t("volunteers.retention.confirm", { count: "1" }));
+    expect(api.eraseVolunteersDue).not.toHaveBeenCalled();
+    fireEvent.click(screen.getByTestId("volunteers-retention-confirm"));
+    await waitFor(() => expect(api.eraseVolunteersDue).toHaveBeenCalledWith([P1]));
+  });
+
+  it("shows erased entries and saves a volunteer's data extract", async () => {
+    api.volunteersView.mockImplementation(() =>
+      ok(
+        view({
+          erased: [{ person: P2, organisation: ORG, at: "2026-05-04T08:00:00Z", by_device: "d", by_person: null, reason: "retention" }],
+        }),
+      ),
+    );
+    api.volunteerAccess.mockImplementation(() => ok({ paths: ["/tmp/accesso_dati_volontario_PV01-0001.pdf"] }));
+    renderScreen(<Volunteers />);
+    const erased = await screen.findByTestId("volunteers-erased");
+    expect(erased.textContent).toContain("Bianchi Anna");
+    // Anna's row says her entry was erased and offers no new one.
+    const anna = nth(screen.getAllByTestId("volunteer-row"), 1);
+    expect(anna.textContent).toContain(t("volunteers.list.erased"));
+    expect(within(anna).queryByRole("button", { name: t("volunteers.list.add") })).toBeNull();
+    expect(erased.textContent).toContain(t("volunteers.erase.reasonRetention"));
+    const rows = screen.getAllByTestId("volunteer-row");
+    fireEvent.click(within(nth(rows, 0)).getByRole("button", { name: t("volunteers.list.access") }));
+    await waitFor(() => expect(api.volunteerAccess).toHaveBeenCalledWith(P1));
+    expect(await screen.findByText("accesso_dati_volontario", { exact: false })).toBeTruthy();
   });
 });

@@ -5,6 +5,7 @@ import { useSession } from "../app/session";
 import {
   commands,
   type CoverWarning,
+  type ErasureReason,
   type Person,
   type VolunteerChange,
   type VolunteerEntry,
@@ -102,6 +103,8 @@ export function Volunteers() {
               <p class="lede">{t("volunteers.lede")}</p>
               <p data-testid="volunteers-organisation">{t("volunteers.organisation", { name: view.organisation.name })}</p>
               <Entries view={view} reload={loaded.reload} />
+              <RetentionDue view={view} reload={loaded.reload} />
+              <Erased view={view} />
               <Warnings view={view} />
               <Export />
             </>
@@ -121,6 +124,17 @@ function Entries({ view, reload }: { view: VolunteersView; reload: () => Promise
   const headingId = `volunteers-${useId()}`;
   const [editing, setEditing] = useState<VolunteerRow | null>(null);
   const [history, setHistory] = useState<VolunteerRow | null>(null);
+  const [erasing, setErasing] = useState<VolunteerRow | null>(null);
+  const erasedIds = new Set(view.erased.map((e) => e.person));
+  const toast = useToast();
+  const access = async (row: VolunteerRow) => {
+    try {
+      const saved = await call(commands.volunteerAccess(row.person.id));
+      if (saved) toast.success(t("volunteers.access.saved", { paths: saved.paths.join(", ") }));
+    } catch (err) {
+      toast.error(appErrorOf(err) ?? err);
+    }
+  };
   const period = (start: string | null, end: string | null) =>
     start === null
       ? ""
@@ -150,21 +164,39 @@ function Entries({ view, reload }: { view: VolunteersView; reload: () => Promise
             <tbody>
               {view.rows.map((row) => {
                 const r = row.record;
+                // An erased entry cannot be written again (its document id is the person's).
+                const erased = r === null && erasedIds.has(row.person.id);
                 return (
                   <tr key={row.person.id} data-testid="volunteer-row">
                     <th scope="row">{fullName(row.person)}</th>
-                    <td>{r ? (r.codice_fiscale ?? "—") : <span class="muted">{t("volunteers.list.noEntry")}</span>}</td>
+                    <td>
+                      {r ? (
+                        (r.codice_fiscale ?? "—")
+                      ) : (
+                        <span class="muted">{t(erased ? "volunteers.list.erased" : "volunteers.list.noEntry")}</span>
+                      )}
+                    </td>
                     <td>{r ? period(r.start, r.end) : ""}</td>
                     <td>{r ? period(r.insurance_from, r.insurance_to) : ""}</td>
                     <td>{r ? t(r.occasional ? "volunteers.list.occasional" : "volunteers.list.regular") : ""}</td>
                     <td>
-                      <Button variant="quiet" onClick={() => setEditing(row)}>
-                        {r ? t("volunteers.list.edit") : t("volunteers.list.add")}
-                      </Button>
-                      {r && (
-                        <Button variant="quiet" onClick={() => setHistory(row)}>
-                          {t("volunteers.list.history")}
+                      {!erased && (
+                        <Button variant="quiet" onClick={() => setEditing(row)}>
+                          {r ? t("volunteers.list.edit") : t("volunteers.list.add")}
                         </Button>
+                      )}
+                      {r && (
+                        <>
+                          <Button variant="quiet" onClick={() => setHistory(row)}>
+                            {t("volunteers.list.history")}
+                          </Button>
+                          <Button variant="quiet" onClick={() => void access(row)}>
+                            {t("volunteers.list.access")}
+                          </Button>
+                          <Button variant="quiet" onClick={() => setErasing(row)}>
+                            {t("volunteers.list.erase")}
+                          </Button>
+                        </>
                       )}
                     </td>
                   </tr>
@@ -185,6 +217,16 @@ function Entries({ view, reload }: { view: VolunteersView; reload: () => Promise
         />
       )}
       {history && <HistoryDialog row={history} onClose={() => setHistory(null)} />}
+      {erasing && (
+        <EraseDialog
+          row={erasing}
+          onClose={() => setErasing(null)}
+          onErased={async () => {
+            setErasing(null);
+            await reload();
+          }}
+        />
+      )}
     </section>
   );
 }
@@ -267,6 +309,172 @@ function EntryDialog({ row, onClose, onSaved }: { row: VolunteerRow; onClose: ()
         {date("insuranceTo", t("volunteers.form.insuranceTo"))}
       </form>
     </Dialog>
+  );
+}
+
+/** The reasons a coordinator may give for erasing an entry by hand. */
+const HAND_REASONS = ["request", "withdrawal", "other"] as const satisfies readonly ErasureReason[];
+
+const REASON_KEYS = {
+  request: "volunteers.erase.reasonRequest",
+  withdrawal: "volunteers.erase.reasonWithdrawal",
+  retention: "volunteers.erase.reasonRetention",
+  other: "volunteers.erase.reasonOther",
+} as const satisfies Record<ErasureReason, string>;
+
+/** Erasing one entry, after saying what it does and what the law keeps. */
+function EraseDialog({ row, onClose, onErased }: { row: VolunteerRow; onClose: () => void; onErased: () => Promise<void> }) {
+  const { t } = useI18n();
+  const toast = useToast();
+  const [reason, setReason] = useState<ErasureReason>("request");
+  const [busy, setBusy] = useState(false);
+  const name = `${row.person.first_name} ${row.person.last_name}`;
+  const erase = async () => {
+    setBusy(true);
+    try {
+      await call(commands.eraseVolunteer(row.person.id, reason));
+      toast.success(t("volunteers.erase.done", { name }));
+      await onErased();
+    } catch (err) {
+      toast.error(appErrorOf(err) ?? err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Dialog
+      open
+      title={t("volunteers.erase.title", { name })}
+      onClose={onClose}
+      footer={
+        <>
+          <Button onClick={onClose}>{t("volunteers.erase.cancel")}</Button>
+          <Button variant="danger" busy={busy} onClick={() => void erase()} data-testid="volunteer-erase-confirm">
+            {t("volunteers.erase.confirm")}
+          </Button>
+        </>
+      }
+    >
+      <p>{t("volunteers.erase.intro")}</p>
+      <p>{t("volunteers.erase.law")}</p>
+      <fieldset data-testid="volunteer-erase-reason">
+        <legend>{t("volunteers.erase.reason")}</legend>
+        {HAND_REASONS.map((r) => (
+          <label class="choice" key={r}>
+            <input type="radio" name="erase-reason" checked={reason === r} onChange={() => setReason(r)} />
+            {t(REASON_KEYS[r])}
+          </label>
+        ))}
+      </fieldset>
+    </Dialog>
+  );
+}
+
+/** The entries past the project's retention after their end, to erase. */
+function RetentionDue({ view, reload }: { view: VolunteersView; reload: () => Promise<void> }) {
+  const { t, formatDate } = useI18n();
+  const toast = useToast();
+  const headingId = `retention-${useId()}`;
+  const [chosen, setChosen] = useState<Set<string>>(new Set());
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const names = new Map(view.rows.map((r) => [r.person.id, `${r.person.first_name} ${r.person.last_name}`]));
+  const toggle = (id: string) =>
+    setChosen((c) => {
+      const next = new Set(c);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+  const erase = async () => {
+    setBusy(true);
+    try {
+      const done = await call(commands.eraseVolunteersDue([...chosen]));
+      toast.success(t("volunteers.retention.done", { count: String(done.length) }));
+      setChosen(new Set());
+      setConfirming(false);
+      await reload();
+    } catch (err) {
+      toast.error(appErrorOf(err) ?? err);
+      setConfirming(false);
+      await reload();
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section class="page-section" aria-labelledby={headingId} data-testid="volunteers-retention">
+      <h2 id={headingId}>{t("volunteers.retention.title")}</h2>
+      <p class="muted">{t("volunteers.retention.lede", { years: String(view.retention_years) })}</p>
+      {view.due.length === 0 ? (
+        <p class="muted">{t("volunteers.retention.none")}</p>
+      ) : (
+        <>
+          <ul>
+            {view.due.map((d) => {
+              const name = names.get(d.person) ?? d.person;
+              return (
+                <li key={d.person}>
+                  <label class="choice">
+                    <input
+                      type="checkbox"
+                      aria-label={t("volunteers.retention.choose", { name })}
+                      checked={chosen.has(d.person)}
+                      onChange={() => toggle(d.person)}
+                    />
+                    {t("volunteers.retention.item", { name, end: formatDate(d.end), years: String(d.years_since_end) })}
+                  </label>
+                </li>
+              );
+            })}
+          </ul>
+          <Button variant="danger" disabled={chosen.size === 0} onClick={() => setConfirming(true)}>
+            {t("volunteers.retention.submit")}
+          </Button>
+        </>
+      )}
+      {confirming && (
+        <Dialog
+          open
+          title={t("volunteers.retention.submit")}
+          onClose={() => setConfirming(false)}
+          footer={
+            <>
+              <Button onClick={() => setConfirming(false)}>{t("volunteers.erase.cancel")}</Button>
+              <Button variant="danger" busy={busy} onClick={() => void erase()} data-testid="volunteers-retention-confirm">
+                {t("volunteers.erase.confirm")}
+              </Button>
+            </>
+          }
+        >
+          <p>{t("volunteers.retention.confirm", { count: String(chosen.size) })}</p>
+        </Dialog>
+      )}
+    </section>
+  );
+}
+
+/** What is left of erased entries: who, when, why. */
+function Erased({ view }: { view: VolunteersView }) {
+  const { t, formatDate } = useI18n();
+  const headingId = `erased-${useId()}`;
+  if (view.erased.length === 0) return null;
+  const names = new Map(view.rows.map((r) => [r.person.id, fullName(r.person)]));
+  return (
+    <section class="page-section" aria-labelledby={headingId}>
+      <h2 id={headingId}>{t("volunteers.erased.title")}</h2>
+      <ul data-testid="volunteers-erased">
+        {view.erased.map((e) => (
+          <li key={e.person}>
+            {t("volunteers.erased.item", {
+              name: names.get(e.person) ?? e.person,
+              date: formatDate(e.at.slice(0, 10)),
+              reason: t(REASON_KEYS[e.reason]),
+            })}
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
 

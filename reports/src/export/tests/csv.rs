@@ -41,7 +41,10 @@ fn pseudonymised_italian_csv_has_every_table_and_value() {
     let mut b = fixture::replica_without_f5(&mut a, &f);
     let out = export(&mut b, &options(Selection::all_labs(fixture::period()), Format::Csv, pseudo()));
     let names: Vec<&str> = out.files.iter().map(|f| f.name.as_str()).collect();
-    assert_eq!(names, ["incontri.csv", "presenze.csv", "famiglie.csv", "formazione.csv"]);
+    assert_eq!(
+        names,
+        ["incontri.csv", "presenze.csv", "famiglie.csv", "formazione.csv", "frequenza_formazione.csv"]
+    );
 
     let meetings = file(&out, "incontri.csv");
     assert_eq!(

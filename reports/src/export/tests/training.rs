@@ -3,11 +3,15 @@
 //! minutes per session and the totals in hours, worked out by hand from
 //! `crdt_sync::testing::register`.
 
-use super::pdftotext;
-use crate::export::{Language, certificate, sign_in_sheet};
+use std::io::Cursor;
+
+use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+
+use super::{export, options, pdftotext};
+use crate::export::{Format, Language, Privacy, certificate, sign_in_sheet};
 use crdt_sync::testing::d;
 use crdt_sync::testing::register as fixture;
-use crdt_sync::{NewPerson, Role, Staff};
+use crdt_sync::{AuditAction, AuditLog, Keyed, NewPerson, Role, Selection, Staff};
 
 /// The text with every run of white space one space: long lines wrap.
 fn flat(text: &str) -> String {
@@ -162,4 +166,99 @@ fn an_unknown_session_or_person_is_the_register_s_not_found() {
     );
     let nobody = crdt_sync::PersonId(uuid::Uuid::from_u128(6));
     assert!(certificate(&mut s, nobody, d(2025, 4, 1), Language::It).is_err());
+}
+
+/// The CSV's rows, header first (BOM checked and removed).
+fn csv_rows(bytes: &[u8]) -> Vec<Vec<String>> {
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF".as_slice()).expect("starts with a UTF-8 BOM");
+    let mut r = ::csv::ReaderBuilder::new().delimiter(b';').has_headers(false).from_reader(body);
+    r.records().map(|rec| rec.expect("valid CSV").iter().map(str::to_owned).collect()).collect()
+}
+
+#[test]
+fn the_training_attendance_table_gives_each_participant_s_minutes_share_and_verdict() {
+    let (mut s, _) = fixture::build();
+    let csv = export(&mut s, &options(Selection::all_labs(fixture::period()), Format::Csv, Privacy::Full));
+    let file = csv.files.iter().find(|f| f.name == "frequenza_formazione.csv").expect("the table's file");
+    let rows = csv_rows(&file.bytes);
+    assert_eq!(
+        rows[0],
+        [
+            "Data",
+            "Titolo",
+            "Partecipante",
+            "Ruolo",
+            "Durata (min)",
+            "Minuti frequentati",
+            "Quota della sessione",
+            "Soglia",
+            "Completata"
+        ]
+    );
+    let row = |date: &str, who: &str| {
+        rows.iter()
+            .find(|r| r[0] == date && r[2] == who)
+            .unwrap_or_else(|| panic!("{who} on {date} missing from {rows:?}"))
+            .clone()
+    };
+    // Worked out by hand (decision 0030): Vera arrived at 09:30 of
+    // 09:00–11:00; nothing recorded at T2 is the whole session; Walter's 60
+    // minutes of 90 are 66%, rounded down as the rule does.
+    assert_eq!(
+        row("10/01/2025", "Vera Sala")[1..],
+        ["Ascolto e accoglienza", "Vera Sala", "volontario", "120", "90", "75%", "80%", "no"]
+    );
+    assert_eq!(row("05/03/2025", "Vera Sala")[4..], ["90", "90", "100%", "80%", "sì"]);
+    assert_eq!(row("05/03/2025", "Walter Neri")[4..], ["90", "60", "66%", "80%", "no"]);
+    // One row per participant and session: as many as the sessions' counts.
+    let sessions = csv.files.iter().find(|f| f.name == "formazione.csv").expect("trainings");
+    let participants: usize =
+        csv_rows(&sessions.bytes)[1..].iter().map(|r| r[3].parse::<usize>().expect("count")).sum();
+    assert_eq!(rows.len() - 1, participants);
+
+    // The workbook: the same, as numbers and percentages.
+    let xlsx = export(&mut s, &options(Selection::all_labs(fixture::period()), Format::Xlsx, Privacy::Full));
+    let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(xlsx.files[0].bytes.clone())).expect("opens");
+    let sheet = wb.worksheet_range("Frequenza formazione").expect("sheet");
+    let walter = (1..sheet.height())
+        .find(|&i| sheet.get((i, 2)) == Some(&Data::String("Walter Neri".into())))
+        .expect("Walter's row");
+    assert_eq!(sheet.get((walter, 4)), Some(&Data::Float(90.0)));
+    assert_eq!(sheet.get((walter, 5)), Some(&Data::Float(60.0)));
+    assert_eq!(sheet.get((walter, 6)), Some(&Data::Float(0.66)));
+    assert_eq!(sheet.get((walter, 8)), Some(&Data::String("no".into())));
+}
+
+#[test]
+fn the_training_pdfs_are_written_to_the_audit_log() {
+    let (mut s, f) = fixture::build();
+    let t1 = s.trainings().expect("trainings")[0].clone();
+    let operator = f.staff[0];
+    s.set_operator(Some(operator));
+    let sheet = sign_in_sheet(&mut s, t1.id, Language::It).expect("sheet");
+    let log = s.audit_log(10).expect("log");
+    assert_eq!(log[0].action, AuditAction::TrainingSignInSheet.key());
+    let details = &log[0].details;
+    assert_eq!(details["training"], t1.id.to_string());
+    assert_eq!(details["file"], sheet.name.as_str());
+    assert_eq!(details["by_person"], operator.to_string());
+    let listed: Vec<String> = t1.attendees.iter().map(|a| a.person.to_string()).collect();
+    assert_eq!(details["persons"], serde_json::json!(listed));
+
+    let vera = f.staff[2];
+    let cert = certificate(&mut s, vera, d(2025, 4, 1), Language::It).expect("certificate");
+    let log = s.audit_log(10).expect("log");
+    assert_eq!(log[0].action, AuditAction::TrainingCertificate.key());
+    assert_eq!(log[0].details["person"], vera.to_string());
+    assert_eq!(log[0].details["issued"], "2025-04-01");
+    assert_eq!(log[0].details["sessions"], 2);
+    assert_eq!(log[0].details["file"], cert.name.as_str());
+    // Names stay in the files, not in the log.
+    for e in &log {
+        assert!(!e.details.to_string().contains("Vera"), "{e:?}");
+    }
+    // A failed build records nothing.
+    let before = s.audit_log(100).expect("log").len();
+    assert!(sign_in_sheet(&mut s, crdt_sync::TrainingId(uuid::Uuid::from_u128(5)), Language::It).is_err());
+    assert_eq!(s.audit_log(100).expect("log").len(), before);
 }

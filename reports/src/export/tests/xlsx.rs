@@ -37,7 +37,7 @@ fn workbook_cells_have_real_types() {
     let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes.clone())).expect("calamine opens it");
     assert_eq!(
         wb.sheet_names(),
-        ["Incontri", "Presenze", "Famiglie", "Formazione", "Indicatori", "Obiettivi"]
+        ["Incontri", "Presenze", "Famiglie", "Formazione", "Frequenza formazione", "Indicatori", "Obiettivi"]
     );
 
     let m = wb.worksheet_range("Incontri").expect("sheet");

@@ -73,6 +73,10 @@ export const exportsTexts: Catalogue["exports"] = {
     actions: {
       export: "Pseudonymised export",
       export_full: "Full export",
+      training_sign_in_sheet: "Training sign-in sheet (PDF)",
+      training_certificate: "Certificate of attendance (PDF)",
+      volunteer_erasure: "Erasure of a volunteer's entry",
+      volunteer_subject_access: "A volunteer's data extract",
     },
     withNames: "with names",
     pdfMeeting: "Register of one meeting (PDF)",

@@ -71,6 +71,10 @@ export const exportsTexts = {
     actions: {
       export: "Esportazione pseudonimizzata",
       export_full: "Esportazione completa",
+      training_sign_in_sheet: "Foglio firme di una formazione (PDF)",
+      training_certificate: "Attestato di frequenza (PDF)",
+      volunteer_erasure: "Cancellazione della voce di un volontario",
+      volunteer_subject_access: "Estratto dei dati di un volontario",
     },
     withNames: "con i nomi",
     pdfMeeting: "Registro di un incontro (PDF)",

@@ -13,6 +13,9 @@ export const privacy: Catalogue["privacy"] = {
       "Activity: registration, consent, attendance, a pathway's start or end. A whole number from 1 to 100.",
     staleDays: "Days without syncing after which a computer closes the families' data",
     staleDaysHint: "So that an erasure reaches every computer within this time. A whole number from 1 to 3650.",
+    volunteerYears: "Years after the volunteering ended for which a volunteer's entry is kept",
+    volunteerYearsHint:
+      "Then the organisation's coordinators erase it from the Register of volunteers; signed yearly registers stay. A whole number from 1 to 100.",
     empty: "Enter a number.",
     notWhole: "Enter a whole number, without commas or points.",
     range: "Enter a number between {min} and {max}.",

@@ -12,6 +12,9 @@ export const privacy = {
     staleDays: "Giorni senza sincronizzare dopo i quali un computer chiude i dati delle famiglie",
     staleDaysHint:
       "Così una cancellazione raggiunge ogni computer entro questo tempo. Un numero intero da 1 a 3650.",
+    volunteerYears: "Anni dopo la fine dell'attività per cui si tiene la voce di un volontario",
+    volunteerYearsHint:
+      "Poi il coordinamento dell'organizzazione la cancella dal Registro dei volontari; i registri annuali firmati restano. Un numero intero da 1 a 100.",
     empty: "Scrivi un numero.",
     notWhole: "Scrivi un numero intero, senza virgole né punti.",
     range: "Scrivi un numero tra {min} e {max}.",

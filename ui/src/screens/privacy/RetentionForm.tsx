@@ -13,6 +13,7 @@ import { useI18n, type Translate } from "../../i18n";
 export const POLICY_LIMITS = {
   inactive_years: { min: 1, max: 100 },
   stale_device_days: { min: 1, max: 3650 },
+  volunteer_years: { min: 1, max: 100 },
 } as const satisfies Record<keyof RetentionPolicy, { min: number; max: number }>;
 
 /** The problem with what was typed for `field`, in words, or `undefined`. */
@@ -33,12 +34,20 @@ export function RetentionForm() {
   const headingId = `policy-${useId()}`;
   const [attempted, setAttempted] = useState(false);
   const [busy, setBusy] = useState(false);
-  const refs = { inactive_years: useRef<HTMLElement>(null), stale_device_days: useRef<HTMLElement>(null) };
+  const refs = {
+    inactive_years: useRef<HTMLElement>(null),
+    stale_device_days: useRef<HTMLElement>(null),
+    volunteer_years: useRef<HTMLElement>(null),
+  };
   // What is typed starts from the saved policy; nothing reloads it while it is edited.
   const policy = useLoad(
     async () => {
       const p = await call(commands.privacySettings());
-      return { inactive_years: String(p.inactive_years), stale_device_days: String(p.stale_device_days) };
+      return {
+        inactive_years: String(p.inactive_years),
+        stale_device_days: String(p.stale_device_days),
+        volunteer_years: String(p.volunteer_years ?? 5),
+      };
     },
     [],
     { onError: toast.error },
@@ -50,6 +59,7 @@ export function RetentionForm() {
     ? {
         inactive_years: policyProblem("inactive_years", form.inactive_years, t),
         stale_device_days: policyProblem("stale_device_days", form.stale_device_days, t),
+        volunteer_years: policyProblem("volunteer_years", form.volunteer_years, t),
       }
     : null;
 
@@ -57,7 +67,13 @@ export function RetentionForm() {
     event.preventDefault();
     if (!form || !errors || busy) return;
     setAttempted(true);
-    const firstBad = errors.inactive_years ? refs.inactive_years : errors.stale_device_days ? refs.stale_device_days : null;
+    const firstBad = errors.inactive_years
+      ? refs.inactive_years
+      : errors.stale_device_days
+        ? refs.stale_device_days
+        : errors.volunteer_years
+          ? refs.volunteer_years
+          : null;
     if (firstBad) {
       firstBad.current?.focus();
       return;
@@ -68,6 +84,7 @@ export function RetentionForm() {
         commands.setPrivacySettings({
           inactive_years: Number(form.inactive_years.trim()),
           stale_device_days: Number(form.stale_device_days.trim()),
+          volunteer_years: Number(form.volunteer_years.trim()),
         }),
       );
       setAttempted(false);
@@ -110,6 +127,17 @@ export function RetentionForm() {
             required
             inputRef={refs.stale_device_days}
             data-testid="policy-days"
+          />
+          <TextField
+            label={t("privacy.policy.volunteerYears")}
+            hint={t("privacy.policy.volunteerYearsHint")}
+            value={form.volunteer_years}
+            onValueChange={(v) => setForm({ ...form, volunteer_years: v })}
+            error={attempted ? errors.volunteer_years : undefined}
+            inputMode="numeric"
+            required
+            inputRef={refs.volunteer_years}
+            data-testid="policy-volunteer-years"
           />
           <Button type="submit" variant="primary" busy={busy} data-testid="policy-save">
             {t("common.save")}
