@@ -219,7 +219,7 @@ impl Store {
 
 impl Store {
     /// Writes `t` into the project document with none of the checks
-    /// [`Store::erase_volunteer_entry`] makes: what a modified client could
+    /// `Store::erase_volunteer_entry` makes: what a modified client could
     /// send. For the test kit's forged tombstones only.
     #[cfg(any(test, feature = "testing"))]
     pub fn write_volunteer_tombstone_unchecked(&mut self, t: &VolunteerTombstone) -> Result<()> {
