@@ -11,23 +11,10 @@ use crate::error::Error;
 use crate::ids::{OrganisationId, PersonId};
 use crate::store::{AuditAction, AuditLog, ProjectSettings, Replication, Staff, Store, VolunteerRegister};
 use crate::testing::d;
-use crate::testing::one_family::{lab, store};
+use crate::testing::one_family::store;
 
-const CF: &str = "RSSMRA85T10A562S";
-
-fn sync(hub: &mut Store, grant: Grant, device: &mut Store) -> Vec<(DocRef, Refusal)> {
-    let t = super::in_turns(hub, grant, device).expect("sync");
-    t.device.refused().iter().map(|(d, r)| (*d, *r)).collect()
-}
-
-fn entry() -> VolunteerEntry {
-    VolunteerEntry {
-        codice_fiscale: CF.into(),
-        residence: "Via Riservata 7, Pavia".into(),
-        start: Some(d(2026, 3, 1)),
-        ..VolunteerEntry::default()
-    }
-}
+// The register's world, entry and sync from `volunteer_tests`.
+use super::volunteer_tests::{self as register, CF, entry, sync};
 
 /// Whether `s` holds any byte or reading of the entry.
 fn holds(s: &mut Store, p: PersonId) -> bool {
@@ -48,26 +35,10 @@ struct World {
     other_org: OrganisationId,
 }
 
-/// The office sets up a lab, two organisations and a volunteer; two
+/// The register's world (a lab, two organisations, a volunteer); two
 /// coordinators of the first organisation hold her entry.
 fn world() -> World {
-    let mut hub = store(100);
-    let mut office = store(1);
-    let lab1 = lab(&mut office, 1);
-    let org = office.add_organisation("Consorzio Sociale Pavese").expect("org");
-    let other_org = office.add_organisation("Coop. Il Convoglio").expect("org");
-    let volunteer = office
-        .create_person(NewPerson {
-            lab: lab1,
-            first_name: "Mario".into(),
-            last_name: "Rossi".into(),
-            role: Role::Volunteer,
-            organisation: "Consorzio".into(),
-            phone: String::new(),
-            email: String::new(),
-        })
-        .expect("person");
-    sync(&mut hub, Grant::COORDINATOR, &mut office);
+    let register::World { mut hub, office, volunteer, org, other_org, .. } = register::world();
     let (mut keeper, mut colleague) = (store(2), store(3));
     let grant = Grant::coordinator_of(org);
     sync(&mut hub, grant, &mut keeper);

@@ -18,15 +18,15 @@ use crate::store::{Replication, Staff, Store, VolunteerRegister};
 use crate::testing::d;
 use crate::testing::one_family::{lab, store};
 
-const CF: &str = "RSSMRA85T10A562S";
-const RESIDENCE: &str = "Via Riservata 7, Pavia";
+pub(super) const CF: &str = "RSSMRA85T10A562S";
+pub(super) const RESIDENCE: &str = "Via Riservata 7, Pavia";
 
-fn sync(hub: &mut Store, grant: Grant, device: &mut Store) -> Vec<(DocRef, Refusal)> {
+pub(super) fn sync(hub: &mut Store, grant: Grant, device: &mut Store) -> Vec<(DocRef, Refusal)> {
     let t = super::in_turns(hub, grant, device).expect("sync");
     t.device.refused().iter().map(|(d, r)| (*d, *r)).collect()
 }
 
-fn entry() -> VolunteerEntry {
+pub(super) fn entry() -> VolunteerEntry {
     VolunteerEntry {
         codice_fiscale: CF.into(),
         residence: RESIDENCE.into(),
@@ -37,18 +37,18 @@ fn entry() -> VolunteerEntry {
     }
 }
 
-struct World {
-    hub: Store,
-    office: Store,
-    lab1: LabId,
-    volunteer: PersonId,
-    org: OrganisationId,
-    other_org: OrganisationId,
+pub(super) struct World {
+    pub(super) hub: Store,
+    pub(super) office: Store,
+    pub(super) lab1: LabId,
+    pub(super) volunteer: PersonId,
+    pub(super) org: OrganisationId,
+    pub(super) other_org: OrganisationId,
 }
 
 /// A project-wide coordinator sets up a lab, two organisations and a
 /// volunteer of lab 1; the hub holds it all.
-fn world() -> World {
+pub(super) fn world() -> World {
     let mut hub = store(100);
     let mut office = store(1);
     let lab1 = lab(&mut office, 1);
