@@ -11,6 +11,12 @@ use super::register::Ctx;
 use super::table::{Cell, Table, TableKind};
 use crate::error::Result;
 
+/// The staff of the selected labs (`?1`, a JSON array of lab ids): on a
+/// lab's roster or registered for it. Both trainings tables count only them.
+const STAFF: &str = "WITH staff(person) AS (
+             SELECT person_id FROM person_labs WHERE lab_id IN (SELECT value FROM json_each(?1))
+             UNION SELECT person_id FROM lab_roster WHERE lab_id IN (SELECT value FROM json_each(?1)))";
+
 /// One row per training session in the period with someone of the selected
 /// labs present; only those people are counted and listed.
 pub(crate) fn trainings(ctx: &Ctx<'_>) -> Result<Table> {
@@ -28,17 +34,15 @@ pub(crate) fn trainings(ctx: &Ctx<'_>) -> Result<Table> {
             (L::ColParticipantList, 60.0),
         ],
     );
-    let mut stmt = ctx.conn.prepare(
-        "WITH staff(person) AS (
-             SELECT person_id FROM person_labs WHERE lab_id IN (SELECT value FROM json_each(?1))
-             UNION SELECT person_id FROM lab_roster WHERE lab_id IN (SELECT value FROM json_each(?1)))
+    let mut stmt = ctx.conn.prepare(&format!(
+        "{STAFF}
          SELECT t.id, t.date, t.title, t.minutes, p.code, p.first_name, p.last_name, p.role, ta.person_id
            FROM trainings t
            JOIN training_attendance ta ON ta.training_id = t.id
            LEFT JOIN persons p ON p.id = ta.person_id
           WHERE t.date BETWEEN ?2 AND ?3 AND ta.person_id IN (SELECT person FROM staff)
-          ORDER BY t.date, t.id, p.code, ta.person_id",
-    )?;
+          ORDER BY t.date, t.id, p.code, ta.person_id"
+    ))?;
     let (labs, from, to) = ctx.bounds();
     let mut rows = stmt.query(params![labs, from, to])?;
     let mut current: Option<String> = None;
@@ -103,18 +107,16 @@ pub(crate) fn training_attendance(ctx: &Ctx<'_>) -> Result<Table> {
             (L::ColCompleted, 11.0),
         ],
     );
-    let mut stmt = ctx.conn.prepare(
-        "WITH staff(person) AS (
-             SELECT person_id FROM person_labs WHERE lab_id IN (SELECT value FROM json_each(?1))
-             UNION SELECT person_id FROM lab_roster WHERE lab_id IN (SELECT value FROM json_each(?1)))
+    let mut stmt = ctx.conn.prepare(&format!(
+        "{STAFF}
          SELECT t.date, t.title, t.minutes, t.completion, p.code, p.first_name,
                 p.last_name, p.role, ta.person_id, ta.minutes, ta.completed
            FROM trainings t
            JOIN training_attendance ta ON ta.training_id = t.id
            LEFT JOIN persons p ON p.id = ta.person_id
           WHERE t.date BETWEEN ?2 AND ?3 AND ta.person_id IN (SELECT person FROM staff)
-          ORDER BY t.date, t.id, p.code, ta.person_id",
-    )?;
+          ORDER BY t.date, t.id, p.code, ta.person_id"
+    ))?;
     let (labs, from, to) = ctx.bounds();
     let mut rows = stmt.query(params![labs, from, to])?;
     while let Some(r) = rows.next()? {
