@@ -15,6 +15,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use automerge::iter::DocItem;
 use automerge::transaction::Transactable;
 use automerge::{
     ActorId, Automerge, ObjId, ObjType, Patch, PatchAction, Prop, ROOT, ReadDoc, ScalarValue, Value, ValueRef,
@@ -55,17 +56,62 @@ pub struct ConflictValue {
 /// Every field of `doc` that holds concurrent values, in path order, with
 /// who wrote each value.
 pub fn conflicts(doc: &Automerge) -> Vec<FieldConflict> {
-    let mut found = Vec::new();
-    walk(doc, &ROOT, "", &mut found);
+    let found = whole(doc)
+        .into_iter()
+        .filter_map(|(obj, key, path)| Some(Found { path, values: raw_values(doc, &obj, &key)? }))
+        .collect();
     attribute(doc, found)
 }
 
 /// The paths of every field of `doc` that holds concurrent values, in path
 /// order (what the projection keeps).
 pub(crate) fn paths(doc: &Automerge) -> Vec<String> {
-    let mut found = Vec::new();
-    walk(doc, &ROOT, "", &mut found);
-    found.into_iter().map(|f| f.path).collect()
+    whole(doc).into_iter().map(|(_, _, path)| path).collect()
+}
+
+/// Every field in conflict in the maps reachable from the root through
+/// (winning) map values: its map, key and dotted path, in path order (each
+/// key's components in turn, as [`walk`] visits them).
+///
+/// One pass over the whole document (automerge's document iterator, which
+/// visits every visible object in order of its id, moving forward through
+/// the op set) instead of a `map_range` started afresh for each of a lab
+/// document's tens of thousands of maps; a conflict is rare, so finding its
+/// path from its object's parents costs nothing in the common case. Maps
+/// below a list or a text are not ours and are skipped, as [`walk`] skips
+/// them (a test checks both agree).
+fn whole(doc: &Automerge) -> Vec<(ObjId, String, String)> {
+    let mut out: Vec<(Vec<String>, ObjId, String)> = Vec::new();
+    let mut prefixes: HashMap<ObjId, Option<Vec<String>>> = HashMap::new();
+    for item in doc.iter() {
+        let DocItem::Map(m) = &item.item else { continue };
+        if !m.conflict {
+            continue;
+        }
+        let obj: &ObjId = &item.obj;
+        let prefix = prefixes.entry(obj.clone()).or_insert_with(|| map_path(doc, obj));
+        if let Some(prefix) = prefix {
+            let mut keys = prefix.clone();
+            keys.push(m.key.to_string());
+            out.push((keys, obj.clone(), m.key.to_string()));
+        }
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out.into_iter().map(|(keys, obj, key)| (obj, key, keys.join("."))).collect()
+}
+
+/// The map keys from the root to the map `obj`; `None` when a list, a text
+/// or a losing value lies on the way.
+fn map_path(doc: &Automerge, obj: &ObjId) -> Option<Vec<String>> {
+    let mut keys = Vec::new();
+    for parent in doc.parents(obj).ok()? {
+        match (&parent.prop, parent.typ, parent.visible) {
+            (Prop::Map(k), ObjType::Map, true) => keys.push(k.clone()),
+            _ => return None,
+        }
+    }
+    keys.reverse();
+    Some(keys)
 }
 
 /// The paths in conflict at `prefix` (map keys from the root) and below
@@ -325,5 +371,76 @@ fn render<R: ReadDoc>(doc: &R, value: &Value<'_>, id: &ObjId) -> String {
         },
         Value::Object(ObjType::Text) => doc.text(id).unwrap_or_default(),
         Value::Object(t) => format!("<{t}>"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use automerge::transaction::Transactable;
+    use automerge::{ActorId, AutoCommit, ObjType, ROOT, ReadDoc};
+
+    use super::{paths, walk};
+
+    /// The whole-document pass finds exactly what the walk map by map
+    /// finds, in the same order: conflicts at the root, deep down, on a
+    /// key whose values are maps (and inside the winning one only), and
+    /// none below a list or in a text.
+    #[test]
+    fn the_one_pass_finds_what_the_walk_finds() {
+        let mut a = AutoCommit::new().with_actor(ActorId::from([1u8; 16]));
+        let members = a.put_object(ROOT, "members", ObjType::Map).unwrap();
+        for m in ["m1", "m2", "m-3"] {
+            let o = a.put_object(&members, m, ObjType::Map).unwrap();
+            a.put(&o, "first_name", "Anna").unwrap();
+        }
+        let list = a.put_object(ROOT, "list", ObjType::List).unwrap();
+        let in_list = a.insert_object(&list, 0, ObjType::Map).unwrap();
+        a.put(&in_list, "k", "v").unwrap();
+        let notes = a.put_object(ROOT, "notes", ObjType::Text).unwrap();
+        a.splice_text(&notes, 0, 0, "hello").unwrap();
+        a.put(ROOT, "code", "F-1").unwrap();
+        let mut b = a.fork().with_actor(ActorId::from([2u8; 16]));
+        // Both edit: a root field, a member's field, two members' whole maps
+        // (values that are maps), the map inside the list, the text.
+        for (doc, name) in [(&mut a, "A"), (&mut b, "B")] {
+            doc.put(ROOT, "code", format!("F-{name}")).unwrap();
+            let members = doc.get(ROOT, "members").unwrap().unwrap().1;
+            let m1 = doc.get(&members, "m1").unwrap().unwrap().1;
+            doc.put(&m1, "first_name", format!("Anna {name}")).unwrap();
+            let m2 = doc.put_object(&members, "m2", ObjType::Map).unwrap();
+            doc.put(&m2, "first_name", name).unwrap();
+            let m3 = doc.put_object(&members, "m-3", ObjType::Map).unwrap();
+            doc.put(&m3, "last_name", name).unwrap();
+            let list = doc.get(ROOT, "list").unwrap().unwrap().1;
+            let in_list = doc.get(&list, 0).unwrap().unwrap().1;
+            doc.put(&in_list, "k", name).unwrap();
+            let notes = doc.get(ROOT, "notes").unwrap().unwrap().1;
+            doc.splice_text(&notes, 0, 0, name).unwrap();
+        }
+        a.merge(&mut b).unwrap();
+        // The winning m2 gets a concurrent edit inside as well.
+        let mut c = a.fork().with_actor(ActorId::from([3u8; 16]));
+        let members = a.get(ROOT, "members").unwrap().unwrap().1;
+        let m2 = a.get(&members, "m2").unwrap().unwrap().1;
+        a.put(&m2, "birth_year", 1990u64).unwrap();
+        let m2c = c.get(&members, "m2").unwrap().unwrap().1;
+        c.put(&m2c, "birth_year", 1991u64).unwrap();
+        a.merge(&mut c).unwrap();
+
+        let doc = a.document();
+        let mut by_walk = Vec::new();
+        walk(doc, &ROOT, "", &mut by_walk);
+        let by_walk: Vec<String> = by_walk.into_iter().map(|f| f.path).collect();
+        assert_eq!(
+            by_walk,
+            ["code", "members.m-3", "members.m1.first_name", "members.m2", "members.m2.birth_year"],
+            "the walk, as the oracle"
+        );
+        assert_eq!(paths(doc), by_walk);
+        assert_eq!(
+            super::conflicts(doc).into_iter().map(|c| c.path).collect::<Vec<_>>(),
+            by_walk,
+            "conflicts() reads the same fields"
+        );
     }
 }

@@ -14,9 +14,10 @@ use automerge::transaction::Transactable;
 use automerge::{ObjId, ObjType, ROOT, ReadDoc, Value};
 use chrono::{DateTime, NaiveDate};
 
+use super::fields::Fields;
 use super::{
-    ensure_map, get_bool, get_i64, get_parsed, get_str_or_empty, get_string, get_u64, map_at, put_bool,
-    put_opt_str, put_opt_u64, put_set, put_str, put_text, set_keys,
+    ensure_map, get_i64, get_parsed, get_string, map_at, put_bool, put_opt_str, put_opt_u64, put_set,
+    put_str, put_text, set_keys,
 };
 use crate::domain::{
     Consent, ConsentScope, Contacts, Guardian, Household, HouseholdPatch, Keyed, LegalBasis, LegalStatus,
@@ -35,74 +36,81 @@ fn key_strings<K: Keyed>(set: &BTreeSet<K>) -> BTreeSet<String> {
 }
 
 /// Reads the household; `None` if the document holds no usable household.
+/// Each map is read in one pass ([`Fields`]): the projection reads every
+/// family's document whole.
 pub(crate) fn read<R: ReadDoc>(doc: &R, id: HouseholdId) -> Option<Household> {
-    let lab = get_parsed(doc, &ROOT, "lab")?;
-    let mut members: Vec<Member> = match map_at(doc, &ROOT, "members") {
-        Some(ms) => doc
-            .keys(&ms)
-            .filter_map(|k| {
-                let m = map_at(doc, &ms, &k)?;
+    let root = Fields::read(doc, &ROOT);
+    let lab = root.parsed("lab")?;
+    let mut members: Vec<Member> = match root.map("members") {
+        Some(ms) => Fields::read(doc, ms)
+            .maps()
+            .filter_map(|(k, m)| {
+                let m = Fields::read(doc, m);
                 Some(Member {
                     id: k.parse().ok()?,
-                    first_name: get_str_or_empty(doc, &m, "first_name"),
-                    last_name: get_str_or_empty(doc, &m, "last_name"),
-                    birth_year: get_u64(doc, &m, "birth_year").and_then(|y| u16::try_from(y).ok()),
+                    first_name: m.str_or_empty("first_name"),
+                    last_name: m.str_or_empty("last_name"),
+                    birth_year: m.u64("birth_year").and_then(|y| u16::try_from(y).ok()),
                 })
             })
             .collect(),
         None => Vec::new(),
     };
     members.sort_by_key(|m| m.id);
-    let contacts = match map_at(doc, &ROOT, "contacts") {
-        Some(c) => Contacts {
-            phone: get_str_or_empty(doc, &c, "phone"),
-            email: get_str_or_empty(doc, &c, "email"),
-            address: get_str_or_empty(doc, &c, "address"),
-        },
+    let contacts = match root.map("contacts") {
+        Some(c) => {
+            let c = Fields::read(doc, c);
+            Contacts {
+                phone: c.str_or_empty("phone"),
+                email: c.str_or_empty("email"),
+                address: c.str_or_empty("address"),
+            }
+        }
         None => Contacts::default(),
     };
-    let consent = map_at(doc, &ROOT, "consent").and_then(|c| read_consent(doc, &c));
+    let consent = root.map("consent").and_then(|c| read_consent(doc, &Fields::read(doc, c)));
     let withdrawals = read_withdrawals(doc);
     let restriction = read_restriction(doc);
-    let mut pathways: Vec<Pathway> = match map_at(doc, &ROOT, "pathways") {
-        Some(ps) => doc
-            .keys(&ps)
-            .filter_map(|k| {
-                let p = map_at(doc, &ps, &k)?;
+    let mut pathways: Vec<Pathway> = match root.map("pathways") {
+        Some(ps) => Fields::read(doc, ps)
+            .maps()
+            .filter_map(|(k, p)| {
+                let p = Fields::read(doc, p);
                 Some(Pathway {
                     id: k.parse().ok()?,
-                    kind: PathwayKind::from_key(&get_string(doc, &p, "kind")?)?,
-                    start: get_parsed(doc, &p, "start")?,
-                    end: get_parsed(doc, &p, "end"),
-                    operator: get_parsed(doc, &p, "operator"),
-                    status: get_string(doc, &p, "status")
-                        .and_then(|s| PathwayStatus::from_key(&s))
+                    kind: PathwayKind::from_key(p.string("kind")?)?,
+                    start: p.parsed("start")?,
+                    end: p.parsed("end"),
+                    operator: p.parsed("operator"),
+                    status: p
+                        .string("status")
+                        .and_then(PathwayStatus::from_key)
                         .unwrap_or(PathwayStatus::Active),
-                    notes: get_str_or_empty(doc, &p, "notes"),
+                    notes: p.str_or_empty("notes"),
                 })
             })
             .collect(),
         None => Vec::new(),
     };
     pathways.sort_by_key(|p| p.id);
+    let areas = root.map("areas").map(|a| doc.keys(a).collect()).unwrap_or_default();
     let mut h = Household {
         id,
-        code: get_str_or_empty(doc, &ROOT, "code"),
+        code: root.str_or_empty("code"),
         lab,
-        reference: get_parsed(doc, &ROOT, "reference"),
+        reference: root.parsed("reference"),
         members,
         contacts,
-        areas: keyed_set(set_keys(doc, &ROOT, "areas")),
-        referral: get_string(doc, &ROOT, "referral").and_then(|r| ReferralSource::from_key(&r)),
+        areas: keyed_set(areas),
+        referral: root.string("referral").and_then(ReferralSource::from_key),
         consent,
         withdrawals,
         restriction,
         legal_status: LegalStatus::Missing,
         pathways,
-        merged_into: get_parsed(doc, &ROOT, "merged_into"),
-        merge_confirmed: get_bool(doc, &ROOT, "merge_confirmed").unwrap_or(false),
-        created_at: DateTime::from_timestamp_millis(get_i64(doc, &ROOT, "created_at").unwrap_or(0))
-            .unwrap_or_default(),
+        merged_into: root.parsed("merged_into"),
+        merge_confirmed: root.bool("merge_confirmed").unwrap_or(false),
+        created_at: DateTime::from_timestamp_millis(root.i64("created_at").unwrap_or(0)).unwrap_or_default(),
     };
     h.legal_status = h.derive_legal_status();
     Some(h)
@@ -110,21 +118,22 @@ pub(crate) fn read<R: ReadDoc>(doc: &R, id: HouseholdId) -> Option<Household> {
 
 /// The legal basis record; `None` unless complete (a record written before
 /// issue 6 has no `basis` and no required `collected_by`: "legal basis missing").
-fn read_consent<R: ReadDoc>(doc: &R, c: &ObjId) -> Option<Consent> {
-    let guardian = match get_parsed(doc, c, "guardian_member") {
+fn read_consent<R: ReadDoc>(doc: &R, c: &Fields) -> Option<Consent> {
+    let guardian = match c.parsed("guardian_member") {
         Some(member) => Some(Guardian::Member { member }),
-        None => get_string(doc, c, "guardian_name")
+        None => c
+            .string("guardian_name")
             .filter(|n| !n.trim().is_empty())
-            .map(|name| Guardian::Named { name }),
+            .map(|name| Guardian::Named { name: name.to_owned() }),
     };
     Some(Consent {
-        basis: LegalBasis::from_key(&get_string(doc, c, "basis")?)?,
-        special: get_string(doc, c, "special").and_then(|s| SpecialCondition::from_key(&s)),
-        notice_version: get_str_or_empty(doc, c, "notice_version"),
-        date: get_parsed(doc, c, "date")?,
-        collected_by: get_parsed(doc, c, "collected_by")?,
+        basis: LegalBasis::from_key(c.string("basis")?)?,
+        special: c.string("special").and_then(SpecialCondition::from_key),
+        notice_version: c.str_or_empty("notice_version"),
+        date: c.parsed("date")?,
+        collected_by: c.parsed("collected_by")?,
         guardian,
-        scopes: keyed_set(set_keys(doc, c, "scopes")),
+        scopes: keyed_set(c.map("scopes").map(|s| doc.keys(s).collect()).unwrap_or_default()),
     })
 }
 

@@ -91,7 +91,10 @@ fn meeting_at<R: ReadDoc>(doc: &R, lab: LabId, id: MeetingId, m: &ObjId) -> Opti
                         if !matches!(a.value, ValueRef::Object(ObjType::Map)) {
                             return None;
                         }
-                        Some(Attendance { household: get_parsed(doc, &a.id(), "household")?, member })
+                        Some(Attendance {
+                            household: super::fields::Fields::read(doc, &a.id()).parsed("household")?,
+                            member,
+                        })
                     })
                     .collect();
             }

@@ -16,6 +16,7 @@
 mod access;
 pub(crate) mod bytes;
 pub(crate) mod conflicts;
+pub(crate) mod fields;
 pub(crate) mod household;
 pub(crate) mod lab;
 pub mod limits;
