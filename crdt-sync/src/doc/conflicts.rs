@@ -388,44 +388,44 @@ mod tests {
     #[test]
     fn the_one_pass_finds_what_the_walk_finds() {
         let mut a = AutoCommit::new().with_actor(ActorId::from([1u8; 16]));
-        let members = a.put_object(ROOT, "members", ObjType::Map).unwrap();
+        let members = a.put_object(ROOT, "members", ObjType::Map).expect("automerge");
         for m in ["m1", "m2", "m-3"] {
-            let o = a.put_object(&members, m, ObjType::Map).unwrap();
-            a.put(&o, "first_name", "Anna").unwrap();
+            let o = a.put_object(&members, m, ObjType::Map).expect("automerge");
+            a.put(&o, "first_name", "Anna").expect("automerge");
         }
-        let list = a.put_object(ROOT, "list", ObjType::List).unwrap();
-        let in_list = a.insert_object(&list, 0, ObjType::Map).unwrap();
-        a.put(&in_list, "k", "v").unwrap();
-        let notes = a.put_object(ROOT, "notes", ObjType::Text).unwrap();
-        a.splice_text(&notes, 0, 0, "hello").unwrap();
-        a.put(ROOT, "code", "F-1").unwrap();
+        let list = a.put_object(ROOT, "list", ObjType::List).expect("automerge");
+        let in_list = a.insert_object(&list, 0, ObjType::Map).expect("automerge");
+        a.put(&in_list, "k", "v").expect("automerge");
+        let notes = a.put_object(ROOT, "notes", ObjType::Text).expect("automerge");
+        a.splice_text(&notes, 0, 0, "hello").expect("automerge");
+        a.put(ROOT, "code", "F-1").expect("automerge");
         let mut b = a.fork().with_actor(ActorId::from([2u8; 16]));
         // Both edit: a root field, a member's field, two members' whole maps
         // (values that are maps), the map inside the list, the text.
         for (doc, name) in [(&mut a, "A"), (&mut b, "B")] {
-            doc.put(ROOT, "code", format!("F-{name}")).unwrap();
-            let members = doc.get(ROOT, "members").unwrap().unwrap().1;
-            let m1 = doc.get(&members, "m1").unwrap().unwrap().1;
-            doc.put(&m1, "first_name", format!("Anna {name}")).unwrap();
-            let m2 = doc.put_object(&members, "m2", ObjType::Map).unwrap();
-            doc.put(&m2, "first_name", name).unwrap();
-            let m3 = doc.put_object(&members, "m-3", ObjType::Map).unwrap();
-            doc.put(&m3, "last_name", name).unwrap();
-            let list = doc.get(ROOT, "list").unwrap().unwrap().1;
-            let in_list = doc.get(&list, 0).unwrap().unwrap().1;
-            doc.put(&in_list, "k", name).unwrap();
-            let notes = doc.get(ROOT, "notes").unwrap().unwrap().1;
-            doc.splice_text(&notes, 0, 0, name).unwrap();
+            doc.put(ROOT, "code", format!("F-{name}")).expect("automerge");
+            let members = doc.get(ROOT, "members").expect("read").expect("present").1;
+            let m1 = doc.get(&members, "m1").expect("read").expect("present").1;
+            doc.put(&m1, "first_name", format!("Anna {name}")).expect("automerge");
+            let m2 = doc.put_object(&members, "m2", ObjType::Map).expect("automerge");
+            doc.put(&m2, "first_name", name).expect("automerge");
+            let m3 = doc.put_object(&members, "m-3", ObjType::Map).expect("automerge");
+            doc.put(&m3, "last_name", name).expect("automerge");
+            let list = doc.get(ROOT, "list").expect("read").expect("present").1;
+            let in_list = doc.get(&list, 0).expect("read").expect("present").1;
+            doc.put(&in_list, "k", name).expect("automerge");
+            let notes = doc.get(ROOT, "notes").expect("read").expect("present").1;
+            doc.splice_text(&notes, 0, 0, name).expect("automerge");
         }
-        a.merge(&mut b).unwrap();
+        a.merge(&mut b).expect("automerge");
         // The winning m2 gets a concurrent edit inside as well.
         let mut c = a.fork().with_actor(ActorId::from([3u8; 16]));
-        let members = a.get(ROOT, "members").unwrap().unwrap().1;
-        let m2 = a.get(&members, "m2").unwrap().unwrap().1;
-        a.put(&m2, "birth_year", 1990u64).unwrap();
-        let m2c = c.get(&members, "m2").unwrap().unwrap().1;
-        c.put(&m2c, "birth_year", 1991u64).unwrap();
-        a.merge(&mut c).unwrap();
+        let members = a.get(ROOT, "members").expect("read").expect("present").1;
+        let m2 = a.get(&members, "m2").expect("read").expect("present").1;
+        a.put(&m2, "birth_year", 1990u64).expect("automerge");
+        let m2c = c.get(&members, "m2").expect("read").expect("present").1;
+        c.put(&m2c, "birth_year", 1991u64).expect("automerge");
+        a.merge(&mut c).expect("automerge");
 
         let doc = a.document();
         let mut by_walk = Vec::new();

@@ -137,26 +137,26 @@ mod tests {
     #[test]
     fn agrees_with_the_look_ups_on_every_kind_of_value() {
         let mut doc = AutoCommit::new();
-        doc.put(ROOT, "s", "plain").unwrap();
-        let t = doc.put_object(ROOT, "t", ObjType::Text).unwrap();
-        doc.splice_text(&t, 0, 0, "a text").unwrap();
-        doc.put(ROOT, "i", -3i64).unwrap();
-        doc.put(ROOT, "ip", 7i64).unwrap();
-        doc.put(ROOT, "u", 9u64).unwrap();
-        doc.put(ROOT, "big", u64::MAX).unwrap();
-        doc.put(ROOT, "c", ScalarValue::counter(4)).unwrap();
-        doc.put(ROOT, "ts", ScalarValue::Timestamp(1_700_000_000_000)).unwrap();
-        doc.put(ROOT, "b", true).unwrap();
-        doc.put(ROOT, "f", 1.5f64).unwrap();
-        doc.put(ROOT, "n", ScalarValue::Null).unwrap();
-        let m = doc.put_object(ROOT, "m", ObjType::Map).unwrap();
-        doc.put(&m, "inner", "x").unwrap();
-        doc.put_object(ROOT, "l", ObjType::List).unwrap();
+        doc.put(ROOT, "s", "plain").expect("automerge");
+        let t = doc.put_object(ROOT, "t", ObjType::Text).expect("automerge");
+        doc.splice_text(&t, 0, 0, "a text").expect("automerge");
+        doc.put(ROOT, "i", -3i64).expect("automerge");
+        doc.put(ROOT, "ip", 7i64).expect("automerge");
+        doc.put(ROOT, "u", 9u64).expect("automerge");
+        doc.put(ROOT, "big", u64::MAX).expect("automerge");
+        doc.put(ROOT, "c", ScalarValue::counter(4)).expect("automerge");
+        doc.put(ROOT, "ts", ScalarValue::Timestamp(1_700_000_000_000)).expect("automerge");
+        doc.put(ROOT, "b", true).expect("automerge");
+        doc.put(ROOT, "f", 1.5f64).expect("automerge");
+        doc.put(ROOT, "n", ScalarValue::Null).expect("automerge");
+        let m = doc.put_object(ROOT, "m", ObjType::Map).expect("automerge");
+        doc.put(&m, "inner", "x").expect("automerge");
+        doc.put_object(ROOT, "l", ObjType::List).expect("automerge");
         // A conflict: the winner is what both read.
         let mut other = doc.fork().with_actor(automerge::ActorId::from([9u8; 16]));
-        other.put(ROOT, "s", "rival").unwrap();
-        doc.put(ROOT, "s", "mine").unwrap();
-        doc.merge(&mut other).unwrap();
+        other.put(ROOT, "s", "rival").expect("automerge");
+        doc.put(ROOT, "s", "mine").expect("automerge");
+        doc.merge(&mut other).expect("automerge");
 
         let f = Fields::read(&doc, &ROOT);
         let keys = ["s", "t", "i", "ip", "u", "big", "c", "ts", "b", "f", "n", "m", "l", "absent"];
