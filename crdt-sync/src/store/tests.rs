@@ -420,3 +420,27 @@ fn the_hub_link_is_kept_once_and_its_history_recorded() {
     assert_eq!(second.last_success, first.last_success, "a failure keeps the last success");
     assert!(second.last_attempt > first.last_attempt);
 }
+
+/// The look-ups the sync makes for every document a session offers (which
+/// labs list a family, which rosters name a person) and the exports make
+/// per row use an index, not a scan of the whole table (migration 0010).
+#[test]
+fn the_per_document_look_ups_use_an_index() {
+    let s = store(1, 1, 1..=999);
+    for sql in [
+        "SELECT lab_id FROM lab_households WHERE household_id = ?1",
+        "SELECT lab_id FROM lab_roster WHERE person_id = ?1",
+        "SELECT lab_id FROM households WHERE id = ?1",
+        "SELECT lab_id FROM person_labs WHERE person_id = ?1",
+    ] {
+        let plan: Vec<String> = s
+            .conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .expect("explain")
+            .query_map(["x"], |r| r.get::<_, String>(3))
+            .expect("plan")
+            .collect::<rusqlite::Result<_>>()
+            .expect("rows");
+        assert!(plan.iter().all(|step| step.starts_with("SEARCH")), "{sql} scans a table: {plan:?}");
+    }
+}
