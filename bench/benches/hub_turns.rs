@@ -1,0 +1,143 @@
+//! The hub's own work per sync when many lab laptops each bring a new
+//! meeting (issue 12's 1,000 devices), without a network and without the
+//! simulated laptops' cost: the hub's register on disk (as a real hub's,
+//! with its flush per turn), the large demo, `TACCUINO_BENCH_DEVICES`
+//! laptops per lab (default 10, so 100), each already holding its lab. Each
+//! laptop records a meeting; then they sync one after the other, in turns,
+//! and only the hub's side is timed: each of its turns is one transaction,
+//! as `taccuino-hub` runs it. The hub's store serves one turn at a time, so
+//! the time per sync bounds how many syncs a hub serves in a second.
+//!
+//! `cargo bench -p taccuino-bench --bench hub_turns`
+//! (`TACCUINO_BENCH_QUICK=1`: the small demo; `TACCUINO_BENCH_PAUSE_MS`
+//! pauses after "ready", for `perf record -p`).
+
+use std::time::{Duration, Instant};
+
+use chrono::{NaiveDate, NaiveTime};
+use crdt_sync::sync::{DeviceRole, Frame, Grant, Session};
+use crdt_sync::{
+    CodeRange, DeviceConfig, DeviceId, DirectoryEntry, LabId, Meetings, NewMeeting, ProjectSettings,
+    Replication, Store, SystemEnv,
+};
+use taccuino_demo::{DemoSize, populate_for_hub};
+
+/// One device's whole session against the hub, in turns; the hub's time.
+fn sync(hub: &mut Store, laptop: &mut Store, id: DeviceId, grant: Grant) -> Duration {
+    let (mut hub_side, mut device_side) = (Session::hub(id, grant), Session::device());
+    let mut to_hub = vec![device_side.hello(laptop).expect("hello")];
+    let mut hub_time = Duration::ZERO;
+    while !to_hub.is_empty() {
+        let frames: Vec<Frame> =
+            to_hub.drain(..).map(|f| Frame::decode(&f.encode()).expect("frame")).collect();
+        let t = Instant::now();
+        let to_device = hub
+            .in_one_transaction(|s| {
+                let mut out = Vec::new();
+                for f in frames {
+                    out.extend(hub_side.receive(s, f)?);
+                }
+                Ok(out)
+            })
+            .expect("hub");
+        hub_time += t.elapsed();
+        let out = laptop
+            .in_one_transaction(|s| {
+                let mut out = Vec::new();
+                for f in to_device {
+                    out.extend(device_side.receive(s, Frame::decode(&f.encode()).expect("frame"))?);
+                }
+                Ok(out)
+            })
+            .expect("device");
+        to_hub.extend(out);
+        to_hub.extend(device_side.outgoing(laptop).expect("outgoing"));
+    }
+    assert!(device_side.is_settled(laptop).expect("settled?"), "the sync settled");
+    hub_time
+}
+
+fn main() {
+    let quick = std::env::var_os("TACCUINO_BENCH_QUICK").is_some();
+    let per_lab: usize =
+        std::env::var("TACCUINO_BENCH_DEVICES").ok().and_then(|v| v.parse().ok()).unwrap_or(10);
+    let size = if quick { DemoSize::Small } else { DemoSize::Large };
+    let project = crdt_sync::ProjectId(uuid::Uuid::now_v7());
+    let config = |first: u32, last: u32| DeviceConfig {
+        device: DeviceId(uuid::Uuid::now_v7()),
+        project,
+        codes: CodeRange::new(first, last).expect("range"),
+    };
+    let tmp = tempfile::tempdir().expect("tmp");
+    let key = crdt_sync::Key::from_bytes([7; 32]);
+    let started = Instant::now();
+    let mut hub = Store::create(tmp.path().join("hub.db"), &key, config(1, 9_999), Box::new(SystemEnv))
+        .expect("the hub's register");
+    populate_for_hub(&mut hub, size, 2026).expect("demo");
+    let labs: Vec<LabId> = hub.labs().expect("labs").into_iter().map(|l| l.id).collect();
+    println!(
+        "hub turns: demo {size:?}, {} documents, {} labs, generated in {:.1} s",
+        hub.doc_refs().expect("docs").len(),
+        labs.len(),
+        started.elapsed().as_secs_f64()
+    );
+
+    // The laptops, each with its lab (its first sync, not timed).
+    let started = Instant::now();
+    let mut laptops = Vec::new();
+    for (l, lab) in labs.iter().enumerate() {
+        for i in 0..per_lab {
+            let first = 10_000 + ((l * per_lab + i) as u32) * 100;
+            let mut store = Store::in_memory(config(first, first + 99), Box::new(SystemEnv)).expect("laptop");
+            let grant = Grant { role: DeviceRole::Volunteer, lab: Some(*lab), organisation: None };
+            let id = store.device();
+            hub.reconcile_directory(&[(id, DirectoryEntry { grant, revoked: false })]).expect("directory");
+            sync(&mut hub, &mut store, id, grant);
+            laptops.push((store, id, grant, *lab));
+        }
+    }
+    println!("  {} laptops hold their labs ({:.1} s)", laptops.len(), started.elapsed().as_secs_f64());
+    let day = NaiveDate::from_ymd_opt(2026, 12, 7).expect("date");
+    for (i, (store, _, _, lab)) in laptops.iter_mut().enumerate() {
+        store
+            .create_meeting(NewMeeting {
+                lab: *lab,
+                date: day,
+                start: NaiveTime::from_hms_opt(16, 0, 0).expect("time"),
+                end: NaiveTime::from_hms_opt(18, 0, 0).expect("time"),
+                activity: "open_lab".into(),
+                theme: format!("Incontro {i}"),
+                facilitators: Default::default(),
+                attendance: Vec::new(),
+                guests: 3,
+                notes: String::new(),
+            })
+            .expect("meeting");
+    }
+    println!("ready");
+    if let Some(ms) = std::env::var("TACCUINO_BENCH_PAUSE_MS").ok().and_then(|v| v.parse().ok()) {
+        std::thread::sleep(Duration::from_millis(ms));
+    }
+
+    let started = Instant::now();
+    let mut times: Vec<Duration> =
+        laptops.iter_mut().map(|(store, id, grant, _)| sync(&mut hub, store, *id, *grant)).collect();
+    let wall = started.elapsed();
+    times.sort();
+    let total: Duration = times.iter().sum();
+    let pct = |p: usize| times[(times.len() * p / 100).min(times.len() - 1)];
+    println!(
+        "  {} syncs of a new meeting, one after the other: the hub's time {:.2} s in all, {:.2} ms each (p50 {:.2}, p95 {:.2}, max {:.2}); wall {:.2} s with the laptops",
+        times.len(),
+        total.as_secs_f64(),
+        total.as_secs_f64() * 1e3 / times.len() as f64,
+        pct(50).as_secs_f64() * 1e3,
+        pct(95).as_secs_f64() * 1e3,
+        times.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
+        wall.as_secs_f64(),
+    );
+    println!(
+        "  at that rate one hub's store serves 1,000 such syncs in {:.1} s (the goal is < 2 s)",
+        total.as_secs_f64() * 1000.0 / times.len() as f64
+    );
+}
