@@ -8,7 +8,9 @@ use std::process::Command;
 use crdt_sync::sync::Grant;
 use crdt_sync::testing::d;
 use crdt_sync::testing::one_family::{lab, store};
-use crdt_sync::{NewPerson, PersonId, Role, Staff, Store, VolunteerEntry, VolunteerRegister};
+use crdt_sync::{
+    AuditAction, AuditLog, Keyed, NewPerson, PersonId, Role, Staff, Store, VolunteerEntry, VolunteerRegister,
+};
 use taccuino_reports::export::{Language, volunteers_register};
 
 fn sync(hub: &mut Store, grant: Grant, device: &mut Store) {
@@ -106,6 +108,21 @@ fn the_register_is_printed_with_its_sections_and_a_digest_that_shows_a_change() 
     at(&reg.digest);
     at("Pagina 1 di 1");
     assert!(!text.contains("Neri"), "an entry that ended in 2025 is not in 2026's register");
+
+    // Writing it is in the audit log: the organisation, year, digest, the
+    // people listed and the files, and none of their personal data.
+    let log = keeper.audit_log(10).expect("log");
+    assert_eq!(log[0].action, AuditAction::VolunteersRegister.key());
+    let details = &log[0].details;
+    assert_eq!(details["organisation"], org.to_string());
+    assert_eq!(details["year"], 2026);
+    assert_eq!(details["digest"], reg.digest);
+    assert_eq!(details["persons"].as_array().map(Vec::len), Some(3), "{details}");
+    assert_eq!(details["files"][0], reg.pdf.name);
+    let logged = details.to_string();
+    for personal in ["RSSMRA85T10A562S", "Voghera", "Rossi", "Via Roma"] {
+        assert!(!logged.contains(personal), "{personal} in the audit log: {logged}");
+    }
 
     // The CSV: BOM, `;`, one row per entry with its section, the digest last.
     assert!(reg.csv.bytes.starts_with(b"\xEF\xBB\xBF"));

@@ -42,6 +42,11 @@ keyed_enum!(
         /// A certificate of attendance was issued (decision 0030): the
         /// person's id and code, the issue date, the file's name.
         TrainingCertificate => "training_certificate",
+        /// An organisation's yearly register of volunteers was written
+        /// (decision 0033): the organisation's id, the year, the digest
+        /// printed on it, the ids of the people listed and the files'
+        /// names. Their personal data are in the files, not in the log.
+        VolunteersRegister => "volunteers_register",
     }
 );
 

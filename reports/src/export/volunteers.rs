@@ -27,7 +27,10 @@ use super::csv::BOM;
 use super::pdf::{Block, Document, document};
 use super::{ExportFile, Language};
 use crate::error::{Error, Result};
-use crdt_sync::{OrganisationId, PersonId, Staff, Store, VolunteerRecord, VolunteerRegister};
+use crdt_sync::{
+    AuditAction, AuditLog, OrganisationId, PersonId, Staff, Store, VolunteerRecord, VolunteerRegister,
+};
+use serde::Serialize;
 
 /// The register of one organisation and year, in three forms.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -177,7 +180,7 @@ pub fn volunteers_register(
     let digest = hex(&Sha256::digest(canonical(organisation, year, &lines)));
     let w = words(lang);
     let stem = format!("{}_{year}", w.file);
-    Ok(VolunteersRegister {
+    let register = VolunteersRegister {
         pdf: ExportFile {
             name: format!("{stem}.pdf"),
             media_type: "application/pdf",
@@ -189,7 +192,29 @@ pub fn volunteers_register(
             bytes: csv(&w, &lines, &digest)?,
         },
         digest,
-    })
+    };
+    let record = RegisterRecord {
+        organisation,
+        year,
+        digest: &register.digest,
+        persons: lines.iter().map(|l| l.person).collect(),
+        files: [&register.pdf.name, &register.csv.name],
+    };
+    store.record_audit(AuditAction::VolunteersRegister, &record)?;
+    Ok(register)
+}
+
+/// What the audit log keeps of a written register: ids, the year, the
+/// digest printed on it and the files' names; the operator is added by
+/// `record_audit`. The codici fiscali and residences are in the files, not
+/// in the log.
+#[derive(Serialize)]
+struct RegisterRecord<'a> {
+    organisation: OrganisationId,
+    year: i32,
+    digest: &'a str,
+    persons: Vec<PersonId>,
+    files: [&'a str; 2],
 }
 
 fn bad_year(year: i32) -> Error {

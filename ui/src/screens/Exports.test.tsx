@@ -126,6 +126,7 @@ describe("export options", () => {
       labs: 1,
       files: 1,
       rows: 1234,
+      year: null,
     });
     expect(auditSummary({ options: { format: { pdf_meeting: "m1" }, selection: { labs: "all" } } })).toMatchObject({
       format: "pdf_meeting",
@@ -141,7 +142,24 @@ describe("export options", () => {
       labs: null,
       files: null,
       rows: null,
+      year: null,
     });
+  });
+
+  it("name a written register of volunteers with its year and files", async () => {
+    const row = {
+      id: "a2",
+      at: "2026-12-07T09:00:00Z",
+      device: "d1",
+      action: "volunteers_register",
+      details: { organisation: "o1", year: 2026, digest: "ab", persons: ["p1"], files: ["a.pdf", "a.csv"] },
+    };
+    api.auditLog.mockImplementation(() => ok([row as AuditEntry]));
+    renderScreen(<Exports />);
+    const table = await screen.findByTestId("audit-log");
+    const tr = within(table).getAllByRole("row")[1] as HTMLElement;
+    expect(tr.textContent).toContain("Registro annuale dei volontari (PDF e CSV)");
+    expect(tr.textContent).toContain("2026 · 2 file");
   });
 });
 

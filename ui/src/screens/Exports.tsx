@@ -95,6 +95,8 @@ export interface AuditSummary {
   labs: "all" | number | null;
   files: number | null;
   rows: number | null;
+  /** The year of a yearly register. */
+  year: number | null;
 }
 
 function obj(v: unknown): Record<string, unknown> | null {
@@ -123,6 +125,7 @@ export function auditSummary(details: unknown): AuditSummary {
     labs: labs === "all" ? "all" : Array.isArray(only) ? only.length : null,
     files: Array.isArray(d?.files) ? d.files.length : null,
     rows: typeof d?.rows === "number" ? d.rows : null,
+    year: typeof d?.year === "number" ? d.year : null,
   };
 }
 
@@ -410,6 +413,7 @@ function AuditTable({ entries }: { entries: AuditEntry[] }) {
     if (isExportFormat(s.format)) parts.push(t(`exports.format.${s.format}.label`));
     else if (s.format === "pdf_meeting") parts.push(t("exports.audit.pdfMeeting"));
     if (s.from && s.to) parts.push(`${formatDate(s.from)} – ${formatDate(s.to)}`);
+    if (s.year !== null) parts.push(String(s.year));
     if (s.labs === "all") parts.push(t("exports.preview.allLabs"));
     else if (typeof s.labs === "number") parts.push(t("exports.preview.someLabs", { n: s.labs }));
     if (s.files !== null) parts.push(t("exports.audit.files", { n: s.files }));
@@ -454,6 +458,7 @@ const AUDIT_ACTIONS = [
   "training_certificate",
   "volunteer_erasure",
   "volunteer_subject_access",
+  "volunteers_register",
 ] as const;
 
 function isAuditAction(key: string): key is (typeof AUDIT_ACTIONS)[number] {

@@ -77,6 +77,7 @@ export const exportsTexts: Catalogue["exports"] = {
       training_certificate: "Certificate of attendance (PDF)",
       volunteer_erasure: "Erasure of a volunteer's entry",
       volunteer_subject_access: "A volunteer's data extract",
+      volunteers_register: "Yearly register of volunteers (PDF and CSV)",
     },
     withNames: "with names",
     pdfMeeting: "Register of one meeting (PDF)",

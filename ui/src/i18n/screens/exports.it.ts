@@ -75,6 +75,7 @@ export const exportsTexts = {
       training_certificate: "Attestato di frequenza (PDF)",
       volunteer_erasure: "Cancellazione della voce di un volontario",
       volunteer_subject_access: "Estratto dei dati di un volontario",
+      volunteers_register: "Registro annuale dei volontari (PDF e CSV)",
     },
     withNames: "con i nomi",
     pdfMeeting: "Registro di un incontro (PDF)",
