@@ -19,8 +19,9 @@ use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use crdt_sync::{
-    Attendance, CodeRange, DeviceConfig, DeviceId, Families, Key, LabId, Maintenance, Meetings, NewConsent,
-    NewHousehold, NewLab, NewMeeting, NewMember, PersonId, ProjectId, ProjectSettings, SeededEnv, Store,
+    Attendance, CodeRange, DeviceConfig, DeviceId, DocKind, Families, HouseholdId, Key, LabId, Maintenance,
+    Meetings, NewConsent, NewHousehold, NewLab, NewMeeting, NewMember, PersonId, ProjectId, ProjectSettings,
+    Replication, SeededEnv, Store,
 };
 use taccuino_demo::{self as demo, DemoSize, DemoSummary};
 
@@ -355,6 +356,29 @@ fn main() -> BoxResult<()> {
         settings.searches,
         ms(search.p50),
         ms(search.p99)
+    );
+    // A family's page: its attendance history (every meeting any member of
+    // it, or of a family merged into it, attended).
+    let families: Vec<HouseholdId> = store
+        .doc_refs()?
+        .into_iter()
+        .filter(|r| r.kind == DocKind::Household)
+        .map(|r| HouseholdId(r.id))
+        .take(settings.searches)
+        .collect();
+    let mut samples = Vec::with_capacity(families.len());
+    let mut rows = 0;
+    for id in &families {
+        let t = Instant::now();
+        rows += store.attendance_history(*id)?.len();
+        samples.push(t.elapsed());
+    }
+    let history = Stats::of(&samples);
+    println!(
+        "  a family's attendance history ({} families, {rows} rows in all): p50 {}, p99 {}",
+        families.len(),
+        ms(history.p50),
+        ms(history.p99)
     );
     let labs = targets(&mut store)?;
     let writes = Stats::of(&time_meeting_writes(&mut store, &labs, settings.writes)?);

@@ -444,3 +444,23 @@ fn the_per_document_look_ups_use_an_index() {
         assert!(plan.iter().all(|step| step.starts_with("SEARCH")), "{sql} scans a table: {plan:?}");
     }
 }
+
+/// A family's attendance is found whether or not its family row is here
+/// (attendance may name a family whose document has not reached this
+/// device), and only that family's: the history's look-up by index keeps
+/// the meaning of "rows whose canonical family is this one".
+#[test]
+fn attendance_history_without_the_family_row() {
+    let mut s = store(10, 1, 1..=100);
+    let l = lab(&mut s, 1);
+    let a = family(&mut s, l, "Mario", "Rossi");
+    let b = family(&mut s, l, "Anna", "Bianchi");
+    let (ma, mb) = (s.household(a).expect("a").members[0].id, s.household(b).expect("b").members[0].id);
+    let m = s.create_meeting(meeting(l, d(2026, 10, 5))).expect("meeting");
+    s.record_attendance(m, Attendance { household: a, member: ma }).expect("tick a");
+    s.record_attendance(m, Attendance { household: b, member: mb }).expect("tick b");
+    s.conn.execute("DELETE FROM households WHERE id = ?1", [b.to_string()]).expect("drop b's row");
+    let history = s.attendance_history(b).expect("history");
+    assert_eq!(history.iter().map(|h| h.recorded_for).collect::<Vec<_>>(), [b]);
+    assert_eq!(s.attendance_history(a).expect("history").len(), 1, "a's own, not b's");
+}
