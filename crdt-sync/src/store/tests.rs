@@ -423,7 +423,7 @@ fn the_hub_link_is_kept_once_and_its_history_recorded() {
 
 /// The look-ups the sync makes for every document a session offers (which
 /// labs list a family, which rosters name a person) and the exports make
-/// per row use an index, not a scan of the whole table (migration 0010).
+/// per row use an index, not a scan of the whole table (migration 0011).
 #[test]
 fn the_per_document_look_ups_use_an_index() {
     let s = store(1, 1, 1..=999);

@@ -1,4 +1,4 @@
--- 0010: look-ups by a key's second column. Never edit a landed migration: add one.
+-- 0011: look-ups by a key's second column. Never edit a landed migration: add one.
 --
 -- `lab_households` and `lab_roster` are keyed (lab, household) and (lab,
 -- person), but the sync asks by household or person alone for the facts of
