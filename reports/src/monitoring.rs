@@ -17,7 +17,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
 use crate::indicators::{self, Counts, Indicators, OrganisationTraining};
-use crdt_sync::{ActivityType, Lab, LabId, Labs, NomenclatureArea, Period, ProjectSettings, Selection, Store};
+use crdt_sync::{
+    ActivityType, Lab, LabId, Labs, NomenclatureArea, Period, ProjectSettings, Selection, Store,
+};
 
 /// Which half of a year.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -254,8 +256,10 @@ mod tests {
             ..Counts::default()
         };
         let rows = by_area(&c, &types, &areas);
-        let figures: Vec<_> =
-            rows.iter().map(|r| (r.area.as_ref().map(|a| a.code.as_str()), r.meetings, r.guests, r.attendances)).collect();
+        let figures: Vec<_> = rows
+            .iter()
+            .map(|r| (r.area.as_ref().map(|a| a.code.as_str()), r.meetings, r.guests, r.attendances))
+            .collect();
         assert_eq!(figures, [(Some("A1"), 3, 1, 11), (Some("B2"), 0, 0, 0), (None, 7, 6, 19)]);
         let sum = |f: fn(&AreaCounts) -> u32| rows.iter().map(f).sum::<u32>();
         assert_eq!((sum(|r| r.meetings), sum(|r| r.guests), sum(|r| r.attendances)), (10, 7, 30));

@@ -578,14 +578,24 @@ fn nomenclature_areas_and_the_activity_types_mapping() {
     assert!(view["activity_types"].as_array().expect("types").iter().all(|t| t["nomenclature"].is_null()));
     let bad = json!({ "area": { "code": "ABCDEFGHIJKLMNOPQ", "name": "Troppo lungo" } });
     assert_eq!(app.err_kind("put_nomenclature_area", bad), "invalid");
-    let view = app.ok("put_nomenclature_area", json!({ "area": { "code": " A1 ", "name": "Famiglia e minori" } }));
+    let view =
+        app.ok("put_nomenclature_area", json!({ "area": { "code": " A1 ", "name": "Famiglia e minori" } }));
     assert_eq!(view["areas"], json!([{ "code": "A1", "name": "Famiglia e minori" }]));
     let view = app.ok("set_activity_nomenclature", json!({ "key": "open_lab", "code": "A1" }));
     let open_lab = |v: &Value| {
-        v["activity_types"].as_array().expect("types").iter().find(|t| t["key"] == "open_lab").cloned().expect("t")
+        v["activity_types"]
+            .as_array()
+            .expect("types")
+            .iter()
+            .find(|t| t["key"] == "open_lab")
+            .cloned()
+            .expect("t")
     };
     assert_eq!(open_lab(&view)["nomenclature"], "A1");
-    assert_eq!(app.err_kind("set_activity_nomenclature", json!({ "key": "open_lab", "code": "Z9" })), "not_found");
+    assert_eq!(
+        app.err_kind("set_activity_nomenclature", json!({ "key": "open_lab", "code": "Z9" })),
+        "not_found"
+    );
     // The session's activity types carry the mapping too.
     let session = app.ok("session_info", json!({}));
     let listed = session["activity_types"].as_array().expect("types");

@@ -11,7 +11,9 @@ use super::{
     ensure_map, get_bool, get_i64, get_parsed, get_str_or_empty, get_string, get_u64, map_at, put_bool,
     put_opt_str, put_str, put_u64,
 };
-use crate::domain::{ActivityType, ErasureReason, Lab, NewLab, NomenclatureArea, Organisation, RetentionPolicy, Targets};
+use crate::domain::{
+    ActivityType, ErasureReason, Lab, NewLab, NomenclatureArea, Organisation, RetentionPolicy, Targets,
+};
 use crate::domain::{DeviceRole, Grant};
 use crate::domain::{Directory, DirectoryEntry as Entry};
 use crate::domain::{Keyed, VolunteerTombstone};
@@ -82,7 +84,11 @@ const ACTIVITY_NOMENCLATURE: &str = "nomenclature";
 /// Maps the activity type `key` to the area `code`, or unmaps it (`None`:
 /// the key is deleted, as in documents written before issue 15). The
 /// caller has checked that the type and the area exist.
-pub(crate) fn put_activity_nomenclature<T: Transactable>(tx: &mut T, key: &str, code: Option<&str>) -> Result<()> {
+pub(crate) fn put_activity_nomenclature<T: Transactable>(
+    tx: &mut T,
+    key: &str,
+    code: Option<&str>,
+) -> Result<()> {
     let types = ensure_map(tx, &ROOT, "activity_types")?;
     let m = ensure_map(tx, &types, key)?;
     put_opt_str(tx, &m, ACTIVITY_NOMENCLATURE, code)

@@ -32,7 +32,10 @@ impl NomenclatureArea {
     /// empty, at most [`MAX_NOMENCLATURE_CODE`] characters, no control
     /// characters; the name as every name (`nomenclature.name`).
     pub(crate) fn checked(&self) -> Result<NomenclatureArea> {
-        Ok(NomenclatureArea { code: check_code(&self.code)?, name: check_name("nomenclature.name", &self.name)? })
+        Ok(NomenclatureArea {
+            code: check_code(&self.code)?,
+            name: check_name("nomenclature.name", &self.name)?,
+        })
     }
 }
 
@@ -79,7 +82,10 @@ mod tests {
     #[test]
     fn an_area_needs_a_name() {
         let a = NomenclatureArea { code: " A1".into(), name: " Famiglia e minori ".into() };
-        assert_eq!(a.checked().expect("ok"), NomenclatureArea { code: "A1".into(), name: "Famiglia e minori".into() });
+        assert_eq!(
+            a.checked().expect("ok"),
+            NomenclatureArea { code: "A1".into(), name: "Famiglia e minori".into() }
+        );
         let nameless = NomenclatureArea { code: "A1".into(), name: " ".into() };
         assert_eq!(field(nameless.checked()), "nomenclature.name");
         let long = NomenclatureArea { code: "A1".into(), name: "n".repeat(101) };

@@ -8,8 +8,8 @@ use super::rows::parse;
 use crate::codes::CodeRange;
 use crate::doc;
 use crate::doc::DocRef;
-use crate::domain::{ActivityType, Lab, NewLab, NomenclatureArea, Targets, check_name, check_text};
 use crate::domain::check_nomenclature_code;
+use crate::domain::{ActivityType, Lab, NewLab, NomenclatureArea, Targets, check_name, check_text};
 use crate::error::{Error, Result};
 use crate::ids::LabId;
 use crate::selection::Labs;
@@ -154,10 +154,16 @@ impl ProjectSettings for Store {
     }
 
     fn activity_types(&self) -> Result<Vec<ActivityType>> {
-        let mut stmt =
-            self.conn.prepare_cached("SELECT key, label_it, label_en, nomenclature FROM activity_types ORDER BY key")?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT key, label_it, label_en, nomenclature FROM activity_types ORDER BY key",
+        )?;
         let rows = stmt.query_map([], |r| {
-            Ok(ActivityType { key: r.get(0)?, label_it: r.get(1)?, label_en: r.get(2)?, nomenclature: r.get(3)? })
+            Ok(ActivityType {
+                key: r.get(0)?,
+                label_it: r.get(1)?,
+                label_en: r.get(2)?,
+                nomenclature: r.get(3)?,
+            })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }

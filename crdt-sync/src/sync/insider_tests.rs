@@ -328,7 +328,9 @@ fn a_leads_mapping_to_the_nomenclature_is_refused_like_any_project_setting() {
     use crate::domain::NomenclatureArea;
     let mut w = world();
     let project = DocRef::project(w.hub.project());
-    w.coordinator.put_nomenclature_area(NomenclatureArea { code: "A1".into(), name: "Famiglia".into() }).expect("A1");
+    w.coordinator
+        .put_nomenclature_area(NomenclatureArea { code: "A1".into(), name: "Famiglia".into() })
+        .expect("A1");
     assert!(sync(&mut w.hub, coordinator(), &mut w.coordinator).is_empty());
     let mut lead = store(11);
     let lead_grant = of_lab(DeviceRole::Lead, w.lab1);

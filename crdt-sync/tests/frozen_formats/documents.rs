@@ -328,7 +328,10 @@ fn a_project_document_from_before_the_nomenclature_reads_every_type_as_not_mappe
     let name = "documents/before-nomenclature/project";
     let bytes = fixture::read(&format!("{name}.automerge"));
     let committed = String::from_utf8(fixture::read(&format!("{name}.txt"))).expect("text");
-    assert!(view(&load(name, &bytes)) == committed, "{name}.automerge reads differently than {name}.txt says");
+    assert!(
+        view(&load(name, &bytes)) == committed,
+        "{name}.automerge reads differently than {name}.txt says"
+    );
     assert!(!committed.contains("nomenclature"), "saved before the nomenclature");
     let (_, r) = index().into_iter().find(|(n, _)| n == "project").expect("project");
     let mut other =
@@ -344,5 +347,8 @@ fn a_project_document_from_before_the_nomenclature_reads_every_type_as_not_mappe
         .expect("area");
     other.set_activity_nomenclature("self_care", Some("B2")).expect("mapping");
     let types = other.activity_types().expect("types");
-    assert_eq!(types.iter().find(|t| t.key == "self_care").and_then(|t| t.nomenclature.as_deref()), Some("B2"));
+    assert_eq!(
+        types.iter().find(|t| t.key == "self_care").and_then(|t| t.nomenclature.as_deref()),
+        Some("B2")
+    );
 }

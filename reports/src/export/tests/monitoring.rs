@@ -117,7 +117,8 @@ fn register() -> (Store, Fixture) {
     let org = |o: &str| PersonPatch { organisation: Some(o.into()), ..PersonPatch::default() };
     s.update_person(piero, org("ACLI")).expect("Piero");
     s.update_person(walter, org("  ")).expect("Walter");
-    for (code, name) in [("D2", "Povertà e disagio adulto"), ("A1", "Famiglia e minori"), ("B2", "Disabili")] {
+    for (code, name) in [("D2", "Povertà e disagio adulto"), ("A1", "Famiglia e minori"), ("B2", "Disabili")]
+    {
         s.put_nomenclature_area(NomenclatureArea { code: code.into(), name: name.into() }).expect("area");
     }
     s.set_activity_nomenclature("family_tutoring", Some("A1")).expect("A1");
@@ -266,7 +267,10 @@ fn the_workbook_read_back_gives_the_figures_counted_by_hand() {
             assert_eq!(n(sum), total[col], "{half}, column {col}");
         }
         let partners_total = row(&p, half, 3, &s("Totale"));
-        assert_eq!([&total[5], &total[6], &total[7]], [&partners_total[9], &partners_total[11], &partners_total[10]]);
+        assert_eq!(
+            [&total[5], &total[6], &total[7]],
+            [&partners_total[9], &partners_total[11], &partners_total[10]]
+        );
     }
 }
 
