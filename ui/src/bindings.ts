@@ -399,7 +399,8 @@ export type Action =
 "restrict" | 
 /**
  *  Change the project's settings: targets, activity types, labs,
- *  retention policy.
+ *  retention policy, the areas of the social-services nomenclature and
+ *  the activity types' mapping to them.
  */
 "change_project_settings" | 
 /**
