@@ -177,6 +177,7 @@ pub use domain::{
 pub use domain::{Attendee, DEFAULT_COMPLETION_PERCENT, PresenceRecord, SessionSpan};
 pub use domain::{CodiceFiscale, CodiceFiscaleError, Sex};
 pub use domain::{DeviceRole, Directory, DirectoryEntry, Grant};
+pub use domain::{MAX_NOMENCLATURE_CODE, NomenclatureArea};
 pub use domain::{Organisation, VolunteerEntry, VolunteerRecord, VolunteerTombstone};
 pub use ids::{
     DeviceId, HouseholdId, LabId, MeetingId, MemberId, OrganisationId, PathwayId, PersonId, ProjectId,

@@ -6,16 +6,20 @@
 //! semester (clipped to the period asked for) and the labs of one partner,
 //! so a distinct count (families reached) is distinct within the partner's
 //! labs, as the indicators count within a lab; the trained staff by their
-//! own organisation are [`indicators::training_by_organisation`]. The
-//! workbook that carries these tables is `export::monitoring`
-//! (decision 0032).
+//! own organisation are [`indicators::training_by_organisation`]; the
+//! figures by area of the social-services nomenclature ([`by_area`]) are
+//! the semester's figures by activity type, added up by the area each type
+//! is mapped to. The workbook that carries these tables is
+//! `export::monitoring` (decision 0032).
 
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
 use crate::indicators::{self, Counts, Indicators, OrganisationTraining};
-use crdt_sync::{Lab, LabId, Labs, Period, ProjectSettings, Selection, Store};
+use crdt_sync::{
+    ActivityType, Lab, LabId, Labs, NomenclatureArea, Period, ProjectSettings, Selection, Store,
+};
 
 /// Which half of a year.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -93,6 +97,50 @@ pub struct PartnerCounts {
     pub counts: Counts,
 }
 
+/// The meetings of one area of the nomenclature in a semester.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
+pub struct AreaCounts {
+    /// The area; `None`: the meetings of activity types mapped to no area
+    /// (or to a code that is no longer an area, or of a type the project
+    /// does not list).
+    pub area: Option<NomenclatureArea>,
+    /// *Incontri realizzati*: meetings of the types mapped to the area.
+    pub meetings: u32,
+    /// *Ospiti*: their guests.
+    pub guests: u32,
+    /// *Presenze*: their attendances (members ticked present).
+    pub attendances: u32,
+}
+
+/// The figures of `c` by area of the nomenclature: one row per area of
+/// the project, in code order (zeros included: the district's table lists
+/// them all), then the types mapped to none. Every meeting is in exactly
+/// one row, so the rows add up to `c.meetings`, `c.guests` and
+/// `c.attendances`.
+pub fn by_area(c: &Counts, types: &[ActivityType], areas: &[NomenclatureArea]) -> Vec<AreaCounts> {
+    let mut out: Vec<AreaCounts> = areas
+        .iter()
+        .cloned()
+        .map(Some)
+        .chain([None])
+        .map(|area| AreaCounts { area, meetings: 0, guests: 0, attendances: 0 })
+        .collect();
+    let unmapped = areas.len();
+    let row_of = |activity: &str| {
+        let code = types.iter().find(|t| t.key == activity).and_then(|t| t.nomenclature.as_deref());
+        code.and_then(|code| areas.iter().position(|a| a.code == code)).unwrap_or(unmapped)
+    };
+    let of = |m: &std::collections::BTreeMap<String, u32>, k: &str| m.get(k).copied().unwrap_or(0);
+    for (activity, &meetings) in &c.meetings_by_activity {
+        let row = &mut out[row_of(activity)];
+        row.meetings += meetings;
+        row.guests += of(&c.guests_by_activity, activity);
+        row.attendances += of(&c.attendances_by_activity, activity);
+    }
+    out
+}
+
 /// One semester.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "bindings", derive(specta::Type))]
@@ -108,6 +156,9 @@ pub struct SemesterCounts {
     /// The selected labs' staff trained, and their training hours, by the
     /// person's own organisation.
     pub organisations: Vec<OrganisationTraining>,
+    /// The meetings of every selected lab by area of the nomenclature
+    /// ([`by_area`] of the semester's total).
+    pub areas: Vec<AreaCounts>,
 }
 
 /// The monitoring of a selection: one entry per semester it touches.
@@ -124,6 +175,7 @@ pub fn compute(store: &Store, selection: &Selection) -> Result<Vec<SemesterCount
     }
     partners.sort_by_key(|a| a.0.to_lowercase());
     let ids = |ls: &[&Lab]| -> Labs { Labs::Only(ls.iter().map(|l| l.id).collect()) };
+    let (types, areas) = (store.activity_types()?, store.nomenclature_areas()?);
     let mut out = Vec::new();
     for semester in Semester::covering(period) {
         let Some(days) = period.clip_period(semester.period()?) else { continue };
@@ -151,7 +203,8 @@ pub fn compute(store: &Store, selection: &Selection) -> Result<Vec<SemesterCount
             })
             .collect::<Result<_>>()?;
         let organisations = indicators::training_by_organisation(store, &all)?;
-        out.push(SemesterCounts { semester, days, indicators, partners, organisations });
+        let areas = by_area(&indicators.total, &types, &areas);
+        out.push(SemesterCounts { semester, days, indicators, partners, organisations, areas });
     }
     Ok(out)
 }
@@ -176,6 +229,44 @@ mod tests {
     use crdt_sync::testing::register::{self as fixture};
     use crdt_sync::{Attendance, Families, Meetings, NewLab, NewMeeting};
     use std::collections::BTreeSet;
+
+    /// Every meeting in one row: an area's types, then those mapped to
+    /// none, to a code that is no area, or not listed at all.
+    #[test]
+    fn figures_by_area_add_up_to_the_total() {
+        let t = |key: &str, code: Option<&str>| ActivityType {
+            key: key.into(),
+            label_it: key.into(),
+            label_en: key.into(),
+            nomenclature: code.map(str::to_owned),
+        };
+        let types = [t("a", Some("A1")), t("b", Some("A1")), t("c", None), t("d", Some("GONE"))];
+        let areas = [
+            NomenclatureArea { code: "A1".into(), name: "Famiglia".into() },
+            NomenclatureArea { code: "B2".into(), name: "Disabili".into() },
+        ];
+        let m = |pairs: &[(&str, u32)]| pairs.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect();
+        let c = Counts {
+            meetings: 10,
+            guests: 7,
+            attendances: 30,
+            meetings_by_activity: m(&[("a", 1), ("b", 2), ("c", 3), ("d", 1), ("zumba", 3)]),
+            guests_by_activity: m(&[("a", 1), ("c", 2), ("d", 4)]),
+            attendances_by_activity: m(&[("a", 5), ("b", 6), ("c", 7), ("d", 2), ("zumba", 10)]),
+            ..Counts::default()
+        };
+        let rows = by_area(&c, &types, &areas);
+        let figures: Vec<_> = rows
+            .iter()
+            .map(|r| (r.area.as_ref().map(|a| a.code.as_str()), r.meetings, r.guests, r.attendances))
+            .collect();
+        assert_eq!(figures, [(Some("A1"), 3, 1, 11), (Some("B2"), 0, 0, 0), (None, 7, 6, 19)]);
+        let sum = |f: fn(&AreaCounts) -> u32| rows.iter().map(f).sum::<u32>();
+        assert_eq!((sum(|r| r.meetings), sum(|r| r.guests), sum(|r| r.attendances)), (10, 7, 30));
+        // No areas: one row, everything in it.
+        let rows = by_area(&c, &types, &[]);
+        assert_eq!((rows.len(), rows[0].area.clone(), rows[0].meetings), (1, None, 10));
+    }
 
     #[test]
     fn thirtieth_of_june_is_the_first_half_and_first_of_july_the_second() {

@@ -567,6 +567,45 @@ fn privacy_settings_retention_and_the_audit_trail() {
     assert!(String::from_utf8_lossy(&bytes).contains(';'));
 }
 
+/// *Impostazioni*: the areas of the nomenclature and the mapping; the
+/// demo register (not paired) may change them, bad input is `invalid`.
+#[test]
+fn nomenclature_areas_and_the_activity_types_mapping() {
+    let app = app();
+    app.demo();
+    let view = app.ok("nomenclature", json!({}));
+    assert_eq!(view["areas"], json!([]));
+    assert!(view["activity_types"].as_array().expect("types").iter().all(|t| t["nomenclature"].is_null()));
+    let bad = json!({ "area": { "code": "ABCDEFGHIJKLMNOPQ", "name": "Troppo lungo" } });
+    assert_eq!(app.err_kind("put_nomenclature_area", bad), "invalid");
+    let view =
+        app.ok("put_nomenclature_area", json!({ "area": { "code": " A1 ", "name": "Famiglia e minori" } }));
+    assert_eq!(view["areas"], json!([{ "code": "A1", "name": "Famiglia e minori" }]));
+    let view = app.ok("set_activity_nomenclature", json!({ "key": "open_lab", "code": "A1" }));
+    let open_lab = |v: &Value| {
+        v["activity_types"]
+            .as_array()
+            .expect("types")
+            .iter()
+            .find(|t| t["key"] == "open_lab")
+            .cloned()
+            .expect("t")
+    };
+    assert_eq!(open_lab(&view)["nomenclature"], "A1");
+    assert_eq!(
+        app.err_kind("set_activity_nomenclature", json!({ "key": "open_lab", "code": "Z9" })),
+        "not_found"
+    );
+    // The session's activity types carry the mapping too.
+    let session = app.ok("session_info", json!({}));
+    let listed = session["activity_types"].as_array().expect("types");
+    assert_eq!(listed.iter().find(|t| t["key"] == "open_lab").expect("t")["nomenclature"], "A1");
+    // Removing the area unmaps the type.
+    let view = app.ok("remove_nomenclature_area", json!({ "code": "A1" }));
+    assert_eq!((view["areas"].clone(), open_lab(&view)["nomenclature"].clone()), (json!([]), Value::Null));
+    assert_eq!(app.err_kind("remove_nomenclature_area", json!({ "code": "A1" })), "not_found");
+}
+
 #[test]
 fn a_familys_subject_access_extract_is_written_where_chosen() {
     let app = app();

@@ -528,6 +528,7 @@ fn invalid_input_names_the_field_and_changes_nothing() {
                     key: "Open Lab".into(),
                     label_it: "Aperto".into(),
                     label_en: "Open".into(),
+                    nomenclature: None,
                 })
             }),
         ),

@@ -162,6 +162,23 @@ export const commands = {
 	 *  what the page shows when the volunteer picks a family.
 	 */
 	familyForAttendance: (id: HouseholdId) => typedError<FamilyPresence, AppError>(__TAURI_INVOKE("family_for_attendance", { id })),
+	/**  The areas and the mapping. */
+	nomenclature: () => typedError<NomenclatureView, AppError>(__TAURI_INVOKE("nomenclature")),
+	/**
+	 *  Adds an area, or renames the area with its code (coordinators). Bad
+	 *  input is `invalid` with `nomenclature.code` or `nomenclature.name`.
+	 */
+	putNomenclatureArea: (area: NomenclatureArea) => typedError<NomenclatureView, AppError>(__TAURI_INVOKE("put_nomenclature_area", { area })),
+	/**
+	 *  Removes an area (coordinators); the activity types mapped to it become
+	 *  not mapped in the same change.
+	 */
+	removeNomenclatureArea: (code: string) => typedError<NomenclatureView, AppError>(__TAURI_INVOKE("remove_nomenclature_area", { code })),
+	/**
+	 *  Maps an activity type to an area, or unmaps it (`code` null;
+	 *  coordinators).
+	 */
+	setActivityNomenclature: (key: string, code: string | null) => typedError<NomenclatureView, AppError>(__TAURI_INVOKE("set_activity_nomenclature", { key, code })),
 	/**  New, locked or open, and the preferences. */
 	appStatus: () => typedError<AppStatus, AppError>(__TAURI_INVOKE("app_status")),
 	/**  Sets the interface language (kept across restarts). */
@@ -382,7 +399,8 @@ export type Action =
 "restrict" | 
 /**
  *  Change the project's settings: targets, activity types, labs,
- *  retention policy.
+ *  retention policy, the areas of the social-services nomenclature and
+ *  the activity types' mapping to them.
  */
 "change_project_settings" | 
 /**
@@ -433,6 +451,17 @@ export type ActivityType = {
 	label_it: string,
 	/**  English label. */
 	label_en: string,
+	/**
+	 *  The code of the nomenclature area it is mapped to
+	 *  ([`NomenclatureArea`](crate::NomenclatureArea)); `None` when not
+	 *  mapped. In the project document at `activity_types.<key>.nomenclature`;
+	 *  an absent key (every document written before issue 15) and a code
+	 *  that is not among the project's areas (removed, perhaps on another
+	 *  laptop, while this one mapped to it) both read as not mapped.
+	 *  [`put_activity_type`](crate::ProjectSettings::put_activity_type)
+	 *  leaves it as it is; `set_activity_nomenclature` changes it.
+	 */
+	nomenclature?: string | null,
 };
 
 /**  What went wrong, in terms the front end can explain. */
@@ -803,6 +832,17 @@ export type Counts = {
 	meetings: number,
 	/**  Meetings held, by activity type key. */
 	meetings_by_activity: { [key in string]: number },
+	/**
+	 *  Guests of those meetings, by activity type key (their sum is
+	 *  `guests`). Absent in figures serialised before issue 15.
+	 */
+	guests_by_activity?: { [key in string]: number },
+	/**
+	 *  Attendances at those meetings, by activity type key: the attendance
+	 *  rows of each meeting (their sum is `attendances`, which `reach.rs`
+	 *  counts from the same rows). Absent before issue 15.
+	 */
+	attendances_by_activity?: { [key in string]: number },
 	/**  *Presenze*: members ticked present (member × meeting). */
 	attendances: number,
 	/**  *Ospiti*: guests. */
@@ -1524,6 +1564,28 @@ export type NewTraining = {
 	completion_percent?: number | null,
 	/**  Attendees (present for the whole session until times are recorded). */
 	attendees: PersonId[],
+};
+
+/**  An area of the nomenclature, as the project's coordinator entered it. */
+export type NomenclatureArea = {
+	/**
+	 *  The area's code in the district's table (`A1`), trimmed; unique in
+	 *  the project, and what an activity type's mapping names.
+	 */
+	code: string,
+	/**  The area's name (`Area famiglia e minori`). */
+	name: string,
+};
+
+/**  The project's areas and its activity types with their mapping. */
+export type NomenclatureView = {
+	/**  The areas, by code. */
+	areas: NomenclatureArea[],
+	/**
+	 *  The activity types, by key; `nomenclature` is the code of the
+	 *  area each is mapped to, `null` when not mapped.
+	 */
+	activity_types: ActivityType[],
 };
 
 /**  A verified offer. */

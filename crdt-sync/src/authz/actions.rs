@@ -23,7 +23,8 @@ pub enum Action {
     /// Restrict a family's processing (art. 18), or lift the restriction.
     Restrict,
     /// Change the project's settings: targets, activity types, labs,
-    /// retention policy.
+    /// retention policy, the areas of the social-services nomenclature and
+    /// the activity types' mapping to them.
     ChangeProjectSettings,
     /// See what waits for a coordinator's decision and the families due
     /// under the retention policy.

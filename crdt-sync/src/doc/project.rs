@@ -1,5 +1,5 @@
 //! The project document: `labs.<lab_id>`, `activity_types.<key>`, `targets`, `retention`,
-//! and the hub's device directory (`devices.<device_id>`, `hub`).
+//! `nomenclature.<code>`, and the hub's device directory (`devices.<device_id>`, `hub`).
 
 use std::collections::BTreeMap;
 
@@ -11,7 +11,9 @@ use super::{
     ensure_map, get_bool, get_i64, get_parsed, get_str_or_empty, get_string, get_u64, map_at, put_bool,
     put_opt_str, put_str, put_u64,
 };
-use crate::domain::{ActivityType, ErasureReason, Lab, NewLab, Organisation, RetentionPolicy, Targets};
+use crate::domain::{
+    ActivityType, ErasureReason, Lab, NewLab, NomenclatureArea, Organisation, RetentionPolicy, Targets,
+};
 use crate::domain::{DeviceRole, Grant};
 use crate::domain::{Directory, DirectoryEntry as Entry};
 use crate::domain::{Keyed, VolunteerTombstone};
@@ -52,21 +54,112 @@ pub(crate) fn put_lab<T: Transactable>(tx: &mut T, id: LabId, lab: &NewLab) -> R
     Ok(())
 }
 
-/// The activity types, ordered by key.
+/// The activity types, ordered by key. An activity type's `nomenclature`
+/// is the code at `activity_types.<key>.nomenclature` when that code is
+/// among the project's areas ([`nomenclature_areas`]); an absent key, or a
+/// code no area has (removed on another laptop while this one mapped to
+/// it), reads as not mapped.
 pub(crate) fn activity_types<R: ReadDoc>(doc: &R) -> Vec<ActivityType> {
     let Some(types) = map_at(doc, &ROOT, "activity_types") else {
         return Vec::new();
     };
+    let areas: BTreeMap<String, NomenclatureArea> =
+        nomenclature_areas(doc).into_iter().map(|a| (a.code.clone(), a)).collect();
     doc.keys(&types)
         .filter_map(|key| {
             let m = map_at(doc, &types, &key)?;
             Some(ActivityType {
                 label_it: get_str_or_empty(doc, &m, "label_it"),
                 label_en: get_str_or_empty(doc, &m, "label_en"),
+                nomenclature: get_string(doc, &m, ACTIVITY_NOMENCLATURE).filter(|c| areas.contains_key(c)),
                 key,
             })
         })
         .collect()
+}
+
+/// The key of an activity type's area code (`activity_types.<key>.nomenclature`).
+const ACTIVITY_NOMENCLATURE: &str = "nomenclature";
+
+/// Maps the activity type `key` to the area `code`, or unmaps it (`None`:
+/// the key is deleted, as in documents written before issue 15). The
+/// caller has checked that the type and the area exist.
+pub(crate) fn put_activity_nomenclature<T: Transactable>(
+    tx: &mut T,
+    key: &str,
+    code: Option<&str>,
+) -> Result<()> {
+    let types = ensure_map(tx, &ROOT, "activity_types")?;
+    let m = ensure_map(tx, &types, key)?;
+    put_opt_str(tx, &m, ACTIVITY_NOMENCLATURE, code)
+}
+
+/// Root key of the project's areas of the nomenclature:
+/// `nomenclature.<code>` = `{name}` (issue 15; not in the genesis, so two
+/// coordinators adding the first area offline may create rival maps:
+/// readers take the union, as for [`ERASED_VOLUNTEERS`]).
+pub(crate) const NOMENCLATURE: &str = "nomenclature";
+
+/// Every root map of areas (rival ones included, in automerge's order).
+fn nomenclature_maps<R: ReadDoc>(doc: &R) -> Vec<automerge::ObjId> {
+    doc.get_all(ROOT, NOMENCLATURE)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(v, id)| matches!(v, Value::Object(ObjType::Map)).then_some(id))
+        .collect()
+}
+
+/// The project's areas of the nomenclature, ordered by code; from rival
+/// root maps, the first that holds a code names it.
+pub(crate) fn nomenclature_areas<R: ReadDoc>(doc: &R) -> Vec<NomenclatureArea> {
+    let mut out = BTreeMap::new();
+    for map in nomenclature_maps(doc) {
+        for code in doc.keys(&map) {
+            let Some(m) = map_at(doc, &map, &code) else { continue };
+            let name = get_str_or_empty(doc, &m, "name");
+            out.entry(code.clone()).or_insert(NomenclatureArea { code, name });
+        }
+    }
+    out.into_values().collect()
+}
+
+/// Adds an area or renames it (in every rival map that holds its code, so
+/// the new name is the one read).
+pub(crate) fn put_nomenclature_area<T: Transactable>(tx: &mut T, area: &NomenclatureArea) -> Result<()> {
+    let mut written = false;
+    for map in nomenclature_maps(tx) {
+        if let Some(m) = map_at(tx, &map, &area.code) {
+            put_str(tx, &m, "name", &area.name)?;
+            written = true;
+        }
+    }
+    if !written {
+        let areas = ensure_map(tx, &ROOT, NOMENCLATURE)?;
+        let m = ensure_map(tx, &areas, &area.code)?;
+        put_str(tx, &m, "name", &area.name)?;
+    }
+    Ok(())
+}
+
+/// Removes the area `code` (from every rival map) and, in the same change,
+/// unmaps the activity types mapped to it; returns their keys.
+pub(crate) fn remove_nomenclature_area<T: Transactable>(tx: &mut T, code: &str) -> Result<Vec<String>> {
+    for map in nomenclature_maps(tx) {
+        if tx.get(&map, code)?.is_some() {
+            tx.delete(&map, code)?;
+        }
+    }
+    let mut unmapped = Vec::new();
+    if let Some(types) = map_at(tx, &ROOT, "activity_types") {
+        for key in tx.keys(&types).collect::<Vec<_>>() {
+            let Some(m) = map_at(tx, &types, &key) else { continue };
+            if get_string(tx, &m, ACTIVITY_NOMENCLATURE).as_deref() == Some(code) {
+                tx.delete(&m, ACTIVITY_NOMENCLATURE)?;
+                unmapped.push(key);
+            }
+        }
+    }
+    Ok(unmapped)
 }
 
 /// Adds or relabels an activity type.

@@ -10,6 +10,7 @@ mod erasure;
 mod household;
 mod meeting;
 mod member;
+mod nomenclature;
 mod person;
 mod project;
 mod training;
@@ -33,6 +34,8 @@ pub use household::{
 };
 pub use meeting::{Attendance, Meeting, MeetingPatch, NewMeeting};
 pub use member::{AgeStatus, Member, MemberPatch, NewMember};
+pub(crate) use nomenclature::check_code as check_nomenclature_code;
+pub use nomenclature::{MAX_NOMENCLATURE_CODE, NomenclatureArea};
 pub use person::{NewPerson, Person, PersonPatch, Role};
 pub use project::RetentionPolicy;
 pub use project::{ActivityType, Lab, NewLab, Targets};

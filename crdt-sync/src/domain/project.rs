@@ -45,10 +45,21 @@ pub struct ActivityType {
     pub label_it: String,
     /// English label.
     pub label_en: String,
+    /// The code of the nomenclature area it is mapped to
+    /// ([`NomenclatureArea`](crate::NomenclatureArea)); `None` when not
+    /// mapped. In the project document at `activity_types.<key>.nomenclature`;
+    /// an absent key (every document written before issue 15) and a code
+    /// that is not among the project's areas (removed, perhaps on another
+    /// laptop, while this one mapped to it) both read as not mapped.
+    /// [`put_activity_type`](crate::ProjectSettings::put_activity_type)
+    /// leaves it as it is; `set_activity_nomenclature` changes it.
+    #[serde(default)]
+    pub nomenclature: Option<String>,
 }
 
 impl ActivityType {
-    /// The six activity types every project starts with.
+    /// The six activity types every project starts with, none mapped to an
+    /// area of the nomenclature.
     pub fn defaults() -> Vec<ActivityType> {
         [
             ("family_tutoring", "Tutoraggio familiare", "Family tutoring"),
@@ -59,7 +70,12 @@ impl ActivityType {
             ("other", "Altro", "Other"),
         ]
         .into_iter()
-        .map(|(key, it, en)| ActivityType { key: key.into(), label_it: it.into(), label_en: en.into() })
+        .map(|(key, it, en)| ActivityType {
+            key: key.into(),
+            label_it: it.into(),
+            label_en: en.into(),
+            nomenclature: None,
+        })
         .collect()
     }
 }

@@ -58,7 +58,7 @@ fn exec(conn: &Connection, sql: &str, p: impl rusqlite::Params) -> Result<()> {
 fn delete(conn: &Connection, d: &Delete) -> Result<()> {
     match d {
         Delete::Project => {
-            for t in ["labs", "activity_types", "targets"] {
+            for t in ["labs", "activity_types", "targets", "nomenclature_areas"] {
                 exec(conn, &format!("DELETE FROM {t}"), [])?;
             }
         }
@@ -131,11 +131,14 @@ fn insert(conn: &Connection, r: &Row) -> Result<()> {
             "INSERT INTO labs (id, number, name, address, partner) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![id, number, name, address, partner],
         ),
-        Row::ActivityType { key, label_it, label_en } => exec(
+        Row::ActivityType { key, label_it, label_en, nomenclature } => exec(
             conn,
-            "INSERT INTO activity_types (key, label_it, label_en) VALUES (?1, ?2, ?3)",
-            params![key, label_it, label_en],
+            "INSERT INTO activity_types (key, label_it, label_en, nomenclature) VALUES (?1, ?2, ?3, ?4)",
+            params![key, label_it, label_en, nomenclature],
         ),
+        Row::NomenclatureArea { code, name } => {
+            exec(conn, "INSERT INTO nomenclature_areas (code, name) VALUES (?1, ?2)", params![code, name])
+        }
         Row::Target { key, value } => {
             exec(conn, "INSERT INTO targets (key, value) VALUES (?1, ?2)", params![key, value])
         }

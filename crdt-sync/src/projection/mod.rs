@@ -22,6 +22,7 @@ pub(crate) const TABLES: &[&str] = &[
     "labs",
     "activity_types",
     "targets",
+    "nomenclature_areas",
     "households",
     "members",
     "pathways",

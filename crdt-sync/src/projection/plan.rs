@@ -105,7 +105,15 @@ fn project(d: &Automerge, p: &mut Plan) {
         });
     }
     for t in doc::project::activity_types(d) {
-        p.rows.push(Row::ActivityType { key: t.key, label_it: t.label_it, label_en: t.label_en });
+        p.rows.push(Row::ActivityType {
+            key: t.key,
+            label_it: t.label_it,
+            label_en: t.label_en,
+            nomenclature: t.nomenclature,
+        });
+    }
+    for a in doc::project::nomenclature_areas(d) {
+        p.rows.push(Row::NomenclatureArea { code: a.code, name: a.name });
     }
     let t = doc::project::targets(d);
     for (key, value) in [

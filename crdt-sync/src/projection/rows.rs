@@ -44,6 +44,11 @@ pub(crate) enum Row {
         key: String,
         label_it: String,
         label_en: String,
+        nomenclature: Option<String>,
+    },
+    NomenclatureArea {
+        code: String,
+        name: String,
     },
     Target {
         key: &'static str,

@@ -24,6 +24,8 @@ mod families;
 mod hub_link;
 mod maintenance;
 mod meetings;
+#[cfg(test)]
+mod nomenclature_tests;
 mod open;
 mod points;
 mod project;

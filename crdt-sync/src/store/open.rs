@@ -27,6 +27,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0007_sync_points.sql"),
     include_str!("../../migrations/0008_training_presence.sql"),
     include_str!("../../migrations/0009_conflicts.sql"),
+    include_str!("../../migrations/0010_nomenclature.sql"),
     include_str!("../../migrations/0011_lookup_indexes.sql"),
 ];
 

@@ -1,5 +1,6 @@
-//! What the project sets for every lab: the labs, the activity types, the
-//! targets, and this device's code numbers ([`ProjectSettings`]).
+//! What the project sets for every lab: the labs, the activity types and
+//! their areas of the nomenclature, the targets, and this device's code
+//! numbers ([`ProjectSettings`]).
 
 use rusqlite::params;
 
@@ -7,7 +8,8 @@ use super::rows::parse;
 use crate::codes::CodeRange;
 use crate::doc;
 use crate::doc::DocRef;
-use crate::domain::{ActivityType, Lab, NewLab, Targets, check_name, check_text};
+use crate::domain::check_nomenclature_code;
+use crate::domain::{ActivityType, Lab, NewLab, NomenclatureArea, Targets, check_name, check_text};
 use crate::error::{Error, Result};
 use crate::ids::LabId;
 use crate::selection::Labs;
@@ -80,10 +82,53 @@ impl ProjectSettings for Store {
             key: key.to_owned(),
             label_it: check_name("activity_type.label_it", &t.label_it)?,
             label_en: check_name("activity_type.label_en", &t.label_en)?,
+            nomenclature: None,
         };
         let (_, p) =
             self.edit(DocRef::project(self.project), false, |tx| doc::project::put_activity_type(tx, &t))?;
         self.commit(p.into_iter().collect())
+    }
+
+    fn put_nomenclature_area(&mut self, area: NomenclatureArea) -> Result<()> {
+        let area = area.checked()?;
+        let (_, p) = self.edit(DocRef::project(self.project), false, |tx| {
+            doc::project::put_nomenclature_area(tx, &area)
+        })?;
+        self.commit(p.into_iter().collect())
+    }
+
+    fn remove_nomenclature_area(&mut self, code: &str) -> Result<Vec<String>> {
+        let code = code.trim();
+        if !self.nomenclature_areas()?.iter().any(|a| a.code == code) {
+            return Err(Error::not_found("nomenclature_area", code));
+        }
+        let (unmapped, p) = self.edit(DocRef::project(self.project), false, |tx| {
+            doc::project::remove_nomenclature_area(tx, code)
+        })?;
+        self.commit(p.into_iter().collect())?;
+        Ok(unmapped)
+    }
+
+    fn set_activity_nomenclature(&mut self, key: &str, code: Option<&str>) -> Result<()> {
+        if !self.activity_types()?.iter().any(|t| t.key == key) {
+            return Err(Error::not_found("activity_type", key));
+        }
+        let code = code.map(check_nomenclature_code).transpose()?;
+        if let Some(code) = &code
+            && !self.nomenclature_areas()?.iter().any(|a| &a.code == code)
+        {
+            return Err(Error::not_found("nomenclature_area", code));
+        }
+        let (_, p) = self.edit(DocRef::project(self.project), false, |tx| {
+            doc::project::put_activity_nomenclature(tx, key, code.as_deref())
+        })?;
+        self.commit(p.into_iter().collect())
+    }
+
+    fn nomenclature_areas(&self) -> Result<Vec<NomenclatureArea>> {
+        let mut stmt = self.conn.prepare_cached("SELECT code, name FROM nomenclature_areas ORDER BY code")?;
+        let rows = stmt.query_map([], |r| Ok(NomenclatureArea { code: r.get(0)?, name: r.get(1)? }))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     fn set_targets(&mut self, t: Targets) -> Result<()> {
@@ -109,10 +154,16 @@ impl ProjectSettings for Store {
     }
 
     fn activity_types(&self) -> Result<Vec<ActivityType>> {
-        let mut stmt =
-            self.conn.prepare_cached("SELECT key, label_it, label_en FROM activity_types ORDER BY key")?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT key, label_it, label_en, nomenclature FROM activity_types ORDER BY key",
+        )?;
         let rows = stmt.query_map([], |r| {
-            Ok(ActivityType { key: r.get(0)?, label_it: r.get(1)?, label_en: r.get(2)? })
+            Ok(ActivityType {
+                key: r.get(0)?,
+                label_it: r.get(1)?,
+                label_en: r.get(2)?,
+                nomenclature: r.get(3)?,
+            })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }

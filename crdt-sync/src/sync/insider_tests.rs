@@ -7,6 +7,7 @@
 use crate::store::Erasure;
 use crate::store::Families;
 use crate::store::Maintenance;
+use crate::store::ProjectSettings;
 use crate::store::Replication;
 use crate::store::Staff;
 use automerge::transaction::Transactable;
@@ -316,4 +317,38 @@ fn a_new_family_sent_whole_with_a_change_under_the_coordinators_actor_is_refused
     assert!(sync(&mut w.hub, grant, &mut fresh).is_empty());
     assert_eq!(fresh.household(h2).expect("received").code, honest.household(h2).expect("here").code);
     assert_eq!(fresh.check_projection().expect("check"), 0);
+}
+
+/// A lab lead's laptop (no `ChangeProjectSettings`) whose software adds an
+/// area of the nomenclature and maps an activity type to it: the project
+/// document is read-only to the lead, so the hub refuses the changes as it
+/// refuses forged targets, and nothing reaches the hub or another laptop.
+#[test]
+fn a_leads_mapping_to_the_nomenclature_is_refused_like_any_project_setting() {
+    use crate::domain::NomenclatureArea;
+    let mut w = world();
+    let project = DocRef::project(w.hub.project());
+    w.coordinator
+        .put_nomenclature_area(NomenclatureArea { code: "A1".into(), name: "Famiglia".into() })
+        .expect("A1");
+    assert!(sync(&mut w.hub, coordinator(), &mut w.coordinator).is_empty());
+    let mut lead = store(11);
+    let lead_grant = of_lab(DeviceRole::Lead, w.lab1);
+    assert!(sync(&mut w.hub, lead_grant, &mut lead).is_empty());
+    assert_eq!(lead.nomenclature_areas().expect("areas").len(), 1, "the lead reads the areas");
+    let before = w.hub.projection_dump().expect("dump");
+
+    lead.put_nomenclature_area(NomenclatureArea { code: "Z9".into(), name: "Falsa".into() }).expect("laptop");
+    lead.set_activity_nomenclature("family_tutoring", Some("A1")).expect("on the insider's laptop");
+    let refused = sync(&mut w.hub, lead_grant, &mut lead);
+    assert_eq!(refused, vec![(project, Refusal::ReadOnly)]);
+    assert_eq!(w.hub.projection_dump().expect("dump"), before, "the hub is unchanged");
+    assert!(w.hub.activity_types().expect("types").iter().all(|t| t.nomenclature.is_none()));
+    sync(&mut w.hub, coordinator(), &mut w.coordinator);
+    assert_eq!(w.coordinator.nomenclature_areas().expect("areas").len(), 1);
+    // The same refusal as the lead's forged targets get.
+    let mut other = store(12);
+    sync(&mut w.hub, lead_grant, &mut other);
+    other.set_targets(crate::domain::Targets { families: 1, ..Default::default() }).expect("laptop");
+    assert_eq!(sync(&mut w.hub, lead_grant, &mut other), vec![(project, Refusal::ReadOnly)]);
 }

@@ -166,7 +166,11 @@ fn committed_documents_open_and_mean_the_same() {
         (lab, 3, "Laboratorio Crosione", "Via Acerbi 21, Pavia", "Coop. Il Convoglio"),
         "{MEANS}"
     );
-    assert!(other.activity_types().expect("types").iter().any(|t| t.key == "open_lab"));
+    let types = other.activity_types().expect("types");
+    assert!(types.iter().any(|t| t.key == "open_lab" && t.nomenclature.as_deref() == Some("A1")), "{MEANS}");
+    assert!(types.iter().filter(|t| t.key != "open_lab").all(|t| t.nomenclature.is_none()), "{MEANS}");
+    let areas = other.nomenclature_areas().expect("areas");
+    assert_eq!(areas, [crdt_sync::NomenclatureArea { code: "A1".into(), name: "Famiglia e minori".into() }]);
     let targets = other.targets().expect("targets");
     assert_eq!((targets.families, targets.labs, targets.trained_hours), (40, 1, 3), "{MEANS}");
 
@@ -313,4 +317,38 @@ fn a_training_document_from_before_attendance_times_still_reads() {
     other.record_training_presence(t[0].id, a.person, signed).expect("times");
     let a = other.trainings().expect("trainings")[0].attendees[0].clone();
     assert_eq!((a.record, a.attended_minutes, a.completed), (signed, 80, true));
+}
+
+/// The project document as saved before the nomenclature (issue 15,
+/// `before-nomenclature/`): no `nomenclature` map, no mapping on the
+/// activity types. Every laptop holds such a save; it reads as before,
+/// every type not mapped, and today's code adds an area and maps to it.
+#[test]
+fn a_project_document_from_before_the_nomenclature_reads_every_type_as_not_mapped() {
+    let name = "documents/before-nomenclature/project";
+    let bytes = fixture::read(&format!("{name}.automerge"));
+    let committed = String::from_utf8(fixture::read(&format!("{name}.txt"))).expect("text");
+    assert!(
+        view(&load(name, &bytes)) == committed,
+        "{name}.automerge reads differently than {name}.txt says"
+    );
+    assert!(!committed.contains("nomenclature"), "saved before the nomenclature");
+    let (_, r) = index().into_iter().find(|(n, _)| n == "project").expect("project");
+    let mut other =
+        crdt_sync::Store::in_memory(register::config(), Box::new(crdt_sync::SeededEnv::with_seed(4)))
+            .expect("store");
+    other.apply_bytes(r, &bytes).expect("an old save applies");
+    let types = other.activity_types().expect("types");
+    assert_eq!(types.len(), 6);
+    assert!(types.iter().all(|t| t.nomenclature.is_none()));
+    assert!(other.nomenclature_areas().expect("areas").is_empty());
+    other
+        .put_nomenclature_area(crdt_sync::NomenclatureArea { code: "B2".into(), name: "Disabili".into() })
+        .expect("area");
+    other.set_activity_nomenclature("self_care", Some("B2")).expect("mapping");
+    let types = other.activity_types().expect("types");
+    assert_eq!(
+        types.iter().find(|t| t.key == "self_care").and_then(|t| t.nomenclature.as_deref()),
+        Some("B2")
+    );
 }

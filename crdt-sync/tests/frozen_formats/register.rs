@@ -10,7 +10,8 @@
 //! One meeting (2026-10-15, Anna and Luca present, two guests, notes), one
 //! training session (2026-09-20 09:30, 90 minutes, completed at 75%; Olga,
 //! signed in 09:40 and out 11:00), the default activity types and the
-//! targets.
+//! targets, and one area of the nomenclature (`A1`, mapped from the open
+//! lab).
 
 use std::collections::BTreeSet;
 
@@ -211,5 +212,13 @@ pub fn fill(s: &mut Store) -> Made {
         minutes: None,
     };
     s.record_training_presence(training, olga, signed).expect("Olga's times");
+    // Since issue 15, last (the earlier ids and times stay as they were):
+    // an area of the nomenclature, mapped from the open lab.
+    s.put_nomenclature_area(crdt_sync::NomenclatureArea {
+        code: "A1".into(),
+        name: "Famiglia e minori".into(),
+    })
+    .expect("area");
+    s.set_activity_nomenclature("open_lab", Some("A1")).expect("mapping");
     Made { lab, olga, rossi }
 }

@@ -65,6 +65,11 @@ labels! {
     FileMonLabs => "monitoraggio_laboratori", "monitoring_labs";
     FileMonTargets => "monitoraggio_obiettivi", "monitoring_targets";
     FileMonStaff => "monitoraggio_formazione", "monitoring_training";
+    SheetMonAreas => "Aree del nomenclatore", "Nomenclature areas";
+    FileMonAreas => "monitoraggio_aree", "monitoring_areas";
+    ColAreaCode => "Codice area", "Area code";
+    ColAreaName => "Area del nomenclatore", "Nomenclature area";
+    NotMapped => "(non classificato)", "(not mapped)";
     ColSemester => "Semestre", "Semester";
     ColFrom => "Dal", "From";
     ColTo => "Al", "To";

@@ -1,5 +1,5 @@
 //! The half-yearly monitoring workbook for the funder's evaluators
-//! (decision 0032): the figures of [`crate::monitoring::compute`] as four
+//! (decision 0032): the figures of [`crate::monitoring::compute`] as five
 //! tables, one sheet each in an XLSX workbook, or one CSV file each (loose
 //! or in a zip), with the conventions of the other exports (`csv.rs`,
 //! `xlsx.rs`, `labels.rs`).
@@ -15,13 +15,19 @@
 //! - **Formazione per ente**: per semester, operators and volunteers
 //!   trained and training hours by the person's own organisation, and the
 //!   total.
+//! - **Aree del nomenclatore**: per semester, one row per area of the
+//!   social-services nomenclature the project lists (code and name), then
+//!   the activity types mapped to none (*non classificato*), then the
+//!   total: meetings, guests, attendances.
 //!
 //! Nothing is counted here. A pseudonymised export suppresses the counts of
 //! families and people exactly as the register's indicators do
 //! (`summary.rs`, `suppress.rs`): 1 to 4 is `<5`, and the secondary rule
 //! runs over both tables together, with the groups a reader can subtract:
 //! a semester's partners and its total, a partner's labs and the partner,
-//! a semester's labs and its total. The staff's counts and hours, meetings
+//! a semester's labs and its total; the attendances of a semester's areas
+//! with its total too (the areas' total row is the partners' total again,
+//! so the two are hidden together). The staff's counts and hours, meetings
 //! and guests are shown as they are, as in the register's workbook. No
 //! table names a family or a person, so there is nothing to pseudonymise.
 
@@ -43,6 +49,13 @@ use crdt_sync::{ProjectSettings, Selection, Store};
 /// partner.
 const PARTNER_PREFIX: usize = 5;
 const LAB_PREFIX: usize = 6;
+/// In the areas' table: semester, from, to, code, name; then meetings,
+/// guests, attendances.
+const AREA_PREFIX: usize = 5;
+/// Where the attendances are in [`COUNTS`] and in the areas' table.
+const ATTENDANCES: usize = 5;
+const AREA_ATTENDANCES: usize = AREA_PREFIX + 2;
+const _: () = assert!(matches!(COUNTS[ATTENDANCES].0, Label::Attendances));
 
 /// The counts both tables carry, in order, and whether a pseudonymised
 /// export suppresses them (families and people).
@@ -253,20 +266,84 @@ fn staff(ctx: &Ctx<'_>, semesters: &[SemesterCounts]) -> Table {
     t
 }
 
-/// The four tables of the monitoring, suppressed unless the export is full.
+/// Per semester, the meetings, guests and attendances of each area of the
+/// nomenclature (`SemesterCounts::areas`: the project's areas by code, then
+/// the types mapped to none), then the semester's total. Returns the table
+/// and, per semester, the rows of its areas and of its total.
+fn areas(ctx: &Ctx<'_>, semesters: &[SemesterCounts]) -> (Table, Vec<(Vec<usize>, usize)>) {
+    use Label as L;
+    let mut t = head(
+        ctx,
+        TableKind::MonAreas,
+        &[
+            (L::ColAreaCode, 12.0),
+            (L::ColAreaName, 30.0),
+            (L::MeetingsHeld, 12.0),
+            (L::Guests, 9.0),
+            (L::Attendances, 11.0),
+        ],
+    );
+    let mut rows = Vec::new();
+    for s in semesters {
+        let mut parts = Vec::new();
+        for a in &s.areas {
+            let (code, name) = match &a.area {
+                Some(area) => (Cell::from(area.code.as_str()), Cell::from(area.name.as_str())),
+                None => (Cell::from(""), Cell::from(ctx.text(L::NotMapped))),
+            };
+            let mut r = when(ctx, s).to_vec();
+            r.extend([code, name, Cell::from(a.meetings), Cell::from(a.guests), Cell::from(a.attendances)]);
+            parts.push(t.rows.len());
+            t.rows.push(r);
+        }
+        let c = &s.indicators.total;
+        let mut r = when(ctx, s).to_vec();
+        r.extend([
+            Cell::from(""),
+            Cell::from(ctx.text(L::Total)),
+            Cell::from(c.meetings),
+            Cell::from(c.guests),
+            Cell::from(c.attendances),
+        ]);
+        rows.push((parts, t.rows.len()));
+        t.rows.push(r);
+    }
+    (t, rows)
+}
+
+/// The five tables of the monitoring, suppressed unless the export is full.
 pub(crate) fn tables(ctx: &Ctx<'_>, semesters: &[SemesterCounts]) -> Vec<Table> {
-    let Tables { mut partners, mut labs, groups, totals } = partners_and_labs(ctx, semesters);
+    let Tables { mut partners, mut labs, mut groups, totals } = partners_and_labs(ctx, semesters);
+    let (mut areas, area_rows) = areas(ctx, semesters);
     if !ctx.full {
-        for (i, _) in COUNTS.iter().enumerate().filter(|(_, c)| c.2) {
+        for (i, _) in COUNTS.iter().enumerate().filter(|(i, c)| c.2 && *i != ATTENDANCES) {
             summary::suppress_across(
                 &mut [(&mut partners, PARTNER_PREFIX + i), (&mut labs, LAB_PREFIX + i)],
                 &groups,
             );
         }
+        // The attendances: the areas' rows are numbered after the labs'.
+        // A semester's areas add up to its total (the partners' total
+        // row); the areas' own total row is that row again, so the two
+        // form a group and are hidden together.
+        let offset = partners.rows.len() + labs.rows.len();
+        for ((parts, total), &partners_total) in area_rows.iter().zip(&totals) {
+            let total_of = Some(partners_total);
+            groups.push(Group { parts: parts.iter().map(|r| offset + r).collect(), total: total_of });
+            groups.push(Group { parts: vec![offset + total], total: total_of });
+        }
+        summary::suppress_across(
+            &mut [
+                (&mut partners, PARTNER_PREFIX + ATTENDANCES),
+                (&mut labs, LAB_PREFIX + ATTENDANCES),
+                (&mut areas, AREA_ATTENDANCES),
+            ],
+            &groups,
+        );
     }
     let targets = targets(ctx, semesters, &partners, &totals);
     let staff = staff(ctx, semesters);
-    vec![partners, labs, targets, staff]
+    vec![partners, labs, targets, staff, areas]
 }
 
 /// The half-yearly monitoring of `options.selection`: one workbook

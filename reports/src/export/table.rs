@@ -77,6 +77,7 @@ pub(crate) enum TableKind {
     MonLabs,
     MonTargets,
     MonStaff,
+    MonAreas,
 }
 
 impl TableKind {
@@ -93,6 +94,7 @@ impl TableKind {
             TableKind::MonLabs => Label::SheetMonLabs,
             TableKind::MonTargets => Label::SheetMonTargets,
             TableKind::MonStaff => Label::SheetMonStaff,
+            TableKind::MonAreas => Label::SheetMonAreas,
         }
         .text(lang)
     }
@@ -110,6 +112,7 @@ impl TableKind {
             TableKind::MonLabs => Label::FileMonLabs,
             TableKind::MonTargets => Label::FileMonTargets,
             TableKind::MonStaff => Label::FileMonStaff,
+            TableKind::MonAreas => Label::FileMonAreas,
         }
         .text(lang)
     }

@@ -98,6 +98,15 @@ pub struct Counts {
     pub meetings: u32,
     /// Meetings held, by activity type key.
     pub meetings_by_activity: BTreeMap<String, u32>,
+    /// Guests of those meetings, by activity type key (their sum is
+    /// `guests`). Absent in figures serialised before issue 15.
+    #[serde(default)]
+    pub guests_by_activity: BTreeMap<String, u32>,
+    /// Attendances at those meetings, by activity type key: the attendance
+    /// rows of each meeting (their sum is `attendances`, which `reach.rs`
+    /// counts from the same rows). Absent before issue 15.
+    #[serde(default)]
+    pub attendances_by_activity: BTreeMap<String, u32>,
     /// *Presenze*: members ticked present (member × meeting).
     pub attendances: u32,
     /// *Ospiti*: guests.

@@ -77,22 +77,28 @@ pub(super) fn targets(conn: Reader<'_>) -> Result<Targets> {
     Ok(t)
 }
 
+/// Per lab, month and activity: meetings, guests, and the attendance rows
+/// of those meetings (found by the attendance table's primary key, which
+/// starts with the meeting).
 const MEETINGS: &str = "
-SELECT lab_id, substr(date, 1, 7), activity, count(*), sum(guests)
-  FROM meetings
- WHERE lab_id IN (SELECT value FROM json_each(?1)) AND date BETWEEN ?2 AND ?3
- GROUP BY lab_id, substr(date, 1, 7), activity";
+SELECT m.lab_id, substr(m.date, 1, 7), m.activity, count(*), sum(m.guests),
+       sum((SELECT count(*) FROM attendance a WHERE a.meeting_id = m.id))
+  FROM meetings m
+ WHERE m.lab_id IN (SELECT value FROM json_each(?1)) AND m.date BETWEEN ?2 AND ?3
+ GROUP BY m.lab_id, substr(m.date, 1, 7), m.activity";
 
-/// Meetings by activity, guests and active labs. SQL counts per lab, month
-/// and activity; the levels above are sums (a meeting belongs to one lab and
-/// one month), except active labs, which are distinct labs.
+/// Meetings, guests and attendances by activity, meetings and guests, and
+/// active labs. SQL counts per lab, month and activity; the levels above
+/// are sums (a meeting belongs to one lab and one month), except active
+/// labs, which are distinct labs. (The attendances themselves, with the
+/// distinct counts of who attended, are `reach.rs`'s.)
 pub(super) fn meetings(conn: Reader<'_>, labs: &[String], period: Period, cells: &mut Cells) -> Result<()> {
     let mut stmt = conn.prepare(MEETINGS)?;
     let mut rows = stmt.query(params![json(labs)?, period.from.to_string(), period.to.to_string()])?;
     let mut active: BTreeMap<Option<String>, BTreeSet<String>> = BTreeMap::new();
     while let Some(r) = rows.next()? {
         let (lab, month, activity): (String, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
-        let (n, guests) = (count(r.get(3)?), count(r.get(4)?));
+        let (n, guests, present) = (count(r.get(3)?), count(r.get(4)?), count(r.get(5)?));
         for (l, m) in [
             (Some(lab.clone()), Some(month.clone())),
             (Some(lab.clone()), None),
@@ -103,6 +109,8 @@ pub(super) fn meetings(conn: Reader<'_>, labs: &[String], period: Period, cells:
             c.meetings += n;
             c.guests += guests;
             *c.meetings_by_activity.entry(activity.clone()).or_default() += n;
+            *c.guests_by_activity.entry(activity.clone()).or_default() += guests;
+            *c.attendances_by_activity.entry(activity.clone()).or_default() += present;
             active.entry(m).or_default().insert(lab.clone());
         }
     }

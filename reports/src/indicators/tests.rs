@@ -47,6 +47,14 @@ fn totals_of_every_indicator() {
             ("open_lab", 2),
             ("parenting_support", 1),
         ]),
+        // M1 2 + M3 1 (open lab), M2 0, M4 3.
+        guests_by_activity: activities(&[("family_tutoring", 0), ("open_lab", 3), ("parenting_support", 3)]),
+        // M1 3 + M3 1 (open lab), M2 2, M4 3: the 9 below.
+        attendances_by_activity: activities(&[
+            ("family_tutoring", 2),
+            ("open_lab", 4),
+            ("parenting_support", 3),
+        ]),
         // 3 + 2 + 1 + 3; M0 is before the period.
         attendances: 9,
         guests: 6,

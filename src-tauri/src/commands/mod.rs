@@ -8,6 +8,7 @@ pub mod conflicts;
 pub mod devices;
 pub mod families;
 pub mod meetings;
+pub mod nomenclature;
 pub mod privacy;
 pub mod register;
 pub mod reports;

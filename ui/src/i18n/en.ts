@@ -121,6 +121,8 @@ export const en: Catalogue = {
       pathway: "This pathway is no longer there: it may have been deleted.",
       person: "This person is no longer listed: they may have been deleted.",
       training: "This training session is no longer there: it may have been deleted.",
+      nomenclature_area: "This area of the nomenclature is no longer there: it may have been removed on another computer.",
+      activity_type: "This activity type does not exist.",
     },
     merge: "These two families cannot be merged.",
     restricted:
@@ -195,6 +197,10 @@ export const en: Catalogue = {
     },
     organisation: {
       name: "Organisation's name",
+    },
+    nomenclature: {
+      code: "Nomenclature area code",
+      name: "Nomenclature area name",
     },
     meeting: {
       date: "Meeting date",

@@ -130,6 +130,8 @@ export const it = {
       pathway: "Questo percorso non c'è più: forse è stato eliminato.",
       person: "Questa persona non è più in elenco: forse è stata eliminata.",
       training: "Questa formazione non c'è più: forse è stata eliminata.",
+      nomenclature_area: "Quest'area del nomenclatore non c'è più: forse è stata tolta su un altro computer.",
+      activity_type: "Questo tipo di attività non esiste.",
     },
     merge: "Non è possibile unire queste due famiglie.",
     restricted:
@@ -204,6 +206,10 @@ export const it = {
     },
     organisation: {
       name: "Nome dell'organizzazione",
+    },
+    nomenclature: {
+      code: "Codice dell'area del nomenclatore",
+      name: "Nome dell'area del nomenclatore",
     },
     meeting: {
       date: "Data dell'incontro",

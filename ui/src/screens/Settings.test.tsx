@@ -35,6 +35,7 @@ beforeEach(() => {
   cmd.selectLab = vi.fn(() => ok(sessionFixture({ lab: LAB_2 })));
   cmd.recoveryKeys = vi.fn(() => ok([KEY_1]));
   cmd.addRecoveryKey = vi.fn(() => ok([KEY_1, KEY_2]));
+  cmd.nomenclature = vi.fn(() => ok({ areas: [], activity_types: [] }));
 });
 
 const KEY_1 = "tcr1-zs4ay10p3avxehebmzftv1xgczpa8qc51zctpxp8c0n6ak8at9hq157e";

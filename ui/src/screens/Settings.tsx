@@ -12,14 +12,17 @@ import { useChangeLanguage } from "../app/language";
 import { MIN_PASSPHRASE_CHARS, checkNewPassphrase } from "../app/passphrase";
 import { useSession } from "../app/session";
 import { LANGUAGES, useI18n } from "../i18n";
+import { NomenclatureSetting } from "./settings/NomenclatureSetting";
 
 /**
  * Impostazioni: the language (the whole UI switches at once and the choice
- * is kept), this computer's lab, changing the passphrase, and the
- * coordinators' recovery key.
+ * is kept), this computer's lab, changing the passphrase, the
+ * coordinators' recovery key, and (for those who may change the project's
+ * settings) the areas of the social-services nomenclature.
  */
 export function Settings() {
   const { t } = useI18n();
+  const { info } = useSession();
   return (
     <div class="settings" data-testid="screen-settings">
       <h1>{t("sections.settings")}</h1>
@@ -27,6 +30,7 @@ export function Settings() {
       <LabSetting />
       <PassphraseSetting />
       <RecoverySetting />
+      {info.rights.includes("change_project_settings") && <NomenclatureSetting />}
     </div>
   );
 }

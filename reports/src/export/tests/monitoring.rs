@@ -27,6 +27,21 @@
 //! the total 10 stays. Attendances: lab 2 (3), then lab 1 (5) for the
 //! Cooperativa's group; ACLI 6, lab 3 6, Cooperativa 8 and the total 14
 //! stay.
+//!
+//! The areas of the nomenclature: A1 (family tutoring), B2 (nothing mapped)
+//! and D2 (open lab); parenting support mapped to none. H1 2025:
+//!
+//! | row | meetings | guests | attendances |
+//! | --- | --- | --- | --- |
+//! | A1 | M2: 1 | 0 | 2 |
+//! | B2 | 0 | 0 | 0 |
+//! | D2 | M1, lab 3's: 2 | 2 | 3 + 6 = 9 |
+//! | not mapped | M4: 1 | 3 | 3 |
+//! | total | 4 | 5 | 14 |
+//!
+//! Suppressed: A1's 2 and the not mapped 3 (primary); D2's 9 and the total
+//! 14 stay. H1 2026 (M3, open lab, Luca): D2 1 and the total 1, both by the
+//! primary rule, in both tables.
 
 use std::collections::BTreeSet;
 use std::io::Cursor;
@@ -40,8 +55,8 @@ use crate::export::{Export, Format, Language, Options, Privacy};
 use crdt_sync::testing::d;
 use crdt_sync::testing::register::{self as fixture, Fixture};
 use crdt_sync::{
-    Area, AuditLog, Contacts, Families, Meetings, NewHousehold, NewLab, NewMeeting, NewMember, PersonPatch,
-    ProjectSettings, Selection, Staff, Store,
+    Area, AuditLog, Contacts, Families, Meetings, NewHousehold, NewLab, NewMeeting, NewMember,
+    NomenclatureArea, PersonPatch, ProjectSettings, Selection, Staff, Store,
 };
 
 fn monitoring(store: &mut Store, options: &Options) -> Export {
@@ -102,6 +117,12 @@ fn register() -> (Store, Fixture) {
     let org = |o: &str| PersonPatch { organisation: Some(o.into()), ..PersonPatch::default() };
     s.update_person(piero, org("ACLI")).expect("Piero");
     s.update_person(walter, org("  ")).expect("Walter");
+    for (code, name) in [("D2", "Povertà e disagio adulto"), ("A1", "Famiglia e minori"), ("B2", "Disabili")]
+    {
+        s.put_nomenclature_area(NomenclatureArea { code: code.into(), name: name.into() }).expect("area");
+    }
+    s.set_activity_nomenclature("family_tutoring", Some("A1")).expect("A1");
+    s.set_activity_nomenclature("open_lab", Some("D2")).expect("D2");
     (s, f)
 }
 
@@ -133,7 +154,10 @@ fn the_workbook_read_back_gives_the_figures_counted_by_hand() {
     assert_eq!(out.files.len(), 1);
     assert_eq!(out.files[0].name, "monitoraggio_2025-01-01_2026-01-31.xlsx");
     let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(out.files[0].bytes.clone())).expect("calamine");
-    assert_eq!(wb.sheet_names(), ["Enti partner", "Laboratori", "Obiettivi", "Formazione per ente"]);
+    assert_eq!(
+        wb.sheet_names(),
+        ["Enti partner", "Laboratori", "Obiettivi", "Formazione per ente", "Aree del nomenclatore"]
+    );
 
     let p = sheet(&mut wb, "Enti partner");
     assert_eq!(
@@ -204,6 +228,50 @@ fn the_workbook_read_back_gives_the_figures_counted_by_hand() {
     // H2 2025: nobody trained in it, but Olga is trained by its end.
     let h2 = "2° semestre 2025";
     assert_eq!(row(&t, h2, 3, &s("Caritas"))[4..7], [n(1.0), n(0.0), n(0.0)]);
+
+    let a = sheet(&mut wb, "Aree del nomenclatore");
+    assert_eq!(
+        a.rows().next().expect("header"),
+        [
+            s("Semestre"),
+            s("Dal"),
+            s("Al"),
+            s("Codice area"),
+            s("Area del nomenclatore"),
+            s("Incontri realizzati"),
+            s("Ospiti"),
+            s("Presenze")
+        ]
+    );
+    // Three areas, the not mapped and the total, in each of three semesters.
+    assert_eq!(a.get_size(), (1 + 3 * 5, 8));
+    let in_h1: Vec<Vec<Data>> = a.rows().filter(|r| r[0] == s(h1)).map(|r| r[3..8].to_vec()).collect();
+    let e = Data::Empty;
+    assert_eq!(
+        in_h1,
+        [
+            vec![s("A1"), s("Famiglia e minori"), n(1.0), n(0.0), n(2.0)],
+            vec![s("B2"), s("Disabili"), n(0.0), n(0.0), n(0.0)],
+            vec![s("D2"), s("Povertà e disagio adulto"), n(2.0), n(2.0), n(9.0)],
+            vec![e.clone(), s("(non classificato)"), n(1.0), n(3.0), n(3.0)],
+            vec![e.clone(), s("Totale"), n(4.0), n(5.0), n(14.0)],
+        ]
+    );
+    // In every semester the areas add up to the total, which is the
+    // partners' total.
+    for half in [h1, h2, "1° semestre 2026"] {
+        let rows: Vec<&[Data]> = a.rows().filter(|r| r[0] == s(half)).collect();
+        let (total, parts) = rows.split_last().expect("rows");
+        for col in 5..8 {
+            let sum: f64 = parts.iter().map(|r| hours(&r[col])).sum();
+            assert_eq!(n(sum), total[col], "{half}, column {col}");
+        }
+        let partners_total = row(&p, half, 3, &s("Totale"));
+        assert_eq!(
+            [&total[5], &total[6], &total[7]],
+            [&partners_total[9], &partners_total[11], &partners_total[10]]
+        );
+    }
 }
 
 #[test]
@@ -248,6 +316,25 @@ fn small_counts_are_suppressed_across_partners_and_labs() {
     // The staff's figures are shown as they are.
     let t = sheet(&mut wb, "Formazione per ente");
     assert_eq!(row(&t, h1, 3, &s("Caritas"))[4], n(1.0));
+
+    // The areas: attendances of 1 to 4 hidden, with the total where it is
+    // hidden in the partners' table; meetings and guests as they are.
+    let a = sheet(&mut wb, "Aree del nomenclatore");
+    let area = |half: &str, name: &str| row(&a, half, 4, &s(name))[5..8].to_vec();
+    assert_eq!(area(h1, "Famiglia e minori"), [n(1.0), n(0.0), hidden.clone()]);
+    assert_eq!(area(h1, "Disabili"), [n(0.0), n(0.0), n(0.0)]);
+    assert_eq!(area(h1, "Povertà e disagio adulto"), [n(2.0), n(2.0), n(9.0)]);
+    assert_eq!(area(h1, "(non classificato)"), [n(1.0), n(3.0), hidden.clone()]);
+    assert_eq!(area(h1, "Totale"), [n(4.0), n(5.0), n(14.0)]);
+    let h3 = "1° semestre 2026";
+    assert_eq!(area(h3, "Povertà e disagio adulto"), [n(1.0), n(1.0), hidden.clone()]);
+    assert_eq!(area(h3, "Totale")[2], hidden);
+    assert_eq!(row(&p, h3, 3, &s("Totale"))[10], hidden, "the partners' total with it");
+    // No semester's areas and total are left with a single hidden attendance.
+    for half in [h1, "2° semestre 2025", h3] {
+        let hidden_cells = a.rows().filter(|r| r[0] == s(half) && r[7] == hidden).count();
+        assert_ne!(hidden_cells, 1, "{half}");
+    }
 }
 
 /// The rows of a CSV file, header first (after checking the BOM).
@@ -272,7 +359,8 @@ fn the_same_tables_as_csv_in_a_zip_and_in_english() {
             "monitoraggio_enti.csv",
             "monitoraggio_laboratori.csv",
             "monitoraggio_obiettivi.csv",
-            "monitoraggio_formazione.csv"
+            "monitoraggio_formazione.csv",
+            "monitoraggio_aree.csv"
         ]
     );
     let partners = read_csv(&entries[0].1);
@@ -283,6 +371,9 @@ fn the_same_tables_as_csv_in_a_zip_and_in_english() {
     assert_eq!(total[15], "9,1", "Italian decimals");
     let acli = partners.iter().find(|r| r[0] == "1° semestre 2025" && r[3] == "ACLI").expect("ACLI");
     assert_eq!(acli[5], "<5");
+    let areas = read_csv(&entries[4].1);
+    let a1 = areas.iter().find(|r| r[0] == "1° semestre 2025" && r[3] == "A1").expect("A1");
+    assert_eq!(a1[4..], ["Famiglia e minori", "1", "0", "<5"]);
 
     let en = Options { language: Language::En, ..options(sel, Format::Csv, Privacy::Full) };
     let out = monitoring(&mut st, &en);
@@ -293,7 +384,8 @@ fn the_same_tables_as_csv_in_a_zip_and_in_english() {
             "monitoring_partners.csv",
             "monitoring_labs.csv",
             "monitoring_targets.csv",
-            "monitoring_training.csv"
+            "monitoring_training.csv",
+            "monitoring_areas.csv"
         ]
     );
     let staff = read_csv(&out.files[3].bytes);
@@ -315,6 +407,10 @@ fn the_same_tables_as_csv_in_a_zip_and_in_english() {
     let acli = read_csv(&out.files[0].bytes);
     let acli = acli.iter().find(|r| r[0] == "H1 2025" && r[3] == "ACLI").expect("ACLI");
     assert_eq!(acli[5], "6", "a full export suppresses nothing");
+    let areas = read_csv(&out.files[4].bytes);
+    assert_eq!(areas[0][3..], ["Area code", "Nomenclature area", "Meetings held", "Guests", "Attendances"]);
+    let unmapped = areas.iter().find(|r| r[0] == "H1 2025" && r[4] == "(not mapped)").expect("not mapped");
+    assert_eq!(unmapped[3..], ["", "(not mapped)", "1", "3", "3"]);
 }
 
 #[test]

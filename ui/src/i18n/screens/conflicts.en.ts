@@ -61,5 +61,6 @@ export const conflicts: Catalogue["conflicts"] = {
     partner: "Partner organisation",
     title: "Title",
     minutes: "Length (minutes)",
+    nomenclature: "Nomenclature area",
   },
 };

@@ -59,5 +59,6 @@ export const conflicts = {
     partner: "Ente partner",
     title: "Titolo",
     minutes: "Durata (minuti)",
+    nomenclature: "Area del nomenclatore",
   },
 } as const;
