@@ -67,10 +67,17 @@ impl Store {
     /// not parse are skipped, as `doc_facts` skips them.
     fn by_doc(&self, sql: &str) -> Result<ByDoc> {
         let mut stmt = self.conn.prepare_cached(sql)?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut rows = stmt.query([])?;
         let mut out = ByDoc::new();
-        for row in rows {
-            let (doc, lab) = row?;
+        while let Some(row) = rows.next()? {
+            // Read in place: no string allocated per row (this runs at
+            // every `Hello`, over every family and person).
+            let text = |i: usize| -> rusqlite::Result<&str> {
+                row.get_ref(i)?.as_str().map_err(|e| {
+                    rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
+                })
+            };
+            let (doc, lab) = (text(0)?, text(1)?);
             if let (Ok(doc), Ok(lab)) = (doc.parse::<Uuid>(), lab.parse::<LabId>()) {
                 out.entry(doc).or_default().push(lab);
             }
