@@ -17,6 +17,18 @@ pub(crate) fn map_at<R: ReadDoc>(doc: &R, parent: &ObjId, key: &str) -> Option<O
     }
 }
 
+/// Every map stored at `ROOT[key]`, rival values of a conflict included:
+/// for root maps not in a document's genesis, which two devices may create
+/// concurrently (readers then take the union, so nothing written into the
+/// losing map is hidden).
+pub(crate) fn root_maps<R: ReadDoc>(doc: &R, key: &str) -> Vec<ObjId> {
+    doc.get_all(automerge::ROOT, key)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(v, id)| matches!(v, Value::Object(ObjType::Map)).then_some(id))
+        .collect()
+}
+
 /// A string at `obj[key]`: a plain string or the content of a text object.
 pub(crate) fn get_string<R: ReadDoc>(doc: &R, obj: &ObjId, key: &str) -> Option<String> {
     match doc.get(obj, key) {

@@ -11,13 +11,13 @@
 use std::collections::BTreeSet;
 
 use automerge::transaction::Transactable;
-use automerge::{ObjId, ObjType, ROOT, ReadDoc, Value};
+use automerge::{ObjId, ObjType, ROOT, ReadDoc};
 use chrono::{DateTime, NaiveDate};
 
 use super::fields::Fields;
 use super::{
     ensure_map, get_i64, get_parsed, get_string, map_at, put_bool, put_opt_str, put_opt_u64, put_set,
-    put_str, put_text, set_keys,
+    put_str, put_text, root_maps, set_keys,
 };
 use crate::domain::{
     Consent, ConsentScope, Contacts, Guardian, Household, HouseholdPatch, Keyed, LegalBasis, LegalStatus,
@@ -135,15 +135,6 @@ fn read_consent<R: ReadDoc>(doc: &R, c: &Fields) -> Option<Consent> {
         guardian,
         scopes: keyed_set(c.map("scopes").map(|s| doc.keys(s).collect()).unwrap_or_default()),
     })
-}
-
-/// Every value of a root key that is a map (rival maps created offline included).
-fn root_maps<R: ReadDoc>(doc: &R, key: &str) -> Vec<ObjId> {
-    doc.get_all(&ROOT, key)
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|(v, id)| matches!(v, Value::Object(ObjType::Map)).then_some(id))
-        .collect()
 }
 
 fn read_withdrawals<R: ReadDoc>(doc: &R) -> Vec<Withdrawal> {

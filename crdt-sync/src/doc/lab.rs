@@ -15,7 +15,7 @@ use chrono::DateTime;
 
 use super::{
     ensure_map, get_i64, get_parsed, get_str_or_empty, get_string, get_u64, map_at, put_opt_str, put_set,
-    put_str, put_text, put_u64, set_keys,
+    put_str, put_text, put_u64, root_maps, set_keys,
 };
 use crate::domain::{
     Attendance, ErasureReason, ErasureRequest, Keyed, Meeting, MeetingPatch, NewMeeting, Tombstone,
@@ -329,15 +329,6 @@ pub(crate) fn touched(patches: &[automerge::Patch]) -> Touched {
 pub(crate) const ERASED: &str = "erased";
 /// Root key of the erasure requests.
 pub(crate) const REQUESTS: &str = "erasure_requests";
-
-/// Every map stored at `ROOT[key]`, rival values of a conflict included.
-fn root_maps<R: ReadDoc>(doc: &R, key: &str) -> Vec<ObjId> {
-    doc.get_all(ROOT, key)
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|(v, id)| matches!(v, Value::Object(ObjType::Map)).then_some(id))
-        .collect()
-}
 
 /// Whether rival `erased` maps exist (two devices created the map
 /// concurrently). Patches then need not show a tombstone written into the

@@ -4,12 +4,12 @@
 use std::collections::BTreeMap;
 
 use automerge::transaction::Transactable;
-use automerge::{ObjType, ROOT, ReadDoc, Value};
+use automerge::{ROOT, ReadDoc};
 use chrono::DateTime;
 
 use super::{
     ensure_map, get_bool, get_i64, get_parsed, get_str_or_empty, get_string, get_u64, map_at, put_bool,
-    put_opt_str, put_str, put_u64,
+    put_opt_str, put_str, put_u64, root_maps,
 };
 use crate::domain::{
     ActivityType, ErasureReason, Lab, NewLab, NomenclatureArea, Organisation, RetentionPolicy, Targets,
@@ -102,11 +102,7 @@ pub(crate) const NOMENCLATURE: &str = "nomenclature";
 
 /// Every root map of areas (rival ones included, in automerge's order).
 fn nomenclature_maps<R: ReadDoc>(doc: &R) -> Vec<automerge::ObjId> {
-    doc.get_all(ROOT, NOMENCLATURE)
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|(v, id)| matches!(v, Value::Object(ObjType::Map)).then_some(id))
-        .collect()
+    root_maps(doc, NOMENCLATURE)
 }
 
 /// The project's areas of the nomenclature, ordered by code; from rival
@@ -305,12 +301,7 @@ pub(crate) const ERASED_VOLUNTEERS: &str = "erased_volunteers";
 /// write it (`authz::authors`), so it orders nothing.
 pub(crate) fn volunteer_tombstones<R: ReadDoc>(doc: &R) -> BTreeMap<PersonId, VolunteerTombstone> {
     let mut out = BTreeMap::new();
-    let maps = doc
-        .get_all(ROOT, ERASED_VOLUNTEERS)
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|(v, id)| matches!(v, Value::Object(ObjType::Map)).then_some(id));
-    for map in maps {
+    for map in root_maps(doc, ERASED_VOLUNTEERS) {
         for k in doc.keys(&map) {
             let (Ok(person), Some(m)) = (k.parse::<PersonId>(), map_at(doc, &map, &k)) else { continue };
             let Some(organisation) = get_parsed::<_, OrganisationId>(doc, &m, "organisation") else {
