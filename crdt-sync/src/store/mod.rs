@@ -110,6 +110,9 @@ pub struct Store {
     /// Inside [`Replication::in_one_transaction`]: commits are savepoints
     /// of its transaction, and a family's erasure is scrubbed after it.
     batch: Option<Batch>,
+    /// The hub's answers to `readable_docs`, per grant, with the facts
+    /// token they were decided under ([`readable::Remembered`]).
+    readable: readable::Remembered,
 }
 
 /// What a batch of commits in one transaction owes once it commits.

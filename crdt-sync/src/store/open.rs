@@ -29,6 +29,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0009_conflicts.sql"),
     include_str!("../../migrations/0010_nomenclature.sql"),
     include_str!("../../migrations/0011_lookup_indexes.sql"),
+    include_str!("../../migrations/0012_facts_token.sql"),
 ];
 
 /// A 256-bit database key. Where it comes from (a passphrase through a KDF,
@@ -266,6 +267,7 @@ impl Store {
             directory: None,
             waiting: HashMap::new(),
             batch: None,
+            readable: Default::default(),
         };
         store.rotate_actor();
         // The project and training documents exist from the start (their
@@ -325,6 +327,7 @@ impl Store {
             directory: None,
             waiting: HashMap::new(),
             batch: None,
+            readable: Default::default(),
         };
         store.rotate_actor();
         let stale = store.stale_projections()?;

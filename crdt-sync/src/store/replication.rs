@@ -488,6 +488,10 @@ impl Replication for Store {
             self.waiting.clear();
             self.directory = None;
             self.origins.clear();
+            // Not needed for soundness (a token drawn inside the rolled-back
+            // transaction is never current again), but nothing decided
+            // inside it is kept.
+            self.forget_readable();
         }
         if batch.scrub {
             // Committed or not, as after any erasure: a failed vacuum is

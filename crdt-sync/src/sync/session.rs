@@ -515,7 +515,7 @@ impl Session {
                 to_sync.push(*doc);
             }
         }
-        for doc in readable.into_iter().filter(|d| !decided.contains_key(d)) {
+        for doc in readable.iter().copied().filter(|d| !decided.contains_key(d)) {
             // Neither offered nor held since a point: the device has none of
             // it, so the first message carries it whole (as automerge would
             // after the device said so, a round trip later); the device

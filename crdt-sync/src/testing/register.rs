@@ -117,7 +117,9 @@ pub fn consent(by: PersonId, members: &[(&str, &str, u16)]) -> NewConsent {
     }
 }
 
-fn family(
+/// Registers a family in `lab` (its reference person first), with a
+/// consent collected by `by`.
+pub fn family(
     s: &mut Store,
     lab: LabId,
     members: &[(&str, &str, u16)],
@@ -151,7 +153,8 @@ fn member(s: &mut Store, h: HouseholdId, first: &str) -> Attendance {
     Attendance { household: h, member: m }
 }
 
-fn meeting(
+/// Records a meeting of `lab` from 16:00 to 18:00.
+pub fn meeting(
     s: &mut Store,
     lab: LabId,
     date: NaiveDate,
