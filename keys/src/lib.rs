@@ -6,8 +6,9 @@
 //! (encrypted) twice:
 //!
 //! - by the volunteer's **passphrase**: Argon2id (memory-hard, with
-//!   parameters [calibrated](KdfParams::calibrate_here) to about a quarter
-//!   of a second on the laptop, never below 64 MiB and two passes) derives a
+//!   parameters [calibrated](KdfParams::calibrate_here) on the laptop to the
+//!   work a quarter of a second of one core does, computed on two lanes at
+//!   once in about 0.175 s, never below 64 MiB and two passes) derives a
 //!   wrapping key that seals the database key with XChaCha20-Poly1305;
 //! - by the project coordinator's **recovery key**, so that a forgotten
 //!   passphrase never means lost data: an anonymous public-key box (X25519
@@ -29,7 +30,7 @@
 //! let coordinator = RecoveryKeyPair::generate(&mut rng)?;
 //!
 //! // On the laptop, when the database is created. A real app calibrates:
-//! // `KdfParams::calibrate_here(KdfParams::DEFAULT_TARGET)`.
+//! // `KdfParams::calibrate_here(KdfParams::target_here())`.
 //! let params = KdfParams::for_tests();
 //! let key = generate_key(&mut rng)?;
 //! let mut file = KeyFile::create(&key, "la nostra comunità", params, &mut rng)?;

@@ -665,6 +665,7 @@ fn calibration_reaches_the_target() {
             counted(p)
         });
         assert!(params.meets_floor(), "{params}");
+        assert_eq!(params.parallelism(), KdfParams::LANES, "{params}");
         assert!(calls <= 2, "{calls} measurements");
         assert_near(params, machine(floor_secs, 1.0), target);
         // Memory grows first, up to 256 MiB.
@@ -688,18 +689,20 @@ fn calibration_corrects_for_a_non_linear_machine() {
 #[test]
 fn calibration_never_goes_below_the_floor_or_above_the_ceiling() {
     let target = KdfParams::DEFAULT_TARGET;
-    // Too slow for the target: the floor.
-    assert_eq!(KdfParams::calibrate(target, machine(0.6, 1.0)), KdfParams::FLOOR);
-    assert_eq!(KdfParams::calibrate(target, |_| Duration::MAX), KdfParams::FLOOR);
-    assert_eq!(KdfParams::calibrate(Duration::ZERO, machine(0.1, 1.0)), KdfParams::FLOOR);
-    assert_eq!(KdfParams::calibrate(Duration::ZERO, |_| Duration::ZERO), KdfParams::FLOOR);
+    // Too slow for the target: the floor's memory and passes, on two lanes.
+    let floor = KdfParams::new(64 * 1024, 2, KdfParams::LANES).expect("floor on two lanes");
+    assert!(floor.meets_floor());
+    assert_eq!(KdfParams::calibrate(target, machine(0.6, 1.0)), floor);
+    assert_eq!(KdfParams::calibrate(target, |_| Duration::MAX), floor);
+    assert_eq!(KdfParams::calibrate(Duration::ZERO, machine(0.1, 1.0)), floor);
+    assert_eq!(KdfParams::calibrate(Duration::ZERO, |_| Duration::ZERO), floor);
     // A clock that sees nothing, or a huge target: the most calibration gives.
     for params in [
         KdfParams::calibrate(target, |_| Duration::ZERO),
         KdfParams::calibrate(Duration::MAX, machine(0.1, 1.0)),
         KdfParams::calibrate(target, machine(1e-6, 1.0)),
     ] {
-        assert_eq!(params, KdfParams::new(256 * 1024, MAX_ITERATIONS, 1).expect("params"));
+        assert_eq!(params, KdfParams::new(256 * 1024, MAX_ITERATIONS, KdfParams::LANES).expect("params"));
     }
     // Erratic measurements: still valid parameters.
     let mut n = 0u64;
@@ -716,7 +719,7 @@ fn calibration_never_goes_below_the_floor_or_above_the_ceiling() {
 #[ignore = "takes a few seconds; prints this machine's calibration"]
 fn real_calibrated_unlock_timing() {
     let started = Instant::now();
-    let params = KdfParams::calibrate_here(KdfParams::DEFAULT_TARGET);
+    let params = KdfParams::calibrate_here(KdfParams::target_here());
     let calibration = started.elapsed();
     let mut rng = rand::rngs::OsRng;
     let key = generate_key(&mut rng).expect("key");
@@ -732,5 +735,23 @@ fn real_calibrated_unlock_timing() {
     let wrong = started.elapsed();
     eprintln!(
         "calibrated {params} in {calibration:?}; create {create:?}, unlock {unlock:?}, wrong passphrase {wrong:?}"
+    );
+    // The same memory and passes on one lane and on two (decision 0037):
+    // the work per second two lanes buy here.
+    let one = KdfParams::new(params.memory_kib(), params.iterations(), 1).expect("one lane");
+    let two = KdfParams::new(params.memory_kib(), params.iterations(), 2).expect("two lanes");
+    let mut time = |p: KdfParams| {
+        let mut best = Duration::MAX;
+        for _ in 0..5 {
+            let started = Instant::now();
+            KeyFile::create(&key, PASS, p, &mut rng).expect("create");
+            best = best.min(started.elapsed());
+        }
+        best
+    };
+    let (t1, t2) = (time(one), time(two));
+    eprintln!(
+        "{one}: {t1:?}; {two}: {t2:?}; two lanes do {:.2}x the work per second",
+        t1.as_secs_f64() / t2.as_secs_f64()
     );
 }

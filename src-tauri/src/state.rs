@@ -51,7 +51,7 @@ impl Kdf {
     /// The parameters to wrap with now.
     pub fn params(&self) -> KdfParams {
         match self {
-            Kdf::Calibrated => KdfParams::calibrate_here(KdfParams::DEFAULT_TARGET),
+            Kdf::Calibrated => KdfParams::calibrate_here(KdfParams::target_here()),
             Kdf::Fixed(p) => *p,
         }
     }

@@ -95,7 +95,14 @@ const obs = new MutationObserver(() => {
     obs.disconnect();
     const dom = performance.now() - t0;
     const cards = document.querySelectorAll('[data-testid="meeting-card"]').length;
-    requestAnimationFrame(() => done({ shell, dom, frame: performance.now() - t0, cards }));
+    requestAnimationFrame(() => {
+      const frame = performance.now() - t0;
+      // The app's own marks (ui/src/lib/marks.ts), from the click.
+      const marks = Object.fromEntries(performance.getEntriesByType("mark")
+        .filter((m) => m.name.startsWith("taccuino:") && m.startTime >= t0)
+        .map((m) => [m.name.slice("taccuino:".length), m.startTime - t0]));
+      done({ shell, dom, frame, cards, marks });
+    });
     return;
   }
   const err = q('[data-testid="unlock-error"]');
@@ -166,15 +173,27 @@ const done = arguments[arguments.length - 1];
 const invoke = window.__TAURI_INTERNALS__.invoke;
 (async () => {
   let t = performance.now();
-  await invoke("unlock", { passphrase });
+  const info = await invoke("unlock", { passphrase });
   const unlock = performance.now() - t;
+  // What the first screen asks next: the people for the operator picker
+  // (every person, on the demo register, which is not paired) and the
+  // week's meetings (Monday to Sunday of today).
+  t = performance.now();
+  await invoke("list_staff", { lab: null });
+  const staff = performance.now() - t;
+  const today = new Date(info.today + "T12:00:00Z");
+  const monday = new Date(today.getTime() - ((today.getUTCDay() + 6) % 7) * 86400000);
+  const day = (d) => d.toISOString().slice(0, 10);
+  t = performance.now();
+  await invoke("list_meetings", { lab: info.lab, from: day(monday), to: day(new Date(monday.getTime() + 6 * 86400000)) });
+  const week = performance.now() - t;
   const searches = [];
   for (const query of queries) {
     t = performance.now();
     await invoke("search_families", { query, limit: 50 });
     searches.push(performance.now() - t);
   }
-  done({ unlock, searches });
+  done({ unlock, staff, week, searches });
 })().catch((e) => done({ error: String(JSON.stringify(e)) }));`;
 
 /**
@@ -210,6 +229,8 @@ interface UnlockSeen {
   dom: number;
   frame: number;
   cards: number;
+  /** The app's marks (`ui/src/lib/marks.ts`), ms after the click. */
+  marks?: Record<string, number>;
   error?: string;
 }
 interface SearchSeen {
@@ -244,6 +265,8 @@ interface Run {
   unlock_to_week_ms: number;
   /** Click → next animation frame after the week view loaded. */
   unlock_to_week_frame_ms: number;
+  /** The app's marks, ms after the click: the unlock command sent and answered, the shell's first effect (painted), the week asked and answered. */
+  unlock_marks: Record<string, number>;
   meeting_cards: number;
   families_tab_ms: number;
   searches: { query: string; dom_ms: number; frame_ms: number; hits: number }[];
@@ -254,6 +277,9 @@ interface Run {
   load_1min: number;
   /** Another fresh process: the unlock command alone through IPC, no UI reacting to it. */
   raw_unlock_ms: number;
+  /** Then list_staff for every person, and list_meetings for this week, through IPC. */
+  raw_staff_ms: number;
+  raw_week_ms: number;
   /** search_families through IPC, one per query of QUERIES (no debounce, no rendering). */
   raw_search_ms: number[];
 }
@@ -265,7 +291,7 @@ async function picture(d: WebDriver, name: string): Promise<void> {
 
 // ---- one run -------------------------------------------------------------------
 
-type UiRun = Omit<Run, "raw_unlock_ms" | "raw_search_ms">;
+type UiRun = Omit<Run, "raw_unlock_ms" | "raw_staff_ms" | "raw_week_ms" | "raw_search_ms">;
 
 async function oneRun(dir: string, label: string, index: number): Promise<UiRun> {
   await waitAppGone();
@@ -323,6 +349,7 @@ async function oneRun(dir: string, label: string, index: number): Promise<UiRun>
       unlock_to_shell_ms: unlocked.shell,
       unlock_to_week_ms: unlocked.dom,
       unlock_to_week_frame_ms: unlocked.frame,
+      unlock_marks: unlocked.marks ?? {},
       meeting_cards: unlocked.cards,
       families_tab_ms: families.dom,
       searches,
@@ -336,13 +363,15 @@ async function oneRun(dir: string, label: string, index: number): Promise<UiRun>
   }
 }
 
-async function rawRun(dir: string): Promise<{ unlock: number; searches: number[] }> {
+async function rawRun(dir: string): Promise<{ unlock: number; staff: number; week: number; searches: number[] }> {
   await waitAppGone();
   const d: WebDriver = await launchApp(dir);
   try {
     await d.executeAsyncScript(WAIT_UNLOCK_SCREEN);
     const r = (await d.executeAsyncScript(RAW_IPC, PASSPHRASE, QUERIES)) as {
       unlock: number;
+      staff: number;
+      week: number;
       searches: number[];
       error?: string;
     };
@@ -434,7 +463,12 @@ function report(ds: DataSet): string {
         row("  page navigation start → unlock screen painted", r.map((x) => x.page_to_unlock_ms)),
         row("unlock click → shell painted (unlock command)", r.flatMap((x) => x.unlock_to_shell_ms ?? [])),
         row("unlock click → week view loaded and painted", r.map((x) => x.unlock_to_week_frame_ms)),
+        ...["unlock-sent", "unlock-answered", "shell-mounted", "week-asked", "week-answered"].map((m) =>
+          row(`  click → the app's mark ${m}`, r.flatMap((x) => x.unlock_marks[m] ?? [])),
+        ),
         row("  unlock command alone through IPC (no UI)", r.map((x) => x.raw_unlock_ms)),
+        row("  then list_staff, every person, through IPC", r.map((x) => x.raw_staff_ms)),
+        row("  then list_meetings, this week, through IPC", r.map((x) => x.raw_week_ms)),
         row("COLD START to first usable screen (request → week)", cold, goal),
         row("  the same from the app process's start", coldApp, goal),
         row(`  in it: Argon2id unwrap alone, ${reg.kdf} (bench_register)`, reg.kdf_ms),
@@ -514,7 +548,13 @@ describe("desktop app benchmark", () => {
       for (let i = 0; i < RUNS; i++) {
         const ui = await oneRun(dir, label, i);
         const raw = await rawRun(dir);
-        runs.push({ ...ui, raw_unlock_ms: raw.unlock, raw_search_ms: raw.searches });
+        runs.push({
+          ...ui,
+          raw_unlock_ms: raw.unlock,
+          raw_staff_ms: raw.staff,
+          raw_week_ms: raw.week,
+          raw_search_ms: raw.searches,
+        });
       }
       const ds: DataSet = { label, title, goal_ms: goal, register: figures, runs };
       results.push(ds);

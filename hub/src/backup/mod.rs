@@ -294,7 +294,7 @@ fn whole(path: &Path) -> Result<()> {
 
 fn wrapped(key: &Key, wrap: KeyWrap) -> Result<serde_json::Value> {
     let mut rng = rand::rngs::OsRng;
-    let params = KdfParams::calibrate_here(KdfParams::DEFAULT_TARGET);
+    let params = KdfParams::calibrate_here(KdfParams::target_here());
     let bad = |e: taccuino_keys::KeyError| HubError::Usage(format!("cannot wrap the hub's key: {e}"));
     let mut file = KeyFile::create(key, &wrap.passphrase, params, &mut rng).map_err(bad)?;
     if let Some(recipient) = &wrap.recovery {

@@ -8,6 +8,7 @@ import { I18nProvider, setLanguage, useI18n } from "../i18n";
 import { focusHeading } from "../lib/focus";
 import { FirstRun } from "../screens/FirstRun";
 import { Locked } from "../screens/Locked";
+import { askFirstWeek } from "../screens/meetings/firstWeek";
 import { flushAllSaves } from "../screens/meetings/saveQueue";
 import { DEFAULT_SECTION, type SectionId } from "./sections";
 import { SessionProvider, type Session } from "./session";
@@ -101,7 +102,10 @@ function Root({ initialSection = DEFAULT_SECTION }: AppProps) {
     setPhase({ kind: "locked" });
   }, [toast]);
 
-  const open = useCallback((info: SessionInfo) => setPhase({ kind: "open", info, ask: true }), []);
+  const open = useCallback((info: SessionInfo) => {
+    askFirstWeek(info.lab, info.today, section.current === "meetings");
+    setPhase({ kind: "open", info, ask: true });
+  }, []);
 
   const refresh = useCallback(async () => {
     const info = await call(commands.sessionInfo());

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { useI18n } from "../i18n";
 import { focusHeading } from "../lib/focus";
 import { Header } from "./Header";
@@ -14,6 +14,7 @@ import {
   type SectionId,
 } from "./sections";
 import { useSession } from "./session";
+import { mark } from "../lib/marks";
 import { matchShortcut } from "./shortcuts";
 
 export interface ShellProps {
@@ -44,7 +45,8 @@ export function Shell({ initialSection = DEFAULT_SECTION, onSectionChange, onLoc
     sectionShown(initialSection, rights, paired) ? initialSection : DEFAULT_SECTION,
   );
   const [helpOpen, setHelpOpen] = useState(false);
-  const [operatorOpen, setOperatorOpen] = useState(false);
+  // Drawn with the shell, not a render later: the first screen is one pass.
+  const [operatorOpen, setOperatorOpen] = useState(askOperator);
   const main = useRef<HTMLElement>(null);
   /** The section whose heading gets focus once it has rendered. */
   const focusPending = useRef<SectionId | null>(null);
@@ -83,12 +85,16 @@ export function Shell({ initialSection = DEFAULT_SECTION, onSectionChange, onLoc
 
   // The shell takes focus to the screen's heading when it first appears
   // (after unlocking, or the first run): the lock or start button is gone.
-  // Then, if asked, who is using the register: the picker opens over the
-  // screen and gives focus back to its heading when it closes.
-  useEffect(() => {
+  // Before the first paint, and before the picker of who is using the
+  // register (open from the first render when asked) takes it: the picker
+  // gives focus back to the heading when it closes.
+  useLayoutEffect(() => {
     if (!main.current?.contains(document.activeElement)) focusHeading(main.current);
-    if (askOperator) setOperatorOpen(true);
     // Once, when the shell appears.
+  }, []);
+  useEffect(() => {
+    // Effects run after the browser painted: the shell is on screen.
+    mark("shell-mounted");
   }, []);
 
   const lock = useCallback(() => {

@@ -8,6 +8,7 @@ import { useToast } from "../components/Toast";
 import { MIN_PASSPHRASE_CHARS, checkNewPassphrase } from "../app/passphrase";
 import { useI18n } from "../i18n";
 import { focusHeading } from "../lib/focus";
+import { mark } from "../lib/marks";
 
 export interface LockedProps {
   /** The register is open: the session to show it with. */
@@ -97,9 +98,11 @@ function Unlock({ onUnlocked, onRecovered, idleMinutes, initialMode, initialErro
     setBusy(true);
     setError(null);
     try {
+      mark("unlock-sent");
       const info = await call(
         mode === "passphrase" ? commands.unlock(value) : commands.unlockWithRecovery(value),
       );
+      mark("unlock-answered");
       if (mode === "recovery") onRecovered(info);
       else onUnlocked(info);
     } catch (err) {

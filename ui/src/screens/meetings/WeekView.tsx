@@ -8,6 +8,8 @@ import { useSession } from "../../app/session";
 import { useI18n } from "../../i18n";
 import { cx } from "../../lib/cx";
 import { parseIsoDate, type IsoDate } from "../../lib/dates";
+import { mark } from "../../lib/marks";
+import { takeFirstWeek } from "./firstWeek";
 import { flushAllSaves } from "./saveQueue";
 import { daysOfWeek, hhmm, shiftWeek, weekRange } from "./week";
 
@@ -47,7 +49,9 @@ export function WeekView({ lab, week, onWeekChange, onOpen, onNew, creating, foc
       // A meeting just closed may still be saving: show it as saved.
       await flushAllSaves();
       try {
-        const list = await call(commands.listMeetings(lab, from, to));
+        mark("week-asked");
+        const list = await (takeFirstWeek(lab, from, to) ?? call(commands.listMeetings(lab, from, to)));
+        mark("week-answered");
         if (gone) return;
         setMeetings(list);
         setLoadedFor(`${lab}/${from}`);
