@@ -44,7 +44,7 @@ pub(crate) struct Remembered {
 impl Store {
     /// The documents held here that `grant` may read: exactly those for
     /// which `access(grant, doc, &self.doc_facts(doc)?).can_read()` holds.
-    /// Decided afresh ([`Store::decide_readable`]) unless the same grant's
+    /// Decided afresh (one query per table) unless the same grant's
     /// answer was decided under the facts token still current.
     pub fn readable_docs(&mut self, grant: Grant) -> Result<Arc<BTreeSet<DocRef>>> {
         let token: Vec<u8> =
