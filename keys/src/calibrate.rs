@@ -16,7 +16,8 @@ const TOLERANCE: f64 = 1.25;
 impl KdfParams {
     /// Lanes of a calibrated wrap. The `argon2` crate computes lanes on threads
     /// of their own (its `parallel` feature), so on a laptop with two cores a
-    /// pass over the same memory takes about half the time; what a guess costs
+    /// pass over the same memory takes less time (0.7 of it on the 2-core
+    /// test machine, memory bandwidth being the limit); what a guess costs
     /// an attacker (memory × passes) does not depend on the lanes (decision
     /// 0037). Two: lab laptops have at least two cores.
     pub const LANES: u32 = 2;

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { useI18n } from "../i18n";
 import { focusHeading } from "../lib/focus";
+import { mark } from "../lib/marks";
 import { Header } from "./Header";
 import { HelpDialog } from "./HelpDialog";
 import { Nav } from "./Nav";
@@ -14,7 +15,6 @@ import {
   type SectionId,
 } from "./sections";
 import { useSession } from "./session";
-import { mark } from "../lib/marks";
 import { matchShortcut } from "./shortcuts";
 
 export interface ShellProps {
