@@ -105,11 +105,23 @@ export async function screenshot(d: WebDriver, name: string): Promise<void> {
   writeFileSync(join(SCREENSHOTS, `${name}.png`), await d.takeScreenshot(), "base64");
 }
 
-/** Types into an input, replacing what is there. */
+/**
+ * Types into an input, replacing what is there, and checks that the field
+ * holds the text. A dialog moves focus to its first field once it has
+ * painted; on a loaded machine that can happen while the keys are being
+ * typed into another field, which then keeps its old value (seen once in
+ * CI: a consent renewal saved with the notice version it opened with). So
+ * the typing is repeated, up to three times, until the field holds it; if
+ * it never does, the caller's own assertion says what is on screen.
+ */
 export async function typeInto(el: WebElement, text: string): Promise<void> {
-  await el.click();
-  await el.clear();
-  await el.sendKeys(text);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await el.click();
+    await el.clear();
+    await el.sendKeys(text);
+    if ((await el.getAttribute("value")) === text) return;
+    await sleep(200);
+  }
 }
 
 /**
