@@ -7,6 +7,9 @@
  */
 export function mark(name: "unlock-sent" | "unlock-answered" | "shell-mounted" | "week-asked" | "week-answered") {
   try {
+    // The newest of each name only: the week is asked for at every
+    // navigation, and a session can last all day.
+    performance.clearMarks(`taccuino:${name}`);
     performance.mark(`taccuino:${name}`);
   } catch {
     // No performance timeline (a test environment): nothing to mark.
