@@ -483,25 +483,69 @@ impl Replication for Store {
             if !self.conn.is_autocommit() {
                 let _ = self.conn.execute_batch("ROLLBACK");
             }
-            // Documents in memory may hold changes that are not on disk.
-            self.docs.clear();
-            self.waiting.clear();
-            self.directory = None;
-            self.origins.clear();
-            // Not needed for soundness (a token drawn inside the rolled-back
-            // transaction is never current again), but nothing decided
-            // inside it is kept.
-            self.forget_readable();
+            self.forget_uncommitted();
         }
-        if batch.scrub {
-            // Committed or not, as after any erasure: a failed vacuum is
-            // retried at the next open or `maintenance`.
-            let _ = self.scrub_if_pending();
-        }
-        if batch.scrub_volunteers && out.is_ok() && !batch.scrub {
-            let _ = self.scrub();
-        }
+        self.after_batch(batch, out.is_ok());
         out
+    }
+
+    fn in_one_transaction_each<T>(
+        &mut self,
+        turns: usize,
+        mut f: impl FnMut(usize, &mut Self) -> Result<T>,
+    ) -> Result<Vec<Result<T>>> {
+        if self.batch.is_some() {
+            return Err(Error::Internal("turns asked for inside a transaction".into()));
+        }
+        self.conn.execute_batch("BEGIN")?;
+        self.batch = Some(Batch::default());
+        let mut outs = Vec::with_capacity(turns);
+        let mut lost = None;
+        for i in 0..turns {
+            if let Err(e) = self.conn.execute_batch("SAVEPOINT taccuino_turn") {
+                lost = Some(e.into());
+                break;
+            }
+            let out = f(i, self);
+            let ended = match &out {
+                Ok(_) => self.conn.execute_batch("RELEASE taccuino_turn"),
+                Err(_) => {
+                    // Only this turn's writes go; what it left in memory
+                    // may not be on disk.
+                    let undone = self.conn.execute_batch("ROLLBACK TO taccuino_turn; RELEASE taccuino_turn");
+                    self.forget_uncommitted();
+                    undone
+                }
+            };
+            // SQLite ends the whole transaction on some errors (a full
+            // disk, out of memory): the turns before this one are undone
+            // too, and nothing more may run outside a transaction.
+            if self.conn.is_autocommit() {
+                lost = Some(match out {
+                    Err(e) => e,
+                    Ok(_) => Error::Internal("the transaction ended inside a turn".into()),
+                });
+                break;
+            }
+            if let Err(e) = ended {
+                lost = Some(e.into());
+                break;
+            }
+            outs.push(out);
+        }
+        let batch = self.batch.take().unwrap_or_default();
+        let committed = match lost {
+            Some(e) => Err(e),
+            None => self.conn.execute_batch("COMMIT").map_err(Error::from),
+        };
+        if committed.is_err() {
+            if !self.conn.is_autocommit() {
+                let _ = self.conn.execute_batch("ROLLBACK");
+            }
+            self.forget_uncommitted();
+        }
+        self.after_batch(batch, committed.is_ok());
+        committed.map(|()| outs)
     }
 
     fn holds_changes(&mut self, r: DocRef, hashes: &[ChangeHash]) -> Result<bool> {
@@ -555,5 +599,33 @@ impl Replication for Store {
             _ => {}
         }
         Ok(facts)
+    }
+}
+
+impl Store {
+    /// After a transaction (or a turn of one) was undone: documents in
+    /// memory may hold changes that are not on disk, and what was learnt
+    /// from them is dropped with them.
+    fn forget_uncommitted(&mut self) {
+        self.docs.clear();
+        self.waiting.clear();
+        self.directory = None;
+        self.origins.clear();
+        // Not needed for soundness (a token drawn inside the rolled-back
+        // transaction is never current again), but nothing decided inside
+        // it is kept.
+        self.forget_readable();
+    }
+
+    /// What a transaction owes once it ended, `committed` or not.
+    fn after_batch(&mut self, batch: Batch, committed: bool) {
+        if batch.scrub {
+            // Committed or not, as after any erasure: a failed vacuum is
+            // retried at the next open or `maintenance`.
+            let _ = self.scrub_if_pending();
+        }
+        if batch.scrub_volunteers && committed && !batch.scrub {
+            let _ = self.scrub();
+        }
     }
 }

@@ -5,6 +5,7 @@
 
 mod enroll;
 mod sync;
+mod turns;
 
 use enroll::enroll;
 use sync::sync;
@@ -46,6 +47,8 @@ pub struct AppState {
     /// syncs waiting for the store used to block a thousand threads. The
     /// turn also holds the directory's reconciler, used only in turn.
     turn: Arc<tokio::sync::Mutex<Reconciler>>,
+    /// Syncs' turns waiting for the store, run in groups (`turns.rs`).
+    queue: Arc<turns::Queue>,
     registry: Arc<Mutex<Registry>>,
     upkeep: Upkeep,
     project: ProjectId,
@@ -78,6 +81,7 @@ impl AppState {
         AppState {
             store: Arc::new(Mutex::new(store)),
             turn: Arc::new(tokio::sync::Mutex::new(Reconciler::default())),
+            queue: Arc::default(),
             registry: Arc::new(Mutex::new(registry)),
             upkeep: Upkeep::default(),
             project,

@@ -7,11 +7,10 @@ use axum::Extension;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, State};
 use axum::response::IntoResponse;
-use crdt_sync::Replication;
 use crdt_sync::sync::{Fatal, Frame, MAX_FRAME, Session};
 use futures_util::FutureExt;
 
-use super::{AppState, AuthDevice, upgrading};
+use super::{AppState, AuthDevice, turns, upgrading};
 use crate::conn::Peer;
 use crate::drain::Joined;
 use crate::limits::{Cost, DeviceSlot, Verdict};
@@ -241,21 +240,25 @@ async fn sync_socket(
         let (outs, failed) = if frames.is_empty() {
             (Vec::new(), false)
         } else {
-            let asked = Instant::now();
-            let turn = state.turn.lock().await;
-            let got = Instant::now();
-            // Cut while waiting for its turn: nothing more is stored once
-            // the stopping hub has checkpointed.
-            if joined.is_cut() {
-                drop(turn);
-                cut(&mut socket, &state.metrics, id).await;
-                break;
+            // In a group with other devices' turns (`turns.rs`); the session
+            // is lent for the turn and given back.
+            let Some(ended) = turns::take_turn(&state, &joined, id, session, frames).await else {
+                tracing::error!(device = %id, "a turn at the store was lost: closing");
+                let close = vec![Frame::Close { reason: Fatal::Storage }];
+                send(&mut socket, &state.metrics, close, limits.idle).await;
+                return;
+            };
+            session = ended.session;
+            store_time.wait += ended.wait;
+            store_time.held += ended.held;
+            match ended.outcome {
+                turns::Outcome::Answered(outs) => (outs, false),
+                turns::Outcome::Failed => (Vec::new(), true),
+                turns::Outcome::Cut => {
+                    cut(&mut socket, &state.metrics, id).await;
+                    break;
+                }
             }
-            // The store is synchronous: run it off the async reactor.
-            let handled = tokio::task::block_in_place(|| handle(&state, id, &mut session, frames));
-            drop(turn);
-            store_time.add(asked, got);
-            handled
         };
         let mut out = Vec::new();
         for (hello, mut frame_out) in outs {
@@ -329,48 +332,6 @@ async fn admit(state: &AppState, id: crdt_sync::DeviceId, bytes: &[u8]) -> Resul
         return Err(Fatal::Busy);
     }
     Ok(frame)
-}
-
-/// One turn at the store: `frames` in order, each with whether it was a
-/// `Hello` and what it answers, until one closes the session; true at the
-/// end if the store failed (the connection closes with `Storage`).
-fn handle(
-    state: &AppState,
-    id: crdt_sync::DeviceId,
-    session: &mut Session,
-    frames: Vec<Frame>,
-) -> (Vec<(bool, Vec<Frame>)>, bool) {
-    let mut store = match state.store() {
-        Ok(store) => store,
-        Err(e) => {
-            tracing::error!(device = %id, error = %e, "storing a sync message failed");
-            return (Vec::new(), true);
-        }
-    };
-    // One transaction for the turn: one write to disk for a coordinator's
-    // upload of thousands of documents, not one each. A storage failure
-    // undoes the whole turn, whose answers are then not sent (the device
-    // would take them as acknowledgements): only the `Storage` close.
-    let turn = store.in_one_transaction(|store| -> crdt_sync::Result<_> {
-        let mut outs = Vec::new();
-        for frame in frames {
-            let hello = matches!(frame, Frame::Hello { .. });
-            let out = session.receive(store, frame)?;
-            let closing = out.iter().any(|f| matches!(f, Frame::Close { .. }));
-            outs.push((hello, out));
-            if closing || session.closed().is_some() {
-                break;
-            }
-        }
-        Ok(outs)
-    });
-    match turn {
-        Ok(outs) => (outs, false),
-        Err(e) => {
-            tracing::error!(device = %id, error = %e, "storing a sync message failed");
-            (Vec::new(), true)
-        }
-    }
 }
 
 /// How long a connection waited for its turns at the store and held them

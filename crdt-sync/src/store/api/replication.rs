@@ -141,6 +141,23 @@ pub trait Replication: super::Sealed {
     where
         Self: Sized;
 
+    /// Runs `turns` turns in one SQLite transaction, turn `i` as `f(i, ..)`
+    /// under a savepoint of its own (group commit: the hub's turns of many
+    /// devices written to disk once). A turn that fails is undone alone and
+    /// the documents held in memory are reloaded from disk; the others go
+    /// on. Returns each turn's outcome once the transaction commits; `Err`
+    /// if it could not begin or commit (then every turn is undone, whatever
+    /// its outcome said), or if a failed turn took the whole transaction
+    /// with it (SQLite rolls back everything on some errors, a full disk
+    /// among them). A family erased inside is scrubbed after the commit.
+    fn in_one_transaction_each<T>(
+        &mut self,
+        turns: usize,
+        f: impl FnMut(usize, &mut Self) -> Result<T>,
+    ) -> Result<Vec<Result<T>>>
+    where
+        Self: Sized;
+
     /// Whether the store holds `r` with every change `hashes` names (a
     /// peer's heads, before they are taken as a sync point).
     fn holds_changes(&mut self, r: DocRef, hashes: &[ChangeHash]) -> Result<bool>;
