@@ -326,16 +326,21 @@ async fn many_devices(tmp: &std::path::Path, devices: usize) {
             tokio::spawn(async move {
                 let t = Instant::now();
                 let r = sync_once(&mut store, &url, &token).await;
-                (r.map(|r| r.refused.len()), t.elapsed())
+                (r.map(|r| (r.refused.len(), r.wire_in, r.wire_out, r.round_trips, r.stats.docs_changed)), t.elapsed())
             })
         })
         .collect();
     let (mut times, mut sync_failures, mut refused) = (Vec::new(), 0, 0);
+    let (mut wire_in, mut wire_out, mut trips, mut changed) = (0, 0, 0, 0);
     for t in tasks {
         match t.await.expect("task") {
-            (Ok(n), took) => {
+            (Ok((n, bytes_in, bytes_out, round_trips, docs)), took) => {
                 refused += n;
                 times.push(took);
+                wire_in += bytes_in;
+                wire_out += bytes_out;
+                trips += round_trips as u64;
+                changed += docs;
             }
             (Err(e), _) => {
                 sync_failures += 1;
@@ -356,6 +361,11 @@ async fn many_devices(tmp: &std::path::Path, devices: usize) {
         pct(50).as_secs_f64() * 1000.0,
         pct(95).as_secs_f64() * 1000.0,
         times.last().copied().unwrap_or_default().as_secs_f64() * 1000.0
+    );
+    println!(
+        "  the devices received {:.1} MB and sent {:.1} MB in all, in {trips} round trips; {changed} documents changed on them",
+        wire_in as f64 / 1e6,
+        wire_out as f64 / 1e6
     );
     println!(
         "  hub memory idle: {idle}; after: {}; CPU time for the syncs: hub {:.1} s, devices (this process) {:.1} s; load average {}",
