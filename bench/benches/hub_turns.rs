@@ -152,7 +152,8 @@ fn main() {
     // And a third day one at a time again: the register grew since the
     // first, so the grouped day is compared with the mean of both.
     record_meetings(&mut laptops, NaiveDate::from_ymd_opt(2026, 12, 9).expect("date"));
-    let again: Duration = laptops.iter_mut().map(|(store, id, grant, _)| sync(&mut hub, store, *id, *grant)).sum();
+    let again: Duration =
+        laptops.iter_mut().map(|(store, id, grant, _)| sync(&mut hub, store, *id, *grant)).sum();
     let one_at_a_time = (total + again) / 2;
     println!(
         "  {} syncs of a new meeting, {GROUP} at a time, their turns committed in groups: the hub's time {:.2} s in all, {:.2} ms each; one at a time the day after, {:.2} ms each; grouped / one at a time (mean of both days) {:.2}×; wall {:.2} s with the laptops",
@@ -214,7 +215,8 @@ fn hub_group_turn(hub: &mut Store, sessions: &mut [Session], frames: &mut [Vec<F
 /// The whole sessions of `group`'s laptops against the hub, in step; the
 /// hub's time.
 fn sync_group(hub: &mut Store, group: &mut [Laptop]) -> Duration {
-    let mut hub_sides: Vec<Session> = group.iter().map(|(_, id, grant, _)| Session::hub(*id, *grant)).collect();
+    let mut hub_sides: Vec<Session> =
+        group.iter().map(|(_, id, grant, _)| Session::hub(*id, *grant)).collect();
     let mut device_sides: Vec<Session> = group.iter().map(|_| Session::device()).collect();
     let mut to_hub: Vec<Vec<Frame>> = group
         .iter_mut()

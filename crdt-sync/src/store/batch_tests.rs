@@ -61,7 +61,8 @@ fn a_batch_that_fails_keeps_nothing_of_it_in_the_file_or_in_memory() {
 fn turns_in_one_transaction_keep_each_other_and_a_failed_one_goes_alone() {
     let mut a = store(1);
     let (l1, l2, l3) = (lab(&mut a, 1), lab(&mut a, 2), lab(&mut a, 3));
-    let project: Vec<DocRef> = a.doc_refs().expect("docs").into_iter().filter(|r| r.kind == crate::doc::DocKind::Project).collect();
+    let project: Vec<DocRef> =
+        a.doc_refs().expect("docs").into_iter().filter(|r| r.kind == crate::doc::DocKind::Project).collect();
     let first = a.export_doc(DocRef::lab(l1)).expect("export");
     // A family in lab 1 after the first export: a later lab 1 document.
     let h = family(&mut a, l1);

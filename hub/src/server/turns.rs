@@ -124,7 +124,8 @@ fn run_group(state: &AppState, mut group: Vec<Turn>) {
             tracing::error!(error = %e, "storing a sync message failed");
             for t in group {
                 let wait = t.asked.elapsed();
-                let failed = Ended { session: t.session, outcome: Outcome::Failed, wait, held: Duration::ZERO };
+                let failed =
+                    Ended { session: t.session, outcome: Outcome::Failed, wait, held: Duration::ZERO };
                 let _ = t.reply.send(failed);
             }
             return;
@@ -148,6 +149,11 @@ fn run_group(state: &AppState, mut group: Vec<Turn>) {
     for (_, held) in &mut times {
         *held += shared;
     }
+    tracing::debug!(
+        turns = group.len(),
+        took_us = began.elapsed().as_micros() as u64,
+        "a group of turns at the store"
+    );
     let outcomes: Vec<Outcome> = match outcomes {
         Ok(each) => each
             .into_iter()
@@ -171,7 +177,11 @@ fn run_group(state: &AppState, mut group: Vec<Turn>) {
 }
 
 /// One turn: `frames` in order, until one closes the session.
-fn answer(session: &mut Session, store: &mut crdt_sync::Store, frames: Vec<Frame>) -> crdt_sync::Result<Answers> {
+fn answer(
+    session: &mut Session,
+    store: &mut crdt_sync::Store,
+    frames: Vec<Frame>,
+) -> crdt_sync::Result<Answers> {
     let mut outs = Vec::new();
     for frame in frames {
         let hello = matches!(frame, Frame::Hello { .. });
