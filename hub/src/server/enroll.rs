@@ -19,7 +19,11 @@ pub(super) async fn enroll(
     upgrading(peer);
     // Counted from here, before the upgrade: a stopping hub waits for it.
     let joined = state.drain.join();
-    ws.max_message_size(4096).on_upgrade(move |socket| enroll_socket(socket, state, joined))
+    // Messages of at most 4 KiB: a read buffer of that size, not
+    // tungstenite's 128 KiB per socket (a thousand laptops pair at once).
+    ws.read_buffer_size(4096)
+        .max_message_size(4096)
+        .on_upgrade(move |socket| enroll_socket(socket, state, joined))
 }
 
 async fn enroll_socket(mut socket: WebSocket, state: AppState, mut joined: Joined) {

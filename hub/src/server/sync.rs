@@ -44,7 +44,11 @@ pub(super) async fn sync(
     // Counted from here, before the upgrade, as the slot: a stopping hub
     // waits for the sync (a refused one is not waited for).
     let joined = slot.as_ref().map(|_| state.drain.join());
-    ws.max_message_size(MAX_FRAME).max_frame_size(MAX_FRAME).on_upgrade(move |socket| async move {
+    // A read buffer of 16 KiB, not tungstenite's 128 KiB allocated up
+    // front for each socket: a thousand devices at once are a thousand
+    // buffers (a larger frame still arrives whole, read in steps).
+    let ws = ws.read_buffer_size(READ_BUFFER).max_message_size(MAX_FRAME).max_frame_size(MAX_FRAME);
+    ws.on_upgrade(move |socket| async move {
         match (slot, joined) {
             (Some(slot), Some(joined)) => sync_socket(socket, state, device, slot, joined, version).await,
             _ => too_many(socket, state, device).await,
@@ -304,6 +308,9 @@ async fn sync_socket(
         "sync disconnected"
     );
 }
+
+/// Each sync socket's read buffer.
+const READ_BUFFER: usize = 16 * 1024;
 
 /// The most frames, and bytes of frames, handled in one turn at the store:
 /// a device's step is a frame per document in the session, and a turn

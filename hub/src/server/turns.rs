@@ -27,9 +27,12 @@ use crate::drain::Joined;
 /// `Hello` and the frames it answers (until one closed the session).
 pub(super) type Answers = Vec<(bool, Vec<Frame>)>;
 
-/// The most turns in one group: a group stays one short transaction for
-/// the connections that arrive while it runs.
+/// The most turns, and frames, in one group: a group stays one short
+/// transaction for the connections that arrive while it runs (a turn
+/// itself holds at most 32 frames, `sync.rs`). A group holds at least one
+/// turn, whatever its size.
 const GROUP_TURNS: usize = 64;
+const GROUP_FRAMES: usize = 256;
 
 /// The turns waiting for the store.
 #[derive(Default)]
@@ -86,7 +89,14 @@ pub(super) async fn take_turn(
         let turn = state.turn.lock().await;
         let group: Vec<Turn> = {
             let mut queue = lock(&state.queue);
-            let n = queue.len().min(GROUP_TURNS);
+            let (mut n, mut frames) = (0, 0);
+            for t in queue.iter().take(GROUP_TURNS) {
+                frames += t.frames.len();
+                if n > 0 && frames > GROUP_FRAMES {
+                    break;
+                }
+                n += 1;
+            }
             queue.drain(..n).collect()
         };
         if joined.is_cut() {
