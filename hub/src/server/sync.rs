@@ -93,7 +93,8 @@ const CUT_SEND: Duration = Duration::from_secs(1);
 
 /// Closes a sync because the hub is stopping. `Busy` is the closest of the
 /// protocol's reasons: devices take it as "sync again later", and what the
-/// hub stored of the sync so far stays stored (each turn is a transaction).
+/// hub stored of the sync so far stays stored (each turn was committed, in
+/// its group: `turns.rs`).
 async fn cut(socket: &mut WebSocket, metrics: &Metrics, id: crdt_sync::DeviceId) {
     tracing::info!(device = %id, "the hub is stopping: closing the sync");
     send(socket, metrics, vec![Frame::Close { reason: Fatal::Busy }], CUT_SEND).await;
