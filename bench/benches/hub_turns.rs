@@ -4,9 +4,11 @@
 //! with its flush per turn), the large demo, `TACCUINO_BENCH_DEVICES`
 //! laptops per lab (default 10, so 100), each already holding its lab. Each
 //! laptop records a meeting; then they sync one after the other, in turns,
-//! and only the hub's side is timed: each of its turns is one transaction,
-//! as `taccuino-hub` runs it. The hub's store serves one turn at a time, so
-//! the time per sync bounds how many syncs a hub serves in a second.
+//! and only the hub's side is timed: each of its turns is a group of one
+//! in one transaction, as `taccuino-hub` runs it when no other device
+//! waits; a second day syncs in groups (decision 0038). The hub's store
+//! serves one group at a time, so the time per sync bounds how many syncs a
+//! hub serves in a second.
 //!
 //! `cargo bench -p taccuino-bench --bench hub_turns`
 //! (`TACCUINO_BENCH_QUICK=1`: the small demo; `TACCUINO_BENCH_PAUSE_MS`
@@ -22,45 +24,11 @@ use crdt_sync::{
 };
 use taccuino_demo::{DemoSize, populate_for_hub};
 
-/// One turn of the hub's, in one transaction as `taccuino-hub` runs it
-/// (a function of its own so that a profile can tell the hub's side).
-#[inline(never)]
-fn hub_turn(hub: &mut Store, hub_side: &mut Session, frames: Vec<Frame>) -> Vec<Frame> {
-    hub.in_one_transaction(|s| {
-        let mut out = Vec::new();
-        for f in frames {
-            out.extend(hub_side.receive(s, f)?);
-        }
-        Ok(out)
-    })
-    .expect("hub")
-}
-
-/// One device's whole session against the hub, in turns; the hub's time.
-fn sync(hub: &mut Store, laptop: &mut Store, id: DeviceId, grant: Grant) -> Duration {
-    let (mut hub_side, mut device_side) = (Session::hub(id, grant), Session::device());
-    let mut to_hub = vec![device_side.hello(laptop).expect("hello")];
-    let mut hub_time = Duration::ZERO;
-    while !to_hub.is_empty() {
-        let frames: Vec<Frame> =
-            to_hub.drain(..).map(|f| Frame::decode(&f.encode()).expect("frame")).collect();
-        let t = Instant::now();
-        let to_device = hub_turn(hub, &mut hub_side, frames);
-        hub_time += t.elapsed();
-        let out = laptop
-            .in_one_transaction(|s| {
-                let mut out = Vec::new();
-                for f in to_device {
-                    out.extend(device_side.receive(s, Frame::decode(&f.encode()).expect("frame"))?);
-                }
-                Ok(out)
-            })
-            .expect("device");
-        to_hub.extend(out);
-        to_hub.extend(device_side.outgoing(laptop).expect("outgoing"));
-    }
-    assert!(device_side.is_settled(laptop).expect("settled?"), "the sync settled");
-    hub_time
+/// One laptop's whole session against the hub, in turns, each turn a group
+/// of one (what `taccuino-hub` runs when no other device waits); the hub's
+/// time.
+fn sync(hub: &mut Store, laptop: &mut Laptop) -> Duration {
+    sync_group(hub, std::slice::from_mut(laptop))
 }
 
 fn main() {
@@ -94,12 +62,13 @@ fn main() {
     for (l, lab) in labs.iter().enumerate() {
         for i in 0..per_lab {
             let first = 10_000 + ((l * per_lab + i) as u32) * 100;
-            let mut store = Store::in_memory(config(first, first + 99), Box::new(SystemEnv)).expect("laptop");
+            let store = Store::in_memory(config(first, first + 99), Box::new(SystemEnv)).expect("laptop");
             let grant = Grant { role: DeviceRole::Volunteer, lab: Some(*lab), organisation: None };
             let id = store.device();
             hub.reconcile_directory(&[(id, DirectoryEntry { grant, revoked: false })]).expect("directory");
-            sync(&mut hub, &mut store, id, grant);
-            laptops.push((store, id, grant, *lab));
+            let mut laptop = (store, id, grant, *lab);
+            sync(&mut hub, &mut laptop);
+            laptops.push(laptop);
         }
     }
     println!("  {} laptops hold their labs ({:.1} s)", laptops.len(), started.elapsed().as_secs_f64());
@@ -111,8 +80,7 @@ fn main() {
 
     let remembered = hub.readable_docs_remembered();
     let started = Instant::now();
-    let mut times: Vec<Duration> =
-        laptops.iter_mut().map(|(store, id, grant, _)| sync(&mut hub, store, *id, *grant)).collect();
+    let mut times: Vec<Duration> = laptops.iter_mut().map(|laptop| sync(&mut hub, laptop)).collect();
     let wall = started.elapsed();
     times.sort();
     let total: Duration = times.iter().sum();
@@ -152,8 +120,7 @@ fn main() {
     // And a third day one at a time again: the register grew since the
     // first, so the grouped day is compared with the mean of both.
     record_meetings(&mut laptops, NaiveDate::from_ymd_opt(2026, 12, 9).expect("date"));
-    let again: Duration =
-        laptops.iter_mut().map(|(store, id, grant, _)| sync(&mut hub, store, *id, *grant)).sum();
+    let again: Duration = laptops.iter_mut().map(|laptop| sync(&mut hub, laptop)).sum();
     let one_at_a_time = (total + again) / 2;
     println!(
         "  {} syncs of a new meeting, {GROUP} at a time, their turns committed in groups: the hub's time {:.2} s in all, {:.2} ms each; one at a time the day after, {:.2} ms each; grouped / one at a time (mean of both days) {:.2}×; wall {:.2} s with the laptops",
