@@ -353,6 +353,7 @@ async fn many_devices(tmp: &std::path::Path, devices: usize) {
     }
     let wall = started.elapsed();
     let devices_cpu = cpu_time(std::process::id()) - devices_cpu_before;
+    let hub_cpu = cpu_time(hub.pid()) - cpu_before;
     times.sort();
     let pct = |p: usize| {
         times.get((times.len() * p / 100).min(times.len().saturating_sub(1))).copied().unwrap_or_default()
@@ -373,7 +374,7 @@ async fn many_devices(tmp: &std::path::Path, devices: usize) {
     println!(
         "  hub memory idle: {idle}; after: {}; CPU time for the syncs: hub {:.1} s, devices (this process) {:.1} s; load average {}",
         memory(hub.pid()),
-        (cpu_time(hub.pid()) - cpu_before).as_secs_f64(),
+        hub_cpu.as_secs_f64(),
         devices_cpu.as_secs_f64(),
         std::fs::read_to_string("/proc/loadavg").unwrap_or_default().trim()
     );
@@ -392,7 +393,6 @@ async fn many_devices(tmp: &std::path::Path, devices: usize) {
     // they run here, on the same two cores, and their own work alone keeps
     // both busy this long, however fast the hub.
     let per = |d: Duration| d.as_secs_f64() * 1000.0 / turns.max(1) as f64;
-    let hub_cpu = cpu_time(hub.pid()) - cpu_before;
     println!(
         "  for 1,000 such syncs: the hub's store busy {:.2} s, the hub's CPU {:.2} s ({:.2} s on two cores); the simulated laptops' own CPU alone fills both cores for {:.1} s",
         per(held),
