@@ -81,6 +81,16 @@ export async function byTestId(d: WebDriver, id: string, timeout = 10_000): Prom
   return el;
 }
 
+/**
+ * Clicks a button once it is not busy. The app's buttons ignore clicks while
+ * their work (a command and the reload after it) runs, and show it with
+ * `aria-busy`; a person waits for the spinner, so the test does too.
+ */
+export async function press(d: WebDriver, el: WebElement, timeout = 10_000): Promise<void> {
+  await d.wait(async () => (await el.getAttribute("aria-busy")) !== "true", timeout, "the button stayed busy");
+  await el.click();
+}
+
 /** Waits until some element's text contains `text`. */
 export async function waitForText(d: WebDriver, css: string, text: string, timeout = 10_000): Promise<WebElement> {
   return d.wait(

@@ -16,6 +16,7 @@ import {
   dialogsClosed,
   freshDataDir,
   openApp,
+  press,
   screenshot,
   sleep,
   startDriver,
@@ -220,13 +221,15 @@ describe("the volunteer's notebook", () => {
     }
     const dup = await byTestId(d, "duplicate-item");
     expect(await dup.getText()).toContain("Fumagalli");
-    await (await dup.findElement(By.css('[data-testid="merge-into-this"]'))).click();
+    await press(d, await dup.findElement(By.css('[data-testid="merge-into-this"]')));
     await byTestId(d, "merge-pending");
     await screenshot(d, "06-family-merge-pending");
-    await (await byTestId(d, "merge-undo")).click();
+    // The notice shows while the page reloads after the merge: its buttons
+    // are busy until then (a click on a busy button is ignored).
+    await press(d, await byTestId(d, "merge-undo"));
     await byTestId(d, "duplicate-item");
-    await (await (await byTestId(d, "duplicate-item")).findElement(By.css('[data-testid="merge-into-this"]'))).click();
-    await (await byTestId(d, "merge-confirm")).click();
+    await press(d, await (await byTestId(d, "duplicate-item")).findElement(By.css('[data-testid="merge-into-this"]')));
+    await press(d, await byTestId(d, "merge-confirm"));
     await byTestId(d, "merge-confirmed");
   });
 
