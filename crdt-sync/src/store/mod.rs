@@ -22,6 +22,7 @@ mod erase;
 mod erase_tests;
 mod families;
 mod hub_link;
+mod loaded;
 mod maintenance;
 mod meetings;
 #[cfg(test)]
@@ -53,7 +54,7 @@ mod waiting;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use automerge::{ActorId, Automerge};
+use automerge::ActorId;
 use rusqlite::Connection;
 
 pub use crate::authz::WriteCheck;
@@ -98,7 +99,7 @@ pub struct Store {
     /// ([`Store::set_operator`]).
     operator: Option<PersonId>,
     /// Documents loaded so far (all of them after `open`).
-    docs: HashMap<DocRef, Automerge>,
+    docs: loaded::Loaded,
     /// The author of each person document's first change, once read
     /// ([`Store::doc_facts`]); `None` when its first changes have several.
     origins: HashMap<DocRef, Option<ActorId>>,

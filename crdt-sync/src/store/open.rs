@@ -262,7 +262,7 @@ impl Store {
             actor: ActorId::from(config.device.0.as_bytes().as_slice()), // replaced below
             actor_wrote: false,
             operator: None,
-            docs: HashMap::new(),
+            docs: Default::default(),
             origins: HashMap::new(),
             directory: None,
             waiting: HashMap::new(),
@@ -322,7 +322,7 @@ impl Store {
             actor: ActorId::from(device.0.as_bytes().as_slice()), // replaced below
             actor_wrote: false,
             operator: None,
-            docs: HashMap::new(),
+            docs: Default::default(),
             origins: HashMap::new(),
             directory: None,
             waiting: HashMap::new(),

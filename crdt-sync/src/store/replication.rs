@@ -98,7 +98,11 @@ impl Replication for Store {
     }
 
     fn heads(&mut self, r: DocRef) -> Result<Vec<ChangeHash>> {
-        Ok(self.doc(r)?.get_heads())
+        if !self.load(r)? {
+            return Err(Error::not_found(r.kind.as_str(), r.id));
+        }
+        let heads = self.docs.heads(&r).ok_or_else(|| Error::not_found(r.kind.as_str(), r.id))?;
+        Ok(heads.to_vec())
     }
 
     fn export_doc(&mut self, r: DocRef) -> Result<Vec<u8>> {
@@ -182,8 +186,7 @@ impl Replication for Store {
         docs.dedup();
         let mut hasher = Sha256::new();
         for r in docs {
-            let mut heads = if self.load(r)? { self.doc(r)?.get_heads() } else { Vec::new() };
-            heads.sort();
+            let heads = if self.load(r)? { self.heads(r)? } else { Vec::new() };
             hasher.update(r.to_string().as_bytes());
             for h in heads {
                 hasher.update(h.0);
@@ -370,12 +373,12 @@ impl Replication for Store {
                     .map(|d| (d, chunk.to_vec()));
             }
         }
+        let heads = self.docs.heads(&r).map(<[ChangeHash]>::to_vec).unwrap_or_default();
         let (mut next, before) = match self.docs.get(&r) {
-            Some(d) if !message.changes.is_empty() => (d.clone(), d.get_heads()),
-            Some(d) => {
+            Some(d) if !message.changes.is_empty() => (d.clone(), heads),
+            Some(_) => {
                 // No changes: only the sync state moves; the live document is untouched.
                 let mut st = state.clone();
-                let heads = d.get_heads();
                 let d = self.docs.get_mut(&r).ok_or_else(|| Error::not_found(r.kind.as_str(), r.id))?;
                 // Without changes automerge only reads the document here;
                 // should it still panic, the cached copy is dropped (it is
