@@ -479,5 +479,7 @@ fn memory(pid: u32) -> String {
             .map(|v| v.trim().to_owned())
             .unwrap_or_else(|| "?".into())
     };
-    format!("RSS {}, peak {}", field("VmRSS:"), field("VmHWM:"))
+    // Threads idle in tokio's blocking pool linger 10 s: right after a
+    // burst this counts the threads it made.
+    format!("RSS {}, peak {}, {} threads", field("VmRSS:"), field("VmHWM:"), field("Threads:"))
 }

@@ -44,7 +44,8 @@ pub(crate) async fn update(
         .map_err(|_| HubError::Usage(format!("version {:?} is not a version", asked.version)))?;
     let offer = match (asked.format.as_deref().and_then(PackageFormat::parse), state.data_root()) {
         (Some(format), Some(root)) => state
-            .with_registry(|r| super::offer_for(&root, r, device.lab, format, &current))?
+            .with_registry(|r| super::offer_for(&root, r, device.lab, format, &current))
+            .await?
             .map(|(published, _)| UpdateOffer {
                 path: format!("/update/package/{}/{}", published.version, published.format),
                 release: published.signed,
@@ -77,7 +78,7 @@ pub(crate) async fn package(
         return Ok(not_found());
     };
     let Some((path, size)) =
-        state.with_registry(|r| super::package_for(&root, r, device.lab, &version, format))?
+        state.with_registry(|r| super::package_for(&root, r, device.lab, &version, format)).await?
     else {
         return Ok(not_found());
     };

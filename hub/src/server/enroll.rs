@@ -44,7 +44,7 @@ async fn enroll_socket(mut socket: WebSocket, state: AppState, mut joined: Joine
             EnrollResponse::Refused(EnrollError::RateLimited)
         }
         Ok(req) => {
-            let result = state.with_registry(|r| r.redeem(&req.code, &req.name, state.project));
+            let result = state.with_registry(|r| r.redeem(&req.code, &req.name, state.project)).await;
             match result {
                 Ok(Ok(enrolled)) => {
                     tracing::info!(device = %enrolled.device, role = enrolled.role.as_str(), "device enrolled");

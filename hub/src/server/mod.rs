@@ -50,6 +50,13 @@ pub struct AppState {
     /// Syncs' turns waiting for the store, run in groups (`turns.rs`).
     queue: Arc<turns::Queue>,
     registry: Arc<Mutex<Registry>>,
+    /// Whose turn it is to use the registry from a request: a task waits
+    /// here before it leaves the reactor for the registry's lock, as a
+    /// sync does for the store. Without it a thousand devices connecting
+    /// at once each parked a thread on that lock (`block_in_place` hands
+    /// the worker to a new thread per call): up to 450 threads and twice
+    /// the hub's peak memory (decision 0040).
+    registry_turn: Arc<tokio::sync::Mutex<()>>,
     upkeep: Upkeep,
     project: ProjectId,
     enrol_failures: Arc<Mutex<Throttle>>,
@@ -83,6 +90,7 @@ impl AppState {
             turn: Arc::new(tokio::sync::Mutex::new(Reconciler::default())),
             queue: Arc::default(),
             registry: Arc::new(Mutex::new(registry)),
+            registry_turn: Arc::default(),
             upkeep: Upkeep::default(),
             project,
             enrol_failures: Arc::new(Mutex::new(Throttle::new(
@@ -153,12 +161,14 @@ impl AppState {
         })
     }
 
-    /// `f` on the registry, from a task: off the async reactor, since the
-    /// registry is synchronous and some of its writes wait for the disk.
-    pub(crate) fn with_registry<T>(
+    /// `f` on the registry, from a task, in its turn: off the async
+    /// reactor, since the registry is synchronous and some of its writes
+    /// wait for the disk.
+    pub(crate) async fn with_registry<T>(
         &self,
         f: impl FnOnce(&mut Registry) -> Result<T, HubError>,
     ) -> Result<T, HubError> {
+        let _turn = self.registry_turn.lock().await;
         tokio::task::block_in_place(|| f(&mut *self.registry()?))
     }
 
@@ -375,7 +385,7 @@ impl FromRequestParts<AppState> for AuthDevice {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .ok_or(HubError::Unauthorized)?;
-        match state.with_registry(|r| r.authenticate(token))? {
+        match state.with_registry(|r| r.authenticate(token)).await? {
             Some(device) => Ok(AuthDevice(device)),
             None => {
                 state.metrics.unauthorized();

@@ -268,7 +268,7 @@ async fn sync_socket(
         let mut out = Vec::new();
         for (hello, mut frame_out) in outs {
             if hello && session.closed().is_none() {
-                bundle_key_first(&state, &device, &mut frame_out);
+                bundle_key_first(&state, &device, &mut frame_out).await;
             }
             out.extend(frame_out);
         }
@@ -390,9 +390,9 @@ async fn charge(state: &AppState, device: crdt_sync::DeviceId, cost: Cost) -> bo
 /// bundle key (v4), before the `Catalog` after which the device may find
 /// itself settled: that is how the lab's devices learn the key that
 /// replaced one a revoked device held (decision 0016).
-fn bundle_key_first(state: &AppState, device: &Device, out: &mut Vec<Frame>) {
+async fn bundle_key_first(state: &AppState, device: &Device, out: &mut Vec<Frame>) {
     let Some(lab) = device.lab else { return };
-    match state.with_registry(|r| r.lab_key(lab)) {
+    match state.with_registry(|r| r.lab_key(lab)).await {
         Ok(key) => out.insert(0, Frame::BundleKey { key }),
         Err(e) => {
             tracing::error!(device = %device.id, error = %e, "reading the lab's bundle key failed");
