@@ -46,6 +46,13 @@ export const settings: Catalogue["settings"] = {
     remove: "Remove",
     removeLabel: "Remove area {code} (its activity types become not mapped)",
     removed: "Area “{code}” removed: its activity types are now not mapped.",
+    removeTitle: "Remove area “{code}”?",
+    removeConsequence: {
+      one: "{n} activity type counts in this area: it will become not mapped, and the half-yearly monitoring will put its meetings, past ones included, in the “(non classificato)” row until you choose another area for it.",
+      other:
+        "{n} activity types count in this area: they will become not mapped, and the half-yearly monitoring will put their meetings, past ones included, in the “(non classificato)” row until you choose another area for them.",
+    },
+    removeConfirm: "Remove the area",
     mappingHeading: "Area of each activity type",
     notMapped: "Not mapped",
     mapped: "Area of “{activity}” saved.",

@@ -44,6 +44,13 @@ export const settings = {
     remove: "Togli",
     removeLabel: "Togli l'area {code} (i suoi tipi di attività diventano non classificati)",
     removed: "Area «{code}» tolta: i suoi tipi di attività ora sono non classificati.",
+    removeTitle: "Togliere l'area «{code}»?",
+    removeConsequence: {
+      one: "{n} tipo di attività conta in quest'area: diventerà non classificato, e il monitoraggio semestrale metterà i suoi incontri, anche quelli passati, alla riga «(non classificato)» finché non gli scegli un'altra area.",
+      other:
+        "{n} tipi di attività contano in quest'area: diventeranno non classificati, e il monitoraggio semestrale metterà i loro incontri, anche quelli passati, alla riga «(non classificato)» finché non scegli per loro un'altra area.",
+    },
+    removeConfirm: "Togli l'area",
     mappingHeading: "Area di ogni tipo di attività",
     notMapped: "Non classificato",
     mapped: "Area di «{activity}» salvata.",

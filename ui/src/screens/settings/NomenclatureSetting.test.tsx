@@ -105,15 +105,42 @@ describe("the areas of the nomenclature in Impostazioni", () => {
     expect(cmd.setActivityNomenclature).toHaveBeenLastCalledWith("open_lab", null);
   });
 
-  it("removes an area, and its types show as not mapped", async () => {
+  it("removes an area in use only once confirmed, and its types show as not mapped", async () => {
     cmd.removeNomenclatureArea = vi.fn(() => ok(view([], {})));
     renderSettings();
     await flush();
+    // A1 counts one activity type: asked first, and nothing changes on Annulla.
     fireEvent.click(screen.getByTestId("nomenclature-remove-A1"));
     await flush();
+    expect(screen.getByTestId("nomenclature-remove-consequence").textContent).toContain(
+      "1 tipo di attività conta in quest'area",
+    );
+    fireEvent.click(screen.getByTestId("nomenclature-remove-cancel"));
+    await flush();
+    expect(cmd.removeNomenclatureArea).not.toHaveBeenCalled();
+    expect(screen.queryByTestId("nomenclature-remove-consequence")).toBeNull();
+    expect(screen.getByTestId("nomenclature-areas").textContent).toContain("A1");
+
+    fireEvent.click(screen.getByTestId("nomenclature-remove-A1"));
+    await flush();
+    fireEvent.click(screen.getByTestId("nomenclature-remove-confirm"));
+    await flush();
     expect(cmd.removeNomenclatureArea).toHaveBeenCalledWith("A1");
+    expect(screen.queryByTestId("nomenclature-remove-consequence")).toBeNull();
     expect(screen.getByTestId("nomenclature-none")).toBeTruthy();
     expect((screen.getByTestId("nomenclature-map-family_tutoring") as HTMLSelectElement).value).toBe("");
+  });
+
+  it("removes an area no activity type counts in at once", async () => {
+    cmd.nomenclature = vi.fn(() => ok(view([A1, D2], { family_tutoring: "A1" })));
+    cmd.removeNomenclatureArea = vi.fn(() => ok(view([A1], { family_tutoring: "A1" })));
+    renderSettings();
+    await flush();
+    fireEvent.click(screen.getByTestId("nomenclature-remove-D2"));
+    await flush();
+    expect(cmd.removeNomenclatureArea).toHaveBeenCalledWith("D2");
+    expect(screen.queryByTestId("nomenclature-remove-consequence")).toBeNull();
+    expect(screen.getByTestId("nomenclature-areas").textContent).not.toContain("D2");
   });
 
   it("says what is wrong with a typed area", () => {

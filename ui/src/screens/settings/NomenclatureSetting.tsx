@@ -4,6 +4,7 @@ import { errorMessage } from "../../api/errors";
 import { useLoad } from "../../api/useLoad";
 import { commands, type NomenclatureView } from "../../bindings";
 import { Button } from "../../components/Button";
+import { Dialog } from "../../components/Dialog";
 import { Loaded } from "../../components/Loaded";
 import { SelectField } from "../../components/SelectField";
 import { TextField } from "../../components/TextField";
@@ -42,6 +43,9 @@ export function NomenclatureSetting() {
   const [attempted, setAttempted] = useState(false);
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<string | null>(null);
+  /** An area in use that "Togli" was pressed for: asked about first. */
+  const [removing, setRemoving] = useState<{ code: string; used: number } | null>(null);
+  const keep = useRef<HTMLButtonElement>(null);
   const refs = { code: useRef<HTMLElement>(null), name: useRef<HTMLElement>(null) };
   const problems = areaProblems(code, name, t);
 
@@ -57,6 +61,22 @@ export function NomenclatureSetting() {
     } finally {
       setBusy(false);
     }
+  };
+
+  const remove = (code: string) =>
+    change(() => call(commands.removeNomenclatureArea(code)), t("settings.nomenclature.removed", { code }));
+
+  // An area no activity type counts in goes at once; one in use changes
+  // the half-yearly monitoring, so the coordinator confirms it first.
+  const askRemove = (code: string, used: number) => {
+    if (used === 0) void remove(code);
+    else setRemoving({ code, used });
+  };
+
+  const confirmRemove = async () => {
+    if (!removing) return;
+    // On failure the dialog stays, with the error in a toast: try again or cancel.
+    if (await remove(removing.code)) setRemoving(null);
   };
 
   const add = async (event: Event) => {
@@ -105,12 +125,7 @@ export function NomenclatureSetting() {
                         disabled={busy}
                         aria-label={t("settings.nomenclature.removeLabel", { code: a.code })}
                         data-testid={`nomenclature-remove-${a.code}`}
-                        onClick={() =>
-                          void change(
-                            () => call(commands.removeNomenclatureArea(a.code)),
-                            t("settings.nomenclature.removed", { code: a.code }),
-                          )
-                        }
+                        onClick={() => askRemove(a.code, used)}
                       >
                         {t("settings.nomenclature.remove")}
                       </Button>
@@ -145,6 +160,32 @@ export function NomenclatureSetting() {
           </>
         )}
       </Loaded>
+      <Dialog
+        open={removing !== null}
+        onClose={() => setRemoving(null)}
+        title={removing ? t("settings.nomenclature.removeTitle", { code: removing.code }) : ""}
+        initialFocus={keep}
+        size="small"
+        footer={
+          <>
+            <Button ref={keep} onClick={() => setRemoving(null)} data-testid="nomenclature-remove-cancel">
+              {t("common.cancel")}
+            </Button>
+            <Button
+              variant="danger"
+              busy={busy}
+              onClick={() => void confirmRemove()}
+              data-testid="nomenclature-remove-confirm"
+            >
+              {t("settings.nomenclature.removeConfirm")}
+            </Button>
+          </>
+        }
+      >
+        <p data-testid="nomenclature-remove-consequence">
+          {removing ? t("settings.nomenclature.removeConsequence", { n: removing.used }) : ""}
+        </p>
+      </Dialog>
       <form onSubmit={(e) => void add(e)} noValidate data-testid="nomenclature-add">
         <h3 class="settings__subheading">{t("settings.nomenclature.addHeading")}</h3>
         <TextField
