@@ -98,7 +98,8 @@ pub struct Store {
     /// The person using the app, recorded in every change's message
     /// ([`Store::set_operator`]).
     operator: Option<PersonId>,
-    /// Documents loaded so far (all of them after `open`).
+    /// Documents loaded so far (none at `open`: each on first use), each
+    /// with its heads once read.
     docs: loaded::Loaded,
     /// The author of each person document's first change, once read
     /// ([`Store::doc_facts`]); `None` when its first changes have several.
