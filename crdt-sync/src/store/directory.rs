@@ -16,13 +16,18 @@ use crate::store::Replication;
 impl Store {
     /// Who created document `r`: the device that wrote its first change
     /// after the genesis, as the directory knows it.
+    /// Remembered with the heads it was read at, and read again once they
+    /// moved: a change that follows the genesis directly may arrive later
+    /// (a creation that had not arrived yet, or a second creator, which
+    /// makes the creator unknown).
     pub(crate) fn origin(&mut self, r: DocRef) -> Result<Origin> {
+        let heads = self.heads(r)?;
         let actor = match self.origins.get(&r) {
-            Some(a) => a.clone(),
-            None => {
+            Some((at, a)) if *at == heads => a.clone(),
+            _ => {
                 let genesis = r.genesis().get_heads();
                 let a = creator(self.doc(r)?, &genesis);
-                self.origins.insert(r, a.clone());
+                self.origins.insert(r, (heads, a.clone()));
                 a
             }
         };
@@ -87,5 +92,53 @@ mod tests {
         let second = s.actor.clone();
         s.renew_actor();
         assert_eq!(s.actor, second);
+    }
+
+    /// Who created a person document is remembered, but never past a change
+    /// to it: a second change straight after the genesis (another creator)
+    /// makes the creator unknown, as reading the document afresh says.
+    #[test]
+    fn a_remembered_origin_follows_the_document() {
+        use crate::authz::documents::Origin;
+        use crate::doc::DocRef;
+        use crate::domain::{DirectoryEntry, Grant, NewPerson, Role};
+        use crate::store::Staff;
+        use crate::sync::DeviceRole;
+        use automerge::transaction::Transactable;
+
+        // This store writes the directory, as a hub does: what its own
+        // device creates, the hub created (a coordinator's).
+        let mut s = store(1);
+        let l = lab(&mut s, 1);
+        let grant = Grant { role: DeviceRole::Volunteer, lab: Some(l), organisation: None };
+        let me = s.device();
+        s.reconcile_directory(&[(me, DirectoryEntry { grant, revoked: false })]).expect("directory");
+        let p = s
+            .create_person(NewPerson {
+                lab: l,
+                first_name: "Carla".into(),
+                last_name: "Colombo".into(),
+                role: Role::Volunteer,
+                organisation: "Auser".into(),
+                phone: String::new(),
+                email: String::new(),
+            })
+            .expect("person");
+        let r = DocRef::person(p);
+        assert_eq!(s.origin(r).expect("origin"), Origin::Coordinator);
+        assert_eq!(s.origin(r).expect("again"), Origin::Coordinator, "remembered");
+
+        // Another device's change straight after the genesis.
+        let mut other = r.genesis().with_actor(automerge::ActorId::from([9u8; 16].as_slice()));
+        let mut tx = other.transaction();
+        tx.put(automerge::ROOT, "x", 1).expect("put");
+        tx.commit();
+        let change = other.get_last_local_change().expect("change").clone();
+        s.load(r).expect("load");
+        s.docs.get_mut(&r).expect("held").apply_changes([change]).expect("apply");
+
+        assert_eq!(s.origin(r).expect("after"), Origin::Unknown, "two creators: unknown");
+        s.origins.clear();
+        assert_eq!(s.origin(r).expect("afresh"), Origin::Unknown, "as read afresh");
     }
 }

@@ -101,9 +101,10 @@ pub struct Store {
     /// Documents loaded so far (none at `open`: each on first use), each
     /// with its heads once read.
     docs: loaded::Loaded,
-    /// The author of each person document's first change, once read
-    /// ([`Store::doc_facts`]); `None` when its first changes have several.
-    origins: HashMap<DocRef, Option<ActorId>>,
+    /// The author of each person document's first change, with the heads
+    /// it was read at ([`Store::doc_facts`]); `None` when its first changes
+    /// have several.
+    origins: HashMap<DocRef, (Vec<automerge::ChangeHash>, Option<ActorId>)>,
     /// The device directory, read at these project heads.
     directory: Option<(Vec<automerge::ChangeHash>, std::sync::Arc<crate::authz::Directory>)>,
     /// Per cached document, the changes waiting in its queue for a
