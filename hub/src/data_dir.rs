@@ -262,6 +262,18 @@ impl DataDir {
         self.registry(None)
     }
 
+    /// The journal of this hub's revocations (decision 0041): in
+    /// `configured`, the directory its scheduled backups go to, or else
+    /// beside its last backup, wherever that is at each revocation.
+    pub fn revocation_journal(&self, configured: Option<&Path>) -> Result<crate::backup::journal::Journal> {
+        use crate::backup::journal::Journal;
+        let key = self.key()?;
+        Ok(match configured {
+            Some(dir) => Journal::in_dir(dir, &key),
+            None => Journal::beside_last_backup(&self.path(crate::backup::STAMP), &key),
+        })
+    }
+
     /// Opens the registry while holding the directory's `lock` (the server).
     pub fn open_registry_locked(&self, lock: &DirLock) -> Result<Registry> {
         self.registry(Some(lock))

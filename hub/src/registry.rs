@@ -22,6 +22,7 @@ use crdt_sync::{CodeRange, DeviceId, Key, LabId, OrganisationId, ProjectId};
 use rusqlite::{Connection, OptionalExtension, params};
 use uuid::Uuid;
 
+use crate::backup::journal::Journal;
 use crate::error::{HubError, Result};
 use crate::hub_key;
 use crate::pairing::{self, SecretHasher};
@@ -189,6 +190,9 @@ pub struct Registry {
     /// Enrolments and revocations made through this connection (SQLite's
     /// `data_version` counts only other connections' commits).
     own_changes: u64,
+    /// Where revocations are journaled beside the backups, if the hub
+    /// makes them ([`Registry::journal_revocations`]).
+    journal: Option<Journal>,
 }
 
 /// A mark of the registry's devices: two equal marks mean no device was
@@ -279,7 +283,12 @@ impl Registry {
                 conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {kind}"))?;
             }
         }
-        Ok(Registry { conn, hasher: SecretHasher::new(hub_key::hashes_key(key)), own_changes: 0 })
+        Ok(Registry {
+            conn,
+            hasher: SecretHasher::new(hub_key::hashes_key(key)),
+            own_changes: 0,
+            journal: None,
+        })
     }
 
     /// Whether the registry at `path` is still a plaintext file of an
@@ -552,6 +561,12 @@ impl Registry {
         rows.into_iter().map(to_device).collect()
     }
 
+    /// Journals every revocation made through this registry from now on
+    /// in `journal`, beside the backups (decision 0041).
+    pub fn journal_revocations(&mut self, journal: Journal) {
+        self.journal = Some(journal);
+    }
+
     /// Revokes a device and, if it is a lab's, replaces the lab's bundle
     /// key in the same transaction (the lab's other devices receive the new
     /// one at their next sync). Returns false if it does not exist; revoking
@@ -570,6 +585,20 @@ impl Registry {
         let Some((lab, revoked_at)) = row else { return Ok(false) };
         if revoked_at.is_none() {
             let at = now();
+            // Journaled before it is committed: a journal line for a
+            // revocation that did not commit only revokes again at a
+            // restore. A journal that cannot be written (the backups' disk
+            // away) does not stop the revocation: the next backup holds it.
+            if let Some(journal) = &self.journal
+                && let Err(e) = journal.record(device, at)
+            {
+                tracing::error!(
+                    error = %e,
+                    %device,
+                    "the revocation is not in the journal beside the backups: a restore from a backup older \
+                     than the next one would bring this device back"
+                );
+            }
             tx.execute("UPDATE devices SET revoked_at = ?2 WHERE id = ?1", params![device.to_string(), at])?;
             if let Some(lab) = lab {
                 Self::rotate_in(&tx, &lab, device, at)?;

@@ -290,3 +290,86 @@ async fn a_serving_hub_makes_its_scheduled_backup_and_keeps_the_newest() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(hub.log().contains("scheduled backup written"), "{}", hub.log());
 }
+
+/// Decision 0041: laptops revoked after the last backup, one from the
+/// command line and one from the coordinator's app, are revoked again by a
+/// restore from that backup, from the journal the hub keeps beside it; a
+/// line added to the journal without the hub's key revokes nobody.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn devices_revoked_after_the_backup_stay_revoked_after_a_restore() {
+    use crdt_sync::sync::manage::{ManageRequest, ManageResponse};
+    use taccuino_sync_client::ClientError;
+
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (data, code) = init_hub(tmp.path());
+    let mut hub = Hub::start(&data);
+    let (office, _labs) = project(&hub, tmp.path(), &code, 1).await;
+    let mut lost = enrol(&hub, tmp.path(), "lost", Some(1), "volunteer").await;
+    let mut stolen = enrol(&hub, tmp.path(), "stolen", Some(1), "volunteer").await;
+    let mut kept = enrol(&hub, tmp.path(), "kept", Some(1), "volunteer").await;
+    for d in [&mut lost, &mut stolen, &mut kept] {
+        d.sync_ok(&hub.url).await;
+    }
+    let backups = tmp.path().join("backups");
+    std::fs::create_dir(&backups).expect("dir");
+    let file = backups.join("hub.backup");
+    let pass = [("TACCUINO_HUB_BACKUP_PASSPHRASE", PASSPHRASE)];
+    hub_cmd_env(&data, &["backup", "--out", file.to_str().expect("path"), "--with-key"], &pass).await;
+    let journal = backups.join("revocations.log");
+    assert!(!journal.exists(), "nothing revoked since the backup");
+
+    // After the backup: one laptop revoked from the command line, one from
+    // the coordinator's app (by the serving hub).
+    hub.cmd(&["revoke", &lost.enrolled.device.to_string()]);
+    let gone = stolen.enrolled.device;
+    let answer = taccuino_sync_client::manage(
+        &hub.url,
+        &office.enrolled.token,
+        &ManageRequest::Revoke { device: gone },
+    )
+    .await
+    .expect("manage");
+    assert_eq!(answer, ManageResponse::Revoked { device: gone });
+    let text = std::fs::read_to_string(&journal).expect("the journal beside the backup");
+    assert_eq!(text.lines().count(), 2, "{text}");
+    for d in [&lost, &stolen] {
+        assert!(text.contains(&d.enrolled.device.to_string()), "{text}");
+    }
+    assert!(!holds(text.as_bytes(), "Laboratorio"), "device ids and times only");
+    // Someone who can write the backups' share, without the hub's key.
+    let forged = format!("{} 1 {}\n", kept.enrolled.device, "ab".repeat(32));
+    std::fs::write(&journal, format!("{text}{forged}")).expect("forge");
+
+    // The disk is lost; the hub is rebuilt from the backup.
+    hub.kill();
+    std::fs::remove_dir_all(&data).expect("lose the disk");
+    let restored_dir = tmp.path().join("restored");
+    let out = std::process::Command::new(common::BIN)
+        .envs(pass)
+        .arg("--data-dir")
+        .arg(&restored_dir)
+        .args(["restore", "--from", file.to_str().expect("path")])
+        .output()
+        .expect("restore");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{said}");
+    assert!(said.contains("2 device(s) revoked after the backup revoked again"), "{said}");
+    assert!(said.contains("1 line(s)") && said.contains("ignored"), "{said}");
+
+    let restored = Hub::start(&restored_dir);
+    let devices = restored.cmd(&["devices"]);
+    for (d, status) in [(&lost, "revoked"), (&stolen, "revoked"), (&kept, "active")] {
+        let line = devices.lines().find(|l| l.contains(&d.enrolled.device.to_string())).expect("listed");
+        assert!(line.contains(status), "{} should be {status}: {line}", d.name);
+    }
+    for d in [&mut lost, &mut stolen] {
+        let next = d.sync(&restored.url).await;
+        assert!(
+            matches!(next, Err(ClientError::Unauthorized | ClientError::Revoked)),
+            "{}: {next:?}",
+            d.name
+        );
+    }
+    kept.sync_ok(&restored.url).await;
+    restored.assert_no_uncaught_panics();
+}

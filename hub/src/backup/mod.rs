@@ -22,8 +22,11 @@
 //! authenticated: a changed byte is refused at restore.
 //!
 //! **Restore** rebuilds a hub in a new or empty directory, or in none at
-//! all: anything that fails removes what it wrote. Decision 0028.
+//! all: anything that fails removes what it wrote. Decision 0028. It then
+//! revokes again the devices revoked after the backup, from the journal
+//! kept beside it (`journal`, decision 0041).
 
+pub mod journal;
 pub mod schedule;
 
 use std::io::Write;
@@ -113,9 +116,26 @@ pub struct Restored {
     pub header: Header,
     /// The devices the restored registry knows, revoked ones included.
     pub devices: usize,
+    /// What the revocation journal beside the backup revoked again, if
+    /// there is one.
+    pub revoked_again: Option<Again>,
     /// The key, when it came from the backup (the caller writes it where
     /// the hub will look for it).
     pub key: Option<Key>,
+}
+
+/// What a restore did with the revocation journal beside the backup.
+#[derive(Debug, Default)]
+pub struct Again {
+    /// The journal read.
+    pub journal: PathBuf,
+    /// Devices revoked after the backup, revoked again.
+    pub revoked: Vec<crdt_sync::DeviceId>,
+    /// Devices it names that the backup does not know (enrolled after it:
+    /// they have no token on the restored hub).
+    pub unknown: usize,
+    /// Lines without this hub's tag, ignored.
+    pub ignored: usize,
 }
 
 const CONTAINER_LABEL: &[u8] = b"taccuino-hub/backup-container/1";
@@ -257,7 +277,10 @@ pub fn make(dir: &DataDir, out: &Path, wrap: Option<KeyWrap>) -> Result<Made> {
     std::fs::File::open(&parent).and_then(|d| d.sync_all()).map_err(io(&parent))?;
     let bytes = std::fs::metadata(out).map_err(io(out))?.len();
     let stamp = dir.path(STAMP);
-    if let Err(e) = std::fs::write(&stamp, format!("{}\n{}\n", header.created_at, out.display())) {
+    // The backup's absolute path: where the revocation journal goes when
+    // no `[backup]` directory is configured (`DataDir::revocation_journal`).
+    let at = std::path::absolute(out).unwrap_or_else(|_| out.to_owned());
+    if let Err(e) = std::fs::write(&stamp, format!("{}\n{}\n", header.created_at, at.display())) {
         tracing::warn!(path = %stamp.display(), error = %e, "cannot record the backup's time");
     }
     Ok(Made { path: out.to_owned(), bytes, header })
@@ -368,8 +391,8 @@ pub fn restore(from: &Path, into: &Path, key: KeySource) -> Result<Restored> {
         )));
     }
     let written = unpack(from, into, &bytes[body..], &key, &header);
-    let devices = match written {
-        Ok(devices) => devices,
+    let (devices, revoked_again) = match written {
+        Ok(done) => done,
         Err(e) => {
             if fresh {
                 let _ = std::fs::remove_dir_all(into);
@@ -386,7 +409,7 @@ pub fn restore(from: &Path, into: &Path, key: KeySource) -> Result<Restored> {
             return Err(e);
         }
     };
-    Ok(Restored { header, devices, key: from_backup.then_some(key) })
+    Ok(Restored { header, devices, revoked_again, key: from_backup.then_some(key) })
 }
 
 fn wrapped_key(from: &Path, header: &Header) -> Result<KeyFile> {
@@ -402,7 +425,13 @@ fn wrapped_key(from: &Path, header: &Header) -> Result<KeyFile> {
 }
 
 /// Writes the container's files into `into`; the number of devices.
-fn unpack(from: &Path, into: &Path, body: &[u8], key: &Key, header: &Header) -> Result<usize> {
+fn unpack(
+    from: &Path,
+    into: &Path,
+    body: &[u8],
+    key: &Key,
+    header: &Header,
+) -> Result<(usize, Option<Again>)> {
     let damaged =
         |why: String| HubError::Usage(format!("{} is damaged or was changed: {why}", from.display()));
     private::create_dir(into)?;
@@ -472,9 +501,32 @@ fn unpack(from: &Path, into: &Path, body: &[u8], key: &Key, header: &Header) -> 
         return Err(damaged("its register is of another project".into()));
     }
     drop(store);
-    let devices = Registry::open(&into.join("hub.db"), key)?.devices()?.len();
+    let mut registry = Registry::open(&into.join("hub.db"), key)?;
+    let journal = journal::Journal::in_dir(from.parent().unwrap_or(Path::new(".")), key);
+    let again = revoke_again(&mut registry, &journal)?;
+    let devices = registry.devices()?.len();
+    drop(registry);
     std::fs::File::open(into).and_then(|d| d.sync_all()).map_err(io(into))?;
-    Ok(devices)
+    Ok((devices, again))
+}
+
+/// Revokes in the restored `registry` every device `journal` names that it
+/// holds active (decision 0041); `None` if there is no journal.
+fn revoke_again(registry: &mut Registry, journal: &journal::Journal) -> Result<Option<Again>> {
+    let Some(entries) = journal.read()? else { return Ok(None) };
+    let path = journal.path().unwrap_or_default();
+    let mut again = Again { journal: path, ignored: entries.ignored, ..Again::default() };
+    for (device, _) in entries.revoked {
+        match registry.device(device)? {
+            None => again.unknown += 1,
+            Some(d) if d.revoked_at.is_some() => {}
+            Some(_) => {
+                registry.revoke(device)?;
+                again.revoked.push(device);
+            }
+        }
+    }
+    Ok(Some(again))
 }
 
 /// Where a restore looks for the hub's key: a passphrase or a recovery

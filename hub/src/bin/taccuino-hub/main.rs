@@ -412,7 +412,10 @@ fn main() -> anyhow::Result<()> {
         Command::Serve { .. } => {
             let lock = dir.lock()?;
             let store = dir.open_store()?;
-            let registry = dir.open_registry_locked(&lock)?;
+            let mut registry = dir.open_registry_locked(&lock)?;
+            registry.journal_revocations(
+                dir.revocation_journal(config.backup.as_ref().map(|s| s.dir.as_path()))?,
+            );
             let identity = dir.tls_identity(config.tls.as_ref())?;
             let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
             let state = AppState::with_limits(store, registry, config.limits.clone())
@@ -569,6 +572,9 @@ fn main() -> anyhow::Result<()> {
         Command::Revoke { device } => {
             let id = crdt_sync::DeviceId(device);
             let mut registry = dir.open_registry()?;
+            registry.journal_revocations(
+                dir.revocation_journal(config.backup.as_ref().map(|s| s.dir.as_path()))?,
+            );
             if !registry.revoke(id)? {
                 bail!("no device {device}");
             }
@@ -707,13 +713,46 @@ fn main() -> anyhow::Result<()> {
                 restored.header.created_at,
                 restored.devices
             );
-            eprintln!(
-                "devices enrolled or revoked after {} are not known to this copy: revoke again any device \
-                 revoked since (see `devices`), and pair again those enrolled since. Sync a coordinator's \
-                 app first: it brings back erasures made since, which lab laptops may not hand back; \
-                 then every laptop brings back what it holds at its next sync.",
-                restored.header.created_at
-            );
+            match &restored.revoked_again {
+                Some(again) => {
+                    eprintln!(
+                        "{} device(s) revoked after the backup revoked again, from {}{}",
+                        again.revoked.len(),
+                        again.journal.display(),
+                        if again.revoked.is_empty() {
+                            String::new()
+                        } else {
+                            format!(
+                                ": {}",
+                                again.revoked.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+                            )
+                        }
+                    );
+                    if again.ignored > 0 {
+                        eprintln!(
+                            "{} line(s) of {} were not written by this hub and were ignored: check who can \
+                             write the backups' directory",
+                            again.ignored,
+                            again.journal.display()
+                        );
+                    }
+                    eprintln!(
+                        "devices enrolled after {} are not known to this copy: pair them again. Sync a \
+                         coordinator's app first: it brings back erasures made since, which lab laptops may \
+                         not hand back; then every laptop brings back what it holds at its next sync.",
+                        restored.header.created_at
+                    );
+                }
+                None => eprintln!(
+                    "no revocation journal ({}) beside the backup: devices enrolled or revoked after {} are \
+                     not known to this copy: revoke again any device revoked since (see `devices`), and pair \
+                     again those enrolled since. Sync a coordinator's app first: it brings back erasures made \
+                     since, which lab laptops may not hand back; then every laptop brings back what it holds \
+                     at its next sync.",
+                    backup::journal::FILE,
+                    restored.header.created_at
+                ),
+            }
         }
         Command::ConfigExample => {}
     }
