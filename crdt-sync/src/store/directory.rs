@@ -16,6 +16,7 @@ use crate::store::Replication;
 impl Store {
     /// Who created document `r`: the device that wrote its first change
     /// after the genesis, as the directory knows it.
+    ///
     /// Remembered with the heads it was read at, and read again once they
     /// moved: a change that follows the genesis directly may arrive later
     /// (a creation that had not arrived yet, or a second creator, which

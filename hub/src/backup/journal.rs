@@ -5,11 +5,11 @@
 //! A backup holds the registry as it was when it was taken. A laptop
 //! revoked after it (lost, stolen, handed back) would be active again on a
 //! hub restored from it, its token good, its lab's old bundle key too. So
-//! a hub with scheduled backups (`[backup]` in its configuration) also
-//! appends each revocation, before it is committed, to `revocations.log`
-//! in the backups' directory, which is on another disk or a share; a
-//! restore reads the journal beside the backup it restores from and
-//! revokes again every device the journal names.
+//! the hub appends each revocation, before it is committed, to
+//! `revocations.log` in the backups' directory (`[backup]` in its
+//! configuration, which is on another disk or a share), or else beside the
+//! last backup made by hand; a restore reads the journal beside the backup
+//! it restores from and revokes again every device the journal names.
 //!
 //! **Lines.** `<device id> <revoked at, ms since the epoch> <tag>`, the tag
 //! an HMAC-SHA256 of the first two under a key derived from the hub's key.
