@@ -330,8 +330,11 @@ async fn devices_revoked_after_the_backup_stay_revoked_after_a_restore() {
     .await
     .expect("manage");
     assert_eq!(answer, ManageResponse::Revoked { device: gone });
+    // And one paired after the backup and revoked: the copy never knew it.
+    let late = enrol(&hub, tmp.path(), "late", Some(1), "volunteer").await;
+    hub.cmd(&["revoke", &late.enrolled.device.to_string()]);
     let text = std::fs::read_to_string(&journal).expect("the journal beside the backup");
-    assert_eq!(text.lines().count(), 2, "{text}");
+    assert_eq!(text.lines().count(), 3, "{text}");
     for d in [&lost, &stolen] {
         assert!(text.contains(&d.enrolled.device.to_string()), "{text}");
     }
@@ -355,6 +358,7 @@ async fn devices_revoked_after_the_backup_stay_revoked_after_a_restore() {
     assert!(out.status.success(), "{said}");
     assert!(said.contains("2 device(s) revoked after the backup revoked again"), "{said}");
     assert!(said.contains("1 line(s)") && said.contains("ignored"), "{said}");
+    assert!(said.contains("1 device(s) it names were paired after the backup"), "{said}");
 
     let restored = Hub::start(&restored_dir);
     let devices = restored.cmd(&["devices"]);
@@ -362,6 +366,7 @@ async fn devices_revoked_after_the_backup_stay_revoked_after_a_restore() {
         let line = devices.lines().find(|l| l.contains(&d.enrolled.device.to_string())).expect("listed");
         assert!(line.contains(status), "{} should be {status}: {line}", d.name);
     }
+    assert!(!devices.contains(&late.enrolled.device.to_string()), "{devices}");
     for d in [&mut lost, &mut stolen] {
         let next = d.sync(&restored.url).await;
         assert!(

@@ -728,6 +728,13 @@ fn main() -> anyhow::Result<()> {
                             )
                         }
                     );
+                    if again.unknown > 0 {
+                        eprintln!(
+                            "{} device(s) it names were paired after the backup: this copy does not know them, \
+                             and they cannot sync with it",
+                            again.unknown
+                        );
+                    }
                     if again.ignored > 0 {
                         eprintln!(
                             "{} line(s) of {} were not written by this hub and were ignored: check who can \
