@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { appErrorOf, call } from "../api/call";
 import { errorMessage } from "../api/errors";
 import { useSession } from "../app/session";
@@ -96,7 +96,10 @@ export function NewFamilyDialog({ open, lab, onClose, onRegistered }: NewFamilyD
   };
 
   // Every opening starts from an empty form, dated today.
-  useEffect(() => {
+  // Before the dialog can take a click or a key (a layout effect runs in
+  // the commit): reset after paint, it wiped a choice made in between
+  // (seen in CI: a withdrawal refused for want of who recorded it).
+  useLayoutEffect(() => {
     if (open) {
       setDraft(EMPTY);
       setConsent(emptyConsent(info.today));

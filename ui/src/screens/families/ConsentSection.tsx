@@ -1,4 +1,4 @@
-import { useEffect, useId, useState } from "preact/hooks";
+import { useId, useLayoutEffect, useState } from "preact/hooks";
 import { call } from "../../api/call";
 import { useLoad } from "../../api/useLoad";
 import { useSession } from "../../app/session";
@@ -151,7 +151,10 @@ function WithdrawDialog({
   const [by, setBy] = useState("");
   const [error, setError] = useState<string | undefined>(undefined);
   const [busy, setBusy] = useState(false);
-  useEffect(() => {
+  // Before the dialog can take a click or a key (a layout effect runs in
+  // the commit): reset after paint, it wiped a choice made in between
+  // (seen in CI: a withdrawal refused for want of who recorded it).
+  useLayoutEffect(() => {
     if (open) {
       setWhat("all");
       setDate(info.today);

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import { appErrorOf, call } from "../../api/call";
 import { errorMessage } from "../../api/errors";
 import { useSession } from "../../app/session";
@@ -67,7 +67,10 @@ export function RenewConsentDialog({ open, household: h, staff, onClose, onDone 
 
   // Every opening starts again from the family's current record; a reload
   // of the family while the dialog is open leaves what was typed alone.
-  useEffect(() => {
+  // Before the dialog can take a click or a key (a layout effect runs in
+  // the commit): reset after paint, it wiped a choice made in between
+  // (seen in CI: a withdrawal refused for want of who recorded it).
+  useLayoutEffect(() => {
     if (open) {
       setDraft(renewalDraft(h.consent, info.today, operator));
       setErrors({});
