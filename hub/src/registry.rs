@@ -6,6 +6,7 @@
 //! encrypted in place when first opened ([`at_rest`]). Decision 0016.
 
 mod at_rest;
+mod lab_keys;
 mod releases;
 mod requests;
 
@@ -15,7 +16,6 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use chrono::Utc;
-use crdt_sync::sync::bundle::{BundleKey, KeyId};
 use crdt_sync::sync::pairing as code;
 use crdt_sync::sync::{CertFingerprint, DeviceRole, EnrollError, Enrolled, Grant, PairingCode};
 use crdt_sync::{CodeRange, DeviceId, Key, LabId, OrganisationId, ProjectId};
@@ -26,6 +26,7 @@ use crate::backup::journal::Journal;
 use crate::error::{HubError, Result};
 use crate::hub_key;
 use crate::pairing::{self, SecretHasher};
+pub use lab_keys::RetiredKey;
 
 /// Code numbers handed to each device.
 const CODE_BLOCK: u32 = 1000;
@@ -161,17 +162,6 @@ impl Device {
     pub fn grant(&self) -> Grant {
         Grant { role: self.role, lab: self.lab, organisation: self.organisation }
     }
-}
-
-/// A lab's bundle key that was replaced when one of its devices was revoked.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RetiredKey {
-    /// The lab.
-    pub lab: LabId,
-    /// When it was replaced (ms since the epoch).
-    pub retired_at: i64,
-    /// The device whose revocation replaced it.
-    pub revoked_device: DeviceId,
 }
 
 /// A finished sync, to record.
@@ -433,76 +423,6 @@ impl Registry {
         tx.commit()?;
         self.own_changes += 1;
         Ok(Ok(Enrolled { device, token, project, role, lab, codes, bundle_key }))
-    }
-
-    fn lab_key_in(conn: &Connection, lab: LabId) -> Result<BundleKey> {
-        let existing: Option<String> = conn
-            .query_row("SELECT key FROM lab_keys WHERE lab_id = ?1", [lab.to_string()], |r| r.get(0))
-            .optional()?;
-        let hex_key = match existing {
-            Some(k) => k,
-            None => {
-                let mut key = [0u8; 32];
-                rand::RngCore::fill_bytes(&mut rand::rng(), &mut key);
-                let k = hex::encode(key);
-                conn.execute(
-                    "INSERT INTO lab_keys (lab_id, key) VALUES (?1, ?2)",
-                    params![lab.to_string(), k],
-                )?;
-                k
-            }
-        };
-        BundleKey::from_hex(&hex_key).ok_or_else(|| HubError::Internal("bad lab key".into()))
-    }
-
-    /// The key of lab `lab`'s sync bundles (created on first use).
-    pub fn lab_key(&mut self, lab: LabId) -> Result<BundleKey> {
-        Self::lab_key_in(&self.conn, lab)
-    }
-
-    /// Replaces `lab`'s bundle key, after `device` of the lab was revoked:
-    /// the revoked device holds the old one. Only the old key's id is kept,
-    /// to tell its bundles apart ([`Registry::retired_key`]); the key
-    /// itself is forgotten, so nothing made with it is ever opened again.
-    fn rotate_in(conn: &Connection, lab: &str, device: DeviceId, at: i64) -> Result<()> {
-        let old: Option<String> =
-            conn.query_row("SELECT key FROM lab_keys WHERE lab_id = ?1", [lab], |r| r.get(0)).optional()?;
-        // No key handed out yet: nothing to replace.
-        let Some(old) = old else { return Ok(()) };
-        let old = BundleKey::from_hex(&old).ok_or_else(|| HubError::Internal("bad lab key".into()))?;
-        conn.execute(
-            "INSERT OR IGNORE INTO retired_bundle_keys (key_id, lab_id, retired_at, revoked_device)
-             VALUES (?1, ?2, ?3, ?4)",
-            params![hex::encode(old.id()), lab, at, device.to_string()],
-        )?;
-        let mut key = [0u8; 32];
-        rand::RngCore::fill_bytes(&mut rand::rng(), &mut key);
-        conn.execute(
-            "UPDATE lab_keys SET key = ?2 WHERE lab_id = ?1",
-            params![lab, BundleKey(key).to_hex()],
-        )?;
-        Ok(())
-    }
-
-    /// The lab key with id `id`, if it was retired by a revocation.
-    pub fn retired_key(&self, id: &KeyId) -> Result<Option<RetiredKey>> {
-        let row: Option<(String, i64, String)> = self
-            .conn
-            .query_row(
-                "SELECT lab_id, retired_at, revoked_device FROM retired_bundle_keys WHERE key_id = ?1",
-                [hex::encode(id)],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .optional()?;
-        let bad = || HubError::Internal("registry row with a bad retired key".into());
-        row.map(|(lab, retired_at, device)| {
-            Ok(RetiredKey {
-                lab: lab.parse().map_err(|_| bad())?,
-                retired_at,
-                revoked_device: device.parse().map_err(|_| bad())?,
-            })
-        })
-        .transpose()
     }
 
     /// The device a credential belongs to, if it is valid and not revoked.
