@@ -93,11 +93,7 @@ impl Journal {
     pub fn path(&self) -> Option<PathBuf> {
         match &self.site {
             Site::Dir(dir) => Some(dir.join(FILE)),
-            Site::BesideLastBackup { stamp } => {
-                let stamp = std::fs::read_to_string(stamp).ok()?;
-                let last = PathBuf::from(stamp.lines().nth(1)?.trim());
-                Some(last.parent().filter(|p| p.is_absolute())?.join(FILE))
-            }
+            Site::BesideLastBackup { stamp } => Some(super::last_backup(stamp)?.parent()?.join(FILE)),
         }
     }
 

@@ -286,6 +286,13 @@ pub fn make(dir: &DataDir, out: &Path, wrap: Option<KeyWrap>) -> Result<Made> {
     Ok(Made { path: out.to_owned(), bytes, header })
 }
 
+/// The last backup `stamp` (`backup.stamp`, written by [`make`]) names,
+/// if it names one by an absolute path.
+pub(crate) fn last_backup(stamp: &Path) -> Option<PathBuf> {
+    let text = std::fs::read_to_string(stamp).ok()?;
+    Some(PathBuf::from(text.lines().nth(1)?.trim())).filter(|p| p.is_absolute())
+}
+
 /// Copies the database at `from` into a new file `to` under the same
 /// `key`, from one read transaction (one committed state).
 fn export(from: &Path, to: &Path, key: &Key) -> Result<()> {
